@@ -1,0 +1,67 @@
+// One registry of actions; one runner (src/actions/runner.ts) applies every gate:
+// read-only, production guard, permission pre-check, parameter prompts, confirmation,
+// dry-run preview, and journaling of start and outcome. Key handlers only name action ids.
+import type { Recorder } from '../incident/types.js';
+
+export type ActionScope = 'global' | 'pods' | 'deployments' | 'alerts' | 'postgres' | 'redis' | 'timeline' | 'events';
+
+export interface Field {
+  name: string;
+  label: string;
+  initial: string;
+  /** Returns an error message for a bad value, or null. */
+  validate?: (value: string) => string | null;
+}
+
+export interface ActionTarget {
+  /** What the user would type to confirm (a deployment name, a pid). */
+  name: string;
+  namespace?: string;
+  /** Anything else the action needs (the row it was invoked on). */
+  [key: string]: unknown;
+}
+
+export interface ActionOutcome {
+  summary: string;
+  details?: string[];
+  refs?: Record<string, unknown>;
+}
+
+export interface ActionEnv {
+  /** The current kube context name (for the production guard and the confirmation text). */
+  context: string | null;
+  readOnly: boolean;
+  drill: boolean;
+  recorder: Recorder;
+  /** Service objects an action may need (kube client wrapper, pg pool, alertmanager…), by name. */
+  services: Record<string, unknown>;
+}
+
+export interface ActionDef<T extends ActionTarget = ActionTarget> {
+  id: string;
+  title: string;
+  scope: ActionScope;
+  mutating: boolean;
+  /** 'type-name' always asks to type the target's name; production contexts upgrade 'confirm' to it. */
+  confirm: 'none' | 'confirm' | 'type-name';
+  /** Prompts shown before confirmation, pre-filled (e.g. replicas). */
+  fields?: (target: T, env: ActionEnv) => Field[];
+  /** When true for these params, typing the target name is required (e.g. scaling to 0). */
+  requiresTypedName?: (target: T, params: Record<string, string>) => boolean;
+  /** Lines stating exactly what will change, in which context and namespace. */
+  describe: (target: T, params: Record<string, string>, env: ActionEnv) => string[] | Promise<string[]>;
+  /** Permission pre-check; resolves to a reason when the action would be refused, or null. */
+  precheck?: (target: T, params: Record<string, string>, env: ActionEnv) => Promise<string | null>;
+  /** Server-side dry run; resolves to preview lines, or throws with a specific message. */
+  dryRun?: (target: T, params: Record<string, string>, env: ActionEnv) => Promise<string[]>;
+  run: (target: T, params: Record<string, string>, env: ActionEnv) => Promise<ActionOutcome>;
+}
+
+/** How the runner talks to the person: the UI implements it with dialogs, tests with scripts. */
+export interface Interaction {
+  /** Ask for field values; resolves null when cancelled. */
+  prompt(title: string, fields: Field[]): Promise<Record<string, string> | null>;
+  /** Show what will change and ask to proceed; with typeName the user must type it. Resolves false when cancelled. */
+  confirm(req: { title: string; lines: string[]; typeName?: string; dangerous: boolean }): Promise<boolean>;
+  notify(message: string, level: 'info' | 'success' | 'warn' | 'error'): void;
+}

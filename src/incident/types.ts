@@ -1,0 +1,91 @@
+// The timeline entry of DESIGN.md section 5. The journal (src/incident/journal.ts) persists
+// these; everything that happens in an incident becomes one.
+
+export type Severity = 'P0' | 'P1' | 'P2' | 'P3';
+export type IncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved';
+
+export type TimelineKind =
+  | 'incident.declared'
+  | 'alert.fired'
+  | 'alert.resolved'
+  | 'severity.suggested'
+  | 'severity.changed'
+  | 'status.changed'
+  | 'action.started'
+  | 'action.succeeded'
+  | 'action.failed'
+  | 'action.refused'
+  | 'silence.created'
+  | 'update.queued'
+  | 'update.delivered'
+  | 'update.failed'
+  | 'update.unknown'
+  | 'note'
+  | 'role.assigned';
+
+export interface TimelineEntry {
+  id: string;
+  incidentId: string;
+  /** UTC epoch milliseconds. */
+  at: number;
+  kind: TimelineKind;
+  actor: string;
+  source: string;
+  summary: string;
+  body?: string;
+  severity?: Severity | null;
+  status?: IncidentStatus | null;
+  evidence?: { query?: string; value?: number | string; threshold?: number | string; rule?: string };
+  refs?: Record<string, unknown>;
+  delivery?: Record<string, unknown>;
+}
+
+/** What callers hand to the journal; it fills id, incidentId, at, severity and status. */
+export type NewEntry = Omit<TimelineEntry, 'id' | 'incidentId' | 'at'> & { at?: number };
+
+/** The narrow interface the action runner and sources use to record what happened. */
+export interface Recorder {
+  record(entry: NewEntry): void;
+}
+
+export interface SeveritySuggestion {
+  severity: Severity | null;
+  /** The rule that produced it, as shown in the header: "5xx 12.3% > 10% → P1". */
+  rule: string;
+  evidence?: TimelineEntry['evidence'];
+}
+
+export type DeliveryState = 'queued' | 'sending' | 'retrying' | 'delivered' | 'failed' | 'unknown';
+
+export interface OutboxItemView {
+  id: string;
+  sink: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  summary: string;
+}
+
+export interface IncidentInfo {
+  id: string;
+  title: string;
+  severity: Severity;
+  status: IncidentStatus;
+  declaredAt: number;
+  commander: string | null;
+  comms: string | null;
+  lastUpdateAt: number | null;
+}
+
+/** The store's `incident` slice. */
+export interface IncidentSlice {
+  current: IncidentInfo | null;
+  /** Newest last. */
+  timeline: TimelineEntry[];
+  suggestion: SeveritySuggestion;
+  outbox: OutboxItemView[];
+  /** Problems found reading the journal back (a torn last line…), shown, not hidden. */
+  journalProblems: string[];
+  nextUpdateDueAt: number | null;
+}

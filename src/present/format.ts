@@ -1,0 +1,56 @@
+// Small shared formatters for durations, ages, sizes and ratios.
+
+/** kubectl-style age: 45s, 5m30s, 42m, 3h10m, 12h, 4d5h. */
+export function formatAge(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 10) return s % 60 ? `${m}m${s % 60}s` : `${m}m`;
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 10) return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
+  if (h < 24) return `${h}h`;
+  const d = Math.floor(h / 24);
+  return h % 24 && d < 10 ? `${d}d${h % 24}h` : `${d}d`;
+}
+
+export function formatClock(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(sec).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+export function formatPercent(ratio: number | null | undefined, digits = 1): string {
+  if (ratio == null || !Number.isFinite(ratio)) return '-';
+  return `${(ratio * 100).toFixed(digits)}%`;
+}
+
+export function formatSeconds(s: number | null | undefined): string {
+  if (s == null || !Number.isFinite(s)) return '-';
+  if (s < 1) return `${Math.round(s * 1000)}ms`;
+  return `${s.toFixed(s < 10 ? 2 : 1)}s`;
+}
+
+export function formatBytes(b: number | null | undefined): string {
+  if (b == null || !Number.isFinite(b)) return '-';
+  const units = ['B', 'Ki', 'Mi', 'Gi', 'Ti'];
+  let v = b;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)}${units[i]}`;
+}
+
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (text.length <= width) return text;
+  if (width === 1) return '…';
+  return text.slice(0, width - 1) + '…';
+}

@@ -1,0 +1,75 @@
+// Normalised Kubernetes data as the panes need it. Owned by the kube source.
+
+export type PodPhaseView =
+  | 'Running' | 'Pending' | 'ContainerCreating' | 'Succeeded' | 'Failed' | 'Unknown'
+  | 'CrashLoopBackOff' | 'OOMKilled' | 'ImagePullBackOff' | 'ErrImagePull' | 'Terminating'
+  | 'Error' | 'Completed' | string;
+
+export interface PodRow {
+  /** namespace/name */
+  key: string;
+  namespace: string;
+  name: string;
+  ready: number;
+  containers: number;
+  /** What a responder needs to read: CrashLoopBackOff, OOMKilled, Pending (Unschedulable)… */
+  status: PodPhaseView;
+  /** Extra detail for the status, e.g. the Pending reason or the last termination reason. */
+  reason: string | null;
+  healthy: boolean;
+  restarts: number;
+  /** Restarts seen in the last 10 minutes (from the watch). */
+  recentRestarts: number;
+  createdAt: number;
+  node: string | null;
+  /** Owning deployment name when known (via ReplicaSet owner). */
+  deployment: string | null;
+  cpuMilli: number | null;
+  memoryBytes: number | null;
+}
+
+export interface DeploymentRow {
+  key: string;
+  namespace: string;
+  name: string;
+  desired: number;
+  ready: number;
+  updated: number;
+  available: number;
+  images: string[];
+  revision: number | null;
+  /** Epoch ms of the newest ReplicaSet's creation: "what changed?". */
+  lastRolloutAt: number | null;
+  paused: boolean;
+  /** Rollout in progress: updated/ready/available not yet at desired, or generation not observed. */
+  rolling: boolean;
+  /** Progressing condition reason when it says the rollout failed (ProgressDeadlineExceeded). */
+  failedReason: string | null;
+  uid: string;
+}
+
+export interface EventRow {
+  key: string;
+  namespace: string;
+  type: 'Normal' | 'Warning' | string;
+  reason: string;
+  object: string;
+  message: string;
+  count: number;
+  lastAt: number;
+}
+
+export interface KubeData {
+  context: string | null;
+  cluster: string | null;
+  namespaces: string[];
+  allNamespaces: boolean;
+  pods: PodRow[];
+  deployments: DeploymentRow[];
+  events: EventRow[];
+  metricsAvailable: boolean;
+}
+
+export function emptyKubeData(): KubeData {
+  return { context: null, cluster: null, namespaces: [], allNamespaces: false, pods: [], deployments: [], events: [], metricsAvailable: false };
+}

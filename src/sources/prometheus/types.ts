@@ -1,0 +1,46 @@
+// Normalised Prometheus / Alertmanager data. Owned by the prometheus source.
+
+export interface AlertRow {
+  /** Alertmanager fingerprint, or a stable hash of the label set for Prometheus alerts. */
+  fingerprint: string;
+  name: string;
+  state: 'pending' | 'firing' | 'resolved';
+  severity: string | null;
+  labels: Record<string, string>;
+  summary: string | null;
+  description: string | null;
+  runbookUrl: string | null;
+  activeAt: number | null;
+  /** When it was first seen firing by this cockpit (for the "new" marker). */
+  firstSeenAt: number;
+  /** Set when it disappeared; resolved alerts stay visible for a few minutes. */
+  resolvedAt: number | null;
+  silenced: boolean;
+  inhibited: boolean;
+  silenceEndsAt: number | null;
+}
+
+export interface ServiceSignals {
+  name: string;
+  /** 5xx ratio 0..1, or null when the query returned nothing. */
+  errorRate: number | null;
+  p95Seconds: number | null;
+  requestRate: number | null;
+  requestRateHourAgo: number | null;
+  /** Last 30 minutes of the error ratio, oldest first, for the sparkline. */
+  errorRateSeries: number[];
+  latencySeries: number[];
+  /** Per-query problems ("no data", "NaN", errorType: message). */
+  problems: string[];
+  updatedAt: number | null;
+}
+
+export interface PromData {
+  alerts: AlertRow[];
+  services: ServiceSignals[];
+  alertmanager: boolean;
+}
+
+export function emptyPromData(): PromData {
+  return { alerts: [], services: [], alertmanager: false };
+}

@@ -1,0 +1,182 @@
+// One zustand vanilla store: a slice per source plus `incident`, `ui` and `meta`.
+// Sources never call setState: they stage updaters, and the frame clock applies every staged
+// change once per frame with a single setState, giving new references only to changed slices.
+// UI state (focus, cursor, filter) is set directly; it never touches source data.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { emptySlice, type Publish, type SourceSlice } from '../sources/types.js';
+import { emptyKubeData, type KubeData } from '../sources/kube/types.js';
+import { emptyPromData, type PromData } from '../sources/prometheus/types.js';
+import type { PostgresData } from '../sources/postgres/types.js';
+import type { RedisData } from '../sources/redis/types.js';
+import type { IncidentSlice } from '../incident/types.js';
+
+export const PANES = ['pods', 'deployments', 'events', 'alerts', 'signals', 'postgres', 'redis', 'timeline'] as const;
+export type PaneId = (typeof PANES)[number];
+
+export const PANE_TITLES: Record<PaneId, string> = {
+  pods: 'Pods',
+  deployments: 'Deployments',
+  events: 'Events',
+  alerts: 'Alerts',
+  signals: 'Error rate & latency',
+  postgres: 'Postgres',
+  redis: 'Redis',
+  timeline: 'Timeline',
+};
+
+export interface Toast {
+  id: number;
+  message: string;
+  level: 'info' | 'success' | 'warn' | 'error';
+  at: number;
+}
+
+export interface UiState {
+  focus: PaneId;
+  zoom: PaneId | null;
+  /** Filter text per list pane. */
+  filter: Partial<Record<PaneId, string>>;
+  /** The pane whose filter is being typed, if any. */
+  filterEditing: PaneId | null;
+  cursor: Partial<Record<PaneId, number>>;
+  overlay: null | { kind: 'help' } | { kind: 'text'; title: string; lines: string[]; scroll: number };
+  /** The open dialog; owned by the dialog host (src/ui/dialogs). */
+  dialog: unknown | null;
+  toasts: Toast[];
+  cols: number;
+  rows: number;
+}
+
+export interface MetaState {
+  drill: boolean;
+  scenario: string | null;
+  readOnly: boolean;
+  readOnlyReason: string | null;
+  startedAt: number;
+  lowBandwidth: boolean;
+  theme: string;
+  /** Problems found at start (keymap conflicts, a broken theme file…), shown once as toasts. */
+  startupWarnings: string[];
+}
+
+export interface State {
+  kube: SourceSlice<KubeData>;
+  prom: SourceSlice<PromData>;
+  postgres: SourceSlice<PostgresData>;
+  redis: SourceSlice<RedisData>;
+  incident: IncidentSlice;
+  ui: UiState;
+  meta: MetaState;
+}
+
+export type SourceKey = 'kube' | 'prom' | 'postgres' | 'redis';
+export type StagedKey = SourceKey | 'incident';
+
+export function initialState(partial: Partial<MetaState> = {}): State {
+  return {
+    kube: emptySlice(emptyKubeData()),
+    prom: emptySlice(emptyPromData()),
+    postgres: emptySlice({ databases: [] }),
+    redis: emptySlice({ instances: [] }),
+    incident: {
+      current: null,
+      timeline: [],
+      suggestion: { severity: null, rule: 'no signals yet' },
+      outbox: [],
+      journalProblems: [],
+      nextUpdateDueAt: null,
+    },
+    ui: {
+      focus: 'pods',
+      zoom: null,
+      filter: {},
+      filterEditing: null,
+      cursor: {},
+      overlay: null,
+      dialog: null,
+      toasts: [],
+      cols: 80,
+      rows: 24,
+    },
+    meta: {
+      drill: false,
+      scenario: null,
+      readOnly: false,
+      readOnlyReason: null,
+      startedAt: Date.now(),
+      lowBandwidth: false,
+      theme: 'dark',
+      startupWarnings: [],
+      ...partial,
+    },
+  };
+}
+
+export interface Cockpit {
+  store: StoreApi<State>;
+  /** A publisher for one source's slice (what a source is given at construction). */
+  publisher<K extends SourceKey>(key: K): Publish<State[K]['data']>;
+  /** Stage a change to the incident slice. */
+  stageIncident(update: (prev: IncidentSlice) => IncidentSlice): void;
+  /** Apply everything staged; returns true when the state changed. */
+  flush(): boolean;
+  /** Start the frame clock at `fps`; staged changes are applied at most that often. */
+  startClock(fps: number): void;
+  stopClock(): void;
+  /** Called after each flush that changed something (the incident engine listens here). */
+  onFlush(listener: (state: State, prev: State) => void): () => void;
+}
+
+export function createCockpit(state: State = initialState()): Cockpit {
+  const store = createStore<State>()(() => state);
+  const staged = new Map<StagedKey, Array<(prev: any) => any>>();
+  const listeners = new Set<(state: State, prev: State) => void>();
+  let timer: NodeJS.Timeout | null = null;
+
+  const stage = (key: StagedKey, fn: (prev: any) => any) => {
+    const list = staged.get(key);
+    if (list) list.push(fn);
+    else staged.set(key, [fn]);
+  };
+
+  const flush = (): boolean => {
+    if (staged.size === 0) return false;
+    const prev = store.getState();
+    const next: Partial<State> = {};
+    let changed = false;
+    for (const [key, fns] of staged) {
+      let value = prev[key];
+      for (const fn of fns) value = fn(value);
+      if (value !== prev[key]) {
+        (next as any)[key] = value;
+        changed = true;
+      }
+    }
+    staged.clear();
+    if (!changed) return false;
+    store.setState(next);
+    const now = store.getState();
+    for (const l of listeners) l(now, prev);
+    return true;
+  };
+
+  return {
+    store,
+    publisher: (key) => (update) => stage(key, update),
+    stageIncident: (update) => stage('incident', update),
+    flush,
+    startClock(fps) {
+      if (timer) clearInterval(timer);
+      timer = setInterval(flush, Math.max(16, Math.round(1000 / fps)));
+      timer.unref?.();
+    },
+    stopClock() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+    onFlush(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

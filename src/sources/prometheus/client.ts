@@ -1,0 +1,278 @@
+// A small HTTP client for the Prometheus query API and the Alertmanager v2 API, with errors
+// a person can act on. Credentials in the configured URL are sent as Basic auth and never
+// appear in messages.
+
+export type PromErrorKind = 'unreachable' | 'timeout' | 'http' | 'api' | 'protocol';
+
+export class PromError extends Error {
+  override readonly name = 'PromError';
+  constructor(
+    message: string,
+    readonly kind: PromErrorKind,
+    readonly extra: { status?: number; errorType?: string } = {},
+  ) {
+    super(message);
+  }
+  /** True when the backend itself could not be reached or answered with a server error. */
+  get backendDown(): boolean {
+    return this.kind === 'unreachable' || this.kind === 'timeout' || (this.kind === 'http' && (this.extra.status ?? 0) >= 500);
+  }
+}
+
+/** One sample of an instant vector. */
+export interface VectorSample {
+  metric: Record<string, string>;
+  value: number;
+  at: number;
+}
+
+export interface RangeSeries {
+  metric: Record<string, string>;
+  /** [epoch ms, value] */
+  points: Array<[number, number]>;
+}
+
+export interface PromAlertJson {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: 'pending' | 'firing' | 'inactive';
+  activeAt?: string;
+  value?: string;
+}
+
+export interface AmAlertJson {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  fingerprint: string;
+  startsAt: string;
+  endsAt: string;
+  status: { state: 'active' | 'suppressed' | 'unprocessed'; silencedBy: string[]; inhibitedBy: string[] };
+}
+
+export interface Matcher {
+  name: string;
+  value: string;
+  isRegex: boolean;
+  isEqual?: boolean;
+}
+
+export interface SilenceJson {
+  id: string;
+  matchers: Matcher[];
+  startsAt: string;
+  endsAt: string;
+  createdBy: string;
+  comment: string;
+  status: { state: 'active' | 'pending' | 'expired' };
+}
+
+export interface NewSilence {
+  matchers: Matcher[];
+  startsAt: string;
+  endsAt: string;
+  createdBy: string;
+  comment: string;
+}
+
+/** What the silence action needs; PromClient implements it (registered as the `alertmanager` service). */
+export interface AlertmanagerApi {
+  readonly alertmanagerConfigured: boolean;
+  createSilence(s: NewSilence): Promise<string>;
+}
+
+interface Endpoint {
+  base: URL;
+  auth: string | null;
+  /** host:port for messages. */
+  where: string;
+  what: 'Prometheus' | 'Alertmanager';
+}
+
+function endpoint(raw: string, what: Endpoint['what']): Endpoint {
+  const u = new URL(raw);
+  const auth = u.username || u.password ? 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64') : null;
+  u.username = '';
+  u.password = '';
+  u.search = '';
+  u.hash = '';
+  if (!u.pathname.endsWith('/')) u.pathname += '/';
+  return { base: u, auth, where: u.host, what };
+}
+
+/** host:port of a URL without credentials or path, for showing to people. */
+export function displayHost(raw: string): string {
+  try {
+    return new URL(raw).host;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function parseValue(v: string): number {
+  // Prometheus encodes non-finite values as "NaN", "+Inf", "-Inf".
+  if (v === '+Inf' || v === 'Inf') return Infinity;
+  if (v === '-Inf') return -Infinity;
+  return Number(v);
+}
+
+function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return Number.isInteger(s) ? `${s}s` : `${s.toFixed(1)}s`;
+}
+
+export interface PromClientOptions {
+  url: string;
+  alertmanagerUrl?: string;
+  timeoutSeconds?: number;
+}
+
+export class PromClient implements AlertmanagerApi {
+  private readonly prom: Endpoint;
+  private readonly am: Endpoint | null;
+  readonly timeoutMs: number;
+  /** Aborted by close(): cancels every in-flight request. */
+  private readonly closing = new AbortController();
+
+  constructor(opts: PromClientOptions) {
+    this.prom = endpoint(opts.url, 'Prometheus');
+    this.am = opts.alertmanagerUrl ? endpoint(opts.alertmanagerUrl, 'Alertmanager') : null;
+    this.timeoutMs = Math.round((opts.timeoutSeconds ?? 5) * 1000);
+  }
+
+  get alertmanagerConfigured(): boolean {
+    return this.am !== null;
+  }
+
+  /** host:port of Prometheus (no credentials). */
+  get where(): string {
+    return this.prom.where;
+  }
+
+  close(): void {
+    this.closing.abort();
+  }
+
+  /** Instant query; `time` (epoch ms) evaluates at that moment instead of the server's now. */
+  async query(q: string, time?: number): Promise<VectorSample[]> {
+    const params: Record<string, string> = { query: q };
+    if (time !== undefined) params.time = (time / 1000).toFixed(3);
+    const data = await this.promApi('api/v1/query', params, 'query');
+    if (data?.resultType === 'scalar') {
+      const [t, v] = data.result as [number, string];
+      return [{ metric: {}, value: parseValue(v), at: t * 1000 }];
+    }
+    if (data?.resultType !== 'vector' || !Array.isArray(data.result)) {
+      throw new PromError(`query returned ${String(data?.resultType ?? 'nothing')}, expected an instant vector`, 'protocol');
+    }
+    return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((r) => ({
+      metric: r.metric ?? {},
+      value: parseValue(r.value[1]),
+      at: r.value[0] * 1000,
+    }));
+  }
+
+  async queryRange(q: string, startMs: number, endMs: number, stepSeconds: number): Promise<RangeSeries[]> {
+    const data = await this.promApi(
+      'api/v1/query_range',
+      { query: q, start: (startMs / 1000).toFixed(3), end: (endMs / 1000).toFixed(3), step: String(stepSeconds) },
+      'range query',
+    );
+    if (data?.resultType !== 'matrix' || !Array.isArray(data.result)) {
+      throw new PromError(`range query returned ${String(data?.resultType ?? 'nothing')}, expected a matrix`, 'protocol');
+    }
+    return (data.result as Array<{ metric: Record<string, string>; values: Array<[number, string]> }>).map((r) => ({
+      metric: r.metric ?? {},
+      points: r.values.map(([t, v]) => [t * 1000, parseValue(v)] as [number, number]),
+    }));
+  }
+
+  async alerts(): Promise<PromAlertJson[]> {
+    const data = await this.promApi('api/v1/alerts', {}, 'alerts request');
+    if (!Array.isArray(data?.alerts)) throw new PromError('alerts response has no alerts list', 'protocol');
+    return data.alerts as PromAlertJson[];
+  }
+
+  async amAlerts(): Promise<AmAlertJson[]> {
+    const body = await this.amRequest('GET', 'api/v2/alerts');
+    if (!Array.isArray(body)) throw new PromError('Alertmanager alerts response is not a list', 'protocol');
+    return body as AmAlertJson[];
+  }
+
+  async silences(): Promise<SilenceJson[]> {
+    const body = await this.amRequest('GET', 'api/v2/silences');
+    if (!Array.isArray(body)) throw new PromError('Alertmanager silences response is not a list', 'protocol');
+    return body as SilenceJson[];
+  }
+
+  /** Creates a silence; resolves to its id. */
+  async createSilence(s: NewSilence): Promise<string> {
+    const body = await this.amRequest('POST', 'api/v2/silences', s);
+    const id = (body as { silenceID?: string } | null)?.silenceID;
+    if (!id) throw new PromError('Alertmanager accepted the silence but returned no id', 'protocol');
+    return id;
+  }
+
+  private async promApi(path: string, params: Record<string, string>, what: string): Promise<any> {
+    const url = new URL(path, this.prom.base);
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    const { status, text } = await this.request(this.prom, 'GET', url, what);
+    let body: any;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      if (status >= 400) throw httpError(this.prom, status, text);
+      throw new PromError(`${this.prom.what} at ${this.prom.where} answered with something that is not JSON`, 'protocol');
+    }
+    if (body?.status === 'error') {
+      // bad_data (400), execution (422), timeout, canceled, internal (503)…
+      const errorType = String(body.errorType ?? 'error');
+      throw new PromError(`${errorType}: ${String(body.error ?? 'unknown error')}`, status >= 500 ? 'http' : 'api', { status, errorType });
+    }
+    if (status >= 400) throw httpError(this.prom, status, text);
+    if (body?.status !== 'success') throw new PromError(`${this.prom.what} at ${this.prom.where} answered without a status`, 'protocol');
+    return body.data;
+  }
+
+  private async amRequest(method: 'GET' | 'POST', path: string, payload?: unknown): Promise<unknown> {
+    if (!this.am) throw new PromError('Alertmanager is not configured (prometheus.alertmanagerUrl)', 'protocol');
+    const url = new URL(path, this.am.base);
+    const { status, text } = await this.request(this.am, method, url, `Alertmanager ${method === 'POST' ? 'request' : 'read'}`, payload);
+    if (status >= 400) throw httpError(this.am, status, text);
+    try {
+      return text ? JSON.parse(text) : null;
+    } catch {
+      throw new PromError(`Alertmanager at ${this.am.where} answered with something that is not JSON`, 'protocol');
+    }
+  }
+
+  private async request(ep: Endpoint, method: string, url: URL, what: string, payload?: unknown): Promise<{ status: number; text: string }> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = AbortSignal.any([timeout, this.closing.signal]);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (ep.auth) headers.authorization = ep.auth;
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    try {
+      const res = await fetch(url, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload), signal });
+      return { status: res.status, text: await res.text() };
+    } catch (e) {
+      if (timeout.aborted) throw new PromError(`${what} timed out after ${formatSeconds(this.timeoutMs)}`, 'timeout');
+      if (this.closing.signal.aborted) throw new PromError(`${what} cancelled`, 'unreachable');
+      throw new PromError(`${ep.what} at ${ep.where} unreachable (${networkCode(e)})`, 'unreachable');
+    }
+  }
+}
+
+function networkCode(e: unknown): string {
+  let cur: any = e;
+  for (let i = 0; cur && i < 5; i++) {
+    if (typeof cur.code === 'string' && cur.code) return cur.code;
+    if (cur instanceof AggregateError && cur.errors?.length) cur = cur.errors[0];
+    else cur = cur.cause;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+function httpError(ep: Endpoint, status: number, text: string): PromError {
+  const first = text.trim().split('\n')[0]?.slice(0, 160) ?? '';
+  return new PromError(`${ep.what} at ${ep.where} answered HTTP ${status}${first ? `: ${first}` : ''}`, 'http', { status });
+}

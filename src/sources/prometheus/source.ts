@@ -1,0 +1,387 @@
+// Polls Prometheus (and Alertmanager when configured) and publishes the `prom` slice:
+// alerts merged with their silenced/inhibited state, and per-service error rate, p95 and
+// request rate with short histories for sparklines. Every failure is reported in the slice;
+// the last good values stay, with their age.
+import type { Config, SeverityConfig } from '../../config/schema.js';
+import type { Publish, Source } from '../types.js';
+import type { AlertRow, PromData, ServiceSignals } from './types.js';
+import { PromClient, PromError, type AmAlertJson, type PromAlertJson, type SilenceJson } from './client.js';
+import { serviceQueries, type ServiceQueries } from './queries.js';
+
+export type PromSourceConfig = NonNullable<Config['prometheus']>;
+
+export interface PromSourceOptions {
+  log?: (msg: string) => void;
+  /** Clock (epoch ms); the drill passes the simulator's clock. */
+  now?: () => number;
+  /** Range queries (sparklines) run at most this often; default 30 s. */
+  rangeEverySeconds?: number;
+  /** Concurrent requests per refresh; default 4. */
+  concurrency?: number;
+  /** How long resolved alerts stay visible; default 5 minutes. */
+  resolvedKeepMs?: number;
+}
+
+/** Services beyond this many are not queried (and reported), so one refresh stays bounded. */
+export const MAX_SERVICES = 20;
+export const RANGE_MINUTES = 30;
+export const RANGE_STEP_SECONDS = 60;
+
+type Metric = 'errorRate' | 'p95' | 'requestRate';
+const METRIC_LABEL: Record<Metric | 'requestRateHourAgo', string> = {
+  errorRate: 'error rate',
+  p95: 'p95',
+  requestRate: 'req/s',
+  requestRateHourAgo: 'req/s 1h ago',
+};
+
+interface ServiceState {
+  signals: ServiceSignals;
+  queries: ServiceQueries;
+}
+
+export class PrometheusSource implements Source {
+  readonly client: PromClient;
+  private readonly services: ServiceState[];
+  private readonly alerts = new Map<string, AlertRow>();
+  /** Alertmanager view by fingerprint, kept when Alertmanager is briefly unreachable. */
+  private amByKey = new Map<string, { am: AmAlertJson; silenceEndsAt: number | null }>();
+  private readonly now: () => number;
+  private readonly log: (msg: string) => void;
+  private readonly concurrency: number;
+  private readonly rangeEveryMs: number;
+  private readonly resolvedKeepMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private lastRangeAt = -Infinity;
+  private seenAlertsOnce = false;
+  private lastDataJson = '';
+  private readonly extraProblems: string[] = [];
+
+  constructor(
+    private readonly cfg: PromSourceConfig,
+    readonly severity: SeverityConfig,
+    private readonly refreshSeconds: number,
+    private readonly publish: Publish<PromData>,
+    opts: PromSourceOptions = {},
+  ) {
+    this.client = new PromClient({ url: cfg.url, alertmanagerUrl: cfg.alertmanagerUrl, timeoutSeconds: cfg.timeoutSeconds });
+    this.now = opts.now ?? Date.now;
+    this.log = opts.log ?? (() => {});
+    this.concurrency = Math.max(1, opts.concurrency ?? 4);
+    this.rangeEveryMs = (opts.rangeEverySeconds ?? 30) * 1000;
+    this.resolvedKeepMs = opts.resolvedKeepMs ?? 5 * 60_000;
+    const configured = cfg.services ?? [];
+    if (configured.length > MAX_SERVICES) {
+      this.extraProblems.push(`${configured.length - MAX_SERVICES} services beyond the first ${MAX_SERVICES} are not queried`);
+    }
+    this.services = configured.slice(0, MAX_SERVICES).map((svc) => ({
+      queries: serviceQueries(svc),
+      signals: {
+        name: svc.name,
+        errorRate: null,
+        p95Seconds: null,
+        requestRate: null,
+        requestRateHourAgo: null,
+        errorRateSeries: [],
+        latencySeries: [],
+        problems: [],
+        updatedAt: null,
+      },
+    }));
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.publish((prev) => ({ ...prev, status: prev.updatedAt ? prev.status : 'connecting', error: null }));
+    this.refresh();
+    this.timer = setInterval(() => this.refresh(), Math.max(250, this.refreshSeconds * 1000));
+    this.timer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.client.close();
+    await this.running?.catch(() => {});
+  }
+
+  /** Starts a refresh now, or right after the one in flight. */
+  refresh(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.cycle()
+      .catch((e) => this.log(`prometheus: refresh failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => {
+        this.running = null;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.refresh();
+        }
+      });
+  }
+
+  /** Resolves when the refresh in flight (if any) is done; for tests and `snapshot`. */
+  async settle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async cycle(): Promise<void> {
+    const now = this.now();
+    const am = this.client.alertmanagerConfigured;
+    const doRange = now - this.lastRangeAt >= this.rangeEveryMs;
+    const failures: PromError[] = [];
+    let promDown: PromError | null = null;
+    const guard = async <T>(fn: () => Promise<T>, backend: 'prom' | 'am' = 'prom'): Promise<T | PromError> => {
+      // Once Prometheus is known down, skip its remaining queries so a refresh stays bounded.
+      if (backend === 'prom' && promDown) {
+        failures.push(promDown);
+        return promDown;
+      }
+      try {
+        return await fn();
+      } catch (e) {
+        const err = e instanceof PromError ? e : new PromError(e instanceof Error ? e.message : String(e), 'protocol');
+        failures.push(err);
+        if (backend === 'prom' && err.backendDown) promDown ??= err;
+        return err;
+      }
+    };
+
+    const tasks: Array<() => Promise<unknown>> = [];
+    let promAlerts: PromAlertJson[] | PromError | undefined;
+    let amAlerts: AmAlertJson[] | PromError | undefined;
+    let silences: SilenceJson[] | PromError | undefined;
+    tasks.push(async () => (promAlerts = await guard(() => this.client.alerts())));
+    if (am) {
+      tasks.push(async () => (amAlerts = await guard(() => this.client.amAlerts(), 'am')));
+      tasks.push(async () => (silences = await guard(() => this.client.silences(), 'am')));
+    }
+    const instant = new Map<string, Partial<Record<Metric | 'requestRateHourAgo', number | PromError | null>>>();
+    const ranges = new Map<string, Partial<Record<'errorRate' | 'p95', number[] | PromError>>>();
+    for (const s of this.services) {
+      const r: Partial<Record<Metric | 'requestRateHourAgo', number | PromError | null>> = {};
+      instant.set(s.signals.name, r);
+      const q = s.queries;
+      tasks.push(async () => (r.errorRate = await guard(() => this.scalar(q.errorRate))));
+      tasks.push(async () => (r.p95 = await guard(() => this.scalar(q.p95))));
+      tasks.push(async () => (r.requestRate = await guard(() => this.scalar(q.requestRate))));
+      tasks.push(async () => (r.requestRateHourAgo = await guard(() => (q.requestRateHourAgo ? this.scalar(q.requestRateHourAgo) : this.scalar(q.requestRate, now - 3_600_000)))));
+      if (doRange) {
+        const rr: Partial<Record<'errorRate' | 'p95', number[] | PromError>> = {};
+        ranges.set(s.signals.name, rr);
+        tasks.push(async () => (rr.errorRate = await guard(() => this.series(q.errorRate, now))));
+        tasks.push(async () => (rr.p95 = await guard(() => this.series(q.p95, now))));
+      }
+    }
+    await runLimited(tasks, this.concurrency);
+    if (this.stopped) return;
+
+    const down = promDown as PromError | null;
+    const allFailed = failures.length > 0 && failures.length === tasks.length;
+    if (doRange && !down) this.lastRangeAt = now;
+
+    // Services: keep the last good value for every query that failed.
+    const problems: string[] = [...this.extraProblems];
+    for (const s of this.services) {
+      const r = instant.get(s.signals.name)!;
+      const sig = { ...s.signals, problems: [] as string[] };
+      let allGood = true;
+      const take = (key: Metric | 'requestRateHourAgo', v: number | PromError | null | undefined) => {
+        if (v instanceof PromError) {
+          allGood = false;
+          if (!down) sig.problems.push(`${METRIC_LABEL[key]}: ${v.message}`);
+          return undefined;
+        }
+        if (v === null || v === undefined) {
+          // No data an hour ago is normal for a new service; say nothing and show no change.
+          if (key === 'requestRateHourAgo') return null;
+          allGood = false;
+          sig.problems.push(`${METRIC_LABEL[key]}: no data`);
+          return undefined;
+        }
+        if (!Number.isFinite(v)) {
+          allGood = false;
+          sig.problems.push(`${METRIC_LABEL[key]}: ${Number.isNaN(v) ? (key === 'errorRate' ? 'NaN (no requests?)' : 'NaN') : v > 0 ? '+Inf' : '-Inf'}`);
+          return undefined;
+        }
+        return v;
+      };
+      const er = take('errorRate', r.errorRate);
+      if (er !== undefined) sig.errorRate = er;
+      const p95 = take('p95', r.p95);
+      if (p95 !== undefined) sig.p95Seconds = p95;
+      const rr = take('requestRate', r.requestRate);
+      if (rr !== undefined) sig.requestRate = rr;
+      const rh = take('requestRateHourAgo', r.requestRateHourAgo);
+      if (rh !== undefined) sig.requestRateHourAgo = rh;
+      const rg = ranges.get(s.signals.name);
+      if (rg) {
+        if (Array.isArray(rg.errorRate)) sig.errorRateSeries = rg.errorRate;
+        else if (rg.errorRate instanceof PromError && !down) sig.problems.push(`error rate history: ${rg.errorRate.message}`);
+        if (Array.isArray(rg.p95)) sig.latencySeries = rg.p95;
+        else if (rg.p95 instanceof PromError && !down) sig.problems.push(`p95 history: ${rg.p95.message}`);
+      }
+      if (allGood && !down) sig.updatedAt = now;
+      if (down && sig.problems.length === 0) sig.problems = s.signals.problems;
+      s.signals = sig;
+      for (const p of sig.problems) problems.push(`${sig.name}: ${p}`);
+    }
+
+    // Alerts.
+    let amError: string | null = null;
+    if (am) {
+      if (amAlerts instanceof PromError) amError = amAlerts.message;
+      else if (silences instanceof PromError) amError = silences.message;
+      else if (amAlerts && silences) this.amByKey = indexAlertmanager(amAlerts, silences);
+    }
+    if (Array.isArray(promAlerts)) this.mergeAlerts(promAlerts, am ? [...this.amByKey.values()].map((v) => v.am) : [], now);
+    else if (promAlerts instanceof PromError && !down) problems.push(`alerts: ${promAlerts.message}`);
+    this.expireResolved(now);
+    if (amError) problems.push(amError);
+
+    const data: PromData = {
+      alerts: [...this.alerts.values()].sort(alertOrder),
+      services: this.services.map((s) => s.signals),
+      alertmanager: am,
+    };
+    const json = JSON.stringify(data);
+    const sameData = json === this.lastDataJson;
+    this.lastDataJson = json;
+    if (down || allFailed) {
+      const error = (down ?? failures[0]).message;
+      this.log(`prometheus: ${error}`);
+      this.publish((prev) => ({ ...prev, status: 'down', error, data: sameData ? prev.data : data }));
+      return;
+    }
+    const status = problems.length ? 'degraded' : 'ok';
+    const error = problems.length ? (problems.length > 1 ? `${problems[0]} (+${problems.length - 1} more)` : problems[0]) : null;
+    this.publish((prev) => ({ ...prev, status, error, updatedAt: now, data: sameData ? prev.data : data }));
+  }
+
+  private async scalar(q: string, time?: number): Promise<number | null> {
+    const res = await this.client.query(q, time);
+    if (res.length === 0) return null;
+    if (res.length === 1) return res[0].value;
+    // Several series (a query without sum()): add them up, as a sum() would.
+    return res.reduce((a, s) => a + s.value, 0);
+  }
+
+  private async series(q: string, now: number): Promise<number[]> {
+    const res = await this.client.queryRange(q, now - RANGE_MINUTES * 60_000, now, RANGE_STEP_SECONDS);
+    const points = res[0]?.points ?? [];
+    return points.map(([, v]) => v).filter((v) => Number.isFinite(v));
+  }
+
+  private mergeAlerts(prom: PromAlertJson[], am: AmAlertJson[], now: number): void {
+    const seen = new Set<string>();
+    const amUsed = new Set<AmAlertJson>();
+    const upsert = (fp: string, labels: Record<string, string>, annotations: Record<string, string>, state: 'pending' | 'firing', activeAt: number | null, amInfo?: AmAlertJson) => {
+      seen.add(fp);
+      const prev = this.alerts.get(fp);
+      const silence = amInfo ? this.amByKey.get(amInfo.fingerprint)?.silenceEndsAt ?? null : null;
+      const becameFiring = state === 'firing' && (!prev || prev.state !== 'firing');
+      // Alerts already firing when the cockpit starts are not "new".
+      const firstSeenAt = becameFiring ? (this.seenAlertsOnce ? now : activeAt ?? now) : prev && prev.state !== 'resolved' ? prev.firstSeenAt : now;
+      this.alerts.set(fp, {
+        fingerprint: fp,
+        name: labels.alertname ?? '(unnamed)',
+        state,
+        severity: labels.severity ?? null,
+        labels,
+        summary: annotations.summary ?? null,
+        description: annotations.description ?? null,
+        runbookUrl: annotations.runbook_url ?? null,
+        activeAt,
+        firstSeenAt,
+        resolvedAt: null,
+        silenced: (amInfo?.status.silencedBy.length ?? 0) > 0,
+        inhibited: (amInfo?.status.inhibitedBy.length ?? 0) > 0,
+        silenceEndsAt: silence,
+      });
+    };
+    for (const a of prom) {
+      if (a.state !== 'pending' && a.state !== 'firing') continue;
+      const match = am.find((x) => !amUsed.has(x) && labelsContain(x.labels, a.labels));
+      if (match) amUsed.add(match);
+      const fp = match?.fingerprint ?? labelFingerprint(a.labels);
+      upsert(fp, a.labels, a.annotations ?? {}, a.state, a.activeAt ? Date.parse(a.activeAt) : null, match);
+    }
+    // Alerts only Alertmanager knows (from other Prometheus servers) are firing.
+    for (const x of am) {
+      if (amUsed.has(x)) continue;
+      upsert(x.fingerprint, x.labels, x.annotations ?? {}, 'firing', Date.parse(x.startsAt) || null, x);
+    }
+    for (const [fp, row] of this.alerts) {
+      if (!seen.has(fp) && row.state !== 'resolved') this.alerts.set(fp, { ...row, state: 'resolved', resolvedAt: now });
+    }
+    this.seenAlertsOnce = true;
+  }
+
+  private expireResolved(now: number): void {
+    for (const [fp, row] of this.alerts) {
+      if (row.state === 'resolved' && row.resolvedAt !== null && now - row.resolvedAt > this.resolvedKeepMs) this.alerts.delete(fp);
+    }
+  }
+}
+
+function indexAlertmanager(alerts: AmAlertJson[], silences: SilenceJson[]): Map<string, { am: AmAlertJson; silenceEndsAt: number | null }> {
+  const ends = new Map<string, number>();
+  for (const s of silences) if (s.status?.state === 'active') ends.set(s.id, Date.parse(s.endsAt));
+  const out = new Map<string, { am: AmAlertJson; silenceEndsAt: number | null }>();
+  for (const a of alerts) {
+    const times = (a.status?.silencedBy ?? []).map((id) => ends.get(id)).filter((t): t is number => t !== undefined);
+    out.set(a.fingerprint, { am: a, silenceEndsAt: times.length ? Math.max(...times) : null });
+  }
+  return out;
+}
+
+function labelsContain(big: Record<string, string>, small: Record<string, string>): boolean {
+  for (const [k, v] of Object.entries(small)) if (big[k] !== v) return false;
+  return true;
+}
+
+/** A stable 16-hex-digit FNV-1a hash of the sorted label set. */
+export function labelFingerprint(labels: Record<string, string>): string {
+  const text = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}\xff${labels[k]}\xff`)
+    .join('');
+  let h = 0xcbf29ce484222325n;
+  for (const b of Buffer.from(text)) {
+    h ^= BigInt(b);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
+}
+
+const STATE_ORDER = { firing: 0, pending: 1, resolved: 2 } as const;
+const SEVERITY_ORDER: Record<string, number> = { critical: 0, page: 0, error: 1, warning: 2, info: 3 };
+
+function alertOrder(a: AlertRow, b: AlertRow): number {
+  return (
+    STATE_ORDER[a.state] - STATE_ORDER[b.state] ||
+    (SEVERITY_ORDER[a.severity ?? ''] ?? 4) - (SEVERITY_ORDER[b.severity ?? ''] ?? 4) ||
+    (b.activeAt ?? 0) - (a.activeAt ?? 0) ||
+    a.name.localeCompare(b.name) ||
+    a.fingerprint.localeCompare(b.fingerprint)
+  );
+}
+
+/** Runs tasks with at most `limit` in flight. */
+export async function runLimited(tasks: Array<() => Promise<unknown>>, limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+}

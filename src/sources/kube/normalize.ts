@@ -1,0 +1,358 @@
+// Pure normalisers: Kubernetes objects (raw JSON from a watch, or client-node models from a
+// list; field names are the same, timestamps may be strings or Dates) → the rows panes show.
+// The pod status follows kubectl's printPod so "STATUS" reads as it does in `kubectl get pods`.
+import type { DeploymentRow, EventRow, PodRow } from './types.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type K8sObject = Record<string, any>;
+
+export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
+export const POD_TEMPLATE_HASH = 'pod-template-hash';
+export const RECENT_RESTART_WINDOW_MS = 10 * 60 * 1000;
+
+export function toMs(t: unknown): number | null {
+  if (t == null) return null;
+  if (t instanceof Date) return Number.isFinite(t.getTime()) ? t.getTime() : null;
+  if (typeof t === 'string' && t) {
+    const ms = Date.parse(t);
+    return Number.isFinite(ms) ? ms : null;
+  }
+  if (typeof t === 'number') return t;
+  return null;
+}
+
+export function objKey(o: K8sObject): string {
+  return `${o?.metadata?.namespace ?? ''}/${o?.metadata?.name ?? ''}`;
+}
+
+export function revisionOf(o: K8sObject): number | null {
+  const v = o?.metadata?.annotations?.[REVISION_ANNOTATION];
+  if (v == null) return null;
+  const n = Number.parseInt(String(v), 10);
+  return Number.isFinite(n) ? n : null;
+}
+
+export interface PodStatusView {
+  status: string;
+  reason: string | null;
+  healthy: boolean;
+  ready: number;
+  containers: number;
+  restarts: number;
+}
+
+/** kubectl's STATUS column (printPod), plus the detail a responder needs and a health verdict. */
+export function podStatus(pod: K8sObject): PodStatusView {
+  const spec = pod.spec ?? {};
+  const st = pod.status ?? {};
+  const phase: string = st.phase ?? 'Unknown';
+  let reason: string = st.reason || phase;
+  let restarts = 0;
+  let readyContainers = 0;
+  const containerStatuses: K8sObject[] = st.containerStatuses ?? [];
+  const initStatuses: K8sObject[] = st.initContainerStatuses ?? [];
+  const initSpecs: K8sObject[] = spec.initContainers ?? [];
+  const totalContainers = (spec.containers ?? []).length || containerStatuses.length;
+
+  let initializing = false;
+  for (let i = 0; i < initStatuses.length; i++) {
+    const c = initStatuses[i];
+    restarts += c.restartCount ?? 0;
+    const term = c.state?.terminated;
+    const wait = c.state?.waiting;
+    const sidecar = initSpecs.find((s) => s.name === c.name)?.restartPolicy === 'Always';
+    if (term && term.exitCode === 0) continue;
+    if (sidecar && c.started) continue;
+    if (term) reason = term.reason ? `Init:${term.reason}` : term.signal ? `Init:Signal:${term.signal}` : `Init:ExitCode:${term.exitCode}`;
+    else if (wait?.reason && wait.reason !== 'PodInitializing') reason = `Init:${wait.reason}`;
+    else reason = `Init:${i}/${initSpecs.length || initStatuses.length}`;
+    initializing = true;
+    break;
+  }
+  const initializedTrue = (st.conditions ?? []).some((c: K8sObject) => c.type === 'Initialized' && c.status === 'True');
+  if (!initializing || initializedTrue) {
+    restarts = 0;
+    let hasRunning = false;
+    for (let i = containerStatuses.length - 1; i >= 0; i--) {
+      const c = containerStatuses[i];
+      restarts += c.restartCount ?? 0;
+      const wait = c.state?.waiting;
+      const term = c.state?.terminated;
+      if (wait?.reason) reason = wait.reason;
+      else if (term?.reason) reason = term.reason;
+      else if (term) reason = term.signal ? `Signal:${term.signal}` : `ExitCode:${term.exitCode}`;
+      else if (c.ready && c.state?.running) {
+        hasRunning = true;
+        readyContainers++;
+      }
+    }
+    if (reason === 'Completed' && hasRunning) {
+      reason = (st.conditions ?? []).some((c: K8sObject) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
+    }
+  }
+  const terminal = phase === 'Succeeded' || phase === 'Failed';
+  if (pod.metadata?.deletionTimestamp && st.reason === 'NodeLost') reason = 'Unknown';
+  else if (pod.metadata?.deletionTimestamp && !terminal) reason = 'Terminating';
+
+  let detail: string | null = null;
+  const lastOom = containerStatuses.some((c) => c.lastState?.terminated?.reason === 'OOMKilled');
+  const waitMsg = containerStatuses.map((c) => c.state?.waiting?.message).find((m) => m);
+  let status = reason;
+  if (reason === 'CrashLoopBackOff' && lastOom) {
+    // A crash loop caused by the memory limit: the responder's first question.
+    status = 'OOMKilled';
+    detail = 'CrashLoopBackOff, last state OOMKilled';
+  } else if (reason === 'Pending' || reason === 'ContainerCreating') {
+    const sched = (st.conditions ?? []).find((c: K8sObject) => c.type === 'PodScheduled' && c.status === 'False');
+    if (sched) detail = sched.message ? `${sched.reason ?? 'Unschedulable'}: ${sched.message}` : sched.reason ?? 'Unschedulable';
+  } else if (reason === 'ImagePullBackOff' || reason === 'ErrImagePull' || reason === 'CreateContainerConfigError') {
+    detail = waitMsg ?? null;
+  } else if (reason === 'CrashLoopBackOff') {
+    const last = containerStatuses.map((c) => c.lastState?.terminated).find((t) => t);
+    if (last) detail = `last state ${last.reason ?? 'Error'} (exit ${last.exitCode ?? '?'})`;
+  } else if (reason === 'Running' && lastOom) {
+    detail = 'last state OOMKilled';
+  }
+
+  let healthy: boolean;
+  if (status === 'Completed' || status === 'Succeeded') healthy = true;
+  else if (status === 'Running') {
+    healthy = readyContainers === totalContainers && totalContainers > 0;
+    if (!healthy && !detail) detail = 'not ready';
+  } else healthy = false;
+
+  return { status, reason: detail, healthy, ready: readyContainers, containers: totalContainers, restarts };
+}
+
+/**
+ * Remembers restart counts per pod so "recent restarts" (increase within 10 minutes) can be
+ * computed from successive observations. Pure apart from the clock passed in.
+ */
+export class RestartTracker {
+  private seen = new Map<string, Array<{ at: number; count: number }>>();
+
+  observe(key: string, count: number, now: number): number {
+    let list = this.seen.get(key);
+    if (!list) {
+      list = [];
+      this.seen.set(key, list);
+    }
+    const last = list[list.length - 1];
+    if (!last || last.count !== count) list.push({ at: now, count });
+    const cutoff = now - RECENT_RESTART_WINDOW_MS;
+    // Keep the newest observation at or before the cutoff as the baseline.
+    while (list.length > 1 && list[1].at <= cutoff) list.shift();
+    const baseline = list[0];
+    return Math.max(0, count - baseline.count);
+  }
+
+  forget(key: string): void {
+    this.seen.delete(key);
+  }
+}
+
+/** Recent restarts from the pod alone: a container whose last termination finished in the window counts at least once. */
+function restartsFromLastState(pod: K8sObject, now: number): number {
+  let n = 0;
+  for (const c of pod.status?.containerStatuses ?? []) {
+    const fin = toMs(c.lastState?.terminated?.finishedAt);
+    if (fin != null && now - fin <= RECENT_RESTART_WINDOW_MS && (c.restartCount ?? 0) > 0) n++;
+  }
+  return n;
+}
+
+export function podRow(
+  pod: K8sObject,
+  ctx: { deployment: string | null; recentRestarts?: number; cpuMilli?: number | null; memoryBytes?: number | null; now: number },
+): PodRow {
+  const s = podStatus(pod);
+  const recent = Math.max(ctx.recentRestarts ?? 0, restartsFromLastState(pod, ctx.now));
+  return {
+    key: objKey(pod),
+    namespace: pod.metadata?.namespace ?? '',
+    name: pod.metadata?.name ?? '',
+    ready: s.ready,
+    containers: s.containers,
+    status: s.status,
+    reason: s.reason,
+    healthy: s.healthy,
+    restarts: s.restarts,
+    recentRestarts: recent,
+    createdAt: toMs(pod.metadata?.creationTimestamp) ?? 0,
+    node: pod.spec?.nodeName ?? null,
+    deployment: ctx.deployment,
+    cpuMilli: ctx.cpuMilli ?? null,
+    memoryBytes: ctx.memoryBytes ?? null,
+  };
+}
+
+/** Unhealthy first, then more recent restarts, then namespace/name. */
+export function comparePods(a: PodRow, b: PodRow): number {
+  if (a.healthy !== b.healthy) return a.healthy ? 1 : -1;
+  if (a.recentRestarts !== b.recentRestarts) return b.recentRestarts - a.recentRestarts;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** The controller owner reference of an object (ReplicaSet of a pod, Deployment of a ReplicaSet). */
+export function controllerOf(o: K8sObject): { kind: string; name: string; uid: string } | null {
+  const ref = (o?.metadata?.ownerReferences ?? []).find((r: K8sObject) => r.controller) ?? null;
+  return ref ? { kind: ref.kind, name: ref.name, uid: ref.uid } : null;
+}
+
+export interface RolloutState {
+  done: boolean;
+  failed: boolean;
+  message: string;
+  desired: number;
+  updated: number;
+  ready: number;
+  available: number;
+  total: number;
+}
+
+/** kubectl rollout status's verdict for a deployment (DeploymentStatusViewer). */
+export function rolloutState(d: K8sObject): RolloutState {
+  const name = d.metadata?.name ?? '';
+  const desired = d.spec?.replicas ?? 1;
+  const st = d.status ?? {};
+  const updated = st.updatedReplicas ?? 0;
+  const ready = st.readyReplicas ?? 0;
+  const available = st.availableReplicas ?? 0;
+  const total = st.replicas ?? 0;
+  const base = { desired, updated, ready, available, total };
+  if ((d.metadata?.generation ?? 0) <= (st.observedGeneration ?? 0)) {
+    const progressing = (st.conditions ?? []).find((c: K8sObject) => c.type === 'Progressing');
+    if (progressing?.reason === 'ProgressDeadlineExceeded') {
+      return { ...base, done: false, failed: true, message: `deployment "${name}" exceeded its progress deadline` };
+    }
+    if (updated < desired) return { ...base, done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${desired} new replicas have been updated...` };
+    if (total > updated) return { ...base, done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${total - updated} old replicas are pending termination...` };
+    if (available < updated) return { ...base, done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${available} of ${updated} updated replicas are available...` };
+    return { ...base, done: true, failed: false, message: `deployment "${name}" successfully rolled out` };
+  }
+  return { ...base, done: false, failed: false, message: 'Waiting for deployment spec update to be observed...' };
+}
+
+export function templateImages(template: K8sObject | undefined): string[] {
+  return (template?.spec?.containers ?? []).map((c: K8sObject) => String(c.image ?? ''));
+}
+
+/** ReplicaSets controlled by a deployment (owner UID), as kubectl's GetAllReplicaSets selects them. */
+export function ownedReplicaSets(deploy: K8sObject, replicaSets: Iterable<K8sObject>): K8sObject[] {
+  const uid = deploy.metadata?.uid;
+  const out: K8sObject[] = [];
+  for (const rs of replicaSets) {
+    if (rs.metadata?.namespace !== deploy.metadata?.namespace) continue;
+    const owner = controllerOf(rs);
+    if (owner && owner.uid === uid) out.push(rs);
+  }
+  return out;
+}
+
+export function deploymentRow(d: K8sObject, replicaSets: K8sObject[]): DeploymentRow {
+  const r = rolloutState(d);
+  const revision = revisionOf(d);
+  let newest: K8sObject | null = null;
+  for (const rs of replicaSets) {
+    const rev = revisionOf(rs);
+    if (rev == null) continue;
+    if (!newest || rev > (revisionOf(newest) ?? -1)) newest = rs;
+  }
+  const progressing = (d.status?.conditions ?? []).find((c: K8sObject) => c.type === 'Progressing');
+  return {
+    key: objKey(d),
+    namespace: d.metadata?.namespace ?? '',
+    name: d.metadata?.name ?? '',
+    desired: r.desired,
+    ready: r.ready,
+    updated: r.updated,
+    available: r.available,
+    images: templateImages(d.spec?.template),
+    revision: revision ?? (newest ? revisionOf(newest) : null),
+    lastRolloutAt: newest ? toMs(newest.metadata?.creationTimestamp) : null,
+    paused: Boolean(d.spec?.paused),
+    rolling: !r.done && !r.failed,
+    failedReason: progressing?.status === 'False' || progressing?.reason === 'ProgressDeadlineExceeded' ? (progressing.reason ?? 'Failed') : null,
+    uid: d.metadata?.uid ?? '',
+  };
+}
+
+/** Problems first (failed, then not fully available, then rolling), then namespace/name. */
+export function compareDeployments(a: DeploymentRow, b: DeploymentRow): number {
+  const rank = (d: DeploymentRow) => (d.failedReason ? 0 : d.available < d.desired ? 1 : d.rolling ? 2 : 3);
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+function eventTime(e: K8sObject): number {
+  return (
+    toMs(e.series?.lastObservedTime) ??
+    toMs(e.lastTimestamp) ??
+    toMs(e.eventTime) ??
+    toMs(e.firstTimestamp) ??
+    toMs(e.metadata?.creationTimestamp) ??
+    0
+  );
+}
+
+/** Events folded by (object, reason, message) with summed counts; warnings first, then newest. */
+export function foldEvents(events: Iterable<K8sObject>): EventRow[] {
+  const folded = new Map<string, EventRow>();
+  for (const e of events) {
+    const obj = e.involvedObject ?? e.regarding ?? {};
+    const object = `${String(obj.kind ?? '').toLowerCase()}/${obj.name ?? ''}`;
+    const namespace = obj.namespace ?? e.metadata?.namespace ?? '';
+    const reason = e.reason ?? '';
+    const message = e.message ?? e.note ?? '';
+    const key = `${namespace}\u0000${object}\u0000${reason}\u0000${message}`;
+    const count = Math.max(1, e.series?.count ?? e.count ?? 1);
+    const at = eventTime(e);
+    const type = e.type ?? 'Normal';
+    const prev = folded.get(key);
+    if (prev) {
+      prev.count += count;
+      if (at > prev.lastAt) prev.lastAt = at;
+      if (type === 'Warning') prev.type = 'Warning';
+    } else {
+      folded.set(key, { key, namespace, type, reason, object, message, count, lastAt: at });
+    }
+  }
+  return [...folded.values()].sort((a, b) => {
+    const wa = a.type === 'Warning' ? 0 : 1;
+    const wb = b.type === 'Warning' ? 0 : 1;
+    if (wa !== wb) return wa - wb;
+    return b.lastAt - a.lastAt;
+  });
+}
+
+/** Kubernetes quantity → millicores (cpu). */
+export function parseCpuMilli(q: string | undefined | null): number | null {
+  if (!q) return null;
+  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q.trim());
+  if (!m) return null;
+  const v = Number.parseFloat(m[1]);
+  switch (m[2]) {
+    case '': return v * 1000;
+    case 'm': return v;
+    case 'u': return v / 1000;
+    case 'n': return v / 1e6;
+    default: return null;
+  }
+}
+
+const BYTE_SUFFIX: Record<string, number> = {
+  '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, m: 1e-3,
+};
+
+/** Kubernetes quantity → bytes (memory). */
+export function parseBytes(q: string | undefined | null): number | null {
+  if (!q) return null;
+  const m = /^([0-9.]+(?:e[0-9]+)?)([a-zA-Z]*)$/.exec(q.trim());
+  if (!m) return null;
+  const mult = BYTE_SUFFIX[m[2]];
+  if (mult == null) return null;
+  return Number.parseFloat(m[1]) * mult;
+}

@@ -1,0 +1,452 @@
+// The Kubernetes source: reflectors (list + watch) for pods, deployments, replicasets and
+// events feed Maps; a dirty flag stages ONE materialising updater per frame, so a burst of
+// watch events costs one publish. Pod metrics are polled (the metrics API has no watch).
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Publish, Source } from '../types.js';
+import { KubeOperations, type KubeOps } from './actions.js';
+import { loadKubeConfig, makeClients, resolveNamespaces, type KubeClients } from './client.js';
+import { toKubeError } from './errors.js';
+import {
+  compareDeployments,
+  comparePods,
+  controllerOf,
+  deploymentRow,
+  foldEvents,
+  objKey,
+  parseBytes,
+  parseCpuMilli,
+  podRow,
+  RestartTracker,
+  type K8sObject,
+} from './normalize.js';
+import { Reflector } from './reflector.js';
+import type { DeploymentRow, KubeData, PodRow } from './types.js';
+
+export interface KubeSourceOptions {
+  /** --kubeconfig path; undefined → KUBECONFIG, ~/.kube/config, in-cluster. */
+  kubeconfig?: string;
+  context?: string;
+  namespaces: string[];
+  allNamespaces: boolean;
+  labelSelector?: string;
+  timeoutSeconds: number;
+  /** Metrics poll interval (the refresh interval); default 5 s. */
+  refreshSeconds?: number;
+}
+
+export interface KubeSourceExtra {
+  log?: (msg: string) => void;
+  now?: () => number;
+}
+
+type Kind = 'pods' | 'deployments' | 'replicasets' | 'events';
+
+export class KubeSource implements Source {
+  private clients: KubeClients | null = null;
+  private kc: KubeConfig | null = null;
+  private context: string | undefined;
+  private namespaces: string[];
+  private allNamespaces: boolean;
+  private reflectors: Array<{ kind: Kind; ns: string | null; r: Reflector }> = [];
+  private errors = new Map<string, string>();
+  private pods = new Map<string, K8sObject>();
+  private deployments = new Map<string, K8sObject>();
+  private replicaSets = new Map<string, K8sObject>();
+  private events = new Map<string, K8sObject>();
+  private metrics = new Map<string, { cpuMilli: number | null; memoryBytes: number | null }>();
+  private metricsAvailable = false;
+  private metricsTimer: NodeJS.Timeout | null = null;
+  private decayTimer: NodeJS.Timeout | null = null;
+  private restarts = new RestartTracker();
+  private podRows = new Map<string, PodRow>();
+  private dirtyPods = new Set<string>();
+  private allPodsDirty = true;
+  private deploymentsDirty = true;
+  private eventsDirty = true;
+  private staged = false;
+  private generation = 0;
+  private readonly now: () => number;
+  private readonly log: (msg: string) => void;
+  private readonly operationsProxy: KubeOps;
+
+  constructor(
+    private readonly opts: KubeSourceOptions,
+    private readonly publish: Publish<KubeData>,
+    extra: KubeSourceExtra = {},
+  ) {
+    this.context = opts.context;
+    this.namespaces = opts.namespaces;
+    this.allNamespaces = opts.allNamespaces;
+    this.now = extra.now ?? Date.now;
+    this.log = extra.log ?? (() => {});
+    this.operationsProxy = this.makeOpsProxy();
+  }
+
+  async start(): Promise<void> {
+    this.generation++;
+    try {
+      this.kc = loadKubeConfig({ kubeconfig: this.opts.kubeconfig, context: this.context });
+      this.clients = makeClients(this.kc, this.opts.timeoutSeconds);
+    } catch (e) {
+      const msg = (e as Error).message;
+      this.publish((prev) => ({ ...prev, status: 'down', error: msg }));
+      return;
+    }
+    const c = this.clients;
+    const ns = resolveNamespaces(c, this.namespaces, this.allNamespaces);
+    this.publish((prev) => ({
+      ...prev,
+      status: prev.updatedAt ? prev.status : 'connecting',
+      data: { ...prev.data, context: c.context, cluster: c.cluster, namespaces: ns ?? [], allNamespaces: ns === null },
+    }));
+    for (const n of ns ?? [null]) {
+      for (const kind of ['pods', 'deployments', 'replicasets', 'events'] as Kind[]) this.addReflector(kind, n);
+    }
+    for (const r of this.reflectors) r.r.start();
+    this.startMetrics();
+    this.decayTimer = setInterval(() => {
+      // Recent restarts fall out of the 10-minute window without any event.
+      if ([...this.podRows.values()].some((p) => p.recentRestarts > 0)) {
+        this.allPodsDirty = true;
+        this.markDirty();
+      }
+    }, 30_000);
+    this.decayTimer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    this.generation++;
+    for (const r of this.reflectors) r.r.stop();
+    this.reflectors = [];
+    if (this.metricsTimer) clearTimeout(this.metricsTimer);
+    if (this.decayTimer) clearInterval(this.decayTimer);
+    this.metricsTimer = null;
+    this.decayTimer = null;
+  }
+
+  /** The watch-driven source has nothing to refresh except metrics. */
+  refresh(): void {
+    void this.pollMetrics(this.generation);
+  }
+
+  listContexts(): { name: string; current: boolean; namespace: string | null; cluster: string }[] {
+    const kc = this.kc ?? loadKubeConfig({ kubeconfig: this.opts.kubeconfig });
+    const current = this.clients?.context ?? kc.getCurrentContext();
+    return kc.getContexts().map((c) => ({ name: c.name, current: c.name === current, namespace: c.namespace ?? null, cluster: c.cluster }));
+  }
+
+  async switchContext(name: string): Promise<void> {
+    const prevContext = this.context;
+    // Validate before tearing anything down: a bad name leaves the cockpit as it was.
+    loadKubeConfig({ kubeconfig: this.opts.kubeconfig, context: name });
+    this.context = name;
+    try {
+      await this.restart();
+    } catch (e) {
+      this.context = prevContext;
+      throw e;
+    }
+  }
+
+  async setNamespaces(list: string[] | 'all'): Promise<void> {
+    if (list === 'all') {
+      this.allNamespaces = true;
+      this.namespaces = [];
+    } else {
+      this.allNamespaces = false;
+      this.namespaces = list;
+    }
+    await this.restart();
+  }
+
+  /** Kube operations bound to whatever context the source currently uses. */
+  operations(): KubeOps {
+    return this.operationsProxy;
+  }
+
+  /** Reflector counters (lists and watch connections), for tests and the bench. */
+  stats(): { lists: number; watches: number } {
+    let lists = 0;
+    let watches = 0;
+    for (const { r } of this.reflectors) {
+      lists += r.stats.lists;
+      watches += r.stats.watches;
+    }
+    return { lists, watches };
+  }
+
+  private async restart(): Promise<void> {
+    await this.stop();
+    this.pods.clear();
+    this.deployments.clear();
+    this.replicaSets.clear();
+    this.events.clear();
+    this.metrics.clear();
+    this.podRows.clear();
+    this.errors.clear();
+    this.metricsAvailable = false;
+    this.allPodsDirty = this.deploymentsDirty = this.eventsDirty = true;
+    this.publish((prev) => ({ ...prev, status: 'connecting', error: null, updatedAt: null, data: { ...prev.data, pods: [], deployments: [], events: [] } }));
+    await this.start();
+  }
+
+  private makeOpsProxy(): KubeOps {
+    const self = this;
+    const ops = (): KubeOperations => {
+      if (!self.clients) throw new Error('not connected to Kubernetes');
+      return new KubeOperations(self.clients, self.now);
+    };
+    return {
+      get context() {
+        return self.clients?.context ?? null;
+      },
+      getDeployment: (...a) => ops().getDeployment(...a),
+      restart: (...a) => ops().restart(...a),
+      scale: (...a) => ops().scale(...a),
+      planRollback: (...a) => ops().planRollback(...a),
+      rollback: (...a) => ops().rollback(...a),
+      rolloutHistory: (...a) => ops().rolloutHistory(...a),
+      followRollout: (...a) => ops().followRollout(...a),
+      canI: (...a) => ops().canI(...a),
+    };
+  }
+
+  private mapFor(kind: Kind): Map<string, K8sObject> {
+    return kind === 'pods' ? this.pods : kind === 'deployments' ? this.deployments : kind === 'replicasets' ? this.replicaSets : this.events;
+  }
+
+  private addReflector(kind: Kind, ns: string | null): void {
+    const c = this.clients!;
+    const o = c.opts();
+    const labelSelector = kind === 'events' ? undefined : this.opts.labelSelector;
+    const group = kind === 'pods' || kind === 'events' ? '/api/v1' : '/apis/apps/v1';
+    const path = ns ? `${group}/namespaces/${encodeURIComponent(ns)}/${kind}` : `${group}/${kind}`;
+    const list = async () => {
+      const r: any =
+        kind === 'pods'
+          ? ns ? await c.core.listNamespacedPod({ namespace: ns, labelSelector }, o) : await c.core.listPodForAllNamespaces({ labelSelector }, o)
+          : kind === 'deployments'
+            ? ns ? await c.apps.listNamespacedDeployment({ namespace: ns, labelSelector }, o) : await c.apps.listDeploymentForAllNamespaces({ labelSelector }, o)
+            : kind === 'replicasets'
+              ? ns ? await c.apps.listNamespacedReplicaSet({ namespace: ns, labelSelector }, o) : await c.apps.listReplicaSetForAllNamespaces({ labelSelector }, o)
+              : ns ? await c.core.listNamespacedEvent({ namespace: ns }, o) : await c.core.listEventForAllNamespaces({}, o);
+      return r;
+    };
+    const id = `${kind}@${ns ?? '*'}`;
+    const gen = this.generation;
+    const map = this.mapFor(kind);
+    const r = new Reflector({
+      path,
+      watch: c.watch,
+      list,
+      labelSelector,
+      log: this.log,
+      onSync: (items) => {
+        if (gen !== this.generation) return;
+        for (const key of [...map.keys()]) if (ns === null || key.startsWith(`${ns}/`)) this.remove(kind, key);
+        for (const item of items) this.upsert(kind, item);
+        this.markDirty();
+      },
+      onEvent: (type, obj) => {
+        if (gen !== this.generation) return;
+        if (type === 'DELETED') this.remove(kind, objKey(obj));
+        else this.upsert(kind, obj);
+        this.markDirty();
+      },
+      onError: (err) => {
+        if (gen !== this.generation) return;
+        if (err == null) {
+          if (this.errors.delete(id)) this.markDirty();
+          return;
+        }
+        const ke = toKubeError(err, `watch ${kind}${ns ? ` in ${ns}` : ''}`, c.server);
+        this.log(`kube ${id}: ${ke.message}`);
+        this.errors.set(id, ke.message);
+        this.markDirty();
+      },
+    });
+    this.reflectors.push({ kind, ns, r });
+  }
+
+  private upsert(kind: Kind, obj: K8sObject): void {
+    const key = objKey(obj);
+    this.mapFor(kind).set(key, obj);
+    if (kind === 'pods') this.dirtyPods.add(key);
+    else if (kind === 'replicasets') {
+      // Pod → deployment mapping and rollout times depend on ReplicaSets.
+      this.allPodsDirty = true;
+      this.deploymentsDirty = true;
+    } else if (kind === 'deployments') this.deploymentsDirty = true;
+    else this.eventsDirty = true;
+  }
+
+  private remove(kind: Kind, key: string): void {
+    if (!this.mapFor(kind).delete(key)) return;
+    if (kind === 'pods') {
+      this.dirtyPods.add(key);
+      this.restarts.forget(key);
+    } else if (kind === 'replicasets') {
+      this.allPodsDirty = true;
+      this.deploymentsDirty = true;
+    } else if (kind === 'deployments') this.deploymentsDirty = true;
+    else this.eventsDirty = true;
+  }
+
+  private markDirty(): void {
+    if (this.staged) return;
+    this.staged = true;
+    this.publish((prev) => {
+      this.staged = false;
+      return this.materialise(prev);
+    });
+  }
+
+  private deploymentOfPod(pod: K8sObject): string | null {
+    const owner = controllerOf(pod);
+    if (!owner || owner.kind !== 'ReplicaSet') return null;
+    const rs = this.replicaSets.get(`${pod.metadata?.namespace}/${owner.name}`);
+    const d = rs ? controllerOf(rs) : null;
+    return d?.kind === 'Deployment' ? d.name : null;
+  }
+
+  private buildPodRow(key: string, pod: K8sObject, now: number): PodRow {
+    const s = this.metrics.get(key);
+    const count = (pod.status?.containerStatuses ?? []).reduce((n: number, c: K8sObject) => n + (c.restartCount ?? 0), 0);
+    return podRow(pod, {
+      deployment: this.deploymentOfPod(pod),
+      recentRestarts: this.restarts.observe(key, count, now),
+      cpuMilli: s?.cpuMilli ?? null,
+      memoryBytes: s?.memoryBytes ?? null,
+      now,
+    });
+  }
+
+  private materialise(prev: import('../types.js').SourceSlice<KubeData>): import('../types.js').SourceSlice<KubeData> {
+    const now = this.now();
+    const data = { ...prev.data, metricsAvailable: this.metricsAvailable };
+    let podsChanged = false;
+    if (this.allPodsDirty) {
+      this.podRows.clear();
+      for (const [key, pod] of this.pods) this.podRows.set(key, this.buildPodRow(key, pod, now));
+      podsChanged = true;
+    } else if (this.dirtyPods.size) {
+      for (const key of this.dirtyPods) {
+        const pod = this.pods.get(key);
+        if (pod) this.podRows.set(key, this.buildPodRow(key, pod, now));
+        else this.podRows.delete(key);
+      }
+      podsChanged = true;
+    }
+    this.allPodsDirty = false;
+    this.dirtyPods.clear();
+    if (podsChanged) data.pods = [...this.podRows.values()].sort(comparePods);
+
+    if (this.deploymentsDirty) {
+      const byDeploy = new Map<string, K8sObject[]>();
+      for (const rs of this.replicaSets.values()) {
+        const owner = controllerOf(rs);
+        if (owner?.kind !== 'Deployment') continue;
+        const list = byDeploy.get(owner.uid);
+        if (list) list.push(rs);
+        else byDeploy.set(owner.uid, [rs]);
+      }
+      const rows: DeploymentRow[] = [];
+      for (const d of this.deployments.values()) rows.push(deploymentRow(d, byDeploy.get(d.metadata?.uid) ?? []));
+      data.deployments = rows.sort(compareDeployments);
+      this.deploymentsDirty = false;
+    }
+    if (this.eventsDirty) {
+      data.events = foldEvents(this.events.values()).slice(0, 500);
+      this.eventsDirty = false;
+    }
+
+    const errs = [...this.errors.entries()];
+    const synced = this.reflectors.length > 0 && this.reflectors.every((r) => r.r.hasSynced);
+    const podsFailing = errs.some(([id]) => id.startsWith('pods@'));
+    let status = prev.status;
+    let error: string | null = null;
+    if (errs.length) {
+      error = errs[0][1] + (errs.length > 1 ? ` (+${errs.length - 1} more)` : '');
+      status = podsFailing ? 'down' : 'degraded';
+    } else if (synced) status = 'ok';
+    else status = prev.updatedAt ? prev.status : 'connecting';
+    const fresh = !errs.length && synced;
+    return {
+      ...prev,
+      status,
+      error,
+      updatedAt: fresh ? now : prev.updatedAt,
+      data,
+    };
+  }
+
+  private startMetrics(): void {
+    const gen = this.generation;
+    const tick = async () => {
+      await this.pollMetrics(gen);
+      if (gen !== this.generation) return;
+      // Without a metrics API, look again only once a minute.
+      const every = this.metricsAvailable ? (this.opts.refreshSeconds ?? 5) * 1000 : 60_000;
+      this.metricsTimer = setTimeout(() => void tick(), every);
+      this.metricsTimer.unref?.();
+    };
+    void tick();
+  }
+
+  private async pollMetrics(gen: number): Promise<void> {
+    const c = this.clients;
+    if (!c) return;
+    const ns = resolveNamespaces(c, this.namespaces, this.allNamespaces);
+    try {
+      const lists = await Promise.all(
+        (ns ?? [undefined]).map((n) =>
+          Promise.race([
+            c.metrics.getPodMetrics(n),
+            new Promise<never>((_, rej) => setTimeout(() => rej(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), c.timeoutMs).unref?.()),
+          ]),
+        ),
+      );
+      if (gen !== this.generation) return;
+      const next = new Map<string, { cpuMilli: number | null; memoryBytes: number | null }>();
+      for (const list of lists) {
+        for (const m of list.items ?? []) {
+          let cpu: number | null = null;
+          let mem: number | null = null;
+          for (const ct of m.containers ?? []) {
+            const cv = parseCpuMilli(ct.usage?.cpu);
+            const mv = parseBytes(ct.usage?.memory);
+            if (cv != null) cpu = (cpu ?? 0) + cv;
+            if (mv != null) mem = (mem ?? 0) + mv;
+          }
+          next.set(`${m.metadata.namespace}/${m.metadata.name}`, { cpuMilli: cpu, memoryBytes: mem });
+        }
+      }
+      this.applyMetrics(next, true);
+    } catch (e) {
+      if (gen !== this.generation) return;
+      if (this.metricsAvailable) this.log(`kube metrics: ${(e as Error).message}`);
+      this.applyMetrics(new Map(), false);
+    }
+  }
+
+  /** Marks only pods whose figures changed, so an idle cluster publishes nothing. */
+  private applyMetrics(next: Map<string, { cpuMilli: number | null; memoryBytes: number | null }>, available: boolean): void {
+    let changed = available !== this.metricsAvailable;
+    this.metricsAvailable = available;
+    for (const [key, v] of next) {
+      const old = this.metrics.get(key);
+      if (!old || old.cpuMilli !== v.cpuMilli || old.memoryBytes !== v.memoryBytes) {
+        this.dirtyPods.add(key);
+        changed = true;
+      }
+    }
+    for (const key of this.metrics.keys()) {
+      if (!next.has(key)) {
+        this.dirtyPods.add(key);
+        changed = true;
+      }
+    }
+    this.metrics = next;
+    if (changed) this.markDirty();
+  }
+}

@@ -1,0 +1,358 @@
+// The incident engine: owns the current incident, its journal, the outbox, and the store's
+// `incident` slice. It is the Recorder everyone else writes to.
+//
+//   const engine = new IncidentEngine({stateDir, config, stage: cockpit.stageIncident, sinks})
+//     - resumes the open incident found in stateDir (its journal problems are shown, not hidden)
+//   engine.start()                         start the outbox pump (stop with `await engine.close()`)
+//   cockpit.onFlush((s) => engine.observe(s))
+//   engine.record(entry)                   Recorder: into the open incident, else the session journal
+//   engine.declare({title, severity, commander?, comms?, actor}) → IncidentInfo
+//   engine.setStatus(status, actor, note?) investigating → identified → monitoring → resolved (closes it)
+//   engine.setSeverity(sev, actor, reason?) / engine.assignRole('commander'|'comms', name, actor)
+//   engine.note(text, actor) / engine.setFlags({dataLoss?, majorFeatureDown?}, actor)
+//   engine.prefill(now?) → UpdateFields    template fields filled from the incident and live signals
+//   engine.postUpdate(update, actor)       journal `update.queued`, then every sink through the outbox
+//   engine.resend(deliveryId, actor) / engine.discard(deliveryId, actor)
+//   engine.current / engine.slice() / engine.problems
+//
+// record() never throws: a journal write failure is reported in the slice's journalProblems.
+// Severity suggestions are journaled (`severity.suggested`) only once a new severity has held for
+// `debounceMs` (default 30 s), so a flapping signal does not fill the timeline.
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import type { State } from '../store/store.js';
+import { appendJsonl, findOpenIncident, foldIncident, incidentJournalPath, makeIncidentId, readJournal, sessionJournalPath } from './journal.js';
+import { Outbox } from './outbox.js';
+import { signalsFromState, suggestSeverity, type SignalFlags, type Signals } from './severity.js';
+import type { Sink } from './sinks.js';
+import { prefillFields, type ComposedUpdate, type UpdateFields } from './templates.js';
+import type { IncidentInfo, IncidentSlice, IncidentStatus, NewEntry, Recorder, Severity, SeveritySuggestion, TimelineEntry } from './types.js';
+
+export interface EngineOptions {
+  stateDir: string;
+  config: Config;
+  /** The cockpit's stageIncident. */
+  stage?: (update: (prev: IncidentSlice) => IncidentSlice) => void;
+  now?: () => number;
+  /** Extra secrets to redact from entries (the sinks' and the config's are added by the caller). */
+  secrets?: string[];
+  /** Sinks for status updates; without them postUpdate only journals. */
+  sinks?: Sink[];
+  /** Passed to the Outbox (tests shorten the delays). */
+  outboxOptions?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; minIntervalMs?: number };
+  debounceMs?: number;
+  /** Entries kept in the slice's timeline (the journal keeps all). */
+  timelineLimit?: number;
+}
+
+export type Role = 'commander' | 'comms' | (string & {});
+
+const NEXT_STATUS: IncidentStatus[] = ['investigating', 'identified', 'monitoring', 'resolved'];
+
+export class IncidentEngine implements Recorder {
+  private info: IncidentInfo | null = null;
+  private timeline: TimelineEntry[] = [];
+  private suggestion: SeveritySuggestion = { severity: null, rule: 'no signals yet' };
+  private signals: Signals | null = null;
+  private flags: SignalFlags = {};
+  private journaledSeverity: Severity | null = null;
+  private pendingSuggestion: { severity: Severity | null; since: number } | null = null;
+  private debounceTimer: NodeJS.Timeout | null = null;
+  private firing = new Map<string, string>();
+  private lastState: State | null = null;
+  private readonly journalProblems: string[] = [];
+  private readonly now: () => number;
+  private readonly secrets: string[];
+  readonly outbox: Outbox | null;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.now = opts.now ?? Date.now;
+    this.secrets = [...(opts.secrets ?? []), ...(opts.sinks ?? []).flatMap((s) => s.secrets)];
+    const open = findOpenIncident(opts.stateDir);
+    if (open) {
+      const { entries, problems } = readJournal(open.path);
+      this.info = foldIncident(entries);
+      this.timeline = entries;
+      this.journalProblems.push(...problems);
+      for (const e of entries) {
+        const fp = (e.refs as any)?.fingerprint as string | undefined;
+        if (e.kind === 'alert.fired' && fp) this.firing.set(fp, String((e.refs as any)?.alertname ?? fp));
+        if (e.kind === 'alert.resolved' && fp) this.firing.delete(fp);
+        if (e.kind === 'severity.suggested') this.journaledSeverity = ((e.refs as any)?.severity as Severity | null) ?? null;
+      }
+    }
+    this.outbox = opts.sinks
+      ? new Outbox({
+          stateDir: opts.stateDir,
+          sinks: opts.sinks,
+          record: (incidentId, entry) => this.recordTo(incidentId, entry),
+          onChange: () => this.publish(),
+          now: this.now,
+          ...opts.outboxOptions,
+        })
+      : null;
+    if (this.outbox) this.journalProblems.push(...this.outbox.load());
+    this.publish();
+  }
+
+  get current(): IncidentInfo | null {
+    return this.info ? { ...this.info } : null;
+  }
+
+  get problems(): string[] {
+    return [...this.journalProblems];
+  }
+
+  start(): void {
+    this.outbox?.start();
+  }
+
+  async close(): Promise<void> {
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.debounceTimer = null;
+    await this.outbox?.stop();
+  }
+
+  // ---- Recorder ----
+
+  record(entry: NewEntry): void {
+    if (this.info) this.recordTo(this.info.id, entry);
+    else this.recordTo(this.sessionId(), entry);
+  }
+
+  /** Records into a given incident's journal (the outbox uses it for updates of a closed incident). */
+  recordTo(incidentId: string, entry: NewEntry): TimelineEntry | null {
+    const isCurrent = this.info?.id === incidentId;
+    const full: TimelineEntry = {
+      severity: isCurrent ? this.info!.severity : null,
+      status: isCurrent ? this.info!.status : null,
+      ...entry,
+      id: randomUUID(),
+      incidentId,
+      at: entry.at ?? this.now(),
+    };
+    const file = incidentId.startsWith('session-') ? sessionJournalPath(this.opts.stateDir, full.at) : incidentJournalPath(this.opts.stateDir, incidentId);
+    try {
+      appendJsonl(file, full, this.secrets);
+    } catch (e: any) {
+      this.journalProblems.push(`cannot write the journal (${e?.code ?? e?.message ?? e}): "${entry.summary}" was not saved`);
+      this.publish();
+      return null;
+    }
+    const timelineOwner = this.info?.id ?? this.timeline[0]?.incidentId ?? this.sessionId();
+    if (incidentId === timelineOwner || (!this.info && incidentId.startsWith('session-'))) {
+      this.timeline = [...this.timeline, full];
+    }
+    if (isCurrent && entry.kind === 'update.queued') this.info!.lastUpdateAt = full.at;
+    this.publish();
+    return full;
+  }
+
+  // ---- the incident's lifecycle ----
+
+  declare(input: { title: string; severity: Severity; commander?: string | null; comms?: string | null; actor: string }): IncidentInfo {
+    if (this.info) throw new Error(`incident ${this.info.id} is still open; resolve it first`);
+    const title = input.title.trim();
+    if (!title) throw new Error('an incident needs a title');
+    const at = this.now();
+    const id = makeIncidentId(title, at, this.opts.stateDir);
+    this.info = { id, title, severity: input.severity, status: 'investigating', declaredAt: at, commander: input.commander ?? null, comms: input.comms ?? null, lastUpdateAt: null };
+    this.timeline = [];
+    this.recordTo(id, {
+      kind: 'incident.declared',
+      at,
+      actor: input.actor,
+      source: 'warroom',
+      summary: `Incident declared: ${title} (${input.severity})`,
+      refs: { title, severity: input.severity, commander: this.info.commander, comms: this.info.comms },
+      evidence: this.suggestion.severity ? { rule: this.suggestion.rule } : undefined,
+    });
+    // Alerts already firing belong to the incident: they are when it was detected.
+    for (const a of this.lastState?.prom.data.alerts ?? []) {
+      if (a.state !== 'firing') continue;
+      this.recordTo(id, {
+        kind: 'alert.fired',
+        at: Math.min(at, a.activeAt ?? a.firstSeenAt ?? at),
+        actor: 'prometheus',
+        source: 'prometheus',
+        summary: `${a.name} firing${a.summary ? `: ${a.summary}` : ''} (before the declaration)`,
+        refs: { fingerprint: a.fingerprint, alertname: a.name, labels: a.labels },
+      });
+    }
+    this.timeline.sort((x, y) => x.at - y.at);
+    return { ...this.info };
+  }
+
+  setStatus(status: IncidentStatus, actor: string, note?: string): void {
+    const info = this.requireOpen();
+    if (!NEXT_STATUS.includes(status)) throw new Error(`unknown status ${status}`);
+    if (info.status === status) return;
+    const from = info.status;
+    info.status = status;
+    this.record({ kind: 'status.changed', actor, source: 'warroom', summary: `Status ${from} → ${status}`, body: note, refs: { from, to: status } });
+    if (status === 'resolved') {
+      this.info = null;
+      this.publish();
+    }
+  }
+
+  setSeverity(severity: Severity, actor: string, reason?: string): void {
+    const info = this.requireOpen();
+    if (info.severity === severity) return;
+    const from = info.severity;
+    info.severity = severity;
+    this.record({
+      kind: 'severity.changed',
+      actor,
+      source: 'warroom',
+      summary: `Severity ${from} → ${severity}${reason ? ` (${reason})` : ''}`,
+      refs: { from, to: severity, reason: reason ?? null },
+      evidence: reason ? { rule: reason } : undefined,
+    });
+  }
+
+  assignRole(role: Role, name: string, actor: string): void {
+    const info = this.requireOpen();
+    if (role === 'commander') info.commander = name;
+    else if (role === 'comms') info.comms = name;
+    this.record({ kind: 'role.assigned', actor, source: 'warroom', summary: `${role === 'commander' ? 'Incident commander' : role === 'comms' ? 'Comms lead' : role}: ${name}`, refs: { role, name } });
+  }
+
+  note(text: string, actor: string): void {
+    this.record({ kind: 'note', actor, source: 'warroom', summary: text.split('\n')[0]!.slice(0, 200), body: text.includes('\n') || text.length > 200 ? text : undefined });
+  }
+
+  /** Flags a person sets (data loss, a major feature down); they feed the severity rules. */
+  setFlags(flags: SignalFlags, actor: string): void {
+    this.flags = { ...this.flags, ...flags };
+    const parts = [];
+    if (flags.dataLoss !== undefined) parts.push(`data loss ${flags.dataLoss ? 'flagged' : 'cleared'}`);
+    if (flags.majorFeatureDown !== undefined) parts.push(flags.majorFeatureDown ? `major feature down: ${flags.majorFeatureDown}` : 'major feature restored');
+    this.record({ kind: 'note', actor, source: 'warroom', summary: parts.join('; ') || 'flags unchanged', refs: { flags: this.flags } });
+    if (this.lastState) this.observe(this.lastState);
+  }
+
+  prefill(now = this.now()): UpdateFields {
+    const info = this.requireOpen();
+    return prefillFields(info, { now, suggestion: this.suggestion, signals: this.signals ?? undefined, cadenceMinutes: this.opts.config.severity.cadenceMinutes });
+  }
+
+  /** Journals the update (`update.queued`, its text as the body) and hands it to every sink. */
+  postUpdate(update: ComposedUpdate, actor: string): string[] {
+    const sinks = this.opts.sinks?.map((s) => s.name) ?? [];
+    this.recordTo(update.incidentId, {
+      kind: 'update.queued',
+      actor,
+      source: 'warroom',
+      summary: `Status update (${update.audience}, ${update.status}) ${sinks.length ? `queued for ${sinks.join(', ')}` : 'recorded (no sinks configured)'}`,
+      body: update.slack.text,
+      refs: { updateId: update.id, audience: update.audience, sinks },
+    });
+    return this.outbox ? this.outbox.enqueue(update) : [];
+  }
+
+  resend(deliveryId: string, actor: string): boolean {
+    return this.outbox?.resend(deliveryId, actor) ?? false;
+  }
+
+  discard(deliveryId: string, actor: string): boolean {
+    return this.outbox?.discard(deliveryId, actor) ?? false;
+  }
+
+  // ---- live signals ----
+
+  /** Call after each store flush: journals alert transitions and (debounced) severity suggestions. */
+  observe(state: State): void {
+    this.lastState = state;
+    if (state.prom.status !== 'disabled' && state.prom.updatedAt != null) {
+      const firingNow = new Map<string, State['prom']['data']['alerts'][number]>();
+      for (const a of state.prom.data.alerts) if (a.state === 'firing') firingNow.set(a.fingerprint, a);
+      for (const [fp, a] of firingNow) {
+        if (this.firing.has(fp)) continue;
+        this.firing.set(fp, a.name);
+        this.record({
+          kind: 'alert.fired',
+          actor: 'prometheus',
+          source: 'prometheus',
+          summary: `${a.name} firing${a.summary ? `: ${a.summary}` : ''}`,
+          refs: { fingerprint: fp, alertname: a.name, labels: a.labels },
+          evidence: a.severity ? { value: a.severity } : undefined,
+        });
+      }
+      for (const [fp, name] of [...this.firing]) {
+        if (firingNow.has(fp)) continue;
+        this.firing.delete(fp);
+        this.record({ kind: 'alert.resolved', actor: 'prometheus', source: 'prometheus', summary: `${name} resolved`, refs: { fingerprint: fp, alertname: name } });
+      }
+    }
+
+    this.signals = signalsFromState(state, this.opts.config, this.flags);
+    const next = suggestSeverity(this.signals, this.opts.config.severity);
+    const changed = next.rule !== this.suggestion.rule;
+    this.suggestion = next;
+    this.considerJournalingSuggestion();
+    if (changed) this.publish();
+  }
+
+  private considerJournalingSuggestion(): void {
+    const sev = this.suggestion.severity;
+    if (sev === this.journaledSeverity) {
+      this.pendingSuggestion = null;
+      return;
+    }
+    const now = this.now();
+    if (!this.pendingSuggestion || this.pendingSuggestion.severity !== sev) this.pendingSuggestion = { severity: sev, since: now };
+    const debounce = this.opts.debounceMs ?? 30_000;
+    const remaining = this.pendingSuggestion.since + debounce - now;
+    if (remaining <= 0) {
+      this.pendingSuggestion = null;
+      this.journaledSeverity = sev;
+      this.record({
+        kind: 'severity.suggested',
+        actor: 'warroom',
+        source: 'severity',
+        summary: sev ? `Suggested severity ${sev}: ${this.suggestion.rule}` : 'Signals all clear: no severity suggested',
+        evidence: this.suggestion.evidence ?? { rule: this.suggestion.rule },
+        refs: { severity: sev, rule: this.suggestion.rule },
+      });
+      return;
+    }
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.debounceTimer = setTimeout(() => {
+      this.debounceTimer = null;
+      this.considerJournalingSuggestion();
+    }, remaining);
+    this.debounceTimer.unref?.();
+  }
+
+  // ---- the store slice ----
+
+  slice(): IncidentSlice {
+    const limit = this.opts.timelineLimit ?? 500;
+    const info = this.info;
+    const cadence = info ? this.opts.config.severity.cadenceMinutes[info.severity] : null;
+    return {
+      current: info ? { ...info } : null,
+      timeline: this.timeline.length > limit ? this.timeline.slice(-limit) : this.timeline,
+      suggestion: this.suggestion,
+      outbox: this.outbox?.items() ?? [],
+      journalProblems: [...this.journalProblems],
+      nextUpdateDueAt: info && cadence != null ? (info.lastUpdateAt ?? info.declaredAt) + cadence * 60_000 : null,
+    };
+  }
+
+  private publish(): void {
+    if (!this.opts.stage) return;
+    const slice = this.slice();
+    this.opts.stage(() => slice);
+  }
+
+  private requireOpen(): IncidentInfo {
+    if (!this.info) throw new Error('no incident is open: declare one first');
+    return this.info;
+  }
+
+  private sessionId(): string {
+    return `session-${new Date(this.now()).toISOString().slice(0, 10)}`;
+  }
+}

@@ -1,0 +1,227 @@
+// The incident journal: append-only JSONL, one file per incident, fsynced per entry.
+//
+//   defaultStateDir(env?)                      $XDG_STATE_HOME/warroom or ~/.local/state/warroom
+//   incidentJournalPath(stateDir, id)          <stateDir>/incidents/<id>.jsonl
+//   sessionJournalPath(stateDir, at)           <stateDir>/sessions/<YYYY-MM-DD>.jsonl (no incident open)
+//   appendJsonl(path, value, secrets?)         synchronous append + fsync of one line (redacted)
+//   readJournal(path) → {entries, problems}    torn/corrupt lines are skipped AND reported
+//   makeIncidentId(title, at, stateDir?)       "2026-11-25-1642-api-errors" (UTC), unique in stateDir
+//   foldIncident(entries) → IncidentInfo|null  the incident's current state, replayed from its entries
+//   listIncidents(stateDir)                    the index: every incident with status, newest first
+//   findOpenIncident(stateDir)                 the newest incident not resolved, or null
+//   redactSecrets(text, secrets) / redactDeep(value, secrets)
+//
+// The index is derived from the journals themselves (they are the only source of truth, so a
+// crash can never leave an index that disagrees with them); incidents are few and small.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { IncidentInfo, IncidentStatus, Severity, TimelineEntry } from './types.js';
+
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_STATE_HOME && env.XDG_STATE_HOME.trim() ? env.XDG_STATE_HOME : path.join(os.homedir(), '.local', 'state');
+  return path.join(base, 'warroom');
+}
+
+export function incidentJournalPath(stateDir: string, incidentId: string): string {
+  return path.join(stateDir, 'incidents', `${incidentId}.jsonl`);
+}
+
+export function sessionJournalPath(stateDir: string, at: number): string {
+  return path.join(stateDir, 'sessions', `${new Date(at).toISOString().slice(0, 10)}.jsonl`);
+}
+
+/** Replaces every occurrence of each secret (and its URL-encoded form) and URL credentials with ***. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) {
+    if (!s || s.length < 4) continue;
+    out = out.split(s).join('***');
+    const enc = encodeURIComponent(s);
+    if (enc !== s) out = out.split(enc).join('***');
+  }
+  // user:password@ in any URL
+  return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s@:]*:[^/\s@]*@/gi, '$1***@');
+}
+
+export function redactDeep<T>(value: T, secrets: readonly string[]): T {
+  if (typeof value === 'string') return redactSecrets(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, secrets);
+    return out as T;
+  }
+  return value;
+}
+
+/**
+ * Appends one JSON line and fsyncs it before returning. If the file ends in a torn line (a
+ * crash mid-write), a newline is written first so the torn bytes stay on their own line
+ * (readJournal reports them) instead of corrupting this entry.
+ */
+export function appendJsonl(file: string, value: unknown, secrets: readonly string[] = []): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const fd = fs.openSync(file, 'a+');
+  try {
+    let prefix = '';
+    const size = fs.fstatSync(fd).size;
+    if (size > 0) {
+      const buf = Buffer.alloc(1);
+      fs.readSync(fd, buf, 0, 1, size - 1);
+      if (buf[0] !== 0x0a) prefix = '\n';
+    }
+    fs.writeSync(fd, prefix + JSON.stringify(redactDeep(value, secrets)) + '\n');
+    fs.fsyncSync(fd);
+    if (size === 0) fsyncDir(path.dirname(file)); // a new file: make its directory entry durable too
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const d = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(d);
+    } finally {
+      fs.closeSync(d);
+    }
+  } catch {
+    // Not supported on every platform; the file's own fsync already happened.
+  }
+}
+
+export interface ReadResult<T> {
+  entries: T[];
+  /** Human-readable, e.g. "line 42 is incomplete (power loss?): 73 bytes ignored". */
+  problems: string[];
+}
+
+/** Reads a JSONL file; a missing file is empty. Bad lines are skipped and reported, never hidden. */
+export function readJsonl<T = unknown>(file: string, validate: (v: unknown) => boolean = () => true): ReadResult<T> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e: any) {
+    if (e?.code === 'ENOENT') return { entries: [], problems: [] };
+    return { entries: [], problems: [`cannot read ${path.basename(file)}: ${e?.message ?? e}`] };
+  }
+  const entries: T[] = [];
+  const problems: string[] = [];
+  const lines = text.split('\n');
+  const tornTail = !text.endsWith('\n') && text.length > 0;
+  if (!tornTail) lines.pop(); // the empty string after the final newline
+  const name = path.basename(file);
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    const isLast = i === lines.length - 1;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      const bytes = Buffer.byteLength(line);
+      problems.push(
+        isLast && tornTail
+          ? `${name}: line ${i + 1} is incomplete (power loss?): ${bytes} bytes ignored`
+          : `${name}: line ${i + 1} is corrupt (a torn write from an earlier crash?): ${bytes} bytes ignored`,
+      );
+      return;
+    }
+    if (!validate(parsed)) {
+      problems.push(`${name}: line ${i + 1} is not a valid entry: ignored`);
+      return;
+    }
+    entries.push(parsed as T);
+  });
+  return { entries, problems };
+}
+
+function isEntry(v: unknown): boolean {
+  const e = v as TimelineEntry;
+  return !!e && typeof e === 'object' && typeof e.id === 'string' && typeof e.kind === 'string' && typeof e.at === 'number';
+}
+
+export function readJournal(file: string): ReadResult<TimelineEntry> {
+  return readJsonl<TimelineEntry>(file, isEntry);
+}
+
+export function slugify(title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/g, '');
+  return slug || 'incident';
+}
+
+export function makeIncidentId(title: string, at: number, stateDir?: string): string {
+  const iso = new Date(at).toISOString(); // 2026-11-25T16:42:…
+  const base = `${iso.slice(0, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}-${slugify(title)}`;
+  if (!stateDir) return base;
+  let id = base;
+  for (let n = 2; fs.existsSync(incidentJournalPath(stateDir, id)); n++) id = `${base}-${n}`;
+  return id;
+}
+
+/** Replays an incident's entries into its current state. Entries carry structured data in refs. */
+export function foldIncident(entries: readonly TimelineEntry[]): IncidentInfo | null {
+  let info: IncidentInfo | null = null;
+  for (const e of entries) {
+    const r = (e.refs ?? {}) as Record<string, unknown>;
+    if (e.kind === 'incident.declared') {
+      info = {
+        id: e.incidentId,
+        title: String(r.title ?? e.summary),
+        severity: (r.severity as Severity) ?? e.severity ?? 'P3',
+        status: 'investigating',
+        declaredAt: e.at,
+        commander: (r.commander as string | null) ?? null,
+        comms: (r.comms as string | null) ?? null,
+        lastUpdateAt: null,
+      };
+      continue;
+    }
+    if (!info) continue;
+    if (e.kind === 'status.changed' && r.to) info.status = r.to as IncidentStatus;
+    else if (e.kind === 'severity.changed' && r.to) info.severity = r.to as Severity;
+    else if (e.kind === 'role.assigned') {
+      if (r.role === 'commander') info.commander = (r.name as string) ?? null;
+      else if (r.role === 'comms') info.comms = (r.name as string) ?? null;
+    } else if (e.kind === 'update.queued') info.lastUpdateAt = e.at;
+  }
+  return info;
+}
+
+export interface IncidentSummary extends IncidentInfo {
+  path: string;
+  resolvedAt: number | null;
+  problems: string[];
+}
+
+export function listIncidents(stateDir: string): IncidentSummary[] {
+  const dir = path.join(stateDir, 'incidents');
+  let files: string[];
+  try {
+    files = fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
+  } catch {
+    return [];
+  }
+  const out: IncidentSummary[] = [];
+  for (const f of files) {
+    const p = path.join(dir, f);
+    const { entries, problems } = readJournal(p);
+    const info = foldIncident(entries);
+    if (!info) continue;
+    const resolved = [...entries].reverse().find((e) => e.kind === 'status.changed' && (e.refs as any)?.to === 'resolved');
+    out.push({ ...info, path: p, resolvedAt: info.status === 'resolved' ? resolved?.at ?? null : null, problems });
+  }
+  return out.sort((a, b) => b.declaredAt - a.declaredAt || b.id.localeCompare(a.id));
+}
+
+export function findOpenIncident(stateDir: string): IncidentSummary | null {
+  return listIncidents(stateDir).find((i) => i.status !== 'resolved') ?? null;
+}

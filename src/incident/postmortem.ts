@@ -1,0 +1,207 @@
+// The post-mortem draft (DESIGN §5), built from an incident's journal.
+//
+//   buildPostmortem(entries, {impact?, problems?, secrets?}) → {markdown, json}
+//   writePostmortem(stateDir, incidentId?, outFile?, opts?) → {markdownPath, jsonPath, incidentId}
+//     (the CLI `warroom postmortem [INCIDENT] [--out FILE]`; default: the most recent incident;
+//      writes <id>.md and <id>.json in the current directory, or FILE and FILE's .json sibling)
+//   PostmortemError: "no incidents recorded in DIR" / "unknown incident X; known: a, b"
+//
+// Times: detected = the first alert fired (or the declaration), declared, mitigated = first
+// `monitoring` status, resolved. Durations are derived from them; a missing time shows as "—".
+import fs from 'node:fs';
+import path from 'node:path';
+import { foldIncident, listIncidents, readJournal, redactDeep } from './journal.js';
+import type { IncidentInfo, Severity, TimelineEntry } from './types.js';
+
+/** Figures the caller fetched from Prometheus for the incident window. */
+export interface ImpactFigures {
+  /** 0..1 */
+  peakErrorRate?: number | null;
+  peakP95Seconds?: number | null;
+  /** Estimated failed requests over the window. */
+  requestsFailed?: number | null;
+  /** Free text: "all API users", or a query that produced the figures. */
+  notes?: string[];
+}
+
+export interface PostmortemOptions {
+  impact?: ImpactFigures;
+  /** Journal problems to mention (a torn line…). */
+  problems?: string[];
+  secrets?: string[];
+}
+
+export interface PostmortemJson {
+  incident: IncidentInfo | null;
+  severity: { peak: Severity | null; final: Severity | null; rule: string | null };
+  times: { detected: number | null; declared: number | null; mitigated: number | null; resolved: number | null };
+  durations: { toDeclareMs: number | null; toMitigateMs: number | null; toResolveMs: number | null };
+  impact: ImpactFigures | null;
+  timeline: Array<{ at: number; kind: string; actor: string; source: string; summary: string; details: string }>;
+  actions: Array<{ at: number; kind: string; actor: string; summary: string; before: unknown; after: unknown }>;
+  communications: Array<{ at: number; kind: string; summary: string; sink: string | null; state: string | null }>;
+  problems: string[];
+}
+
+const RANK: Record<Severity, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };
+
+export class PostmortemError extends Error {}
+
+function iso(at: number | null): string {
+  return at == null ? '—' : new Date(at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms == null || !Number.isFinite(ms)) return '—';
+  const s = Math.round(Math.max(0, ms) / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return sec ? `${m}m ${sec}s` : `${m}m`;
+  return `${sec}s`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
+function details(e: TimelineEntry): string {
+  const parts: string[] = [];
+  if (e.evidence?.rule) parts.push(e.evidence.rule);
+  else if (e.evidence?.value != null) parts.push(`value ${e.evidence.value}${e.evidence.threshold != null ? ` (threshold ${e.evidence.threshold})` : ''}`);
+  const r = (e.refs ?? {}) as Record<string, any>;
+  if (r.object) parts.push(String(r.object));
+  if (r.before != null || r.after != null) parts.push(`${fmtRev(r.before)} → ${fmtRev(r.after)}`);
+  if (e.kind.startsWith('update.') && e.delivery) {
+    const d = e.delivery as Record<string, unknown>;
+    parts.push(`${d.sink ?? ''} ${d.state ?? ''}${d.attempts ? ` (attempts ${d.attempts})` : ''}${d.error && d.state !== 'delivered' ? `: ${d.error}` : ''}`.trim());
+  }
+  return parts.join('; ');
+}
+
+function fmtRev(v: unknown): string {
+  if (v == null) return '—';
+  if (typeof v !== 'object') return String(v);
+  const o = v as Record<string, unknown>;
+  const bits = [];
+  if (o.revision != null) bits.push(`rev ${o.revision}`);
+  if (o.replicas != null) bits.push(`${o.replicas} replicas`);
+  if (Array.isArray(o.images)) bits.push(o.images.join(', '));
+  return bits.length ? bits.join(' ') : JSON.stringify(o);
+}
+
+export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: PostmortemOptions = {}): { markdown: string; json: PostmortemJson } {
+  const entries = [...redactDeep(rawEntries as TimelineEntry[], opts.secrets ?? [])].sort((a, b) => a.at - b.at);
+  const info = foldIncident(entries);
+  const declaredE = entries.find((e) => e.kind === 'incident.declared');
+  const firstAlert = entries.find((e) => e.kind === 'alert.fired');
+  const to = (s: string) => entries.find((e) => e.kind === 'status.changed' && (e.refs as any)?.to === s);
+  const declared = declaredE?.at ?? null;
+  const detected = firstAlert && declared != null ? Math.min(firstAlert.at, declared) : declared;
+  const mitigated = to('monitoring')?.at ?? null;
+  const resolvedEntries = entries.filter((e) => e.kind === 'status.changed' && (e.refs as any)?.to === 'resolved');
+  const resolved = info?.status === 'resolved' ? resolvedEntries[resolvedEntries.length - 1]?.at ?? null : null;
+  const diff = (a: number | null, b: number | null) => (a != null && b != null ? b - a : null);
+
+  // Severity: peak over declared + every change; the rule is the reason given or the suggestion that matched.
+  const sevs: Array<{ sev: Severity; rule: string | null }> = [];
+  if (declaredE) sevs.push({ sev: ((declaredE.refs as any)?.severity ?? declaredE.severity) as Severity, rule: declaredE.evidence?.rule ?? null });
+  for (const e of entries) if (e.kind === 'severity.changed') sevs.push({ sev: (e.refs as any)?.to as Severity, rule: ((e.refs as any)?.reason as string) ?? e.evidence?.rule ?? null });
+  let peak: (typeof sevs)[number] | null = null;
+  for (const s of sevs) if (s.sev && (!peak || RANK[s.sev] < RANK[peak.sev])) peak = s;
+  const suggestions = entries.filter((e) => e.kind === 'severity.suggested' && (e.refs as any)?.severity === peak?.sev);
+  const peakRule = peak?.rule ?? (suggestions[0]?.refs as any)?.rule ?? null;
+
+  const timeline = entries.map((e) => ({ at: e.at, kind: e.kind, actor: e.actor, source: e.source, summary: e.summary, details: details(e) }));
+  const actions = entries
+    .filter((e) => e.kind.startsWith('action.') || e.kind === 'silence.created')
+    .map((e) => ({ at: e.at, kind: e.kind, actor: e.actor, summary: e.summary, before: (e.refs as any)?.before ?? null, after: (e.refs as any)?.after ?? null }));
+  const communications = entries
+    .filter((e) => e.kind.startsWith('update.'))
+    .map((e) => ({ at: e.at, kind: e.kind, summary: e.summary, sink: ((e.delivery as any)?.sink as string) ?? null, state: ((e.delivery as any)?.state as string) ?? null }));
+
+  const json: PostmortemJson = {
+    incident: info,
+    severity: { peak: peak?.sev ?? null, final: info?.severity ?? null, rule: peakRule },
+    times: { detected, declared, mitigated, resolved },
+    durations: { toDeclareMs: diff(detected, declared), toMitigateMs: diff(detected, mitigated), toResolveMs: diff(detected, resolved) },
+    impact: opts.impact ?? null,
+    timeline,
+    actions,
+    communications,
+    problems: opts.problems ?? [],
+  };
+
+  const md: string[] = [];
+  const title = info?.title ?? 'Unknown incident';
+  md.push(`# Post-mortem: ${title}`, '');
+  md.push(`_Draft generated by warroom from the incident journal \`${info?.id ?? '?'}\`. Blameless: describe systems and decisions, not people._`, '');
+  md.push('## Summary', '');
+  md.push(
+    `${info?.severity ?? '?'} incident "${title}", detected ${iso(detected)}, ${resolved != null ? `resolved ${iso(resolved)} after ${formatDuration(json.durations.toResolveMs)}` : `still ${info?.status ?? 'open'}`}.` +
+      ` Incident commander: ${info?.commander ?? '—'}. Comms: ${info?.comms ?? '—'}.`,
+    '',
+    '_What happened, in two or three sentences:_',
+    '',
+  );
+  md.push('## Severity', '');
+  md.push(`- Peak: **${json.severity.peak ?? '—'}**${peakRule ? ` (${peakRule})` : ''}`);
+  md.push(`- Final: **${json.severity.final ?? '—'}**`, '');
+  md.push('## Times (UTC)', '');
+  md.push('| | Time | Since detection |', '|---|---|---|');
+  md.push(`| Detected | ${iso(detected)} | 0s |`);
+  md.push(`| Declared | ${iso(declared)} | ${formatDuration(json.durations.toDeclareMs)} |`);
+  md.push(`| Mitigated | ${iso(mitigated)} | ${formatDuration(json.durations.toMitigateMs)} |`);
+  md.push(`| Resolved | ${iso(resolved)} | ${formatDuration(json.durations.toResolveMs)} |`, '');
+  md.push(`Time to declare: ${formatDuration(json.durations.toDeclareMs)}. Time to mitigate: ${formatDuration(json.durations.toMitigateMs)}. Time to resolve: ${formatDuration(json.durations.toResolveMs)}.`, '');
+  md.push('## Impact', '');
+  const im = opts.impact;
+  if (im) {
+    if (im.peakErrorRate != null) md.push(`- Peak error rate: ${(im.peakErrorRate * 100).toFixed(1)}%`);
+    if (im.peakP95Seconds != null) md.push(`- Peak p95 latency: ${im.peakP95Seconds.toFixed(2)}s`);
+    if (im.requestsFailed != null) md.push(`- Requests failed (estimate): ${Math.round(im.requestsFailed).toLocaleString('en-US')}`);
+    for (const n of im.notes ?? []) md.push(`- ${n}`);
+  } else md.push('- _No figures from Prometheus for this window; fill in users affected and requests failed._');
+  md.push('', '## Timeline', '');
+  md.push('| Time UTC | Event | Actor | Source | Details |', '|---|---|---|---|---|');
+  for (const t of timeline) md.push(`| ${iso(t.at).replace(' UTC', '')} | ${cell(t.summary)} | ${cell(t.actor)} | ${cell(t.source)} | ${cell(t.details)} |`);
+  md.push('', '## Actions taken', '');
+  if (actions.length === 0) md.push('- None recorded.');
+  for (const a of actions) {
+    const rev = a.before != null || a.after != null ? ` (before: ${fmtRev(a.before)}; after: ${fmtRev(a.after)})` : '';
+    md.push(`- ${iso(a.at)} — ${a.summary} [${a.kind.replace('action.', '')}, ${a.actor}]${rev}`);
+  }
+  md.push('', '## Communications', '');
+  if (communications.length === 0) md.push('- No status updates were posted.');
+  for (const c of communications) md.push(`- ${iso(c.at)} — ${c.summary}${c.state ? ` (${c.sink}: ${c.state})` : ''}`);
+  md.push('', '## Root cause', '', '_To be written._', '', '## Contributing factors', '', '_To be written._', '', '## What went well', '', '_To be written._', '', '## What could be improved', '', '_To be written._', '');
+  md.push('## Action items', '', '| Action | Owner | Due date | Status |', '|---|---|---|---|', '| | | | |', '');
+  if (json.problems.length) {
+    md.push('## Journal problems', '');
+    for (const p of json.problems) md.push(`- ${p}`);
+    md.push('');
+  }
+  return { markdown: md.join('\n'), json };
+}
+
+export function writePostmortem(
+  stateDir: string,
+  incidentId?: string,
+  outFile?: string,
+  opts: PostmortemOptions & { cwd?: string } = {},
+): { incidentId: string; markdownPath: string; jsonPath: string } {
+  const all = listIncidents(stateDir);
+  if (all.length === 0) throw new PostmortemError(`no incidents recorded in ${path.join(stateDir, 'incidents')}`);
+  const chosen = incidentId ? all.find((i) => i.id === incidentId) : all[0];
+  if (!chosen) throw new PostmortemError(`unknown incident ${incidentId}; known incidents: ${all.map((i) => i.id).join(', ')}`);
+  const { entries, problems } = readJournal(chosen.path);
+  const { markdown, json } = buildPostmortem(entries, { ...opts, problems: [...(opts.problems ?? []), ...problems] });
+  const cwd = opts.cwd ?? process.cwd();
+  const markdownPath = outFile ? path.resolve(cwd, outFile) : path.join(cwd, `${chosen.id}.md`);
+  const jsonPath = markdownPath.replace(/\.md$/i, '') + '.json';
+  fs.mkdirSync(path.dirname(markdownPath), { recursive: true });
+  fs.writeFileSync(markdownPath, markdown);
+  fs.writeFileSync(jsonPath, JSON.stringify(json, null, 2) + '\n');
+  return { incidentId: chosen.id, markdownPath, jsonPath };
+}

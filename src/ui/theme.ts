@@ -148,7 +148,7 @@ const themeFileSchema = z.strictObject({
   ansi16: z.record(z.string(), ansiValueSchema),
 });
 
-type ThemeFile = z.infer<typeof themeFileSchema>;
+export type ThemeFile = z.infer<typeof themeFileSchema>;
 
 interface Problem {
   path: (string | number)[];
@@ -263,10 +263,10 @@ function displayPath(file: string): string {
 
 const MAX_PROBLEMS = 5;
 
-type ReadResult = { ok: true; file: ThemeFile } | { ok: false; warnings: string[] };
+export type ThemeParseResult = { ok: true; file: ThemeFile } | { ok: false; warnings: string[] };
 
 /** Parse and validate theme text; `label` names the file in warnings. */
-export function parseThemeText(text: string, label: string): ReadResult {
+export function parseThemeText(text: string, label: string): ThemeParseResult {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -300,7 +300,7 @@ export function parseThemeText(text: string, label: string): ReadResult {
   return { ok: false, warnings };
 }
 
-function readThemeFile(file: string): ReadResult {
+function readThemeFile(file: string): ThemeParseResult {
   const label = displayPath(file);
   let text: string;
   try {

@@ -98,3 +98,7 @@ export function alertDetails(a: AlertRow, now: number): string[] {
   lines.push(`fingerprint: ${a.fingerprint}`);
   return lines;
 }
+
+export function alertColumns(): Column[] {
+  return ALERT_COLUMNS;
+}

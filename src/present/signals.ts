@@ -127,3 +127,10 @@ export function serviceCells(s: ServiceSignals, sev: SeverityConfig, opts: Signa
     note,
   ];
 }
+
+export function signalColumns(): Column[] {
+  return SIGNAL_COLUMNS;
+}
+
+/** Same as serviceCells (the name the panes use). */
+export const signalCells = serviceCells;

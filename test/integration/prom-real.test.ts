@@ -1,0 +1,118 @@
+// The Prometheus source against a real Prometheus scraping an exporter the test controls.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { startExporter, startPrometheus, sliceHolder, type RealServer, type TestExporter } from '../helpers/prometheus.js';
+import { waitFor } from '../helpers/net.js';
+import { PrometheusSource } from '../../src/sources/prometheus/source.js';
+import { severitySchema } from '../../src/config/schema.js';
+
+const RULES = `
+groups:
+  - name: warroom-test
+    interval: 1s
+    rules:
+      - alert: HighErrorRate
+        expr: sum(rate(http_requests_total{status=~"5.."}[3s])) / sum(rate(http_requests_total[3s])) > 0.2
+        for: 2s
+        labels:
+          severity: critical
+        annotations:
+          summary: 5xx ratio above 20%
+          description: checkout is failing requests
+          runbook_url: https://runbooks.example/high-error-rate
+`;
+
+let exporter: TestExporter;
+let prom: RealServer;
+let source: PrometheusSource;
+const slice = sliceHolder();
+const severity = severitySchema.parse({});
+
+before(async () => {
+  exporter = await startExporter('checkout', { requestsPerScrape: 200, errorRatio: 0.02, p95Seconds: 0.8 });
+  prom = await startPrometheus({ targets: [exporter.target], rules: RULES });
+  source = new PrometheusSource(
+    {
+      url: prom.url,
+      timeoutSeconds: 2,
+      services: [
+        { name: 'checkout', deployments: [] },
+        { name: 'broken', deployments: [], errorRateQuery: 'sum(rate(http_requests_total[5m]) /' },
+      ],
+    },
+    severity,
+    0.5,
+    slice.publish,
+    { rangeEverySeconds: 1 },
+  );
+  source.start();
+});
+
+after(async () => {
+  await source?.stop();
+  await prom?.stop();
+  await exporter?.stop();
+});
+
+const checkout = () => slice.get().data.services.find((s) => s.name === 'checkout')!;
+const broken = () => slice.get().data.services.find((s) => s.name === 'broken')!;
+
+test('error rate and p95 equal what the exporter produced', async () => {
+  await waitFor(() => checkout()?.errorRate !== null && checkout().p95Seconds !== null && checkout().requestRate !== null, { timeoutMs: 15_000, what: 'checkout signals' });
+  const t = exporter.totals();
+  assert.ok(Math.abs(checkout().errorRate! - t.errors / t.requests) < 0.002, `error rate ${checkout().errorRate} vs ${t.errors / t.requests}`);
+  assert.ok(Math.abs(checkout().p95Seconds! - 0.8) < 0.01, `p95 ${checkout().p95Seconds}`);
+  // rate() divides by the whole 5m range, so a few seconds of data give a small but positive rate.
+  assert.ok(checkout().requestRate! > 0, `req/s ${checkout().requestRate}`);
+  assert.equal(checkout().requestRateHourAgo, null, 'a fresh Prometheus has nothing an hour ago');
+  await waitFor(() => checkout().errorRateSeries.length > 0, { what: 'range series' });
+  assert.ok(Math.abs(checkout().errorRateSeries.at(-1)! - 0.02) < 0.005);
+});
+
+test('a bad query override surfaces a bad_data problem and the rest keeps working', async () => {
+  await waitFor(() => broken()?.problems.some((p) => p.startsWith('error rate: bad_data:')), { what: 'bad_data problem' });
+  assert.equal(slice.get().status, 'degraded');
+  assert.match(slice.get().error ?? '', /broken: error rate: bad_data: .*parse error/);
+  assert.notEqual(checkout().errorRate, null);
+  assert.deepEqual(checkout().problems, []);
+});
+
+test('an alert goes pending → firing → resolved as the error ratio rises and falls', async () => {
+  const states: string[] = [];
+  const alert = () => slice.get().data.alerts.find((a) => a.name === 'HighErrorRate');
+  exporter.state.errorRatio = 0.5;
+  await waitFor(
+    () => {
+      const a = alert();
+      if (a && states.at(-1) !== a.state) states.push(a.state);
+      return a?.state === 'firing';
+    },
+    { timeoutMs: 15_000, intervalMs: 100, what: 'HighErrorRate firing' },
+  );
+  assert.equal(states[0], 'pending', `states seen: ${states.join(' → ')}`);
+  const a = alert()!;
+  assert.equal(a.severity, 'critical');
+  assert.equal(a.summary, '5xx ratio above 20%');
+  assert.equal(a.description, 'checkout is failing requests');
+  assert.equal(a.runbookUrl, 'https://runbooks.example/high-error-rate');
+  assert.ok(a.activeAt && a.activeAt <= Date.now());
+  assert.ok(Date.now() - a.firstSeenAt < 60_000, 'newly firing alert is marked new');
+  assert.ok(checkout().errorRate! > severity.errorRate.p2, 'the 5m error rate rose too');
+
+  exporter.state.errorRatio = 0;
+  await waitFor(() => alert()?.state === 'resolved', { timeoutMs: 15_000, what: 'HighErrorRate resolved' });
+  assert.ok(alert()!.resolvedAt! <= Date.now(), 'resolved alert stays visible with its time');
+});
+
+test('stopping Prometheus marks the slice down and keeps the last values', async () => {
+  const before = checkout();
+  const updatedAt = slice.get().updatedAt;
+  assert.ok(updatedAt);
+  await prom.stop();
+  await waitFor(() => slice.get().status === 'down', { timeoutMs: 10_000, what: 'slice down' });
+  assert.match(slice.get().error ?? '', /^Prometheus at 127\.0\.0\.1:\d+ unreachable \(ECONNREFUSED\)$/);
+  assert.ok(checkout().errorRate !== null && checkout().p95Seconds !== null, 'last values kept');
+  assert.ok(Math.abs(checkout().p95Seconds! - before.p95Seconds!) < 0.05);
+  assert.ok(slice.get().updatedAt! >= updatedAt!, 'age of the last good data kept');
+  assert.ok(slice.get().data.alerts.some((a) => a.name === 'HighErrorRate'), 'alerts kept');
+});

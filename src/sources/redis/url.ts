@@ -1,0 +1,66 @@
+// The Redis URL forms warroom accepts (documented in the README's configuration section):
+//
+//   redis://[[user]:password@]host[:port][/db]                 plain TCP (default port 6379)
+//   rediss://[[user]:password@]host[:port][/db]                TLS
+//   redis+sentinel://[[user]:password@]h1[:26379][,h2[:port]…]/masterName[/db]
+//   rediss+sentinel://…                                       TLS to the master (and sentinels)
+//   redis+cluster://[[user]:password@]h1[:6379][,h2[:port]…]   Redis Cluster seed nodes
+//   rediss+cluster://…                                        TLS cluster
+//
+// The password is percent-decoded; it never appears in `target` or in any message.
+
+export type RedisMode = 'standalone' | 'sentinel' | 'cluster';
+
+export interface RedisEndpoint {
+  mode: RedisMode;
+  tls: boolean;
+  hosts: Array<{ host: string; port: number }>;
+  username: string | undefined;
+  password: string | undefined;
+  db: number;
+  /** Sentinel master name. */
+  masterName?: string;
+  /** Credential-free description: `host:port/db`, `sentinel mymaster@h1:26379,h2:26379`, `cluster h1:7000,…`. */
+  target: string;
+  /** Literal secrets to mask in messages (raw and decoded password). */
+  secrets: string[];
+}
+
+const URL_RE = /^(redis|rediss)(?:\+(sentinel|cluster))?:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]*)(?:\/([^?#]*))?(?:[?#].*)?$/i;
+
+function decode(s: string | undefined): string | undefined {
+  if (s === undefined || s === '') return undefined;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+export function parseRedisUrl(url: string): RedisEndpoint {
+  const m = URL_RE.exec(url.trim());
+  if (!m) throw new Error('unsupported Redis URL: use redis://, rediss://, redis+sentinel:// or redis+cluster://');
+  const [, scheme, kind, rawUser, rawPass, hostPart, rawPath] = m;
+  const mode: RedisMode = (kind?.toLowerCase() as RedisMode | undefined) ?? 'standalone';
+  const tls = scheme.toLowerCase() === 'rediss';
+  const defaultPort = mode === 'sentinel' ? 26379 : 6379;
+  const hosts = (hostPart || 'localhost').split(',').map((h) => {
+    const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(h);
+    if (v6) return { host: v6[1], port: v6[2] ? Number(v6[2]) : defaultPort };
+    const i = h.lastIndexOf(':');
+    return i > 0 ? { host: h.slice(0, i), port: Number(h.slice(i + 1)) || defaultPort } : { host: h || 'localhost', port: defaultPort };
+  });
+  const segments = (rawPath ?? '').split('/').filter(Boolean);
+  let masterName: string | undefined;
+  if (mode === 'sentinel') {
+    masterName = decode(segments.shift());
+    if (!masterName) throw new Error('redis+sentinel:// URL needs the master name as its path: redis+sentinel://host:26379/mymaster');
+  }
+  const db = segments[0] && /^\d+$/.test(segments[0]) ? Number(segments[0]) : 0;
+  const password = decode(rawPass);
+  const secrets = rawPass ? [...new Set([rawPass, password!].filter((s) => s && s.length >= 3))] : [];
+  const list = hosts.map((h) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`).join(',');
+  const target =
+    mode === 'sentinel' ? `sentinel ${masterName}@${list}${db ? `/${db}` : ''}` : mode === 'cluster' ? `cluster ${list}` : `${list}${db ? `/${db}` : ''}`;
+  return { mode, tls, hosts, username: decode(rawUser), password, db, masterName, target: tls ? `${target} (tls)` : target, secrets };
+}

@@ -251,9 +251,18 @@ export class PromClient implements AlertmanagerApi {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (ep.auth) headers.authorization = ep.auth;
     if (payload !== undefined) headers['content-type'] = 'application/json';
-    try {
+    const send = async () => {
       const res = await fetch(url, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload), signal });
       return { status: res.status, text: await res.text() };
+    };
+    try {
+      try {
+        return await send();
+      } catch (e) {
+        // A pooled keep-alive connection the server has since closed: one fresh attempt for reads.
+        if (method !== 'GET' || signal.aborted || !STALE_SOCKET.has(networkCode(e))) throw e;
+        return await send();
+      }
     } catch (e) {
       if (timeout.aborted) throw new PromError(`${what} timed out after ${formatSeconds(this.timeoutMs)}`, 'timeout');
       if (this.closing.signal.aborted) throw new PromError(`${what} cancelled`, 'unreachable');
@@ -261,6 +270,8 @@ export class PromClient implements AlertmanagerApi {
     }
   }
 }
+
+const STALE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 function networkCode(e: unknown): string {
   let cur: any = e;

@@ -20,6 +20,7 @@ import {
   type K8sObject,
 } from './normalize.js';
 import { Reflector } from './reflector.js';
+import { deploymentLogs, podLogs, summarizeErrors } from './logs.js';
 import type { DeploymentRow, KubeData, PodRow } from './types.js';
 
 export interface KubeSourceOptions {
@@ -162,6 +163,51 @@ export class KubeSource implements Source {
   /** Kube operations bound to whatever context the source currently uses. */
   operations(): KubeOps {
     return this.operationsProxy;
+  }
+
+  /**
+   * What the cockpit's controller needs (CockpitServices.kube): contexts, namespaces, logs
+   * with an error summary on top, and rollout history.
+   */
+  cockpitService() {
+    return {
+      listContexts: (): string[] => this.listContexts().map((c) => c.name),
+      currentContext: (): string | null => this.clients?.context ?? null,
+      switchContext: (name: string) => this.switchContext(name),
+      setNamespaces: (ns: string[] | 'all') => void this.setNamespaces(ns).catch((e) => this.log(`kube namespaces: ${(e as Error).message}`)),
+      logs: (target: { name: string; namespace?: string; pod?: PodRow; deployment?: DeploymentRow }, kind: 'pod' | 'deployment') =>
+        this.logsFor(target, kind),
+      history: async (target: { name: string; namespace?: string; deployment?: DeploymentRow; pod?: PodRow }) => {
+        const ns = target.namespace ?? target.deployment?.namespace ?? target.pod?.namespace ?? this.clients?.defaultNamespace ?? 'default';
+        const name = target.deployment?.name ?? target.pod?.deployment ?? target.name;
+        return this.operations().rolloutHistory(ns, name);
+      },
+    };
+  }
+
+  /** Recent logs (last 10 minutes, up to 500 lines per pod) with the grouped errors first. */
+  async logsFor(target: { name: string; namespace?: string; pod?: PodRow; deployment?: DeploymentRow }, kind: 'pod' | 'deployment'): Promise<{ title: string; lines: string[] }> {
+    const c = this.clients;
+    if (!c) throw new Error('not connected to Kubernetes');
+    const ns = target.namespace ?? target.pod?.namespace ?? target.deployment?.namespace ?? c.defaultNamespace;
+    const opts = { tailLines: 500, sinceSeconds: 600 };
+    let lines: string[];
+    let title: string;
+    if (kind === 'pod' && (target.pod || !target.deployment)) {
+      const pod = target.pod?.name ?? target.name;
+      title = `Logs of pod ${ns}/${pod} (last 10 min)`;
+      lines = await podLogs(c, ns, pod, opts);
+    } else {
+      const name = target.deployment?.name ?? target.pod?.deployment ?? target.name;
+      title = `Logs of deployment ${ns}/${name} (last 10 min, all pods)`;
+      const all = await deploymentLogs(c, ns, name, opts);
+      lines = all.flatMap((p) => (p.error ? [`[${p.pod}] ${p.error}`] : p.lines.map((l) => `[${p.pod}] ${l}`)));
+    }
+    const errors = summarizeErrors(lines.map((l) => l.replace(/^\[[^\]]+\] /, '')), 10);
+    const head = errors.length
+      ? ['Errors (count, normalised message):', ...errors.map((e) => `${String(e.count).padStart(6)}  ${e.message}`), '']
+      : ['No ERROR/FATAL/Exception/panic lines.', ''];
+    return { title, lines: [...head, ...lines] };
   }
 
   /** Reflector counters (lists and watch connections), for tests and the bench. */

@@ -1,0 +1,56 @@
+// Pod rows → cells. STATUS is always a word (CrashLoopBackOff, OOMKilled…), coloured by
+// health; restarts show recent ones as "5 (+3)".
+import type { KubeData, PodRow } from '../sources/kube/types.js';
+import { cell, type Cell, type Column, type Token } from './cell.js';
+import { formatAge, formatBytes } from './format.js';
+
+const CRITICAL = new Set(['CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'ErrImagePull', 'Error', 'Failed', 'CreateContainerConfigError', 'InvalidImageName', 'Unknown']);
+const NEUTRAL_OK = new Set(['Completed', 'Succeeded']);
+
+export function podStatusToken(p: Pick<PodRow, 'status' | 'healthy'>): Token {
+  if (p.healthy) return NEUTRAL_OK.has(p.status) ? 'muted' : 'ok';
+  if (CRITICAL.has(p.status) || p.status.startsWith('Init:Error') || p.status.startsWith('Init:CrashLoop') || p.status.startsWith('ExitCode') || p.status.startsWith('Signal')) return 'critical';
+  return 'warn';
+}
+
+function showNamespace(data: Pick<KubeData, 'allNamespaces' | 'namespaces'>): boolean {
+  return data.allNamespaces || data.namespaces.length > 1;
+}
+
+export function podColumns(data: Pick<KubeData, 'allNamespaces' | 'namespaces' | 'metricsAvailable'>): Column[] {
+  const cols: Column[] = [];
+  if (showNamespace(data)) cols.push({ title: 'NAMESPACE', width: 12, priority: 3 });
+  cols.push(
+    { title: 'NAME', width: 'flex', priority: 0 },
+    { title: 'READY', width: 5, align: 'right', priority: 1 },
+    { title: 'STATUS', width: 17, priority: 0 },
+    { title: 'RESTARTS', width: 9, align: 'right', priority: 1 },
+  );
+  if (data.metricsAvailable) cols.push({ title: 'CPU', width: 6, align: 'right', priority: 4 }, { title: 'MEM', width: 7, align: 'right', priority: 4 });
+  cols.push({ title: 'AGE', width: 6, align: 'right', priority: 2 }, { title: 'REASON', width: 'flex', priority: 5 });
+  return cols;
+}
+
+export function formatRestarts(restarts: number, recent: number): string {
+  return recent > 0 ? `${restarts} (+${recent})` : String(restarts);
+}
+
+export function formatCpu(milli: number | null): string {
+  if (milli == null) return '-';
+  return milli >= 1000 ? `${(milli / 1000).toFixed(milli >= 10_000 ? 0 : 1)}` : `${Math.round(milli)}m`;
+}
+
+export function podCells(p: PodRow, now: number, data: Pick<KubeData, 'allNamespaces' | 'namespaces' | 'metricsAvailable'>): Cell[] {
+  const cells: Cell[] = [];
+  if (showNamespace(data)) cells.push(cell(p.namespace, 'muted'));
+  const token = podStatusToken(p);
+  cells.push(
+    cell(p.name, p.healthy ? undefined : token),
+    cell(`${p.ready}/${p.containers}`, p.ready < p.containers && p.status !== 'Completed' ? 'warn' : undefined),
+    cell(p.status, token, token === 'critical'),
+    cell(formatRestarts(p.restarts, p.recentRestarts), p.recentRestarts > 0 ? 'critical' : p.restarts > 0 ? 'warn' : undefined, p.recentRestarts > 0),
+  );
+  if (data.metricsAvailable) cells.push(cell(formatCpu(p.cpuMilli)), cell(formatBytes(p.memoryBytes)));
+  cells.push(cell(formatAge(now - p.createdAt), 'muted'), cell(p.reason ?? '', 'muted'));
+  return cells;
+}

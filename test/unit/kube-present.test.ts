@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { podCells, podColumns, formatRestarts } from '../../src/present/pods.js';
+import { deploymentCells, deploymentColumns, RECENT_ROLLOUT_MS } from '../../src/present/deployments.js';
+import { eventCells, eventColumns } from '../../src/present/events.js';
+import type { DeploymentRow, PodRow } from '../../src/sources/kube/types.js';
+
+const NOW = Date.parse('2026-11-25T12:00:00Z');
+const one = { allNamespaces: false, namespaces: ['prod'], metricsAvailable: false };
+const all = { allNamespaces: true, namespaces: [], metricsAvailable: true };
+
+const pod = (over: Partial<PodRow> = {}): PodRow => ({
+  key: 'prod/api-1', namespace: 'prod', name: 'api-1', ready: 1, containers: 1, status: 'Running', reason: null, healthy: true,
+  restarts: 0, recentRestarts: 0, createdAt: NOW - 3 * 3600_000, node: 'n1', deployment: 'api', cpuMilli: 250, memoryBytes: 128 * 1024 * 1024, ...over,
+});
+
+test('pod cells: one cell per column, with and without namespace and metrics', () => {
+  assert.equal(podCells(pod(), NOW, one).length, podColumns(one).length);
+  assert.equal(podCells(pod(), NOW, all).length, podColumns(all).length);
+  assert.deepEqual(podColumns(all).map((c) => c.title), ['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'CPU', 'MEM', 'AGE', 'REASON']);
+  const cells = podCells(pod(), NOW, all);
+  assert.deepEqual(cells.map((c) => c.text), ['prod', 'api-1', '1/1', 'Running', '0', '250m', '128Mi', '3h', '']);
+});
+
+test('pod status tokens: ok, warn, critical — always with the word', () => {
+  const status = (p: PodRow) => podCells(p, NOW, one)[2];
+  assert.deepEqual(status(pod()), { text: 'Running', token: 'ok' });
+  assert.equal(status(pod({ status: 'Pending', healthy: false, reason: 'Unschedulable' })).token, 'warn');
+  for (const s of ['CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'ErrImagePull']) {
+    const c = status(pod({ status: s, healthy: false }));
+    assert.equal(c.text, s);
+    assert.equal(c.token, 'critical');
+    assert.equal(c.bold, true);
+  }
+  assert.equal(status(pod({ status: 'Terminating', healthy: false })).token, 'warn');
+});
+
+test('restarts show recent ones as "5 (+3)" in critical', () => {
+  assert.equal(formatRestarts(5, 3), '5 (+3)');
+  const c = podCells(pod({ restarts: 5, recentRestarts: 3 }), NOW, one)[3];
+  assert.equal(c.text, '5 (+3)');
+  assert.equal(c.token, 'critical');
+  assert.equal(podCells(pod({ restarts: 5 }), NOW, one)[3].token, 'warn');
+});
+
+const dep = (over: Partial<DeploymentRow> = {}): DeploymentRow => ({
+  key: 'prod/api', namespace: 'prod', name: 'api', desired: 4, ready: 4, updated: 4, available: 4, images: ['api:1.4.2'], revision: 7,
+  lastRolloutAt: NOW - 26 * 3600_000, paused: false, rolling: false, failedReason: null, uid: 'u', ...over,
+});
+
+test('deployment cells: ready/desired, state, revision, rollout age', () => {
+  const cells = deploymentCells(dep(), NOW, one);
+  assert.equal(cells.length, deploymentColumns(one).length);
+  assert.deepEqual(cells.map((c) => c.text), ['api', '4/4', '4', '4', 'ok', '7', '1d2h', 'api:1.4.2']);
+  assert.equal(cells[6].token, 'muted');
+});
+
+test('a recent rollout (< 2 h) is highlighted with accent', () => {
+  const c = deploymentCells(dep({ lastRolloutAt: NOW - 12 * 60_000 }), NOW, one)[6];
+  assert.equal(c.text, '12m');
+  assert.equal(c.token, 'accent');
+  assert.equal(deploymentCells(dep({ lastRolloutAt: NOW - RECENT_ROLLOUT_MS - 1 }), NOW, one)[6].token, 'muted');
+});
+
+test('rolling progress "2/4 ↻", paused and failed states', () => {
+  const rolling = deploymentCells(dep({ ready: 2, updated: 2, rolling: true }), NOW, one);
+  assert.equal(rolling[1].text, '2/4 ↻');
+  assert.equal(rolling[4].text, 'rolling');
+  assert.equal(deploymentCells(dep({ paused: true }), NOW, one)[4].text, 'paused');
+  const failed = deploymentCells(dep({ failedReason: 'ProgressDeadlineExceeded', available: 3 }), NOW, one);
+  assert.equal(failed[4].text, 'deadline');
+  assert.equal(failed[4].token, 'critical');
+  assert.equal(deploymentCells(dep({ ready: 0, available: 0 }), NOW, one)[1].token, 'critical');
+});
+
+test('event cells: warnings as word and token, counts', () => {
+  const e = { key: 'k', namespace: 'prod', type: 'Warning', reason: 'BackOff', object: 'pod/api-1', message: 'Back-off restarting', count: 12, lastAt: NOW - 30_000 };
+  const cells = eventCells(e, NOW, one);
+  assert.equal(cells.length, eventColumns(one).length);
+  assert.deepEqual(cells.map((c) => c.text), ['30s', 'Warning', 'BackOff', 'pod/api-1', '×12', 'Back-off restarting']);
+  assert.equal(cells[1].token, 'warn');
+  assert.equal(eventCells({ ...e, type: 'Normal', count: 1 }, NOW, all)[2].token, 'muted');
+});

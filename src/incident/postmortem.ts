@@ -70,6 +70,7 @@ function details(e: TimelineEntry): string {
   const parts: string[] = [];
   if (e.evidence?.rule) parts.push(e.evidence.rule);
   else if (e.evidence?.value != null) parts.push(`value ${e.evidence.value}${e.evidence.threshold != null ? ` (threshold ${e.evidence.threshold})` : ''}`);
+  if (e.body && !e.kind.startsWith('update.')) parts.push(e.body.split('\n')[0]!.slice(0, 160));
   const r = (e.refs ?? {}) as Record<string, any>;
   if (r.object) parts.push(String(r.object));
   if (r.before != null || r.after != null) parts.push(`${fmtRev(r.before)} → ${fmtRev(r.after)}`);

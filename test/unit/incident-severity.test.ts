@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { signalsFromState, suggestSeverity, type ServiceSignal, type Signals } from '../../src/incident/severity.js';
 import { configSchema, defaultConfig } from '../../src/config/schema.js';
 import { initialState } from '../../src/store/store.js';
+import type { DeploymentRow } from '../../src/sources/kube/types.js';
 
 const cfg = defaultConfig().severity;
 
@@ -100,8 +101,8 @@ test('signalsFromState derives pods, prometheus signals, postgres saturation, re
     prometheus: { url: 'http://prom:9090', services: [{ name: 'api', deployments: ['api'], namespace: 'shop' }, { name: 'web', deployments: ['web'] }] },
   });
   const state = initialState();
-  const dep = (name: string, ns: string, ready: number, desired: number) =>
-    ({ key: `${ns}/${name}`, namespace: ns, name, desired, ready, updated: desired, available: ready, images: [], revision: 1, lastRolloutAt: null, paused: false, rolling: false, failedReason: null, uid: name }) as const;
+  const dep = (name: string, ns: string, ready: number, desired: number): DeploymentRow =>
+    ({ key: `${ns}/${name}`, namespace: ns, name, desired, ready, updated: desired, available: ready, images: [], revision: 1, lastRolloutAt: null, paused: false, rolling: false, failedReason: null, uid: name });
   state.kube = { ...state.kube, status: 'ok', updatedAt: 1, data: { ...state.kube.data, deployments: [dep('api', 'shop', 0, 3), dep('api', 'other', 2, 2), dep('web', 'shop', 2, 2)] } };
   state.prom = {
     ...state.prom,

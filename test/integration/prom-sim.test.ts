@@ -8,6 +8,7 @@ import { PromSim, type PromWorld } from '../../src/sim/prometheus/sim.js';
 import { PrometheusSource } from '../../src/sources/prometheus/source.js';
 import { severitySchema } from '../../src/config/schema.js';
 import { serviceCells } from '../../src/present/signals.js';
+import { PromClient } from '../../src/sources/prometheus/client.js';
 
 const severity = severitySchema.parse({});
 let clock = Date.UTC(2026, 10, 25, 12, 0, 0);
@@ -216,4 +217,23 @@ test('the simulator speaks the real API envelopes', async () => {
   assert.equal(body.data.groups[0].rules[0].type, 'alerting');
   assert.equal(body.data.groups[0].rules[0].query, 'checkout_error_ratio > 0.1');
   assert.equal(body.data.groups[0].rules[0].duration, 60);
+});
+
+test('credentials in the URL are sent as Basic auth and never shown', async () => {
+  const seen: string[] = [];
+  const http = await import('node:http');
+  const srv = http.createServer((req, res) => {
+    seen.push(req.headers.authorization ?? '');
+    res.writeHead(503).end('down for maintenance');
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as import('node:net').AddressInfo).port;
+  const client = new PromClient({ url: `http://ops:s3cret@127.0.0.1:${port}/prom`, timeoutSeconds: 1 });
+  const err = await client.query('up').catch((e: Error) => e);
+  srv.close();
+  assert.equal(seen[0], 'Basic ' + Buffer.from('ops:s3cret').toString('base64'));
+  assert.ok(err instanceof Error);
+  assert.equal(err.message, `Prometheus at 127.0.0.1:${port} answered HTTP 503: down for maintenance`);
+  const dead = await new PromClient({ url: `http://ops:s3cret@127.0.0.1:${port}`, timeoutSeconds: 1 }).query('up').catch((e: Error) => e);
+  assert.ok(dead instanceof Error && !dead.message.includes('s3cret'), String(dead));
 });

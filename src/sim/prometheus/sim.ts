@@ -76,11 +76,12 @@ interface RuleState {
 
 /**
  * Cumulative fraction of requests at or below each bucket bound such that Prometheus's
- * histogram_quantile(0.95, …) interpolates exactly to p95 (clamped to (0, 10] s).
+ * histogram_quantile(0.95, …) interpolates exactly to p95, clamped to the first and last
+ * finite bucket bounds (5 ms … 10 s).
  */
 export function bucketFractions(p95Seconds: number): number[] {
   const finite = BUCKETS.length - 1;
-  const p = Math.min(Math.max(p95Seconds, 0.001), BUCKETS[finite - 1]);
+  const p = Math.min(Math.max(p95Seconds, BUCKETS[0]), BUCKETS[finite - 1]);
   const k = BUCKETS.findIndex((le) => p <= le);
   const lo = k === 0 ? 0 : BUCKETS[k - 1];
   const hi = BUCKETS[k];

@@ -9,6 +9,7 @@ import { emptyPromData, type PromData } from '../sources/prometheus/types.js';
 import type { PostgresData } from '../sources/postgres/types.js';
 import type { RedisData } from '../sources/redis/types.js';
 import type { IncidentSlice } from '../incident/types.js';
+import { defaultConfig, type SeverityConfig } from '../config/schema.js';
 
 export const PANES = ['pods', 'deployments', 'events', 'alerts', 'signals', 'postgres', 'redis', 'timeline'] as const;
 export type PaneId = (typeof PANES)[number];
@@ -55,6 +56,8 @@ export interface MetaState {
   startedAt: number;
   lowBandwidth: boolean;
   theme: string;
+  /** Runbook thresholds, for colouring values the way the severity engine judges them. */
+  severity: SeverityConfig;
   /** Problems found at start (keymap conflicts, a broken theme file…), shown once as toasts. */
   startupWarnings: string[];
 }
@@ -106,6 +109,7 @@ export function initialState(partial: Partial<MetaState> = {}): State {
       startedAt: Date.now(),
       lowBandwidth: false,
       theme: 'dark',
+      severity: defaultConfig().severity,
       startupWarnings: [],
       ...partial,
     },

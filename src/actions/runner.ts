@@ -1,0 +1,130 @@
+// The single place where every gate is applied, whatever path invoked the action:
+// read-only mode → parameter prompts → permission pre-check → dry-run preview →
+// confirmation (typed name in production contexts) → journal start → run → journal outcome.
+import type { ActionDef, ActionEnv, ActionOutcome, ActionTarget, Interaction } from './types.js';
+
+export interface RunnerOptions {
+  /** Context name globs where any mutating action needs the target's name typed. */
+  productionContexts: string[];
+}
+
+export type InvokeResult =
+  | { ok: true; outcome: ActionOutcome }
+  | { ok: false; reason: 'unknown' | 'read-only' | 'cancelled' | 'forbidden' | 'invalid' | 'dry-run-failed' | 'busy' | 'failed'; message: string };
+
+export class ActionRunner {
+  private readonly actions = new Map<string, ActionDef<any>>();
+  private readonly running = new Set<string>();
+
+  constructor(
+    readonly env: ActionEnv,
+    private readonly ui: Interaction,
+    private readonly opts: RunnerOptions,
+  ) {}
+
+  register(...defs: ActionDef<any>[]): this {
+    for (const def of defs) this.actions.set(def.id, def);
+    return this;
+  }
+
+  get(id: string): ActionDef | undefined {
+    return this.actions.get(id);
+  }
+
+  /** Why the action cannot run right now, for the help overlay and footer; null when it can. */
+  disabledReason(id: string): string | null {
+    const def = this.actions.get(id);
+    if (!def) return 'not available here';
+    if (def.mutating && this.env.readOnly) return 'read-only mode';
+    return null;
+  }
+
+  isProduction(): boolean {
+    const ctx = this.env.context ?? '';
+    return this.opts.productionContexts.some((glob) => globMatch(glob, ctx));
+  }
+
+  async invoke<T extends ActionTarget>(id: string, target: T): Promise<InvokeResult> {
+    const def = this.actions.get(id) as ActionDef<T> | undefined;
+    if (!def) return this.fail('unknown', `No action "${id}"`);
+    const what = `${def.title} ${target.namespace ? `${target.namespace}/` : ''}${target.name}`;
+
+    if (def.mutating && this.env.readOnly) {
+      this.env.recorder.record({ kind: 'action.refused', actor: 'warroom', source: 'runner', summary: `${what} refused: read-only mode`, refs: { action: id } });
+      return this.fail('read-only', `Read-only mode: ${def.title} is disabled`);
+    }
+    const key = `${id}:${target.namespace ?? ''}/${target.name}`;
+    if (this.running.has(key)) return this.fail('busy', `${what} is already running`);
+
+    let params: Record<string, string> = {};
+    const fields = def.fields?.(target, this.env) ?? [];
+    if (fields.length) {
+      const answer = await this.ui.prompt(def.title, fields);
+      if (!answer) return this.cancelled(def.title);
+      for (const f of fields) {
+        const problem = f.validate?.(answer[f.name] ?? '');
+        if (problem) return this.fail('invalid', `${f.label}: ${problem}`);
+      }
+      params = answer;
+    }
+
+    this.running.add(key);
+    try {
+      if (def.precheck) {
+        const refusal = await def.precheck(target, params, this.env).catch((e: unknown) => `permission check failed: ${message(e)}`);
+        if (refusal) {
+          this.env.recorder.record({ kind: 'action.refused', actor: 'warroom', source: 'runner', summary: `${what} refused: ${refusal}`, refs: { action: id } });
+          return this.fail('forbidden', refusal);
+        }
+      }
+
+      const lines = [...(await def.describe(target, params, this.env))];
+      if (def.dryRun) {
+        try {
+          const preview = await def.dryRun(target, params, this.env);
+          lines.push('', 'Server-side dry run: accepted', ...preview);
+        } catch (e) {
+          return this.fail('dry-run-failed', `Dry run rejected ${what}: ${message(e)}`);
+        }
+      }
+
+      const typeName = def.confirm === 'type-name' || (def.mutating && this.isProduction()) || def.requiresTypedName?.(target, params) ? target.name : undefined;
+      if (def.confirm !== 'none' || typeName) {
+        const ok = await this.ui.confirm({ title: def.title, lines, typeName, dangerous: def.mutating });
+        if (!ok) return this.cancelled(def.title);
+      }
+
+      this.env.recorder.record({ kind: 'action.started', actor: 'you', source: 'runner', summary: `${what} started`, body: lines.join('\n'), refs: { action: id, target: target.name, namespace: target.namespace, params } });
+      try {
+        const outcome = await def.run(target, params, this.env);
+        this.env.recorder.record({ kind: 'action.succeeded', actor: 'you', source: 'runner', summary: `${what}: ${outcome.summary}`, body: outcome.details?.join('\n'), refs: { action: id, target: target.name, namespace: target.namespace, ...outcome.refs } });
+        this.ui.notify(`${what}: ${outcome.summary}`, 'success');
+        return { ok: true, outcome };
+      } catch (e) {
+        this.env.recorder.record({ kind: 'action.failed', actor: 'you', source: 'runner', summary: `${what} failed: ${message(e)}`, refs: { action: id, target: target.name, namespace: target.namespace } });
+        return this.fail('failed', `${what} failed: ${message(e)}`);
+      }
+    } finally {
+      this.running.delete(key);
+    }
+  }
+
+  private cancelled(title: string): InvokeResult {
+    this.ui.notify(`${title} cancelled; nothing changed`, 'info');
+    return { ok: false, reason: 'cancelled', message: 'cancelled' };
+  }
+
+  private fail(reason: Exclude<InvokeResult, { ok: true }>['reason'], msg: string): InvokeResult {
+    this.ui.notify(msg, reason === 'failed' || reason === 'forbidden' || reason === 'dry-run-failed' ? 'error' : 'warn');
+    return { ok: false, reason, message: msg };
+  }
+}
+
+export function globMatch(glob: string, text: string): boolean {
+  const re = new RegExp('^' + glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$', 'i');
+  return re.test(text);
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,155 @@
+// The subcommands behind src/cli.ts.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { loadConfig, maskedConfig, type LoadedConfig } from './config/load.js';
+import { configSchema } from './config/schema.js';
+import { flagOverrides, numberFlag, UsageError, type ParsedArgs } from './cli.js';
+
+export async function runCommand(args: ParsedArgs): Promise<number> {
+  const { command, values } = args;
+  const load = (extra: Record<string, unknown> = {}) =>
+    loadConfig({ configFile: values.config as string | undefined, overrides: deepMerge(extra, flagOverrides(values)) });
+
+  if (values['print-config']) {
+    const loaded = load();
+    process.stdout.write(`# effective config (secrets masked); files: ${loaded.files.join(', ') || 'none'}\n`);
+    process.stdout.write(stringify(maskedConfig(loaded)));
+    return 0;
+  }
+
+  switch (command) {
+    case '':
+      return cockpit(load());
+    case 'start':
+      // `npm start`: the drill until a live config exists.
+      return hasLiveConfig(values.config as string | undefined) ? cockpit(load()) : drill(args);
+    case 'drill':
+      return drill(args);
+    case 'sim':
+      return sim(args);
+    case 'snapshot': {
+      const { runSnapshot } = await import('./snapshot.js');
+      return runSnapshot(load(), { json: !!values.json, deadlineSeconds: numberFlag(values, 'deadline', { min: 0.5 }) ?? 10 });
+    }
+    case 'postmortem': {
+      const loaded = load();
+      const { writePostmortem, PostmortemError } = await import('./incident/postmortem.js');
+      const { stateDirFor } = await import('./runtime.js');
+      try {
+        let stateDir = stateDirFor(loaded.config, false);
+        const wanted = args.positionals[0];
+        // Drill incidents live apart from real ones; look there when asked for one of them.
+        if (!hasIncidents(stateDir) || (wanted && !fs.existsSync(path.join(stateDir, 'incidents', `${wanted}.jsonl`)))) {
+          const drillDir = stateDirFor(loaded.config, true);
+          if (hasIncidents(drillDir) && (!wanted || fs.existsSync(path.join(drillDir, 'incidents', `${wanted}.jsonl`)))) stateDir = drillDir;
+        }
+        const out = writePostmortem(stateDir, wanted, values.out as string | undefined);
+        process.stdout.write(`post-mortem of ${out.incidentId}:\n  ${out.markdownPath}\n  ${out.jsonPath}\n`);
+        return 0;
+      } catch (e) {
+        if (e instanceof PostmortemError) throw new UsageError(e.message);
+        throw e;
+      }
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+function hasIncidents(stateDir: string): boolean {
+  try {
+    return fs.readdirSync(path.join(stateDir, 'incidents')).some((f) => f.endsWith('.jsonl'));
+  } catch {
+    return false;
+  }
+}
+
+function hasLiveConfig(configFile: string | undefined): boolean {
+  if (configFile) return true;
+  const xdg = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
+  return fs.existsSync('warroom.yaml') || fs.existsSync(path.join(xdg, 'warroom', 'config.yaml'));
+}
+
+async function cockpit(loaded: LoadedConfig, drillInfo?: { scenario: string; warnings: string[]; now?: () => number }, onStop?: () => Promise<void>): Promise<number> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    throw new UsageError('the cockpit needs a terminal (stdin and stdout must be a TTY); for a report use `warroom snapshot`');
+  }
+  const { startCockpit } = await import('./runtime.js');
+  const { installExitHandlers } = await import('./terminal.js');
+  const running = await startCockpit({ loaded, drill: drillInfo });
+  installExitHandlers(running);
+  const code = await running.exited;
+  await onStop?.();
+  return code;
+}
+
+async function startDrillEnv(args: ParsedArgs) {
+  const { startDrill, listScenarios } = await import('./sim/drill.js');
+  const scenario = (args.values.scenario as string | undefined) ?? 'bad-deploy';
+  const names = listScenarios().map((s) => s.name);
+  if (!names.includes(scenario)) throw new UsageError(`unknown scenario "${scenario}"; choose one of: ${names.join(', ')} (warroom drill --list)`);
+  const speed = numberFlag(args.values, 'speed', { min: 0.1 }) ?? 1;
+  const seed = numberFlag(args.values, 'seed', { integer: true });
+  const port = numberFlag(args.values, 'port', { min: 0, integer: true });
+  return startDrill({ scenario, speed, seed, kubePort: port });
+}
+
+async function drill(args: ParsedArgs): Promise<number> {
+  if (args.values.list) {
+    const { listScenarios } = await import('./sim/drill.js');
+    for (const s of listScenarios()) {
+      process.stdout.write(`${s.name}\n  ${s.title}\n  ${s.description}\n  cure: ${s.cure}\n\n`);
+    }
+    return 0;
+  }
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    throw new UsageError('the drill cockpit needs a terminal (stdin and stdout must be a TTY)');
+  }
+  const env = await startDrillEnv(args);
+  try {
+    const parsed = configSchema.parse(env.config);
+    // The drill's own config, then the user's theme/keys/ui choices on top (flags win).
+    const user = loadConfig({ configFile: args.values.config as string | undefined, overrides: flagOverrides(args.values) });
+    const loaded: LoadedConfig = {
+      config: { ...parsed, ui: { ...parsed.ui, ...pickDefined(user.config.ui) }, keys: user.config.keys, readOnly: user.config.readOnly, stateDir: user.config.stateDir },
+      files: user.files,
+      secrets: [...user.secrets, ...env.secrets],
+    };
+    return await cockpit(loaded, { scenario: env.scenario.name, warnings: env.warnings }, () => env.stop());
+  } finally {
+    await env.stop();
+  }
+}
+
+async function sim(args: ParsedArgs): Promise<number> {
+  const env = await startDrillEnv(args);
+  const out = process.stdout;
+  out.write(`warroom sim: scenario ${env.scenario.name} — ${env.scenario.title}\n`);
+  for (const line of env.describe()) out.write(`  ${line}\n`);
+  for (const w of env.warnings) out.write(`  warning: ${w}\n`);
+  const dir = args.values['write-config'] as string | undefined;
+  if (dir) {
+    const paths = env.writeConfig(path.resolve(dir));
+    out.write(`\nwrote ${paths.kubeconfig}\nwrote ${paths.config}\n`);
+    out.write(`\n  kubectl --kubeconfig ${paths.kubeconfig} get pods -A\n  warroom --config ${paths.config}\n`);
+  }
+  out.write('\nCtrl-C stops the simulation.\n');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await env.stop();
+  return 0;
+}
+
+function pickDefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function deepMerge(a: Record<string, any>, b: Record<string, any>): Record<string, any> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? deepMerge(out[k], v) : v;
+  return out;
+}

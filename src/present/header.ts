@@ -1,0 +1,68 @@
+// The header line as cells, most important first; lower-priority parts are dropped to fit.
+import type { IncidentInfo, SeveritySuggestion } from '../incident/types.js';
+import type { MetaState } from '../store/store.js';
+import type { SourceStatus } from '../sources/types.js';
+import type { Cell, Token } from './cell.js';
+import { formatClock } from './format.js';
+
+export interface HeaderInput {
+  width: number;
+  now: number;
+  meta: MetaState;
+  incident: IncidentInfo | null;
+  suggestion: SeveritySuggestion;
+  nextUpdateDueAt: number | null;
+  context: string | null;
+  namespaces: string[];
+  sources: Record<string, SourceStatus>;
+  glyphs: { ok: string; warn: string; critical: string };
+}
+
+const SEV_TOKEN: Record<string, Token> = { P0: 'sevP0', P1: 'sevP1', P2: 'sevP2', P3: 'sevP3' };
+
+export function headerCells(h: HeaderInput): Cell[] {
+  const parts: { cells: Cell[]; priority: number }[] = [];
+  parts.push({ priority: 0, cells: [{ text: ' warroom ', token: 'title', bold: true }] });
+  if (h.meta.drill) parts.push({ priority: 0, cells: [{ text: ` DRILL${h.meta.scenario ? ` ${h.meta.scenario}` : ''} `, token: 'warn', bold: true }, { text: ' ' }] });
+  if (h.meta.readOnly) parts.push({ priority: 0, cells: [{ text: ' READ-ONLY ', token: 'info', bold: true }, { text: ' ' }] });
+  if (h.incident) {
+    const i = h.incident;
+    parts.push({
+      priority: 1,
+      cells: [
+        { text: `${i.severity} `, token: SEV_TOKEN[i.severity], bold: true },
+        { text: `${i.status[0].toUpperCase()}${i.status.slice(1)} `, token: 'accent', bold: true },
+        { text: `${formatClock(h.now - i.declaredAt)} `, token: 'fg' },
+      ],
+    });
+    if (h.nextUpdateDueAt && i.status !== 'resolved') {
+      const left = h.nextUpdateDueAt - h.now;
+      parts.push({
+        priority: 2,
+        cells: [left >= 0 ? { text: `next update ${formatClock(left)} `, token: left < 120_000 ? 'warn' : 'muted' } : { text: `UPDATE OVERDUE ${formatClock(-left)} `, token: 'critical', bold: true }],
+      });
+    }
+  }
+  const s = h.suggestion;
+  parts.push({
+    priority: 1,
+    cells: s.severity
+      ? [{ text: 'suggest ', token: 'muted' }, { text: `${s.severity} `, token: SEV_TOKEN[s.severity], bold: true }, { text: `${s.rule} `, token: 'fg' }]
+      : [{ text: `${h.glyphs.ok} ${s.rule} `, token: 'ok' }],
+  });
+  if (h.context) parts.push({ priority: 3, cells: [{ text: `ctx `, token: 'muted' }, { text: `${h.context} `, token: 'fg' }, { text: 'ns ', token: 'muted' }, { text: `${h.namespaces.join(',') || 'default'} `, token: 'fg' }] });
+  const srcCells: Cell[] = [];
+  for (const [name, status] of Object.entries(h.sources)) {
+    if (status === 'disabled') continue;
+    const token: Token = status === 'ok' ? 'ok' : status === 'down' ? 'critical' : status === 'degraded' ? 'warn' : 'muted';
+    const glyph = status === 'ok' ? h.glyphs.ok : status === 'down' ? h.glyphs.critical : h.glyphs.warn;
+    srcCells.push({ text: `${name}${glyph}${status === 'down' ? 'DOWN' : ''} `, token, bold: status === 'down' });
+  }
+  if (srcCells.length) parts.push({ priority: 2, cells: srcCells });
+
+  // Drop the lowest-priority parts until the line fits.
+  const len = (list: typeof parts) => list.reduce((n, p) => n + p.cells.reduce((m, c) => m + c.text.length, 0), 0);
+  let kept = parts;
+  for (let prio = 3; prio > 0 && len(kept) > h.width; prio--) kept = kept.filter((p) => p.priority < prio);
+  return kept.flatMap((p) => p.cells);
+}

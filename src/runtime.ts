@@ -1,0 +1,153 @@
+// Assembles the cockpit: store, theme, keymap, incident engine, action runner, Ink, then the
+// sources. The first frame is drawn before the heavy clients (Kubernetes, pg, ioredis) load.
+import fs from 'node:fs';
+import path from 'node:path';
+import React from 'react';
+import { render } from 'ink';
+import type { Config } from './config/schema.js';
+import { defaultStateDir, type LoadedConfig } from './config/load.js';
+import { createCockpit, initialState, type Cockpit } from './store/store.js';
+import { loadTheme } from './ui/theme.js';
+import { buildKeymap } from './keys/bindings.js';
+import { ActionRunner, globMatch } from './actions/runner.js';
+import type { ActionEnv } from './actions/types.js';
+import { dialogInteraction, notify } from './ui/dialogs/dialogs.js';
+import { createController, type CockpitServices } from './ui/controller.js';
+import { App } from './ui/App.js';
+import { IncidentEngine } from './incident/incident.js';
+import { sinksFromConfig } from './incident/sinks.js';
+import { incidentActions } from './actions/incident.js';
+import type { Source } from './sources/types.js';
+
+export interface CockpitOptions {
+  loaded: LoadedConfig;
+  drill?: { scenario: string; warnings: string[]; now?: () => number };
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  /** Called once the first frame is on screen (the benchmark's start-up figure). */
+  onFirstFrame?: () => void;
+}
+
+export interface RunningCockpit {
+  cockpit: Cockpit;
+  runner: ActionRunner;
+  engine: IncidentEngine;
+  exited: Promise<number>;
+  stop(code?: number): Promise<void>;
+}
+
+export function stateDirFor(config: Config, drill: boolean): string {
+  const base = config.stateDir ?? defaultStateDir();
+  return drill ? path.join(base, 'drill') : base;
+}
+
+export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit> {
+  const { config, secrets } = opts.loaded;
+  const drill = !!opts.drill;
+  const stateDir = stateDirFor(config, drill);
+  fs.mkdirSync(stateDir, { recursive: true });
+  const logFile = path.join(stateDir, 'warroom.log');
+  const log = (msg: string) => {
+    try {
+      fs.appendFileSync(logFile, `${new Date().toISOString()} ${maskAll(msg, secrets)}\n`);
+    } catch {
+      // The log is a convenience; never let it take the cockpit down.
+    }
+  };
+
+  const { theme, warnings: themeWarnings } = loadTheme(config.ui.theme);
+  const keymap = buildKeymap(config.keys);
+  const cockpit = createCockpit(
+    initialState({
+      drill,
+      scenario: opts.drill?.scenario ?? null,
+      readOnly: config.readOnly,
+      readOnlyReason: config.readOnly ? '--read-only' : null,
+      lowBandwidth: config.ui.lowBandwidth,
+      theme: theme.name,
+      severity: config.severity,
+      startupWarnings: [...themeWarnings, ...keymap.warnings, ...(opts.drill?.warnings ?? [])],
+    }),
+  );
+
+  const sinks = sinksFromConfig(config.sinks, { stateDir, forceDryRun: drill });
+  const engine = new IncidentEngine({ stateDir, config, stage: cockpit.stageIncident, secrets, sinks });
+  engine.start();
+  cockpit.onFlush((s) => engine.observe(s));
+
+  const interaction = dialogInteraction(cockpit);
+  const env: ActionEnv = { context: null, readOnly: config.readOnly, drill, recorder: engine, services: { incident: engine } };
+  const runner = new ActionRunner(env, interaction, { productionContexts: config.productionContexts });
+  runner.register(...incidentActions);
+
+  const sources: Source[] = [];
+  const services: CockpitServices = {
+    refresh: () => sources.forEach((s) => s.refresh?.()),
+    incident: {
+      declare: (i) => engine.declare({ ...i, severity: i.severity as 'P0', commander: i.commander || null, comms: i.comms || null, actor: actor() }),
+      note: (t) => engine.note(t, actor()),
+      setStatus: (s) => engine.setStatus(s as 'resolved', actor()),
+      setSeverity: (s) => engine.setSeverity(s as 'P0', actor()),
+      assignRole: (r, n) => engine.assignRole(r, n, actor()),
+      postmortem: async () => {
+        const { writePostmortem } = await import('./incident/postmortem.js');
+        const out = writePostmortem(stateDir, engine.current?.id, undefined, { cwd: process.cwd() });
+        return [out.markdownPath, out.jsonPath];
+      },
+    },
+  };
+
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((r) => (resolveExit = r));
+  let stopping = false;
+  const stop = async (code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    cockpit.stopClock();
+    instance.unmount();
+    await Promise.allSettled(sources.map((s) => s.stop()));
+    await engine.close();
+    resolveExit(code);
+  };
+
+  const controller = createController({ cockpit, keymap, runner, services, exit: () => void stop(0), now: opts.drill?.now });
+  const stdout = opts.stdout ?? process.stdout;
+  const instance = render(React.createElement(App, { cockpit, theme, keymap, runner, onKey: controller.handleKey, now: opts.drill?.now }), {
+    stdout,
+    stdin: opts.stdin ?? process.stdin,
+    alternateScreen: true,
+    incrementalRendering: true,
+    maxFps: config.ui.lowBandwidth ? Math.min(4, config.ui.maxFps) : config.ui.maxFps,
+    patchConsole: false,
+    exitOnCtrlC: false,
+  });
+  await instance.waitUntilRenderFlush();
+  opts.onFirstFrame?.();
+  for (const w of cockpit.store.getState().meta.startupWarnings) notify(cockpit, w, 'warn');
+  cockpit.startClock(config.ui.lowBandwidth ? Math.min(4, config.ui.maxFps) : config.ui.maxFps);
+
+  // Heavy clients load after the first paint.
+  const { startSources } = await import('./sources/start.js');
+  const started = await startSources({ config, cockpit, env, runner, log, now: opts.drill?.now, onContext: (ctx) => applyContext(ctx) });
+  sources.push(...started.sources);
+  if (started.kube) services.kube = started.kube;
+
+  function applyContext(context: string | null) {
+    env.context = context;
+    const readOnly = config.readOnly || (!!context && config.readOnlyContexts.some((g) => globMatch(g, context)));
+    env.readOnly = readOnly;
+    cockpit.store.setState((s) => ({ meta: { ...s.meta, readOnly, readOnlyReason: readOnly ? (config.readOnly ? '--read-only' : `context ${context} is read-only by config`) : null } }));
+  }
+
+  return { cockpit, runner, engine, exited, stop };
+}
+
+function actor(): string {
+  return process.env.WARROOM_USER || process.env.USER || 'you';
+}
+
+function maskAll(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of secrets) if (s) out = out.split(s).join('****');
+  return out;
+}

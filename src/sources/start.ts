@@ -1,0 +1,104 @@
+// Creates and starts one source per configured backend, and registers the actions each
+// backend offers. Imported after the first frame: this is where the heavy clients load.
+import type { Config } from '../config/schema.js';
+import type { Cockpit } from '../store/store.js';
+import type { ActionEnv, ActionTarget } from '../actions/types.js';
+import type { ActionRunner } from '../actions/runner.js';
+import type { CockpitServices } from '../ui/controller.js';
+import type { Source } from './types.js';
+import { KubeSource } from './kube/source.js';
+import { PrometheusSource } from './prometheus/source.js';
+import { PostgresSource } from './postgres/source.js';
+import { RedisSource } from './redis/source.js';
+import { kubeActions, KUBE_SERVICE, PROGRESS_SERVICE } from '../actions/kube.js';
+import { silenceAction, ALERTMANAGER_SERVICE } from '../actions/silence.js';
+import { postgresActions, POSTGRES_SERVICE } from '../actions/postgres.js';
+import { notify } from '../ui/dialogs/dialogs.js';
+import { summarizeErrors } from './kube/logs.js';
+
+export interface StartSourcesOptions {
+  config: Config;
+  cockpit: Cockpit;
+  env: ActionEnv;
+  runner: ActionRunner;
+  log: (msg: string) => void;
+  now?: () => number;
+  /** Called with the kube context whenever it is first known or changes. */
+  onContext(context: string | null): void;
+}
+
+export async function startSources(o: StartSourcesOptions): Promise<{ sources: Source[]; kube?: NonNullable<CockpitServices['kube']> }> {
+  const { config, cockpit } = o;
+  const sources: Source[] = [];
+  let kubeServices: NonNullable<CockpitServices['kube']> | undefined;
+
+  if (config.kube.enabled) {
+    const kube = new KubeSource(
+      {
+        kubeconfig: config.kube.kubeconfig,
+        context: config.kube.context,
+        namespaces: config.kube.namespaces,
+        allNamespaces: config.kube.allNamespaces,
+        labelSelector: config.kube.labelSelector,
+        timeoutSeconds: config.kube.requestTimeoutSeconds,
+        metricsEverySeconds: config.ui.refreshSeconds,
+      },
+      cockpit.publisher('kube'),
+      { log: o.log, now: o.now },
+    );
+    sources.push(kube);
+    o.env.services[KUBE_SERVICE] = kube.operations();
+    o.env.services[PROGRESS_SERVICE] = (msg: string) => notify(cockpit, msg, 'info');
+    o.runner.register(...kubeActions);
+    let lastContext: string | null | undefined;
+    cockpit.onFlush((s) => {
+      if (s.kube.data.context !== lastContext) {
+        lastContext = s.kube.data.context;
+        o.onContext(lastContext);
+      }
+    });
+    kubeServices = {
+      listContexts: () => kube.listContexts().map((c) => c.name),
+      currentContext: () => cockpit.store.getState().kube.data.context,
+      switchContext: (name) => kube.switchContext(name),
+      setNamespaces: (ns) => void kube.setNamespaces(ns).catch((e) => notify(cockpit, `namespaces: ${(e as Error).message}`, 'error')),
+      logs: async (t: ActionTarget, kind) => {
+        const ns = t.namespace ?? 'default';
+        const deployment = kind === 'deployment' ? t.name : ((t.pod as { deployment?: string | null } | undefined)?.deployment ?? null);
+        const logs = kind === 'deployment' ? await kube.deploymentLogs(ns, t.name, { tailLines: 200 }) : [{ pod: t.name, lines: await kube.podLogs(ns, t.name, { tailLines: 200 }) }];
+        const all = logs.flatMap((l) => l.lines.map((line) => (logs.length > 1 ? `[${l.pod}] ${line}` : line)));
+        const groups = summarizeErrors(logs.flatMap((l) => l.lines));
+        const summary = groups.length
+          ? ['Errors grouped (count, message):', ...groups.map((g) => `${String(g.count).padStart(6)}  ${g.message}`), '']
+          : ['No ERROR / FATAL / Exception / panic lines in the last 200 lines of each pod.', ''];
+        return { title: `Logs ${ns}/${t.name}${kind === 'pod' && deployment ? ` (deployment ${deployment})` : ''}`, lines: [...summary, '— recent lines —', ...all] };
+      },
+      history: async (t) => kube.operations().rolloutHistory(t.namespace ?? 'default', t.name),
+    };
+  } else {
+    o.onContext(null);
+  }
+
+  if (config.prometheus) {
+    const prom = new PrometheusSource(config.prometheus, config.severity, config.ui.refreshSeconds, cockpit.publisher('prom'), { log: o.log, now: o.now });
+    sources.push(prom);
+    o.env.services[ALERTMANAGER_SERVICE] = prom.client;
+    o.runner.register(silenceAction);
+  }
+  if (config.postgres.length) {
+    const pg = new PostgresSource(config.postgres, config.ui.refreshSeconds, cockpit.publisher('postgres'), { log: o.log });
+    sources.push(pg);
+    o.env.services[POSTGRES_SERVICE] = pg;
+    o.runner.register(...postgresActions);
+  }
+  if (config.redis.length) sources.push(new RedisSource(config.redis, config.ui.refreshSeconds, cockpit.publisher('redis'), { log: o.log }));
+
+  for (const s of sources) {
+    try {
+      await s.start();
+    } catch (e) {
+      o.log(`source failed to start: ${(e as Error).message}`);
+    }
+  }
+  return { sources, kube: kubeServices };
+}

@@ -1,0 +1,148 @@
+// The cockpit: header, a grid of panes sized to the terminal, footer, and dialogs on top.
+// The root box is exactly `rows` tall (a taller frame makes Ink clear the screen every frame).
+import React, { createContext, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { Box, Text, useInput, useWindowSize } from 'ink';
+import { useStore } from 'zustand';
+import type { Cockpit, PaneId, State } from '../store/store.js';
+import { PANES } from '../store/store.js';
+import type { Keymap } from '../keys/bindings.js';
+import { keyName } from '../keys/bindings.js';
+import type { ActionRunner } from '../actions/runner.js';
+import type { Theme } from './theme.js';
+import { computeLayout, MIN_COLS, MIN_ROWS } from './layout.js';
+import { Pane } from './widgets/Pane.js';
+import { contentWidths } from './widgets/table.js';
+import { paneModel } from './panes/views.js';
+import { visibleRows } from './panes/model.js';
+import { Header } from './Header.js';
+import { Footer } from './Footer.js';
+import { DialogView, OverlayView } from './dialogs/DialogView.js';
+
+export interface AppProps {
+  cockpit: Cockpit;
+  theme: Theme;
+  keymap: Keymap;
+  runner: ActionRunner;
+  onKey(key: string): void;
+  /** Fixed size for tests; otherwise the terminal's. */
+  size?: { cols: number; rows: number };
+  now?: () => number;
+}
+
+interface Ctx {
+  cockpit: Cockpit;
+  theme: Theme;
+  keymap: Keymap;
+  runner: ActionRunner;
+  now: () => number;
+}
+
+const CockpitContext = createContext<Ctx | null>(null);
+
+export function useCockpit(): Ctx {
+  const ctx = useContext(CockpitContext);
+  if (!ctx) throw new Error('useCockpit outside <App>');
+  return ctx;
+}
+
+export function useSelect<T>(selector: (s: State) => T): T {
+  return useStore(useCockpit().cockpit.store, selector);
+}
+
+export function App(props: AppProps) {
+  const win = useWindowSize();
+  const cols = props.size?.cols ?? win.columns ?? 80;
+  const rows = props.size?.rows ?? win.rows ?? 24;
+  const ctx = useMemo<Ctx>(() => ({ cockpit: props.cockpit, theme: props.theme, keymap: props.keymap, runner: props.runner, now: props.now ?? Date.now }), [props.cockpit, props.theme, props.keymap, props.runner, props.now]);
+
+  useEffect(() => {
+    props.cockpit.store.setState((s) => (s.ui.cols === cols && s.ui.rows === rows ? s : { ui: { ...s.ui, cols, rows } }));
+  }, [cols, rows, props.cockpit]);
+
+  useInput((input, key) => {
+    const name = keyName(input, key as unknown as Record<string, boolean>);
+    if (name) props.onKey(name === ' ' ? 'space' : name);
+  });
+
+  return (
+    <CockpitContext.Provider value={ctx}>
+      <Screen cols={cols} rows={rows} />
+    </CockpitContext.Provider>
+  );
+}
+
+function Screen({ cols, rows }: { cols: number; rows: number }) {
+  const { theme } = useCockpit();
+  const focus = useSelect((s) => s.ui.focus);
+  const zoom = useSelect((s) => s.ui.zoom);
+  const dialog = useSelect((s) => s.ui.dialog);
+  const overlay = useSelect((s) => s.ui.overlay);
+  const layout = useMemo(() => computeLayout(cols, rows, focus, zoom), [cols, rows, focus, zoom]);
+
+  if (layout.tooSmall) {
+    return (
+      <Box width={cols} height={rows} flexDirection="column">
+        <Text {...theme.style('warn')} bold wrap="truncate">
+          Terminal too small: {cols}×{rows}.
+        </Text>
+        <Text wrap="truncate">warroom needs at least {MIN_COLS}×{MIN_ROWS}. Enlarge the window, or q to quit.</Text>
+      </Box>
+    );
+  }
+  const covered = dialog || overlay;
+  return (
+    <Box width={cols} height={rows} flexDirection="column">
+      <Header width={cols} />
+      <Box width={cols} height={rows - 2} flexDirection="row">
+        {covered ? (
+          <Box width={cols} height={rows - 2} flexDirection="column">
+            {dialog ? <DialogView width={cols} height={rows - 2} /> : <OverlayView width={cols} height={rows - 2} />}
+          </Box>
+        ) : (
+          layout.columns.map((col, ci) => (
+            <Box key={ci} width={col.width} height={rows - 2} flexDirection="column">
+              {col.panes.map((p) => (
+                <PaneSlot key={p.pane} pane={p.pane} width={p.width} height={p.height} focused={p.pane === focus} />
+              ))}
+            </Box>
+          ))
+        )}
+      </Box>
+      <Footer width={cols} />
+    </Box>
+  );
+}
+
+/** Reads only the slices its pane shows, so a change to pods never re-renders the Redis pane. */
+const SLICES: Record<PaneId, (s: State) => unknown[]> = {
+  pods: (s) => [s.kube],
+  deployments: (s) => [s.kube],
+  events: (s) => [s.kube],
+  alerts: (s) => [s.prom],
+  signals: (s) => [s.prom, s.meta.severity],
+  postgres: (s) => [s.postgres, s.meta.severity],
+  redis: (s) => [s.redis],
+  timeline: (s) => [s.incident],
+};
+
+function PaneSlot({ pane, width, height, focused }: { pane: PaneId; width: number; height: number; focused: boolean }) {
+  const { cockpit, theme, now } = useCockpit();
+  const deps = useStore(cockpit.store, (s) => SLICES[pane](s)[0]);
+  const deps2 = useStore(cockpit.store, (s) => SLICES[pane](s)[1]);
+  const filter = useSelect((s) => s.ui.filter[pane] ?? '');
+  const cursorRaw = useSelect((s) => s.ui.cursor[pane] ?? 0);
+  const [tick, setTick] = useState(0);
+  const model = useMemo(() => paneModel(pane, cockpit.store.getState(), now()), [deps, deps2, pane, tick]);
+  const visible = useMemo(() => visibleRows(model, filter), [model, filter]);
+  const want = useMemo(() => (model.columns ? contentWidths(model.rows, model.columns.length) : undefined), [model]);
+  const cursor = Math.min(cursorRaw, Math.max(0, visible.length - 1));
+  const scroll = useRef(0);
+  // Ages in rows go stale while nothing changes; refresh them slowly (a line-level diff keeps this cheap).
+  useEffect(() => {
+    const t = setInterval(() => setTick((n) => n + 1), 30_000);
+    t.unref?.();
+    return () => clearInterval(t);
+  }, []);
+  const index = PANES.indexOf(pane) + 1;
+  return <Pane model={model} visible={visible} width={width} height={height} focused={focused} cursor={cursor} scroll={scroll.current} filter={filter} theme={theme} index={index} want={want} />;
+}

@@ -1,0 +1,52 @@
+// The footer: the latest message for a few seconds, the filter being typed, or the key hints
+// for the focused pane (generated from the keymap, mutating keys marked when read-only).
+import React, { useEffect, useState } from 'react';
+import { Box, Text } from 'ink';
+import { useCockpit, useSelect } from './App.js';
+import { fitLine, Seg } from './widgets/Pane.js';
+import type { Cell, Token } from '../present/cell.js';
+
+const TOAST_MS = 6000;
+const LEVEL_TOKEN: Record<string, Token> = { info: 'info', success: 'ok', warn: 'warn', error: 'critical' };
+
+export function Footer({ width }: { width: number }) {
+  const { theme, keymap, runner, now } = useCockpit();
+  const focus = useSelect((s) => s.ui.focus);
+  const editing = useSelect((s) => s.ui.filterEditing);
+  const filter = useSelect((s) => (s.ui.filterEditing ? s.ui.filter[s.ui.filterEditing] ?? '' : ''));
+  const toast = useSelect((s) => s.ui.toasts[s.ui.toasts.length - 1]);
+  const readOnly = useSelect((s) => s.meta.readOnly);
+  const [, setTick] = useState(0);
+  const showToast = toast && now() - toast.at < TOAST_MS;
+  useEffect(() => {
+    if (!showToast) return;
+    const t = setTimeout(() => setTick((n) => n + 1), TOAST_MS - (now() - toast.at) + 10);
+    t.unref?.();
+    return () => clearTimeout(t);
+  }, [toast, showToast]);
+
+  let cells: Cell[];
+  if (editing) {
+    cells = [{ text: ' filter ', token: 'keyHint', bold: true }, { text: `/${filter}▏`, token: 'fg' }, { text: '  Enter keep · Esc clear', token: 'muted' }];
+  } else if (showToast) {
+    cells = [{ text: ` ${toast.message}`, token: LEVEL_TOKEN[toast.level], bold: toast.level === 'error' }];
+  } else {
+    cells = [];
+    const hints = keymap.commands.filter((c) => c.footer && (c.scope === focus || c.scope === 'global') && c.keys.length);
+    const scoped = [...hints.filter((c) => c.scope === focus), ...hints.filter((c) => c.scope === 'global')];
+    for (const c of scoped) {
+      const disabled = c.mutating && readOnly && !!runner.get(c.id);
+      cells.push({ text: ` ${c.keys[0]}`, token: disabled ? 'muted' : 'keyHint', bold: !disabled });
+      cells.push({ text: ` ${c.label}${disabled ? ' (read-only)' : ''} `, token: 'muted' });
+    }
+  }
+  return (
+    <Box width={width} height={1}>
+      <Text wrap="truncate">
+        {fitLine(cells, width).map((c, i) => (
+          <Seg key={i} cell={c} theme={theme} />
+        ))}
+      </Text>
+    </Box>
+  );
+}

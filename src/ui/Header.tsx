@@ -1,0 +1,53 @@
+// The header: badges (DRILL, READ-ONLY), context and namespaces, the suggested severity with
+// its rule, the incident clock and state, the next-update countdown, and data freshness.
+import React, { useEffect, useState } from 'react';
+import { Box, Text } from 'ink';
+import { useCockpit, useSelect } from './App.js';
+import { fitLine, Seg } from './widgets/Pane.js';
+import type { Cell } from '../present/cell.js';
+import { headerCells } from '../present/header.js';
+
+export function Header({ width }: { width: number }) {
+  const { theme, now } = useCockpit();
+  const meta = useSelect((s) => s.meta);
+  const incident = useSelect((s) => s.incident.current);
+  const suggestion = useSelect((s) => s.incident.suggestion);
+  const due = useSelect((s) => s.incident.nextUpdateDueAt);
+  const kube = useSelect((s) => s.kube.status);
+  const ctx = useSelect((s) => s.kube.data.context);
+  const namespaces = useSelect((s) => s.kube.data.namespaces);
+  const allNs = useSelect((s) => s.kube.data.allNamespaces);
+  const prom = useSelect((s) => s.prom.status);
+  const pg = useSelect((s) => s.postgres.status);
+  const redis = useSelect((s) => s.redis.status);
+  // The clock ticks only while an incident is open; an idle cockpit writes nothing.
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (!incident) return;
+    const t = setInterval(() => setTick((n) => n + 1), meta.lowBandwidth ? 10_000 : 1000);
+    t.unref?.();
+    return () => clearInterval(t);
+  }, [incident, meta.lowBandwidth]);
+
+  const cells: Cell[] = headerCells({
+    width,
+    now: now(),
+    meta,
+    incident,
+    suggestion,
+    nextUpdateDueAt: due,
+    context: ctx,
+    namespaces: allNs ? ['*'] : namespaces,
+    sources: { k8s: kube, prom, pg, redis },
+    glyphs: theme.glyphs,
+  });
+  return (
+    <Box width={width} height={1}>
+      <Text wrap="truncate">
+        {fitLine(cells, width).map((c, i) => (
+          <Seg key={i} cell={c} theme={theme} />
+        ))}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,241 @@
+// Maps keys to commands and commands to behaviour. Priority: open dialog, then overlay,
+// then filter editing, then the focused pane's bindings, then global ones. Mutating work
+// always goes through the action runner; nothing here re-implements a gate.
+import type { ActionRunner } from '../actions/runner.js';
+import type { ActionTarget } from '../actions/types.js';
+import { resolveKey, type Keymap } from '../keys/bindings.js';
+import { PANES, type Cockpit, type PaneId } from '../store/store.js';
+import { currentDialog, dialogInteraction, dialogKey, edit, notify } from './dialogs/dialogs.js';
+import { paneModel } from './panes/views.js';
+import { visibleRows } from './panes/model.js';
+
+/** What the cockpit can do beyond actions; each part is optional (absent in a read-only snapshot, a test…). */
+export interface CockpitServices {
+  refresh?(): void;
+  kube?: {
+    listContexts(): string[];
+    currentContext(): string | null;
+    switchContext(name: string): Promise<void>;
+    setNamespaces(ns: string[] | 'all'): void;
+    logs(target: ActionTarget, kind: 'pod' | 'deployment'): Promise<{ title: string; lines: string[] }>;
+    history(target: ActionTarget): Promise<{ revision: number; images: string[]; changeCause: string | null; current: boolean }[]>;
+  };
+  incident?: {
+    declare(input: { title: string; severity: string; commander: string; comms: string }): void;
+    note(text: string): void;
+    setStatus(status: string): void;
+    setSeverity(severity: string): void;
+    assignRole(role: 'commander' | 'comms', name: string): void;
+    postmortem(): Promise<string[]>;
+  };
+}
+
+export interface ControllerDeps {
+  cockpit: Cockpit;
+  keymap: Keymap;
+  runner: ActionRunner;
+  services: CockpitServices;
+  exit(): void;
+  now?: () => number;
+}
+
+export function createController(deps: ControllerDeps) {
+  const { cockpit, keymap, runner, services } = deps;
+  const now = deps.now ?? Date.now;
+  const ui = dialogInteraction(cockpit);
+  const get = () => cockpit.store.getState();
+  const setUi = (patch: Partial<ReturnType<typeof get>['ui']>) => cockpit.store.setState((s) => ({ ui: { ...s.ui, ...patch } }));
+
+  const selection = (pane: PaneId) => {
+    const state = get();
+    const model = paneModel(pane, state, now());
+    const visible = visibleRows(model, state.ui.filter[pane]);
+    const cursor = Math.min(state.ui.cursor[pane] ?? 0, Math.max(0, visible.length - 1));
+    const index = visible[cursor];
+    return { model, visible, cursor, target: index === undefined ? null : (model.targets?.[index] ?? null) };
+  };
+
+  const moveCursor = (delta: number | 'top' | 'bottom') => {
+    const pane = get().ui.focus;
+    const { visible, cursor } = selection(pane);
+    const last = Math.max(0, visible.length - 1);
+    const next = delta === 'top' ? 0 : delta === 'bottom' ? last : Math.max(0, Math.min(last, cursor + delta));
+    setUi({ cursor: { ...get().ui.cursor, [pane]: next } });
+  };
+
+  const withTarget = (what: string, fn: (t: ActionTarget) => unknown) => {
+    const pane = get().ui.focus;
+    const { target } = selection(pane);
+    if (!target) return notify(cockpit, `Select a row first: ${what} works on the selected ${pane === 'postgres' ? 'query' : 'row'}`, 'warn');
+    void Promise.resolve(fn(target)).catch((e) => notify(cockpit, `${what}: ${e instanceof Error ? e.message : String(e)}`, 'error'));
+  };
+
+  const showText = (title: string, lines: string[]) => setUi({ overlay: { kind: 'text', title, lines, scroll: 0 } });
+
+  const commands: Record<string, () => unknown> = {
+    'app.quit': () => deps.exit(),
+    'app.help': () => setUi({ overlay: { kind: 'help' } }),
+    'app.refresh': () => {
+      services.refresh?.();
+      notify(cockpit, 'Refreshing every source', 'info');
+    },
+    'focus.next': () => setUi({ focus: PANES[(PANES.indexOf(get().ui.focus) + 1) % PANES.length] }),
+    'focus.prev': () => setUi({ focus: PANES[(PANES.indexOf(get().ui.focus) - 1 + PANES.length) % PANES.length] }),
+    ...Object.fromEntries(PANES.map((p) => [`focus.${p}`, () => setUi({ focus: p, zoom: get().ui.zoom ? p : null })])),
+    'pane.zoom': () => setUi({ zoom: get().ui.zoom ? null : get().ui.focus }),
+    'pane.filter': () => setUi({ filterEditing: get().ui.focus }),
+    'cursor.up': () => moveCursor(-1),
+    'cursor.down': () => moveCursor(1),
+    'cursor.pageUp': () => moveCursor(-10),
+    'cursor.pageDown': () => moveCursor(10),
+    'cursor.top': () => moveCursor('top'),
+    'cursor.bottom': () => moveCursor('bottom'),
+
+    'kube.restart': () => withTarget('Restart', (t) => runner.invoke('kube.restart', t)),
+    'kube.scale': () => withTarget('Scale', (t) => runner.invoke('kube.scale', t)),
+    'kube.rollback': () => withTarget('Rollback', (t) => runner.invoke('kube.rollback', t)),
+    'kube.history': () =>
+      withTarget('History', async (t) => {
+        if (!services.kube) return notify(cockpit, 'Kubernetes is not configured', 'warn');
+        const revisions = await services.kube.history(t);
+        if (!revisions.length) return notify(cockpit, `${t.name}: no revisions found`, 'warn');
+        const choice = await ui.select(
+          `Revisions of ${t.namespace}/${t.name} — Enter rolls back to the chosen one`,
+          revisions.map((r) => ({ value: String(r.revision), label: `${r.current ? '*' : ' '} rev ${r.revision}  ${r.images.join(', ')}`, detail: r.changeCause ?? '' })),
+        );
+        if (choice) await runner.invoke('kube.rollback', { ...t, toRevision: Number(choice) });
+      }),
+    'kube.logs': () => withTarget('Logs', async (t) => services.kube && showText(...textOf(await services.kube.logs(t, 'pod')))),
+    'kube.deployLogs': () => withTarget('Logs', async (t) => services.kube && showText(...textOf(await services.kube.logs(t, 'deployment')))),
+    'kube.context': async () => {
+      if (!services.kube) return notify(cockpit, 'Kubernetes is not configured', 'warn');
+      const current = services.kube.currentContext();
+      const choice = await ui.select('Switch Kubernetes context', services.kube.listContexts().map((c) => ({ label: `${c === current ? '* ' : '  '}${c}`, value: c })));
+      if (choice && choice !== current) await services.kube.switchContext(choice);
+    },
+    'kube.namespace': async () => {
+      if (!services.kube) return notify(cockpit, 'Kubernetes is not configured', 'warn');
+      const ns = get().kube.data;
+      const answer = await ui.prompt('Namespaces (comma-separated, * for all)', [{ name: 'ns', label: 'Namespaces', initial: ns.allNamespaces ? '*' : ns.namespaces.join(','), validate: (v) => (v.trim() ? null : 'enter at least one namespace, or *') }]);
+      if (answer) services.kube.setNamespaces(answer.ns.trim() === '*' ? 'all' : answer.ns.split(',').map((s) => s.trim()).filter(Boolean));
+    },
+
+    'alert.silence': () => withTarget('Silence', (t) => runner.invoke('alert.silence', t)),
+    'alert.runbook': () =>
+      withTarget('Runbook', (t) => {
+        const a = t.alert as { name: string; summary: string | null; description: string | null; runbookUrl: string | null; labels: Record<string, string> };
+        showText(`Alert ${a.name}`, [
+          `Runbook: ${a.runbookUrl ?? '(none in the alert annotations)'}`,
+          '',
+          `Summary: ${a.summary ?? '-'}`,
+          `Description: ${a.description ?? '-'}`,
+          '',
+          'Labels:',
+          ...Object.entries(a.labels).map(([k, v]) => `  ${k}=${v}`),
+        ]);
+      }),
+    'pg.cancel': () => withTarget('Cancel query', (t) => runner.invoke('pg.cancel', t)),
+    'pg.terminate': () => withTarget('Terminate backend', (t) => runner.invoke('pg.terminate', t)),
+
+    'incident.declare': async () => {
+      const inc = services.incident;
+      if (!inc) return notify(cockpit, 'Incident engine unavailable', 'warn');
+      if (get().incident.current) return notify(cockpit, `Incident ${get().incident.current!.id} is already open`, 'warn');
+      const sug = get().incident.suggestion;
+      const answer = await ui.prompt('Declare an incident', [
+        { name: 'title', label: 'Title', initial: '', validate: (v) => (v.trim() ? null : 'a short title, e.g. "checkout 5xx after deploy"') },
+        { name: 'severity', label: 'Severity (P0–P3)', initial: sug.severity ?? 'P3', validate: validSeverity },
+        { name: 'commander', label: 'Incident commander', initial: process.env.USER ?? '' },
+        { name: 'comms', label: 'Comms lead', initial: '' },
+      ]);
+      if (answer) inc.declare({ title: answer.title.trim(), severity: answer.severity.toUpperCase(), commander: answer.commander.trim(), comms: answer.comms.trim() });
+    },
+    'incident.note': async () => {
+      const answer = await ui.prompt('Note for the timeline', [{ name: 'text', label: 'Note', initial: '', validate: (v) => (v.trim() ? null : 'empty note') }]);
+      if (answer) services.incident?.note(answer.text.trim());
+    },
+    'incident.status': async () => {
+      if (!get().incident.current) return notify(cockpit, 'No open incident: D declares one', 'warn');
+      const choice = await ui.select('Incident state', ['investigating', 'identified', 'monitoring', 'resolved'].map((s) => ({ label: s[0].toUpperCase() + s.slice(1), value: s })));
+      if (choice) services.incident?.setStatus(choice);
+    },
+    'incident.severity': async () => {
+      if (!get().incident.current) return notify(cockpit, 'No open incident: D declares one', 'warn');
+      const sug = get().incident.suggestion;
+      const choice = await ui.select(
+        `Severity (suggested: ${sug.severity ?? 'none'} — ${sug.rule})`,
+        ['P0', 'P1', 'P2', 'P3'].map((s) => ({ label: `${s}${s === sug.severity ? '  (suggested)' : ''}`, value: s })),
+      );
+      if (choice) services.incident?.setSeverity(choice);
+    },
+    'incident.role': async () => {
+      if (!get().incident.current) return notify(cockpit, 'No open incident: D declares one', 'warn');
+      const cur = get().incident.current!;
+      const answer = await ui.prompt('Roles', [
+        { name: 'commander', label: 'Incident commander', initial: cur.commander ?? '' },
+        { name: 'comms', label: 'Comms lead', initial: cur.comms ?? '' },
+      ]);
+      if (!answer) return;
+      if (answer.commander !== (cur.commander ?? '')) services.incident?.assignRole('commander', answer.commander.trim());
+      if (answer.comms !== (cur.comms ?? '')) services.incident?.assignRole('comms', answer.comms.trim());
+    },
+    'incident.post': () => {
+      const cur = get().incident.current;
+      if (!cur) return notify(cockpit, 'No open incident: D declares one before posting updates', 'warn');
+      return runner.invoke('incident.post', { name: cur.id });
+    },
+    'incident.resend': () => withTarget('Resend', (t) => (t.delivery ? runner.invoke('incident.resend', t) : notify(cockpit, 'Select a delivery marked UNKNOWN to resend it', 'warn'))),
+    'incident.postmortem': async () => {
+      if (!services.incident) return;
+      const paths = await services.incident.postmortem();
+      notify(cockpit, `Post-mortem written: ${paths.join(', ')}`, 'success');
+    },
+  };
+
+  const run = (id: string) => {
+    const fn = commands[id];
+    if (!fn) return notify(cockpit, `${id} is not available here`, 'warn');
+    void Promise.resolve()
+      .then(fn)
+      .catch((e) => notify(cockpit, `${id}: ${e instanceof Error ? e.message : String(e)}`, 'error'));
+  };
+
+  function handleKey(key: string): void {
+    const state = get();
+    if (currentDialog(cockpit)) return dialogKey(cockpit, key);
+    const overlay = state.ui.overlay;
+    if (overlay) {
+      if (overlay.kind === 'text' && (key === 'down' || key === 'j' || key === 'up' || key === 'k' || key === 'pagedown' || key === 'pageup')) {
+        const step = key === 'pagedown' ? 10 : key === 'pageup' ? -10 : key === 'down' || key === 'j' ? 1 : -1;
+        return setUi({ overlay: { ...overlay, scroll: Math.max(0, Math.min(overlay.lines.length - 1, overlay.scroll + step)) } });
+      }
+      if (key === 'escape' || key === 'q' || key === '?' || key === 'enter') return setUi({ overlay: null });
+      if (key === 'ctrl+c') return deps.exit();
+      return;
+    }
+    if (state.ui.filterEditing) {
+      const pane = state.ui.filterEditing;
+      if (key === 'enter') return setUi({ filterEditing: null });
+      if (key === 'escape') return setUi({ filterEditing: null, filter: { ...state.ui.filter, [pane]: '' } });
+      if (key === 'ctrl+c') return deps.exit();
+      return setUi({ filter: { ...state.ui.filter, [pane]: edit(state.ui.filter[pane] ?? '', key) }, cursor: { ...state.ui.cursor, [pane]: 0 } });
+    }
+    if (key === 'escape') {
+      if (state.ui.filter[state.ui.focus]) return setUi({ filter: { ...state.ui.filter, [state.ui.focus]: '' } });
+      if (state.ui.zoom) return setUi({ zoom: null });
+      return;
+    }
+    const cmd = resolveKey(keymap, key, state.ui.focus);
+    if (cmd) run(cmd.id);
+  }
+
+  return { handleKey, run, commands: Object.keys(commands) };
+}
+
+function textOf(r: { title: string; lines: string[] }): [string, string[]] {
+  return [r.title, r.lines];
+}
+
+function validSeverity(v: string): string | null {
+  return /^P[0-3]$/i.test(v.trim()) ? null : 'one of P0, P1, P2, P3';
+}

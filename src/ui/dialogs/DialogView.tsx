@@ -1,0 +1,119 @@
+// Dialogs (prompt, confirm, select) and full-body overlays (help, text such as logs).
+import React from 'react';
+import { Box, Text } from 'ink';
+import { useCockpit, useSelect } from '../App.js';
+import type { Dialog } from './dialogs.js';
+import { truncate } from '../../present/format.js';
+
+export function DialogView({ width, height }: { width: number; height: number }) {
+  const { theme } = useCockpit();
+  const d = useSelect((s) => s.ui.dialog) as Dialog | null;
+  if (!d) return null;
+  const inner = Math.max(10, Math.min(width - 4, 100));
+  const lines: React.ReactNode[] = [];
+  const push = (node: React.ReactNode) => lines.push(<Box key={lines.length}>{node}</Box>);
+  if (d.kind === 'prompt') {
+    d.fields.forEach((f, i) => {
+      const active = i === d.active;
+      push(
+        <Text wrap="truncate">
+          <Text {...theme.style(active ? 'keyHint' : 'muted')} bold={active}>{`${active ? '›' : ' '} ${f.label}: `}</Text>
+          <Text {...theme.style('fg')} underline={active}>{d.values[i]}</Text>
+          {active ? <Text {...theme.style('fg')}>▏</Text> : null}
+        </Text>,
+      );
+    });
+    push(<Text> </Text>);
+    push(<Text {...theme.style('muted')}>Enter submit · Tab next field · Esc cancel</Text>);
+    if (d.error) push(<Text {...theme.style('critical')} bold>{d.error}</Text>);
+  } else if (d.kind === 'confirm') {
+    for (const l of d.lines.slice(0, height - 8)) push(<Text wrap="truncate" {...theme.style('fg')}>{l || ' '}</Text>);
+    push(<Text> </Text>);
+    if (d.typeName !== undefined) {
+      push(
+        <Text wrap="truncate">
+          <Text {...theme.style('warn')} bold>{`Type "${d.typeName}" to confirm: `}</Text>
+          <Text underline>{d.typed}</Text>
+          <Text>▏</Text>
+        </Text>,
+      );
+      push(<Text {...theme.style('muted')}>Enter confirm · Esc cancel</Text>);
+    } else {
+      push(<Text {...theme.style(d.dangerous ? 'warn' : 'keyHint')} bold>Proceed? y / Enter yes · n / Esc cancel</Text>);
+    }
+    if (d.error) push(<Text {...theme.style('critical')} bold>{d.error}</Text>);
+  } else {
+    for (const l of d.lines ?? []) push(<Text wrap="truncate" {...theme.style('fg')}>{l}</Text>);
+    const room = Math.max(1, height - 6 - (d.lines?.length ?? 0));
+    const start = Math.max(0, Math.min(d.index - Math.floor(room / 2), d.options.length - room));
+    d.options.slice(start, start + room).forEach((o, i) => {
+      const selected = start + i === d.index;
+      push(
+        <Text wrap="truncate" {...theme.style(selected ? 'selection' : 'fg')}>
+          {truncate(`${selected ? '›' : ' '} ${o.label}${o.detail ? `  ${o.detail}` : ''}`, inner)}
+        </Text>,
+      );
+    });
+    push(<Text {...theme.style('muted')}>↑/↓ choose · Enter select · Esc cancel</Text>);
+  }
+  return (
+    <Box width={width} height={height} flexDirection="column" alignItems="center" justifyContent="center">
+      <Box width={inner + 4} flexDirection="column" borderStyle={theme.glyphs.borderStyle} borderColor={theme.style(d.kind === 'confirm' && d.dangerous ? 'critical' : 'borderFocused').color} paddingX={1}>
+        <Text {...theme.style('title')} bold wrap="truncate">
+          {d.title}
+        </Text>
+        {lines}
+      </Box>
+    </Box>
+  );
+}
+
+export function OverlayView({ width, height }: { width: number; height: number }) {
+  const { theme, keymap, runner } = useCockpit();
+  const overlay = useSelect((s) => s.ui.overlay);
+  if (!overlay) return null;
+  let title: string;
+  let lines: { text: string; token?: 'muted' | 'keyHint' | 'title' | 'fg'; bold?: boolean }[];
+  let scroll = 0;
+  if (overlay.kind === 'help') {
+    title = 'Keys — Esc or ? to close';
+    lines = [];
+    let group = '';
+    for (const c of keymap.commands) {
+      if (c.group !== group) {
+        group = c.group;
+        lines.push({ text: group, token: 'title', bold: true });
+      }
+      const reason = c.mutating ? runner.disabledReason(c.id) : null;
+      const keys = c.keys.length ? c.keys.join(', ') : '(unbound)';
+      lines.push({ text: `  ${keys.padEnd(14)} ${c.description}${c.scope !== 'global' ? ` [${c.scope}]` : ''}${reason ? ` — disabled: ${reason}` : ''}  (${c.id})`, token: reason ? 'muted' : 'fg' });
+    }
+  } else {
+    title = `${overlay.title} — ↑/↓ scroll · Esc close`;
+    lines = overlay.lines.map((text) => ({ text }));
+    scroll = overlay.scroll;
+  }
+  const room = height - 2;
+  // Help lays out in two columns when it would not fit in one.
+  const columns = overlay.kind === 'help' && lines.length > room && width >= 120 ? 2 : 1;
+  const colWidth = Math.floor((width - 4) / columns);
+  const visible = lines.slice(scroll, scroll + room * columns);
+  return (
+    <Box width={width} height={height} flexDirection="column" borderStyle={theme.glyphs.borderStyle} borderColor={theme.style('borderFocused').color} paddingX={1}>
+      <Text {...theme.style('title')} bold wrap="truncate">
+        {title}
+      </Text>
+      <Box flexDirection="row">
+        {Array.from({ length: columns }, (_, ci) => (
+          <Box key={ci} width={colWidth} flexDirection="column">
+            {visible.slice(ci * (room - 1), (ci + 1) * (room - 1)).map((l, i) => (
+              <Text key={i} wrap="truncate" {...theme.style(l.token ?? 'fg')} bold={l.bold}>
+                {l.text || ' '}
+              </Text>
+            ))}
+          </Box>
+        ))}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,29 @@
+// What a pane shows, derived from the store by a pure function per pane (views.ts).
+import type { Cell, Column } from '../../present/cell.js';
+import type { ActionTarget } from '../../actions/types.js';
+
+export interface PaneModel {
+  title: string;
+  /** The source's state when it is not simply ok: "down 2m: connection refused". */
+  badge?: Cell;
+  /** Fixed lines above the table (a database's summary line). */
+  preface?: Cell[][];
+  /** Present for tables; absent for free-text panes. */
+  columns?: Column[];
+  rows: Cell[][];
+  /** The action target of each row, parallel to rows. */
+  targets?: (ActionTarget | null)[];
+  /** Free-text panes whose rows can still be selected (the timeline). */
+  selectable?: boolean;
+  empty?: string;
+}
+
+/** Row indices that pass the filter, in display order. */
+export function visibleRows(model: PaneModel, filter: string | undefined): number[] {
+  const out: number[] = [];
+  const needle = filter?.toLowerCase() ?? '';
+  for (let i = 0; i < model.rows.length; i++) {
+    if (!needle || model.rows[i].some((c) => c.text.toLowerCase().includes(needle))) out.push(i);
+  }
+  return out;
+}

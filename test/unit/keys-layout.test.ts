@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildKeymap, resolveKey, DEFAULT_COMMANDS } from '../../src/keys/bindings.js';
+import { computeLayout, CHROME_ROWS } from '../../src/ui/layout.js';
+import { PANES } from '../../src/store/store.js';
+
+test('default keymap has no conflicts', () => {
+  assert.deepEqual(buildKeymap().warnings, []);
+});
+
+test('pane bindings win over global ones; global keys work everywhere', () => {
+  const km = buildKeymap();
+  assert.equal(resolveKey(km, 'r', 'deployments')?.id, 'kube.restart');
+  assert.equal(resolveKey(km, 'r', 'pods'), undefined);
+  assert.equal(resolveKey(km, 'x', 'alerts')?.id, 'alert.silence');
+  assert.equal(resolveKey(km, 'x', 'postgres')?.id, 'pg.cancel');
+  assert.equal(resolveKey(km, 'q', 'redis')?.id, 'app.quit');
+});
+
+test('config overrides rebind keys; conflicts and unknown ids are reported', () => {
+  const km = buildKeymap({ 'kube.restart': ['R'], 'kube.scale': ['u'], 'no.such': ['y'] });
+  assert.equal(resolveKey(km, 'R', 'deployments')?.id, 'kube.restart');
+  assert.equal(resolveKey(km, 'r', 'deployments'), undefined);
+  assert.ok(km.warnings.some((w) => /unknown command "no\.such"/.test(w)));
+  assert.ok(km.warnings.some((w) => /"u" is bound to both kube\.scale and kube\.rollback/.test(w) || /"u" is bound to both kube\.rollback and kube\.scale/.test(w)), km.warnings.join('\n'));
+});
+
+test('every command has a description and a group', () => {
+  for (const c of DEFAULT_COMMANDS) assert.ok(c.description && c.group && c.label, c.id);
+});
+
+test('layout fills the body exactly at common sizes and shows every pane', () => {
+  for (const [cols, rows] of [[80, 24], [120, 35], [200, 50], [60, 16], [100, 30]]) {
+    for (const focus of PANES) {
+      const l = computeLayout(cols, rows, focus, null);
+      assert.equal(l.tooSmall, false);
+      assert.equal(l.columns.reduce((n, c) => n + c.width, 0), cols, `${cols}x${rows} widths`);
+      for (const c of l.columns) assert.equal(c.panes.reduce((n, p) => n + p.height, 0), rows - CHROME_ROWS, `${cols}x${rows} ${focus} heights`);
+      const shown = l.columns.flatMap((c) => c.panes.map((p) => p.pane));
+      assert.deepEqual([...shown].sort(), [...PANES].sort(), `${cols}x${rows}: every pane has a place`);
+      const focused = l.columns.flatMap((c) => c.panes).find((p) => p.pane === focus)!;
+      assert.ok(focused.height >= 3, `${cols}x${rows}: focused ${focus} is open (height ${focused.height})`);
+    }
+  }
+});
+
+test('zoom gives one pane the whole body; too small is reported', () => {
+  const z = computeLayout(100, 30, 'pods', 'alerts');
+  assert.deepEqual(z.columns.map((c) => c.panes.map((p) => [p.pane, p.width, p.height])), [[['alerts', 100, 28]]]);
+  assert.equal(computeLayout(59, 30, 'pods', null).tooSmall, true);
+  assert.equal(computeLayout(100, 15, 'pods', null).tooSmall, true);
+});

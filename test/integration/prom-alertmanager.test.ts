@@ -116,3 +116,11 @@ test('a silence with a bad duration is refused before anything is sent', async (
   assert.match(!result.ok ? result.message : '', /Duration: use a duration like/);
   assert.equal(((await (await fetch(`${am.url}/api/v2/silences`)).json()) as unknown[]).length, before);
 });
+
+test('Alertmanager going away degrades the slice and keeps the alerts and their silence', async () => {
+  await am.stop();
+  await waitFor(() => slice.get().status === 'degraded', { timeoutMs: 10_000, what: 'slice degraded' });
+  assert.match(slice.get().error ?? '', /^Alertmanager at 127\.0\.0\.1:\d+ unreachable \(ECONNREFUSED\)$/);
+  assert.equal(alert('ApiErrors')?.silenced, true);
+  assert.equal(alert('ApiErrors')?.state, 'firing', 'Prometheus still says it fires');
+});

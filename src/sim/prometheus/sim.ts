@@ -160,7 +160,15 @@ function parseMatchers(body: string | undefined): LabelMatcher[] | null {
     } catch {
       return null;
     }
-    out.push({ name: m[1], op: m[2] as LabelMatcher['op'], value });
+    const op = m[2] as LabelMatcher['op'];
+    if (op === '=~' || op === '!~') {
+      try {
+        new RegExp(value);
+      } catch {
+        return null;
+      }
+    }
+    out.push({ name: m[1], op, value });
     rest = rest.slice(m[0].length);
     if (rest.startsWith(',')) rest = rest.slice(1);
     else if (rest.length) return null;

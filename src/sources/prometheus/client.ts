@@ -224,9 +224,10 @@ export class PromClient implements AlertmanagerApi {
       throw new PromError(`${this.prom.what} at ${this.prom.where} answered with something that is not JSON`, 'protocol');
     }
     if (body?.status === 'error') {
-      // bad_data (400), execution (422), timeout, canceled, internal (503)…
+      // bad_data (400), execution (422), timeout, canceled… belong to the query; only
+      // `unavailable` says the server itself cannot answer.
       const errorType = String(body.errorType ?? 'error');
-      throw new PromError(`${errorType}: ${String(body.error ?? 'unknown error')}`, status >= 500 ? 'http' : 'api', { status, errorType });
+      throw new PromError(`${errorType}: ${String(body.error ?? 'unknown error')}`, errorType === 'unavailable' ? 'http' : 'api', { status, errorType });
     }
     if (status >= 400) throw httpError(this.prom, status, text);
     if (body?.status !== 'success') throw new PromError(`${this.prom.what} at ${this.prom.where} answered without a status`, 'protocol');

@@ -11,7 +11,9 @@
 //   engine.setSeverity(sev, actor, reason?) / engine.assignRole('commander'|'comms', name, actor)
 //   engine.note(text, actor) / engine.setFlags({dataLoss?, majorFeatureDown?}, actor)
 //   engine.prefill(now?) → UpdateFields    template fields filled from the incident and live signals
-//   engine.postUpdate(update, actor)       journal `update.queued`, then every sink through the outbox
+//   engine.postUpdatePair(fields, actor)   internal text → Slack/webhook/dry-run, external → Statuspage
+//   engine.postUpdate(update, actor, sinkNames?)  journal `update.queued`, then the sinks through the outbox
+//   engine.sinkNames()
 //   engine.resend(deliveryId, actor) / engine.discard(deliveryId, actor)
 //   engine.current / engine.slice() / engine.problems
 //
@@ -25,7 +27,7 @@ import { appendJsonl, findOpenIncident, foldIncident, incidentJournalPath, makeI
 import { Outbox } from './outbox.js';
 import { signalsFromState, suggestSeverity, type SignalFlags, type Signals } from './severity.js';
 import type { Sink } from './sinks.js';
-import { prefillFields, type ComposedUpdate, type UpdateFields } from './templates.js';
+import { composeUpdate, prefillFields, type ComposedUpdate, type UpdateFields } from './templates.js';
 import type { IncidentInfo, IncidentSlice, IncidentStatus, NewEntry, Recorder, Severity, SeveritySuggestion, TimelineEntry } from './types.js';
 
 export interface EngineOptions {
@@ -237,9 +239,31 @@ export class IncidentEngine implements Recorder {
     return prefillFields(info, { now, suggestion: this.suggestion, signals: this.signals ?? undefined, cadenceMinutes: this.opts.config.severity.cadenceMinutes });
   }
 
-  /** Journals the update (`update.queued`, its text as the body) and hands it to every sink. */
-  postUpdate(update: ComposedUpdate, actor: string): string[] {
-    const sinks = this.opts.sinks?.map((s) => s.name) ?? [];
+  sinkNames(): string[] {
+    return this.opts.sinks?.map((s) => s.name) ?? [];
+  }
+
+  /**
+   * The usual post: the internal text to Slack, webhook and dry-run sinks, the external text to
+   * Statuspage. Returns the delivery ids.
+   */
+  postUpdatePair(fields: UpdateFields, actor: string): string[] {
+    const info = this.requireOpen();
+    const now = this.now();
+    const internal = composeUpdate(info, fields, { audience: 'internal', now });
+    const external = composeUpdate(info, fields, { audience: 'external', now });
+    const all = this.opts.sinks ?? [];
+    const toInternal = all.filter((s) => s.kind !== 'statuspage').map((s) => s.name);
+    const toExternal = all.filter((s) => s.kind === 'statuspage').map((s) => s.name);
+    const ids: string[] = [];
+    if (toInternal.length > 0 || toExternal.length === 0) ids.push(...this.postUpdate(internal, actor, toInternal));
+    if (toExternal.length > 0) ids.push(...this.postUpdate(external, actor, toExternal));
+    return ids;
+  }
+
+  /** Journals the update (`update.queued`, its text as the body) and hands it to the sinks (all by default). */
+  postUpdate(update: ComposedUpdate, actor: string, sinkNames?: string[]): string[] {
+    const sinks = sinkNames ?? this.sinkNames();
     this.recordTo(update.incidentId, {
       kind: 'update.queued',
       actor,
@@ -248,7 +272,7 @@ export class IncidentEngine implements Recorder {
       body: update.slack.text,
       refs: { updateId: update.id, audience: update.audience, sinks },
     });
-    return this.outbox ? this.outbox.enqueue(update) : [];
+    return this.outbox && sinks.length > 0 ? this.outbox.enqueue(update, sinks) : [];
   }
 
   resend(deliveryId: string, actor: string): boolean {

@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dryRunSink, parseRetryAfter, slackSink, statuspageSink, webhookSink, type SendContext } from '../../src/incident/sinks.js';
 import { Outbox } from '../../src/incident/outbox.js';
+import { IncidentEngine } from '../../src/incident/incident.js';
+import { defaultConfig } from '../../src/config/schema.js';
 import { composeUpdate } from '../../src/incident/templates.js';
 import { readJournal } from '../../src/incident/journal.js';
 import type { IncidentInfo, NewEntry } from '../../src/incident/types.js';
@@ -211,4 +213,30 @@ test('dry-run sink appends what would be sent, with no secrets', async () => {
     ['u2', 'resolved', 'slack,statuspage'],
   ]);
   assert.match(lines[1].update.slack.text, /RESOLVED/);
+});
+
+test('engine.postUpdatePair: internal text to Slack, external text to Statuspage, both journaled as delivered', async () => {
+  const slack = await start(new FakeSlack());
+  const sp = await start(new FakeStatuspage());
+  const dir = tempDir();
+  const engine = new IncidentEngine({
+    stateDir: dir,
+    config: defaultConfig(),
+    sinks: [slackSink({ webhookUrl: slack.webhookUrl }), statuspageSink({ pageId: sp.pageId, apiKey: sp.apiKey, baseUrl: sp.url, componentIds: ['c1'] })],
+    outboxOptions: { minIntervalMs: 0 },
+  });
+  engine.start();
+  engine.declare({ title: 'Checkout down', severity: 'P0', commander: 'ana', actor: 'ana' });
+  assert.deepEqual(engine.sinkNames(), ['slack', 'statuspage']);
+  const ids = engine.postUpdatePair({ whatWeKnow: 'Payments API failing', currentActions: 'Failing over', impact: 'No checkouts', nextUpdate: '17:00 UTC' }, 'ana');
+  assert.equal(ids.length, 2);
+  await engine.outbox!.idle();
+  await engine.close();
+  assert.match(slack.requests[0]!.json.text, /Severity: P0 .*\n.*IC: ana[\s\S]*Current actions:\n- Failing over/);
+  assert.equal(sp.incidents[0]!.incident_updates[0]!.body, 'We are investigating.\n\nPayments API failing\n\nImpact: No checkouts');
+  assert.deepEqual(sp.incidents[0]!.components, { c1: 'major_outage' });
+  const kinds = engine.slice().timeline.map((e) => `${e.kind}${e.delivery ? ':' + (e.delivery as any).sink : ''}`);
+  assert.deepEqual(kinds.filter((k) => k.startsWith('update.')).sort(), ['update.delivered:slack', 'update.delivered:statuspage', 'update.queued', 'update.queued']);
+  assert.equal(engine.current!.lastUpdateAt != null, true);
+  assert.equal(engine.slice().outbox.every((o) => o.state === 'delivered'), true);
 });

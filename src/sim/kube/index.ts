@@ -1,0 +1,223 @@
+// Wire-level Kubernetes API simulator: the real kubectl and @kubernetes/client-node talk to it as to a cluster.
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { stringify } from 'yaml';
+import { SimClock } from './clock.js';
+import { SIM_TLS_CERT, SIM_TLS_KEY } from './tls.js';
+import { KubeHttp, type SimUser } from './server.js';
+import type { ImageBehavior, KubeSimOptions } from './types.js';
+import { clone, fnv32a, isoSeconds, seededRand, type Rand } from './util.js';
+import { templateHash, World } from './world.js';
+
+export type { ImageBehavior, KubeSimOptions } from './types.js';
+export { templateHash } from './world.js';
+
+export class KubeSim {
+  private readonly clock: SimClock;
+  private readonly rand: Rand;
+  private readonly world: World;
+  private readonly http: KubeHttp;
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  private port = 0;
+  private host = '127.0.0.1';
+  private readonly tokens: Record<SimUser, string>;
+
+  constructor(opts: KubeSimOptions = {}) {
+    this.clock = new SimClock(opts.speed ?? 1);
+    const seed = opts.seed ?? 1;
+    this.rand = seededRand(seed);
+    this.world = new World(this.clock, this.rand);
+    const suffix = fnv32a(`warroom-sim-${seed}`).toString(16);
+    this.tokens = { admin: `sim-admin-${suffix}`, viewer: `sim-viewer-${suffix}` };
+    const map = new Map<string, SimUser>([
+      [this.tokens.admin, 'admin'],
+      [this.tokens.viewer, 'viewer'],
+    ]);
+    this.http = new KubeHttp(this.world, map, opts.bookmarkIntervalMs ?? 1000, () => `${this.host}:${this.port}`);
+    this.world.addNamespace('default');
+  }
+
+  /**
+   * One port speaks both plain HTTP (`url`) and HTTPS (used by `kubeconfig()`, because kubectl only sends
+   * bearer tokens over TLS); the first byte of each connection decides.
+   */
+  async start(opts: { port?: number; host?: string } = {}): Promise<void> {
+    if (this.server) return;
+    this.host = opts.host ?? '127.0.0.1';
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.http.handle(req, res);
+    const plain = http.createServer(handler);
+    const tls = https.createServer({ key: SIM_TLS_KEY, cert: SIM_TLS_CERT }, handler);
+    plain.keepAliveTimeout = 5000;
+    tls.keepAliveTimeout = 5000;
+    const srv = net.createServer((sock) => {
+      this.sockets.add(sock);
+      sock.on('close', () => this.sockets.delete(sock));
+      sock.on('error', () => sock.destroy());
+      sock.once('data', (buf) => {
+        sock.pause();
+        sock.unshift(buf);
+        (buf[0] === 0x16 ? tls : plain).emit('connection', sock);
+        process.nextTick(() => sock.resume());
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(opts.port ?? 0, this.host, () => {
+        srv.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (srv.address() as AddressInfo).port;
+    this.server = srv;
+  }
+
+  async stop(): Promise<void> {
+    this.clock.stop();
+    this.world.stop();
+    this.http.stop();
+    const srv = this.server;
+    this.server = undefined;
+    if (!srv) return;
+    await new Promise<void>((resolve) => {
+      srv.close(() => resolve());
+      for (const s of this.sockets) s.destroy();
+      this.sockets.clear();
+    });
+  }
+
+  /** The HTTPS address of the same port (what `kubeconfig()` uses). */
+  get httpsUrl(): string {
+    return `https://${this.host === '0.0.0.0' ? '127.0.0.1' : this.host}:${this.port}`;
+  }
+
+  /** PEM of the CA that signs the HTTPS listener (self-signed; valid for 127.0.0.1, ::1 and localhost). */
+  get caPem(): string {
+    return SIM_TLS_CERT;
+  }
+
+  get url(): string {
+    return `http://${this.host}:${this.port}`;
+  }
+
+  /** The bearer token of a sim user (for clients configured by hand). */
+  token(user: SimUser = 'admin'): string {
+    return this.tokens[user];
+  }
+
+  kubeconfig(opts: { context?: string; namespace?: string; user?: 'admin' | 'viewer' } = {}): string {
+    const context = opts.context ?? 'warroom-sim';
+    const user = opts.user ?? 'admin';
+    const cfg = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      preferences: {},
+      clusters: [{ name: 'warroom-sim', cluster: { server: this.httpsUrl, 'certificate-authority-data': Buffer.from(SIM_TLS_CERT).toString('base64') } }],
+      users: [
+        { name: 'admin', user: { token: this.tokens.admin } },
+        { name: 'viewer', user: { token: this.tokens.viewer } },
+      ],
+      contexts: [{ name: context, context: { cluster: 'warroom-sim', user, namespace: opts.namespace ?? 'default' } }],
+      'current-context': context,
+    };
+    return stringify(cfg);
+  }
+
+  addNamespace(name: string): void {
+    this.world.addNamespace(name);
+  }
+
+  addDeployment(d: {
+    namespace: string;
+    name: string;
+    image: string;
+    replicas: number;
+    labels?: Record<string, string>;
+    changeCause?: string;
+    maxSurge?: number | string;
+    maxUnavailable?: number | string;
+    containerName?: string;
+  }): void {
+    const w = this.world;
+    w.addNamespace(d.namespace);
+    const labels = d.labels ?? { app: d.name };
+    const behavior = w.behaviorOf(d.image);
+    const container: any = { name: d.containerName ?? d.name, image: d.image, ports: [{ containerPort: 8080, protocol: 'TCP' }] };
+    if (behavior.memoryLimitMiB) container.resources = { limits: { memory: `${behavior.memoryLimitMiB}Mi` } };
+    const dep: any = {
+      metadata: { name: d.name, namespace: d.namespace, labels: { ...labels }, annotations: d.changeCause ? { 'kubernetes.io/change-cause': d.changeCause } : {} },
+      spec: {
+        replicas: d.replicas,
+        selector: { matchLabels: { ...labels } },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: d.maxSurge ?? '25%', maxUnavailable: d.maxUnavailable ?? '25%' } },
+        template: { metadata: { labels: { ...labels } }, spec: { containers: [container] } },
+      },
+    };
+    const ageMs = 3 * 24 * 3600_000;
+    const saved = w.writeDeployment(dep, undefined, false);
+    const back = clone(saved);
+    back.metadata.creationTimestamp = isoSeconds(Date.now() - ageMs);
+    w.store.put('deployments', back);
+    // Revision 1 already rolled out: its ReplicaSet and Running pods exist before anyone looks.
+    const rs = clone(w.createReplicaSet(back, templateHash(back.spec.template), 1));
+    rs.metadata.creationTimestamp = isoSeconds(Date.now() - ageMs);
+    rs.spec.replicas = d.replicas;
+    w.store.put('replicasets', rs);
+    for (let i = 0; i < d.replicas; i++) w.createPod(rs, true, (20 + Math.floor(this.rand() * 40)) * 60_000);
+    w.sync();
+  }
+
+  setImage(namespace: string, name: string, image: string, changeCause?: string): void {
+    const cur = this.world.store.get('deployments', namespace, name);
+    if (!cur) throw new Error(`deployment ${namespace}/${name} not found`);
+    const next = clone(cur);
+    const cs = next.spec.template.spec.containers;
+    const target = cs.find((c: any) => c.name === name) ?? cs[0];
+    target.image = image;
+    if (changeCause !== undefined) next.metadata.annotations = { ...(next.metadata.annotations ?? {}), 'kubernetes.io/change-cause': changeCause };
+    this.world.writeDeployment(next, cur, false);
+  }
+
+  setImageBehavior(image: string, behavior: ImageBehavior): void {
+    this.world.behaviors.set(image, { ...behavior });
+  }
+
+  getDeployment(namespace: string, name: string): any | undefined {
+    return this.world.store.get('deployments', namespace, name);
+  }
+
+  listPods(namespace?: string): any[] {
+    return this.world.store.list('pods', namespace);
+  }
+
+  listReplicaSets(namespace?: string): any[] {
+    return this.world.store.list('replicasets', namespace);
+  }
+
+  listEvents(namespace?: string): any[] {
+    return this.world.store.list('events', namespace);
+  }
+
+  /** Delete a pod as `kubectl delete pod` would (Terminating, then gone; the ReplicaSet replaces it). */
+  deletePod(namespace: string, name: string): void {
+    this.world.deletePod(namespace, name);
+  }
+
+  dropWatches(): void {
+    this.http.closeWatches();
+  }
+
+  compactHistory(): void {
+    this.world.store.compact();
+  }
+
+  onChange(listener: () => void): () => void {
+    return this.world.store.onChange(listener);
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+}

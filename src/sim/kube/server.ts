@@ -1,0 +1,420 @@
+// HTTP front of the simulator: routing, auth, content negotiation, lists, watches, patches, errors.
+import http from 'node:http';
+import { apiGroup, apiGroupList, apiVersions, findResource, resourceList, SERVER_VERSION, type ResourceDef } from './discovery.js';
+import { ApiError } from './errors.js';
+import { applyPatch, patchTypeOf } from './patch.js';
+import { parseFieldSelector, parseLabelSelector, selectorFromMatchLabels } from './selectors.js';
+import type { EventType } from './store.js';
+import { toTable, wantsTable } from './tables.js';
+import { clone, isPlainObject } from './util.js';
+import type { World } from './world.js';
+
+export type SimUser = 'admin' | 'viewer';
+const READ_VERBS = new Set(['get', 'list', 'watch']);
+const MAX_BODY = 8 * 1024 * 1024;
+
+interface Route {
+  def: ResourceDef;
+  namespace?: string;
+  name?: string;
+  sub?: string;
+}
+
+export class KubeHttp {
+  readonly watches = new Set<http.ServerResponse>();
+  private readonly timers = new Set<ReturnType<typeof setInterval>>();
+
+  constructor(
+    private readonly world: World,
+    private readonly tokens: Map<string, SimUser>,
+    private readonly bookmarkIntervalMs: number,
+    private readonly address: () => string,
+  ) {}
+
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.dispatch(req, res).catch((e) => this.fail(res, e));
+  }
+
+  closeWatches(): void {
+    for (const r of [...this.watches]) r.end();
+    this.watches.clear();
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers.clear();
+    for (const r of [...this.watches]) r.destroy();
+    this.watches.clear();
+  }
+
+  private fail(res: http.ServerResponse, e: unknown): void {
+    const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    this.json(res, err.code, err.toStatus());
+  }
+
+  private json(res: http.ServerResponse, code: number, body: unknown): void {
+    const s = JSON.stringify(body);
+    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(s), 'Cache-Control': 'no-cache, private' });
+    res.end(s);
+  }
+
+  private async body(req: http.IncomingMessage): Promise<unknown> {
+    const ct = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+    if (ct !== 'application/json' && !ct.endsWith('+json') && ct !== '*/*') {
+      req.resume();
+      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got "${ct}")`);
+    }
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const c of req) {
+      n += (c as Buffer).length;
+      if (n > MAX_BODY) throw new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+      chunks.push(c as Buffer);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (!text.trim()) throw ApiError.badRequest('the body of the request was empty');
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw ApiError.badRequest(`error decoding body: ${e instanceof Error ? e.message : 'invalid JSON'}`);
+    }
+  }
+
+  private user(req: http.IncomingMessage): SimUser {
+    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    const u = m ? this.tokens.get(m[1]!.trim()) : undefined;
+    if (!u) throw ApiError.unauthorized();
+    return u;
+  }
+
+  private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('ok');
+      return;
+    }
+    const user = this.user(req);
+    if (method === 'GET') {
+      if (path === '/version') return this.json(res, 200, SERVER_VERSION);
+      if (path === '/api') return this.json(res, 200, apiVersions(this.address()));
+      if (path === '/apis') return this.json(res, 200, apiGroupList());
+      if (path === '/api/v1') return this.json(res, 200, resourceList('', 'v1'));
+      const g = /^\/apis\/([^/]+)$/.exec(path);
+      if (g) {
+        const doc = apiGroup(g[1]!);
+        if (!doc) throw ApiError.notFoundPath();
+        return this.json(res, 200, doc);
+      }
+      const gv = /^\/apis\/([^/]+)\/([^/]+)$/.exec(path);
+      if (gv) {
+        const doc = resourceList(gv[1]!, gv[2]!);
+        if (!doc) throw ApiError.notFoundPath();
+        return this.json(res, 200, doc);
+      }
+    }
+    const route = this.route(path);
+    if (!route) throw ApiError.notFoundPath();
+    const verb = this.verbOf(method, route, url);
+    this.authorize(user, verb, route);
+    await this.serve(req, res, url, route, verb, user);
+  }
+
+  private route(path: string): Route | undefined {
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    let group: string;
+    let version: string;
+    let rest: string[];
+    if (parts[0] === 'api') {
+      group = '';
+      version = parts[1] ?? '';
+      rest = parts.slice(2);
+    } else if (parts[0] === 'apis') {
+      group = parts[1] ?? '';
+      version = parts[2] ?? '';
+      rest = parts.slice(3);
+    } else return undefined;
+    if (rest.length === 0) return undefined;
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      const def = findResource(group, version, rest[2]!);
+      if (!def || !def.namespaced || rest.length > 5) return undefined;
+      return { def, namespace: rest[1], name: rest[3], sub: rest[4] };
+    }
+    const def = findResource(group, version, rest[0]!);
+    if (!def || rest.length > 3) return undefined;
+    if (def.namespaced && rest.length > 1) return undefined;
+    return { def, name: rest[1], sub: rest[2] };
+  }
+
+  private verbOf(method: string, r: Route, url: URL): string {
+    const watch = ['1', 'true'].includes(url.searchParams.get('watch') ?? '');
+    switch (method) {
+      case 'GET':
+        return r.name ? 'get' : watch ? 'watch' : 'list';
+      case 'POST':
+        return 'create';
+      case 'PUT':
+        return 'update';
+      case 'PATCH':
+        return 'patch';
+      case 'DELETE':
+        return r.name ? 'delete' : 'deletecollection';
+      default:
+        throw ApiError.methodNotAllowed();
+    }
+  }
+
+  private authorize(user: SimUser, verb: string, r: Route): void {
+    if (user === 'admin' || READ_VERBS.has(verb)) return;
+    if (r.def.resource === 'selfsubjectaccessreviews') return;
+    throw ApiError.forbidden(user, verb, r.def.resource, r.def.group, r.namespace, r.name, r.sub);
+  }
+
+  private listKind(def: ResourceDef): string {
+    return `${def.kind}List`;
+  }
+
+  private apiVersion(def: ResourceDef): string {
+    return def.group ? `${def.group}/${def.version}` : def.version;
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse, url: URL, r: Route, verb: string, user: SimUser): Promise<void> {
+    const w = this.world;
+    const q = url.searchParams;
+    const dryRun = q.getAll('dryRun').includes('All');
+    const res0 = r.def.resource;
+    const group = r.def.group;
+    if (r.namespace && res0 !== 'selfsubjectaccessreviews') w.requireNamespace(r.namespace);
+
+    if (res0 === 'selfsubjectaccessreviews') {
+      if (verb !== 'create') throw ApiError.methodNotAllowed();
+      const body = await this.body(req);
+      if (!isPlainObject(body) || !isPlainObject(body.spec)) throw ApiError.badRequest('SelfSubjectAccessReview: spec is required');
+      const ra = body.spec.resourceAttributes ?? {};
+      const allowed = user === 'admin' || READ_VERBS.has(String(ra.verb ?? ''));
+      const status: any = { allowed };
+      if (allowed && user === 'admin') status.reason = 'RBAC: allowed by ClusterRoleBinding "warroom-sim-admin" of ClusterRole "cluster-admin" to User "admin"';
+      if (allowed && user === 'viewer') status.reason = 'RBAC: allowed by ClusterRoleBinding "warroom-sim-view" of ClusterRole "view" to User "viewer"';
+      return this.json(res, 201, { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec: body.spec, status });
+    }
+
+    if (group === 'metrics.k8s.io') {
+      if (verb === 'watch') throw ApiError.methodNotAllowed();
+      const items = w.podMetrics(r.namespace);
+      if (r.name) {
+        const m = items.find((x) => x.metadata.name === r.name);
+        if (!m) throw new ApiError(404, 'NotFound', `podmetrics.metrics.k8s.io "${r.name}" not found`, { name: r.name, group, kind: 'pods' });
+        return this.json(res, 200, { kind: 'PodMetrics', apiVersion: 'metrics.k8s.io/v1beta1', ...m });
+      }
+      const ls = parseLabelSelector(q.get('labelSelector'));
+      const fs = parseFieldSelector(q.get('fieldSelector'));
+      return this.json(res, 200, {
+        kind: 'PodMetricsList',
+        apiVersion: 'metrics.k8s.io/v1beta1',
+        metadata: {},
+        items: items.filter((m) => ls(m) && fs(m)).map((m) => ({ kind: 'PodMetrics', apiVersion: 'metrics.k8s.io/v1beta1', ...m })),
+      });
+    }
+
+    if (!r.name) {
+      if (verb === 'list') return this.list(req, res, r, q);
+      if (verb === 'watch') return this.watch(req, res, r, q);
+      if (verb === 'create' && res0 === 'deployments') {
+        const body = await this.body(req);
+        if (!isPlainObject(body)) throw ApiError.badRequest('the object provided is unrecognized');
+        const d: any = clone(body);
+        d.metadata ??= {};
+        if (d.metadata.namespace && d.metadata.namespace !== r.namespace) throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        d.metadata.namespace = r.namespace;
+        const name = String(d.metadata.name ?? '');
+        if (name && w.store.peek('deployments', r.namespace, name)) throw ApiError.alreadyExists('deployments', 'apps', name);
+        delete d.metadata.resourceVersion;
+        const saved = w.writeDeployment(d, undefined, dryRun);
+        return this.json(res, 201, saved);
+      }
+      throw ApiError.methodNotAllowed();
+    }
+
+    const ns = r.def.namespaced ? r.namespace : undefined;
+    const current = w.store.get(res0, ns, r.name);
+    if (!current) throw ApiError.notFound(res0, group, r.name);
+
+    if (!r.sub) {
+      if (verb === 'get') return this.json(res, 200, wantsTable(req.headers.accept) ? toTable(res0, [current], current.metadata.resourceVersion, q.get('includeObject')) : current);
+      if (res0 === 'deployments' && (verb === 'patch' || verb === 'update')) {
+        let next: any;
+        if (verb === 'patch') {
+          const type = patchTypeOf(req.headers['content-type']);
+          next = applyPatch(type, current, await this.body(req));
+        } else {
+          next = await this.body(req);
+          if (!isPlainObject(next)) throw ApiError.badRequest('the object provided is unrecognized');
+          if (next.metadata?.name && next.metadata.name !== r.name) throw ApiError.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${r.name})`);
+          next.metadata ??= {};
+          next.metadata.name = r.name;
+          next.metadata.namespace = ns;
+        }
+        if (!isPlainObject(next) || !isPlainObject(next.metadata)) throw ApiError.unprocessable('the server rejected our request due to an error in our request');
+        const rv = next.metadata.resourceVersion;
+        if (rv && rv !== current.metadata.resourceVersion) throw ApiError.conflict('deployments', 'apps', r.name);
+        return this.json(res, 200, w.writeDeployment(next, current, dryRun));
+      }
+      if (res0 === 'pods' && verb === 'delete') {
+        if (dryRun) return this.json(res, 200, current);
+        return this.json(res, 200, w.deletePod(ns!, r.name) ?? current);
+      }
+      if (res0 === 'deployments' && verb === 'delete') {
+        if (dryRun) return this.json(res, 200, current);
+        w.deleteDeployment(ns!, r.name);
+        return this.json(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: r.name, group, kind: res0, uid: current.metadata.uid } });
+      }
+      throw ApiError.methodNotAllowed();
+    }
+
+    if (r.sub === 'log' && res0 === 'pods' && verb === 'get') return this.logs(req, res, ns!, r.name, q);
+    if (r.sub === 'status' && verb === 'get' && res0 !== 'events' && res0 !== 'namespaces') return this.json(res, 200, current);
+    if (r.sub === 'scale' && (res0 === 'deployments' || res0 === 'replicasets')) {
+      const scale = this.scaleOf(current);
+      if (verb === 'get') return this.json(res, 200, scale);
+      if (res0 !== 'deployments' || (verb !== 'update' && verb !== 'patch')) throw ApiError.methodNotAllowed();
+      let next: any;
+      if (verb === 'patch') next = applyPatch(patchTypeOf(req.headers['content-type']), scale, await this.body(req));
+      else next = await this.body(req);
+      if (!isPlainObject(next)) throw ApiError.badRequest('the object provided is unrecognized');
+      const rv = next.metadata?.resourceVersion;
+      if (rv && rv !== current.metadata.resourceVersion) throw ApiError.conflict('deployments', 'apps', r.name);
+      const n = next.spec?.replicas;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+        throw ApiError.invalid('Scale', 'autoscaling', r.name, [{ field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(n ?? null)}: must be greater than or equal to 0` }]);
+      }
+      const d = clone(current);
+      d.spec.replicas = n;
+      const saved = w.writeDeployment(d, current, dryRun);
+      return this.json(res, 200, this.scaleOf(saved));
+    }
+    throw ApiError.notFoundPath();
+  }
+
+  private scaleOf(d: any): any {
+    return {
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: { name: d.metadata.name, namespace: d.metadata.namespace, uid: d.metadata.uid, resourceVersion: d.metadata.resourceVersion, creationTimestamp: d.metadata.creationTimestamp },
+      spec: { replicas: d.spec.replicas ?? 0 },
+      status: { replicas: d.status?.replicas ?? 0, selector: selectorFromMatchLabels(d.spec.selector?.matchLabels) },
+    };
+  }
+
+  private matcher(q: URLSearchParams): (o: any) => boolean {
+    const ls = parseLabelSelector(q.get('labelSelector'));
+    const fs = parseFieldSelector(q.get('fieldSelector'));
+    return (o) => ls(o) && fs(o);
+  }
+
+  private list(req: http.IncomingMessage, res: http.ServerResponse, r: Route, q: URLSearchParams): void {
+    const store = this.world.store;
+    const rv = store.currentRv();
+    const items = store.list(r.def.resource, r.def.namespaced ? r.namespace : undefined, this.matcher(q));
+    if (wantsTable(req.headers.accept)) return this.json(res, 200, toTable(r.def.resource, items, rv, q.get('includeObject')));
+    this.json(res, 200, { kind: this.listKind(r.def), apiVersion: this.apiVersion(r.def), metadata: { resourceVersion: rv }, items });
+  }
+
+  private watch(req: http.IncomingMessage, res: http.ServerResponse, r: Route, q: URLSearchParams): void {
+    const table = wantsTable(req.headers.accept);
+    const match = this.matcher(q);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    const write = (type: string, object: unknown) => {
+      if (!res.writableEnded) res.write(JSON.stringify({ type, object }) + '\n');
+    };
+    const send = (type: EventType, obj: any) => write(type, table ? toTable(r.def.resource, [obj], obj.metadata.resourceVersion, q.get('includeObject')) : obj);
+    let unsub: () => void = () => {};
+    try {
+      unsub = this.world.store.watch({ resource: r.def.resource, namespace: r.def.namespaced ? r.namespace : undefined, match, send }, q.get('resourceVersion') ?? undefined);
+    } catch (e) {
+      if (e instanceof ApiError) {
+        write('ERROR', e.toStatus());
+        res.end();
+        return;
+      }
+      throw e;
+    }
+    this.watches.add(res);
+    const timers: ReturnType<typeof setInterval>[] = [];
+    if (q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1') {
+      const t = setInterval(() => write('BOOKMARK', { kind: r.def.kind, apiVersion: this.apiVersion(r.def), metadata: { resourceVersion: this.world.store.currentRv() } }), this.bookmarkIntervalMs);
+      t.unref();
+      timers.push(t);
+    }
+    const ts = Number(q.get('timeoutSeconds') ?? 0);
+    if (ts > 0) {
+      const t = setTimeout(() => res.end(), ts * 1000);
+      t.unref();
+      timers.push(t);
+    }
+    for (const t of timers) this.timers.add(t);
+    const cleanup = () => {
+      unsub();
+      for (const t of timers) {
+        clearInterval(t);
+        this.timers.delete(t);
+      }
+      this.watches.delete(res);
+    };
+    res.on('close', cleanup);
+    res.on('finish', cleanup);
+  }
+
+  private logs(req: http.IncomingMessage, res: http.ServerResponse, ns: string, name: string, q: URLSearchParams): void {
+    const num = (k: string) => {
+      const v = q.get(k);
+      if (v === null) return undefined;
+      const n = Number(v);
+      if (!Number.isFinite(n)) throw ApiError.badRequest(`invalid ${k}: ${v}`);
+      return n;
+    };
+    const opts = {
+      container: q.get('container') ?? undefined,
+      tailLines: num('tailLines'),
+      sinceSeconds: num('sinceSeconds'),
+      previous: q.get('previous') === 'true',
+      timestamps: q.get('timestamps') === 'true',
+    };
+    const text = this.world.podLogs(ns, name, opts);
+    if (q.get('follow') !== 'true') {
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+    res.write(text);
+    const full = () => this.world.podLogs(ns, name, { ...opts, tailLines: undefined, sinceSeconds: undefined }).split('\n');
+    let seen = full();
+    const t = setInterval(() => {
+      try {
+        if (!this.world.podExists(ns, name)) return res.end();
+        const now = full();
+        const last = seen[seen.length - 2];
+        const idx = last === undefined ? -1 : now.lastIndexOf(last);
+        const fresh = now.slice(idx + 1).filter((l) => l !== '');
+        if (fresh.length) res.write(fresh.join('\n') + '\n');
+        seen = now;
+      } catch {
+        res.end();
+      }
+    }, 500);
+    t.unref();
+    this.timers.add(t);
+    this.watches.add(res);
+    res.on('close', () => {
+      clearInterval(t);
+      this.timers.delete(t);
+      this.watches.delete(res);
+    });
+  }
+}

@@ -1,0 +1,16 @@
+export interface ImageBehavior {
+  startup?: 'ok' | 'crashloop' | 'imagepull' | 'oom'; // default 'ok'
+  readyDelaySeconds?: number; // default 3
+  memoryLeakMiBPerMinute?: number;
+  memoryLimitMiB?: number; // leak → OOMKilled when memory crosses the limit, then restart
+  baseMemoryMiB?: number;
+  cpuMilli?: number;
+  logLine?: (podName: string, seq: number, rand: () => number) => string;
+}
+
+export interface KubeSimOptions {
+  speed?: number;
+  seed?: number;
+  /** Real milliseconds between BOOKMARK events on watches that asked for them (default 1000). */
+  bookmarkIntervalMs?: number;
+}

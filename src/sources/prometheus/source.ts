@@ -169,10 +169,10 @@ export class PrometheusSource implements Source {
       const r: Partial<Record<Metric | 'requestRateHourAgo', number | PromError | null>> = {};
       instant.set(s.signals.name, r);
       const q = s.queries;
-      tasks.push(async () => (r.errorRate = await guard(() => this.scalar(q.errorRate))));
-      tasks.push(async () => (r.p95 = await guard(() => this.scalar(q.p95))));
-      tasks.push(async () => (r.requestRate = await guard(() => this.scalar(q.requestRate))));
-      tasks.push(async () => (r.requestRateHourAgo = await guard(() => (q.requestRateHourAgo ? this.scalar(q.requestRateHourAgo) : this.scalar(q.requestRate, now - 3_600_000)))));
+      tasks.push(async () => (r.errorRate = await guard(() => this.scalar(q.errorRate, 'max'))));
+      tasks.push(async () => (r.p95 = await guard(() => this.scalar(q.p95, 'max'))));
+      tasks.push(async () => (r.requestRate = await guard(() => this.scalar(q.requestRate, 'sum'))));
+      tasks.push(async () => (r.requestRateHourAgo = await guard(() => (q.requestRateHourAgo ? this.scalar(q.requestRateHourAgo, 'sum') : this.scalar(q.requestRate, 'sum', now - 3_600_000)))));
       if (doRange) {
         const rr: Partial<Record<'errorRate' | 'p95', number[] | PromError>> = {};
         ranges.set(s.signals.name, rr);
@@ -265,12 +265,17 @@ export class PrometheusSource implements Source {
     this.publish((prev) => ({ ...prev, status, error, updatedAt: now, data: sameData ? prev.data : data }));
   }
 
-  private async scalar(q: string, time?: number): Promise<number | null> {
+  /**
+   * One number from an instant query. An override may return several series: rates are
+   * added up; ratios and latencies show the worst one.
+   */
+  private async scalar(q: string, combine: 'sum' | 'max', time?: number): Promise<number | null> {
     const res = await this.client.query(q, time);
     if (res.length === 0) return null;
     if (res.length === 1) return res[0].value;
-    // Several series (a query without sum()): add them up, as a sum() would.
-    return res.reduce((a, s) => a + s.value, 0);
+    const values = res.map((s) => s.value);
+    if (values.some(Number.isNaN)) return NaN;
+    return combine === 'sum' ? values.reduce((a, v) => a + v, 0) : Math.max(...values);
   }
 
   private async series(q: string, now: number): Promise<number[]> {
@@ -308,7 +313,10 @@ export class PrometheusSource implements Source {
     };
     for (const a of prom) {
       if (a.state !== 'pending' && a.state !== 'firing') continue;
-      const match = am.find((x) => !amUsed.has(x) && labelsContain(x.labels, a.labels));
+      // Same label set first; Alertmanager may add external labels, so a superset also matches.
+      const free = am.filter((x) => !amUsed.has(x));
+      const n = Object.keys(a.labels).length;
+      const match = free.find((x) => Object.keys(x.labels).length === n && labelsContain(x.labels, a.labels)) ?? free.find((x) => labelsContain(x.labels, a.labels));
       if (match) amUsed.add(match);
       const fp = match?.fingerprint ?? labelFingerprint(a.labels);
       upsert(fp, a.labels, a.annotations ?? {}, a.state, a.activeAt ? Date.parse(a.activeAt) : null, match);

@@ -32,6 +32,7 @@ export interface ServiceSignals {
   latencySeries: number[];
   /** Per-query problems ("no data", "NaN", errorType: message). */
   problems: string[];
+  /** When every instant query for this service last gave a good value; failed ones keep their last value. */
   updatedAt: number | null;
 }
 

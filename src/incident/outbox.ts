@@ -12,9 +12,10 @@
 // Crash safety. A delivery found in `sending` at load had an unknown outcome:
 //   - Slack, webhook, dry-run cannot deduplicate: it becomes `unknown` and is sent again ONLY on resend(id).
 //   - Statuspage is resent: the page incident id is persisted as soon as it is known, so a later
-//     update is a PATCH of that incident (a repeat shows at worst the same text twice); a create whose
+//     update is a PATCH of that incident; a create whose
 //     outcome is unknown (a `create-attempt` record but no page id) first lists the page's unresolved
-//     incidents and adopts the one with the same name instead of creating a second.
+//     incidents and adopts the one with the same name instead of creating a second; a retried PATCH
+//     first reads the page incident and is skipped when its latest update already is this one.
 // In-process, network errors and timeouts are retried automatically (DESIGN: retryable); the
 // "never twice without the user's word" guarantee is about outcomes lost to a crash.
 // Per sink, deliveries go out one at a time in order, at most one per `minIntervalMs` (Slack and
@@ -270,6 +271,8 @@ export class Outbox {
     try {
       d.attempts += 1;
       const createUncertain = this.createAttempted.has(key);
+      // Any earlier attempt that did not end in a clear HTTP refusal may have arrived.
+      const maybeDelivered = d.attempts > 1;
       if (sink.kind === 'statuspage' && !this.pageIds.has(key)) {
         this.write({ t: 'create-attempt', incidentId: d.incidentId, sink: sink.name, at: this.now() });
         this.createAttempted.add(key);
@@ -282,6 +285,7 @@ export class Outbox {
         result = await sink.send(d.update, {
           pageIncidentId: this.pageIds.get(key) ?? null,
           createUncertain,
+          maybeDelivered,
           setPageIncidentId: (id) => {
             if (this.pageIds.get(key) === id) return;
             this.write({ t: 'page', incidentId: d.incidentId, sink: sink.name, pageIncidentId: id, at: this.now() });

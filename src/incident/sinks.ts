@@ -9,6 +9,8 @@
 //        POST {baseUrl}/v1/pages/{page}/incidents (first update of an incident), then
 //        PATCH {baseUrl}/v1/pages/{page}/incidents/{id}; Authorization: OAuth KEY.
 //        The page incident id is handed back (ctx.setPageIncidentId) so the outbox persists it.
+//        When an earlier attempt may have landed, the incident is read first (GET …/incidents/{id})
+//        and the PATCH skipped if its latest update already is this one.
 //   webhookSink({url, headers}, opts?)                       generic JSON POST of the update; any 2xx is ok
 //   dryRunSink(path)                                         appends what would be sent to a file (the drill's default)
 //   sinksFromConfig(cfg, opts?) → Sink[]
@@ -29,6 +31,8 @@ export interface SendContext {
   pageIncidentId: string | null;
   /** Statuspage: a create was attempted before with an unknown outcome: look it up before creating again. */
   createUncertain: boolean;
+  /** A previous attempt of this delivery may have arrived (timeout, dropped connection, crash). */
+  maybeDelivered?: boolean;
   /** Statuspage: called (and persisted by the outbox) as soon as the page incident id is known. */
   setPageIncidentId(id: string): void;
 }
@@ -166,7 +170,21 @@ export function statuspageSink(
           return { ok: true };
         }
       }
-      const r = await http(`${base}/${encodeURIComponent(pageId)}`, { method: 'PATCH', headers, body: body(update) }, timeoutMs, secrets);
+      const url = `${base}/${encodeURIComponent(pageId)}`;
+      if (ctx.maybeDelivered) {
+        // Did the earlier PATCH land? If the page's latest update is ours, do not post it again.
+        const g = await http(url, { method: 'GET', headers }, timeoutMs, secrets);
+        if (isResult(g)) return g;
+        const fail = classify(g, RATE, secrets);
+        if (fail) return fail;
+        try {
+          const latest = (JSON.parse(g.body) as { incident_updates?: Array<{ status?: string; body?: string }> }).incident_updates?.[0];
+          if (latest && latest.status === update.statuspage.status && (latest.body ?? '').trim() === update.statuspage.body.trim()) return { ok: true, messageId: pageId };
+        } catch {
+          // Unreadable: fall through to the PATCH.
+        }
+      }
+      const r = await http(url, { method: 'PATCH', headers, body: body(update) }, timeoutMs, secrets);
       if (isResult(r)) return r;
       return classify(r, RATE, secrets) ?? { ok: true, messageId: pageId };
     },

@@ -157,6 +157,10 @@ export class FakeStatuspage extends FakeServer {
       return json(201, created);
     }
     const m = rec.path.match(new RegExp(`^${base}/([^/]+)$`));
+    if (rec.method === 'GET' && m) {
+      const found = this.incidents.find((i) => i.id === m[1]);
+      return found ? json(200, found) : json(404, { error: 'Not found' });
+    }
     if (rec.method === 'PATCH' && m) {
       const found = this.incidents.find((i) => i.id === m[1]);
       if (!found) return json(404, { error: 'Not found' });

@@ -177,7 +177,7 @@ test('outbox: a Statuspage create whose outcome was lost in a crash is found by 
   ob.enqueue(update(1));
   while (sp.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
   // Simulate that the hung create had in fact been processed by Statuspage.
-  sp.incidents.push({ id: 'inc-created', name: 'API errors', status: 'investigating', components: {}, incident_updates: [{ status: 'investigating', body: 'x' }] });
+  sp.incidents.push({ id: 'inc-created', name: 'API errors', status: 'investigating', components: {}, incident_updates: [{ status: 'investigating', body: update(1).statuspage.body }] });
   await ob.stop(); // in-flight attempt ends in a timeout → retrying; then we "crash" by abandoning it
   // Rewrite history as a crash would leave it: the delivery still `sending`.
   const file = path.join(dir, 'outbox', 'outbox.jsonl');
@@ -193,7 +193,9 @@ test('outbox: a Statuspage create whose outcome was lost in a crash is found by 
   await ob2.stop();
   assert.equal(ob2.items()[0]!.state, 'delivered');
   assert.equal(sp.incidents.length, 1, 'created a second page incident');
-  assert.deepEqual(sp.requests.slice(1).map((r) => `${r.method} ${r.path}`), ['GET /v1/pages/pg1/incidents/unresolved', 'PATCH /v1/pages/pg1/incidents/inc-created']);
+  // Found by name; its latest update already is ours, so nothing is posted again.
+  assert.deepEqual(sp.requests.slice(1).map((r) => `${r.method} ${r.path}`), ['GET /v1/pages/pg1/incidents/unresolved', 'GET /v1/pages/pg1/incidents/inc-created']);
+  assert.equal(sp.incidents[0]!.incident_updates.length, 1);
 });
 
 test('dry-run sink appends what would be sent, with no secrets', async () => {
@@ -239,4 +241,20 @@ test('engine.postUpdatePair: internal text to Slack, external text to Statuspage
   assert.deepEqual(kinds.filter((k) => k.startsWith('update.')).sort(), ['update.delivered:slack', 'update.delivered:statuspage', 'update.queued', 'update.queued']);
   assert.equal(engine.current!.lastUpdateAt != null, true);
   assert.equal(engine.slice().outbox.every((o) => o.state === 'delivered'), true);
+});
+
+test('outbox: a Statuspage PATCH that landed but whose answer was lost is not posted twice', async () => {
+  const sp = await start(new FakeStatuspage());
+  const dir = tempDir();
+  const ob = new Outbox({ stateDir: dir, sinks: [statuspageSink({ pageId: sp.pageId, apiKey: sp.apiKey, baseUrl: sp.url, componentIds: [] }, { timeoutMs: 400 })], minIntervalMs: 0, baseDelayMs: 20 });
+  ob.start();
+  ob.enqueue(update(1));
+  await ob.idle();
+  sp.enqueue('process-then-drop'); // the PATCH is applied, then the connection dies
+  ob.enqueue(update(2, 'identified'));
+  await ob.idle();
+  await ob.stop();
+  assert.deepEqual(ob.items().map((i) => i.state), ['delivered', 'delivered']);
+  assert.deepEqual(sp.incidents[0]!.incident_updates.map((u) => u.status), ['identified', 'investigating']);
+  assert.deepEqual(sp.requests.map((r) => r.method), ['POST', 'PATCH', 'GET']);
 });

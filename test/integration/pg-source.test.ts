@@ -97,7 +97,8 @@ describe('postgres source (real server)', () => {
     const w = d.longest.find((q) => q.pid === pidOf(waiter))!;
     assert.equal(w.waiting, true);
     assert.equal(d.longest.find((q) => q.pid === pidOf(aborted))!.state, 'idle in transaction (aborted)');
-    assert.ok(d.topStatements === null || Array.isArray(d.topStatements));
+    assert.ok(Array.isArray(d.topStatements) && d.topStatements.length > 0, 'pg_stat_statements rows');
+    assert.ok(d.topStatements.every((st) => st.calls >= 1 && st.totalMs >= 0));
 
     // Releasing the holder clears the blocker.
     await holder.query('ROLLBACK');
@@ -132,6 +133,13 @@ describe('postgres source (real server)', () => {
     await assert.rejects(pgTerminateAction.run({ name: String(row.pid), database: 'main' }, {}, env), /backend \d+ is gone/);
     await assert.rejects(pgCancelAction.run({ name: 'x', database: 'main' }, {}, env), /not a backend pid/);
     await assert.rejects(pgCancelAction.run({ name: '1', database: 'nope' }, {}, env), /no configured Postgres database named "nope"/);
+  });
+
+  test('pg_stat_statements gone → topStatements null, polling goes on', async () => {
+    const admin = await session();
+    await admin.query('DROP EXTENSION pg_stat_statements');
+    const since = Date.now();
+    await waitFor(() => db().topStatements === null && db().status === 'ok' && db().updatedAt! > since, { what: 'null statements' });
   });
 
   test('pg.terminate without the privilege says permission denied', async () => {

@@ -41,7 +41,8 @@ export function findPgBinaries(env: NodeJS.ProcessEnv = process.env): PgBinaries
     const initdb = path.join(dir, 'initdb');
     const postgres = path.join(dir, 'postgres');
     if (executable(initdb) && executable(postgres)) {
-      const lib = path.join(dir, '..', 'lib');
+      // PATH entries are often symlinks (/usr/local/bin/postgres → /usr/lib/postgresql/15/bin/postgres).
+      const lib = path.join(path.dirname(fs.realpathSync(postgres)), '..', 'lib');
       return { initdb, postgres, libDir: fs.existsSync(lib) ? path.resolve(lib) : null };
     }
   }

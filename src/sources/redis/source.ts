@@ -143,6 +143,8 @@ export class RedisSource implements Source {
     });
     client.on('ready', () => {
       rt.lastError = null;
+      // Back after an outage: show it now, not at the next tick.
+      if (!this.stopped && rt.client === client && rt.data.status === 'down' && !rt.busy) this.schedule(rt, 0);
     });
     client.on('close', () => {
       if (this.stopped || rt.client !== client) return;

@@ -237,3 +237,19 @@ test('credentials in the URL are sent as Basic auth and never shown', async () =
   const dead = await new PromClient({ url: `http://ops:s3cret@127.0.0.1:${port}`, timeoutSeconds: 1 }).query('up').catch((e: Error) => e);
   assert.ok(dead instanceof Error && !dead.message.includes('s3cret'), String(dead));
 });
+
+test('with speed, the sim clock and sampling run faster than the wall clock', async () => {
+  const fast = new PromSim({ world: () => ({ services: { api: { rps: 10, errorRatio: 0.5, p95Seconds: 1 } } }), speed: 60, backfillSeconds: 0 });
+  await fast.start();
+  try {
+    const t0 = fast.now();
+    await new Promise((r) => setTimeout(r, 700));
+    const elapsed = fast.now() - t0;
+    assert.ok(elapsed > 30_000 && elapsed < 90_000, `sim advanced ${elapsed} ms in 0.7 s`);
+    const client = new PromClient({ url: fast.url });
+    const [ratio] = await client.query('sum(rate(http_requests_total{service="api",status=~"5.."}[5m])) / sum(rate(http_requests_total{service="api"}[5m]))');
+    assert.ok(Math.abs(ratio.value - 0.5) < 1e-9, 'samples were taken on the sped-up step');
+  } finally {
+    await fast.stop();
+  }
+});

@@ -1,0 +1,53 @@
+// Redis stops answering; every cache lookup waits for its timeout, so latency and errors climb
+// until the redis deployment's pod is replaced.
+import type { Observation, Scenario } from './types.js';
+import { IMAGES, NAMESPACE, livePods, logs, output, redisLogs, serviceSignals, shopDeployments, shopServices, since, standardRules } from './common.js';
+
+const services = shopServices();
+
+/** Redis is down from the hang until a pod created after it is ready and the old ones are gone. */
+export function redisDown(obs: Observation): boolean {
+  const ago = since(obs, 'redis-hang');
+  if (ago === null) return false;
+  const hungAt = obs.t - ago;
+  const pods = livePods(obs.deployments.redis);
+  const replaced = pods.length > 0 && pods.every((p) => p.createdAt > hungAt) && pods.some((p) => p.ready);
+  return !replaced;
+}
+
+export const redisOutage: Scenario = {
+  name: 'redis-outage',
+  title: 'Redis outage: the cache stops answering',
+  description:
+    'Forty seconds in, the redis pod stops answering (the process is wedged on a blocked fork; the container stays Running, so Kubernetes does not restart it). Every cache lookup now waits for its timeout: api p95 climbs past 2 s and then 4 s, timeouts surface as 5xx, checkout follows. Find it: RedisDown fires, the Redis pane shows PING failing, the api logs show "Connection timeout" errors from ioredis while the api pods are healthy. The cure is restarting the redis deployment.',
+  cure: 'kubectl rollout restart deploy/redis -n shop',
+  namespace: NAMESPACE,
+  deployments: shopDeployments(),
+  services,
+  images: {
+    [IMAGES.api]: {
+      readyDelaySeconds: 4,
+      baseMemoryMiB: 210,
+      cpuMilli: 180,
+      logLine: logs([
+        { rate: 0.02, line: () => 'WARN  cache miss storm: 412 misses in 10s (redis-cache)' },
+      ]),
+    },
+    [IMAGES.checkout]: { readyDelaySeconds: 5, baseMemoryMiB: 300, cpuMilli: 120, logLine: logs() },
+    [IMAGES.worker]: { readyDelaySeconds: 3, baseMemoryMiB: 150, cpuMilli: 90, logLine: logs() },
+    [IMAGES.redis]: { readyDelaySeconds: 2, baseMemoryMiB: 60, cpuMilli: 40, logLine: redisLogs() },
+  },
+  timeline: [{ at: 40, note: 'redis wedges: PING stops answering', action: { kind: 'event', key: 'redis-hang' } }],
+  uses: { postgres: false, redis: true },
+  postgresMaxConnections: 100,
+  world(obs) {
+    const down = redisDown(obs);
+    const ago = since(obs, 'redis-hang') ?? 0;
+    // Clients pile up behind timeouts: latency climbs over the first few minutes.
+    const slow = down ? Math.min(4.5, 0.8 + (1.5 * ago) / 60) : 0;
+    const api = serviceSignals(services.api, obs.deployments.api, obs.t, { extraP95Seconds: slow, extraErrorRatio: down ? 0.12 : 0 });
+    const checkout = serviceSignals(services.checkout, obs.deployments.checkout, obs.t, { extraP95Seconds: slow * 0.8, extraErrorRatio: down ? 0.08 : 0, phase: 2 });
+    return output(obs, { services: { api, checkout }, redisOutage: down, maxConnections: 100 });
+  },
+  rules: standardRules(NAMESPACE),
+};

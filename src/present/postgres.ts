@@ -45,7 +45,7 @@ export function pgSummaryCells(db: PgDatabase, now: number, severity?: Pick<Seve
     return cells;
   }
   const sat = pgSaturation(db);
-  const satText = db.maxConnections ? `${db.total}/${db.maxConnections} (${formatPercent(sat)})` : `${db.total} conns`;
+  const satText = db.maxConnections ? `${db.total}/${db.maxConnections} (${formatPercent(sat, 0)})` : `${db.total} conns`;
   cells.push(cell(satText, saturationToken(sat, warn), sat != null && sat >= warn));
   const s = db.byState;
   cells.push(cell(`act ${s.active}`));

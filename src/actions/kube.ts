@@ -35,7 +35,7 @@ function ops(env: ActionEnv): KubeOps {
 export function deploymentOf(t: KubeTarget): { namespace: string; name: string } {
   const namespace = t.namespace ?? t.deployment?.namespace ?? t.pod?.namespace;
   if (!namespace) throw new Error(`no namespace for ${t.name}`);
-  if (t.deployment) return { namespace, name: t.deployment.name };
+  if (t.deployment) return { namespace, name: t.deployment.name ?? t.name };
   if (t.pod) {
     if (!t.pod.deployment) throw new Error(`pod ${t.pod.name} is not managed by a deployment`);
     return { namespace, name: t.pod.deployment };

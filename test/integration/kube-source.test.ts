@@ -43,7 +43,11 @@ before(async () => {
   fs.writeFileSync(kubeconfig, sim.kubeconfig({ context: 'sim', namespace: 'prod' }));
   sim.addNamespace('prod');
   sim.addNamespace('other');
-  sim.setImageBehavior('shop/api:1.0', { startup: 'ok', readyDelaySeconds: 2 });
+  sim.setImageBehavior('shop/api:1.0', {
+    startup: 'ok',
+    readyDelaySeconds: 2,
+    logLine: (pod, seq) => (seq % 3 === 0 ? `2026-11-25T12:00:${String(seq % 60).padStart(2, '0')}Z ERROR db timeout after ${1000 + seq}ms pod=${pod}` : `level=INFO seq=${seq}`),
+  });
   sim.setImageBehavior('shop/crash:1.0', { startup: 'crashloop' });
   sim.setImageBehavior('shop/oom:1.0', { startup: 'oom' });
   sim.setImageBehavior('shop/pull:9.9', { startup: 'imagepull' });
@@ -99,6 +103,26 @@ test('pod states a responder needs: crash loop, OOMKilled, image pull, pending; 
   const list = kube().data.pods;
   const firstHealthy = list.findIndex((p) => p.healthy);
   assert.ok(firstHealthy > 0 && list.slice(firstHealthy).every((p) => p.healthy), 'unhealthy pods sorted first');
+});
+
+test('events: folded, warnings first', async () => {
+  await waitFor(() => kube().data.events.some((e) => e.reason === 'BackOff' && e.object.startsWith('pod/crash-')), { what: 'BackOff event', timeoutMs: 10_000 });
+  const events = kube().data.events;
+  const firstNormal = events.findIndex((e) => e.type !== 'Warning');
+  assert.ok(firstNormal > 0 && events.slice(firstNormal).every((e) => e.type !== 'Warning'), 'warnings first');
+  const keys = events.map((e) => `${e.object}|${e.reason}|${e.message}`);
+  assert.equal(new Set(keys).size, keys.length, 'one row per (object, reason, message)');
+});
+
+test('logs of a deployment with the errors grouped on top', async () => {
+  await waitFor(async () => (await source.logsFor({ name: 'api', namespace: 'prod', deployment: dep('api') }, 'deployment')).lines.some((l) => l.includes('ERROR')), { what: 'error lines', timeoutMs: 10_000 });
+  const logs = await source.logsFor({ name: 'api', namespace: 'prod', deployment: dep('api') }, 'deployment');
+  assert.match(logs.title, /Logs of deployment prod\/api/);
+  assert.equal(logs.lines[0], 'Errors (count, normalised message):');
+  assert.match(logs.lines[1], /^\s+\d+\s+ERROR db timeout after Nms pod=api-/);
+  assert.ok(logs.lines.some((l) => /^\[api-[a-z0-9-]+\] level=INFO/.test(l)), 'lines prefixed with their pod');
+  const one = await source.logsFor({ name: pods('api')[0].name, namespace: 'prod', pod: pods('api')[0] }, 'pod');
+  assert.match(one.title, /Logs of pod prod\/api-/);
 });
 
 test('metrics API: cpu and memory appear', async () => {

@@ -116,6 +116,34 @@ describe('redis source', () => {
     await waitFor(() => w.inst().status === 'ok', { what: 'recovered', timeoutMs: 3000 });
   });
 
+  test('cluster mode (redis+cluster://): one row per node', async () => {
+    const cfg = { 'cluster-enabled': 'yes', 'cluster-config-file': 'nodes.conf', 'cluster-node-timeout': '2000' };
+    const a = await startTestRedis(cfg);
+    cleanups.push(() => a.destroy());
+    const b = await startTestRedis(cfg);
+    cleanups.push(() => b.destroy());
+    const ca = new Redis({ port: a.port, host: '127.0.0.1', protocol: 2 });
+    const cb = new Redis({ port: b.port, host: '127.0.0.1', protocol: 2 });
+    for (const c of [ca, cb]) {
+      c.on('error', () => {});
+      cleanups.push(async () => c.disconnect());
+    }
+    await ca.call('CLUSTER', 'ADDSLOTSRANGE', '0', '8191');
+    await cb.call('CLUSTER', 'ADDSLOTSRANGE', '8192', '16383');
+    await ca.call('CLUSTER', 'MEET', '127.0.0.1', String(b.port));
+    await waitFor(async () => /cluster_state:ok/.test(String(await ca.call('CLUSTER', 'INFO'))) && /cluster_state:ok/.test(String(await cb.call('CLUSTER', 'INFO'))), {
+      what: 'cluster ok',
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+    const w = watch(`redis+cluster://127.0.0.1:${a.port}`);
+    cleanups.push(() => w.source.stop());
+    const ok = await waitFor(() => (w.inst()?.status === 'ok' && w.inst().nodes.length === 2 ? w.inst() : null), { what: 'two nodes', timeoutMs: 5000 });
+    assert.equal(ok.target, `cluster 127.0.0.1:${a.port}`);
+    assert.deepEqual(ok.nodes.map((n) => n.address).sort(), [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`].sort());
+    assert.ok(ok.nodes.every((n) => n.role === 'master' && n.pingMs != null && n.error === null));
+  });
+
   test('resp-sim fallback answers what the source asks; outage reads as a timeout', async () => {
     const sim = await startDrillRedis({ dir: tempDir('warroom-drill-sim-'), forceSim: true });
     cleanups.push(() => sim.stop());

@@ -42,8 +42,9 @@ async function embeddedBinaries(): Promise<PgBinaries | null> {
 export async function startDrillPostgres(opts: { dir: string; log?: (msg: string) => void }): Promise<DrillPostgres> {
   const binaries = findPgBinaries() ?? (await embeddedBinaries());
   if (!binaries) throw new Error(NOT_AVAILABLE);
-  const server = new PgServer({ dir: opts.dir, log: opts.log, binaries, maxConnections: 50 });
+  let server: PgServer | null = null;
   try {
+    server = new PgServer({ dir: opts.dir, log: opts.log, binaries, maxConnections: 50 });
     await server.init();
     const setup = new pg.Client({ connectionString: server.url(), application_name: 'drill-admin' });
     setup.on('error', () => {});
@@ -55,7 +56,7 @@ export async function startDrillPostgres(opts: { dir: string; log?: (msg: string
       await setup.end().catch(() => {});
     }
   } catch (e) {
-    await server.destroy().catch(() => {});
+    await server?.destroy().catch(() => {});
     const msg = (e as Error).message;
     throw new Error(msg.startsWith('Postgres not available') ? msg : `Postgres not available: ${msg}`);
   }

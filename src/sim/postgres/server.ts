@@ -86,6 +86,20 @@ function runAsUser(): RunAs | null {
   throw new Error('Postgres cannot run as root and neither a "postgres" nor a "nobody" user exists');
 }
 
+/** Every ancestor must let `user` through, or initdb fails with an obscure permission error. */
+function checkTraversable(dir: string, user: RunAs): void {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const st = fs.statSync(d);
+    const ok = st.mode & 0o001 || (st.uid === user.uid && st.mode & 0o100) || (st.gid === user.gid && st.mode & 0o010);
+    if (!ok) {
+      throw new Error(
+        `Postgres not available: it cannot run as root, and the "${user.name}" user it runs as cannot enter ${d}; use a folder under /tmp`,
+      );
+    }
+    if (d === path.dirname(d)) return;
+  }
+}
+
 function chownTree(p: string, uid: number, gid: number): void {
   fs.chownSync(p, uid, gid);
   if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p)) chownTree(path.join(p, e), uid, gid);
@@ -122,6 +136,7 @@ export class PgServer {
       // The server user must be able to traverse the parent (mkdtemp makes it 0700).
       const st = fs.statSync(opts.dir);
       fs.chmodSync(opts.dir, st.mode | 0o111);
+      checkTraversable(path.dirname(path.resolve(opts.dir)), this.runAs);
     }
     this.base = fs.mkdtempSync(path.join(opts.dir, 'pg-'));
   }

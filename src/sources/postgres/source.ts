@@ -150,6 +150,11 @@ export class PostgresSource implements Source, PgConfigProvider {
       void client.end().catch(() => {});
       throw err;
     }
+    if (this.stopped) {
+      client.removeAllListeners('end');
+      void client.end().catch(() => {});
+      throw new Error('stopped');
+    }
     rt.client = client;
     return client;
   }

@@ -5,9 +5,12 @@ import { Redis } from 'ioredis';
 import { RedisSource } from '../../src/sources/redis/source.js';
 import type { RedisData, RedisInstance } from '../../src/sources/redis/types.js';
 import { emptySlice, type SourceSlice } from '../../src/sources/types.js';
-import { startDrillRedis, type DrillRedis } from '../../src/sim/redis/index.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { startDrillRedis, findRedisServer, redisAnswers, type DrillRedis } from '../../src/sim/redis/index.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { tempDir, waitFor } from '../helpers/net.js';
+import { freePort, tempDir, waitFor } from '../helpers/net.js';
 
 const REFRESH_S = 0.5;
 const INTERVAL = REFRESH_S * 1000;
@@ -142,6 +145,27 @@ describe('redis source', () => {
     assert.equal(ok.target, `cluster 127.0.0.1:${a.port}`);
     assert.deepEqual(ok.nodes.map((n) => n.address).sort(), [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`].sort());
     assert.ok(ok.nodes.every((n) => n.role === 'master' && n.pingMs != null && n.error === null));
+  });
+
+  test('sentinel mode (redis+sentinel://): the master the sentinel names', async () => {
+    const master = await startTestRedis();
+    cleanups.push(() => master.destroy());
+    const dir = tempDir('warroom-sentinel-');
+    const conf = path.join(dir, 'sentinel.conf');
+    fs.writeFileSync(conf, `sentinel monitor mymaster 127.0.0.1 ${master.port} 1\n`);
+    const sentinelPort = await freePort();
+    const proc = spawn(findRedisServer()!, [conf, '--sentinel', '--port', String(sentinelPort), '--bind', '127.0.0.1', '--dir', dir], { stdio: 'ignore' });
+    cleanups.push(async () => {
+      proc.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    await waitFor(() => redisAnswers(sentinelPort), { what: 'sentinel up' });
+    const w = watch(`redis+sentinel://127.0.0.1:${sentinelPort}/mymaster`);
+    cleanups.push(() => w.source.stop());
+    const ok = await waitFor(() => (w.inst()?.status === 'ok' ? w.inst() : null), { what: 'sentinel master polled', timeoutMs: 5000 });
+    assert.equal(ok.target, `sentinel mymaster@127.0.0.1:${sentinelPort}`);
+    assert.equal(ok.nodes[0].address, `mymaster 127.0.0.1:${master.port}`);
+    assert.equal(ok.nodes[0].role, 'master');
   });
 
   test('resp-sim fallback answers what the source asks; outage reads as a timeout', async () => {

@@ -212,7 +212,7 @@ export class RedisSource implements Source {
         );
         if (nodes.length && nodes.every((n) => n.error)) throw new Error(nodes[0].error!);
       } else {
-        const address = rt.ep.mode === 'sentinel' ? `${rt.ep.masterName}` : `${rt.ep.hosts[0].host}:${rt.ep.hosts[0].port}`;
+        const address = rt.ep.mode === 'sentinel' ? sentinelAddress(client, rt.ep.masterName!) : `${rt.ep.hosts[0].host}:${rt.ep.hosts[0].port}`;
         nodes = [await this.pollNode(rt, client, address, Date.now)];
       }
       if (this.stopped) return;
@@ -227,6 +227,12 @@ export class RedisSource implements Source {
       this.schedule(rt, this.refreshMs);
     }
   }
+}
+
+/** `mymaster 10.0.0.3:6379`: the master the sentinels handed us. */
+function sentinelAddress(client: Redis, masterName: string): string {
+  const stream = client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
+  return stream?.remoteAddress ? `${masterName} ${stream.remoteAddress}:${stream.remotePort}` : masterName;
 }
 
 function blankNode(address: string): RedisNode {

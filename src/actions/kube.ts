@@ -2,13 +2,13 @@
 // the gates; these say what will change, check permission (SSAR), dry-run on the server,
 // perform the change with kubectl's semantics, then follow the rollout.
 import type { ActionDef, ActionEnv, ActionOutcome, ActionTarget } from './types.js';
-import type { KubeOps, HistoryEntry } from '../sources/kube/actions.js';
-import { imageDiff } from '../sources/kube/actions.js';
+// Only client-free modules here: the registry loads before the first frame.
+import { imageDiff, type HistoryEntry, type KubeOps } from '../sources/kube/rollout.js';
 import type { RolloutState } from '../sources/kube/normalize.js';
 import { revisionOf } from '../sources/kube/normalize.js';
 import type { DeploymentRow, PodRow } from '../sources/kube/types.js';
 
-export type { KubeOps } from '../sources/kube/actions.js';
+export type { KubeOps } from '../sources/kube/rollout.js';
 
 /** Key of the KubeOps implementation in ActionEnv.services (KubeSource.operations()). */
 export const KUBE_SERVICE = 'kube';

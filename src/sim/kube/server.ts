@@ -3,6 +3,7 @@ import http from 'node:http';
 import { apiGroup, apiGroupList, apiVersions, findResource, resourceList, SERVER_VERSION, type ResourceDef } from './discovery.js';
 import { ApiError } from './errors.js';
 import { applyPatch, patchTypeOf } from './patch.js';
+import { decodeSsarSpec } from './protobuf.js';
 import { parseFieldSelector, parseLabelSelector, selectorFromMatchLabels } from './selectors.js';
 import type { EventType } from './store.js';
 import { toTable, wantsTable } from './tables.js';
@@ -81,6 +82,17 @@ export class KubeHttp {
       return JSON.parse(text);
     } catch (e) {
       throw ApiError.badRequest(`error decoding body: ${e instanceof Error ? e.message : 'invalid JSON'}`);
+    }
+  }
+
+  private async ssarBody(req: http.IncomingMessage): Promise<unknown> {
+    if (!/protobuf/.test(req.headers['content-type'] ?? '')) return this.body(req);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    try {
+      return { spec: decodeSsarSpec(Buffer.concat(chunks)) };
+    } catch (e) {
+      throw ApiError.badRequest(`error decoding body: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -194,7 +206,7 @@ export class KubeHttp {
 
     if (res0 === 'selfsubjectaccessreviews') {
       if (verb !== 'create') throw ApiError.methodNotAllowed();
-      const body = await this.body(req);
+      const body = await this.ssarBody(req);
       if (!isPlainObject(body) || !isPlainObject(body.spec)) throw ApiError.badRequest('SelfSubjectAccessReview: spec is required');
       const ra = body.spec.resourceAttributes ?? {};
       const allowed = user === 'admin' || READ_VERBS.has(String(ra.verb ?? ''));
@@ -329,6 +341,7 @@ export class KubeHttp {
     const table = wantsTable(req.headers.accept);
     const match = this.matcher(q);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
     const write = (type: string, object: unknown) => {
       if (!res.writableEnded) res.write(JSON.stringify({ type, object }) + '\n');
     };
@@ -392,6 +405,7 @@ export class KubeHttp {
       return;
     }
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
     res.write(text);
     const full = () => this.world.podLogs(ns, name, { ...opts, tailLines: undefined, sinceSeconds: undefined }).split('\n');
     let seen = full();

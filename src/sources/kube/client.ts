@@ -119,6 +119,9 @@ export function makeClients(kc: KubeConfig, timeoutSeconds = 10): KubeClients {
   const ctx = ctxName ? kc.getContextObject(ctxName) : null;
   const cluster = kc.getCurrentCluster();
   const watch = new Watch(kc);
+  // client-node aborts a watch after 30 s without data; API servers send bookmarks about once a
+  // minute, so idle watches would reconnect twice a minute. 75 s still catches a dead stream.
+  (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = 75_000;
   return {
     kc,
     context: ctxName,

@@ -103,8 +103,12 @@ describe('redis source', () => {
   });
 
   test('drill redis-server: outage (SIGSTOP) reads as a timeout, then recovers', async () => {
-    const dr: DrillRedis = await startDrillRedis({ dir: tempDir('warroom-drill-redis-') });
-    cleanups.push(() => dr.stop());
+    const dir = tempDir('warroom-drill-redis-');
+    const dr: DrillRedis = await startDrillRedis({ dir });
+    cleanups.push(async () => {
+      await dr.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
     assert.equal(dr.kind, 'redis-server');
     const w = watch(dr.url);
     cleanups.push(() => w.source.stop());
@@ -117,6 +121,9 @@ describe('redis source', () => {
     assert.equal(down.error, 'timed out after 1s');
     await dr.outage(false);
     await waitFor(() => w.inst().status === 'ok', { what: 'recovered', timeoutMs: 3000 });
+    await w.source.stop();
+    await dr.stop();
+    assert.deepEqual(fs.readdirSync(dir), [], 'stop() removes its folder');
   });
 
   test('cluster mode (redis+cluster://): one row per node', async () => {
@@ -169,8 +176,12 @@ describe('redis source', () => {
   });
 
   test('resp-sim fallback answers what the source asks; outage reads as a timeout', async () => {
-    const sim = await startDrillRedis({ dir: tempDir('warroom-drill-sim-'), forceSim: true });
-    cleanups.push(() => sim.stop());
+    const dir = tempDir('warroom-drill-sim-');
+    const sim = await startDrillRedis({ dir, forceSim: true });
+    cleanups.push(async () => {
+      await sim.stop();
+      fs.rmdirSync(dir);
+    });
     assert.equal(sim.kind, 'resp-sim');
     const w = watch(sim.url);
     cleanups.push(() => w.source.stop());

@@ -1,6 +1,6 @@
 // A release of api that throws on the cart path and then dies: 5xx jumps, its pods crash-loop.
 import type { Scenario } from './types.js';
-import { IMAGES, NAMESPACE, REGISTRY, livePods, logs, output, serviceSignals, shopDeployments, shopServices, standardRules } from './common.js';
+import { IMAGES, NAMESPACE, REGISTRY, livePods, logs, output, serviceSignals, shopDeployments, shopImages, shopServices, standardRules } from './common.js';
 
 const BAD = `${REGISTRY}/api:2.4.1`;
 const services = shopServices();
@@ -15,7 +15,7 @@ export const badDeploy: Scenario = {
   deployments: shopDeployments(),
   services,
   images: {
-    [IMAGES.api]: { readyDelaySeconds: 4, baseMemoryMiB: 210, cpuMilli: 180, logLine: logs() },
+    ...shopImages(),
     [BAD]: {
       startup: 'crashloop',
       readyDelaySeconds: 4,
@@ -27,7 +27,6 @@ export const badDeploy: Scenario = {
       ]),
     },
     [IMAGES.checkout]: { readyDelaySeconds: 5, baseMemoryMiB: 300, cpuMilli: 120, logLine: logs([{ rate: 0.02, line: () => 'WARN  upstream api returned 500 for GET /api/v1/cart, retrying (1/2)' }]) },
-    [IMAGES.worker]: { readyDelaySeconds: 3, baseMemoryMiB: 150, cpuMilli: 90, logLine: logs() },
   },
   timeline: [
     { at: 30, note: 'CI deploys api v2.4.1', action: { kind: 'setImage', deployment: 'api', image: BAD, changeCause: 'deploy api v2.4.1 (CI #4821)' } },

@@ -34,6 +34,16 @@ export function shopDeployments(): DeploymentSpec[] {
   ];
 }
 
+/** Behaviours of the shop's healthy images; scenarios add their bad ones. */
+export function shopImages(): Record<string, ImageBehavior> {
+  return {
+    [IMAGES.api]: { readyDelaySeconds: 4, baseMemoryMiB: 210, cpuMilli: 180, logLine: logs() },
+    [IMAGES.checkout]: { readyDelaySeconds: 5, baseMemoryMiB: 300, memoryLimitMiB: 512, cpuMilli: 120, logLine: logs() },
+    [IMAGES.worker]: { readyDelaySeconds: 3, baseMemoryMiB: 150, cpuMilli: 90, logLine: workerLogs() },
+    [IMAGES.redis]: { readyDelaySeconds: 2, baseMemoryMiB: 60, cpuMilli: 40, logLine: redisLogs() },
+  };
+}
+
 export function shopServices(): Record<string, ServiceSpec> {
   return {
     api: { deployment: 'api', baseRps: 200, baseErrorRatio: 0.004, baseP95Seconds: 0.12, rpsPerPod: 100 },
@@ -239,7 +249,10 @@ export function logs(special: Array<{ rate: number; line: (rand: Rand, pod: stri
 
 export function redisLogs(): ImageBehavior['logLine'] {
   return (_pod, seq, rand) =>
-    seq % 5 === 0
-      ? `1:M ${between(rand, 10, 28)} Nov 2026 ${between(rand, 10, 23)}:${between(rand, 10, 59)}:${between(rand, 10, 59)}.${between(rand, 100, 999)} * ${between(rand, 10, 100)} changes in 300 seconds. Saving...`
-      : `1:M * Background saving terminated with success`;
+    seq % 3 === 0 ? `1:M * ${between(rand, 10, 100)} changes in 300 seconds. Saving...` : seq % 3 === 1 ? `1:M * Background saving started by pid ${between(rand, 20, 900)}` : '1:M * Background saving terminated with success';
+}
+
+export function workerLogs(): ImageBehavior['logLine'] {
+  return (_pod, _seq, rand) =>
+    `INFO  job ${pick(rand, ['send-receipt', 'reconcile-orders', 'refresh-search-index', 'expire-carts'])} done in ${between(rand, 20, 900)}ms (queue depth ${between(rand, 0, 12)})`;
 }

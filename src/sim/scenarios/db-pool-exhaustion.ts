@@ -1,7 +1,7 @@
 // A release whose pods never give their Postgres connections back: sessions climb to
 // max_connections, then requests fail waiting for a connection.
 import type { Observation, PgLoad, Scenario } from './types.js';
-import { BASE_PG_LOAD, IMAGES, NAMESPACE, REGISTRY, livePods, logs, output, pgTotal, serviceSignals, shopDeployments, shopServices, since, standardRules } from './common.js';
+import { BASE_PG_LOAD, IMAGES, NAMESPACE, REGISTRY, livePods, logs, output, pgTotal, serviceSignals, shopDeployments, shopImages, shopServices, since, standardRules } from './common.js';
 
 const LEAKY = `${REGISTRY}/api:2.5.0`;
 const MAX_CONNECTIONS = 50;
@@ -35,7 +35,7 @@ export const dbPoolExhaustion: Scenario = {
   deployments: shopDeployments(),
   services,
   images: {
-    [IMAGES.api]: { readyDelaySeconds: 4, baseMemoryMiB: 210, cpuMilli: 180, logLine: logs() },
+    ...shopImages(),
     [LEAKY]: {
       readyDelaySeconds: 4,
       baseMemoryMiB: 230,
@@ -46,7 +46,6 @@ export const dbPoolExhaustion: Scenario = {
         { rate: 0.03, line: () => 'WARN  pg pool: connection checked out for 312s without release (possible leak) stack=OrderRepository.findRecent' },
       ]),
     },
-    [IMAGES.checkout]: { readyDelaySeconds: 5, baseMemoryMiB: 300, cpuMilli: 120, logLine: logs() },
     [IMAGES.worker]: { readyDelaySeconds: 3, baseMemoryMiB: 150, cpuMilli: 90, logLine: logs([{ rate: 0.02, line: () => 'ERROR job reconcile-orders failed: error: remaining connection slots are reserved for non-replication superuser connections' }]) },
   },
   timeline: [

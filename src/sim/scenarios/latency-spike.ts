@@ -1,6 +1,6 @@
 // A traffic surge the api's replicas cannot absorb: requests queue and p95 goes past 5 s.
 import type { Scenario } from './types.js';
-import { IMAGES, NAMESPACE, logs, output, serviceSignals, shopDeployments, shopServices, since, standardRules } from './common.js';
+import { IMAGES, NAMESPACE, logs, output, serviceSignals, shopDeployments, shopImages, shopServices, since, standardRules } from './common.js';
 
 const services = shopServices();
 /** Traffic multiplier once the surge has ramped up, and how long the ramp takes (s). */
@@ -16,6 +16,7 @@ export const latencySpike: Scenario = {
   deployments: shopDeployments(),
   services,
   images: {
+    ...shopImages(),
     [IMAGES.api]: {
       readyDelaySeconds: 5,
       baseMemoryMiB: 210,
@@ -25,8 +26,6 @@ export const latencySpike: Scenario = {
         { rate: 0.02, line: () => 'ERROR Exception in handler GET /api/v1/products: TimeoutError: request timed out after 5000ms' },
       ]),
     },
-    [IMAGES.checkout]: { readyDelaySeconds: 5, baseMemoryMiB: 300, cpuMilli: 120, logLine: logs() },
-    [IMAGES.worker]: { readyDelaySeconds: 3, baseMemoryMiB: 150, cpuMilli: 90, logLine: logs() },
   },
   timeline: [{ at: 30, note: 'push campaign "Black Friday early access" goes out: traffic ramps to ×4', action: { kind: 'event', key: 'surge' } }],
   uses: { postgres: false, redis: false },

@@ -1,6 +1,6 @@
 // A checkout release that leaks memory: each pod grows until it is OOMKilled, then again.
 import type { Observation, Scenario } from './types.js';
-import { IMAGES, NAMESPACE, REGISTRY, livePods, logs, output, serviceSignals, shopDeployments, shopServices, standardRules } from './common.js';
+import { IMAGES, NAMESPACE, REGISTRY, livePods, logs, output, serviceSignals, shopDeployments, shopImages, shopServices, standardRules } from './common.js';
 
 const LEAKY = `${REGISTRY}/checkout:1.19.0`;
 export const LEAK = { baseMiB: 180, mibPerMinute: 110, limitMiB: 512 };
@@ -25,8 +25,7 @@ export const memoryLeak: Scenario = {
   deployments: shopDeployments(),
   services,
   images: {
-    [IMAGES.api]: { readyDelaySeconds: 4, baseMemoryMiB: 210, cpuMilli: 180, logLine: logs() },
-    [IMAGES.checkout]: { readyDelaySeconds: 5, baseMemoryMiB: 300, memoryLimitMiB: 512, cpuMilli: 120, logLine: logs() },
+    ...shopImages(),
     [LEAKY]: {
       readyDelaySeconds: 5,
       baseMemoryMiB: LEAK.baseMiB,
@@ -39,7 +38,6 @@ export const memoryLeak: Scenario = {
         { rate: 0.02, line: () => 'FATAL JavaScript heap out of memory: Reached heap limit Allocation failed' },
       ]),
     },
-    [IMAGES.worker]: { readyDelaySeconds: 3, baseMemoryMiB: 150, cpuMilli: 90, logLine: logs() },
   },
   timeline: [
     { at: 30, note: 'CI deploys checkout v1.19.0', action: { kind: 'setImage', deployment: 'checkout', image: LEAKY, changeCause: 'deploy checkout v1.19.0: in-process price cache (CI #4902)' } },

@@ -1,7 +1,7 @@
 // Redis stops answering; every cache lookup waits for its timeout, so latency and errors climb
 // until the redis deployment's pod is replaced.
 import type { Observation, Scenario } from './types.js';
-import { IMAGES, NAMESPACE, livePods, logs, output, redisLogs, serviceSignals, shopDeployments, shopServices, since, standardRules } from './common.js';
+import { IMAGES, NAMESPACE, livePods, logs, output, serviceSignals, shopDeployments, shopImages, shopServices, since, standardRules } from './common.js';
 
 const services = shopServices();
 
@@ -25,6 +25,7 @@ export const redisOutage: Scenario = {
   deployments: shopDeployments(),
   services,
   images: {
+    ...shopImages(),
     [IMAGES.api]: {
       readyDelaySeconds: 4,
       baseMemoryMiB: 210,
@@ -33,9 +34,6 @@ export const redisOutage: Scenario = {
         { rate: 0.02, line: () => 'WARN  cache miss storm: 412 misses in 10s (redis-cache)' },
       ]),
     },
-    [IMAGES.checkout]: { readyDelaySeconds: 5, baseMemoryMiB: 300, cpuMilli: 120, logLine: logs() },
-    [IMAGES.worker]: { readyDelaySeconds: 3, baseMemoryMiB: 150, cpuMilli: 90, logLine: logs() },
-    [IMAGES.redis]: { readyDelaySeconds: 2, baseMemoryMiB: 60, cpuMilli: 40, logLine: redisLogs() },
   },
   timeline: [{ at: 40, note: 'redis wedges: PING stops answering', action: { kind: 'event', key: 'redis-hang' } }],
   uses: { postgres: false, redis: true },

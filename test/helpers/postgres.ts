@@ -13,7 +13,25 @@ export interface TestPostgres {
   maxConnections: number;
   stopServer(): Promise<void>;
   restart(): Promise<void>;
+  /** SIGSTOP (true) / SIGCONT (false) the postmaster and every backend: a server that hangs. */
+  pause(on: boolean): void;
   destroy(): Promise<void>;
+}
+
+function childrenOf(ppid: number): number[] {
+  const out: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      // Fields after the ")" that closes the command name: state, ppid, …
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === ppid) out.push(Number(e));
+    } catch {
+      /* exited */
+    }
+  }
+  return out;
 }
 
 export async function startTestPostgres(opts: { maxConnections?: number } = {}): Promise<TestPostgres> {
@@ -34,6 +52,11 @@ export async function startTestPostgres(opts: { maxConnections?: number } = {}):
     maxConnections: server.maxConnections,
     stopServer: () => server.stop(),
     restart: () => server.start(),
+    pause(on) {
+      const root = server.pid;
+      if (!root) throw new Error('server not running');
+      for (const pid of [root, ...childrenOf(root)]) process.kill(pid, on ? 'SIGSTOP' : 'SIGCONT');
+    },
     async destroy() {
       await server.destroy();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -156,6 +156,28 @@ describe('postgres source (real server)', () => {
     assert.ok(!err!.includes('lowly-secret-pw'));
   });
 
+  test('its own session killed mid-way: "server closed the connection", then back within an interval', async () => {
+    const admin = await session();
+    const since = Date.now();
+    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'warroom'");
+    const down = await waitFor(() => (db().status === 'down' ? db() : null), { what: 'down', timeoutMs: 2 * REFRESH_S * 1000 + 300 });
+    assert.match(down.error ?? '', /^server closed the connection/);
+    await waitFor(() => db().status === 'ok' && db().updatedAt! > since, { what: 'reconnected', timeoutMs: REFRESH_S * 1000 + 700 });
+  });
+
+  test('a server that stops answering: "timed out after 2s", then recovers', async () => {
+    await waitFor(() => db().status === 'ok', { what: 'ok first' });
+    pgs.pause(true);
+    try {
+      const down = await waitFor(() => (db().status === 'down' ? db() : null), { what: 'timeout', timeoutMs: 2000 + 500 + 2 * REFRESH_S * 1000 + 500 });
+      assert.equal(down.error, 'timed out after 2s');
+      assert.equal(down.maxConnections, 50, 'keeps the last values');
+    } finally {
+      pgs.pause(false);
+    }
+    await waitFor(() => db().status === 'ok', { what: 'recovered after the hang', timeoutMs: 4000 });
+  });
+
   test('server stops: down within two intervals with last values kept; back by itself after restart', async () => {
     const before = db();
     assert.equal(before.status, 'ok');

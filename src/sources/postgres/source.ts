@@ -53,6 +53,20 @@ export function summariseDatabases(dbs: PgDatabase[]): Pick<SourceSlice<Postgres
   return { status, error, updatedAt: times.length ? Math.max(...times) : null };
 }
 
+/** end() waits for the server to close its side; a hung server never does, so cut the socket. */
+async function closeClient(client: pg.Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.end().catch(() => {}),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, 1000);
+      timer.unref?.();
+    }),
+  ]);
+  clearTimeout(timer);
+  (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
+}
+
 export class PostgresSource implements Source, PgConfigProvider {
   private readonly rts: Runtime[];
   private readonly refreshMs: number;
@@ -147,12 +161,12 @@ export class PostgresSource implements Source, PgConfigProvider {
     } catch (err) {
       client.removeAllListeners('end');
       client.on('error', () => {});
-      void client.end().catch(() => {});
+      void closeClient(client);
       throw err;
     }
     if (this.stopped) {
       client.removeAllListeners('end');
-      void client.end().catch(() => {});
+      void closeClient(client);
       throw new Error('stopped');
     }
     rt.client = client;
@@ -165,7 +179,7 @@ export class PostgresSource implements Source, PgConfigProvider {
     rt.client = null;
     client.removeAllListeners('end');
     client.on('error', () => {});
-    void client.end().catch(() => {});
+    void closeClient(client);
     if (this.stopped) return;
     this.fail(rt, err);
     this.emit();
@@ -182,7 +196,7 @@ export class PostgresSource implements Source, PgConfigProvider {
     if (!client) return;
     client.removeAllListeners('end');
     client.on('error', () => {});
-    await client.end().catch(() => {});
+    await closeClient(client);
   }
 
   private backoff(rt: Runtime): number {
@@ -222,9 +236,9 @@ export class PostgresSource implements Source, PgConfigProvider {
     } catch (err) {
       if (this.stopped) return;
       rt.failures++;
-      // After a timeout or a broken stream the session's state is unknown: start afresh.
-      await this.drop(rt);
       this.fail(rt, err);
+      // After a timeout or a broken stream the session's state is unknown: start afresh.
+      void this.drop(rt);
     } finally {
       rt.busy = false;
       if (!this.stopped) {

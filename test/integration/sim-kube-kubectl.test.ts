@@ -142,3 +142,62 @@ describe('kube sim with the real kubectl', () => {
     await ok('--user', 'viewer', 'get', 'pods');
   });
 });
+
+describe('kube sim rollouts that do not finish', () => {
+  let sim: KubeSim;
+  let kc: string;
+  const k = (...args: string[]) => kubectl(args, { kubeconfig: kc, timeoutMs: 30_000 });
+
+  before(async () => {
+    sim = new KubeSim({ speed: 20, seed: 9 });
+    await sim.start();
+    sim.setImageBehavior('shop/api:broken', { startup: 'crashloop' });
+    sim.addDeployment({ namespace: NS, name: 'api', image: 'shop/api:1.0', replicas: 2, changeCause: 'initial' });
+    sim.addDeployment({ namespace: NS, name: 'batch', image: 'shop/batch:1.0', replicas: 1 });
+    const dir = tempDir('warroom-kubectl-');
+    kc = path.join(dir, 'kubeconfig');
+    fs.writeFileSync(kc, sim.kubeconfig({ namespace: NS }));
+  });
+
+  after(async () => {
+    await sim.stop();
+  });
+
+  it('a crashing image exceeds progressDeadlineSeconds and rollout status fails', async () => {
+    const p = await k('patch', 'deployment/api', '-p', '{"spec":{"progressDeadlineSeconds":20}}');
+    assert.equal(p.code, 0, p.stderr);
+    sim.setImage(NS, 'api', 'shop/api:broken', 'bad build');
+    const r = await k('rollout', 'status', 'deployment/api', '--timeout=25s');
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /deployment "api" exceeded its progress deadline/);
+    const d = sim.getDeployment(NS, 'api');
+    const prog = d.status.conditions.find((c: any) => c.type === 'Progressing');
+    assert.equal(prog.status, 'False');
+    assert.equal(prog.reason, 'ProgressDeadlineExceeded');
+    // maxUnavailable 25% of 2 rounds down to 0: the old pods keep serving.
+    assert.equal(d.status.availableReplicas, 2);
+    const pods = (await k('get', 'pods', '-l', 'app=api')).stdout;
+    assert.match(pods, /0\/1\s+(CrashLoopBackOff|Running|Error)\s+\d+/);
+  });
+
+  it('a paused deployment does not roll, still scales, and kubectl refuses to undo it', async () => {
+    sim.setImage(NS, 'batch', 'shop/batch:1.5', 'second');
+    assert.equal((await k('rollout', 'status', 'deployment/batch', '--timeout=20s')).code, 0);
+    assert.equal((await k('rollout', 'pause', 'deployment/batch')).code, 0);
+    assert.equal((await k('set', 'image', 'deployment/batch', 'batch=shop/batch:2.0')).code, 0);
+    assert.equal((await k('scale', 'deployment/batch', '--replicas=2')).code, 0);
+    await waitFor(() => sim.listPods(NS).filter((p) => p.metadata.labels.app === 'batch' && p.status.containerStatuses?.[0]?.ready).length === 2, { timeoutMs: 10_000, what: 'paused deployment to scale to 2' });
+    const rs = sim.listReplicaSets(NS).filter((r) => r.metadata.labels.app === 'batch');
+    assert.equal(rs.length, 2, 'no new ReplicaSet while paused');
+    assert.ok(sim.listPods(NS).filter((p) => p.metadata.labels.app === 'batch' && !p.metadata.deletionTimestamp).every((p) => p.spec.containers[0].image === 'shop/batch:1.5'));
+    const cond = sim.getDeployment(NS, 'batch').status.conditions.find((c: any) => c.type === 'Progressing');
+    assert.equal(cond.reason, 'DeploymentPaused');
+    const undo = await k('rollout', 'undo', 'deployment/batch');
+    assert.notEqual(undo.code, 0);
+    assert.match(undo.stderr, /paused/);
+    assert.equal((await k('rollout', 'resume', 'deployment/batch')).code, 0);
+    const st = await k('rollout', 'status', 'deployment/batch', '--timeout=20s');
+    assert.equal(st.code, 0, st.stderr);
+    assert.ok(sim.listPods(NS).filter((p) => p.metadata.labels.app === 'batch' && !p.metadata.deletionTimestamp).every((p) => p.spec.containers[0].image === 'shop/batch:2.0'));
+  });
+});

@@ -342,8 +342,14 @@ export class World {
     const cur = this.store.peek('deployments', ns, name);
     if (!cur || cur.metadata.deletionTimestamp) return;
     const d = clone(cur);
-    if (d.spec.paused) return;
     const all = this.ownedReplicaSets(d);
+    if (d.spec.paused) {
+      // A paused deployment does not roll, but a lone active ReplicaSet still follows spec.replicas.
+      const active = all.filter((rs) => (rs.spec.replicas ?? 0) > 0);
+      const target = active.length === 1 ? active[0] : active.length === 0 ? [...all].sort((a, b) => revisionOf(b) - revisionOf(a))[0] : undefined;
+      if (target) this.scaleReplicaSet(d, clone(target), d.spec.replicas);
+      return;
+    }
     const hash = templateHash(d.spec.template);
     let newRS = all.find((rs) => rs.metadata.labels?.[HASH_LABEL] === hash);
     const maxRev = all.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);

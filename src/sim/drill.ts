@@ -22,7 +22,7 @@ export interface DrillOptions {
   speed?: number;
   /** Makes a run repeatable; default a random seed from the clock. */
   seed?: number;
-  /** Where kubeconfig, data and the dry-run sink file go; default a new temp dir. */
+  /** Where kubeconfig, data and the dry-run sink file go; default a new temp dir, removed by stop(). */
   dir?: string;
   kubePort?: number;
   promPort?: number;
@@ -91,6 +91,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
   const speed = opts.speed && opts.speed > 0 ? opts.speed : 1;
   const seed = opts.seed ?? (Date.now() % 2_147_483_647);
   const log = opts.log ?? (() => {});
+  const ownDir = !opts.dir;
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'warroom-drill-'));
   fs.mkdirSync(dir, { recursive: true });
   const warnings: string[] = [];
@@ -105,6 +106,8 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
   const stopAll = async () => {
     engine.stop();
     await Promise.allSettled([prom.stop(), kube.stop(), postgres?.stop(), redis?.stop()]);
+    // A temp dir of our own goes too; a caller's dir keeps its files (kubeconfig, updates.jsonl).
+    if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
   };
 
   try {

@@ -95,6 +95,8 @@ export class ScenarioEngine {
     this.wallStart = Date.now();
     this.pods.clear();
     this.trackPods();
+    // Pods running when the drill starts were created before it.
+    for (const tr of this.pods.values()) tr.createdAt = -1;
     this.unsubscribe = this.kube.onChange(() => this.trackPods());
     const ms = Math.max(50, Math.min(1000, 2000 / this.speed));
     this.timer = setInterval(() => this.tick(), ms);

@@ -115,9 +115,9 @@ async function drill(args: ParsedArgs): Promise<number> {
     const loaded: LoadedConfig = {
       config: { ...parsed, ui: { ...parsed.ui, ...pickDefined(user.config.ui) }, keys: user.config.keys, readOnly: user.config.readOnly, stateDir: user.config.stateDir },
       files: user.files,
-      secrets: [...user.secrets, ...env.secrets],
+      secrets: [...user.secrets, ...(env.postgres ? urlPassword(env.postgres.url) : [])],
     };
-    return await cockpit(loaded, { scenario: env.scenario.name, warnings: env.warnings }, () => env.stop());
+    return await cockpit(loaded, { scenario: env.scenario.name, warnings: env.warnings, now: () => env.kube.now() }, () => env.stop());
   } finally {
     await env.stop();
   }
@@ -142,6 +142,15 @@ async function sim(args: ParsedArgs): Promise<number> {
   });
   await env.stop();
   return 0;
+}
+
+function urlPassword(url: string): string[] {
+  try {
+    const pw = decodeURIComponent(new URL(url).password);
+    return pw ? [pw] : [];
+  } catch {
+    return [];
+  }
 }
 
 function pickDefined<T extends object>(o: T): Partial<T> {

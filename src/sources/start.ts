@@ -2,7 +2,7 @@
 // backend offers. Imported after the first frame: this is where the heavy clients load.
 import type { Config } from '../config/schema.js';
 import type { Cockpit } from '../store/store.js';
-import type { ActionEnv, ActionTarget } from '../actions/types.js';
+import type { ActionEnv } from '../actions/types.js';
 import type { ActionRunner } from '../actions/runner.js';
 import type { CockpitServices } from '../ui/controller.js';
 import type { Source } from './types.js';
@@ -14,7 +14,6 @@ import { kubeActions, KUBE_SERVICE, PROGRESS_SERVICE } from '../actions/kube.js'
 import { silenceAction, ALERTMANAGER_SERVICE } from '../actions/silence.js';
 import { postgresActions, POSTGRES_SERVICE } from '../actions/postgres.js';
 import { notify } from '../ui/dialogs/dialogs.js';
-import { summarizeErrors } from './kube/logs.js';
 
 export interface StartSourcesOptions {
   config: Config;
@@ -41,7 +40,7 @@ export async function startSources(o: StartSourcesOptions): Promise<{ sources: S
         allNamespaces: config.kube.allNamespaces,
         labelSelector: config.kube.labelSelector,
         timeoutSeconds: config.kube.requestTimeoutSeconds,
-        metricsEverySeconds: config.ui.refreshSeconds,
+        refreshSeconds: config.ui.refreshSeconds,
       },
       cockpit.publisher('kube'),
       { log: o.log, now: o.now },
@@ -57,24 +56,8 @@ export async function startSources(o: StartSourcesOptions): Promise<{ sources: S
         o.onContext(lastContext);
       }
     });
-    kubeServices = {
-      listContexts: () => kube.listContexts().map((c) => c.name),
-      currentContext: () => cockpit.store.getState().kube.data.context,
-      switchContext: (name) => kube.switchContext(name),
-      setNamespaces: (ns) => void kube.setNamespaces(ns).catch((e) => notify(cockpit, `namespaces: ${(e as Error).message}`, 'error')),
-      logs: async (t: ActionTarget, kind) => {
-        const ns = t.namespace ?? 'default';
-        const deployment = kind === 'deployment' ? t.name : ((t.pod as { deployment?: string | null } | undefined)?.deployment ?? null);
-        const logs = kind === 'deployment' ? await kube.deploymentLogs(ns, t.name, { tailLines: 200 }) : [{ pod: t.name, lines: await kube.podLogs(ns, t.name, { tailLines: 200 }) }];
-        const all = logs.flatMap((l) => l.lines.map((line) => (logs.length > 1 ? `[${l.pod}] ${line}` : line)));
-        const groups = summarizeErrors(logs.flatMap((l) => l.lines));
-        const summary = groups.length
-          ? ['Errors grouped (count, message):', ...groups.map((g) => `${String(g.count).padStart(6)}  ${g.message}`), '']
-          : ['No ERROR / FATAL / Exception / panic lines in the last 200 lines of each pod.', ''];
-        return { title: `Logs ${ns}/${t.name}${kind === 'pod' && deployment ? ` (deployment ${deployment})` : ''}`, lines: [...summary, '— recent lines —', ...all] };
-      },
-      history: async (t) => kube.operations().rolloutHistory(t.namespace ?? 'default', t.name),
-    };
+    const service = kube.cockpitService();
+    kubeServices = { ...service, setNamespaces: (ns) => void kube.setNamespaces(ns).catch((e) => notify(cockpit, `namespaces: ${(e as Error).message}`, 'error')) };
   } else {
     o.onContext(null);
   }

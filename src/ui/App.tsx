@@ -61,7 +61,10 @@ export function App(props: AppProps) {
 
   useInput((input, key) => {
     const name = keyName(input, key as unknown as Record<string, boolean>);
-    if (name) props.onKey(name === ' ' ? 'space' : name);
+    if (!name) return;
+    // Keys typed quickly (or pasted) can arrive as one chunk: each character is its own key.
+    const keys = name === input && input.length > 1 ? [...input] : [name];
+    for (const k of keys) props.onKey(k === ' ' ? 'space' : k);
   });
 
   return (

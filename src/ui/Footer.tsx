@@ -10,7 +10,9 @@ const TOAST_MS = 6000;
 const LEVEL_TOKEN: Record<string, Token> = { info: 'info', success: 'ok', warn: 'warn', error: 'critical' };
 
 export function Footer({ width }: { width: number }) {
-  const { theme, keymap, runner, now } = useCockpit();
+  const { theme, keymap, runner } = useCockpit();
+  // Toasts are stamped with the wall clock (the drill's data clock may run faster).
+  const now = Date.now;
   const focus = useSelect((s) => s.ui.focus);
   const editing = useSelect((s) => s.ui.filterEditing);
   const filter = useSelect((s) => (s.ui.filterEditing ? s.ui.filter[s.ui.filterEditing] ?? '' : ''));

@@ -8,7 +8,8 @@ import type { Cell } from '../present/cell.js';
 import { headerCells } from '../present/header.js';
 
 export function Header({ width }: { width: number }) {
-  const { theme, now } = useCockpit();
+  // Incident times are wall-clock (the journal's); the drill's simulated clock is for data ages only.
+  const { theme } = useCockpit();
   const meta = useSelect((s) => s.meta);
   const incident = useSelect((s) => s.incident.current);
   const suggestion = useSelect((s) => s.incident.suggestion);
@@ -31,7 +32,7 @@ export function Header({ width }: { width: number }) {
 
   const cells: Cell[] = headerCells({
     width,
-    now: now(),
+    now: Date.now(),
     meta,
     incident,
     suggestion,

@@ -16,7 +16,7 @@ export interface FittedColumn extends Column {
 export function fitColumns(columns: Column[], width: number, want: number[] = []): FittedColumn[] {
   let cols: FittedColumn[] = columns.map((c, index) => ({ ...c, index, fitted: 0 }));
   // A flex column of top priority (a name) needs room to be readable before others may stay.
-  const minFlex = (c: FittedColumn) => ((c.priority ?? 5) === 0 ? Math.min(14, Math.max(6, want[c.index] ?? 14)) : 6);
+  const minFlex = (c: FittedColumn) => ((c.priority ?? 5) === 0 ? Math.min(20, Math.max(6, want[c.index] ?? 20)) : 6);
   const fixedWidth = (list: FittedColumn[]) => list.reduce((n, c) => n + (c.width === 'flex' ? minFlex(c) : c.width), 0) + Math.max(0, list.length - 1);
   while (cols.length > 1 && fixedWidth(cols) > width) {
     const worst = cols.reduce((a, b) => ((b.priority ?? 5) >= (a.priority ?? 5) ? b : a));

@@ -1,0 +1,60 @@
+// The built CLI in a real terminal: it draws, answers keys, and gives the terminal back on
+// every exit path (q, SIGTERM). Screen contents are read with tmux capture-pane.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { startTmux, type TmuxSession } from '../helpers/tmux.js';
+
+const sessions: TmuxSession[] = [];
+after(() => sessions.forEach((s) => s.kill()));
+const open = (args: string, cols: number, rows: number) => {
+  const s = startTmux(args, { cols, rows });
+  sessions.push(s);
+  return s;
+};
+
+test('80×24: the drill cockpit draws, ? shows help, q exits and the normal screen is back', async () => {
+  const t = open('drill --scenario bad-deploy --speed 10', 80, 24);
+  const screen = await t.waitForText(/Deployments.*\n[\s\S]*api/);
+  assert.match(screen.split('\n')[0], /warroom.*DRILL bad-deploy/);
+  assert.equal(t.format('#{alternate_on}'), '1', 'the cockpit uses the alternate screen');
+  for (const line of screen.split('\n')) assert.ok(line.length <= 80);
+  t.keys('?');
+  await t.waitForText(/Keys — Esc or \? to close/);
+  t.keys('Escape');
+  await t.waitForText(/Deployments/);
+  t.keys('q');
+  const after = await t.waitForText(/EXITED 0/);
+  assert.equal(t.format('#{alternate_on}'), '0', 'alternate screen left');
+  assert.equal(t.format('#{cursor_flag}'), '1', 'cursor visible again');
+  assert.ok(!/Deployments/.test(after), 'no cockpit remnants on the normal screen');
+});
+
+test('200×50 with a resize while running, in read-only mode: badge shown, mutating keys refused', async () => {
+  const t = open('drill --scenario bad-deploy --speed 10 --read-only', 200, 50);
+  let screen = await t.waitForText(/READ-ONLY[\s\S]*Deployments[\s\S]*api/);
+  assert.ok(screen.split('\n').find((l) => l.includes('Pods'))!.includes('Alerts'), 'three columns side by side');
+  t.keys('2', 'r');
+  screen = await t.waitForText(/Read-only mode: Restart deployment is disabled/);
+  t.resize(100, 30);
+  screen = await t.waitForText(/READ-ONLY/);
+  await new Promise((r) => setTimeout(r, 500));
+  screen = t.capture();
+  const lines = screen.split('\n');
+  assert.ok(lines.every((l) => l.length <= 100), 'redrawn for the new width');
+  assert.match(lines[0], /READ-ONLY/);
+  assert.ok(lines.some((l) => /Deployments/.test(l)));
+  t.keys('q');
+  await t.waitForText(/EXITED 0/);
+});
+
+test('SIGTERM restores the terminal and exits 143', async () => {
+  const t = open('drill --scenario latency-spike --speed 10', 100, 30);
+  await t.waitForText(/Deployments/);
+  const shellPid = t.format('#{pane_pid}');
+  const nodePid = execFileSync('pgrep', ['-P', shellPid, '-f', 'dist/cli.js'], { encoding: 'utf8' }).trim().split('\n')[0];
+  process.kill(Number(nodePid), 'SIGTERM');
+  await t.waitForText(/EXITED 143/);
+  assert.equal(t.format('#{alternate_on}'), '0');
+  assert.equal(t.format('#{cursor_flag}'), '1');
+});

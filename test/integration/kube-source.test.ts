@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import net from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { KubeSim } from '../../src/sim/kube/index.js';
@@ -11,7 +12,32 @@ import { KubeSource } from '../../src/sources/kube/source.js';
 import { createCockpit, type Cockpit } from '../../src/store/store.js';
 import type { KubeData } from '../../src/sources/kube/types.js';
 import type { Publish } from '../../src/sources/types.js';
-import { tempDir, waitFor } from '../helpers/net.js';
+import { freePort, tempDir, waitFor } from '../helpers/net.js';
+
+/** A TCP hop between the source and the API that can be cut and restored (a network outage). */
+class Link {
+  private server: net.Server | null = null;
+  private sockets = new Set<net.Socket>();
+  constructor(private readonly target: number, readonly port: number) {}
+  async up(): Promise<void> {
+    const srv = net.createServer((c) => {
+      const u = net.connect(this.target, '127.0.0.1');
+      for (const s of [c, u]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => {});
+      }
+      c.pipe(u).pipe(c);
+    });
+    await new Promise<void>((r) => srv.listen(this.port, '127.0.0.1', r));
+    this.server = srv;
+  }
+  async down(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    this.server = null;
+  }
+}
 
 const run = promisify(execFile);
 const KUBECTL = '/usr/bin/kubectl';
@@ -21,6 +47,7 @@ let dir: string;
 let kubeconfig: string;
 let cockpit: Cockpit;
 let source: KubeSource;
+let link: Link;
 let staged = 0;
 /** Every status each pod was seen with, across frames. */
 const seen = new Map<string, Set<string>>();
@@ -57,6 +84,11 @@ before(async () => {
   sim.addDeployment({ namespace: 'prod', name: 'pull', image: 'shop/pull:9.9', replicas: 1 });
   sim.addDeployment({ namespace: 'other', name: 'elsewhere', image: 'shop/api:1.0', replicas: 1 });
 
+  // The source reaches the API through a link the outage test cuts; kubectl talks to it directly.
+  link = new Link(Number(new URL(sim.url).port), await freePort());
+  await link.up();
+  const sourceCfg = path.join(dir, 'via-link');
+  fs.writeFileSync(sourceCfg, fs.readFileSync(kubeconfig, 'utf8').replace(/(server: https?:\/\/127\.0\.0\.1:)\d+/, `$1${link.port}`));
   cockpit = createCockpit();
   const publish = cockpit.publisher('kube');
   const counting: Publish<KubeData> = (fn) => {
@@ -71,13 +103,14 @@ before(async () => {
     }
   });
   cockpit.startClock(10);
-  source = new KubeSource({ kubeconfig, namespaces: [], allNamespaces: false, timeoutSeconds: 5, refreshSeconds: 1 }, counting);
+  source = new KubeSource({ kubeconfig: sourceCfg, namespaces: [], allNamespaces: false, timeoutSeconds: 5, refreshSeconds: 1 }, counting);
   await source.start();
 });
 
 after(async () => {
   await source?.stop();
   cockpit?.stopClock();
+  await link?.down();
   await sim?.stop();
 });
 
@@ -215,12 +248,18 @@ test('namespaces: -A and switching contexts', async () => {
   assert.equal(kube().data.deployments.length, 1, 'a bad context leaves the cockpit as it was');
 });
 
-test('API down: slice goes down with a clear error and keeps the last data', async () => {
+test('API unreachable: down with a clear error, last data kept; back: ok again without missed changes', async () => {
   const count = kube().data.deployments.length;
   const updatedAt = kube().updatedAt;
-  await sim.stop();
+  await link.down();
+  // Changes made while we cannot see the API must show up once it is back.
+  await kubectl('-n', 'other', 'scale', 'deployment/elsewhere', '--replicas=2');
   await waitFor(() => kube().status === 'down', { what: 'down', timeoutMs: 10_000 });
   assert.match(kube().error ?? '', /unreachable|cannot connect/);
   assert.equal(kube().data.deployments.length, count);
   assert.equal(kube().updatedAt, updatedAt);
+  await link.up();
+  await waitFor(() => kube().status === 'ok' && dep('elsewhere')?.desired === 2, { what: 'recovered with the change', timeoutMs: 20_000 });
+  assert.equal(kube().error, null);
+  assert.ok((kube().updatedAt ?? 0) > (updatedAt ?? 0));
 });

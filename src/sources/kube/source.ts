@@ -2,7 +2,7 @@
 // events feed Maps; a dirty flag stages ONE materialising updater per frame, so a burst of
 // watch events costs one publish. Pod metrics are polled (the metrics API has no watch).
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Publish, Source } from '../types.js';
+import type { Publish, Source, SourceSlice } from '../types.js';
 import { KubeOperations, type KubeOps } from './actions.js';
 import { loadKubeConfig, makeClients, resolveNamespaces, type KubeClients } from './client.js';
 import { toKubeError } from './errors.js';
@@ -367,7 +367,7 @@ export class KubeSource implements Source {
     });
   }
 
-  private materialise(prev: import('../types.js').SourceSlice<KubeData>): import('../types.js').SourceSlice<KubeData> {
+  private materialise(prev: SourceSlice<KubeData>): SourceSlice<KubeData> {
     const now = this.now();
     const data = { ...prev.data, metricsAvailable: this.metricsAvailable };
     let podsChanged = false;

@@ -195,9 +195,13 @@ export function createController(deps: ControllerDeps) {
   const run = (id: string) => {
     const fn = commands[id];
     if (!fn) return notify(cockpit, `${id} is not available here`, 'warn');
-    void Promise.resolve()
-      .then(fn)
-      .catch((e) => notify(cockpit, `${id}: ${e instanceof Error ? e.message : String(e)}`, 'error'));
+    // Synchronous, so the next key of a chunk ("2r") already sees this one's effect.
+    const fail = (e: unknown) => notify(cockpit, `${id}: ${e instanceof Error ? e.message : String(e)}`, 'error');
+    try {
+      void Promise.resolve(fn()).catch(fail);
+    } catch (e) {
+      fail(e);
+    }
   };
 
   function handleKey(key: string): void {

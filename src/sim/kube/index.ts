@@ -141,6 +141,7 @@ export class KubeSim {
     containerName?: string;
   }): void {
     const w = this.world;
+    if (w.store.peek('deployments', d.namespace, d.name)) throw new Error(`deployment ${d.namespace}/${d.name} already exists`);
     w.addNamespace(d.namespace);
     const labels = d.labels ?? { app: d.name };
     const behavior = w.behaviorOf(d.image);

@@ -29,7 +29,7 @@ export class ObjectStore {
   private readonly watchers = new Set<WatchSpec>();
   private readonly changeListeners = new Set<() => void>();
   private notifyPending = false;
-  maxHistory = 20000;
+  maxHistory = 10000;
 
   currentRv(): string {
     return String(this.rv);
@@ -50,14 +50,23 @@ export class ObjectStore {
     return clone(this.peek(resource, ns, name));
   }
 
-  /** Stored objects (not copies), sorted by namespace then name like the API server. */
-  peekAll(resource: string, ns?: string, match: (o: any) => boolean = () => true): any[] {
+  /** Stored objects (not copies), in no particular order. */
+  peekUnsorted(resource: string, ns?: string, match: (o: any) => boolean = () => true): any[] {
     const out: any[] = [];
     for (const o of this.bucket(resource).values()) {
       if (ns !== undefined && o.metadata.namespace !== ns) continue;
       if (match(o)) out.push(o);
     }
-    return out.sort((a, b) => key(a.metadata.namespace, a.metadata.name).localeCompare(key(b.metadata.namespace, b.metadata.name)));
+    return out;
+  }
+
+  count(resource: string): number {
+    return this.bucket(resource).size;
+  }
+
+  /** Stored objects (not copies), sorted by namespace then name like the API server. */
+  peekAll(resource: string, ns?: string, match: (o: any) => boolean = () => true): any[] {
+    return this.peekUnsorted(resource, ns, match).sort((a, b) => key(a.metadata.namespace, a.metadata.name).localeCompare(key(b.metadata.namespace, b.metadata.name)));
   }
 
   list(resource: string, ns?: string, match?: (o: any) => boolean): any[] {

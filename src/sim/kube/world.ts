@@ -15,6 +15,7 @@ const HASH_LABEL = 'pod-template-hash';
 /** Annotations the controller does not copy from a deployment onto its ReplicaSets. */
 const SKIP_ANNOTATIONS = new Set([REVISION, REVISION_HISTORY, DESIRED, MAX_REPLICAS, 'kubectl.kubernetes.io/last-applied-configuration']);
 const MAX_LOG_LINES = 2000;
+const MAX_EVENTS = 3000;
 const TERMINATE_MS = 1500;
 const NODES = ['sim-node-1', 'sim-node-2', 'sim-node-3'];
 
@@ -166,6 +167,8 @@ export class World {
   private syncTimer: TimerHandle | undefined;
   private ipCounter = 10;
   private eventCounter = 0;
+  private readonly eventIndex = new Map<string, string>();
+  private readonly eventOrder: { ns: string; name: string; key: string }[] = [];
 
   constructor(
     readonly clock: SimClock,
@@ -436,7 +439,7 @@ export class World {
   private readonly progressReason = new Map<string, [string, string]>();
 
   podsOf(rs: any): any[] {
-    return this.store.peekAll('pods', rs.metadata.namespace, (p) => (p.metadata.ownerReferences ?? []).some((o: any) => o.uid === rs.metadata.uid));
+    return this.store.peekUnsorted('pods', rs.metadata.namespace, (p) => (p.metadata.ownerReferences ?? []).some((o: any) => o.uid === rs.metadata.uid));
   }
 
   private isReady(p: any): boolean {
@@ -960,11 +963,9 @@ export class World {
   /** Record a core/v1 Event, folding repeats into `count` like the real event recorder. */
   event(obj: any, type: string, reason: string, message: string, component: string, fieldPath?: string, host?: string): void {
     const ns = obj.metadata.namespace ?? 'default';
-    const existing = this.store.peekAll(
-      'events',
-      ns,
-      (e) => e.involvedObject.uid === obj.metadata.uid && e.reason === reason && e.message === message && e.source?.component === component && e.type === type,
-    )[0];
+    const foldKey = [obj.metadata.uid, type, reason, message, component].join('\u0000');
+    const existingName = this.eventIndex.get(foldKey);
+    const existing = existingName ? this.store.peek('events', ns, existingName) : undefined;
     const now = this.wallIso();
     if (existing) {
       const next = clone(existing);
@@ -999,10 +1000,13 @@ export class World {
       reportingComponent: component,
       reportingInstance: host ?? '',
     });
-    const all = this.store.peekAll('events');
-    if (all.length > 3000) {
-      const oldest = all.sort((a, b) => a.lastTimestamp.localeCompare(b.lastTimestamp)).slice(0, all.length - 3000);
-      for (const e of oldest) this.store.remove('events', e.metadata.namespace, e.metadata.name);
+    const evName = `${obj.metadata.name}.${stamp}`;
+    this.eventIndex.set(foldKey, evName);
+    this.eventOrder.push({ ns, name: evName, key: foldKey });
+    while (this.eventOrder.length > MAX_EVENTS) {
+      const old = this.eventOrder.shift()!;
+      this.store.remove('events', old.ns, old.name);
+      if (this.eventIndex.get(old.key) === old.name) this.eventIndex.delete(old.key);
     }
   }
 }

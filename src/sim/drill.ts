@@ -55,7 +55,7 @@ export interface DrillEnv {
    * warroom.yaml as ${WARROOM_DRILL_PG_PASSWORD}; drill.env (mode 0600) exports it.
    */
   writeConfig(dir: string): { kubeconfig: string; config: string; env: string };
-  /** Human-readable lines: where each simulator listens. No passwords. */
+  /** Human-readable lines: where each simulator listens (warnings are separate). No passwords. */
   describe(): string[];
   stop(): Promise<void>;
 }
@@ -143,7 +143,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
   const kubeconfigPath = path.join(dir, 'kubeconfig');
   writePrivate(kubeconfigPath, kubeconfigText());
 
-  const buildConfig = (kubeconfig: string, pgUrl: (url: string) => string): Record<string, unknown> => ({
+  const buildConfig = (kubeconfig: string, pgUrl: (url: string) => string, sinkDir: string): Record<string, unknown> => ({
     kube: { kubeconfig, context: DRILL_CONTEXT, namespaces: [ns] },
     prometheus: {
       url: prom.url,
@@ -151,11 +151,11 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
     },
     postgres: postgres ? [{ name: 'drill-postgres', url: pgUrl(postgres.url) }] : [],
     redis: redis ? [{ name: 'drill-redis', url: redis.url }] : [],
-    sinks: { dryRun: { path: path.join(dir, 'updates.jsonl') } },
+    sinks: { dryRun: { path: path.join(sinkDir, 'updates.jsonl') } },
     productionContexts: [],
   });
 
-  const config = buildConfig(kubeconfigPath, (u) => u);
+  const config = buildConfig(kubeconfigPath, (u) => u, dir);
   let stopping: Promise<void> | null = null;
 
   const env: DrillEnv = {
@@ -184,7 +184,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
         password = decodeURIComponent(u.password);
         if (!u.password) return url;
         return `${u.protocol}//${u.username}:\${${PG_PASSWORD_ENV}}@${u.host}${u.pathname}${u.search}`;
-      });
+      }, path.resolve(outDir));
       const header = `# warroom config for the drill "${scenario.name}" (written by warroom sim).\n# The Postgres password comes from ${PG_PASSWORD_ENV}: run \`. ${envFile}\` first.\n`;
       writePrivate(cfg, header + stringify(templated));
       const quoted = `'${password.replace(/'/g, `'\\''`)}'`;
@@ -200,7 +200,6 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
         redis ? `Redis       ${safeAddress(redis.url)}  (${redis.kind})` : 'Redis       not running',
         `Updates     dry-run to ${path.join(dir, 'updates.jsonl')}`,
       ];
-      for (const w of warnings) lines.push(`Warning     ${w}`);
       return lines;
     },
     stop() {

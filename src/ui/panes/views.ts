@@ -34,6 +34,11 @@ export function sourceBadge(slice: SourceSlice<unknown>, now: number): Cell | un
   }
 }
 
+/** Summary lines are made of separate cells; show them two spaces apart. */
+function spaced(cells: Cell[]): Cell[] {
+  return cells.flatMap((c, i) => (i ? [{ text: '  ' }, c] : [c]));
+}
+
 export function paneModel(pane: PaneId, state: State, now: number): PaneModel {
   switch (pane) {
     case 'pods': {
@@ -101,8 +106,8 @@ export function paneModel(pane: PaneId, state: State, now: number): PaneModel {
       const rows: Cell[][] = [];
       const targets: PaneModel['targets'] = [];
       for (const db of dbs) {
-        preface.push(pgSummaryCells(db, now, state.meta.severity));
-        for (const b of db.blocking.slice(0, 3)) preface.push(pgBlockCells(b));
+        preface.push(spaced(pgSummaryCells(db, now, state.meta.severity)));
+        for (const b of db.blocking.slice(0, 3)) preface.push(spaced(pgBlockCells(b)));
         for (const q of db.longest) {
           rows.push(pgQueryCells(q, db));
           targets.push({ name: String(q.pid), database: db.name, query: q });

@@ -24,6 +24,20 @@ function processesMentioning(needle: string): number[] {
   return pids;
 }
 
+function childrenOf(ppid: number): number[] {
+  const out: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid) out.push(Number(e));
+    } catch {
+      /* exited */
+    }
+  }
+  return out;
+}
+
 describe('drill postgres', () => {
   const dir = tempDir('warroom-drill-pg-');
   let drill: DrillPostgres;
@@ -99,10 +113,14 @@ describe('drill postgres', () => {
   });
 
   test('stop() leaves no process and no folder behind', async () => {
-    assert.ok(processesMentioning(dir).length > 0, 'the server runs from the drill folder');
+    await drill.load.setTarget({ active: 2, idle: 2, idleInTransaction: 1, blocked: 1 });
+    const servers = processesMentioning(dir);
+    assert.equal(servers.length, 1, 'one postmaster runs from the drill folder');
+    const family = [...servers, ...servers.flatMap(childrenOf)];
+    assert.ok(family.length > 6, 'postmaster, its workers and the sessions');
     await source.stop();
     await drill.stop();
-    await waitFor(() => processesMentioning(dir).length === 0, { what: 'postgres processes gone', timeoutMs: 5000 });
+    await waitFor(() => family.every((pid) => !fs.existsSync(`/proc/${pid}`)), { what: 'postgres processes gone', timeoutMs: 5000 });
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 });

@@ -224,8 +224,10 @@ export class PostgresSource implements Source, PgConfigProvider {
       try {
         res = await client.query(pollSql(rt.statementsColumn));
       } catch (err) {
-        // The extension exists but is not loaded (shared_preload_libraries): poll without it.
-        if (rt.statementsColumn && /pg_stat_statements/.test(String((err as Error)?.message))) {
+        // The extension exists but is not loaded (shared_preload_libraries, SQLSTATE 55000), was
+        // dropped, or is an older version without these columns (42xxx): poll without it.
+        const code = String((err as { code?: string })?.code ?? '');
+        if (rt.statementsColumn && (code === '55000' || code.startsWith('42') || /pg_stat_statements/.test(String((err as Error)?.message)))) {
           rt.statementsColumn = null;
           res = await client.query(pollSql(null));
         } else throw err;

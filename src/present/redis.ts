@@ -8,6 +8,8 @@ export const REDIS_MEM_WARN = 0.75;
 export const REDIS_MEM_CRITICAL = 0.9;
 export const REDIS_PING_WARN_MS = 50;
 export const REDIS_PING_CRITICAL_MS = 500;
+/** A recovered instance mentions its last failure for this long. */
+export const RECENT_ERROR_MS = 15 * 60_000;
 
 export function redisColumns(): Column[] {
   return [
@@ -76,6 +78,9 @@ function statusCell(inst: RedisInstance, node: RedisNode | null, now: number): C
   }
   if (node?.error) return cell(`ERROR ${node.error}`, 'critical', true);
   if (inst.status === 'connecting') return cell('connecting…', 'muted');
+  if (inst.lastError && now - inst.lastError.at < RECENT_ERROR_MS) {
+    return cell(`ok (last error ${formatAge(now - inst.lastError.at)} ago: ${inst.lastError.message})`, 'warn');
+  }
   return cell('ok', 'ok');
 }
 

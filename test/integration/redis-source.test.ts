@@ -81,6 +81,7 @@ describe('redis source', () => {
     await waitFor(() => w.inst().status === 'ok', { what: 'recovered', timeoutMs: INTERVAL + 700 });
     assert.ok(Date.now() - restartedAt <= INTERVAL + 700);
     assert.equal(w.slice().status, 'ok');
+    assert.equal(w.inst().lastError?.message, 'connection refused', 'the last failure is remembered');
   });
 
   test('auth failure is named, and the password never shows', async () => {

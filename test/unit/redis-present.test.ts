@@ -64,6 +64,16 @@ test('down keeps the last values, greyed, with reason and age', () => {
   assert.equal(cells[2].text, '48.0Mi/64.0Mi 75.0%');
 });
 
+test('recovered: the last error stays visible for a while', () => {
+  const n = node();
+  const recent = inst([n], { lastError: { message: 'timed out after 3s', at: NOW - 120_000 } });
+  const cell = redisCells(recent, n, NOW)[7];
+  assert.equal(cell.text, 'ok (last error 2m ago: timed out after 3s)');
+  assert.equal(cell.token, 'warn');
+  const old = inst([n], { lastError: { message: 'timed out after 3s', at: NOW - 3_600_000 } });
+  assert.equal(redisCells(old, n, NOW)[7].text, 'ok');
+});
+
 test('no data yet: the target and the state', () => {
   const i = emptyRedisInstance('sessions', 'sentinel mymaster@s1:26379,s2:26379');
   assert.deepEqual(redisCells(i, null, NOW).map((c) => c.text), ['sessions', '-', '-', '-', '-', '-', 'sentinel mymaster@s1:26379,s2:26379', 'connecting…']);

@@ -64,7 +64,7 @@ export class RedisSource implements Source {
         error = (e as Error).message;
       }
       const data = emptyRedisInstance(cfg.name, ep?.target ?? 'invalid URL');
-      return { cfg, ep, client: null, lastError: error, samples: new Map(), busy: false, timer: null, data: error ? { ...data, status: 'down', error } : data };
+      return { cfg, ep, client: null, lastError: error, samples: new Map(), busy: false, timer: null, data: error ? { ...data, status: 'down', error, lastError: { message: error, at: Date.now() } } : data };
     });
   }
 
@@ -163,7 +163,7 @@ export class RedisSource implements Source {
 
   private markDown(rt: Runtime, error: string): void {
     if (rt.data.status === 'down' && rt.data.error === error) return;
-    rt.data = { ...rt.data, status: 'down', error };
+    rt.data = { ...rt.data, status: 'down', error, lastError: { message: error, at: Date.now() } };
     this.opts.log?.(`redis ${rt.cfg.name}: ${error}`);
     this.emit();
   }
@@ -216,7 +216,9 @@ export class RedisSource implements Source {
         nodes = [await this.pollNode(rt, client, address, Date.now)];
       }
       if (this.stopped) return;
-      rt.data = { ...rt.data, status: 'ok', error: null, updatedAt: Date.now(), nodes };
+      const nodeError = nodes.find((n) => n.error);
+      const lastError = nodeError ? { message: `${nodeError.address}: ${nodeError.error}`, at: Date.now() } : rt.data.lastError;
+      rt.data = { ...rt.data, status: 'ok', error: null, updatedAt: Date.now(), nodes, lastError };
       this.emit();
     } catch (err) {
       if (this.stopped) return;

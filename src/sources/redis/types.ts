@@ -25,14 +25,17 @@ export interface RedisInstance {
   name: string;
   target: string;
   status: 'connecting' | 'ok' | 'down';
+  /** Why it is down now; null when ok. */
   error: string | null;
   updatedAt: number | null;
+  /** The most recent failure, kept after recovery (what went wrong and when). */
+  lastError?: { message: string; at: number } | null;
   /** One row per node: one for standalone/sentinel, every master and replica in cluster mode. */
   nodes: RedisNode[];
 }
 
 export function emptyRedisInstance(name: string, target: string): RedisInstance {
-  return { name, target, status: 'connecting', error: null, updatedAt: null, nodes: [] };
+  return { name, target, status: 'connecting', error: null, updatedAt: null, lastError: null, nodes: [] };
 }
 
 export interface RedisData {

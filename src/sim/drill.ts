@@ -113,12 +113,20 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
   try {
     await kube.start({ port: opts.kubePort });
     await prom.start({ port: opts.promPort });
-    for (const sub of ['postgres', 'redis']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
-    // As root, Postgres runs as another user, who must be able to traverse the drill folder.
-    if (opts.postgres !== false && process.getuid?.() === 0) fs.chmodSync(dir, fs.statSync(dir).mode | 0o111);
+    const sub = (name: string) => {
+      const d = path.join(dir, name);
+      fs.mkdirSync(d, { recursive: true });
+      return d;
+    };
     const [pg, rd] = await Promise.allSettled([
-      opts.postgres === false ? Promise.resolve(null) : startDrillPostgres({ dir: path.join(dir, 'postgres'), log }),
-      opts.redis === false ? Promise.resolve(null) : startDrillRedis({ dir: path.join(dir, 'redis'), log }),
+      opts.postgres === false
+        ? null
+        : (async () => {
+            // As root, Postgres runs as another user, who must be able to traverse the drill folder.
+            if (process.getuid?.() === 0) fs.chmodSync(dir, fs.statSync(dir).mode | 0o111);
+            return startDrillPostgres({ dir: sub('postgres'), log });
+          })(),
+      opts.redis === false ? null : (async () => startDrillRedis({ dir: sub('redis'), log }))(),
     ]);
     if (pg.status === 'fulfilled') postgres = pg.value;
     else {

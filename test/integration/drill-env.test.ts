@@ -118,3 +118,27 @@ test('startDrill + writeConfig: kubectl, config, description and a clean stop', 
   }
   await assert.rejects(fetch(`${promUrl}/-/healthy`), 'Prometheus is closed');
 });
+
+test('when Postgres and Redis cannot start, the drill warns and runs on without them', async (t) => {
+  const dir = tempDir('warroom-drill-degraded-');
+  // A file where their data folders should go makes both fail to start.
+  fs.writeFileSync(path.join(dir, 'postgres'), 'not a folder');
+  fs.writeFileSync(path.join(dir, 'redis'), 'not a folder');
+  const env = await startDrill({ scenario: 'db-pool-exhaustion', dir, speed: 60, seed: 1 });
+  t.after(() => env.stop());
+  assert.equal(env.postgres, null);
+  assert.equal(env.redis, null);
+  assert.ok(env.warnings.some((w) => w.startsWith('Postgres not available: ')), env.warnings.join('; '));
+  assert.ok(env.warnings.some((w) => w.startsWith('Redis not available: ')), env.warnings.join('; '));
+  const parsed = configSchema.parse(env.config);
+  assert.deepEqual([parsed.postgres, parsed.redis], [[], []]);
+  assert.match(env.describe().join('\n'), /Postgres +not running/);
+  // The scenario still plays out in the metrics.
+  await waitFor(
+    async () => {
+      const body = (await (await fetch(`${env.prom.url}/api/v1/alerts`)).json()) as any;
+      return body.data.alerts.some((a: any) => a.labels.alertname === 'PostgresConnectionsHigh' && a.state === 'firing');
+    },
+    { timeoutMs: 20_000, what: 'PostgresConnectionsHigh from the modelled sessions' },
+  );
+});

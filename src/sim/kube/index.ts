@@ -36,7 +36,7 @@ export class KubeSim {
       [this.tokens.admin, 'admin'],
       [this.tokens.viewer, 'viewer'],
     ]);
-    this.http = new KubeHttp(this.world, map, opts.bookmarkIntervalMs ?? 1000, () => `${this.host}:${this.port}`);
+    this.http = new KubeHttp(this.world, map, opts.bookmarkIntervalMs ?? 1000, () => `${this.host}:${this.port}`, opts.log);
     this.world.addNamespace('default');
   }
 

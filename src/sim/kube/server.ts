@@ -30,9 +30,12 @@ export class KubeHttp {
     private readonly tokens: Map<string, SimUser>,
     private readonly bookmarkIntervalMs: number,
     private readonly address: () => string,
+    private readonly log?: (msg: string) => void,
   ) {}
 
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const log = this.log;
+    if (log) res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode}`));
     this.dispatch(req, res).catch((e) => this.fail(res, e));
   }
 

@@ -13,4 +13,6 @@ export interface KubeSimOptions {
   seed?: number;
   /** Real milliseconds between BOOKMARK events on watches that asked for them (default 1000). */
   bookmarkIntervalMs?: number;
+  /** Receives one line per answered request ("GET /api/v1/pods 200"), for debugging. */
+  log?: (msg: string) => void;
 }

@@ -903,8 +903,8 @@ export class World {
     if (!names.includes(cname) || !c) throw ApiError.badRequest(`container ${cname} is not valid for pod ${name}`);
     let instance = c.instance;
     if (opts.previous) {
-      if (c.restartCount === 0 || c.instance < 2) throw ApiError.badRequest(`previous terminated container "${cname}" in pod "${name}" not found`);
       instance = c.phase === 'running' ? c.instance - 1 : c.instance;
+      if (c.restartCount === 0 || instance < 1) throw ApiError.badRequest(`previous terminated container "${cname}" in pod "${name}" not found`);
     } else if (c.instance === 0 || (c.phase !== 'running' && c.phase !== 'backoff')) {
       const reason = c.phase === 'pullerr' ? 'ErrImagePull' : c.phase === 'pullbackoff' ? 'ImagePullBackOff' : 'ContainerCreating';
       throw ApiError.badRequest(`container "${cname}" in pod "${name}" is waiting to start: ${reason}`);

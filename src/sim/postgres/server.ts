@@ -16,6 +16,19 @@ export interface PgBinaries {
   libDir: string | null;
 }
 
+/**
+ * Wraps a command so the kernel signals it when warroom dies without cleaning up (SIGKILL,
+ * an unhandled signal): `setpriv --pdeathsig` where util-linux has it, else unchanged.
+ */
+export function dieWithParent(cmd: string, args: string[], signal: string): [string, string[]] {
+  if (process.platform !== 'linux') return [cmd, args];
+  for (const dir of ['/usr/bin', '/bin', '/usr/sbin', '/sbin']) {
+    const setpriv = path.join(dir, 'setpriv');
+    if (executable(setpriv)) return [setpriv, ['--pdeathsig', signal, '--', cmd, ...args]];
+  }
+  return [cmd, args];
+}
+
 function executable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
@@ -232,7 +245,9 @@ export class PgServer {
       args.push('-c', 'shared_preload_libraries=pg_stat_statements');
     }
     this.stderrTail = '';
-    const child = spawn(this.bin.postgres, args, { ...this.spawnOpts(), stdio: ['ignore', 'ignore', 'pipe'] });
+    // SIGQUIT: immediate shutdown of the postmaster and all its backends.
+    const [cmd, argv] = dieWithParent(this.bin.postgres, args, 'SIGQUIT');
+    const child = spawn(cmd, argv, { ...this.spawnOpts(), stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     process.on('exit', this.cleanupOnExit);
     child.stderr!.setEncoding('utf8');

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { freeLoopbackPort } from '../postgres/server.js';
+import { dieWithParent, freeLoopbackPort } from '../postgres/server.js';
 
 export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | null {
   const dirs = [...(env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin', '/usr/sbin'];
@@ -86,7 +86,8 @@ export class RedisServer {
     };
     const args = Object.entries(config).flatMap(([k, v]) => [`--${k}`, v]);
     this.output = '';
-    const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: this.base });
+    const [cmd, argv] = dieWithParent(this.binary, args, 'SIGKILL');
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: this.base });
     this.child = child;
     process.on('exit', this.cleanupOnExit);
     const keep = (d: Buffer) => {

@@ -14,6 +14,8 @@ import { templateHash, World } from './world.js';
 export type { ImageBehavior, KubeSimOptions } from './types.js';
 export { templateHash } from './world.js';
 
+const NAMESPACE_AGE_MS = 30 * 24 * 3600_000;
+
 export class KubeSim {
   private readonly clock: SimClock;
   private readonly rand: Rand;
@@ -37,7 +39,7 @@ export class KubeSim {
       [this.tokens.viewer, 'viewer'],
     ]);
     this.http = new KubeHttp(this.world, map, opts.bookmarkIntervalMs ?? 1000, () => `${this.host}:${this.port}`, opts.log);
-    this.world.addNamespace('default');
+    this.world.addNamespace('default', Date.now() - NAMESPACE_AGE_MS);
   }
 
   /**
@@ -125,8 +127,9 @@ export class KubeSim {
     return stringify(cfg);
   }
 
+  /** A namespace that already existed (created 30 days ago), as in a cluster you are called to. */
   addNamespace(name: string): void {
-    this.world.addNamespace(name);
+    this.world.addNamespace(name, Date.now() - NAMESPACE_AGE_MS);
   }
 
   addDeployment(d: {
@@ -142,7 +145,7 @@ export class KubeSim {
   }): void {
     const w = this.world;
     if (w.store.peek('deployments', d.namespace, d.name)) throw new Error(`deployment ${d.namespace}/${d.name} already exists`);
-    w.addNamespace(d.namespace);
+    w.addNamespace(d.namespace, Date.now() - NAMESPACE_AGE_MS);
     const labels = d.labels ?? { app: d.name };
     const behavior = w.behaviorOf(d.image);
     const container: any = { name: d.containerName ?? d.name, image: d.image, ports: [{ containerPort: 8080, protocol: 'TCP' }] };

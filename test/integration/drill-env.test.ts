@@ -142,3 +142,13 @@ test('when Postgres and Redis cannot start, the drill warns and runs on without 
     { timeoutMs: 20_000, what: 'PostgresConnectionsHigh from the modelled sessions' },
   );
 });
+
+test('the same seed gives the same drill: trigger times and pod names', async (t) => {
+  const start = (seed: number) => startDrill({ scenario: 'bad-deploy', seed, postgres: false, redis: false });
+  const [a, b, c] = await Promise.all([start(11), start(11), start(12)]);
+  t.after(() => Promise.all([a.stop(), b.stop(), c.stop()]).then(() => undefined));
+  const podNames = (env: typeof a) => env.kube.listPods('shop').map((p) => p.metadata.name).sort();
+  assert.deepEqual(a.engine.timeline, b.engine.timeline);
+  assert.deepEqual(podNames(a), podNames(b));
+  assert.notDeepEqual(podNames(a), podNames(c));
+});

@@ -178,14 +178,7 @@ export const kubeRollback: ActionDef<KubeTarget> = {
   scope: 'deployments',
   mutating: true,
   confirm: 'confirm',
-  fields: (t) => [
-    {
-      name: 'toRevision',
-      label: 'To revision (empty = previous)',
-      initial: t.toRevision ? String(t.toRevision) : '',
-      validate: (v) => (v.trim() === '' || (Number.isInteger(Number(v.trim())) && Number(v.trim()) > 0) ? null : 'enter a revision number, or leave empty for the previous one'),
-    },
-  ],
+  // `u` goes straight to the confirmation (previous revision); the history view (h) passes toRevision.
   async describe(t, p, env) {
     const { namespace, name } = deploymentOf(t);
     const plan = await ops(env).planRollback(namespace, name, targetRevision(t, p));

@@ -22,13 +22,15 @@ export interface TestCockpitOptions {
   env?: NodeJS.ProcessEnv;
   context?: string;
   productionContexts?: string[];
+  /** ActionEnv.services (kube operations, …). */
+  envServices?: Record<string, unknown>;
 }
 
 export function renderCockpit(o: TestCockpitOptions = {}) {
   const cockpit = createCockpit(initialState(o.meta));
   const keymap = buildKeymap(o.keys ?? {});
   const journal: NewEntry[] = [];
-  const env: ActionEnv = { context: o.context ?? 'test', readOnly: !!o.meta?.readOnly, drill: false, recorder: { record: (e) => journal.push(e) }, services: {} };
+  const env: ActionEnv = { context: o.context ?? 'test', readOnly: !!o.meta?.readOnly, drill: false, recorder: { record: (e) => journal.push(e) }, services: { ...o.envServices } };
   const runner = new ActionRunner(env, dialogInteraction(cockpit), { productionContexts: o.productionContexts ?? [] });
   runner.register(...(o.actions ?? []));
   let exited = false;

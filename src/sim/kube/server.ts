@@ -142,7 +142,12 @@ export class KubeHttp {
   }
 
   private route(path: string): Route | undefined {
-    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    let parts: string[];
+    try {
+      parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      throw ApiError.badRequest(`invalid path: ${path}`);
+    }
     let group: string;
     let version: string;
     let rest: string[];
@@ -384,6 +389,7 @@ export class KubeHttp {
     };
     res.on('close', cleanup);
     res.on('finish', cleanup);
+    res.on('error', cleanup);
   }
 
   private logs(req: http.IncomingMessage, res: http.ServerResponse, ns: string, name: string, q: URLSearchParams): void {

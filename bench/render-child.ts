@@ -23,6 +23,8 @@ class Meter extends Writable {
   isTTY = true;
   bytes = 0;
   writes = 0;
+  /** Line feeds written: Ink's incremental renderer ends each rewritten line with one (unchanged lines get \e[E). */
+  newlines = 0;
   text = '';
   keepText = false;
   private waiters: Array<() => void> = [];
@@ -30,6 +32,7 @@ class Meter extends Writable {
     const s = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
     this.bytes += Buffer.byteLength(s);
     this.writes++;
+    for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) this.newlines++;
     if (this.keepText) this.text += s;
     const w = this.waiters;
     this.waiters = [];
@@ -42,6 +45,7 @@ class Meter extends Writable {
   reset(): void {
     this.bytes = 0;
     this.writes = 0;
+    this.newlines = 0;
   }
 }
 
@@ -130,7 +134,7 @@ async function main(): Promise<void> {
     await Promise.race([written, sleep(2000)]);
     const ms = performance.now() - t0;
     await sleep(1000 / maxFps + 40); // let a trailing throttled frame land too
-    return { bytes: meter.bytes, ms };
+    return { bytes: meter.bytes, ms, lines: meter.newlines };
   };
 
   const out: Record<string, unknown> = { mode, pods: podCount, cols: COLS, rows: ROWS, maxFps, colorLevel: (await import('chalk')).default.level };
@@ -143,8 +147,17 @@ async function main(): Promise<void> {
     meter.keepText = false;
     out.pod = pod.name;
     const bytes: number[] = [];
-    for (let i = 0; i < 20; i++) bytes.push((await change(meter, pod.key)).bytes);
+    const lines: number[] = [];
+    const ms: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await change(meter, pod.key);
+      bytes.push(r.bytes);
+      lines.push(r.lines);
+      ms.push(r.ms);
+    }
+    out.frameMs = ms;
     out.podChangeBytes = bytes;
+    out.podChangeLines = lines;
     // Idle: the frame clock runs, nothing is published.
     cockpit.startClock(maxFps);
     await sleep(500);
@@ -182,6 +195,23 @@ async function main(): Promise<void> {
       bytes.push(r.bytes);
     }
     out.frameMs = frameMs;
+    // The pure part of a frame: every pane's model from the store (what React recomputes per change).
+    const { paneModel } = await load<typeof import('../src/ui/panes/views.js')>('ui/panes/views.js');
+    const { PANES } = await load<typeof import('../src/store/store.js')>('store/store.js');
+    const modelMs: Record<string, number> = {};
+    for (const pane of PANES) {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        // New slice references each time, as after a real change, so nothing memoised is reused.
+        const s = cockpit.store.getState();
+        const fresh = { ...s, kube: { ...s.kube, data: { ...s.kube.data, pods: [...s.kube.data.pods] } }, prom: { ...s.prom }, postgres: { ...s.postgres }, redis: { ...s.redis }, incident: { ...s.incident } };
+        const t = performance.now();
+        paneModel(pane, fresh, Date.now());
+        times.push(performance.now() - t);
+      }
+      modelMs[pane] = times.sort((a, b) => a - b)[2];
+    }
+    out.paneModelMs = modelMs;
     out.inkRenderMs = inkMs;
     out.podChangeBytes = bytes;
     gc?.();

@@ -20,6 +20,7 @@ const ROWS = 50;
 const STARTUP_RUNS = 5;
 const DRILL_RUNS = 3;
 const IDLE_WINDOW_MS = 30_000;
+const PROD_IDLE_WINDOW_MS = 15_000;
 const PODS_PER_DEPLOYMENT = 12; // 10 deployments → 120 pods in the live-CLI runs
 const BYTES_PODS = 300;
 const RENDER_PODS = 5000;
@@ -57,9 +58,23 @@ function context(): string[] {
     `machine   ${cpus[0]?.model.trim() ?? '?'} · ${os.availableParallelism()} cores · ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB · ${os.platform()} ${os.release()}`,
     `load      ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min, at start)`,
     `versions  Node ${process.versions.node} · Ink ${version('ink')} · React ${version('react')} · warroom ${commit}`,
+    `react     ${reactBuildNote()}`,
     `terminal  ${COLS}×${ROWS}, TERM=xterm-256color COLORTERM=truecolor; PTY = util-linux script; in-process = metered stdout`,
     `date      ${new Date().toISOString()}`,
   ];
+}
+
+/** Whether the built CLI sets NODE_ENV itself (React picks its development or production build from it). */
+function reactBuildNote(): string {
+  let sets = false;
+  try {
+    sets = /NODE_ENV/.test(fs.readFileSync(CLI, 'utf8'));
+  } catch {
+    /* not built */
+  }
+  return sets
+    ? 'dist/cli.js sets NODE_ENV; rows marked "NODE_ENV unset" measure the environment as users start it'
+    : 'dist/cli.js does not set NODE_ENV, so users get React\'s development build unless their shell sets NODE_ENV=production; both are measured';
 }
 
 function build(): boolean {
@@ -74,11 +89,14 @@ function build(): boolean {
 }
 
 /** Runs bench/render-child.ts in its own process and returns its JSON line. */
-function renderChild(mode: 'bytes' | 'render', pods: number): Promise<Record<string, any>> {
+function renderChild(mode: 'bytes' | 'render', pods: number, production = false): Promise<Record<string, any>> {
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '3', TERM: 'xterm-256color', COLORTERM: 'truecolor' };
+  delete env.NODE_ENV;
+  if (production) env.NODE_ENV = 'production';
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(ROOT, 'bench', 'render-child.ts'), mode, String(pods)], {
       cwd: ROOT,
-      env: { ...process.env, FORCE_COLOR: '3', TERM: 'xterm-256color', COLORTERM: 'truecolor' },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -107,28 +125,34 @@ async function inProcessBytes(): Promise<void> {
     rows.push({ metric: 'bytes, full redraw (first frame, in-process)', value: formatBytes(r.fullFrameBytes), target: 'ref. ~11 KB', verdict: 'info' });
     const nb: number[] = r.podChangeBytesNonIncremental;
     rows.push({ metric: 'bytes, one pod change without incrementalRendering', value: `median ${formatBytes(median(nb))} (n=${nb.length})`, target: 'ref.', verdict: 'info' });
+    rows.push({ metric: `frame time, flush → frame written (${BYTES_PODS} pods, for comparison)`, value: describeDistribution(r.frameMs, formatMs), target: 'ref.', verdict: 'info' });
     rows.push({ metric: 'bytes per idle second (in-process, frame clock on)', value: `${formatBytes(r.idleBytesPerSec)}/s`, target: '0 B/s', verdict: r.idleBytesPerSec === 0 ? 'pass' : 'fail' });
-    notes.push(`in-process: the pod flipped Running ↔ CrashLoopBackOff is ${r.pod}; maxFps ${r.maxFps}; chalk colour level ${r.colorLevel}`);
+    notes.push(`in-process: one pod flipped Running ↔ CrashLoopBackOff (${r.pod}); ≈${median(r.podChangeLines)} of ${r.rows} lines rewritten per change (median); maxFps ${r.maxFps}; chalk colour level ${r.colorLevel}`);
   } catch (e) {
     na(metric, '< 1 KB', reason(e));
   }
 }
 
-async function inProcessRender(): Promise<void> {
-  progress(`in-process: render time and memory (${RENDER_PODS} pods)`);
+async function inProcessRender(production: boolean): Promise<void> {
+  const variant = production ? 'NODE_ENV=production' : 'NODE_ENV unset';
+  progress(`in-process: render time and memory (${RENDER_PODS} pods, ${variant})`);
   try {
-    const r = await renderChild('render', RENDER_PODS);
+    const r = await renderChild('render', RENDER_PODS, production);
     const f: number[] = r.frameMs;
     const ink: number[] = r.inkRenderMs;
-    rows.push({ metric: `frame time, flush → frame written (${RENDER_PODS} pods)`, value: describeDistribution(f, formatMs), target: 'p95 < 16 ms', verdict: below(percentile(f, 95), 16) });
-    rows.push({ metric: `  of which Ink layout+output (onRender renderTime)`, value: describeDistribution(ink, formatMs), target: 'p95 < 16 ms', verdict: below(percentile(ink, 95), 16) });
-    rows.push({ metric: `resident memory after GC (${RENDER_PODS} pods)`, value: `${formatBytes(r.rss)} (heap ${formatBytes(r.heapUsed)})`, target: '< 200 MB', verdict: below(r.rss, 200 * 2 ** 20) });
+    rows.push({ metric: `frame time, flush → frame written (${RENDER_PODS} pods, ${variant})`, value: describeDistribution(f, formatMs), target: 'p95 < 16 ms', verdict: below(percentile(f, 95), 16) });
+    rows.push({ metric: `  of which Ink layout+output (onRender renderTime)`, value: describeDistribution(ink, formatMs), target: 'ref.', verdict: 'info' });
+    rows.push({ metric: `resident memory after GC (${RENDER_PODS} pods, ${variant})`, value: `${formatBytes(r.rss)} (heap ${formatBytes(r.heapUsed)})`, target: '< 200 MB', verdict: below(r.rss, 200 * 2 ** 20) });
+    if (!production) {
+      const models = Object.entries(r.paneModelMs as Record<string, number>).sort((a, b) => b[1] - a[1]);
+      notes.push(`${RENDER_PODS} pods: paneModel() per pane (pure, median of 5): ${models.map(([p, ms]) => `${p} ${formatMs(ms)}`).join(', ')}`);
+    }
     notes.push(
-      `${RENDER_PODS} pods: first frame ${formatMs(r.firstFrameMs)} in-process; RSS before the state was built ${formatBytes(r.rssBaseline)} (modules + tsx loader); bytes per pod change ${describeDistribution(r.podChangeBytes, formatBytes)}${r.gcExposed ? '' : '; gc() was not exposed'}`,
+      `${RENDER_PODS} pods, ${variant}: first frame ${formatMs(r.firstFrameMs)} in-process; RSS before the state was built ${formatBytes(r.rssBaseline)} (modules + tsx loader); bytes per pod change ${describeDistribution(r.podChangeBytes, formatBytes)}${r.gcExposed ? '' : '; gc() was not exposed'}`,
     );
   } catch (e) {
-    na(`frame time at ${RENDER_PODS} pods`, 'p95 < 16 ms', reason(e));
-    na(`resident memory at ${RENDER_PODS} pods`, '< 200 MB', reason(e));
+    na(`frame time at ${RENDER_PODS} pods, ${variant}`, 'p95 < 16 ms', reason(e));
+    na(`resident memory at ${RENDER_PODS} pods, ${variant}`, '< 200 MB', reason(e));
   }
 }
 
@@ -156,15 +180,17 @@ async function ptyOverhead(): Promise<number> {
   return median(times);
 }
 
-async function cliStartup(b: BenchBackends): Promise<void> {
-  progress(`CLI: first frame × ${STARTUP_RUNS} (warroom --config, simulators)`);
-  const metric = 'first complete frame, `warroom --config` (PTY)';
+async function cliStartup(b: BenchBackends, production: boolean): Promise<void> {
+  const variant = production ? 'NODE_ENV=production' : 'NODE_ENV unset';
+  progress(`CLI: first frame × ${STARTUP_RUNS} (warroom --config, simulators, ${variant})`);
+  const metric = `first complete frame, \`warroom --config\` (PTY, ${variant})`;
   try {
-    const overhead = await ptyOverhead();
+    const overhead = production ? null : await ptyOverhead();
+    const env = production ? { ...b.env, NODE_ENV: 'production' } : b.env;
     const times: number[] = [];
-    for (let i = 0; i < STARTUP_RUNS; i++) times.push(await firstFrame(['--config', b.configPath], b.env, 15_000));
+    for (let i = 0; i < STARTUP_RUNS; i++) times.push(await firstFrame(['--config', b.configPath], env, 15_000));
     rows.push({ metric, value: describeDistribution(times, formatMs), target: '< 300 ms', verdict: below(percentile(times, 95), 300) });
-    notes.push(`first frame: from spawning \`script\` (PTY launch overhead, script+sh+stty, median ${formatMs(overhead)}, is included) to the end of the synchronized update that drew the footer`);
+    if (overhead !== null) notes.push(`first frame: from spawning \`script\` (PTY launch overhead, script+sh+stty, median ${formatMs(overhead)}, is included) to the end of the synchronized update that drew the footer`);
   } catch (e) {
     na(metric, '< 300 ms', reason(e));
   }
@@ -192,12 +218,17 @@ async function drillStartup(): Promise<void> {
   }
 }
 
-async function cliIdle(b: BenchBackends): Promise<void> {
+/** The CLI idle against the simulators. The full run also counts backend requests and changes a pod. */
+async function cliIdle(b: BenchBackends, production: boolean): Promise<void> {
+  const variant = production ? 'NODE_ENV=production' : 'NODE_ENV unset';
+  const full = !production;
+  const windowMs = full ? IDLE_WINDOW_MS : PROD_IDLE_WINDOW_MS;
   const pods = b.kube.listPods(NAMESPACE).length;
-  progress(`CLI: idle ${IDLE_WINDOW_MS / 1000} s against the simulators (${pods} pods): CPU, bytes, backend requests`);
+  progress(`CLI: idle ${windowMs / 1000} s against the simulators (${pods} pods, ${variant}): CPU${full ? ', bytes, backend requests' : ''}`);
   let run: PtyRun | null = null;
   try {
-    run = runInPty([process.execPath, CLI, '--config', b.configPath], { cols: COLS, rows: ROWS, env: b.env, cwd: b.env.HOME });
+    const env = production ? { ...b.env, NODE_ENV: 'production' } : b.env;
+    run = runInPty([process.execPath, CLI, '--config', b.configPath], { cols: COLS, rows: ROWS, env, cwd: b.env.HOME });
     await run.waitFor(firstFrameDone, 15_000);
     const podName = b.somePod().name;
     await run.waitFor((all) => all.includes(podName.slice(0, 12)), 20_000).catch(() => notes.push('idle run: pods did not appear on screen within 20 s'));
@@ -208,7 +239,7 @@ async function cliIdle(b: BenchBackends): Promise<void> {
     const s0 = await b.snapshot();
     const c0 = cpuSeconds(pid);
     const t0 = performance.now();
-    await sleep(IDLE_WINDOW_MS);
+    await sleep(windowMs);
     const t1 = performance.now();
     const c1 = cpuSeconds(pid);
     const s1 = await b.snapshot();
@@ -217,7 +248,8 @@ async function cliIdle(b: BenchBackends): Promise<void> {
     const perMin = (n: number) => (n * 60) / secs;
 
     const cpuPct = ((c1 - c0) / secs) * 100;
-    rows.push({ metric: 'CPU while idle, default refresh (5 s), 10 fps', value: `${cpuPct.toFixed(2)} % of one core (over ${secs.toFixed(0)} s)`, target: '< 3 %', verdict: below(cpuPct, 3) });
+    rows.push({ metric: `CPU while idle, default refresh (5 s), 10 fps (${variant})`, value: `${cpuPct.toFixed(2)} % of one core (over ${secs.toFixed(0)} s)`, target: '< 3 %', verdict: below(cpuPct, 3) });
+    if (!full) return;
     const windows: number[] = [];
     for (let w = t0; w + 10_000 <= t1 + 1; w += 10_000) windows.push(run.bytesBetween(w, w + 10_000));
     rows.push({ metric: 'bytes per idle 10 s (PTY)', value: `${describeDistribution(windows, formatBytes)}`, target: 'ref.', verdict: 'info' });
@@ -266,13 +298,14 @@ async function cliIdle(b: BenchBackends): Promise<void> {
 
 async function main(): Promise<void> {
   const t0 = performance.now();
-  const ctx = context();
   const args = process.argv.slice(2);
   const built = args.includes('--no-build') ? fs.existsSync(CLI) : build();
+  const ctx = context();
 
   if (built) {
     await inProcessBytes();
-    await inProcessRender();
+    await inProcessRender(false);
+    await inProcessRender(true);
   } else {
     na('in-process figures', '—', 'dist/ is missing and the build failed');
   }
@@ -285,8 +318,10 @@ async function main(): Promise<void> {
       progress('starting the simulators (KubeSim, PromSim, Postgres, Redis)');
       backends = await startBackends({ podsPerDeployment: PODS_PER_DEPLOYMENT });
       for (const w of backends.warnings) notes.push(`simulators: ${w}`);
-      await cliStartup(backends);
-      await cliIdle(backends);
+      await cliStartup(backends, false);
+      await cliStartup(backends, true);
+      await cliIdle(backends, false);
+      await cliIdle(backends, true);
     } catch (e) {
       na('CLI figures', '—', reason(e));
     } finally {
@@ -298,6 +333,7 @@ async function main(): Promise<void> {
   const out = process.stdout;
   out.write('\nwarroom benchmark (method: bench/README.md)\n');
   for (const l of ctx) out.write(`  ${l}\n`);
+  out.write(`  load      ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min, at the end; other work on the machine skews timings)\n`);
   out.write('\n' + renderTable(rows) + '\n\n');
   out.write('✓ meets the target · ✗ misses it · · reference figure, no target · – not measured\n');
   for (const n of notes) out.write(`- ${n}\n`);

@@ -3,8 +3,8 @@
 // alerts, one Postgres database and one Redis instance — what a busy on-call screen shows.
 import type { KubeData, PodRow, DeploymentRow, EventRow } from '../../src/sources/kube/types.js';
 import type { PromData, ServiceSignals, AlertRow } from '../../src/sources/prometheus/types.js';
-import type { PostgresData } from '../../src/sources/postgres/types.js';
-import type { RedisData } from '../../src/sources/redis/types.js';
+import { emptyPgDatabase, type PostgresData } from '../../src/sources/postgres/types.js';
+import { emptyRedisInstance, type RedisData } from '../../src/sources/redis/types.js';
 
 const NAMESPACES = ['shop', 'payments', 'platform'];
 const APPS = ['checkout', 'cart', 'catalog', 'search', 'api-gateway', 'auth', 'ledger', 'billing', 'notifier', 'worker', 'recommender', 'images', 'inventory', 'orders', 'sessions', 'shipping'];
@@ -151,8 +151,7 @@ export function buildFixture(podCount: number, now = Date.now(), seed = 7): Fixt
   const postgres: PostgresData = {
     databases: [
       {
-        name: 'orders-db',
-        target: '10.0.0.12:5432/orders',
+        ...emptyPgDatabase('orders-db', '10.0.0.12:5432/orders'),
         status: 'ok',
         error: null,
         updatedAt: now,
@@ -177,8 +176,7 @@ export function buildFixture(podCount: number, now = Date.now(), seed = 7): Fixt
   const redis: RedisData = {
     instances: [
       {
-        name: 'sessions',
-        target: '10.0.0.20:6379',
+        ...emptyRedisInstance('sessions', '10.0.0.20:6379'),
         status: 'ok',
         error: null,
         updatedAt: now,

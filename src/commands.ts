@@ -45,7 +45,11 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
           const drillDir = stateDirFor(loaded.config, true);
           if (hasIncidents(drillDir) && (!wanted || fs.existsSync(path.join(drillDir, 'incidents', `${wanted}.jsonl`)))) stateDir = drillDir;
         }
-        const out = writePostmortem(stateDir, wanted, values.out as string | undefined);
+        const { impactFor } = await import('./runtime.js');
+        const { listIncidents } = await import('./incident/journal.js');
+        const chosen = listIncidents(stateDir).find((i) => !wanted || i.id === wanted);
+        const impact = chosen ? await impactFor(loaded.config, chosen.declaredAt).catch(() => undefined) : undefined;
+        const out = writePostmortem(stateDir, wanted, values.out as string | undefined, { impact });
         process.stdout.write(`post-mortem of ${out.incidentId}:\n  ${out.markdownPath}\n  ${out.jsonPath}\n`);
         return 0;
       } catch (e) {
@@ -115,7 +119,7 @@ async function drill(args: ParsedArgs): Promise<number> {
     const loaded: LoadedConfig = {
       config: { ...parsed, ui: { ...parsed.ui, ...pickDefined(user.config.ui) }, keys: user.config.keys, readOnly: user.config.readOnly, stateDir: user.config.stateDir },
       files: user.files,
-      secrets: [...user.secrets, ...(env.postgres ? urlPassword(env.postgres.url) : [])],
+      secrets: [...user.secrets, ...env.secrets],
     };
     return await cockpit(loaded, { scenario: env.scenario.name, warnings: env.warnings, now: () => env.kube.now() }, () => env.stop());
   } finally {
@@ -132,8 +136,8 @@ async function sim(args: ParsedArgs): Promise<number> {
   const dir = args.values['write-config'] as string | undefined;
   if (dir) {
     const paths = env.writeConfig(path.resolve(dir));
-    out.write(`\nwrote ${paths.kubeconfig}\nwrote ${paths.config}\n`);
-    out.write(`\n  kubectl --kubeconfig ${paths.kubeconfig} get pods -A\n  warroom --config ${paths.config}\n`);
+    out.write(`\nwrote ${paths.kubeconfig}\nwrote ${paths.config}\nwrote ${paths.env} (exports the drill database password; mode 0600)\n`);
+    out.write(`\n  . ${paths.env}\n  kubectl --kubeconfig ${paths.kubeconfig} get pods -A\n  warroom --config ${paths.config}\n`);
   }
   out.write('\nCtrl-C stops the simulation.\n');
   await new Promise<void>((resolve) => {
@@ -142,15 +146,6 @@ async function sim(args: ParsedArgs): Promise<number> {
   });
   await env.stop();
   return 0;
-}
-
-function urlPassword(url: string): string[] {
-  try {
-    const pw = decodeURIComponent(new URL(url).password);
-    return pw ? [pw] : [];
-  } catch {
-    return [];
-  }
 }
 
 function pickDefined<T extends object>(o: T): Partial<T> {

@@ -91,7 +91,8 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
       assignRole: (r, n) => engine.assignRole(r, n, actor()),
       postmortem: async () => {
         const { writePostmortem } = await import('./incident/postmortem.js');
-        const out = writePostmortem(stateDir, engine.current?.id, undefined, { cwd: process.cwd() });
+        const impact = await impactFor(config, engine.current?.declaredAt, opts.drill?.now);
+        const out = writePostmortem(stateDir, engine.current?.id, undefined, { cwd: process.cwd(), impact });
         return [out.markdownPath, out.jsonPath];
       },
     },
@@ -110,9 +111,9 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
     resolveExit(code);
   };
 
-  const controller = createController({ cockpit, keymap, runner, services, exit: () => void stop(0), now: opts.drill?.now });
+  const controller = createController({ cockpit, keymap, runner, services, exit: () => void stop(0), dataNow: opts.drill?.now });
   const stdout = opts.stdout ?? process.stdout;
-  const instance = render(React.createElement(App, { cockpit, theme, keymap, runner, onKey: controller.handleKey, now: opts.drill?.now }), {
+  const instance = render(React.createElement(App, { cockpit, theme, keymap, runner, onKey: controller.handleKey, dataNow: opts.drill?.now }), {
     stdout,
     stdin: opts.stdin ?? process.stdin,
     alternateScreen: true,
@@ -140,6 +141,21 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   }
 
   return { cockpit, runner, engine, exited, stop };
+}
+
+/** Impact figures from Prometheus for the incident window, when Prometheus is configured and answers. */
+export async function impactFor(config: Config, declaredAt: number | undefined, dataNow: () => number = Date.now) {
+  if (!config.prometheus || !config.prometheus.services.length) return undefined;
+  const { PromClient } = await import('./sources/prometheus/client.js');
+  const { fetchImpact } = await import('./incident/impact.js');
+  const client = new PromClient({ url: config.prometheus.url, timeoutSeconds: config.prometheus.timeoutSeconds });
+  const end = dataNow();
+  const start = declaredAt ? end - Math.max(60_000, Date.now() - declaredAt) : end - 3600_000;
+  try {
+    return await fetchImpact(client, config.prometheus.services, start, end);
+  } finally {
+    client.close();
+  }
 }
 
 function actor(): string {

@@ -21,6 +21,7 @@ export interface StartSourcesOptions {
   env: ActionEnv;
   runner: ActionRunner;
   log: (msg: string) => void;
+  /** The clock Prometheus data is stamped with (the drill's simulated clock). */
   now?: () => number;
   /** Called with the kube context whenever it is first known or changes. */
   onContext(context: string | null): void;
@@ -43,7 +44,7 @@ export async function startSources(o: StartSourcesOptions): Promise<{ sources: S
         refreshSeconds: config.ui.refreshSeconds,
       },
       cockpit.publisher('kube'),
-      { log: o.log, now: o.now },
+      { log: o.log },
     );
     sources.push(kube);
     o.env.services[KUBE_SERVICE] = kube.operations();

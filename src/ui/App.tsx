@@ -27,6 +27,8 @@ export interface AppProps {
   /** Fixed size for tests; otherwise the terminal's. */
   size?: { cols: number; rows: number };
   now?: () => number;
+  /** The clock Prometheus data is stamped with (the drill's simulated clock); default `now`. */
+  dataNow?: () => number;
 }
 
 interface Ctx {
@@ -35,6 +37,7 @@ interface Ctx {
   keymap: Keymap;
   runner: ActionRunner;
   now: () => number;
+  dataNow: () => number;
 }
 
 const CockpitContext = createContext<Ctx | null>(null);
@@ -53,7 +56,7 @@ export function App(props: AppProps) {
   const win = useWindowSize();
   const cols = props.size?.cols ?? win.columns ?? 80;
   const rows = props.size?.rows ?? win.rows ?? 24;
-  const ctx = useMemo<Ctx>(() => ({ cockpit: props.cockpit, theme: props.theme, keymap: props.keymap, runner: props.runner, now: props.now ?? Date.now }), [props.cockpit, props.theme, props.keymap, props.runner, props.now]);
+  const ctx = useMemo<Ctx>(() => ({ cockpit: props.cockpit, theme: props.theme, keymap: props.keymap, runner: props.runner, now: props.now ?? Date.now, dataNow: props.dataNow ?? props.now ?? Date.now }), [props.cockpit, props.theme, props.keymap, props.runner, props.now, props.dataNow]);
 
   useEffect(() => {
     props.cockpit.store.setState((s) => (s.ui.cols === cols && s.ui.rows === rows ? s : { ui: { ...s.ui, cols, rows } }));
@@ -129,13 +132,13 @@ const SLICES: Record<PaneId, (s: State) => unknown[]> = {
 };
 
 function PaneSlot({ pane, width, height, focused }: { pane: PaneId; width: number; height: number; focused: boolean }) {
-  const { cockpit, theme, now } = useCockpit();
+  const { cockpit, theme, now, dataNow } = useCockpit();
   const deps = useStore(cockpit.store, (s) => SLICES[pane](s)[0]);
   const deps2 = useStore(cockpit.store, (s) => SLICES[pane](s)[1]);
   const filter = useSelect((s) => s.ui.filter[pane] ?? '');
   const cursorRaw = useSelect((s) => s.ui.cursor[pane] ?? 0);
   const [tick, setTick] = useState(0);
-  const model = useMemo(() => paneModel(pane, cockpit.store.getState(), now()), [deps, deps2, pane, tick]);
+  const model = useMemo(() => paneModel(pane, cockpit.store.getState(), now(), dataNow()), [deps, deps2, pane, tick]);
   const visible = useMemo(() => visibleRows(model, filter), [model, filter]);
   const want = useMemo(() => (model.columns ? contentWidths(model.rows, model.columns.length) : undefined), [model]);
   const cursor = Math.min(cursorRaw, Math.max(0, visible.length - 1));

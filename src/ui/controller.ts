@@ -37,18 +37,20 @@ export interface ControllerDeps {
   services: CockpitServices;
   exit(): void;
   now?: () => number;
+  dataNow?: () => number;
 }
 
 export function createController(deps: ControllerDeps) {
   const { cockpit, keymap, runner, services } = deps;
   const now = deps.now ?? Date.now;
+  const dataNow = deps.dataNow ?? now;
   const ui = dialogInteraction(cockpit);
   const get = () => cockpit.store.getState();
   const setUi = (patch: Partial<ReturnType<typeof get>['ui']>) => cockpit.store.setState((s) => ({ ui: { ...s.ui, ...patch } }));
 
   const selection = (pane: PaneId) => {
     const state = get();
-    const model = paneModel(pane, state, now());
+    const model = paneModel(pane, state, now(), dataNow());
     const visible = visibleRows(model, state.ui.filter[pane]);
     const cursor = Math.min(state.ui.cursor[pane] ?? 0, Math.max(0, visible.length - 1));
     const index = visible[cursor];

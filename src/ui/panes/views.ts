@@ -39,7 +39,8 @@ function spaced(cells: Cell[]): Cell[] {
   return cells.flatMap((c, i) => (i ? [{ text: '  ' }, c] : [c]));
 }
 
-export function paneModel(pane: PaneId, state: State, now: number): PaneModel {
+/** `now` is the wall clock (object ages); `dataNow` the clock Prometheus data is stamped with (the drill's may run faster). */
+export function paneModel(pane: PaneId, state: State, now: number, dataNow = now): PaneModel {
   switch (pane) {
     case 'pods': {
       const pods = state.kube.data.pods;
@@ -84,7 +85,7 @@ export function paneModel(pane: PaneId, state: State, now: number): PaneModel {
         title: `${PANE_TITLES.alerts}${firing ? ` ${firing} firing` : ''}`,
         badge: sourceBadge(state.prom, now),
         columns: alertColumns(),
-        rows: alerts.map((a) => alertCells(a, now)),
+        rows: alerts.map((a) => alertCells(a, dataNow)),
         targets: alerts.map((a) => ({ name: a.name, alert: a })),
         empty: state.prom.status === 'ok' ? 'no alerts firing' : 'no data',
       };

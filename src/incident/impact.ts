@@ -1,0 +1,34 @@
+// Impact figures for the post-mortem from Prometheus over the incident window: peak error
+// rate, peak p95, and an estimate of failed requests (Σ error ratio × request rate × step).
+import type { ServiceConfig } from '../config/schema.js';
+import type { PromClient } from '../sources/prometheus/client.js';
+import { serviceQueries } from '../sources/prometheus/queries.js';
+import type { ImpactFigures } from './postmortem.js';
+
+export async function fetchImpact(client: PromClient, services: ServiceConfig[], fromMs: number, toMs: number): Promise<ImpactFigures> {
+  const windowS = Math.max(60, (toMs - fromMs) / 1000);
+  const step = Math.max(15, Math.ceil(windowS / 200));
+  let peakErrorRate: number | null = null;
+  let peakP95: number | null = null;
+  let failed: number | null = null;
+  const notes: string[] = [];
+  for (const svc of services) {
+    const q = serviceQueries(svc);
+    try {
+      const [err, p95, rate] = await Promise.all([client.queryRange(q.errorRate, fromMs, toMs, step), client.queryRange(q.p95, fromMs, toMs, step), client.queryRange(q.requestRate, fromMs, toMs, step)]);
+      const values = (series: typeof err) => series.flatMap((s) => s.points).filter(([, v]) => Number.isFinite(v));
+      const errVals = values(err);
+      const rateByTime = new Map(values(rate).map(([t, v]) => [t, v]));
+      for (const [, v] of errVals) peakErrorRate = Math.max(peakErrorRate ?? 0, v);
+      for (const [, v] of values(p95)) peakP95 = Math.max(peakP95 ?? 0, v);
+      for (const [t, v] of errVals) {
+        const r = rateByTime.get(t);
+        if (r !== undefined) failed = (failed ?? 0) + v * r * step;
+      }
+      notes.push(`${svc.name}: from ${q.errorRate} and ${q.p95}, step ${step}s`);
+    } catch (e) {
+      notes.push(`${svc.name}: Prometheus did not answer (${(e as Error).message})`);
+    }
+  }
+  return { peakErrorRate, peakP95Seconds: peakP95, requestsFailed: failed === null ? null : Math.round(failed), notes };
+}

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig, maskedConfig, type LoadedConfig } from './config/load.js';
 import { configSchema } from './config/schema.js';
+import type { DrillStarter } from './runtime.js';
 import { flagOverrides, numberFlag, UsageError, type ParsedArgs } from './cli.js';
 
 export async function runCommand(args: ParsedArgs): Promise<number> {
@@ -76,28 +77,31 @@ function hasLiveConfig(configFile: string | undefined): boolean {
   return fs.existsSync('warroom.yaml') || fs.existsSync(path.join(xdg, 'warroom', 'config.yaml'));
 }
 
-async function cockpit(loaded: LoadedConfig, drillInfo?: { scenario: string; warnings: string[]; now?: () => number }, onStop?: () => Promise<void>): Promise<number> {
+async function cockpit(loaded: LoadedConfig, drill?: DrillStarter): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    throw new UsageError('the cockpit needs a terminal (stdin and stdout must be a TTY); for a report use `warroom snapshot`');
+    throw new UsageError(`the ${drill ? 'drill ' : ''}cockpit needs a terminal (stdin and stdout must be a TTY); for a report use \`warroom snapshot\``);
   }
   const { startCockpit } = await import('./runtime.js');
   const { installExitHandlers } = await import('./terminal.js');
-  const running = await startCockpit({ loaded, drill: drillInfo });
+  const running = await startCockpit({ loaded, drill });
   installExitHandlers(running);
   const code = await running.exited;
-  await onStop?.();
+  if (running.error) throw running.error;
   return code;
 }
 
-async function startDrillEnv(args: ParsedArgs) {
-  const { startDrill, listScenarios } = await import('./sim/drill.js');
+async function drillOptions(args: ParsedArgs) {
+  // The scenario list alone, not the simulators: this runs before the first frame.
+  const { SCENARIOS } = await import('./sim/scenarios/index.js');
   const scenario = (args.values.scenario as string | undefined) ?? 'bad-deploy';
-  const names = listScenarios().map((s) => s.name);
+  const names = SCENARIOS.map((s) => s.name);
   if (!names.includes(scenario)) throw new UsageError(`unknown scenario "${scenario}"; choose one of: ${names.join(', ')} (warroom drill --list)`);
-  const speed = numberFlag(args.values, 'speed', { min: 0.1 }) ?? 1;
-  const seed = numberFlag(args.values, 'seed', { integer: true });
-  const port = numberFlag(args.values, 'port', { min: 0, integer: true });
-  return startDrill({ scenario, speed, seed, kubePort: port });
+  return {
+    scenario,
+    speed: numberFlag(args.values, 'speed', { min: 0.1 }) ?? 1,
+    seed: numberFlag(args.values, 'seed', { integer: true }),
+    kubePort: numberFlag(args.values, 'port', { min: 0, integer: true }),
+  };
 }
 
 async function drill(args: ParsedArgs): Promise<number> {
@@ -108,27 +112,29 @@ async function drill(args: ParsedArgs): Promise<number> {
     }
     return 0;
   }
-  if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    throw new UsageError('the drill cockpit needs a terminal (stdin and stdout must be a TTY)');
-  }
-  const env = await startDrillEnv(args);
-  try {
-    const parsed = configSchema.parse(env.config);
-    // The drill's own config, then the user's theme/keys/ui choices on top (flags win).
-    const user = loadConfig({ configFile: args.values.config as string | undefined, overrides: flagOverrides(args.values) });
-    const loaded: LoadedConfig = {
-      config: { ...parsed, ui: { ...parsed.ui, ...pickDefined(user.config.ui) }, keys: user.config.keys, readOnly: user.config.readOnly, stateDir: user.config.stateDir },
-      files: user.files,
-      secrets: [...user.secrets, ...env.secrets],
-    };
-    return await cockpit(loaded, { scenario: env.scenario.name, warnings: env.warnings, now: () => env.kube.now() }, () => env.stop());
-  } finally {
-    await env.stop();
-  }
+  const options = await drillOptions(args);
+  // The user's theme, keys and ui choices apply; the simulators replace every backend.
+  const user = loadConfig({ configFile: args.values.config as string | undefined, overrides: flagOverrides(args.values) });
+  return cockpit(user, {
+    scenario: options.scenario,
+    start: async () => {
+      const { startDrill } = await import('./sim/drill.js');
+      const env = await startDrill(options);
+      const world = configSchema.parse(env.config);
+      return {
+        config: { ...world, ui: user.config.ui, severity: user.config.severity, keys: user.config.keys, readOnly: user.config.readOnly },
+        secrets: env.secrets,
+        warnings: env.warnings,
+        now: () => env.kube.now(),
+        stop: () => env.stop(),
+      };
+    },
+  });
 }
 
 async function sim(args: ParsedArgs): Promise<number> {
-  const env = await startDrillEnv(args);
+  const { startDrill } = await import('./sim/drill.js');
+  const env = await startDrill(await drillOptions(args));
   const out = process.stdout;
   out.write(`warroom sim: scenario ${env.scenario.name} — ${env.scenario.title}\n`);
   for (const line of env.describe()) out.write(`  ${line}\n`);
@@ -146,10 +152,6 @@ async function sim(args: ParsedArgs): Promise<number> {
   });
   await env.stop();
   return 0;
-}
-
-function pickDefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function deepMerge(a: Record<string, any>, b: Record<string, any>): Record<string, any> {

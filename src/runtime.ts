@@ -19,9 +19,15 @@ import { sinksFromConfig } from './incident/sinks.js';
 import { incidentActions } from './actions/incident.js';
 import type { Source } from './sources/types.js';
 
+/** The drill's simulated world, started after the first frame so the cockpit appears at once. */
+export interface DrillStarter {
+  scenario: string;
+  start(): Promise<{ config: Config; secrets: string[]; warnings: string[]; now: () => number; stop(): Promise<void> }>;
+}
+
 export interface CockpitOptions {
   loaded: LoadedConfig;
-  drill?: { scenario: string; warnings: string[]; now?: () => number };
+  drill?: DrillStarter;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
   /** Called once the first frame is on screen (the benchmark's start-up figure). */
@@ -33,7 +39,9 @@ export interface RunningCockpit {
   runner: ActionRunner;
   engine: IncidentEngine;
   exited: Promise<number>;
-  stop(code?: number): Promise<void>;
+  stop(code?: number, error?: Error): Promise<void>;
+  /** Set when the cockpit stopped because of an error (the drill failed to start…). */
+  error: Error | null;
 }
 
 export function stateDirFor(config: Config, drill: boolean): string {
@@ -42,7 +50,12 @@ export function stateDirFor(config: Config, drill: boolean): string {
 }
 
 export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit> {
-  const { config, secrets } = opts.loaded;
+  const { config } = opts.loaded;
+  const secrets = [...opts.loaded.secrets];
+  // Sources read this config; in a drill it points at the simulators once they run.
+  let sourceConfig: Config = config;
+  let dataNow: () => number = Date.now;
+  let stopDrill: (() => Promise<void>) | null = null;
   const drill = !!opts.drill;
   const stateDir = stateDirFor(config, drill);
   fs.mkdirSync(stateDir, { recursive: true });
@@ -66,7 +79,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
       lowBandwidth: config.ui.lowBandwidth,
       theme: theme.name,
       severity: config.severity,
-      startupWarnings: [...themeWarnings, ...keymap.warnings, ...(opts.drill?.warnings ?? [])],
+      startupWarnings: [...themeWarnings, ...keymap.warnings],
     }),
   );
 
@@ -91,7 +104,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
       assignRole: (r, n) => engine.assignRole(r, n, actor()),
       postmortem: async () => {
         const { writePostmortem } = await import('./incident/postmortem.js');
-        const impact = await impactFor(config, engine.current?.declaredAt, opts.drill?.now);
+        const impact = await impactFor(sourceConfig, engine.current?.declaredAt, dataNow);
         const out = writePostmortem(stateDir, engine.current?.id, undefined, { cwd: process.cwd(), impact });
         return [out.markdownPath, out.jsonPath];
       },
@@ -101,19 +114,29 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((r) => (resolveExit = r));
   let stopping = false;
-  const stop = async (code = 0) => {
-    if (stopping) return;
-    stopping = true;
-    cockpit.stopClock();
-    instance.unmount();
-    await Promise.allSettled(sources.map((s) => s.stop()));
-    await engine.close();
-    resolveExit(code);
+  const running: RunningCockpit = {
+    cockpit,
+    runner,
+    engine,
+    exited,
+    error: null,
+    stop: async (code = 0, error?: Error) => {
+      if (stopping) return;
+      stopping = true;
+      running.error = error ?? null;
+      cockpit.stopClock();
+      instance.unmount();
+      await Promise.allSettled(sources.map((s) => s.stop()));
+      await engine.close();
+      await stopDrill?.();
+      resolveExit(code);
+    },
   };
+  const stop = running.stop;
 
-  const controller = createController({ cockpit, keymap, runner, services, exit: () => void stop(0), dataNow: opts.drill?.now });
+  const controller = createController({ cockpit, keymap, runner, services, exit: () => void stop(0), dataNow: () => dataNow() });
   const stdout = opts.stdout ?? process.stdout;
-  const instance = render(React.createElement(App, { cockpit, theme, keymap, runner, onKey: controller.handleKey, dataNow: opts.drill?.now }), {
+  const instance = render(React.createElement(App, { cockpit, theme, keymap, runner, onKey: controller.handleKey, dataNow: () => dataNow() }), {
     stdout,
     stdin: opts.stdin ?? process.stdin,
     alternateScreen: true,
@@ -127,11 +150,23 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   for (const w of cockpit.store.getState().meta.startupWarnings) notify(cockpit, w, 'warn');
   cockpit.startClock(config.ui.lowBandwidth ? Math.min(4, config.ui.maxFps) : config.ui.maxFps);
 
-  // Heavy clients load after the first paint.
-  const { startSources } = await import('./sources/start.js');
-  const started = await startSources({ config, cockpit, env, runner, log, now: opts.drill?.now, onContext: (ctx) => applyContext(ctx) });
-  sources.push(...started.sources);
-  if (started.kube) services.kube = started.kube;
+  // The drill's world and the heavy clients load after the first paint.
+  void (async () => {
+    if (opts.drill) {
+      const world = await opts.drill.start();
+      stopDrill = world.stop;
+      if (stopping) return world.stop();
+      sourceConfig = world.config;
+      secrets.push(...world.secrets);
+      dataNow = world.now;
+      for (const w of world.warnings) notify(cockpit, w, 'warn');
+    }
+    const { startSources } = await import('./sources/start.js');
+    const started = await startSources({ config: sourceConfig, cockpit, env, runner, log, now: dataNow, onContext: (ctx) => applyContext(ctx) });
+    sources.push(...started.sources);
+    if (started.kube) services.kube = started.kube;
+    if (stopping) await Promise.allSettled(started.sources.map((s) => s.stop()));
+  })().catch((e: unknown) => stop(1, e instanceof Error ? e : new Error(String(e))));
 
   function applyContext(context: string | null) {
     env.context = context;
@@ -140,7 +175,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
     cockpit.store.setState((s) => ({ meta: { ...s.meta, readOnly, readOnlyReason: readOnly ? (config.readOnly ? '--read-only' : `context ${context} is read-only by config`) : null } }));
   }
 
-  return { cockpit, runner, engine, exited, stop };
+  return running;
 }
 
 /** Impact figures from Prometheus for the incident window, when Prometheus is configured and answers. */

@@ -18,6 +18,8 @@ import { IncidentEngine } from './incident/incident.js';
 import { sinksFromConfig } from './incident/sinks.js';
 import { incidentActions } from './actions/incident.js';
 import type { Source } from './sources/types.js';
+import type { IncidentStatus, Severity } from './incident/types.js';
+import type { ImpactFigures } from './incident/postmortem.js';
 
 /** The drill's simulated world, started after the first frame so the cockpit appears at once. */
 export interface DrillStarter {
@@ -96,19 +98,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   const sources: Source[] = [];
   const services: CockpitServices = {
     refresh: () => sources.forEach((s) => s.refresh?.()),
-    incident: {
-      declare: (i) => engine.declare({ ...i, severity: i.severity as 'P0', commander: i.commander || null, comms: i.comms || null, actor: actor() }),
-      note: (t) => engine.note(t, actor()),
-      setStatus: (s) => engine.setStatus(s as 'resolved', actor()),
-      setSeverity: (s) => engine.setSeverity(s as 'P0', actor()),
-      assignRole: (r, n) => engine.assignRole(r, n, actor()),
-      postmortem: async () => {
-        const { writePostmortem } = await import('./incident/postmortem.js');
-        const impact = await impactFor(sourceConfig, engine.current?.declaredAt, dataNow);
-        const out = writePostmortem(stateDir, engine.current?.id, undefined, { cwd: process.cwd(), impact });
-        return [out.markdownPath, out.jsonPath];
-      },
-    },
+    incident: incidentService(engine, { stateDir, cwd: process.cwd(), impact: () => impactFor(sourceConfig, engine.current?.declaredAt, dataNow) }),
   };
 
   let resolveExit!: (code: number) => void;
@@ -176,6 +166,23 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   }
 
   return running;
+}
+
+/** What the controller's incident commands call: the engine, with the person as the actor. */
+export function incidentService(engine: IncidentEngine, o: { stateDir: string; cwd: string; impact: () => Promise<ImpactFigures | undefined> }): NonNullable<CockpitServices['incident']> {
+  return {
+    declare: (i) => void engine.declare({ ...i, severity: i.severity as Severity, commander: i.commander || null, comms: i.comms || null, actor: actor() }),
+    note: (t) => engine.note(t, actor()),
+    setStatus: (s) => engine.setStatus(s as IncidentStatus, actor()),
+    setSeverity: (s) => engine.setSeverity(s as Severity, actor()),
+    assignRole: (r, n) => engine.assignRole(r, n, actor()),
+    postmortem: async () => {
+      const { writePostmortem } = await import('./incident/postmortem.js');
+      const impact = await o.impact().catch(() => undefined);
+      const out = writePostmortem(o.stateDir, engine.current?.id, undefined, { cwd: o.cwd, impact });
+      return [out.markdownPath, out.jsonPath];
+    },
+  };
 }
 
 /** Impact figures from Prometheus for the incident window, when Prometheus is configured and answers. */

@@ -34,7 +34,8 @@ export function renderCockpit(o: TestCockpitOptions = {}) {
   const runner = new ActionRunner(env, dialogInteraction(cockpit), { productionContexts: o.productionContexts ?? [] });
   runner.register(...(o.actions ?? []));
   let exited = false;
-  const controller = createController({ cockpit, keymap, runner, services: o.services ?? {}, exit: () => (exited = true), now: () => NOW });
+  const services: CockpitServices = o.services ?? {};
+  const controller = createController({ cockpit, keymap, runner, services, exit: () => (exited = true), now: () => NOW });
   const { theme } = loadTheme('dark', { env: o.env ?? {}, colorMode: o.env?.NO_COLOR ? 'none' : 'full' });
   const ui = render(<App cockpit={cockpit} theme={theme} keymap={keymap} runner={runner} onKey={controller.handleKey} size={{ cols: o.cols ?? 80, rows: o.rows ?? 24 }} now={() => NOW} />);
   const set = (patch: (s: State) => Partial<State>) => {
@@ -46,6 +47,8 @@ export function renderCockpit(o: TestCockpitOptions = {}) {
     runner,
     journal,
     controller,
+    /** The controller's services; tests may fill them in after rendering. */
+    services,
     ui,
     set,
     get exited() {

@@ -1,0 +1,94 @@
+// Declaring and running an incident from the keyboard, with the real incident engine, its
+// journal on disk, and a status update delivered to a local server answering as Slack does.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { cleanup } from 'ink-testing-library';
+import { renderCockpit } from '../helpers/cockpit.js';
+import { FakeSlack } from '../helpers/fake-sinks.js';
+import { tempDir, waitFor } from '../helpers/net.js';
+import { IncidentEngine } from '../../src/incident/incident.js';
+import { slackSink } from '../../src/incident/sinks.js';
+import { readJournal, incidentJournalPath } from '../../src/incident/journal.js';
+import { defaultConfig } from '../../src/config/schema.js';
+import { incidentActions } from '../../src/actions/incident.js';
+import { incidentService } from '../../src/runtime.js';
+
+let slack: FakeSlack;
+let engine: IncidentEngine;
+let c: ReturnType<typeof renderCockpit>;
+const stateDir = tempDir('warroom-incident-ui-');
+const cwd = tempDir('warroom-incident-pm-');
+const screen = (re: RegExp, what: string) => waitFor(() => re.test(c.frame()), { what, timeoutMs: 10_000 }).catch((e) => assert.fail(`${(e as Error).message}\n${c.frame()}`));
+const type = (text: string) => c.press(...[...text].map((ch) => (ch === ' ' ? 'space' : ch)));
+
+before(async () => {
+  slack = await new FakeSlack().start();
+  c = renderCockpit({ cols: 140, rows: 40, actions: incidentActions });
+  engine = new IncidentEngine({ stateDir, config: defaultConfig(), stage: c.cockpit.stageIncident, sinks: [slackSink({ webhookUrl: slack.webhookUrl })], outboxOptions: { baseDelayMs: 50, minIntervalMs: 0 } });
+  engine.start();
+  c.cockpit.onFlush((s) => engine.observe(s));
+  c.runner.env.services.incident = engine;
+  c.runner.env.recorder = engine;
+  c.services.incident = incidentService(engine, { stateDir, cwd, impact: async () => undefined });
+  c.cockpit.startClock(30);
+});
+
+after(async () => {
+  c.cockpit.stopClock();
+  c.ui.unmount();
+  cleanup();
+  await engine.close();
+  await slack.stop();
+});
+
+test('D declares: title, suggested severity, roles; the header shows severity, state and clock', async () => {
+  await c.press('D');
+  await screen(/Declare an incident/, 'declare dialog');
+  await type('checkout 5xx after deploy');
+  await c.press('tab', 'backspace', 'backspace', 'P', '1', 'enter');
+  await screen(/P1 Investigating 00:0\d/, 'header with severity, state and clock');
+  assert.ok(engine.current);
+  assert.equal(engine.current!.title, 'checkout 5xx after deploy');
+  assert.match(c.frame(), /next update/);
+});
+
+test('n adds a note that lands in the timeline pane and the journal on disk', async () => {
+  await c.press('n');
+  await screen(/Note for the timeline/, 'note dialog');
+  await type('rolled back api to rev 4');
+  await c.press('enter');
+  await screen(/note .*rolled back api to rev 4/, 'note in the timeline pane');
+  const { entries } = readJournal(incidentJournalPath(stateDir, engine.current!.id));
+  assert.ok(entries.some((e) => e.kind === 'note' && e.summary.includes('rolled back api')));
+});
+
+test('S moves the state to Identified', async () => {
+  await c.press('S');
+  await screen(/Incident state/, 'state chooser');
+  await c.press('down', 'enter');
+  await screen(/P1 Identified/, 'header shows Identified');
+});
+
+test('p composes an update from the template, previews it, and delivers it to Slack once', async () => {
+  await c.press('p');
+  await screen(/What we know/, 'composer');
+  assert.match(c.frame(), /Current actions/);
+  await c.press('enter');
+  await screen(/Sinks: slack[\s\S]*internal[\s\S]*checkout 5xx after deploy/, 'preview with the internal wording');
+  await c.press('y');
+  await waitFor(() => slack.acceptedByUpdate().size === 1, { what: 'Slack received the update', timeoutMs: 10_000 });
+  await screen(/update\.delivered/, 'delivery recorded in the timeline');
+  assert.deepEqual([...slack.acceptedByUpdate().values()], [1]);
+  const body = JSON.stringify(slack.requests[0].json);
+  assert.match(body, /checkout 5xx after deploy/);
+});
+
+test('P writes the post-mortem with the real timeline', async () => {
+  await c.press('P');
+  await screen(/Post-mortem written/, 'post-mortem notice');
+  const md = fs.readdirSync(cwd).find((f) => f.endsWith('.md'))!;
+  const text = fs.readFileSync(`${cwd}/${md}`, 'utf8');
+  assert.match(text, /rolled back api to rev 4/);
+  assert.match(text, /\| Time UTC \| Event \| Actor \| Source \| Details \|/);
+});

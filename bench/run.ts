@@ -167,6 +167,24 @@ async function firstFrame(args: string[], env: NodeJS.ProcessEnv, timeoutMs: num
   }
 }
 
+/** The floor under the first frame: a fresh Node importing Ink (and with it React and Yoga), no warroom code. */
+function inkImportFloor(): void {
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', "const t = performance.now(); await import('ink'); process.stdout.write(String(performance.now() - t))"], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_ENV: 'production' },
+      });
+      times.push(Number(out));
+    }
+    rows.push({ metric: "  floor: import('ink') in a fresh Node (no warroom code)", value: describeDistribution(times, formatMs), target: 'ref.', verdict: 'info' });
+  } catch (e) {
+    na("  floor: import('ink') in a fresh Node", 'ref.', reason(e));
+  }
+}
+
 async function ptyOverhead(): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -209,7 +227,7 @@ async function drillStartup(): Promise<void> {
       await sleep(300);
     }
     rows.push({ metric, value: describeDistribution(times, formatMs), target: '< 300 ms', verdict: below(percentile(times, 95), 300) });
-    notes.push('drill first frame includes starting the simulators (KubeSim, PromSim, initdb + Postgres, redis-server) before the cockpit draws');
+    notes.push('drill first frame: a fresh HOME and TMPDIR per start; the drill starts its simulators (KubeSim, PromSim, Postgres, Redis) in the same process');
   } catch (e) {
     na(metric, '< 300 ms', reason(e));
   } finally {
@@ -320,6 +338,7 @@ async function main(): Promise<void> {
       for (const w of backends.warnings) notes.push(`simulators: ${w}`);
       await cliStartup(backends, false);
       await cliStartup(backends, true);
+      inkImportFloor();
       await cliIdle(backends, false);
       await cliIdle(backends, true);
     } catch (e) {

@@ -147,6 +147,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
       stopDrill = world.stop;
       if (stopping) return world.stop();
       sourceConfig = world.config;
+      engine.useConfig(world.config);
       secrets.push(...world.secrets);
       dataNow = world.now;
       for (const w of world.warnings) notify(cockpit, w, 'warn');

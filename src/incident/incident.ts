@@ -286,6 +286,11 @@ export class IncidentEngine implements Recorder {
   // ---- live signals ----
 
   /** Call after each store flush: journals alert transitions and (debounced) severity suggestions. */
+  /** The config the signals are read with, once the sources' config is known (the drill's arrives after start). */
+  useConfig(config: Config): void {
+    (this.opts as { config: Config }).config = config;
+  }
+
   observe(state: State): void {
     this.lastState = state;
     if (state.prom.status !== 'disabled' && state.prom.updatedAt != null) {

@@ -10,11 +10,11 @@ export const NEW_WINDOW_MS = 2 * 60_000;
 export const ALERT_COLUMNS: Column[] = [
   { title: 'STATE', width: 10, priority: 0 },
   { title: 'SEV', width: 8, priority: 1 },
-  { title: 'ALERT', width: 24, priority: 0 },
-  { title: 'AGE', width: 7, align: 'right', priority: 2 },
-  { title: '', width: 3, priority: 1 },
+  { title: 'ALERT', width: 'flex', priority: 0 },
+  { title: 'AGE', width: 6, align: 'right', priority: 1 },
+  { title: '', width: 3, priority: 2 },
   { title: 'SUMMARY', width: 'flex', priority: 3 },
-  { title: 'SILENCE', width: 22, priority: 4 },
+  { title: 'SILENCE', width: 22, priority: 2 },
 ];
 
 export interface AlertPresentOptions {
@@ -76,12 +76,18 @@ export function alertCells(a: AlertRow, now: number, opts: AlertPresentOptions =
   return [
     state,
     cell(a.severity ?? '-', severityToken(a.severity)),
-    cell(a.name, a.state === 'resolved' ? 'muted' : 'fg', a.state === 'firing' && !a.silenced),
+    cell(`${a.name}${target(a.labels)}`, a.state === 'resolved' ? 'muted' : 'fg', a.state === 'firing' && !a.silenced),
     age,
     isNew ? cell('NEW', 'accent', true) : cell(''),
     cell(a.summary ?? a.description ?? '', a.state === 'resolved' ? 'muted' : 'fg'),
     silence,
   ];
+}
+
+/** The label that tells two alerts of the same name apart (which service, job, pod…), as " api". */
+function target(labels: Record<string, string>): string {
+  for (const key of ['service', 'deployment', 'job', 'pod', 'instance']) if (labels[key]) return ` ${labels[key]}`;
+  return '';
 }
 
 /** Detail lines for an alert (the zoomed view or a text overlay). */

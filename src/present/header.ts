@@ -28,7 +28,7 @@ export function headerCells(h: HeaderInput): Cell[] {
   if (h.incident) {
     const i = h.incident;
     parts.push({
-      priority: 1,
+      priority: 0,
       cells: [
         { text: `${i.severity} `, token: SEV_TOKEN[i.severity], bold: true },
         { text: `${i.status[0].toUpperCase()}${i.status.slice(1)} `, token: 'accent', bold: true },
@@ -38,19 +38,19 @@ export function headerCells(h: HeaderInput): Cell[] {
     if (h.nextUpdateDueAt && i.status !== 'resolved') {
       const left = h.nextUpdateDueAt - h.now;
       parts.push({
-        priority: 2,
+        priority: 1,
         cells: [left >= 0 ? { text: `next update ${formatClock(left)} `, token: left < 120_000 ? 'warn' : 'muted' } : { text: `UPDATE OVERDUE ${formatClock(-left)} `, token: 'critical', bold: true }],
       });
     }
   }
   const s = h.suggestion;
   parts.push({
-    priority: 1,
+    priority: 2,
     cells: s.severity
       ? [{ text: 'suggest ', token: 'muted' }, { text: `${s.severity} `, token: SEV_TOKEN[s.severity], bold: true }, { text: `${s.rule} `, token: 'fg' }]
       : [{ text: `${h.glyphs.ok} ${s.rule} `, token: 'ok' }],
   });
-  if (h.context) parts.push({ priority: 3, cells: [{ text: `ctx `, token: 'muted' }, { text: `${h.context} `, token: 'fg' }, { text: 'ns ', token: 'muted' }, { text: `${h.namespaces.join(',') || 'default'} `, token: 'fg' }] });
+  if (h.context) parts.push({ priority: 4, cells: [{ text: `ctx `, token: 'muted' }, { text: `${h.context} `, token: 'fg' }, { text: 'ns ', token: 'muted' }, { text: `${h.namespaces.join(',') || 'default'} `, token: 'fg' }] });
   const srcCells: Cell[] = [];
   for (const [name, status] of Object.entries(h.sources)) {
     if (status === 'disabled') continue;
@@ -58,11 +58,14 @@ export function headerCells(h: HeaderInput): Cell[] {
     const glyph = status === 'ok' ? h.glyphs.ok : status === 'down' ? h.glyphs.critical : h.glyphs.warn;
     srcCells.push({ text: `${name}${glyph}${status === 'down' ? 'DOWN' : ''} `, token, bold: status === 'down' });
   }
-  if (srcCells.length) parts.push({ priority: 2, cells: srcCells });
+  if (srcCells.length) parts.push({ priority: 3, cells: srcCells });
 
-  // Drop the lowest-priority parts until the line fits.
+  // Drop the least important parts, one at a time, until the line fits.
   const len = (list: typeof parts) => list.reduce((n, p) => n + p.cells.reduce((m, c) => m + c.text.length, 0), 0);
   let kept = parts;
-  for (let prio = 3; prio > 0 && len(kept) > h.width; prio--) kept = kept.filter((p) => p.priority < prio);
+  while (len(kept) > h.width && kept.some((p) => p.priority > 0)) {
+    const worst = kept.reduce((a, b) => (b.priority >= a.priority ? b : a));
+    kept = kept.filter((p) => p !== worst);
+  }
   return kept.flatMap((p) => p.cells);
 }

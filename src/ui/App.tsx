@@ -31,6 +31,9 @@ export interface AppProps {
   dataNow?: () => number;
 }
 
+/** Control characters that can arrive inside a chunk of typed keys. */
+const CHUNK_KEYS: Record<string, string> = { '\t': 'tab', '\r': 'enter', '\n': 'enter', '\x7f': 'backspace', '\b': 'backspace', '\x1b': 'escape' };
+
 interface Ctx {
   cockpit: Cockpit;
   theme: Theme;
@@ -66,7 +69,7 @@ export function App(props: AppProps) {
     const name = keyName(input, key as unknown as Record<string, boolean>);
     if (!name) return;
     // Keys typed quickly (or pasted) can arrive as one chunk: each character is its own key.
-    const keys = name === input && input.length > 1 ? [...input] : [name];
+    const keys = name === input && input.length > 1 ? [...input].map((ch) => CHUNK_KEYS[ch] ?? ch) : [name];
     for (const k of keys) props.onKey(k === ' ' ? 'space' : k);
   });
 

@@ -250,6 +250,10 @@ export function ownedReplicaSets(deploy: K8sObject, replicaSets: Iterable<K8sObj
   return out;
 }
 
+function latest(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
+}
+
 export function deploymentRow(d: K8sObject, replicaSets: K8sObject[]): DeploymentRow {
   const r = rolloutState(d);
   const revision = revisionOf(d);
@@ -270,7 +274,8 @@ export function deploymentRow(d: K8sObject, replicaSets: K8sObject[]): Deploymen
     available: r.available,
     images: templateImages(d.spec?.template),
     revision: revision ?? (newest ? revisionOf(newest) : null),
-    lastRolloutAt: newest ? toMs(newest.metadata?.creationTimestamp) : null,
+    // A rollback reuses an old ReplicaSet, so its creation time alone would hide the rollout.
+    lastRolloutAt: latest(newest ? toMs(newest.metadata?.creationTimestamp) : null, toMs(progressing?.lastUpdateTime)),
     paused: Boolean(d.spec?.paused),
     rolling: !r.done && !r.failed,
     failedReason: progressing?.status === 'False' || progressing?.reason === 'ProgressDeadlineExceeded' ? (progressing.reason ?? 'Failed') : null,

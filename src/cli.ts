@@ -126,6 +126,9 @@ export function packageVersion(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // React's development build costs several times the CPU and memory per frame; React loads
+  // later (dynamic imports), so this takes effect unless the user asked for development.
+  process.env.NODE_ENV ??= 'production';
   const parsed = parseCli(argv);
   const { values } = parsed;
   if (values.help) {

@@ -3,7 +3,8 @@
 import React, { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
 import { useCockpit, useSelect } from './App.js';
-import { fitLine, Seg } from './widgets/Pane.js';
+import { fitLine } from './widgets/Pane.js';
+import { paintCells } from './ansi.js';
 import type { Cell } from '../present/cell.js';
 import { headerCells } from '../present/header.js';
 
@@ -44,11 +45,7 @@ export function Header({ width }: { width: number }) {
   });
   return (
     <Box width={width} height={1}>
-      <Text wrap="truncate">
-        {fitLine(cells, width).map((c, i) => (
-          <Seg key={i} cell={c} theme={theme} />
-        ))}
-      </Text>
+      <Text wrap="truncate">{paintCells(fitLine(cells, width), theme)}</Text>
     </Box>
   );
 }

@@ -58,3 +58,31 @@ test('SIGTERM restores the terminal and exits 143', async () => {
   assert.equal(t.format('#{alternate_on}'), '0');
   assert.equal(t.format('#{cursor_flag}'), '1');
 });
+
+for (const term of ['xterm', 'screen-256color', 'tmux-256color', 'linux']) {
+  test(`TERM=${term}: draws within the screen and exits cleanly`, async () => {
+    const t = startTmux('drill --scenario latency-spike --speed 10', { cols: 80, rows: 24, env: { TERM: term } });
+    sessions.push(t);
+    const screen = await t.waitForText(/Deployments[\s\S]*q quit/);
+    const lines = screen.split('\n');
+    assert.ok(lines.every((l) => l.length <= 80));
+    assert.match(lines[0], /DRILL latency-spike/);
+    if (term === 'linux') assert.ok(!/[╭│▁▂▃▄▅▆▇█●]/.test(screen), 'the Linux console gets ASCII glyphs');
+    t.keys('q');
+    await t.waitForText(/EXITED 0/);
+    assert.equal(t.format('#{alternate_on}'), '0');
+  });
+}
+
+test('inside GNU screen: draws, help opens, q exits', async () => {
+  const t = startTmux('drill --scenario bad-deploy --speed 10', { cols: 100, rows: 30, via: 'screen -q -T screen-256color' });
+  sessions.push(t);
+  const screen = await t.waitForText(/Deployments[\s\S]*q quit/);
+  assert.ok(screen.split('\n').every((l) => l.length <= 100));
+  t.keys('?');
+  await t.waitForText(/Keys — Esc or \? to close/);
+  t.keys('Escape');
+  await t.waitForText(/Deployments/);
+  t.keys('q');
+  await t.waitForText(/EXITED 0/);
+});

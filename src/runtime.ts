@@ -80,6 +80,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
       readOnlyReason: config.readOnly ? '--read-only' : null,
       lowBandwidth: config.ui.lowBandwidth,
       theme: theme.name,
+      ascii: theme.glyphSet === 'ascii',
       severity: config.severity,
       startupWarnings: [...themeWarnings, ...keymap.warnings],
     }),

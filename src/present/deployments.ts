@@ -32,7 +32,7 @@ export function deploymentState(d: DeploymentRow): { text: string; token: Token 
   return { text: 'ok', token: 'ok' };
 }
 
-export function deploymentCells(d: DeploymentRow, now: number, data: Pick<KubeData, 'allNamespaces' | 'namespaces'>): Cell[] {
+export function deploymentCells(d: DeploymentRow, now: number, data: Pick<KubeData, 'allNamespaces' | 'namespaces'>, opts: { ascii?: boolean } = {}): Cell[] {
   const cells: Cell[] = [];
   if (data.allNamespaces || data.namespaces.length > 1) cells.push(cell(d.namespace, 'muted'));
   const state = deploymentState(d);
@@ -40,7 +40,7 @@ export function deploymentCells(d: DeploymentRow, now: number, data: Pick<KubeDa
   const recent = d.lastRolloutAt != null && now - d.lastRolloutAt < RECENT_ROLLOUT_MS;
   cells.push(
     cell(d.name, state.token === 'critical' ? 'critical' : undefined),
-    cell(`${d.ready}/${d.desired}${d.rolling ? ' ↻' : ''}`, readyToken ?? (d.rolling ? 'warn' : undefined)),
+    cell(`${d.ready}/${d.desired}${d.rolling ? (opts.ascii ? ' ~' : ' ↻') : ''}`, readyToken ?? (d.rolling ? 'warn' : undefined)),
     cell(String(d.updated), d.updated < d.desired ? 'warn' : undefined),
     cell(String(d.available), d.available < d.desired ? 'warn' : undefined),
     cell(state.text, state.token, state.token === 'critical'),

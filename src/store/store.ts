@@ -56,6 +56,8 @@ export interface MetaState {
   startedAt: number;
   lowBandwidth: boolean;
   theme: string;
+  /** The terminal gets ASCII glyphs only (the Linux console, an ascii theme). */
+  ascii: boolean;
   /** Runbook thresholds, for colouring values the way the severity engine judges them. */
   severity: SeverityConfig;
   /** Problems found at start (keymap conflicts, a broken theme file…), shown once as toasts. */
@@ -109,6 +111,7 @@ export function initialState(partial: Partial<MetaState> = {}): State {
       startedAt: Date.now(),
       lowBandwidth: false,
       theme: 'dark',
+      ascii: false,
       severity: defaultConfig().severity,
       startupWarnings: [],
       ...partial,

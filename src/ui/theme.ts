@@ -61,6 +61,7 @@ export interface Theme {
   name: string;
   style(token: ThemeToken): TextStyle;
   glyphs: Glyphs;
+  glyphSet: GlyphSetName;
   colorMode: ColorMode;
 }
 
@@ -350,7 +351,7 @@ function buildTheme(name: string, f: ThemeFile, colorMode: ColorMode, glyphSet: 
     spark: [...base.spark],
     borderStyle: glyphSet === 'ascii' ? 'classic' : (f.borderStyle ?? 'round'),
   });
-  return { name, colorMode, glyphs, style: (token) => styles.get(token) ?? fallback };
+  return { name, colorMode, glyphSet, glyphs, style: (token) => styles.get(token) ?? fallback };
 }
 
 /** Last resort when even the default theme file is unusable: attributes only, no colours. */

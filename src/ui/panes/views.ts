@@ -61,7 +61,7 @@ export function paneModel(pane: PaneId, state: State, now: number, dataNow = now
         title: `${PANE_TITLES.deployments} ${deps.length}${rolling ? ` (${rolling} rolling)` : ''}`,
         badge: sourceBadge(state.kube, now),
         columns: deploymentColumns(state.kube.data),
-        rows: deps.map((d) => deploymentCells(d, now, state.kube.data)),
+        rows: deps.map((d) => deploymentCells(d, now, state.kube.data, { ascii: state.meta.ascii })),
         targets: deps.map((d) => ({ name: d.name, namespace: d.namespace, deployment: d })),
         empty: 'no deployments',
       };
@@ -85,7 +85,7 @@ export function paneModel(pane: PaneId, state: State, now: number, dataNow = now
         title: `${PANE_TITLES.alerts}${firing ? ` ${firing} firing` : ''}`,
         badge: sourceBadge(state.prom, now),
         columns: alertColumns(),
-        rows: alerts.map((a) => alertCells(a, dataNow)),
+        rows: alerts.map((a) => alertCells(a, dataNow, { ascii: state.meta.ascii })),
         targets: alerts.map((a) => ({ name: a.name, alert: a })),
         empty: state.prom.status === 'ok' ? 'no alerts firing' : 'no data',
       };
@@ -96,7 +96,7 @@ export function paneModel(pane: PaneId, state: State, now: number, dataNow = now
         title: PANE_TITLES.signals,
         badge: sourceBadge(state.prom, now),
         columns: signalColumns(),
-        rows: services.map((s) => signalCells(s, state.meta.severity)),
+        rows: services.map((s) => signalCells(s, state.meta.severity, { ascii: state.meta.ascii })),
         targets: services.map(() => null),
         empty: state.prom.status === 'disabled' ? 'configure prometheus.url' : 'no services configured',
       };

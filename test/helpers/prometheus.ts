@@ -29,44 +29,55 @@ export interface TestExporter {
   url: string;
   /** host:port for the scrape config. */
   target: string;
+  /** The first service's state; change it at any time. */
   state: ExporterState;
-  /** Totals so far, for comparing ratios. */
-  totals(): { requests: number; errors: number };
+  /** Every service's state by name. */
+  states: Record<string, ExporterState>;
+  /** Totals so far (of the first service by default), for comparing ratios. */
+  totals(service?: string): { requests: number; errors: number };
   stop(): Promise<void>;
 }
 
 /**
- * Serves `http_requests_total{service,status}` and `http_request_duration_seconds_bucket{service,le}`.
- * Every scrape adds `requestsPerScrape` requests with the current error ratio and a latency
- * distribution whose histogram_quantile(0.95) is exactly `p95Seconds`.
+ * Serves `http_requests_total{service,status}` and `http_request_duration_seconds_bucket{service,le}`
+ * for `service` and every service in `more`. Every scrape adds `requestsPerScrape` requests per
+ * service with its current error ratio and a latency distribution whose
+ * histogram_quantile(0.95) is exactly its `p95Seconds`.
  */
-export async function startExporter(service: string, initial: ExporterState): Promise<TestExporter> {
-  const state = { ...initial };
-  let ok = 0;
-  let err = 0;
-  const buckets = BUCKETS.map(() => 0);
+export async function startExporter(service: string, initial: ExporterState, more: Record<string, ExporterState> = {}): Promise<TestExporter> {
+  const states: Record<string, ExporterState> = { [service]: { ...initial } };
+  for (const [name, st] of Object.entries(more)) states[name] = { ...st };
+  const counters = new Map(Object.keys(states).map((name) => [name, { ok: 0, err: 0, buckets: BUCKETS.map(() => 0) }]));
   const server = http.createServer((req, res) => {
     if (req.url !== '/metrics') {
       res.writeHead(404).end();
       return;
     }
-    const n = state.requestsPerScrape;
-    const e = n * state.errorRatio;
-    err += e;
-    ok += n - e;
-    const fr = bucketFractions(state.p95Seconds);
-    fr.forEach((f, i) => (buckets[i] += n * f));
-    const s = JSON.stringify(service);
+    const requests: string[] = [];
+    const histogram: string[] = [];
+    for (const [name, state] of Object.entries(states)) {
+      const c = counters.get(name)!;
+      const n = state.requestsPerScrape;
+      const e = n * state.errorRatio;
+      c.err += e;
+      c.ok += n - e;
+      const fr = bucketFractions(state.p95Seconds);
+      fr.forEach((f, i) => (c.buckets[i] += n * f));
+      const s = JSON.stringify(name);
+      requests.push(`http_requests_total{service=${s},status="200"} ${c.ok}`, `http_requests_total{service=${s},status="503"} ${c.err}`);
+      histogram.push(
+        ...BUCKETS.map((le, i) => `http_request_duration_seconds_bucket{service=${s},le="${le === Infinity ? '+Inf' : le}"} ${c.buckets[i]}`),
+        `http_request_duration_seconds_sum{service=${s}} ${(c.ok + c.err) * state.p95Seconds * 0.5}`,
+        `http_request_duration_seconds_count{service=${s}} ${c.buckets[c.buckets.length - 1]}`,
+      );
+    }
     const lines = [
       '# HELP http_requests_total Requests served.',
       '# TYPE http_requests_total counter',
-      `http_requests_total{service=${s},status="200"} ${ok}`,
-      `http_requests_total{service=${s},status="503"} ${err}`,
+      ...requests,
       '# HELP http_request_duration_seconds Request latency.',
       '# TYPE http_request_duration_seconds histogram',
-      ...BUCKETS.map((le, i) => `http_request_duration_seconds_bucket{service=${s},le="${le === Infinity ? '+Inf' : le}"} ${buckets[i]}`),
-      `http_request_duration_seconds_sum{service=${s}} ${(ok + err) * state.p95Seconds * 0.5}`,
-      `http_request_duration_seconds_count{service=${s}} ${buckets[buckets.length - 1]}`,
+      ...histogram,
       '',
     ];
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
@@ -77,8 +88,13 @@ export async function startExporter(service: string, initial: ExporterState): Pr
   return {
     url: `http://127.0.0.1:${port}`,
     target: `127.0.0.1:${port}`,
-    state,
-    totals: () => ({ requests: ok + err, errors: err }),
+    state: states[service],
+    states,
+    totals: (name = service) => {
+      const c = counters.get(name);
+      if (!c) throw new Error(`the exporter has no service ${name}`);
+      return { requests: c.ok + c.err, errors: c.err };
+    },
     stop: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

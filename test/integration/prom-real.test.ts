@@ -1,4 +1,6 @@
-// The Prometheus source against a real Prometheus scraping an exporter the test controls.
+// The Prometheus source against a real Prometheus scraping an exporter the test controls. The
+// services on the default queries are answered by grouped queries (`sum by (service)`), which
+// the real Prometheus computes here.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startExporter, startPrometheus, sliceHolder, type RealServer, type TestExporter } from '../helpers/prometheus.js';
@@ -29,7 +31,7 @@ const slice = sliceHolder();
 const severity = severitySchema.parse({});
 
 before(async () => {
-  exporter = await startExporter('checkout', { requestsPerScrape: 200, errorRatio: 0.02, p95Seconds: 0.8 });
+  exporter = await startExporter('checkout', { requestsPerScrape: 200, errorRatio: 0.02, p95Seconds: 0.8 }, { 'api.v2': { requestsPerScrape: 100, errorRatio: 0.1, p95Seconds: 0.2 } });
   prom = await startPrometheus({ targets: [exporter.target], rules: RULES });
   source = new PrometheusSource(
     {
@@ -37,6 +39,7 @@ before(async () => {
       timeoutSeconds: 2,
       services: [
         { name: 'checkout', deployments: [] },
+        { name: 'api.v2', deployments: [] },
         { name: 'broken', deployments: [], errorRateQuery: 'sum(rate(http_requests_total[5m]) /' },
       ],
     },
@@ -56,17 +59,29 @@ after(async () => {
 
 const checkout = () => slice.get().data.services.find((s) => s.name === 'checkout')!;
 const broken = () => slice.get().data.services.find((s) => s.name === 'broken')!;
+const apiV2 = () => slice.get().data.services.find((s) => s.name === 'api.v2')!;
 
-test('error rate and p95 equal what the exporter produced', async () => {
-  await waitFor(() => checkout()?.errorRate !== null && checkout().p95Seconds !== null && checkout().requestRate !== null, { timeoutMs: 15_000, what: 'checkout signals' });
-  const t = exporter.totals();
-  assert.ok(Math.abs(checkout().errorRate! - t.errors / t.requests) < 0.002, `error rate ${checkout().errorRate} vs ${t.errors / t.requests}`);
-  assert.ok(Math.abs(checkout().p95Seconds! - 0.8) < 0.01, `p95 ${checkout().p95Seconds}`);
-  // rate() divides by the whole 5m range, so a few seconds of data give a small but positive rate.
-  assert.ok(checkout().requestRate! > 0, `req/s ${checkout().requestRate}`);
-  assert.equal(checkout().requestRateHourAgo, null, 'a fresh Prometheus has nothing an hour ago');
-  await waitFor(() => checkout().errorRateSeries.length > 0, { what: 'range series' });
+test('each service\'s error rate and p95 equal what the exporter produced for it', async () => {
+  const ready = (s: ReturnType<typeof checkout>) => s?.errorRate !== null && s.p95Seconds !== null && s.requestRate !== null;
+  await waitFor(() => ready(checkout()) && ready(apiV2()), { timeoutMs: 15_000, what: 'checkout and api.v2 signals' });
+  for (const [sig, p95] of [
+    [checkout(), 0.8],
+    [apiV2(), 0.2],
+  ] as const) {
+    const t = exporter.totals(sig.name);
+    assert.ok(Math.abs(sig.errorRate! - t.errors / t.requests) < 0.002, `${sig.name} error rate ${sig.errorRate} vs ${t.errors / t.requests}`);
+    assert.ok(Math.abs(sig.p95Seconds! - p95) < 0.01, `${sig.name} p95 ${sig.p95Seconds}`);
+    // rate() divides by the whole 5m range, so a few seconds of data give a small but positive rate.
+    assert.ok(sig.requestRate! > 0, `${sig.name} req/s ${sig.requestRate}`);
+    assert.equal(sig.requestRateHourAgo, null, 'a fresh Prometheus has nothing an hour ago');
+    assert.deepEqual(sig.problems, []);
+  }
+  // checkout scrapes twice as many requests as api.v2 per scrape.
+  assert.ok(Math.abs(checkout().requestRate! / apiV2().requestRate! - 2) < 0.1, `${checkout().requestRate} vs ${apiV2().requestRate}`);
+  await waitFor(() => checkout().errorRateSeries.length > 0 && apiV2().latencySeries.length > 0, { what: 'range series' });
   assert.ok(Math.abs(checkout().errorRateSeries.at(-1)! - 0.02) < 0.005);
+  assert.ok(Math.abs(apiV2().errorRateSeries.at(-1)! - 0.1) < 0.005);
+  assert.ok(Math.abs(apiV2().latencySeries.at(-1)! - 0.2) < 0.01);
 });
 
 test('a bad query override surfaces a bad_data problem and the rest keeps working', async () => {

@@ -253,3 +253,64 @@ test('with speed, the sim clock and sampling run faster than the wall clock', as
     await fast.stop();
   }
 });
+
+test('one refresh costs the same few requests whatever the number of services on the defaults', async () => {
+  let t = Date.UTC(2026, 10, 25, 12, 0, 0);
+  const names = [...Array.from({ length: 12 }, (_, i) => `svc-${i}`), 'api.v2', 'a|b'];
+  const w: PromWorld = { services: Object.fromEntries(names.map((n, i) => [n, { rps: 10 + i, errorRatio: i / 100, p95Seconds: 0.1 + i / 10 }])) };
+  // Services the config does not name, one that an unescaped `api.v2` would also match.
+  w.services.apixv2 = { rps: 999, errorRatio: 0.9, p95Seconds: 9 };
+  w.services.a = { rps: 999, errorRatio: 0.9, p95Seconds: 9 };
+  const many = new PromSim({ world: () => w, now: () => t });
+  await many.start();
+  const costs = async (services: string[]) => {
+    const held = sliceHolder();
+    const src = new PrometheusSource({ url: many.url, timeoutSeconds: 1, services: services.map((name) => ({ name, deployments: [] })) }, severity, 3600, held.publish, { now: () => t });
+    try {
+      const before = many.requestCount;
+      src.start();
+      await src.settle();
+      const first = many.requestCount - before;
+      t += 15_000; // inside the 30 s between range queries
+      many.sample();
+      const mid = many.requestCount;
+      src.refresh();
+      await src.settle();
+      return { first, next: many.requestCount - mid, slice: held.get() };
+    } finally {
+      await src.stop();
+    }
+  };
+  try {
+    const few = await costs(names.slice(0, 2));
+    const all = await costs(names);
+    // 4 instant queries + alerts, plus 2 range queries (error ratio, p95) when they are due.
+    assert.deepEqual({ first: few.first, next: few.next }, { first: 7, next: 5 });
+    assert.deepEqual({ first: all.first, next: all.next }, { first: 7, next: 5 });
+    assert.equal(all.slice.status, 'ok', all.slice.error ?? '');
+    names.forEach((n, i) => {
+      const s = all.slice.data.services.find((x) => x.name === n)!;
+      close(s.errorRate, i / 100);
+      close(s.p95Seconds, 0.1 + i / 10);
+      close(s.requestRate, 10 + i);
+      close(s.requestRateHourAgo, 10 + i);
+      assert.equal(s.errorRateSeries.length, 31, n);
+      close(s.latencySeries.at(-1)!, 0.1 + i / 10);
+    });
+    assert.deepEqual(many.requestCounts(), { '/api/v1/query': 16, '/api/v1/query_range': 4, '/api/v1/alerts': 4 });
+  } finally {
+    await many.stop();
+  }
+});
+
+test('the grouped forms answer one series per service, labelled with it', async () => {
+  const client = new PromClient({ url: sim.url });
+  const res = await client.query('sum by (service) (rate(http_requests_total{service=~"checkout|idle|nobody"}[5m]))');
+  assert.deepEqual(res.map((s) => s.metric).sort((a, b) => a.service.localeCompare(b.service)), [{ service: 'checkout' }, { service: 'idle' }]);
+  close(res.find((s) => s.metric.service === 'idle')!.value, 0);
+  const ratio = await client.query('sum(rate(http_requests_total{status=~"5..", service=~"checkout|idle"}[5m])) by (service) / sum(rate(http_requests_total{service=~"checkout|idle"}[5m])) by (service)');
+  assert.ok(Number.isNaN(ratio.find((s) => s.metric.service === 'idle')!.value), 'no requests → NaN for that service only');
+  assert.ok(Number.isFinite(ratio.find((s) => s.metric.service === 'checkout')!.value));
+  const range = await client.queryRange('histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{service="checkout"}[5m])))', clock - 120_000, clock, 60);
+  assert.deepEqual(range.map((s) => [s.metric, s.points.length]), [[{ service: 'checkout' }, 3]]);
+});

@@ -3,7 +3,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseForm, normaliseQuery, bucketFractions, histogramQuantile, BUCKETS } from '../../src/sim/prometheus/sim.js';
-import { serviceQueries, defaultErrorRateQuery, defaultLatencyP95Query } from '../../src/sources/prometheus/queries.js';
+import {
+  serviceQueries,
+  defaultErrorRateQuery,
+  defaultLatencyP95Query,
+  planQueries,
+  escapeRegex,
+  groupedErrorRateQuery,
+  groupedLatencyP95Query,
+  groupedRequestRateQuery,
+  groupedRequestRateHourAgoQuery,
+} from '../../src/sources/prometheus/queries.js';
 
 test('default queries, and the service matcher added to every selector', () => {
   assert.equal(defaultErrorRateQuery(), 'sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))');
@@ -23,15 +33,66 @@ test('overrides are sent verbatim; an overridden rate has no offset form', () =>
   assert.equal(q.requestRateHourAgo, null);
 });
 
+test('services on the defaults share one grouped query per signal, by the service label', () => {
+  const names = ['api', 'checkout'];
+  assert.equal(
+    groupedErrorRateQuery(names),
+    'sum by (service) (rate(http_requests_total{status=~"5..",service=~"api|checkout"}[5m])) / sum by (service) (rate(http_requests_total{service=~"api|checkout"}[5m]))',
+  );
+  assert.equal(groupedLatencyP95Query(names), 'histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{service=~"api|checkout"}[5m])))');
+  assert.equal(groupedRequestRateQuery(names), 'sum by (service) (rate(http_requests_total{service=~"api|checkout"}[5m]))');
+  assert.equal(groupedRequestRateHourAgoQuery(names), 'sum by (service) (rate(http_requests_total{service=~"api|checkout"}[5m] offset 1h))');
+});
+
+test('service names are escaped for the regex and for the PromQL string', () => {
+  assert.equal(escapeRegex('a.b|c(d)*+?[e]{f}^$\\'), 'a\\.b\\|c\\(d\\)\\*\\+\\?\\[e\\]\\{f\\}\\^\\$\\\\');
+  // The regex `api\.v2` inside a PromQL string is written "api\\.v2".
+  assert.equal(groupedRequestRateQuery(['api.v2', 'we"ird']), 'sum by (service) (rate(http_requests_total{service=~"api\\\\.v2|we\\"ird"}[5m]))');
+  const re = new RegExp(`^(?:${['api.v2', 'a|b', 'x+'].map(escapeRegex).join('|')})$`);
+  for (const ok of ['api.v2', 'a|b', 'x+']) assert.ok(re.test(ok), ok);
+  for (const no of ['apixv2', 'a', 'b', 'xx']) assert.ok(!re.test(no), no);
+});
+
+test('the plan: one grouped query per signal; overrides keep their own, per signal', () => {
+  const plan = planQueries([
+    { name: 'api' },
+    { name: 'checkout' },
+    { name: 'custom', errorRateQuery: 'my_ratio' },
+    { name: 'rated', requestRateQuery: 'sum(rate(x[1m]))' },
+  ]);
+  assert.deepEqual(plan.grouped.errorRate, { query: groupedErrorRateQuery(['api', 'checkout', 'rated']), services: ['api', 'checkout', 'rated'] });
+  assert.deepEqual(plan.grouped.p95?.services, ['api', 'checkout', 'custom', 'rated']);
+  assert.deepEqual(plan.grouped.requestRate?.services, ['api', 'checkout', 'custom']);
+  assert.deepEqual(plan.grouped.requestRateHourAgo, { query: groupedRequestRateHourAgoQuery(['api', 'checkout', 'custom']), services: ['api', 'checkout', 'custom'] });
+  assert.deepEqual(plan.own, [
+    { service: 'custom', signal: 'errorRate', query: 'my_ratio', hourBack: false },
+    { service: 'rated', signal: 'requestRate', query: 'sum(rate(x[1m]))', hourBack: false },
+    { service: 'rated', signal: 'requestRateHourAgo', query: 'sum(rate(x[1m]))', hourBack: true },
+  ]);
+  const all = planQueries([{ name: 'a', errorRateQuery: 'x', latencyP95Query: 'y', requestRateQuery: 'z' }]);
+  assert.deepEqual(all.grouped, { errorRate: null, p95: null, requestRate: null, requestRateHourAgo: null });
+});
+
 test('every query the source sends is a form the simulator answers', () => {
+  const one = (value: string) => ({ op: '=', value });
   for (const name of ['api', 'web-frontend']) {
     const q = serviceQueries({ name });
-    assert.deepEqual(parseForm(q.errorRate), { kind: 'errorRatio', service: name });
-    assert.deepEqual(parseForm(q.p95), { kind: 'quantile', q: 0.95, service: name });
-    assert.deepEqual(parseForm(q.requestRate), { kind: 'requestRate', service: name, offsetMs: 0 });
-    assert.deepEqual(parseForm(q.requestRateHourAgo!), { kind: 'requestRate', service: name, offsetMs: 3_600_000 });
+    assert.deepEqual(parseForm(q.errorRate), { kind: 'errorRatio', service: one(name), byService: false });
+    assert.deepEqual(parseForm(q.p95), { kind: 'quantile', q: 0.95, service: one(name), byService: false });
+    assert.deepEqual(parseForm(q.requestRate), { kind: 'requestRate', service: one(name), byService: false, offsetMs: 0 });
+    assert.deepEqual(parseForm(q.requestRateHourAgo!), { kind: 'requestRate', service: one(name), byService: false, offsetMs: 3_600_000 });
   }
-  assert.deepEqual(parseForm(defaultErrorRateQuery()), { kind: 'errorRatio', service: null });
+  const names = ['api', 'web.frontend'];
+  const re = { op: '=~', value: 'api|web\\.frontend' };
+  assert.deepEqual(parseForm(groupedErrorRateQuery(names)), { kind: 'errorRatio', service: re, byService: true });
+  assert.deepEqual(parseForm(groupedLatencyP95Query(names)), { kind: 'quantile', q: 0.95, service: re, byService: true });
+  assert.deepEqual(parseForm(groupedRequestRateQuery(names)), { kind: 'requestRate', service: re, byService: true, offsetMs: 0 });
+  assert.deepEqual(parseForm(groupedRequestRateHourAgoQuery(names)), { kind: 'requestRate', service: re, byService: true, offsetMs: 3_600_000 });
+  // The same forms with `by` after the aggregation, as people often write them.
+  assert.deepEqual(parseForm('sum(rate(http_requests_total{service=~"a|b"}[5m])) by (service)'), { kind: 'requestRate', service: { op: '=~', value: 'a|b' }, byService: true, offsetMs: 0 });
+  assert.deepEqual(parseForm('histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))'), { kind: 'quantile', q: 0.9, service: null, byService: false });
+  assert.deepEqual(parseForm('histogram_quantile(0.9, sum(rate(http_request_duration_seconds_bucket[5m])) by (le, service))'), { kind: 'quantile', q: 0.9, service: null, byService: true });
+  assert.deepEqual(parseForm(defaultErrorRateQuery()), { kind: 'errorRatio', service: null, byService: false });
   assert.deepEqual(parseForm('up'), { kind: 'selector', name: 'up', matchers: [] });
   assert.deepEqual(parseForm('http_requests_total{status!="200"}'), { kind: 'selector', name: 'http_requests_total', matchers: [{ name: 'status', op: '!=', value: '200' }] });
 });
@@ -43,7 +104,12 @@ test('anything else is not a form', () => {
     'sum(rate(http_requests_total{service="a",status=~"5.."}[5m])) / sum(rate(http_requests_total{service="b"}[5m]))',
     'sum(rate(http_requests_total{status=~"4.."}[5m])) / sum(rate(http_requests_total[5m]))',
     'sum(rate(http_requests_total{service="a"}[1m]))',
-    'sum(rate(http_requests_total{service=~"a"}[5m]))',
+    'sum(rate(http_requests_total{service!="a"}[5m]))',
+    'sum by (service) (rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))',
+    'sum by (job) (rate(http_requests_total[5m]))',
+    'sum by (service) (rate(http_requests_total[5m])) by (service)',
+    'histogram_quantile(0.95, sum by (service) (rate(http_request_duration_seconds_bucket[5m])))',
+    'histogram_quantile(0.95, sum by (le, job) (rate(http_request_duration_seconds_bucket[5m])))',
     'sum(rate(http_requests_total[5m] offset 2h))',
     'up{job="x"',
     '',

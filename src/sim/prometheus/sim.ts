@@ -67,6 +67,13 @@ interface Series {
   value: number;
 }
 
+interface ServiceRates {
+  name: string;
+  ok: number;
+  err: number;
+  buckets: number[];
+}
+
 interface RuleState {
   state: 'inactive' | 'pending' | 'firing';
   activeAt: number | null;
@@ -196,50 +203,83 @@ function key(m: LabelMatcher): string {
   return `${m.name}${m.op}${JSON.stringify(m.value)}`;
 }
 
-/** Only `service="NAME"` may narrow the default forms. */
-function serviceFilter(ms: LabelMatcher[]): { service: string | null } | null {
+/** Which services a default form covers: nothing, `service="NAME"` or `service=~"REGEX"`. */
+type ServiceScope = { op: '=' | '=~'; value: string } | null;
+
+function serviceScope(ms: LabelMatcher[]): { service: ServiceScope } | null {
   if (ms.length === 0) return { service: null };
-  if (ms.length === 1 && ms[0].name === 'service' && ms[0].op === '=') return { service: ms[0].value };
+  if (ms.length === 1 && ms[0].name === 'service' && (ms[0].op === '=' || ms[0].op === '=~')) return { service: { op: ms[0].op, value: ms[0].value } };
   return null;
 }
 
+/**
+ * The grouping labels of `sum by (…) (x)` or `sum (x) by (…)`, sorted; null when both are
+ * given. Only `by` is understood (`without` is not a form).
+ */
+function grouping(prefix: string | undefined, suffix: string | undefined): string[] | null {
+  if (prefix !== undefined && suffix !== undefined) return null;
+  return (prefix ?? suffix ?? '')
+    .split(',')
+    .filter(Boolean)
+    .sort();
+}
+
+/** `byService`: one series per service (`by (service)`), else one series for all of them. */
 type Form =
-  | { kind: 'errorRatio'; service: string | null }
-  | { kind: 'quantile'; q: number; service: string | null }
-  | { kind: 'requestRate'; service: string | null; offsetMs: number }
+  | { kind: 'errorRatio'; service: ServiceScope; byService: boolean }
+  | { kind: 'quantile'; q: number; service: ServiceScope; byService: boolean }
+  | { kind: 'requestRate'; service: ServiceScope; byService: boolean; offsetMs: number }
   | { kind: 'selector'; name: string; matchers: LabelMatcher[] };
 
 const SEL = '(?:\\{((?:[^}"]|"(?:[^"\\\\]|\\\\.)*")*)\\})?';
-const ERR_RE = new RegExp(`^sum\\(rate\\(http_requests_total${SEL}\\[5m\\]\\)\\)/sum\\(rate\\(http_requests_total${SEL}\\[5m\\]\\)\\)$`);
-const P95_RE = new RegExp(`^histogram_quantile\\((\\d*\\.?\\d+),sum\\(rate\\(http_request_duration_seconds_bucket${SEL}\\[5m\\]\\)\\)by\\(le\\)\\)$`);
-const RATE_RE = new RegExp(`^sum\\(rate\\(http_requests_total${SEL}\\[5m\\](offset1h)?\\)\\)$`);
+const BY = '(?:by\\(([a-zA-Z_,]*)\\))?';
+/** `sum(inner)` with an optional `by (…)` before or after; two capture groups around inner's. */
+const sum = (inner: string) => `sum${BY}\\(${inner}\\)${BY}`;
+const ERR_SIDE = sum(`rate\\(http_requests_total${SEL}\\[5m\\]\\)`);
+const ERR_RE = new RegExp(`^${ERR_SIDE}/${ERR_SIDE}$`);
+const P95_RE = new RegExp(`^histogram_quantile\\((\\d*\\.?\\d+),${sum(`rate\\(http_request_duration_seconds_bucket${SEL}\\[5m\\]\\)`)}\\)$`);
+const RATE_RE = new RegExp(`^${sum(`rate\\(http_requests_total${SEL}\\[5m\\](offset1h)?\\)`)}$`);
 const PLAIN_RE = new RegExp(`^([a-zA-Z_:][a-zA-Z0-9_:]*)${SEL}$`);
+
+/** by () → all services as one series; by (service) → one per service; anything else is not a form. */
+function byService(labels: string[] | null): boolean | null {
+  if (!labels) return null;
+  if (labels.length === 0) return false;
+  return labels.length === 1 && labels[0] === 'service' ? true : null;
+}
 
 export function parseForm(query: string): Form | null {
   const q = normaliseQuery(query);
   let m = ERR_RE.exec(q);
   if (m) {
-    const num = parseMatchers(m[1]);
-    const den = parseMatchers(m[2]);
+    const num = parseMatchers(m[2]);
+    const den = parseMatchers(m[5]);
     if (!num || !den) return null;
     const status = num.filter((x) => x.name === 'status');
     if (status.length !== 1 || key(status[0]) !== key({ name: 'status', op: '=~', value: '5..' })) return null;
     const rest = num.filter((x) => x.name !== 'status');
-    const f = serviceFilter(den);
+    const f = serviceScope(den);
     if (!f || rest.map(key).join() !== den.map(key).join()) return null;
-    return { kind: 'errorRatio', service: f.service };
+    const by = byService(grouping(m[1], m[3]));
+    // Both sides must group alike, or Prometheus would match nothing.
+    if (by === null || by !== byService(grouping(m[4], m[6]))) return null;
+    return { kind: 'errorRatio', service: f.service, byService: by };
   }
   m = P95_RE.exec(q);
   if (m) {
-    const ms = parseMatchers(m[2]);
-    const f = ms && serviceFilter(ms);
-    return f ? { kind: 'quantile', q: Number(m[1]), service: f.service } : null;
+    const ms = parseMatchers(m[3]);
+    const f = ms && serviceScope(ms);
+    const labels = grouping(m[2], m[4]);
+    if (!f || !labels?.includes('le')) return null;
+    const by = byService(labels.filter((l) => l !== 'le'));
+    return by === null ? null : { kind: 'quantile', q: Number(m[1]), service: f.service, byService: by };
   }
   m = RATE_RE.exec(q);
   if (m) {
-    const ms = parseMatchers(m[1]);
-    const f = ms && serviceFilter(ms);
-    return f ? { kind: 'requestRate', service: f.service, offsetMs: m[2] ? 3_600_000 : 0 } : null;
+    const ms = parseMatchers(m[2]);
+    const f = ms && serviceScope(ms);
+    const by = byService(grouping(m[1], m[4]));
+    return f && by !== null ? { kind: 'requestRate', service: f.service, byService: by, offsetMs: m[3] ? 3_600_000 : 0 } : null;
   }
   m = PLAIN_RE.exec(q);
   if (m) {
@@ -306,6 +346,7 @@ export class PromSim {
   private fault: PromFault = null;
   private readonly hung = new Set<http.ServerResponse>();
   private lastEvalMs = 0;
+  private readonly requests = new Map<string, number>();
 
   constructor(opts: PromSimOptions) {
     this.opts = opts;
@@ -337,7 +378,11 @@ export class PromSim {
 
   async start(opts: { port?: number } = {}): Promise<void> {
     if (this.server) return;
-    const server = http.createServer((req, res) => this.handle(req, res));
+    const server = http.createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      this.requests.set(path, (this.requests.get(path) ?? 0) + 1);
+      this.handle(req, res);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port ?? 0, '127.0.0.1', () => {
@@ -362,6 +407,18 @@ export class PromSim {
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** HTTP requests received so far (every path and method, faults included). */
+  get requestCount(): number {
+    let n = 0;
+    for (const v of this.requests.values()) n += v;
+    return n;
+  }
+
+  /** Requests received so far by URL path, e.g. `{ "/api/v1/query": 12, "/api/v1/alerts": 3 }`. */
+  requestCounts(): Record<string, number> {
+    return Object.fromEntries(this.requests);
   }
 
   /** Makes the API misbehave until cleared with null. */
@@ -448,17 +505,19 @@ export class PromSim {
   }
 
   /** Per-service counter rates over the 5m window ending at t. */
-  private rates(t: number, service: string | null): Array<{ ok: number; err: number; buckets: number[] }> {
+  private rates(t: number, scope: ServiceScope): ServiceRates[] {
     const win = this.window(t);
     if (!win) return [];
     const [a, b] = win;
     const secs = (b.t - a.t) / 1000;
-    const out: Array<{ ok: number; err: number; buckets: number[] }> = [];
+    const only = scope ? [{ name: 'service', ...scope }] : [];
+    const out: ServiceRates[] = [];
     for (const [name, end] of b.services) {
-      if (service !== null && name !== service) continue;
+      if (!matches({ service: name }, only)) continue;
       const start = a.services.get(name);
       if (!start) continue;
       out.push({
+        name,
         ok: (end.ok - start.ok) / secs,
         err: (end.err - start.err) / secs,
         buckets: end.buckets.map((c, i) => (c - start.buckets[i]) / secs),
@@ -468,28 +527,21 @@ export class PromSim {
   }
 
   private evaluate(form: Form, t: number): Series[] {
-    switch (form.kind) {
-      case 'errorRatio': {
-        const r = this.rates(t, form.service);
-        if (!r.length) return [];
-        const err = r.reduce((s, x) => s + x.err, 0);
-        const all = r.reduce((s, x) => s + x.ok + x.err, 0);
-        return [{ metric: {}, value: err / all }];
+    if (form.kind === 'selector') return this.select(form.name, t).filter((s) => matches(s.metric, form.matchers));
+    const r = this.rates(t - (form.kind === 'requestRate' ? form.offsetMs : 0), form.service);
+    // `sum by (service)` gives one series per service labelled with it; plain `sum` one for all.
+    const groups: Array<[Record<string, string>, ServiceRates[]]> = form.byService ? r.map((x) => [{ service: x.name }, [x]]) : r.length ? [[{}, r]] : [];
+    return groups.map(([metric, g]) => {
+      const total = (f: (x: ServiceRates) => number) => g.reduce((s, x) => s + f(x), 0);
+      switch (form.kind) {
+        case 'errorRatio':
+          return { metric, value: total((x) => x.err) / total((x) => x.ok + x.err) };
+        case 'quantile':
+          return { metric, value: histogramQuantile(form.q, BUCKETS.map((le, i) => [le, total((x) => x.buckets[i])] as [number, number])) };
+        case 'requestRate':
+          return { metric, value: total((x) => x.ok + x.err) };
       }
-      case 'quantile': {
-        const r = this.rates(t, form.service);
-        if (!r.length) return [];
-        const buckets = BUCKETS.map((le, i) => [le, r.reduce((s, x) => s + x.buckets[i], 0)] as [number, number]);
-        return [{ metric: {}, value: histogramQuantile(form.q, buckets) }];
-      }
-      case 'requestRate': {
-        const r = this.rates(t - form.offsetMs, form.service);
-        if (!r.length) return [];
-        return [{ metric: {}, value: r.reduce((s, x) => s + x.ok + x.err, 0) }];
-      }
-      case 'selector':
-        return this.select(form.name, t).filter((s) => matches(s.metric, form.matchers));
-    }
+    });
   }
 
   private select(name: string, t: number): Series[] {

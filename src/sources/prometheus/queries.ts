@@ -1,6 +1,8 @@
 // The PromQL the source sends, in one place: the simulator answers exactly these forms.
-// With a service name, a `service="NAME"` matcher is added to every selector of the default
-// queries; a per-service override in the config is sent verbatim.
+// Services using the defaults are answered together by one grouped query per signal
+// (`sum by (service) (…{service=~"a|b"}…)`); the single-service forms (a `service="NAME"`
+// matcher added to every selector) remain for the post-mortem's impact figures. A per-service
+// override in the config is sent verbatim.
 import type { ServiceConfig } from '../../config/schema.js';
 
 export const RATE_WINDOW = '5m';
@@ -56,4 +58,96 @@ export function serviceQueries(svc: Pick<ServiceConfig, 'name' | 'errorRateQuery
     requestRate: svc.requestRateQuery ?? defaultRequestRateQuery(name),
     requestRateHourAgo: svc.requestRateQuery ? null : defaultRequestRateHourAgoQuery(name),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grouped forms: one query per signal answers every service that uses the defaults. Results are
+// matched back to services by their `service` label.
+
+/** Escapes RE2 metacharacters so a service name matches only itself inside `=~`. */
+export function escapeRegex(s: string): string {
+  return s.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
+/** `service=~"a|b"` (anchored by Prometheus) for the given names, escaped for the regex and the string. */
+export function servicesMatcher(services: readonly string[]): string {
+  return `service=~${JSON.stringify(services.map(escapeRegex).join('|'))}`;
+}
+
+export function groupedErrorRateQuery(services: readonly string[]): string {
+  const s = servicesMatcher(services);
+  return (
+    `sum by (service) (rate(http_requests_total{status=~"5..",${s}}[${RATE_WINDOW}])) / ` +
+    `sum by (service) (rate(http_requests_total{${s}}[${RATE_WINDOW}]))`
+  );
+}
+
+export function groupedLatencyP95Query(services: readonly string[]): string {
+  return `histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{${servicesMatcher(services)}}[${RATE_WINDOW}])))`;
+}
+
+export function groupedRequestRateQuery(services: readonly string[]): string {
+  return `sum by (service) (rate(http_requests_total{${servicesMatcher(services)}}[${RATE_WINDOW}]))`;
+}
+
+export function groupedRequestRateHourAgoQuery(services: readonly string[]): string {
+  return `sum by (service) (rate(http_requests_total{${servicesMatcher(services)}}[${RATE_WINDOW}] offset 1h))`;
+}
+
+export type Signal = 'errorRate' | 'p95' | 'requestRate' | 'requestRateHourAgo';
+
+export interface QueryPlan {
+  /** One query per signal for every service without an override of it; null when there are none. */
+  grouped: Record<Signal, { query: string; services: string[] } | null>;
+  /**
+   * Per-service queries for the signals a service overrides. An overridden request rate cannot
+   * have `offset 1h` spliced into it safely, so its hour-ago value is the override evaluated at
+   * now − 1h (`hourBack`).
+   */
+  own: Array<{ service: string; signal: Signal; query: string; hourBack: boolean }>;
+}
+
+type OverridableService = Pick<ServiceConfig, 'name' | 'errorRateQuery' | 'latencyP95Query' | 'requestRateQuery'>;
+
+const OVERRIDE: Record<Signal, 'errorRateQuery' | 'latencyP95Query' | 'requestRateQuery'> = {
+  errorRate: 'errorRateQuery',
+  p95: 'latencyP95Query',
+  requestRate: 'requestRateQuery',
+  requestRateHourAgo: 'requestRateQuery',
+};
+
+const GROUPED: Record<Signal, (services: readonly string[]) => string> = {
+  errorRate: groupedErrorRateQuery,
+  p95: groupedLatencyP95Query,
+  requestRate: groupedRequestRateQuery,
+  requestRateHourAgo: groupedRequestRateHourAgoQuery,
+};
+
+export const SIGNALS: readonly Signal[] = ['errorRate', 'p95', 'requestRate', 'requestRateHourAgo'];
+
+/** True when the service has its own query for at least one signal. */
+export function hasOverride(svc: OverridableService): boolean {
+  return Boolean(svc.errorRateQuery || svc.latencyP95Query || svc.requestRateQuery);
+}
+
+/**
+ * Which queries answer which services: the signals a service does not override are batched
+ * into one grouped query each (duplicate names are queried once); overridden signals keep the
+ * service's own query.
+ */
+export function planQueries(services: readonly OverridableService[]): QueryPlan {
+  const grouped = {} as QueryPlan['grouped'];
+  const own: QueryPlan['own'] = [];
+  for (const signal of SIGNALS) {
+    const names = [...new Set(services.filter((s) => !s[OVERRIDE[signal]]).map((s) => s.name))];
+    grouped[signal] = names.length ? { query: GROUPED[signal](names), services: names } : null;
+  }
+  for (const s of services) {
+    if (!hasOverride(s)) continue;
+    for (const signal of SIGNALS) {
+      const query = s[OVERRIDE[signal]];
+      if (query) own.push({ service: s.name, signal, query, hourBack: signal === 'requestRateHourAgo' });
+    }
+  }
+  return { grouped, own };
 }

@@ -1,12 +1,13 @@
 // Polls Prometheus (and Alertmanager when configured) and publishes the `prom` slice:
 // alerts merged with their silenced/inhibited state, and per-service error rate, p95 and
-// request rate with short histories for sparklines. Every failure is reported in the slice;
+// request rate with short histories for sparklines. Services on the default queries share one
+// grouped query per signal, so a refresh costs the same few requests however many there are. Every failure is reported in the slice;
 // the last good values stay, with their age.
 import type { Config, SeverityConfig } from '../../config/schema.js';
 import type { Publish, Source } from '../types.js';
 import type { AlertRow, PromData, ServiceSignals } from './types.js';
 import { PromClient, PromError, type AmAlertJson, type PromAlertJson, type SilenceJson } from './client.js';
-import { serviceQueries, type ServiceQueries } from './queries.js';
+import { hasOverride, planQueries, SIGNALS, type QueryPlan, type Signal } from './queries.js';
 
 export type PromSourceConfig = NonNullable<Config['prometheus']>;
 
@@ -22,27 +23,30 @@ export interface PromSourceOptions {
   resolvedKeepMs?: number;
 }
 
-/** Services beyond this many are not queried (and reported), so one refresh stays bounded. */
+/**
+ * Services with their own queries cost requests each, so beyond this many they are not queried
+ * (and that is reported). Services on the default queries share one grouped query per signal;
+ * MAX_GROUPED_SERVICES keeps its regex (and URL) a sane size.
+ */
 export const MAX_SERVICES = 20;
+export const MAX_GROUPED_SERVICES = 200;
 export const RANGE_MINUTES = 30;
 export const RANGE_STEP_SECONDS = 60;
 
-type Metric = 'errorRate' | 'p95' | 'requestRate';
-const METRIC_LABEL: Record<Metric | 'requestRateHourAgo', string> = {
+const METRIC_LABEL: Record<Signal, string> = {
   errorRate: 'error rate',
   p95: 'p95',
   requestRate: 'req/s',
   requestRateHourAgo: 'req/s 1h ago',
 };
 
-interface ServiceState {
-  signals: ServiceSignals;
-  queries: ServiceQueries;
-}
+/** The signals with a 30-minute series. */
+type RangeSignal = 'errorRate' | 'p95';
 
 export class PrometheusSource implements Source {
   readonly client: PromClient;
-  private readonly services: ServiceState[];
+  private readonly services: Array<{ signals: ServiceSignals }>;
+  private readonly plan: QueryPlan;
   private readonly alerts = new Map<string, AlertRow>();
   /** Alertmanager view by fingerprint, kept when Alertmanager is briefly unreachable. */
   private amByKey = new Map<string, { am: AmAlertJson; silenceEndsAt: number | null }>();
@@ -73,12 +77,10 @@ export class PrometheusSource implements Source {
     this.concurrency = Math.max(1, opts.concurrency ?? 4);
     this.rangeEveryMs = (opts.rangeEverySeconds ?? 30) * 1000;
     this.resolvedKeepMs = opts.resolvedKeepMs ?? 5 * 60_000;
-    const configured = cfg.services ?? [];
-    if (configured.length > MAX_SERVICES) {
-      this.extraProblems.push(`${configured.length - MAX_SERVICES} services beyond the first ${MAX_SERVICES} are not queried`);
-    }
-    this.services = configured.slice(0, MAX_SERVICES).map((svc) => ({
-      queries: serviceQueries(svc),
+    const { kept, problem } = boundServices(cfg.services ?? []);
+    if (problem) this.extraProblems.push(problem);
+    this.plan = planQueries(kept);
+    this.services = kept.map((svc) => ({
       signals: {
         name: svc.name,
         errorRate: null,
@@ -163,21 +165,38 @@ export class PrometheusSource implements Source {
       tasks.push(async () => (amAlerts = await guard(() => this.client.amAlerts(), 'am')));
       tasks.push(async () => (silences = await guard(() => this.client.silences(), 'am')));
     }
-    const instant = new Map<string, Partial<Record<Metric | 'requestRateHourAgo', number | PromError | null>>>();
-    const ranges = new Map<string, Partial<Record<'errorRate' | 'p95', number[] | PromError>>>();
+    type Reading = number | PromError | null;
+    const instant = new Map<string, Partial<Record<Signal, Reading>>>();
+    const ranges = new Map<string, Partial<Record<RangeSignal, number[] | PromError>>>();
     for (const s of this.services) {
-      const r: Partial<Record<Metric | 'requestRateHourAgo', number | PromError | null>> = {};
-      instant.set(s.signals.name, r);
-      const q = s.queries;
-      tasks.push(async () => (r.errorRate = await guard(() => this.scalar(q.errorRate, 'max'))));
-      tasks.push(async () => (r.p95 = await guard(() => this.scalar(q.p95, 'max'))));
-      tasks.push(async () => (r.requestRate = await guard(() => this.scalar(q.requestRate, 'sum'))));
-      tasks.push(async () => (r.requestRateHourAgo = await guard(() => (q.requestRateHourAgo ? this.scalar(q.requestRateHourAgo, 'sum') : this.scalar(q.requestRate, 'sum', now - 3_600_000)))));
-      if (doRange) {
-        const rr: Partial<Record<'errorRate' | 'p95', number[] | PromError>> = {};
-        ranges.set(s.signals.name, rr);
-        tasks.push(async () => (rr.errorRate = await guard(() => this.series(q.errorRate, now))));
-        tasks.push(async () => (rr.p95 = await guard(() => this.series(q.p95, now))));
+      instant.set(s.signals.name, {});
+      if (doRange) ranges.set(s.signals.name, {});
+    }
+    // One query per signal for every service on the defaults, matched back by the `service` label.
+    for (const signal of SIGNALS) {
+      const g = this.plan.grouped[signal];
+      if (!g) continue;
+      tasks.push(async () => {
+        const res = await guard(() => this.client.query(g.query));
+        const found = res instanceof PromError ? res : new Map(res.map((x) => [x.metric.service, x.value]));
+        for (const name of g.services) instant.get(name)![signal] = found instanceof PromError ? found : found.get(name) ?? null;
+      });
+      if (doRange && (signal === 'errorRate' || signal === 'p95')) {
+        tasks.push(async () => {
+          const res = await guard(() => this.client.queryRange(g.query, now - RANGE_MINUTES * 60_000, now, RANGE_STEP_SECONDS));
+          const found = res instanceof PromError ? res : new Map(res.map((x) => [x.metric.service, finitePoints(x.points)]));
+          for (const name of g.services) ranges.get(name)![signal] = found instanceof PromError ? found : found.get(name) ?? [];
+        });
+      }
+    }
+    for (const o of this.plan.own) {
+      const r = instant.get(o.service)!;
+      const combine = o.signal === 'requestRate' || o.signal === 'requestRateHourAgo' ? 'sum' : 'max';
+      tasks.push(async () => (r[o.signal] = await guard(() => this.scalar(o.query, combine, o.hourBack ? now - 3_600_000 : undefined))));
+      const rr = ranges.get(o.service);
+      if (rr && (o.signal === 'errorRate' || o.signal === 'p95')) {
+        const signal = o.signal;
+        tasks.push(async () => (rr[signal] = await guard(() => this.series(o.query, now))));
       }
     }
     await runLimited(tasks, this.concurrency);
@@ -193,7 +212,7 @@ export class PrometheusSource implements Source {
       const r = instant.get(s.signals.name)!;
       const sig = { ...s.signals, problems: [] as string[] };
       let allGood = true;
-      const take = (key: Metric | 'requestRateHourAgo', v: number | PromError | null | undefined) => {
+      const take = (key: Signal, v: Reading | undefined) => {
         if (v instanceof PromError) {
           allGood = false;
           if (!down) sig.problems.push(`${METRIC_LABEL[key]}: ${v.message}`);
@@ -280,8 +299,7 @@ export class PrometheusSource implements Source {
 
   private async series(q: string, now: number): Promise<number[]> {
     const res = await this.client.queryRange(q, now - RANGE_MINUTES * 60_000, now, RANGE_STEP_SECONDS);
-    const points = res[0]?.points ?? [];
-    return points.map(([, v]) => v).filter((v) => Number.isFinite(v));
+    return finitePoints(res[0]?.points ?? []);
   }
 
   private mergeAlerts(prom: PromAlertJson[], am: AmAlertJson[], now: number): void {
@@ -337,6 +355,30 @@ export class PrometheusSource implements Source {
       if (row.state === 'resolved' && row.resolvedAt !== null && now - row.resolvedAt > this.resolvedKeepMs) this.alerts.delete(fp);
     }
   }
+}
+
+/** The services that are queried, in config order, and a problem naming how many are not. */
+export function boundServices<S extends Parameters<typeof hasOverride>[0]>(services: readonly S[]): { kept: S[]; problem: string | null } {
+  const kept: S[] = [];
+  let own = 0;
+  let grouped = 0;
+  let dropped = 0;
+  for (const svc of services) {
+    const mine = hasOverride(svc);
+    if (mine ? own >= MAX_SERVICES : grouped >= MAX_GROUPED_SERVICES) {
+      dropped++;
+      continue;
+    }
+    if (mine) own++;
+    else grouped++;
+    kept.push(svc);
+  }
+  const problem = dropped ? `${dropped} services not queried (at most ${MAX_SERVICES} with their own queries and ${MAX_GROUPED_SERVICES} on the defaults)` : null;
+  return { kept, problem };
+}
+
+function finitePoints(points: Array<[number, number]>): number[] {
+  return points.map(([, v]) => v).filter((v) => Number.isFinite(v));
 }
 
 function indexAlertmanager(alerts: AmAlertJson[], silences: SilenceJson[]): Map<string, { am: AmAlertJson; silenceEndsAt: number | null }> {

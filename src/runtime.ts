@@ -130,6 +130,8 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   const instance = render(React.createElement(App, { cockpit, theme, keymap, runner, onKey: controller.handleKey, dataNow: () => dataNow() }), {
     stdout,
     stdin: opts.stdin ?? process.stdin,
+    // A terminal is interactive even where CI=true is set (Ink would otherwise draw nothing until exit).
+    interactive: Boolean((stdout as NodeJS.WriteStream).isTTY),
     alternateScreen: true,
     incrementalRendering: true,
     maxFps: config.ui.lowBandwidth ? Math.min(4, config.ui.maxFps) : config.ui.maxFps,

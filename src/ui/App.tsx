@@ -1,6 +1,6 @@
 // The cockpit: header, a grid of panes sized to the terminal, footer, and dialogs on top.
 // The root box is exactly `rows` tall (a taller frame makes Ink clear the screen every frame).
-import React, { createContext, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import React, { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useInput, useWindowSize } from 'ink';
 import { useStore } from 'zustand';
 import type { Cockpit, PaneId, State } from '../store/store.js';
@@ -10,10 +10,10 @@ import { keyName } from '../keys/bindings.js';
 import type { ActionRunner } from '../actions/runner.js';
 import type { Theme } from './theme.js';
 import { computeLayout, MIN_COLS, MIN_ROWS } from './layout.js';
-import { Pane } from './widgets/Pane.js';
+import { PaneView, paneLines } from './widgets/Pane.js';
 import { contentWidths } from './widgets/table.js';
 import { paneModel } from './panes/views.js';
-import { visibleRows } from './panes/model.js';
+import { visibleRows, type PaneModel } from './panes/model.js';
 import { Header } from './Header.js';
 import { Footer } from './Footer.js';
 import { DialogView, OverlayView } from './dialogs/DialogView.js';
@@ -134,24 +134,59 @@ const SLICES: Record<PaneId, (s: State) => unknown[]> = {
   timeline: (s) => [s.incident],
 };
 
+/**
+ * A pane subscribes to the store with its own snapshot: the lines it would draw. When a change
+ * leaves them identical (a pod outside the visible window, a metric that rounds the same), the
+ * snapshot keeps its identity and React does not render at all, so Ink writes nothing.
+ */
 function PaneSlot({ pane, width, height, focused }: { pane: PaneId; width: number; height: number; focused: boolean }) {
   const { cockpit, theme, now, dataNow } = useCockpit();
-  const deps = useStore(cockpit.store, (s) => SLICES[pane](s)[0]);
-  const deps2 = useStore(cockpit.store, (s) => SLICES[pane](s)[1]);
-  const filter = useSelect((s) => s.ui.filter[pane] ?? '');
-  const cursorRaw = useSelect((s) => s.ui.cursor[pane] ?? 0);
   const [tick, setTick] = useState(0);
-  const model = useMemo(() => paneModel(pane, cockpit.store.getState(), now(), dataNow()), [deps, deps2, pane, tick]);
-  const visible = useMemo(() => visibleRows(model, filter), [model, filter]);
-  const want = useMemo(() => (model.columns ? contentWidths(model.rows, model.columns.length) : undefined), [model]);
-  const cursor = Math.min(cursorRaw, Math.max(0, visible.length - 1));
-  const scroll = useRef(0);
+  const cache = useRef<PaneCache | null>(null);
+  const index = PANES.indexOf(pane) + 1;
+  const getLines = () => {
+    const s = cockpit.store.getState();
+    const [d1, d2] = SLICES[pane](s);
+    const filter = s.ui.filter[pane] ?? '';
+    const cursorRaw = s.ui.cursor[pane] ?? 0;
+    const c = cache.current;
+    if (c && c.d1 === d1 && c.d2 === d2 && c.filter === filter && c.cursorRaw === cursorRaw && c.width === width && c.height === height && c.focused === focused && c.tick === tick && c.theme === theme) return c.lines;
+    const modelFresh = !c || c.d1 !== d1 || c.d2 !== d2 || c.tick !== tick;
+    const model = modelFresh ? paneModel(pane, s, now(), dataNow()) : c.model;
+    const visible = modelFresh || c.filter !== filter ? visibleRows(model, filter) : c.visible;
+    const want = modelFresh ? (model.columns ? contentWidths(model.rows, model.columns.length) : undefined) : c.want;
+    const cursor = Math.min(cursorRaw, Math.max(0, visible.length - 1));
+    const next = paneLines({ model, visible, width, height, focused, cursor, scroll: 0, filter, theme, index, want });
+    const lines = c && sameLines(c.lines, next) ? c.lines : next;
+    cache.current = { d1, d2, filter, cursorRaw, width, height, focused, tick, theme, model, visible, want, lines };
+    return lines;
+  };
+  const lines = useSyncExternalStore(cockpit.store.subscribe, getLines);
   // Ages in rows go stale while nothing changes; refresh them slowly (a line-level diff keeps this cheap).
   useEffect(() => {
     const t = setInterval(() => setTick((n) => n + 1), 30_000);
     t.unref?.();
     return () => clearInterval(t);
   }, []);
-  const index = PANES.indexOf(pane) + 1;
-  return <Pane model={model} visible={visible} width={width} height={height} focused={focused} cursor={cursor} scroll={scroll.current} filter={filter} theme={theme} index={index} want={want} />;
+  return <PaneView lines={lines} width={width} height={height} />;
+}
+
+interface PaneCache {
+  d1: unknown;
+  d2: unknown;
+  filter: string;
+  cursorRaw: number;
+  width: number;
+  height: number;
+  focused: boolean;
+  tick: number;
+  theme: Theme;
+  model: PaneModel;
+  visible: number[];
+  want: number[] | undefined;
+  lines: string[];
+}
+
+function sameLines(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((l, i) => l === b[i]);
 }

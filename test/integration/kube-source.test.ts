@@ -148,7 +148,7 @@ test('events: folded, warnings first', async () => {
 });
 
 test('logs of a deployment with the errors grouped on top', async () => {
-  await waitFor(async () => (await source.logsFor({ name: 'api', namespace: 'prod', deployment: dep('api') }, 'deployment')).lines.some((l) => l.includes('ERROR')), { what: 'error lines', timeoutMs: 10_000 });
+  await waitFor(async () => (await source.logsFor({ name: 'api', namespace: 'prod', deployment: dep('api') }, 'deployment')).lines[0] === 'Errors (count, normalised message):', { what: 'error lines', timeoutMs: 10_000 });
   const logs = await source.logsFor({ name: 'api', namespace: 'prod', deployment: dep('api') }, 'deployment');
   assert.match(logs.title, /Logs of deployment prod\/api/);
   assert.equal(logs.lines[0], 'Errors (count, normalised message):');

@@ -96,10 +96,9 @@ export function paneLines(props: PaneProps): string[] {
   ];
 }
 
-export const Pane = memo(function Pane(props: PaneProps) {
-  const lines = paneLines(props);
+export const PaneView = memo(function PaneView({ lines, width, height }: { lines: string[]; width: number; height: number }) {
   return (
-    <Box width={props.width} height={props.height} flexDirection="column">
+    <Box width={width} height={height} flexDirection="column">
       {lines.map((line, i) => (
         <Text key={i} wrap="truncate">
           {line}

@@ -22,8 +22,6 @@ const APPS = ['checkout', 'cart', 'catalog', 'search', 'api-gateway', 'auth', 'p
 
 export interface Counters {
   kube: Record<KubeKind, number>;
-  /** Prometheus requests by path. */
-  prom: Record<string, number>;
 }
 
 export interface BenchBackends {
@@ -53,11 +51,11 @@ export async function startBackends(opts: { podsPerDeployment: number; log?: (m:
   fs.chmodSync(dir, 0o755); // the Postgres server user must be able to enter it
   for (const sub of ['postgres', 'redis']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
   const warnings: string[] = [];
-  const counters: Counters = { kube: { list: 0, watch: 0, get: 0, metrics: 0, discovery: 0, write: 0 }, prom: {} };
+  const counters: Counters = { kube: { list: 0, watch: 0, get: 0, metrics: 0, discovery: 0, write: 0 } };
 
   const kube = new KubeSim({ seed: 11 });
   for (const app of APPS) kube.addDeployment({ namespace: NAMESPACE, name: app, image: `registry.example.com/${app}:v1`, replicas: opts.podsPerDeployment });
-  // Count at the simulators' request handlers (the simulators have no counters of their own).
+  // Kubernetes requests are counted at the simulator's handler, by kind; PromSim counts its own.
   const kubeHttp = (kube as unknown as { http: { handle(req: http.IncomingMessage, res: http.ServerResponse): void } }).http;
   const kubeHandle = kubeHttp.handle.bind(kubeHttp);
   kubeHttp.handle = (req, res) => {
@@ -65,13 +63,6 @@ export async function startBackends(opts: { podsPerDeployment: number; log?: (m:
     kubeHandle(req, res);
   };
   const prom = new PromSim({ world: () => steadyWorld, rules: [] });
-  const promAny = prom as unknown as { handle(req: http.IncomingMessage, res: http.ServerResponse): unknown };
-  const promHandle = promAny.handle.bind(prom);
-  promAny.handle = (req, res) => {
-    const p = new URL(req.url ?? '/', 'http://x').pathname;
-    counters.prom[p] = (counters.prom[p] ?? 0) + 1;
-    return promHandle(req, res);
-  };
 
   let postgres: DrillPostgres | null = null;
   let redis: DrillRedis | null = null;
@@ -166,7 +157,7 @@ export async function startBackends(opts: { podsPerDeployment: number; log?: (m:
         const m = /total_commands_processed:(\d+)/.exec(info);
         redisCommands = m ? Number(m[1]) : null;
       }
-      return { kube: { ...counters.kube }, prom: { ...counters.prom }, pgStatements, pgXacts, redisCommands };
+      return { kube: { ...counters.kube }, prom: prom.requestCounts(), pgStatements, pgXacts, redisCommands };
     },
     somePod() {
       const pod = kube.listPods(NAMESPACE)[0];

@@ -76,18 +76,21 @@ export function OverlayView({ width, height }: { width: number; height: number }
   let lines: { text: string; token?: 'muted' | 'keyHint' | 'title' | 'fg'; bold?: boolean }[];
   let scroll = 0;
   if (overlay.kind === 'help') {
-    title = 'Keys — Esc or ? to close';
     lines = [];
+    const reasons = new Set<string>();
     let group = '';
     for (const c of keymap.commands) {
       if (c.group !== group) {
         group = c.group;
         lines.push({ text: group, token: 'title', bold: true });
       }
+      // Disabled commands carry a mark before their keys; the reasons are listed once, in the title.
       const reason = c.mutating ? runner.disabledReason(c.id) : null;
+      if (reason) reasons.add(reason);
       const keys = c.keys.length ? c.keys.join(', ') : '(unbound)';
-      lines.push({ text: `  ${keys.padEnd(14)} ${c.description}${c.scope !== 'global' ? ` [${c.scope}]` : ''}${reason ? ` — disabled: ${reason}` : ''}  (${c.id})`, token: reason ? 'muted' : 'fg' });
+      lines.push({ text: `${reason ? theme.glyphs.critical : ' '} ${keys.padEnd(14)} ${c.description}${c.scope !== 'global' ? ` [${c.scope}]` : ''}  (${c.id})`, token: reason ? 'muted' : 'fg' });
     }
+    title = `Keys — Esc or ? to close${reasons.size ? ` — ${theme.glyphs.critical} disabled: ${[...reasons].join(', ')}` : ''}`;
   } else {
     title = `${overlay.title} — ↑/↓ scroll · Esc close`;
     lines = overlay.lines.map((text) => ({ text }));

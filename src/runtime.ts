@@ -141,6 +141,11 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   await instance.waitUntilRenderFlush();
   opts.onFirstFrame?.();
   for (const w of cockpit.store.getState().meta.startupWarnings) notify(cockpit, w, 'warn');
+  // For the end-to-end test of the crash path: an uncaught error must still give the terminal back.
+  const crashAfter = Number(process.env.WARROOM_TEST_CRASH_AFTER_MS);
+  if (crashAfter > 0) setTimeout(() => {
+    throw new Error('crash requested by WARROOM_TEST_CRASH_AFTER_MS');
+  }, crashAfter);
   cockpit.startClock(config.ui.lowBandwidth ? Math.min(4, config.ui.maxFps) : config.ui.maxFps);
 
   // The drill's world and the heavy clients load after the first paint.

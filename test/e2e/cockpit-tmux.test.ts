@@ -86,3 +86,23 @@ test('inside GNU screen: draws, help opens, q exits', async () => {
   t.keys('q');
   await t.waitForText(/EXITED 0/);
 });
+
+test('Ctrl-C quits through the keymap and restores the terminal', async () => {
+  const t = open('drill --scenario bad-deploy --speed 10', 80, 24);
+  await t.waitForText(/Deployments/);
+  t.keys('C-c');
+  await t.waitForText(/EXITED 0/);
+  assert.equal(t.format('#{alternate_on}'), '0');
+  assert.equal(t.format('#{cursor_flag}'), '1');
+});
+
+test('an uncaught error restores the terminal, explains, and exits 1', async () => {
+  const t = startTmux('drill --scenario bad-deploy --speed 10', { cols: 100, rows: 30, env: { WARROOM_TEST_CRASH_AFTER_MS: '1500' } });
+  sessions.push(t);
+  await t.waitForText(/Deployments/);
+  const screen = await t.waitForText(/EXITED 1/);
+  assert.match(screen, /warroom crashed: Error: crash requested by WARROOM_TEST_CRASH_AFTER_MS/);
+  assert.ok(!/Deployments/.test(screen), 'the cockpit is gone from the normal screen');
+  assert.equal(t.format('#{alternate_on}'), '0');
+  assert.equal(t.format('#{cursor_flag}'), '1');
+});

@@ -5,21 +5,11 @@ import type { KubeData, PodRow, DeploymentRow, EventRow } from '../../src/source
 import type { PromData, ServiceSignals, AlertRow } from '../../src/sources/prometheus/types.js';
 import { emptyPgDatabase, type PostgresData } from '../../src/sources/postgres/types.js';
 import { emptyRedisInstance, type RedisData } from '../../src/sources/redis/types.js';
+import { seededRand } from '../../src/sim/random.js';
 
 const NAMESPACES = ['shop', 'payments', 'platform'];
 const APPS = ['checkout', 'cart', 'catalog', 'search', 'api-gateway', 'auth', 'ledger', 'billing', 'notifier', 'worker', 'recommender', 'images', 'inventory', 'orders', 'sessions', 'shipping'];
 
-/** Deterministic PRNG (mulberry32) so every run measures the same screen. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALNUM = 'bcdfghjklmnpqrstvwxz2456789';
 function suffix(r: () => number, n: number): string {
@@ -36,7 +26,7 @@ export interface Fixture {
 }
 
 export function buildFixture(podCount: number, now = Date.now(), seed = 7): Fixture {
-  const r = rng(seed);
+  const r = seededRand(seed);
   const deployments: DeploymentRow[] = [];
   const pods: PodRow[] = [];
   const depCount = Math.max(3, Math.min(200, Math.round(podCount / 20)));

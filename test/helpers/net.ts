@@ -1,20 +1,9 @@
 // Small shared helpers for tests that start real servers on loopback.
-import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freeLoopbackPort as freePort } from '../../src/sim/net.js';
 
 export function tempDir(prefix = 'warroom-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -7,11 +7,11 @@ import { stringify } from 'yaml';
 import { SimClock } from './clock.js';
 import { SIM_TLS_CERT, SIM_TLS_KEY } from './tls.js';
 import { KubeHttp, type SimUser } from './server.js';
-import type { ImageBehavior, KubeSimOptions } from './types.js';
+import type { DeploymentSpec, ImageBehavior, KubeSimOptions } from './types.js';
 import { clone, fnv32a, isoSeconds, seededRand, type Rand } from './util.js';
 import { templateHash, World } from './world.js';
 
-export type { ImageBehavior, KubeSimOptions } from './types.js';
+export type { DeploymentSpec, ImageBehavior, KubeSimOptions } from './types.js';
 export { templateHash } from './world.js';
 
 const NAMESPACE_AGE_MS = 30 * 24 * 3600_000;
@@ -132,17 +132,7 @@ export class KubeSim {
     this.world.addNamespace(name, Date.now() - NAMESPACE_AGE_MS);
   }
 
-  addDeployment(d: {
-    namespace: string;
-    name: string;
-    image: string;
-    replicas: number;
-    labels?: Record<string, string>;
-    changeCause?: string;
-    maxSurge?: number | string;
-    maxUnavailable?: number | string;
-    containerName?: string;
-  }): void {
+  addDeployment(d: DeploymentSpec & { namespace: string }): void {
     const w = this.world;
     if (w.store.peek('deployments', d.namespace, d.name)) throw new Error(`deployment ${d.namespace}/${d.name} already exists`);
     w.addNamespace(d.namespace, Date.now() - NAMESPACE_AGE_MS);

@@ -16,3 +16,15 @@ export interface KubeSimOptions {
   /** Receives one line per answered request ("GET /api/v1/pods 200"), for debugging. */
   log?: (msg: string) => void;
 }
+
+/** A deployment as the simulator creates it (addDeployment adds the namespace). */
+export interface DeploymentSpec {
+  name: string;
+  image: string;
+  replicas: number;
+  labels?: Record<string, string>;
+  changeCause?: string;
+  maxSurge?: number | string;
+  maxUnavailable?: number | string;
+  containerName?: string;
+}

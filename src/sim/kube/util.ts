@@ -1,18 +1,7 @@
-// Small helpers shared by the kube simulator: seeded randomness, ids, time formats, hashing.
+// Small helpers shared by the kube simulator: ids, time formats, hashing (and the seeded PRNG).
 
-export type Rand = () => number;
-
-/** mulberry32: tiny deterministic PRNG. */
-export function seededRand(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { Rand } from '../random.js';
+export { seededRand, type Rand } from '../random.js';
 
 export function uuid(rand: Rand): string {
   const hex = Array.from({ length: 32 }, () => Math.floor(rand() * 16).toString(16));

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { findPgBinaries, freeLoopbackPort, PgServer, type PgBinaries } from './server.js';
+import { findPgBinaries, PgServer, type PgBinaries } from './server.js';
+import { freeLoopbackPort } from '../net.js';
 import { createLoadGenerator, LOCK_TABLE, type LoadGenerator } from './load.js';
 
 export { clampTarget, createLoadGenerator, DRILL_APP, type LoadGenerator, type LoadTarget } from './load.js';

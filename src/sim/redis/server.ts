@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { dieWithParent, freeLoopbackPort } from '../postgres/server.js';
+import { dieWithParent } from '../postgres/server.js';
+import { freeLoopbackPort } from '../net.js';
 
 export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | null {
   const dirs = [...(env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin', '/usr/sbin'];

@@ -3,7 +3,7 @@
 import type { ImageBehavior } from '../kube/types.js';
 import type { PromWorld, SimAlertRule } from '../prometheus/sim.js';
 import type { DeploymentObs, DeploymentSpec, Observation, PgLoad, PodObs, ServiceSpec, WorldOutput } from './types.js';
-import { between, pick, type Rand } from './random.js';
+import { between, pick, type Rand } from '../random.js';
 
 export const NAMESPACE = 'shop';
 export const RUNBOOKS = 'https://runbooks.example.com';

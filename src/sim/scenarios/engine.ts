@@ -5,7 +5,7 @@
 import type { KubeSim } from '../kube/index.js';
 import type { PromWorld } from '../prometheus/sim.js';
 import type { DeploymentObs, Observation, PgLoad, PodObs, Scenario, Trigger, WorldOutput } from './types.js';
-import { seededRand } from './random.js';
+import { seededRand } from '../random.js';
 
 /** What the engine needs from the drill's Postgres and Redis (subsets of DrillPostgres/DrillRedis). */
 export interface EnginePostgres {

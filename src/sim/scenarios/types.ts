@@ -1,19 +1,10 @@
 // Scenario definitions are data: the starting cluster, a timeline of triggers on the sim
 // clock, image behaviours, and a pure `world` function that turns what the simulators show
 // now (an Observation) into the signals Prometheus serves and the load on Postgres/Redis.
-import type { ImageBehavior } from '../kube/types.js';
+import type { DeploymentSpec, ImageBehavior } from '../kube/types.js';
+export type { DeploymentSpec };
 import type { PromWorld, SimAlertRule } from '../prometheus/sim.js';
 
-export interface DeploymentSpec {
-  name: string;
-  image: string;
-  replicas: number;
-  labels?: Record<string, string>;
-  changeCause?: string;
-  maxSurge?: number | string;
-  maxUnavailable?: number | string;
-  containerName?: string;
-}
 
 /** A service as Prometheus sees it: traffic served by one deployment. */
 export interface ServiceSpec {

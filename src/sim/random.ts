@@ -1,4 +1,5 @@
-// A seeded PRNG (mulberry32): scenarios never use Math.random, so `--seed` repeats a run.
+// A seeded PRNG (mulberry32): the simulators and scenarios never use Math.random, so `--seed`
+// repeats a run.
 export type Rand = () => number;
 
 export function seededRand(seed: number): Rand {

@@ -1,0 +1,373 @@
+// The real bytes Ink writes, through a headless terminal emulator. Ink's incremental renderer
+// rewrites only changed lines; a mistake there leaves stale characters on a real screen that a
+// string-based test never sees. So each screen built from the incremental output is compared,
+// cell by cell (text and attributes), with a fresh render of the same state into a new terminal.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import React from 'react';
+import { render, type Instance } from 'ink';
+import { createCockpit, initialState, type Cockpit, type State } from '../../src/store/store.js';
+import { buildKeymap } from '../../src/keys/bindings.js';
+import { ActionRunner } from '../../src/actions/runner.js';
+import type { ActionEnv } from '../../src/actions/types.js';
+import { dialogInteraction } from '../../src/ui/dialogs/dialogs.js';
+import { createController } from '../../src/ui/controller.js';
+import { App } from '../../src/ui/App.js';
+import { loadTheme } from '../../src/ui/theme.js';
+import { defaultConfig } from '../../src/config/schema.js';
+import type { KubeData, PodRow, DeploymentRow, EventRow } from '../../src/sources/kube/types.js';
+import type { PromData, AlertRow, ServiceSignals } from '../../src/sources/prometheus/types.js';
+import { emptyPgDatabase, type PostgresData } from '../../src/sources/postgres/types.js';
+import { emptyRedisInstance, type RedisData } from '../../src/sources/redis/types.js';
+import { NOW, tick } from '../helpers/cockpit.js';
+import { XtermStdout, fakeStdin, screenText, screenCells, wrappedRows, cursorState } from '../helpers/xterm.js';
+
+const MAX_FPS = defaultConfig().ui.maxFps;
+const clock = () => NOW;
+
+// ---------------------------------------------------------------- realistic data
+
+function pod(ns: string, dep: string, i: number, status = 'Running', restarts = 0): PodRow {
+  const healthy = status === 'Running';
+  const name = `${dep}-5f7c9d${i % 10}b8-${'kx2pq'.slice(0, 3)}${i.toString(36).padStart(2, '0')}`;
+  return {
+    key: `${ns}/${name}`,
+    namespace: ns,
+    name,
+    ready: healthy ? 1 : 0,
+    containers: 1,
+    status: status as PodRow['status'],
+    reason: status === 'Pending' ? 'Unschedulable' : null,
+    healthy,
+    restarts,
+    recentRestarts: healthy ? 0 : Math.min(restarts, 5),
+    createdAt: NOW - (2 + (i % 7)) * 3600_000,
+    node: `node-${1 + (i % 6)}`,
+    deployment: dep,
+    cpuMilli: 20 + ((i * 37) % 700),
+    memoryBytes: (90 + ((i * 53) % 600)) * 1024 * 1024,
+  };
+}
+
+function deployment(ns: string, name: string, replicas: number, ready: number): DeploymentRow {
+  return { key: `${ns}/${name}`, namespace: ns, name, desired: replicas, ready, updated: replicas, available: ready, images: [`registry.example.com/${name}:v1.14.2`], revision: 7, lastRolloutAt: NOW - 26 * 60_000, paused: false, rolling: ready < replicas, failedReason: null, uid: `uid-${name}` };
+}
+
+function event(i: number, warn: boolean, object: string): EventRow {
+  return {
+    key: `shop/ev-${i}`,
+    namespace: 'shop',
+    type: warn ? 'Warning' : 'Normal',
+    reason: warn ? 'BackOff' : 'Pulled',
+    object,
+    message: warn ? 'Back-off restarting failed container app in pod' : 'Container image "registry.example.com/api:v1.14.2" already present on machine',
+    count: 1 + ((i * 7) % 20),
+    lastAt: NOW - i * 45_000,
+  };
+}
+
+function alert(i: number, name: string, severity: string, summary: string): AlertRow {
+  return { fingerprint: `fp${i}`, name, state: 'firing', severity, labels: { alertname: name, severity, namespace: 'shop' }, summary, description: null, runbookUrl: null, activeAt: NOW - (i + 1) * 240_000, firstSeenAt: NOW - (i + 1) * 240_000, resolvedAt: null, silenced: false, inhibited: false, silenceEndsAt: null };
+}
+
+function service(name: string, i: number): ServiceSignals {
+  const series = (base: number, k: number) => Array.from({ length: 30 }, (_, j) => base * (1 + 0.3 * Math.sin(j / 3 + k)));
+  return { name, errorRate: i === 0 ? 0.072 : 0.002 * (i + 1), p95Seconds: 0.12 + 0.05 * i, requestRate: 120 + 80 * i, requestRateHourAgo: 110 + 70 * i, errorRateSeries: series(i === 0 ? 0.06 : 0.004, i), latencySeries: series(0.3, i), problems: [], updatedAt: NOW };
+}
+
+function kubeData(): KubeData {
+  const deps = ['api', 'checkout', 'cart', 'worker'];
+  const pods: PodRow[] = [];
+  deps.forEach((d, di) => {
+    for (let i = 0; i < 9; i++) pods.push(pod(di % 2 ? 'payments' : 'shop', d, di * 9 + i, d === 'api' && i === 2 ? 'CrashLoopBackOff' : 'Running', d === 'api' && i === 2 ? 14 : i % 4 === 0 ? 1 : 0));
+  });
+  const events = Array.from({ length: 14 }, (_, i) => event(i, i % 3 === 0, `pod/${pods[(i * 5) % pods.length].name}`));
+  return { context: 'prod-eu-1', cluster: 'eu-1', namespaces: ['shop', 'payments'], allNamespaces: false, pods, deployments: deps.map((d) => deployment(d === 'cart' || d === 'api' ? 'shop' : 'payments', d, 9, d === 'api' ? 8 : 9)), events, metricsAvailable: true };
+}
+
+function promData(): PromData {
+  return {
+    alertmanager: true,
+    services: ['checkout', 'api', 'cart', 'worker'].map(service),
+    alerts: [alert(0, 'HighErrorRate', 'critical', 'checkout 5xx above 5%'), alert(1, 'PodCrashLooping', 'warning', 'checkout pod is crash looping'), alert(2, 'PostgresConnectionsHigh', 'info', 'connections above 80% of max_connections')],
+  };
+}
+
+function postgresData(): PostgresData {
+  return {
+    databases: [
+      {
+        ...emptyPgDatabase('orders-db', '10.0.0.12:5432/orders'),
+        status: 'ok',
+        updatedAt: NOW,
+        maxConnections: 200,
+        byState: { active: 14, idle: 96, idleInTransaction: 3, idleInTransactionAborted: 0, waiting: 2, other: 0 },
+        total: 115,
+        longest: Array.from({ length: 6 }, (_, i) => ({ pid: 41000 + i, user: 'app', application: ['checkout', 'api', 'cart', 'worker', 'auth', 'ledger'][i], state: i < 2 ? 'idle in transaction' : 'active', durationMs: 90_000 / (i + 1), waiting: i === 3, query: `SELECT o.id, o.total FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.customer_id = $${i + 1}` })),
+        ungrantedLocks: 2,
+        blocking: [{ blockedPid: 41003, blockingPid: 41000, blockedQuery: 'UPDATE orders SET status = $1 WHERE id = $2', blockingQuery: 'UPDATE orders SET total = total + $1 WHERE id = $2', waitMs: 12_000 }],
+        topStatements: Array.from({ length: 4 }, (_, i) => ({ query: `SELECT * FROM table_${i} WHERE id = $1`, calls: 10_000 * (4 - i), totalMs: 90_000 / (i + 1), meanMs: 2.1 * (i + 1) })),
+      },
+    ],
+  };
+}
+
+function redisData(): RedisData {
+  const mb = 1024 * 1024;
+  return {
+    instances: [
+      {
+        ...emptyRedisInstance('sessions', '10.0.0.20:6379'),
+        status: 'ok',
+        updatedAt: NOW,
+        nodes: [
+          { address: '10.0.0.20:6379', role: 'master', pingMs: 0.4, usedMemory: 812 * mb, maxMemory: 1024 * mb, connectedClients: 212, blockedClients: 0, evictedPerSec: 0, opsPerSec: 8400, linkStatus: null, connectedReplicas: 1, error: null },
+          { address: '10.0.0.21:6379', role: 'replica', pingMs: 0.5, usedMemory: 810 * mb, maxMemory: 1024 * mb, connectedClients: 12, blockedClients: 0, evictedPerSec: 0, opsPerSec: 300, linkStatus: 'up', connectedReplicas: null, error: null },
+        ],
+      },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------- the cockpit in a terminal
+
+function cockpitWithData(): { cockpit: Cockpit; controller: ReturnType<typeof createController>; keymap: ReturnType<typeof buildKeymap>; runner: ActionRunner } {
+  const state = initialState({ theme: 'dark', severity: defaultConfig().severity });
+  const ok = <T,>(data: T) => ({ status: 'ok' as const, updatedAt: NOW, error: null, data });
+  state.kube = ok(kubeData());
+  state.prom = ok(promData());
+  state.postgres = ok(postgresData());
+  state.redis = ok(redisData());
+  const cockpit = createCockpit(state);
+  const keymap = buildKeymap({});
+  const env: ActionEnv = { context: 'prod-eu-1', readOnly: false, drill: false, recorder: { record: () => {} }, services: {} };
+  const runner = new ActionRunner(env, dialogInteraction(cockpit), { productionContexts: [] });
+  const controller = createController({ cockpit, keymap, runner, services: {}, exit: () => {}, now: clock, dataNow: clock });
+  return { cockpit, controller, keymap, runner };
+}
+
+const { theme } = loadTheme('dark', { env: {}, colorMode: 'full' });
+const mounted: Array<{ instance: Instance; stdout: XtermStdout }> = [];
+
+after(async () => {
+  for (const m of mounted.splice(0)) {
+    m.instance.unmount();
+    m.stdout.dispose();
+  }
+});
+
+type Setup = ReturnType<typeof cockpitWithData>;
+
+/** Renders the App with the runtime's Ink options into a headless terminal of cols×rows. */
+async function mount(s: Setup, cols: number, rows: number) {
+  const stdout = new XtermStdout(cols, rows);
+  const instance = render(<App cockpit={s.cockpit} theme={theme} keymap={s.keymap} runner={s.runner} onKey={s.controller.handleKey} now={clock} dataNow={clock} />, {
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stdin: fakeStdin(),
+    interactive: true,
+    alternateScreen: true,
+    incrementalRendering: true,
+    maxFps: MAX_FPS,
+    patchConsole: false,
+    exitOnCtrlC: false,
+  });
+  const m = { instance, stdout };
+  mounted.push(m);
+  await settle(m);
+  return m;
+}
+
+async function unmount(m: { instance: Instance; stdout: XtermStdout }) {
+  m.instance.unmount();
+  await m.instance.waitUntilExit().catch(() => {});
+  m.stdout.dispose();
+  mounted.splice(mounted.indexOf(m), 1);
+}
+
+/** Waits past Ink's frame throttle (a trailing frame may follow the leading one), then for the emulator. */
+async function settle(m: { instance: Instance; stdout: XtermStdout }) {
+  await m.instance.waitUntilRenderFlush();
+  await tick(1000 / MAX_FPS + 30);
+  await m.instance.waitUntilRenderFlush();
+  await m.stdout.flushed();
+}
+
+/** A fresh render of the cockpit's current state into a new terminal of the same size. */
+async function freshScreen(s: Setup, cols: number, rows: number) {
+  const m = await mount(s, cols, rows);
+  const shot = { text: screenText(m.stdout.term), cells: screenCells(m.stdout.term) };
+  await unmount(m);
+  return shot;
+}
+
+/** Throws, naming the first differing row, when the live terminal differs from a fresh render. */
+async function assertSameAsFresh(s: Setup, live: { instance: Instance; stdout: XtermStdout }, step: string) {
+  await settle(live);
+  const { columns, rows } = live.stdout;
+  const text = screenText(live.stdout.term);
+  const cells = screenCells(live.stdout.term);
+  const fresh = await freshScreen(s, columns, rows);
+  for (let y = 0; y < rows; y++) {
+    if (text[y] !== fresh.text[y]) {
+      assert.fail(`${step} at ${columns}×${rows}: row ${y} differs from a fresh render\n  incremental: ${JSON.stringify(text[y])}\n  fresh:       ${JSON.stringify(fresh.text[y])}\n--- incremental screen ---\n${text.join('\n')}\n--- fresh screen ---\n${fresh.text.join('\n')}`);
+    }
+  }
+  for (let y = 0; y < rows; y++) {
+    if (cells[y] !== fresh.cells[y]) {
+      const x = firstDiff(cells[y], fresh.cells[y]);
+      assert.fail(`${step} at ${columns}×${rows}: row ${y} has the same text as a fresh render but different colours/attributes near cell ${x}: ${JSON.stringify(text[y])}`);
+    }
+  }
+}
+
+function firstDiff(a: string, b: string): number {
+  const ca = a.split('|');
+  const cb = b.split('|');
+  return ca.findIndex((c, i) => c !== cb[i]);
+}
+
+/** Header on row 0, footer on the last row, pane borders on row 1, nothing wider than the screen, no wraps. */
+function assertFullScreen(m: { stdout: XtermStdout }, what: string) {
+  const { term, columns, rows } = m.stdout;
+  const text = screenText(term);
+  assert.equal(cursorState(term).alternate, true, `${what}: the cockpit is on the alternate screen`);
+  assert.match(text[0], /warroom/, `${what}: header on row 0: ${text[0]}`);
+  assert.match(text[1], /^[┌╭+]/, `${what}: the first pane's top border on row 1: ${text[1]}`);
+  assert.match(text[rows - 1], /\?\s*help|q\s*quit/, `${what}: footer (key hints) on the last row: ${text[rows - 1]}`);
+  for (let y = 1; y < rows - 1; y++) assert.match(text[y], /^[┌╭│├└╰+|]/, `${what}: row ${y} starts with a pane border: ${text[y]}`);
+  // The bottom border of the panes sits right above the footer: the body fills the screen exactly.
+  assert.match(text[rows - 2], /^[└╰+]/, `${what}: the last pane's bottom border on row ${rows - 2}: ${text[rows - 2]}`);
+  for (const [y, l] of text.entries()) assert.ok(l.length <= columns, `${what}: row ${y} is ${l.length} > ${columns} columns`);
+  assert.deepEqual(wrappedRows(term), [], `${what}: no row is the continuation of a wrapped line`);
+  // Full screen: the top row is the header still (a frame one line too tall would have scrolled it away).
+  assert.equal(term.buffer.active.viewportY, 0, `${what}: nothing scrolled`);
+}
+
+// ---------------------------------------------------------------- changes a responder sees
+
+type Change = [string, (s: Setup) => void];
+
+const setPod = (s: Setup, name: string, patch: Partial<PodRow>) =>
+  s.cockpit.publisher('kube')((prev) => ({ ...prev, updatedAt: NOW, data: { ...prev.data, pods: prev.data.pods.map((p) => (p.name === name ? { ...p, ...patch } : p)) } }));
+
+function changes(): Change[] {
+  const initial = kubeData();
+  const flipped = initial.pods[1].name; // a healthy api pod near the top of the list (pods[2] is crashing)
+  const removed = initial.pods[3].name;
+  const key = (...keys: string[]) => (s: Setup) => keys.forEach((k) => s.controller.handleKey(k));
+  return [
+    ['pod Running → CrashLoopBackOff', (s) => (setPod(s, flipped, { status: 'CrashLoopBackOff', healthy: false, ready: 0, restarts: 3, recentRestarts: 3 }), s.cockpit.flush())],
+    ['pod CrashLoopBackOff → Running', (s) => (setPod(s, flipped, { status: 'Running', healthy: true, ready: 1, recentRestarts: 0 }), s.cockpit.flush())],
+    [
+      'a pod is removed',
+      (s) => {
+        s.cockpit.publisher('kube')((prev) => ({ ...prev, data: { ...prev.data, pods: prev.data.pods.filter((p) => p.name !== removed) } }));
+        s.cockpit.flush();
+      },
+    ],
+    [
+      'rows are added (pods, an event, an alert)',
+      (s) => {
+        s.cockpit.publisher('kube')((prev) => ({
+          ...prev,
+          data: { ...prev.data, pods: [pod('shop', 'api', 90, 'Pending'), ...prev.data.pods, pod('shop', 'search-indexer-long-name', 91)], events: [event(99, true, 'pod/api-new'), ...prev.data.events] },
+        }));
+        s.cockpit.publisher('prom')((prev) => ({ ...prev, data: { ...prev.data, alerts: [alert(9, 'RedisMemoryHigh', 'warning', 'sessions at 79% of maxmemory'), ...prev.data.alerts] } }));
+        s.cockpit.flush();
+      },
+    ],
+    ['the crashing pod recovers (a long status shortens)', (s) => (setPod(s, initial.pods[2].name, { status: 'Running', healthy: true, ready: 1, recentRestarts: 0 }), s.cockpit.flush())],
+    ['the Pending pod schedules', (s) => (setPod(s, pod('shop', 'api', 90).name, { status: 'Running', healthy: true, ready: 1, reason: null }), s.cockpit.flush())],
+    ['Tab moves focus', key('tab')],
+    ['Tab again', key('tab')],
+    ['? opens the help overlay', key('?')],
+    ['Escape closes it', key('escape')],
+    ['1 focuses pods', key('1')],
+    ['/ starts a filter', key('/')],
+    ['typing the filter', key('c', 'h', 'e')],
+    ['Enter keeps it', key('enter')],
+    ['Escape clears it', key('escape')],
+    ['z zooms', key('z')],
+    ['j moves the cursor in the zoomed pane', key('j', 'j')],
+    ['z unzooms', key('z')],
+    [
+      'Postgres goes down (the pane shows the error)',
+      (s) => {
+        s.cockpit.publisher('postgres')((prev) => ({ ...prev, status: 'down', error: 'connect ECONNREFUSED 10.0.0.12:5432' }));
+        s.cockpit.flush();
+      },
+    ],
+  ];
+}
+
+// ---------------------------------------------------------------- tests
+
+for (const [cols, rows] of [
+  [80, 24],
+  [200, 50],
+] as const) {
+  test(`${cols}×${rows}: the first frame exactly fills the emulated screen`, async () => {
+    const s = cockpitWithData();
+    const m = await mount(s, cols, rows);
+    assertFullScreen(m, `first frame ${cols}×${rows}`);
+    const text = screenText(m.stdout.term).join('\n');
+    assert.match(text, /CrashLoopBackOff/, 'the crashing pod is on screen');
+    assert.match(text, /Pods/);
+    assert.match(text, /Alerts/);
+    await unmount(m);
+  });
+
+  test(`${cols}×${rows}: after each change the incrementally drawn screen equals a fresh render`, async () => {
+    const s = cockpitWithData();
+    const live = await mount(s, cols, rows);
+    await assertSameAsFresh(s, live, 'first frame');
+    for (const [step, apply] of changes()) {
+      apply(s);
+      await assertSameAsFresh(s, live, step);
+    }
+    assertFullScreen(live, `after all changes ${cols}×${rows}`);
+    // The changes did reach the screen (the comparison is not between two unchanged frames).
+    const last = screenText(live.stdout.term).join('\n');
+    assert.match(last, /pg✖DOWN/, 'the Postgres outage reached the screen');
+    assert.match(last, /RedisMemoryHigh/, 'the added alert reached the screen');
+    await unmount(live);
+  });
+}
+
+test('the comparison catches a recoloured cell and a stray character left on the screen', async () => {
+  const s = cockpitWithData();
+  const live = await mount(s, 80, 24);
+  await assertSameAsFresh(s, live, 'before');
+  // Only a colour differs: the top-left corner redrawn in another colour, text unchanged.
+  const row1 = screenText(live.stdout.term)[1];
+  live.stdout.write(`\x1b7\x1b[2;1H\x1b[38;2;1;2;3m${row1.slice(0, 3)}\x1b[0m\x1b8`);
+  await assert.rejects(assertSameAsFresh(s, live, 'recoloured'), /row 1 has the same text as a fresh render but different colours/);
+  // A character no frame drew, in the middle of the pods pane (what a wrong line diff leaves behind).
+  live.stdout.write('\x1b7\x1b[6;20HX\x1b8');
+  await assert.rejects(assertSameAsFresh(s, live, 'stray'), /row 5 differs from a fresh render/);
+  await unmount(live);
+});
+
+const resizes: Array<[string, [number, number], [number, number]]> = [
+  ['grows 80×24 → 200×50', [80, 24], [200, 50]],
+  ['shrinks 200×50 → 80×24', [200, 50], [80, 24]],
+  ['loses rows only 120×40 → 120×30', [120, 40], [120, 30]],
+  ['gains rows only 120×30 → 120×40', [120, 30], [120, 40]],
+  ['gains columns only 100×30 → 160×30', [100, 30], [160, 30]],
+  ['loses columns only 160×30 → 100×30', [160, 30], [100, 30]],
+];
+
+for (const [what, [c0, r0], [c1, r1]] of resizes) {
+  test(`a resize that ${what} redraws the whole screen as a fresh render at the new size`, async () => {
+    const s = cockpitWithData();
+    const live = await mount(s, c0, r0);
+    assertFullScreen(live, `before the resize ${c0}×${r0}`);
+    live.stdout.resize(c1, r1);
+    await assertSameAsFresh(s, live, `after the resize ${c0}×${r0} → ${c1}×${r1}`);
+    assertFullScreen(live, `after the resize ${c0}×${r0} → ${c1}×${r1}`);
+    // And the next incremental frame after the resize is right too.
+    s.controller.handleKey('tab');
+    await assertSameAsFresh(s, live, `first change after the resize to ${c1}×${r1}`);
+    await unmount(live);
+  });
+}

@@ -37,15 +37,13 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
     case 'postmortem': {
       const loaded = load();
       const { writePostmortem, PostmortemError } = await import('./incident/postmortem.js');
-      const { stateDirFor } = await import('./runtime.js');
+      const { stateDirFor, drillStateDirs } = await import('./runtime.js');
       try {
-        let stateDir = stateDirFor(loaded.config, false);
         const wanted = args.positionals[0];
-        // Drill incidents live apart from real ones; look there when asked for one of them.
-        if (!hasIncidents(stateDir) || (wanted && !fs.existsSync(path.join(stateDir, 'incidents', `${wanted}.jsonl`)))) {
-          const drillDir = stateDirFor(loaded.config, true);
-          if (hasIncidents(drillDir) && (!wanted || fs.existsSync(path.join(drillDir, 'incidents', `${wanted}.jsonl`)))) stateDir = drillDir;
-        }
+        const has = (dir: string) => (wanted ? fs.existsSync(path.join(dir, 'incidents', `${wanted}.jsonl`)) : hasIncidents(dir));
+        // Live incidents first; drill incidents live apart, one folder per drill run, newest first.
+        const live = stateDirFor(loaded.config);
+        const stateDir = [live, ...drillStateDirs(loaded.config)].find(has) ?? live;
         const { impactFor } = await import('./runtime.js');
         const { listIncidents } = await import('./incident/journal.js');
         const chosen = listIncidents(stateDir).find((i) => !wanted || i.id === wanted);

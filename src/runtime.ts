@@ -46,9 +46,25 @@ export interface RunningCockpit {
   error: Error | null;
 }
 
-export function stateDirFor(config: Config, drill: boolean): string {
+/**
+ * Where journals live. Each drill run gets its own folder (a drill is a fresh exercise: it must
+ * not resume the previous run's incident); live incidents share the base folder and resume.
+ */
+export function stateDirFor(config: Config, drill?: { scenario: string; startedAt: number }): string {
   const base = config.stateDir ?? defaultStateDir();
-  return drill ? path.join(base, 'drill') : base;
+  if (!drill) return base;
+  const stamp = new Date(drill.startedAt).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return path.join(base, 'drills', `${stamp}-${drill.scenario}`);
+}
+
+/** Drill run folders, newest first. */
+export function drillStateDirs(config: Config): string[] {
+  const root = path.join(config.stateDir ?? defaultStateDir(), 'drills');
+  try {
+    return fs.readdirSync(root).sort().reverse().map((d) => path.join(root, d));
+  } catch {
+    return [];
+  }
 }
 
 export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit> {
@@ -59,7 +75,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   let dataNow: () => number = Date.now;
   let stopDrill: (() => Promise<void>) | null = null;
   const drill = !!opts.drill;
-  const stateDir = stateDirFor(config, drill);
+  const stateDir = stateDirFor(config, opts.drill ? { scenario: opts.drill.scenario, startedAt: Date.now() } : undefined);
   fs.mkdirSync(stateDir, { recursive: true });
   const logFile = path.join(stateDir, 'warroom.log');
   const log = (msg: string) => {

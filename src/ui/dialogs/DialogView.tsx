@@ -15,10 +15,15 @@ export function DialogView({ width, height }: { width: number; height: number })
   if (d.kind === 'prompt') {
     d.fields.forEach((f, i) => {
       const active = i === d.active;
+      const label = `${active ? '›' : ' '} ${f.label}: `;
+      // The field being typed shows its end (where the cursor is) when it is longer than the room.
+      const room = Math.max(4, inner - 2 - label.length);
+      const value = d.values[i];
+      const shown = active && value.length > room ? `…${value.slice(value.length - room + 1)}` : value;
       push(
         <Text wrap="truncate">
-          <Text {...theme.style(active ? 'keyHint' : 'muted')} bold={active}>{`${active ? '›' : ' '} ${f.label}: `}</Text>
-          <Text {...theme.style('fg')} underline={active}>{d.values[i]}</Text>
+          <Text {...theme.style(active ? 'keyHint' : 'muted')} bold={active}>{label}</Text>
+          <Text {...theme.style('fg')} underline={active}>{shown}</Text>
           {active ? <Text {...theme.style('fg')}>▏</Text> : null}
         </Text>,
       );

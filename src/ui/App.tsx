@@ -68,6 +68,8 @@ export function App(props: AppProps) {
   useInput((input, key) => {
     const name = keyName(input, key as unknown as Record<string, boolean>);
     if (!name) return;
+    // Esc followed quickly by a key arrives as Meta+key (tmux, screen, fast typing): replay both.
+    if (key.meta && !key.escape && input) props.onKey('escape');
     // Keys typed quickly (or pasted) can arrive as one chunk: each character is its own key.
     const keys = name === input && input.length > 1 ? [...input].map((ch) => CHUNK_KEYS[ch] ?? ch) : [name];
     for (const k of keys) props.onKey(k === ' ' ? 'space' : k);

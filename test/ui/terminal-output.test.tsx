@@ -15,6 +15,9 @@ import { createController } from '../../src/ui/controller.js';
 import { App } from '../../src/ui/App.js';
 import { loadTheme } from '../../src/ui/theme.js';
 import { defaultConfig } from '../../src/config/schema.js';
+import type { SourceSlice } from '../../src/sources/types.js';
+import { startCockpit } from '../../src/runtime.js';
+import { tempDir } from '../helpers/net.js';
 import type { KubeData, PodRow, DeploymentRow, EventRow } from '../../src/sources/kube/types.js';
 import type { PromData, AlertRow, ServiceSignals } from '../../src/sources/prometheus/types.js';
 import { emptyPgDatabase, type PostgresData } from '../../src/sources/postgres/types.js';
@@ -27,7 +30,7 @@ const clock = () => NOW;
 
 // ---------------------------------------------------------------- realistic data
 
-function pod(ns: string, dep: string, i: number, status = 'Running', restarts = 0): PodRow {
+function pod(ns: string, dep: string, i: number, status = 'Running', restarts = 0, now = NOW): PodRow {
   const healthy = status === 'Running';
   const name = `${dep}-5f7c9d${i % 10}b8-${'kx2pq'.slice(0, 3)}${i.toString(36).padStart(2, '0')}`;
   return {
@@ -41,7 +44,7 @@ function pod(ns: string, dep: string, i: number, status = 'Running', restarts = 
     healthy,
     restarts,
     recentRestarts: healthy ? 0 : Math.min(restarts, 5),
-    createdAt: NOW - (2 + (i % 7)) * 3600_000,
+    createdAt: now - (2 + (i % 7)) * 3600_000,
     node: `node-${1 + (i % 6)}`,
     deployment: dep,
     cpuMilli: 20 + ((i * 37) % 700),
@@ -49,11 +52,11 @@ function pod(ns: string, dep: string, i: number, status = 'Running', restarts = 
   };
 }
 
-function deployment(ns: string, name: string, replicas: number, ready: number): DeploymentRow {
-  return { key: `${ns}/${name}`, namespace: ns, name, desired: replicas, ready, updated: replicas, available: ready, images: [`registry.example.com/${name}:v1.14.2`], revision: 7, lastRolloutAt: NOW - 26 * 60_000, paused: false, rolling: ready < replicas, failedReason: null, uid: `uid-${name}` };
+function deployment(ns: string, name: string, replicas: number, ready: number, now = NOW): DeploymentRow {
+  return { key: `${ns}/${name}`, namespace: ns, name, desired: replicas, ready, updated: replicas, available: ready, images: [`registry.example.com/${name}:v1.14.2`], revision: 7, lastRolloutAt: now - 26 * 60_000, paused: false, rolling: ready < replicas, failedReason: null, uid: `uid-${name}` };
 }
 
-function event(i: number, warn: boolean, object: string): EventRow {
+function event(i: number, warn: boolean, object: string, now = NOW): EventRow {
   return {
     key: `shop/ev-${i}`,
     namespace: 'shop',
@@ -62,44 +65,44 @@ function event(i: number, warn: boolean, object: string): EventRow {
     object,
     message: warn ? 'Back-off restarting failed container app in pod' : 'Container image "registry.example.com/api:v1.14.2" already present on machine',
     count: 1 + ((i * 7) % 20),
-    lastAt: NOW - i * 45_000,
+    lastAt: now - (12 + 3 * i) * 60_000,
   };
 }
 
-function alert(i: number, name: string, severity: string, summary: string): AlertRow {
-  return { fingerprint: `fp${i}`, name, state: 'firing', severity, labels: { alertname: name, severity, namespace: 'shop' }, summary, description: null, runbookUrl: null, activeAt: NOW - (i + 1) * 240_000, firstSeenAt: NOW - (i + 1) * 240_000, resolvedAt: null, silenced: false, inhibited: false, silenceEndsAt: null };
+function alert(i: number, name: string, severity: string, summary: string, now = NOW): AlertRow {
+  return { fingerprint: `fp${i}`, name, state: 'firing', severity, labels: { alertname: name, severity, namespace: 'shop' }, summary, description: null, runbookUrl: null, activeAt: now - (15 + 20 * i) * 60_000, firstSeenAt: now - (15 + 20 * i) * 60_000, resolvedAt: null, silenced: false, inhibited: false, silenceEndsAt: null };
 }
 
-function service(name: string, i: number): ServiceSignals {
+function service(name: string, i: number, now = NOW): ServiceSignals {
   const series = (base: number, k: number) => Array.from({ length: 30 }, (_, j) => base * (1 + 0.3 * Math.sin(j / 3 + k)));
-  return { name, errorRate: i === 0 ? 0.072 : 0.002 * (i + 1), p95Seconds: 0.12 + 0.05 * i, requestRate: 120 + 80 * i, requestRateHourAgo: 110 + 70 * i, errorRateSeries: series(i === 0 ? 0.06 : 0.004, i), latencySeries: series(0.3, i), problems: [], updatedAt: NOW };
+  return { name, errorRate: i === 0 ? 0.072 : 0.002 * (i + 1), p95Seconds: 0.12 + 0.05 * i, requestRate: 120 + 80 * i, requestRateHourAgo: 110 + 70 * i, errorRateSeries: series(i === 0 ? 0.06 : 0.004, i), latencySeries: series(0.3, i), problems: [], updatedAt: now };
 }
 
-function kubeData(): KubeData {
+function kubeData(now = NOW): KubeData {
   const deps = ['api', 'checkout', 'cart', 'worker'];
   const pods: PodRow[] = [];
   deps.forEach((d, di) => {
-    for (let i = 0; i < 9; i++) pods.push(pod(di % 2 ? 'payments' : 'shop', d, di * 9 + i, d === 'api' && i === 2 ? 'CrashLoopBackOff' : 'Running', d === 'api' && i === 2 ? 14 : i % 4 === 0 ? 1 : 0));
+    for (let i = 0; i < 9; i++) pods.push(pod(di % 2 ? 'payments' : 'shop', d, di * 9 + i, d === 'api' && i === 2 ? 'CrashLoopBackOff' : 'Running', d === 'api' && i === 2 ? 14 : i % 4 === 0 ? 1 : 0, now));
   });
-  const events = Array.from({ length: 14 }, (_, i) => event(i, i % 3 === 0, `pod/${pods[(i * 5) % pods.length].name}`));
-  return { context: 'prod-eu-1', cluster: 'eu-1', namespaces: ['shop', 'payments'], allNamespaces: false, pods, deployments: deps.map((d) => deployment(d === 'cart' || d === 'api' ? 'shop' : 'payments', d, 9, d === 'api' ? 8 : 9)), events, metricsAvailable: true };
+  const events = Array.from({ length: 14 }, (_, i) => event(i, i % 3 === 0, `pod/${pods[(i * 5) % pods.length].name}`, now));
+  return { context: 'prod-eu-1', cluster: 'eu-1', namespaces: ['shop', 'payments'], allNamespaces: false, pods, deployments: deps.map((d) => deployment(d === 'cart' || d === 'api' ? 'shop' : 'payments', d, 9, d === 'api' ? 8 : 9, now)), events, metricsAvailable: true };
 }
 
-function promData(): PromData {
+function promData(now = NOW): PromData {
   return {
     alertmanager: true,
-    services: ['checkout', 'api', 'cart', 'worker'].map(service),
-    alerts: [alert(0, 'HighErrorRate', 'critical', 'checkout 5xx above 5%'), alert(1, 'PodCrashLooping', 'warning', 'checkout pod is crash looping'), alert(2, 'PostgresConnectionsHigh', 'info', 'connections above 80% of max_connections')],
+    services: ['checkout', 'api', 'cart', 'worker'].map((n, i) => service(n, i, now)),
+    alerts: [alert(0, 'HighErrorRate', 'critical', 'checkout 5xx above 5%', now), alert(1, 'PodCrashLooping', 'warning', 'checkout pod is crash looping', now), alert(2, 'PostgresConnectionsHigh', 'info', 'connections above 80% of max_connections', now)],
   };
 }
 
-function postgresData(): PostgresData {
+function postgresData(now = NOW): PostgresData {
   return {
     databases: [
       {
         ...emptyPgDatabase('orders-db', '10.0.0.12:5432/orders'),
         status: 'ok',
-        updatedAt: NOW,
+        updatedAt: now,
         maxConnections: 200,
         byState: { active: 14, idle: 96, idleInTransaction: 3, idleInTransactionAborted: 0, waiting: 2, other: 0 },
         total: 115,
@@ -112,14 +115,14 @@ function postgresData(): PostgresData {
   };
 }
 
-function redisData(): RedisData {
+function redisData(now = NOW): RedisData {
   const mb = 1024 * 1024;
   return {
     instances: [
       {
         ...emptyRedisInstance('sessions', '10.0.0.20:6379'),
         status: 'ok',
-        updatedAt: NOW,
+        updatedAt: now,
         nodes: [
           { address: '10.0.0.20:6379', role: 'master', pingMs: 0.4, usedMemory: 812 * mb, maxMemory: 1024 * mb, connectedClients: 212, blockedClients: 0, evictedPerSec: 0, opsPerSec: 8400, linkStatus: null, connectedReplicas: 1, error: null },
           { address: '10.0.0.21:6379', role: 'replica', pingMs: 0.5, usedMemory: 810 * mb, maxMemory: 1024 * mb, connectedClients: 12, blockedClients: 0, evictedPerSec: 0, opsPerSec: 300, linkStatus: 'up', connectedReplicas: null, error: null },
@@ -131,14 +134,19 @@ function redisData(): RedisData {
 
 // ---------------------------------------------------------------- the cockpit in a terminal
 
+/** Fills the cockpit's slices as the sources would, with data stamped relative to `now`. */
+function fill(cockpit: Cockpit, now = NOW): void {
+  const ok = <T,>(data: T) => (prev: SourceSlice<T>): SourceSlice<T> => ({ ...prev, status: 'ok', updatedAt: now, error: null, data });
+  cockpit.publisher('kube')(ok(kubeData(now)));
+  cockpit.publisher('prom')(ok(promData(now)));
+  cockpit.publisher('postgres')(ok(postgresData(now)));
+  cockpit.publisher('redis')(ok(redisData(now)));
+  cockpit.flush();
+}
+
 function cockpitWithData(): { cockpit: Cockpit; controller: ReturnType<typeof createController>; keymap: ReturnType<typeof buildKeymap>; runner: ActionRunner } {
-  const state = initialState({ theme: 'dark', severity: defaultConfig().severity });
-  const ok = <T,>(data: T) => ({ status: 'ok' as const, updatedAt: NOW, error: null, data });
-  state.kube = ok(kubeData());
-  state.prom = ok(promData());
-  state.postgres = ok(postgresData());
-  state.redis = ok(redisData());
-  const cockpit = createCockpit(state);
+  const cockpit = createCockpit(initialState({ theme: 'dark', severity: defaultConfig().severity }));
+  fill(cockpit);
   const keymap = buildKeymap({});
   const env: ActionEnv = { context: 'prod-eu-1', readOnly: false, drill: false, recorder: { record: () => {} }, services: {} };
   const runner = new ActionRunner(env, dialogInteraction(cockpit), { productionContexts: [] });
@@ -156,12 +164,18 @@ after(async () => {
   }
 });
 
-type Setup = ReturnType<typeof cockpitWithData>;
+type Setup = Pick<ReturnType<typeof cockpitWithData>, 'cockpit' | 'keymap' | 'runner'> & {
+  controller: { handleKey(key: string): void };
+  /** The App's clock; the fixed NOW unless given. */
+  now?: () => number;
+  theme?: typeof theme;
+};
 
 /** Renders the App with the runtime's Ink options into a headless terminal of cols×rows. */
 async function mount(s: Setup, cols: number, rows: number) {
   const stdout = new XtermStdout(cols, rows);
-  const instance = render(<App cockpit={s.cockpit} theme={theme} keymap={s.keymap} runner={s.runner} onKey={s.controller.handleKey} now={clock} dataNow={clock} />, {
+  const now = s.now ?? clock;
+  const instance = render(<App cockpit={s.cockpit} theme={s.theme ?? theme} keymap={s.keymap} runner={s.runner} onKey={s.controller.handleKey} now={now} dataNow={now} />, {
     stdout: stdout as unknown as NodeJS.WriteStream,
     stdin: fakeStdin(),
     interactive: true,
@@ -184,10 +198,13 @@ async function unmount(m: { instance: Instance; stdout: XtermStdout }) {
   mounted.splice(mounted.indexOf(m), 1);
 }
 
-/** Waits past Ink's frame throttle (a trailing frame may follow the leading one), then for the emulator. */
+/**
+ * Waits for Ink's frame (waitUntilRenderFlush also fires a pending throttled frame), then for
+ * effects that render again (the App stores the terminal size), then for the emulator.
+ */
 async function settle(m: { instance: Instance; stdout: XtermStdout }) {
   await m.instance.waitUntilRenderFlush();
-  await tick(1000 / MAX_FPS + 30);
+  await tick(30);
   await m.instance.waitUntilRenderFlush();
   await m.stdout.flushed();
 }
@@ -321,10 +338,17 @@ for (const [cols, rows] of [
     const s = cockpitWithData();
     const live = await mount(s, cols, rows);
     await assertSameAsFresh(s, live, 'first frame');
+    const fullFrame = live.stdout.raw.length;
+    const written: Record<string, number> = {};
     for (const [step, apply] of changes()) {
+      const before = live.stdout.raw.length;
       apply(s);
       await assertSameAsFresh(s, live, step);
+      written[step] = live.stdout.raw.length - before;
     }
+    // The comparison exercised Ink's line diff: a pod's status change rewrote a few lines, not the frame.
+    const flip = written['pod Running → CrashLoopBackOff'];
+    assert.ok(flip > 0 && flip < fullFrame / 3, `a pod flip wrote ${flip} bytes; a full frame is ${fullFrame}`);
     assertFullScreen(live, `after all changes ${cols}×${rows}`);
     // The changes did reach the screen (the comparison is not between two unchanged frames).
     const last = screenText(live.stdout.term).join('\n');
@@ -371,3 +395,60 @@ for (const [what, [c0, r0], [c1, r1]] of resizes) {
     await unmount(live);
   });
 }
+
+test('a resize in the middle of frames (a change, then the window dragged through several sizes) ends on a correct screen', async () => {
+  const s = cockpitWithData();
+  const live = await mount(s, 120, 40);
+  const sizes: Array<[number, number]> = [[118, 39], [110, 36], [100, 30], [90, 28], [84, 25], [80, 24]];
+  setPod(s, kubeData().pods[1].name, { status: 'OOMKilled', healthy: false, ready: 0 });
+  s.cockpit.flush();
+  for (const [c, r] of sizes) {
+    live.stdout.resize(c, r);
+    await tick(15);
+  }
+  await assertSameAsFresh(s, live, 'after dragging the window smaller');
+  for (const [c, r] of [...sizes].reverse().concat([[150, 45], [200, 50]])) {
+    live.stdout.resize(c, r);
+    await tick(15);
+  }
+  await assertSameAsFresh(s, live, 'after dragging the window larger');
+  await unmount(live);
+});
+
+test('a resize below the minimum size shows the message, and back redraws the cockpit', async () => {
+  const s = cockpitWithData();
+  const live = await mount(s, 100, 30);
+  live.stdout.resize(50, 12);
+  await assertSameAsFresh(s, live, 'too small');
+  assert.match(screenText(live.stdout.term)[0], /Terminal too small: 50×12/);
+  live.stdout.resize(100, 30);
+  await assertSameAsFresh(s, live, 'back to 100×30');
+  assertFullScreen(live, 'back to 100×30');
+  await unmount(live);
+});
+
+test('the runtime itself (startCockpit, its own Ink options) fills the terminal and redraws correctly on resizes', async () => {
+  const config = defaultConfig();
+  config.kube.enabled = false;
+  config.stateDir = tempDir();
+  const stdout = new XtermStdout(80, 24);
+  const running = await startCockpit({ loaded: { config, files: [], secrets: [] }, stdout: stdout as unknown as NodeJS.WriteStream, stdin: fakeStdin() });
+  try {
+    // The runtime's clock is the wall clock: stamp the data from now (every age shown is ≥ 10 min, so it is stable for a minute).
+    fill(running.cockpit, Date.now());
+    // The runtime keeps its Ink instance to itself: wait out the frame throttle instead (a trailing frame lands by then).
+    const live = { instance: { waitUntilRenderFlush: () => tick(1000 / config.ui.maxFps + 40) } as unknown as Instance, stdout };
+    const s: Setup = { cockpit: running.cockpit, keymap: buildKeymap(config.keys), runner: running.runner, controller: { handleKey: () => {} }, now: Date.now, theme: loadTheme(config.ui.theme).theme };
+    await assertSameAsFresh(s, live, 'runtime first frame');
+    assertFullScreen(live, 'runtime 80×24');
+    assert.match(screenText(stdout.term).join('\n'), /CrashLoopBackOff/, 'the data reached the runtime\'s screen');
+    for (const [c, r] of [[200, 50], [120, 30], [80, 24]] as const) {
+      stdout.resize(c, r);
+      await assertSameAsFresh(s, live, `runtime resized to ${c}×${r}`);
+      assertFullScreen(live, `runtime resized to ${c}×${r}`);
+    }
+  } finally {
+    await running.stop(0);
+    stdout.dispose();
+  }
+});

@@ -250,8 +250,12 @@ function assertFullScreen(m: { stdout: XtermStdout }, what: string) {
   assert.equal(cursorState(term).alternate, true, `${what}: the cockpit is on the alternate screen`);
   assert.match(text[0], /warroom/, `${what}: header on row 0: ${text[0]}`);
   assert.match(text[1], /^[┌╭+]/, `${what}: the first pane's top border on row 1: ${text[1]}`);
-  assert.match(text[rows - 1], /\?\s*help|q\s*quit/, `${what}: footer (key hints) on the last row: ${text[rows - 1]}`);
-  for (let y = 1; y < rows - 1; y++) assert.match(text[y], /^[┌╭│├└╰+|]/, `${what}: row ${y} starts with a pane border: ${text[y]}`);
+  assert.match(text[rows - 1], /\?\s*help|q\s*quit|^ filter \//, `${what}: footer (key hints, or the filter being typed) on the last row: ${text[rows - 1]}`);
+  for (let y = 1; y < rows - 1; y++) {
+    assert.match(text[y], /^[┌╭│├└╰+|]/, `${what}: row ${y} starts with a pane border: ${text[y]}`);
+    assert.match(text[y], /[┐╮│┤┘╯+|]$/, `${what}: row ${y} ends with a pane border: ${text[y]}`);
+    assert.equal(text[y].length, columns, `${what}: row ${y} reaches the right edge: ${text[y]}`);
+  }
   // The bottom border of the panes sits right above the footer: the body fills the screen exactly.
   assert.match(text[rows - 2], /^[└╰+]/, `${what}: the last pane's bottom border on row ${rows - 2}: ${text[rows - 2]}`);
   for (const [y, l] of text.entries()) assert.ok(l.length <= columns, `${what}: row ${y} is ${l.length} > ${columns} columns`);
@@ -345,16 +349,33 @@ for (const [cols, rows] of [
       apply(s);
       await assertSameAsFresh(s, live, step);
       written[step] = live.stdout.raw.length - before;
+      if (!step.startsWith('Postgres goes down')) assertFullScreen(live, `${step} at ${cols}×${rows}`);
     }
     // The comparison exercised Ink's line diff: a pod's status change rewrote a few lines, not the frame.
     const flip = written['pod Running → CrashLoopBackOff'];
     assert.ok(flip > 0 && flip < fullFrame / 3, `a pod flip wrote ${flip} bytes; a full frame is ${fullFrame}`);
-    assertFullScreen(live, `after all changes ${cols}×${rows}`);
     // The changes did reach the screen (the comparison is not between two unchanged frames).
     const last = screenText(live.stdout.term).join('\n');
     assert.match(last, /pg✖DOWN/, 'the Postgres outage reached the screen');
     assert.match(last, /RedisMemoryHigh/, 'the added alert reached the screen');
     await unmount(live);
+  });
+}
+
+for (const [cols, rows] of [
+  [80, 24],
+  [200, 50],
+] as const) {
+  test(`${cols}×${rows}: a pane whose source is down keeps its number, title and border next to a long error`, async () => {
+    const s = cockpitWithData();
+    s.cockpit.publisher('postgres')((prev) => ({ ...prev, status: 'down', error: 'connect ECONNREFUSED 10.0.0.12:5432 (is the server running on that host and accepting TCP/IP connections?)' }));
+    s.cockpit.flush();
+    const m = await mount(s, cols, rows);
+    const top = screenText(m.stdout.term).find((l) => /DOWN \(data/.test(l));
+    assert.ok(top, 'the outage shows in the pane title bar');
+    assert.match(top, /6 Po/, `the pane keeps its number and (shortened) title: ${top}`);
+    assertFullScreen(m, `Postgres down at ${cols}×${rows}`);
+    await unmount(m);
   });
 }
 

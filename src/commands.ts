@@ -47,7 +47,7 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
         const { impactFor } = await import('./runtime.js');
         const { listIncidents } = await import('./incident/journal.js');
         const chosen = listIncidents(stateDir).find((i) => !wanted || i.id === wanted);
-        const impact = chosen ? await impactFor(loaded.config, chosen.declaredAt).catch(() => undefined) : undefined;
+        const impact = chosen ? await impactFor(loaded.config, { from: chosen.declaredAt, to: chosen.resolvedAt ?? Date.now() }).catch(() => undefined) : undefined;
         const out = writePostmortem(stateDir, wanted, values.out as string | undefined, { impact });
         process.stdout.write(`post-mortem of ${out.incidentId}:\n  ${out.markdownPath}\n  ${out.jsonPath}\n`);
         return 0;
@@ -124,6 +124,7 @@ async function drill(args: ParsedArgs): Promise<number> {
         secrets: env.secrets,
         warnings: env.warnings,
         now: () => env.kube.now(),
+        speed: env.speed,
         stop: () => env.stop(),
       };
     },

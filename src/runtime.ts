@@ -24,7 +24,7 @@ import type { ImpactFigures } from './incident/postmortem.js';
 /** The drill's simulated world, started after the first frame so the cockpit appears at once. */
 export interface DrillStarter {
   scenario: string;
-  start(): Promise<{ config: Config; secrets: string[]; warnings: string[]; now: () => number; stop(): Promise<void> }>;
+  start(): Promise<{ config: Config; secrets: string[]; warnings: string[]; now: () => number; speed: number; stop(): Promise<void> }>;
 }
 
 export interface CockpitOptions {
@@ -73,6 +73,8 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   // Sources read this config; in a drill it points at the simulators once they run.
   let sourceConfig: Config = config;
   let dataNow: () => number = Date.now;
+  // Wall-clock time → the data clock (identity, except in a drill running faster than real time).
+  let toDataTime = (wall: number) => wall;
   let stopDrill: (() => Promise<void>) | null = null;
   const drill = !!opts.drill;
   const stateDir = stateDirFor(config, opts.drill ? { scenario: opts.drill.scenario, startedAt: Date.now() } : undefined);
@@ -108,14 +110,14 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   cockpit.onFlush((s) => engine.observe(s));
 
   const interaction = dialogInteraction(cockpit);
-  const env: ActionEnv = { context: null, readOnly: config.readOnly, drill, recorder: engine, services: { incident: engine } };
+  const env: ActionEnv = { context: null, readOnly: config.readOnly, drill, recorder: engine, actor: actor(), services: { incident: engine } };
   const runner = new ActionRunner(env, interaction, { productionContexts: config.productionContexts });
   runner.register(...incidentActions);
 
   const sources: Source[] = [];
   const services: CockpitServices = {
     refresh: () => sources.forEach((s) => s.refresh?.()),
-    incident: incidentService(engine, { stateDir, cwd: process.cwd(), impact: () => impactFor(sourceConfig, engine.current?.declaredAt, dataNow) }),
+    incident: incidentService(engine, { stateDir, cwd: process.cwd(), impact: (w) => impactFor(sourceConfig, w, toDataTime), secrets: () => secrets }),
   };
 
   let resolveExit!: (code: number) => void;
@@ -172,8 +174,10 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
       if (stopping) return world.stop();
       sourceConfig = world.config;
       engine.useConfig(world.config);
+      engine.addSecrets(world.secrets);
       secrets.push(...world.secrets);
       dataNow = world.now;
+      toDataTime = (wall) => world.now() - (Date.now() - wall) * world.speed;
       for (const w of world.warnings) notify(cockpit, w, 'warn');
     }
     const { startSources } = await import('./sources/start.js');
@@ -194,7 +198,10 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
 }
 
 /** What the controller's incident commands call: the engine, with the person as the actor. */
-export function incidentService(engine: IncidentEngine, o: { stateDir: string; cwd: string; impact: () => Promise<ImpactFigures | undefined> }): NonNullable<CockpitServices['incident']> {
+export function incidentService(
+  engine: IncidentEngine,
+  o: { stateDir: string; cwd: string; impact: (window: { from: number; to: number }) => Promise<ImpactFigures | undefined>; secrets?: () => string[] },
+): NonNullable<CockpitServices['incident']> {
   return {
     declare: (i) => void engine.declare({ ...i, severity: i.severity as Severity, commander: i.commander || null, comms: i.comms || null, actor: actor() }),
     note: (t) => engine.note(t, actor()),
@@ -203,23 +210,31 @@ export function incidentService(engine: IncidentEngine, o: { stateDir: string; c
     assignRole: (r, n) => engine.assignRole(r, n, actor()),
     postmortem: async () => {
       const { writePostmortem } = await import('./incident/postmortem.js');
-      const impact = await o.impact().catch(() => undefined);
-      const out = writePostmortem(o.stateDir, engine.current?.id, undefined, { cwd: o.cwd, impact });
+      const { listIncidents } = await import('./incident/journal.js');
+      // The open incident, or the one just resolved (the newest).
+      const open = engine.current;
+      const latest = open ? null : (listIncidents(o.stateDir)[0] ?? null);
+      const incident = open ?? latest;
+      const to = latest?.resolvedAt ?? Date.now();
+      const impact = incident ? await o.impact({ from: incident.declaredAt, to }).catch(() => undefined) : undefined;
+      const out = writePostmortem(o.stateDir, incident?.id, undefined, { cwd: o.cwd, impact, secrets: o.secrets?.() });
       return [out.markdownPath, out.jsonPath];
     },
   };
 }
 
-/** Impact figures from Prometheus for the incident window, when Prometheus is configured and answers. */
-export async function impactFor(config: Config, declaredAt: number | undefined, dataNow: () => number = Date.now) {
+/**
+ * Impact figures from Prometheus for an incident window (wall-clock times), when Prometheus is
+ * configured and answers. `toDataTime` maps wall-clock times to the clock Prometheus data is
+ * stamped with (the drill's runs faster).
+ */
+export async function impactFor(config: Config, window: { from: number; to: number }, toDataTime: (wall: number) => number = (t) => t) {
   if (!config.prometheus || !config.prometheus.services.length) return undefined;
   const { PromClient } = await import('./sources/prometheus/client.js');
   const { fetchImpact } = await import('./incident/impact.js');
   const client = new PromClient({ url: config.prometheus.url, timeoutSeconds: config.prometheus.timeoutSeconds });
-  const end = dataNow();
-  const start = declaredAt ? end - Math.max(60_000, Date.now() - declaredAt) : end - 3600_000;
   try {
-    return await fetchImpact(client, config.prometheus.services, start, end);
+    return await fetchImpact(client, config.prometheus.services, toDataTime(window.from), toDataTime(window.to));
   } finally {
     client.close();
   }

@@ -59,7 +59,7 @@ export const postUpdateAction: ActionDef<ActionTarget> = {
     const engine = engineOf(env);
     const info = engine.current;
     if (!info) throw new Error('no open incident');
-    const ids = engine.postUpdatePair(fieldsFrom(params), 'you');
+    const ids = engine.postUpdatePair(fieldsFrom(params), env.actor ?? 'you');
     return { summary: `queued ${ids.length} deliveries; their state shows in the Timeline pane`, refs: { deliveries: ids } };
   },
 };
@@ -76,7 +76,7 @@ export const resendAction: ActionDef<ActionTarget & { delivery?: OutboxItemView 
   ],
   run: async (t, _p, env) => {
     if (!t.delivery) throw new Error('select a delivery in the Timeline pane');
-    if (!engineOf(env).resend(t.delivery.id, 'you')) throw new Error(`delivery ${t.delivery.id} cannot be resent (state ${t.delivery.state})`);
+    if (!engineOf(env).resend(t.delivery.id, env.actor ?? 'you')) throw new Error(`delivery ${t.delivery.id} cannot be resent (state ${t.delivery.state})`);
     return { summary: 'resend queued' };
   },
 };

@@ -94,14 +94,14 @@ export class ActionRunner {
         if (!ok) return this.cancelled(def.title);
       }
 
-      this.env.recorder.record({ kind: 'action.started', actor: 'you', source: 'runner', summary: `${what} started`, body: lines.join('\n'), refs: { action: id, target: target.name, namespace: target.namespace, params } });
+      this.env.recorder.record({ kind: 'action.started', actor: this.env.actor ?? 'you', source: 'runner', summary: `${what} started`, body: lines.join('\n'), refs: { action: id, target: target.name, namespace: target.namespace, params } });
       try {
         const outcome = await def.run(target, params, this.env);
-        this.env.recorder.record({ kind: 'action.succeeded', actor: 'you', source: 'runner', summary: `${what}: ${outcome.summary}`, body: outcome.details?.join('\n'), refs: { action: id, target: target.name, namespace: target.namespace, ...outcome.refs } });
+        this.env.recorder.record({ kind: 'action.succeeded', actor: this.env.actor ?? 'you', source: 'runner', summary: `${what}: ${outcome.summary}`, body: outcome.details?.join('\n'), refs: { action: id, target: target.name, namespace: target.namespace, ...outcome.refs } });
         this.ui.notify(`${what}: ${outcome.summary}`, 'success');
         return { ok: true, outcome };
       } catch (e) {
-        this.env.recorder.record({ kind: 'action.failed', actor: 'you', source: 'runner', summary: `${what} failed: ${message(e)}`, refs: { action: id, target: target.name, namespace: target.namespace } });
+        this.env.recorder.record({ kind: 'action.failed', actor: this.env.actor ?? 'you', source: 'runner', summary: `${what} failed: ${message(e)}`, refs: { action: id, target: target.name, namespace: target.namespace } });
         return this.fail('failed', `${what} failed: ${message(e)}`);
       }
     } finally {

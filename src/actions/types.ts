@@ -33,6 +33,8 @@ export interface ActionEnv {
   readOnly: boolean;
   drill: boolean;
   recorder: Recorder;
+  /** Who is acting, as journaled (the person at the keyboard); default "you". */
+  actor?: string;
   /** Service objects an action may need (kube client wrapper, pg pool, alertmanager…), by name. */
   services: Record<string, unknown>;
 }

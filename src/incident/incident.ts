@@ -60,7 +60,10 @@ export class IncidentEngine implements Recorder {
   private journaledSeverity: Severity | null = null;
   private pendingSuggestion: { severity: Severity | null; since: number } | null = null;
   private debounceTimer: NodeJS.Timeout | null = null;
+  /** Firing alerts by fingerprint → the label they are journaled under. */
   private firing = new Map<string, string>();
+  /** When this cockpit first saw each firing alert (on its own clock). */
+  private readonly firingSince = new Map<string, number>();
   private lastState: State | null = null;
   private readonly journalProblems: string[] = [];
   private readonly now: () => number;
@@ -167,17 +170,20 @@ export class IncidentEngine implements Recorder {
       source: 'warroom',
       summary: `Incident declared: ${title} (${input.severity})`,
       refs: { title, severity: input.severity, commander: this.info.commander, comms: this.info.comms },
-      evidence: this.suggestion.severity ? { rule: this.suggestion.rule } : undefined,
+      // The suggestion at the time, with its severity: it explains the declared one only when they match.
+      evidence: this.suggestion.severity ? { rule: this.suggestion.rule, value: this.suggestion.severity } : undefined,
     });
     // Alerts already firing belong to the incident: they are when it was detected.
     for (const a of this.lastState?.prom.data.alerts ?? []) {
       if (a.state !== 'firing') continue;
       this.recordTo(id, {
         kind: 'alert.fired',
-        at: Math.min(at, a.activeAt ?? a.firstSeenAt ?? at),
+        // When this cockpit first saw it firing, or Prometheus' activeAt when that is on our clock
+        // (a drill's Prometheus runs on a faster simulated clock).
+        at: Math.min(at, this.firingSince.get(a.fingerprint) ?? at, a.activeAt !== null && a.activeAt <= at ? a.activeAt : at),
         actor: 'prometheus',
         source: 'prometheus',
-        summary: `${a.name} firing${a.summary ? `: ${a.summary}` : ''} (before the declaration)`,
+        summary: `${alertLabel(a)} firing${a.summary ? `: ${a.summary}` : ''} (before the declaration)`,
         refs: { fingerprint: a.fingerprint, alertname: a.name, labels: a.labels },
       });
     }
@@ -286,6 +292,11 @@ export class IncidentEngine implements Recorder {
   // ---- live signals ----
 
   /** Call after each store flush: journals alert transitions and (debounced) severity suggestions. */
+  /** More values to redact from every entry (the drill's tokens, known only once it runs). */
+  addSecrets(secrets: string[]): void {
+    for (const x of secrets) if (x && !this.secrets.includes(x)) this.secrets.push(x);
+  }
+
   /** The config the signals are read with, once the sources' config is known (the drill's arrives after start). */
   useConfig(config: Config): void {
     (this.opts as { config: Config }).config = config;
@@ -298,12 +309,13 @@ export class IncidentEngine implements Recorder {
       for (const a of state.prom.data.alerts) if (a.state === 'firing') firingNow.set(a.fingerprint, a);
       for (const [fp, a] of firingNow) {
         if (this.firing.has(fp)) continue;
-        this.firing.set(fp, a.name);
+        this.firing.set(fp, alertLabel(a));
+        this.firingSince.set(fp, this.now());
         this.record({
           kind: 'alert.fired',
           actor: 'prometheus',
           source: 'prometheus',
-          summary: `${a.name} firing${a.summary ? `: ${a.summary}` : ''}`,
+          summary: `${alertLabel(a)} firing${a.summary ? `: ${a.summary}` : ''}`,
           refs: { fingerprint: fp, alertname: a.name, labels: a.labels },
           evidence: a.severity ? { value: a.severity } : undefined,
         });
@@ -311,6 +323,7 @@ export class IncidentEngine implements Recorder {
       for (const [fp, name] of [...this.firing]) {
         if (firingNow.has(fp)) continue;
         this.firing.delete(fp);
+        this.firingSince.delete(fp);
         this.record({ kind: 'alert.resolved', actor: 'prometheus', source: 'prometheus', summary: `${name} resolved`, refs: { fingerprint: fp, alertname: name } });
       }
     }
@@ -384,4 +397,10 @@ export class IncidentEngine implements Recorder {
   private sessionId(): string {
     return `session-${new Date(this.now()).toISOString().slice(0, 10)}`;
   }
+}
+
+/** An alert's name with the label that tells same-named alerts apart ("HighErrorRate (api)"). */
+function alertLabel(a: { name: string; labels: Record<string, string> }): string {
+  const which = a.labels.service ?? a.labels.deployment ?? a.labels.job ?? a.labels.pod ?? a.labels.instance;
+  return which ? `${a.name} (${which})` : a.name;
 }

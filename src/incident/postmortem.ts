@@ -66,6 +66,12 @@ function cell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
+/** Before/after of an action: `before`/`after`, or the kube actions' `revisionBefore`/`revisionAfter`. */
+function revisions(r: Record<string, any>): [unknown, unknown] {
+  const rev = (v: unknown) => (v == null ? null : { revision: v });
+  return [r.before ?? rev(r.revisionBefore), r.after ?? rev(r.revisionAfter)];
+}
+
 function details(e: TimelineEntry): string {
   const parts: string[] = [];
   if (e.evidence?.rule) parts.push(e.evidence.rule);
@@ -73,7 +79,8 @@ function details(e: TimelineEntry): string {
   if (e.body && !e.kind.startsWith('update.')) parts.push(e.body.split('\n')[0]!.slice(0, 160));
   const r = (e.refs ?? {}) as Record<string, any>;
   if (r.object) parts.push(String(r.object));
-  if (r.before != null || r.after != null) parts.push(`${fmtRev(r.before)} → ${fmtRev(r.after)}`);
+  const [before, after] = revisions(r);
+  if (before != null || after != null) parts.push(`${fmtRev(before)} → ${fmtRev(after)}`);
   if (e.kind.startsWith('update.') && e.delivery) {
     const d = e.delivery as Record<string, unknown>;
     parts.push(`${d.sink ?? ''} ${d.state ?? ''}${d.attempts ? ` (attempts ${d.attempts})` : ''}${d.error && d.state !== 'delivered' ? `: ${d.error}` : ''}`.trim());
@@ -107,7 +114,12 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
 
   // Severity: peak over declared + every change; the rule is the reason given or the suggestion that matched.
   const sevs: Array<{ sev: Severity; rule: string | null }> = [];
-  if (declaredE) sevs.push({ sev: ((declaredE.refs as any)?.severity ?? declaredE.severity) as Severity, rule: declaredE.evidence?.rule ?? null });
+  if (declaredE) {
+    const sev = ((declaredE.refs as any)?.severity ?? declaredE.severity) as Severity;
+    // The suggestion recorded at declaration explains the severity only if it suggested that one.
+    const suggested = declaredE.evidence?.value;
+    sevs.push({ sev, rule: suggested === undefined || suggested === sev ? (declaredE.evidence?.rule ?? null) : null });
+  }
   for (const e of entries) if (e.kind === 'severity.changed') sevs.push({ sev: (e.refs as any)?.to as Severity, rule: ((e.refs as any)?.reason as string) ?? e.evidence?.rule ?? null });
   let peak: (typeof sevs)[number] | null = null;
   for (const s of sevs) if (s.sev && (!peak || RANK[s.sev] < RANK[peak.sev])) peak = s;
@@ -117,7 +129,10 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   const timeline = entries.map((e) => ({ at: e.at, kind: e.kind, actor: e.actor, source: e.source, summary: e.summary, details: details(e) }));
   const actions = entries
     .filter((e) => e.kind.startsWith('action.') || e.kind === 'silence.created')
-    .map((e) => ({ at: e.at, kind: e.kind, actor: e.actor, summary: e.summary, before: (e.refs as any)?.before ?? null, after: (e.refs as any)?.after ?? null }));
+    .map((e) => {
+      const [before, after] = revisions((e.refs ?? {}) as Record<string, any>);
+      return { at: e.at, kind: e.kind, actor: e.actor, summary: e.summary, before, after };
+    });
   const communications = entries
     .filter((e) => e.kind.startsWith('update.'))
     .map((e) => ({ at: e.at, kind: e.kind, summary: e.summary, sink: ((e.delivery as any)?.sink as string) ?? null, state: ((e.delivery as any)?.state as string) ?? null }));

@@ -229,7 +229,7 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
     assert.ok(r, `a timeline row for ${what}${context}`);
     return r;
   };
-  rowFor(/\| HighErrorRate firing: High 5xx error rate on api[^|]*\| prometheus \| prometheus \|/, 'alert.fired HighErrorRate on api');
+  rowFor(/\| HighErrorRate \(api\) firing: High 5xx error rate on api[^|]*\| prometheus \| prometheus \|/, 'alert.fired HighErrorRate on api');
   rowFor(/\| Incident declared: api 5xx after deploy \(P1\) \| alice \|/, 'the declaration');
   rowFor(new RegExp(`\\| ${NOTE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\| alice \\|`), 'the note');
   rowFor(/\| Status update \(internal, investigating\) queued for dry-run \| bob \|/, 'the status update');
@@ -239,7 +239,7 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
   const details = rollbackRow.split(' | ').at(-1)!;
   assert.match(details, new RegExp(`\\b${revisionBefore}\\b.*→.*\\b${revisionAfter}\\b`), `the rollback row shows revision ${revisionBefore} → ${revisionAfter}: ${rollbackRow}`);
   rowFor(/\| Status identified → monitoring \| alice \|/, 'monitoring');
-  rowFor(/\| HighErrorRate resolved \| prometheus \| prometheus \|/, 'alert.resolved HighErrorRate');
+  rowFor(/\| HighErrorRate \(api\) resolved \| prometheus \| prometheus \|/, 'alert.resolved HighErrorRate');
   rowFor(/\| Status monitoring → resolved \| alice \|/, 'resolved');
   const order = ['incident.declared', 'note', 'update.queued', 'action.started', 'action.succeeded', 'alert.resolved'];
   const firstAt = (kind: string) => json.timeline.find((t) => t.kind === kind)?.at ?? NaN;

@@ -90,7 +90,7 @@ test('a scripted incident becomes a post-mortem with its real durations, actions
   assert.match(md, /- Peak error rate: 45\.3%/);
   assert.match(md, /- Requests failed \(estimate\): 15,750/);
   assert.match(md, /\| Time UTC \| Event \| Actor \| Source \| Details \|/);
-  assert.match(md, /\| 2026-11-25 16:39:00 \| HighErrorRate firing: 5xx > 10% \(before the declaration\) \| prometheus \| prometheus \|/);
+  assert.match(md, /\| 2026-11-25 16:39:00 \| HighErrorRate \(api\) firing: 5xx > 10% \(before the declaration\) \| prometheus \| prometheus \|/);
   assert.match(md, /\| 2026-11-25 16:45:00 \| Rolled back deployment shop\/api \| ana \| kube \| deployment\/shop\/api; rev 7 api:1\.4\.2 → rev 8 api:1\.4\.1 \|/);
   assert.match(md, /checkout sees error \\\| timeout/, 'pipes escaped in table cells');
   assert.match(md, /Rolled back deployment shop\/api \[succeeded, ana\] \(before: rev 7 api:1\.4\.2; after: rev 8 api:1\.4\.1\)/);
@@ -99,7 +99,7 @@ test('a scripted incident becomes a post-mortem with its real durations, actions
   assert.match(md, /## Contributing factors/);
   assert.match(md, /## Action items\n\n\| Action \| Owner \| Due date \| Status \|/);
   assert.match(md, /\| 2026-11-25 16:54:00 \| Status identified → monitoring \| ana \|/);
-  assert.match(md, /\| 2026-11-25 16:54:00 \| HighErrorRate resolved \|/);
+  assert.match(md, /\| 2026-11-25 16:54:00 \| HighErrorRate \(api\) resolved \|/);
   assert.ok(!md.includes('tok-SECRET-42') && !JSON.stringify(json).includes('tok-SECRET-42'), 'secret leaked into the post-mortem');
 
   assert.deepEqual(json.durations, { toDeclareMs: 3 * MIN, toMitigateMs: 15 * MIN, toResolveMs: 23 * MIN });

@@ -43,7 +43,9 @@ export function paneLines(props: PaneProps): string[] {
   const b = BORDERS[theme.glyphs.borderStyle] ?? BORDERS.round;
   const border: ThemeToken = focused ? 'borderFocused' : 'border';
   const title = ` ${props.index} ${model.title}${props.filter ? ` /${props.filter}` : ''} `;
-  const badge = model.badge ? ` ${model.badge.text} ` : '';
+  // A long badge (a source's error) never pushes out the pane's number and name.
+  const badgeRoom = Math.max(0, width - 4 - Math.min(title.length, 16));
+  const badge = model.badge ? truncate(` ${model.badge.text} `, badgeRoom) : '';
 
   if (height <= 1) {
     const t = truncate(title, Math.max(0, width - 2 - badge.length));

@@ -16,7 +16,7 @@ function engineOf(env: ActionEnv): IncidentEngine {
 
 function fieldsFrom(params: Record<string, string>): UpdateFields {
   const lines = (v: string | undefined) => (v ?? '').split(JOIN).join('\n');
-  return { whatWeKnow: lines(params.whatWeKnow), currentActions: lines(params.currentActions), impact: lines(params.impact), nextUpdate: params.nextUpdate ?? '' };
+  return { whatWeKnow: lines(params.whatWeKnow), currentActions: lines(params.currentActions), impact: lines(params.impact), nextUpdate: params.nextUpdate ?? '', externalText: lines(params.externalText) };
 }
 
 const required = (what: string) => (v: string) => (v.trim() ? null : `${what} is empty`);
@@ -36,6 +36,8 @@ export const postUpdateAction: ActionDef<ActionTarget> = {
       { name: 'currentActions', label: 'Current actions', initial: one(f.currentActions), validate: required('Current actions') },
       { name: 'impact', label: 'Impact', initial: one(f.impact), validate: required('Impact') },
       { name: 'nextUpdate', label: 'Next update', initial: f.nextUpdate },
+      // Internal and external wording can differ: the status page gets this text when it is given.
+      { name: 'externalText', label: 'Status page text (empty: from the fields above)', initial: '' },
     ];
   },
   describe: (_t, params, env) => {

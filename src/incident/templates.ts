@@ -16,6 +16,8 @@ export interface UpdateFields {
   impact: string;
   /** Free text, e.g. "17:20 UTC" or "when resolved". */
   nextUpdate: string;
+  /** The public wording for the status page, when it should differ from the fields above. */
+  externalText?: string;
 }
 
 export type Audience = 'internal' | 'external';
@@ -112,6 +114,10 @@ export function composeUpdate(incident: IncidentInfo, fields: UpdateFields, opts
     if (incident.commander || incident.comms) lines.push(`IC: ${incident.commander ?? '-'}    Comms: ${incident.comms ?? '-'}`);
     lines.push('', 'What we know:', bullets(fields.whatWeKnow), '', 'Current actions:', bullets(fields.currentActions), '', 'Impact:', bullets(fields.impact), '', `Next update: ${fields.nextUpdate}`);
     text = lines.join('\n');
+  } else if (fields.externalText?.trim()) {
+    const lines = [`${status.toUpperCase()} - ${hhmmUtc(now)}: ${incident.title}`, '', fields.externalText.trim()];
+    if (status !== 'resolved') lines.push('', `Next update: ${fields.nextUpdate}`);
+    text = lines.join('\n');
   } else {
     const lines = [`${status.toUpperCase()} - ${hhmmUtc(now)}: ${incident.title}`, '', fields.whatWeKnow.trim(), '', `Impact: ${fields.impact.trim()}`];
     if (status !== 'resolved') lines.push('', `Next update: ${fields.nextUpdate}`);
@@ -139,7 +145,7 @@ export function composeUpdate(incident: IncidentInfo, fields: UpdateFields, opts
   blocks.push(section('Impact', bullets(fields.impact)));
   if (status !== 'resolved') blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Next update: ${fields.nextUpdate}` }] });
 
-  const spBody = [`${STATUS_HEADLINE[status]}.`, fields.whatWeKnow.trim(), fields.impact.trim() ? `Impact: ${fields.impact.trim()}` : '']
+  const spBody = (fields.externalText?.trim() ? [`${STATUS_HEADLINE[status]}.`, fields.externalText.trim()] : [`${STATUS_HEADLINE[status]}.`, fields.whatWeKnow.trim(), fields.impact.trim() ? `Impact: ${fields.impact.trim()}` : ''])
     .filter(Boolean)
     .join('\n\n');
 

@@ -174,10 +174,11 @@ type Setup = Pick<ReturnType<typeof cockpitWithData>, 'cockpit' | 'keymap' | 'ru
 /** Renders the App with the runtime's Ink options into a headless terminal of cols×rows. */
 async function mount(s: Setup, cols: number, rows: number) {
   const stdout = new XtermStdout(cols, rows);
+  const stdin = fakeStdin();
   const now = s.now ?? clock;
   const instance = render(<App cockpit={s.cockpit} theme={s.theme ?? theme} keymap={s.keymap} runner={s.runner} onKey={s.controller.handleKey} now={now} dataNow={now} />, {
     stdout: stdout as unknown as NodeJS.WriteStream,
-    stdin: fakeStdin(),
+    stdin,
     interactive: true,
     alternateScreen: true,
     incrementalRendering: true,
@@ -185,7 +186,7 @@ async function mount(s: Setup, cols: number, rows: number) {
     patchConsole: false,
     exitOnCtrlC: false,
   });
-  const m = { instance, stdout };
+  const m = { instance, stdout, stdin };
   mounted.push(m);
   await settle(m);
   return m;
@@ -472,4 +473,23 @@ test('the runtime itself (startCockpit, its own Ink options) fills the terminal 
     await running.stop(0);
     stdout.dispose();
   }
+});
+
+test('keys typed on the terminal (stdin, through useInput) redraw correctly, and a resize under the help overlay too', async () => {
+  const s = cockpitWithData();
+  const live = await mount(s, 80, 24);
+  live.stdin.write('\t');
+  await assertSameAsFresh(s, live, 'Tab typed');
+  assert.equal(s.cockpit.store.getState().ui.focus, 'deployments', 'the typed Tab reached the controller');
+  live.stdin.write('?');
+  await assertSameAsFresh(s, live, '? typed');
+  assert.notEqual(s.cockpit.store.getState().ui.overlay, null, 'the help overlay is open');
+  live.stdout.resize(120, 40);
+  await assertSameAsFresh(s, live, 'resized under the help overlay');
+  live.stdin.write('\x1b');
+  await tick(100); // a lone Escape is told apart from an escape sequence after a short wait
+  await assertSameAsFresh(s, live, 'Escape typed');
+  assert.equal(s.cockpit.store.getState().ui.overlay, null, 'the help overlay closed');
+  assertFullScreen(live, 'after the overlay at 120×40');
+  await unmount(live);
 });

@@ -336,6 +336,10 @@ for (const [cols, rows] of [
     assert.match(text, /CrashLoopBackOff/, 'the crashing pod is on screen');
     assert.match(text, /Pods/);
     assert.match(text, /Alerts/);
+    m.instance.unmount();
+    await m.instance.waitUntilExit().catch(() => {});
+    await m.stdout.flushed();
+    assert.equal(cursorState(m.stdout.term).alternate, false, 'leaving the cockpit restores the normal screen');
     await unmount(m);
   });
 

@@ -26,3 +26,28 @@ export interface Source {
 export function emptySlice<T>(data: T, status: SourceStatus = 'disabled'): SourceSlice<T> {
   return { status, updatedAt: null, error: null, data };
 }
+
+/** One backend target of a multi-target source (a database, a Redis instance). */
+export interface TargetState {
+  name: string;
+  status: 'connecting' | 'ok' | 'down';
+  error: string | null;
+  updatedAt: number | null;
+}
+
+/**
+ * The slice status of a source with several targets: down when all are down, degraded when
+ * some are (or `degraded(t)` says so), ok when one answers; the errors named per target.
+ */
+export function summarizeTargets<T extends TargetState>(list: T[], degraded: (t: T) => boolean = () => false): Pick<SourceSlice<unknown>, 'status' | 'error' | 'updatedAt'> {
+  const down = list.filter((d) => d.status === 'down');
+  let status: SourceStatus;
+  if (list.length === 0) status = 'disabled';
+  else if (down.length === list.length) status = 'down';
+  else if (down.length > 0) status = 'degraded';
+  else if (list.some((d) => d.status === 'ok')) status = list.some(degraded) ? 'degraded' : 'ok';
+  else status = 'connecting';
+  const error = down.length ? down.map((d) => `${d.name}: ${d.error ?? 'down'}`).join('; ') : null;
+  const times = list.map((d) => d.updatedAt).filter((x): x is number => x != null);
+  return { status, error, updatedAt: times.length ? Math.max(...times) : null };
+}

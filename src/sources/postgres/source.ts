@@ -3,7 +3,7 @@
 // keeps its last values and their time, and is retried with backoff capped at the refresh interval.
 import pg from 'pg';
 import type { PostgresConfig } from '../../config/schema.js';
-import type { Publish, Source, SourceSlice, SourceStatus } from '../types.js';
+import { summarizeTargets, type Publish, type Source, type SourceSlice } from '../types.js';
 import { describePgError } from './errors.js';
 import { DETECT_SQL, normalisePoll, pollSql } from './query.js';
 import { pgTarget, urlSecrets } from './redact.js';
@@ -41,16 +41,7 @@ export function pgSecrets(url: string): string[] {
 }
 
 export function summariseDatabases(dbs: PgDatabase[]): Pick<SourceSlice<PostgresData>, 'status' | 'error' | 'updatedAt'> {
-  let status: SourceStatus;
-  const down = dbs.filter((d) => d.status === 'down');
-  if (dbs.length === 0) status = 'disabled';
-  else if (down.length === dbs.length) status = 'down';
-  else if (down.length > 0) status = 'degraded';
-  else if (dbs.every((d) => d.status === 'ok')) status = 'ok';
-  else status = dbs.some((d) => d.status === 'ok') ? 'ok' : 'connecting';
-  const error = down.length ? down.map((d) => `${d.name}: ${d.error ?? 'down'}`).join('; ') : null;
-  const times = dbs.map((d) => d.updatedAt).filter((t): t is number => t != null);
-  return { status, error, updatedAt: times.length ? Math.max(...times) : null };
+  return summarizeTargets(dbs);
 }
 
 /** end() waits for the server to close its side; a hung server never does, so cut the socket. */

@@ -4,7 +4,7 @@
 // keeping the last good values and their time.
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../../config/schema.js';
-import type { Publish, Source, SourceSlice, SourceStatus } from '../types.js';
+import { summarizeTargets, type Publish, type Source, type SourceSlice } from '../types.js';
 import { describeRedisError } from './errors.js';
 import { nodeFromInfo, parseInfo, type CounterSample } from './info.js';
 import { parseRedisUrl, type RedisEndpoint } from './url.js';
@@ -29,16 +29,8 @@ interface Runtime {
 }
 
 export function summariseInstances(list: RedisInstance[]): Pick<SourceSlice<RedisData>, 'status' | 'error' | 'updatedAt'> {
-  const down = list.filter((d) => d.status === 'down');
-  let status: SourceStatus;
-  if (list.length === 0) status = 'disabled';
-  else if (down.length === list.length) status = 'down';
-  else if (down.length > 0) status = 'degraded';
-  else if (list.some((d) => d.status === 'ok')) status = list.some((d) => d.nodes.some((n) => n.error)) ? 'degraded' : 'ok';
-  else status = 'connecting';
-  const error = down.length ? down.map((d) => `${d.name}: ${d.error ?? 'down'}`).join('; ') : null;
-  const times = list.map((d) => d.updatedAt).filter((t): t is number => t != null);
-  return { status, error, updatedAt: times.length ? Math.max(...times) : null };
+  // A cluster answering with one node in error is degraded, not ok.
+  return summarizeTargets(list, (d) => d.nodes.some((n) => n.error));
 }
 
 export class RedisSource implements Source {

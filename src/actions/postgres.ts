@@ -99,28 +99,21 @@ async function signal(mode: Mode, t: PgBackendTarget, env: ActionEnv) {
   };
 }
 
-export const pgCancelAction: ActionDef<PgBackendTarget> = {
-  id: 'pg.cancel',
-  title: 'Cancel query',
-  scope: 'postgres',
-  mutating: true,
-  confirm: 'confirm',
-  describe: (t, _p, env) => describe('cancel', t, env),
-  precheck: async (t, _p, env) =>
-    provider(env)?.configFor(t.database) ? null : `no configured Postgres database named "${t.database}"`,
-  run: (t, _p, env) => signal('cancel', t, env),
-};
+function backendAction(kind: 'cancel' | 'terminate', id: string, title: string, confirm: ActionDef['confirm']): ActionDef<PgBackendTarget> {
+  return {
+    id,
+    title,
+    scope: 'postgres',
+    mutating: true,
+    confirm,
+    describe: (t, _p, env) => describe(kind, t, env),
+    precheck: async (t, _p, env) => (provider(env)?.configFor(t.database) ? null : `no configured Postgres database named "${t.database}"`),
+    run: (t, _p, env) => signal(kind, t, env),
+  };
+}
 
-export const pgTerminateAction: ActionDef<PgBackendTarget> = {
-  id: 'pg.terminate',
-  title: 'Terminate backend',
-  scope: 'postgres',
-  mutating: true,
-  confirm: 'type-name',
-  describe: (t, _p, env) => describe('terminate', t, env),
-  precheck: async (t, _p, env) =>
-    provider(env)?.configFor(t.database) ? null : `no configured Postgres database named "${t.database}"`,
-  run: (t, _p, env) => signal('terminate', t, env),
-};
+export const pgCancelAction = backendAction('cancel', 'pg.cancel', 'Cancel query', 'confirm');
+/** Terminating a backend drops its connection: the pid must be typed. */
+export const pgTerminateAction = backendAction('terminate', 'pg.terminate', 'Terminate backend', 'type-name');
 
 export const postgresActions = [pgCancelAction, pgTerminateAction];

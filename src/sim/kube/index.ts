@@ -161,6 +161,13 @@ export class KubeSim {
     w.store.put('replicasets', rs);
     for (let i = 0; i < d.replicas; i++) w.createPod(rs, true, (20 + Math.floor(this.rand() * 40)) * 60_000);
     w.sync();
+    // Its conditions date from that rollout too, as on a cluster where nothing moved since.
+    const settled = w.store.get('deployments', d.namespace, d.name);
+    if (settled?.status?.conditions?.length) {
+      const aged = clone(settled);
+      for (const c of aged.status.conditions) c.lastUpdateTime = c.lastTransitionTime = isoSeconds(Date.now() - ageMs + 60_000);
+      w.store.put('deployments', aged);
+    }
   }
 
   setImage(namespace: string, name: string, image: string, changeCause?: string): void {

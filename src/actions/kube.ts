@@ -207,7 +207,7 @@ export const kubeRollback: ActionDef<KubeTarget> = {
     if (r.outcome === 'skipped') {
       return { summary: r.message, refs: { deployment: name, namespace, revisionBefore: r.fromRevision, revisionAfter: r.fromRevision } };
     }
-    return outcome(env, namespace, name, `rolled back to revision ${r.toRevision}`, r.fromRevision, ['Images:', ...imageDiff(r.fromImages, r.toImages)]);
+    return outcome(env, namespace, name, `rolled back to revision ${r.toRevision}`, r.fromRevision, imageDiff(r.fromImages, r.toImages).map((l) => `image ${l.trim()}`));
   },
 };
 

@@ -64,7 +64,7 @@ export function alertCells(a: AlertRow, now: number, opts: AlertPresentOptions =
         : cell(`${g.resolved} resolved`, 'ok');
   const age =
     a.state === 'resolved' && a.resolvedAt !== null
-      ? cell(`-${formatAge(now - a.resolvedAt)}`, 'muted')
+      ? cell(formatAge(now - a.resolvedAt), 'muted')
       : a.activeAt !== null
         ? cell(formatAge(now - a.activeAt))
         : cell('-', 'muted');

@@ -135,3 +135,18 @@ function compactCount(n: number): string {
 export function pgStatementCells(s: PgStatementRow): Cell[] {
   return [cell(formatDurationMs(s.totalMs)), cell(compactCount(s.calls), 'muted'), cell(formatDurationMs(s.meanMs), 'muted'), cell(oneLine(s.query))];
 }
+
+/**
+ * A pg_stat_statements row in the long-query table's columns, below the running queries:
+ * "top" where the pid goes, its calls, total time as the duration, mean time as the state.
+ */
+export function pgStatementQueryCells(s: PgStatementRow): Cell[] {
+  return [
+    cell('top', 'muted'),
+    cell('', 'muted'),
+    cell(`${compactCount(s.calls)} calls`, 'muted'),
+    cell(formatDurationMs(s.totalMs), 'info'),
+    cell(`~${formatDurationMs(s.meanMs)}`, 'muted'),
+    cell(oneLine(s.query)),
+  ];
+}

@@ -93,3 +93,10 @@ test('statement rows', () => {
   assert.deepEqual(pgStatementCells({ query: 'SELECT 1', calls: 123456, totalMs: 90_500, meanMs: 0.7 }).map((c) => c.text), ['1m30s', '123.5k', '1ms', 'SELECT 1']);
   assert.equal(formatDurationMs(-1), '-');
 });
+
+test('pg_stat_statements rows fit the long-query table: calls, total as duration, mean as state', async () => {
+  const { pgStatementQueryCells, pgQueryColumns } = await import('../../src/present/postgres.js');
+  const cells = pgStatementQueryCells({ query: 'SELECT *\n  FROM orders WHERE id = $1', calls: 12_345, totalMs: 95_000, meanMs: 7.7 });
+  assert.equal(cells.length, pgQueryColumns().length);
+  assert.deepEqual(cells.map((c) => c.text), ['top', '', '12.3k calls', '1m35s', '~8ms', 'SELECT * FROM orders WHERE id = $1']);
+});

@@ -10,7 +10,7 @@ import { deploymentColumns, deploymentCells } from '../../present/deployments.js
 import { eventColumns, eventCells } from '../../present/events.js';
 import { alertColumns, alertCells } from '../../present/alerts.js';
 import { signalColumns, signalCells } from '../../present/signals.js';
-import { pgSummaryCells, pgQueryColumns, pgQueryCells, pgBlockCells } from '../../present/postgres.js';
+import { pgSummaryCells, pgQueryColumns, pgQueryCells, pgBlockCells, pgStatementQueryCells } from '../../present/postgres.js';
 import { redisColumns, redisCells } from '../../present/redis.js';
 import { timelineCells, outboxCells } from '../../present/timeline.js';
 
@@ -112,6 +112,11 @@ export function paneModel(pane: PaneId, state: State, now: number, dataNow = now
         for (const q of db.longest) {
           rows.push(pgQueryCells(q, db));
           targets.push({ name: String(q.pid), database: db.name, query: q });
+        }
+        // The heaviest statements by total time, when pg_stat_statements is installed.
+        for (const st of (db.topStatements ?? []).slice(0, 5)) {
+          rows.push(pgStatementQueryCells(st));
+          targets.push(null);
         }
       }
       return { title: PANE_TITLES.postgres, badge: sourceBadge(state.postgres, now), preface, columns: pgQueryColumns(), rows, targets, empty: dbs.length ? 'no queries running' : 'no databases configured' };

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import React from 'react';
-import { render } from 'ink';
+import { mountCockpit } from './ui/mount.js';
 import type { Config } from './config/schema.js';
 import { defaultStateDir, type LoadedConfig } from './config/load.js';
 import { createCockpit, initialState, type Cockpit } from './store/store.js';
@@ -145,16 +145,10 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
 
   const controller = createController({ cockpit, keymap, runner, services, exit: () => void stop(0), dataNow: () => dataNow() });
   const stdout = opts.stdout ?? process.stdout;
-  const instance = render(React.createElement(App, { cockpit, theme, keymap, runner, onKey: controller.handleKey, dataNow: () => dataNow() }), {
-    stdout,
+  const instance = mountCockpit(React.createElement(App, { cockpit, theme, keymap, runner, onKey: controller.handleKey, dataNow: () => dataNow() }), {
+    stdout: stdout as NodeJS.WriteStream,
     stdin: opts.stdin ?? process.stdin,
-    // A terminal is interactive even where CI=true is set (Ink would otherwise draw nothing until exit).
-    interactive: Boolean((stdout as NodeJS.WriteStream).isTTY),
-    alternateScreen: true,
-    incrementalRendering: true,
     maxFps: config.ui.lowBandwidth ? Math.min(4, config.ui.maxFps) : config.ui.maxFps,
-    patchConsole: false,
-    exitOnCtrlC: false,
   });
   await instance.waitUntilRenderFlush();
   opts.onFirstFrame?.();

@@ -29,6 +29,8 @@ export interface AppProps {
   now?: () => number;
   /** The clock Prometheus data is stamped with (the drill's simulated clock); default `now`. */
   dataNow?: () => number;
+  /** Changes to force a full repaint (after a resize). */
+  repaint?: number;
 }
 
 /** Control characters that can arrive inside a chunk of typed keys. */

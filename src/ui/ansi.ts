@@ -40,7 +40,9 @@ function prefixFor(theme: Theme, token: ThemeToken, bold: boolean): string {
   const key = bold ? `${token}!` : token;
   let p = m.get(key);
   if (p === undefined) {
-    const style = theme.style(token);
+    // Plain text keeps the terminal's own foreground: warroom never paints the background, so the
+    // terminal's default colour is the one that reads well on it (and it costs no bytes).
+    const style = token === 'fg' ? { ...theme.style(token), color: undefined } : theme.style(token);
     p = sgr(bold ? { ...style, bold: true } : style);
     m.set(key, p);
   }

@@ -5,7 +5,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import React from 'react';
-import { render, type Instance } from 'ink';
+import type { Instance } from 'ink';
+import { mountCockpit } from '../../src/ui/mount.js';
 import { createCockpit, initialState, type Cockpit, type State } from '../../src/store/store.js';
 import { buildKeymap } from '../../src/keys/bindings.js';
 import { ActionRunner } from '../../src/actions/runner.js';
@@ -176,15 +177,10 @@ async function mount(s: Setup, cols: number, rows: number) {
   const stdout = new XtermStdout(cols, rows);
   const stdin = fakeStdin();
   const now = s.now ?? clock;
-  const instance = render(<App cockpit={s.cockpit} theme={s.theme ?? theme} keymap={s.keymap} runner={s.runner} onKey={s.controller.handleKey} now={now} dataNow={now} />, {
+  const instance = mountCockpit(<App cockpit={s.cockpit} theme={s.theme ?? theme} keymap={s.keymap} runner={s.runner} onKey={s.controller.handleKey} now={now} dataNow={now} />, {
     stdout: stdout as unknown as NodeJS.WriteStream,
     stdin,
-    interactive: true,
-    alternateScreen: true,
-    incrementalRendering: true,
     maxFps: MAX_FPS,
-    patchConsole: false,
-    exitOnCtrlC: false,
   });
   const m = { instance, stdout, stdin };
   mounted.push(m);
@@ -205,7 +201,8 @@ async function unmount(m: { instance: Instance; stdout: XtermStdout }) {
  */
 async function settle(m: { instance: Instance; stdout: XtermStdout }) {
   await m.instance.waitUntilRenderFlush();
-  await tick(30);
+  // Long enough for the debounced full repaint after a resize (src/ui/mount.ts).
+  await tick(90);
   await m.instance.waitUntilRenderFlush();
   await m.stdout.flushed();
 }

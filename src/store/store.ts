@@ -40,7 +40,7 @@ export interface UiState {
   /** The pane whose filter is being typed, if any. */
   filterEditing: PaneId | null;
   cursor: Partial<Record<PaneId, number>>;
-  overlay: null | { kind: 'help' } | { kind: 'text'; title: string; lines: string[]; scroll: number };
+  overlay: null | { kind: 'help'; scroll: number } | { kind: 'text'; title: string; lines: string[]; scroll: number };
   /** The open dialog; owned by the dialog host (src/ui/dialogs). */
   dialog: unknown | null;
   toasts: Toast[];

@@ -76,7 +76,7 @@ export function createController(deps: ControllerDeps) {
 
   const commands: Record<string, () => unknown> = {
     'app.quit': () => deps.exit(),
-    'app.help': () => setUi({ overlay: { kind: 'help' } }),
+    'app.help': () => setUi({ overlay: { kind: 'help', scroll: 0 } }),
     'app.refresh': () => {
       services.refresh?.();
       notify(cockpit, 'Refreshing every source', 'info');
@@ -211,9 +211,11 @@ export function createController(deps: ControllerDeps) {
     if (currentDialog(cockpit)) return dialogKey(cockpit, key);
     const overlay = state.ui.overlay;
     if (overlay) {
-      if (overlay.kind === 'text' && (key === 'down' || key === 'j' || key === 'up' || key === 'k' || key === 'pagedown' || key === 'pageup')) {
+      if (key === 'down' || key === 'j' || key === 'up' || key === 'k' || key === 'pagedown' || key === 'pageup') {
         const step = key === 'pagedown' ? 10 : key === 'pageup' ? -10 : key === 'down' || key === 'j' ? 1 : -1;
-        return setUi({ overlay: { ...overlay, scroll: Math.max(0, Math.min(overlay.lines.length - 1, overlay.scroll + step)) } });
+        // The overlay view stops at its last page; here the offset only needs to stay positive.
+        const max = overlay.kind === 'text' ? overlay.lines.length - 1 : keymap.commands.length;
+        return setUi({ overlay: { ...overlay, scroll: Math.max(0, Math.min(max, overlay.scroll + step)) } });
       }
       if (key === 'escape' || key === 'q' || key === '?' || key === 'enter') return setUi({ overlay: null });
       if (key === 'ctrl+c') return deps.exit();

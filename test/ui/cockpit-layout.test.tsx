@@ -107,7 +107,18 @@ test('? shows a help overlay listing every keymap entry; Esc closes it', async (
   const f = c.frame();
   for (const cmd of c.keymap.commands) assert.ok(f.includes(cmd.description), `help lacks ${cmd.id}: ${cmd.description}`);
   await c.press('escape');
-  assert.ok(!c.frame().includes('Keys — Esc'));
+  assert.ok(!c.frame().includes('Keys — '));
+  c.ui.unmount();
+});
+
+test('80×24: the help overlay scrolls to its last entry', async () => {
+  const c = renderCockpit({ cols: 80, rows: 24 });
+  await c.press('?');
+  const last = c.keymap.commands.at(-1)!;
+  assert.ok(!c.frame().includes(last.description), 'the last entry is below the fold at first');
+  for (let i = 0; i < 6; i++) await c.press('pagedown');
+  assert.ok(c.frame().includes(last.description), 'scrolling reaches the last entry');
+  assert.equal(c.frame().split('\n').length, 24);
   c.ui.unmount();
 });
 

@@ -95,7 +95,8 @@ export function OverlayView({ width, height }: { width: number; height: number }
       const keys = c.keys.length ? c.keys.join(', ') : '(unbound)';
       lines.push({ text: `${reason ? theme.glyphs.critical : ' '} ${keys.padEnd(14)} ${c.description}${c.scope !== 'global' ? ` [${c.scope}]` : ''}  (${c.id})`, token: reason ? 'muted' : 'fg' });
     }
-    title = `Keys — Esc or ? to close${reasons.size ? ` — ${theme.glyphs.critical} disabled: ${[...reasons].join(', ')}` : ''}`;
+    title = `Keys — ↑/↓ scroll · Esc or ? to close${reasons.size ? ` — ${theme.glyphs.critical} disabled: ${[...reasons].join(', ')}` : ''}`;
+    scroll = overlay.scroll;
   } else {
     title = `${overlay.title} — ↑/↓ scroll · Esc close`;
     lines = overlay.lines.map((text) => ({ text }));
@@ -105,7 +106,9 @@ export function OverlayView({ width, height }: { width: number; height: number }
   // Help lays out in two columns when it would not fit in one.
   const columns = overlay.kind === 'help' && lines.length > room && width >= 120 ? 2 : 1;
   const colWidth = Math.floor((width - 4) / columns);
-  const visible = lines.slice(scroll, scroll + room * columns);
+  const capacity = (room - 1) * columns;
+  const start = Math.min(scroll, Math.max(0, lines.length - capacity));
+  const visible = lines.slice(start, start + capacity);
   return (
     <Box width={width} height={height} flexDirection="column" borderStyle={theme.glyphs.borderStyle} borderColor={theme.style('borderFocused').color} paddingX={1}>
       <Text {...theme.style('title')} bold wrap="truncate">

@@ -87,6 +87,14 @@ test('inside GNU screen: draws, help opens, q exits', async () => {
   await t.waitForText(/EXITED 0/);
 });
 
+test('--low-bandwidth draws the same cockpit and quits cleanly', async () => {
+  const t = open('drill --scenario bad-deploy --speed 10 --low-bandwidth', 100, 30);
+  const screen = await t.waitForText(/Deployments[\s\S]*q quit/);
+  assert.match(screen.split('\n')[0], /DRILL bad-deploy/);
+  t.keys('q');
+  await t.waitForText(/EXITED 0/);
+});
+
 test('Ctrl-C quits through the keymap and restores the terminal', async () => {
   const t = open('drill --scenario bad-deploy --speed 10', 80, 24);
   await t.waitForText(/Deployments/);

@@ -86,6 +86,12 @@ test('usage and config errors exit 2 with a clear message', async () => {
   assert.match(conf.stderr, /broken\.yaml:2: ui\.refreshSeconds: expected number, got "soon"/);
   const version = await run(process.execPath, ['dist/cli.js', '--version'], { cwd: ROOT });
   assert.match(version.stdout, /^warroom \d+\.\d+\.\d+/);
+  const secretCfg = path.join(dir, 'secret.yaml');
+  fs.writeFileSync(secretCfg, 'postgres:\n  - name: main\n    url: postgres://app:${PG_PW}@db.internal:5432/shop\nsinks:\n  slack:\n    webhookUrl: https://hooks.slack.com/services/${SLACK_PATH}\n');
+  const printed = await run(process.execPath, ['dist/cli.js', '--print-config', '--config', secretCfg], { cwd: ROOT, env: { ...process.env, PG_PW: 'pw-s3cret', SLACK_PATH: 'T1/B2/tok3n' } });
+  assert.match(printed.stdout, /url: postgres:\/\/app:\*\*\*\*@db\.internal:5432\/shop/);
+  assert.match(printed.stdout, /webhookUrl: https:\/\/hooks\.slack\.com\/\*\*\*\*/);
+  assert.ok(!printed.stdout.includes('pw-s3cret') && !printed.stdout.includes('tok3n'), 'secrets masked');
   const pm = await run(process.execPath, ['dist/cli.js', 'postmortem', 'no-such-incident'], { cwd: ROOT, env: { ...process.env, XDG_STATE_HOME: tempDir() } }).catch((e) => e);
   assert.equal(pm.code, 2);
   assert.match(pm.stderr, /no incidents recorded/);

@@ -64,7 +64,20 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     const keyPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     throw new ConfigError(`${locate(layers, keyPath)}: ${formatPath(keyPath)}: ${explain(issue as { code: string; message: string } & Record<string, any>, merged, keyPath)}`);
   }
-  return { config: parsed.data, files: layers.filter((l) => l.doc).map((l) => l.origin), secrets };
+  return { config: expandPaths(parsed.data, env), files: layers.filter((l) => l.doc).map((l) => l.origin), secrets };
+}
+
+/** `~/…` in path settings means the home directory, as in a shell. */
+function expandPaths(config: Config, env: NodeJS.ProcessEnv): Config {
+  const home = env.HOME || os.homedir();
+  const expand = <T extends string | undefined>(p: T): T => (p && (p === '~' || p.startsWith('~/')) ? (path.join(home, p.slice(1)) as T) : p);
+  return {
+    ...config,
+    kube: { ...config.kube, kubeconfig: expand(config.kube.kubeconfig) },
+    stateDir: expand(config.stateDir),
+    ui: { ...config.ui, theme: expand(config.ui.theme) },
+    sinks: config.sinks.dryRun ? { ...config.sinks, dryRun: { ...config.sinks.dryRun, path: expand(config.sinks.dryRun.path) } } : config.sinks,
+  };
 }
 
 function readLayer(file: string, env: NodeJS.ProcessEnv, secrets: string[]): Layer {

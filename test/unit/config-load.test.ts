@@ -97,3 +97,11 @@ test('--config pointing nowhere is a clear error', () => {
   const { root, env } = setup({});
   assert.throws(() => loadConfig({ cwd: root, env, configFile: 'nope.yaml' }), /nope\.yaml: config file not found/);
 });
+
+test('~/ in path settings means the home directory', () => {
+  const { root, env } = setup({ 'warroom.yaml': 'kube:\n  kubeconfig: ~/.kube/prod\nstateDir: ~/state/warroom\nui:\n  theme: dark\n' });
+  const { config } = loadConfig({ cwd: root, env });
+  assert.equal(config.kube.kubeconfig, path.join(root, '.kube', 'prod'));
+  assert.equal(config.stateDir, path.join(root, 'state', 'warroom'));
+  assert.equal(config.ui.theme, 'dark', 'names are not paths');
+});

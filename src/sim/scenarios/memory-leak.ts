@@ -1,6 +1,6 @@
 // A checkout release that leaks memory: each pod grows until it is OOMKilled, then again.
 import type { Observation, Scenario } from './types.js';
-import { IMAGES, NAMESPACE, REGISTRY, livePods, logs, output, serviceSignals, shopDeployments, shopImages, shopServices, standardRules } from './common.js';
+import { NAMESPACE, REGISTRY, livePods, logs, output, serviceSignals, shopDeployments, shopImages, shopServices, standardRules } from './common.js';
 
 const LEAKY = `${REGISTRY}/checkout:1.19.0`;
 export const LEAK = { baseMiB: 180, mibPerMinute: 110, limitMiB: 512 };

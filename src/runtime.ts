@@ -99,6 +99,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
       lowBandwidth: config.ui.lowBandwidth,
       theme: theme.name,
       ascii: theme.glyphSet === 'ascii',
+      staleAfterMs: config.ui.refreshSeconds * 3000,
       severity: config.severity,
       startupWarnings: [...themeWarnings, ...keymap.warnings],
     }),

@@ -3,7 +3,7 @@ import type { IncidentInfo, SeveritySuggestion } from '../incident/types.js';
 import type { MetaState } from '../store/store.js';
 import type { SourceStatus } from '../sources/types.js';
 import type { Cell, Token } from './cell.js';
-import { formatClock } from './format.js';
+import { formatAge, formatClock } from './format.js';
 
 export interface HeaderInput {
   width: number;
@@ -14,7 +14,10 @@ export interface HeaderInput {
   nextUpdateDueAt: number | null;
   context: string | null;
   namespaces: string[];
-  sources: Record<string, SourceStatus>;
+  /** Each source's status and when its data last arrived (epoch ms). */
+  sources: Record<string, { status: SourceStatus; updatedAt: number | null }>;
+  /** Polled sources whose data is older than this are shown with its age. */
+  staleAfterMs: number;
   glyphs: { ok: string; warn: string; critical: string };
 }
 
@@ -52,11 +55,13 @@ export function headerCells(h: HeaderInput): Cell[] {
   });
   if (h.context) parts.push({ priority: 4, cells: [{ text: `ctx `, token: 'muted' }, { text: `${h.context} `, token: 'fg' }, { text: 'ns ', token: 'muted' }, { text: `${h.namespaces.join(',') || 'default'} `, token: 'fg' }] });
   const srcCells: Cell[] = [];
-  for (const [name, status] of Object.entries(h.sources)) {
+  for (const [name, { status, updatedAt }] of Object.entries(h.sources)) {
     if (status === 'disabled') continue;
     const token: Token = status === 'ok' ? 'ok' : status === 'down' ? 'critical' : status === 'degraded' ? 'warn' : 'muted';
     const glyph = status === 'ok' ? h.glyphs.ok : status === 'down' ? h.glyphs.critical : h.glyphs.warn;
-    srcCells.push({ text: `${name}${glyph}${status === 'down' ? 'DOWN' : ''} `, token, bold: status === 'down' });
+    // Data freshness: the age of the last good data when it matters (down, or older than expected).
+    const age = updatedAt !== null && (status === 'down' || h.now - updatedAt > h.staleAfterMs) ? ` ${formatAge(h.now - updatedAt)}` : '';
+    srcCells.push({ text: `${name}${glyph}${status === 'down' ? 'DOWN' : ''}${age} `, token, bold: status === 'down' });
   }
   if (srcCells.length) parts.push({ priority: 3, cells: srcCells });
 

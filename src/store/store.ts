@@ -58,6 +58,8 @@ export interface MetaState {
   theme: string;
   /** The terminal gets ASCII glyphs only (the Linux console, an ascii theme). */
   ascii: boolean;
+  /** Polled data older than this shows its age in the header (3 refresh intervals). */
+  staleAfterMs: number;
   /** Runbook thresholds, for colouring values the way the severity engine judges them. */
   severity: SeverityConfig;
   /** Problems found at start (keymap conflicts, a broken theme file…), shown once as toasts. */
@@ -112,6 +114,7 @@ export function initialState(partial: Partial<MetaState> = {}): State {
       lowBandwidth: false,
       theme: 'dark',
       ascii: false,
+      staleAfterMs: 15_000,
       severity: defaultConfig().severity,
       startupWarnings: [],
       ...partial,

@@ -16,20 +16,26 @@ export function Header({ width }: { width: number }) {
   const suggestion = useSelect((s) => s.incident.suggestion);
   const due = useSelect((s) => s.incident.nextUpdateDueAt);
   const kube = useSelect((s) => s.kube.status);
+  const kubeAt = useSelect((s) => s.kube.updatedAt);
+  const promAt = useSelect((s) => s.prom.updatedAt);
+  const pgAt = useSelect((s) => s.postgres.updatedAt);
+  const redisAt = useSelect((s) => s.redis.updatedAt);
   const ctx = useSelect((s) => s.kube.data.context);
   const namespaces = useSelect((s) => s.kube.data.namespaces);
   const allNs = useSelect((s) => s.kube.data.allNamespaces);
   const prom = useSelect((s) => s.prom.status);
   const pg = useSelect((s) => s.postgres.status);
   const redis = useSelect((s) => s.redis.status);
-  // The clock ticks only while an incident is open; an idle cockpit writes nothing.
+  // The clock ticks only while an incident is open, and ages of stale data every 10 s while a
+  // source is unwell; an idle, healthy cockpit writes nothing.
+  const unwell = [kube, prom, pg, redis].some((st) => st === 'down' || st === 'degraded');
   const [, setTick] = useState(0);
   useEffect(() => {
-    if (!incident) return;
-    const t = setInterval(() => setTick((n) => n + 1), meta.lowBandwidth ? 10_000 : 1000);
+    if (!incident && !unwell) return;
+    const t = setInterval(() => setTick((n) => n + 1), incident ? (meta.lowBandwidth ? 10_000 : 1000) : 10_000);
     t.unref?.();
     return () => clearInterval(t);
-  }, [incident, meta.lowBandwidth]);
+  }, [incident, unwell, meta.lowBandwidth]);
 
   const cells: Cell[] = headerCells({
     width,
@@ -40,7 +46,9 @@ export function Header({ width }: { width: number }) {
     nextUpdateDueAt: due,
     context: ctx,
     namespaces: allNs ? ['*'] : namespaces,
-    sources: { k8s: kube, prom, pg, redis },
+    // The Kubernetes source is watch-driven: quiet data is not stale, so only its outages age.
+    sources: { k8s: { status: kube, updatedAt: kube === 'down' ? kubeAt : null }, prom: { status: prom, updatedAt: promAt }, pg: { status: pg, updatedAt: pgAt }, redis: { status: redis, updatedAt: redisAt } },
+    staleAfterMs: meta.staleAfterMs,
     glyphs: theme.glyphs,
   });
   return (

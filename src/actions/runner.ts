@@ -1,5 +1,5 @@
 // The single place where every gate is applied, whatever path invoked the action:
-// read-only mode → parameter prompts → permission pre-check → dry-run preview →
+// read-only mode → permission pre-check → parameter prompts → dry-run preview →
 // confirmation (typed name in production contexts) → journal start → run → journal outcome.
 import type { ActionDef, ActionEnv, ActionOutcome, ActionTarget, Interaction } from './types.js';
 
@@ -56,6 +56,15 @@ export class ActionRunner {
     const key = `${id}:${target.namespace ?? ''}/${target.name}`;
     if (this.running.has(key)) return this.fail('busy', `${what} is already running`);
 
+    // Refusals come first (forbidden, not configured): nobody should fill in a form for nothing.
+    if (def.precheck) {
+      const refusal = await def.precheck(target, {}, this.env).catch((e: unknown) => `permission check failed: ${message(e)}`);
+      if (refusal) {
+        this.env.recorder.record({ kind: 'action.refused', actor: 'warroom', source: 'runner', summary: `${what} refused: ${refusal}`, refs: { action: id } });
+        return this.fail('forbidden', refusal);
+      }
+    }
+
     let params: Record<string, string> = {};
     const fields = def.fields?.(target, this.env) ?? [];
     if (fields.length) {
@@ -70,14 +79,6 @@ export class ActionRunner {
 
     this.running.add(key);
     try {
-      if (def.precheck) {
-        const refusal = await def.precheck(target, params, this.env).catch((e: unknown) => `permission check failed: ${message(e)}`);
-        if (refusal) {
-          this.env.recorder.record({ kind: 'action.refused', actor: 'warroom', source: 'runner', summary: `${what} refused: ${refusal}`, refs: { action: id } });
-          return this.fail('forbidden', refusal);
-        }
-      }
-
       const lines = [...(await def.describe(target, params, this.env))];
       if (def.dryRun) {
         try {

@@ -52,7 +52,7 @@ export interface ActionDef<T extends ActionTarget = ActionTarget> {
   requiresTypedName?: (target: T, params: Record<string, string>) => boolean;
   /** Lines stating exactly what will change, in which context and namespace. */
   describe: (target: T, params: Record<string, string>, env: ActionEnv) => string[] | Promise<string[]>;
-  /** Permission pre-check; resolves to a reason when the action would be refused, or null. */
+  /** Permission pre-check, run before any prompt (params are empty then); resolves to a reason when the action would be refused, or null. */
   precheck?: (target: T, params: Record<string, string>, env: ActionEnv) => Promise<string | null>;
   /** Server-side dry run; resolves to preview lines, or throws with a specific message. */
   dryRun?: (target: T, params: Record<string, string>, env: ActionEnv) => Promise<string[]>;

@@ -100,10 +100,11 @@ test('a failing action is journaled as failed and reported, not thrown', async (
   assert.deepEqual(s.journal.map((e) => e.kind), ['action.started', 'action.failed']);
 });
 
-test('a permission pre-check refusal stops before confirmation', async () => {
+test('a permission pre-check refusal stops before any prompt or confirmation', async () => {
   const s = setup();
-  s.runner.register({ id: 'test.forbidden', title: 'Restart', scope: 'deployments', mutating: true, confirm: 'confirm', precheck: async () => 'forbidden: you cannot patch deployments in shop', describe: () => [], run: async () => ({ summary: 'done' }) });
+  s.runner.register({ id: 'test.forbidden', title: 'Restart', scope: 'deployments', mutating: true, confirm: 'confirm', fields: () => [{ name: 'x', label: 'X', initial: '' }], precheck: async () => 'forbidden: you cannot patch deployments in shop', describe: () => [], run: async () => ({ summary: 'done' }) });
   const r = await s.runner.invoke('test.forbidden', { name: 'api' });
   assert.equal(r.ok ? null : r.message, 'forbidden: you cannot patch deployments in shop');
   assert.equal(s.asked.confirm.length, 0);
+  assert.equal(s.asked.prompts, 0, 'no form to fill in for an action that will be refused');
 });

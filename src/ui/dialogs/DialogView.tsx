@@ -32,7 +32,7 @@ export function DialogView({ width, height }: { width: number; height: number })
     push(<Text {...theme.style('muted')}>Enter submit · Tab next field · Esc cancel</Text>);
     if (d.error) push(<Text {...theme.style('critical')} bold>{d.error}</Text>);
   } else if (d.kind === 'confirm') {
-    for (const l of d.lines.slice(0, height - 8)) push(<Text wrap="truncate" {...theme.style('fg')}>{l || ' '}</Text>);
+    for (const l of d.lines.slice(0, height - 8)) push(<Text wrap="wrap" {...theme.style('fg')}>{l || ' '}</Text>);
     push(<Text> </Text>);
     if (d.typeName !== undefined) {
       push(
@@ -62,7 +62,7 @@ export function DialogView({ width, height }: { width: number; height: number })
     push(<Text {...theme.style('muted')}>↑/↓ choose · Enter select · Esc cancel</Text>);
   }
   return (
-    <Box width={width} height={height} flexDirection="column" alignItems="center" justifyContent="center">
+    <Box width={width} height={height} flexDirection="column" alignItems="center" justifyContent="center" overflow="hidden">
       <Box width={inner + 4} flexDirection="column" borderStyle={theme.glyphs.borderStyle} borderColor={theme.style(d.kind === 'confirm' && d.dangerous ? 'critical' : 'borderFocused').color} paddingX={1}>
         <Text {...theme.style('title')} bold wrap="truncate">
           {d.title}

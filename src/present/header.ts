@@ -3,7 +3,7 @@ import type { IncidentInfo, SeveritySuggestion } from '../incident/types.js';
 import type { MetaState } from '../store/store.js';
 import type { SourceStatus } from '../sources/types.js';
 import type { Cell, Token } from './cell.js';
-import { formatAge, formatClock } from './format.js';
+import { formatAge, formatClock, truncate } from './format.js';
 
 export interface HeaderInput {
   width: number;
@@ -20,6 +20,9 @@ export interface HeaderInput {
   staleAfterMs: number;
   glyphs: { ok: string; warn: string; critical: string };
 }
+
+/** A long rule (a source's error) is shortened rather than pushing everything else out. */
+const RULE_MAX = 56;
 
 const SEV_TOKEN: Record<string, Token> = { P0: 'sevP0', P1: 'sevP1', P2: 'sevP2', P3: 'sevP3' };
 
@@ -50,7 +53,7 @@ export function headerCells(h: HeaderInput): Cell[] {
   parts.push({
     priority: 2,
     cells: s.severity
-      ? [{ text: 'suggest ', token: 'muted' }, { text: `${s.severity} `, token: SEV_TOKEN[s.severity], bold: true }, { text: `${s.rule} `, token: 'fg' }]
+      ? [{ text: 'suggest ', token: 'muted' }, { text: `${s.severity} `, token: SEV_TOKEN[s.severity], bold: true }, { text: `${truncate(s.rule, RULE_MAX)} `, token: 'fg' }]
       : [{ text: `${h.glyphs.ok} ${s.rule} `, token: 'ok' }],
   });
   if (h.context) parts.push({ priority: 4, cells: [{ text: `ctx `, token: 'muted' }, { text: `${h.context} `, token: 'fg' }, { text: 'ns ', token: 'muted' }, { text: `${h.namespaces.join(',') || 'default'} `, token: 'fg' }] });

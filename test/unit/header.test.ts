@@ -44,3 +44,11 @@ test('stale polled data shows its age; an overdue update says so', () => {
   assert.ok(t.includes('prom● 40s'), t);
   assert.ok(t.includes('UPDATE OVERDUE 01:30'), t);
 });
+
+test('a long suggestion rule is shortened, not dropped, and the sources stay visible', () => {
+  const rule = 'degraded: kube source down: no kubeconfig found: set --kubeconfig or KUBECONFIG, or run in a cluster → P3';
+  const t = text(input({ width: 120, incident: null, nextUpdateDueAt: null, context: null, suggestion: { severity: 'P3', rule }, sources: { k8s: { status: 'down', updatedAt: null } } }));
+  assert.match(t, /suggest P3 degraded: kube source down/);
+  assert.match(t, /…/);
+  assert.match(t, /k8s✖DOWN/);
+});

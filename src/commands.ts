@@ -1,17 +1,15 @@
 // The subcommands behind src/cli.ts.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { loadConfig, maskedConfig, type LoadedConfig } from './config/load.js';
+import { defaultConfigFiles, loadConfig, maskedConfig, type LoadedConfig } from './config/load.js';
 import { configSchema } from './config/schema.js';
 import type { DrillStarter } from './runtime.js';
 import { flagOverrides, numberFlag, UsageError, type ParsedArgs } from './cli.js';
 
 export async function runCommand(args: ParsedArgs): Promise<number> {
   const { command, values } = args;
-  const load = (extra: Record<string, unknown> = {}) =>
-    loadConfig({ configFile: values.config as string | undefined, overrides: deepMerge(extra, flagOverrides(values)) });
+  const load = () => loadFromArgs(args);
 
   if (values['print-config']) {
     const loaded = load();
@@ -70,9 +68,12 @@ function hasIncidents(stateDir: string): boolean {
 }
 
 function hasLiveConfig(configFile: string | undefined): boolean {
-  if (configFile) return true;
-  const xdg = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
-  return fs.existsSync('warroom.yaml') || fs.existsSync(path.join(xdg, 'warroom', 'config.yaml'));
+  return !!configFile || defaultConfigFiles().some((f) => fs.existsSync(f));
+}
+
+/** The config for these arguments: files, environment, then the flags on top. */
+function loadFromArgs(args: ParsedArgs): LoadedConfig {
+  return loadConfig({ configFile: args.values.config as string | undefined, overrides: flagOverrides(args.values) });
 }
 
 async function cockpit(loaded: LoadedConfig, drill?: DrillStarter): Promise<number> {
@@ -112,7 +113,7 @@ async function drill(args: ParsedArgs): Promise<number> {
   }
   const options = await drillOptions(args);
   // The user's theme, keys and ui choices apply; the simulators replace every backend.
-  const user = loadConfig({ configFile: args.values.config as string | undefined, overrides: flagOverrides(args.values) });
+  const user = loadFromArgs(args);
   return cockpit(user, {
     scenario: options.scenario,
     start: async () => {
@@ -151,10 +152,4 @@ async function sim(args: ParsedArgs): Promise<number> {
   });
   await env.stop();
   return 0;
-}
-
-function deepMerge(a: Record<string, any>, b: Record<string, any>): Record<string, any> {
-  const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? deepMerge(out[k], v) : v;
-  return out;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import React from 'react';
 import { mountCockpit } from './ui/mount.js';
 import type { Config } from './config/schema.js';
-import { defaultStateDir, type LoadedConfig } from './config/load.js';
+import { defaultStateDir, maskSecrets, type LoadedConfig } from './config/load.js';
 import { createCockpit, initialState, type Cockpit } from './store/store.js';
 import { loadTheme } from './ui/theme.js';
 import { buildKeymap } from './keys/bindings.js';
@@ -82,7 +82,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   const logFile = path.join(stateDir, 'warroom.log');
   const log = (msg: string) => {
     try {
-      fs.appendFileSync(logFile, `${new Date().toISOString()} ${maskAll(msg, secrets)}\n`);
+      fs.appendFileSync(logFile, `${new Date().toISOString()} ${maskSecrets(msg, secrets)}\n`);
     } catch {
       // The log is a convenience; never let it take the cockpit down.
     }
@@ -237,10 +237,4 @@ export async function impactFor(config: Config, window: { from: number; to: numb
 
 function actor(): string {
   return process.env.WARROOM_USER || process.env.USER || 'you';
-}
-
-function maskAll(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) if (s) out = out.split(s).join('****');
-  return out;
 }

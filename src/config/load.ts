@@ -42,8 +42,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const secrets: string[] = [];
   const layers: Layer[] = [];
 
-  const xdg = env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config');
-  for (const file of [path.join(xdg, 'warroom', 'config.yaml'), path.join(cwd, 'warroom.yaml')]) {
+  for (const file of defaultConfigFiles(cwd, env)) {
     if (fs.existsSync(file)) layers.push(readLayer(file, env, secrets));
   }
   if (opts.configFile) {
@@ -78,6 +77,12 @@ function expandPaths(config: Config, env: NodeJS.ProcessEnv): Config {
     ui: { ...config.ui, theme: expand(config.ui.theme) },
     sinks: config.sinks.dryRun ? { ...config.sinks, dryRun: { ...config.sinks.dryRun, path: expand(config.sinks.dryRun.path) } } : config.sinks,
   };
+}
+
+/** The config files read without --config, lowest precedence first. */
+export function defaultConfigFiles(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string[] {
+  const xdg = env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config');
+  return [path.join(xdg, 'warroom', 'config.yaml'), path.join(cwd, 'warroom.yaml')];
 }
 
 function readLayer(file: string, env: NodeJS.ProcessEnv, secrets: string[]): Layer {

@@ -14,14 +14,10 @@
 // The index is derived from the journals themselves (they are the only source of truth, so a
 // crash can never leave an index that disagrees with them); incidents are few and small.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { IncidentInfo, IncidentStatus, Severity, TimelineEntry } from './types.js';
 
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME && env.XDG_STATE_HOME.trim() ? env.XDG_STATE_HOME : path.join(os.homedir(), '.local', 'state');
-  return path.join(base, 'warroom');
-}
+export { defaultStateDir } from '../config/load.js';
 
 export function incidentJournalPath(stateDir: string, incidentId: string): string {
   return path.join(stateDir, 'incidents', `${incidentId}.jsonl`);

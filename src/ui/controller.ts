@@ -73,6 +73,11 @@ export function createController(deps: ControllerDeps) {
   };
 
   const showText = (title: string, lines: string[]) => setUi({ overlay: { kind: 'text', title, lines, scroll: 0 } });
+  const showLogs = async (t: ActionTarget, kind: 'pod' | 'deployment') => {
+    if (!services.kube) return notify(cockpit, 'Kubernetes is not configured', 'warn');
+    const logs = await services.kube.logs(t, kind);
+    showText(logs.title, logs.lines);
+  };
 
   const commands: Record<string, () => unknown> = {
     'app.quit': () => deps.exit(),
@@ -107,8 +112,8 @@ export function createController(deps: ControllerDeps) {
         );
         if (choice) await runner.invoke('kube.rollback', { ...t, toRevision: Number(choice) });
       }),
-    'kube.logs': () => withTarget('Logs', async (t) => services.kube && showText(...textOf(await services.kube.logs(t, 'pod')))),
-    'kube.deployLogs': () => withTarget('Logs', async (t) => services.kube && showText(...textOf(await services.kube.logs(t, 'deployment')))),
+    'kube.logs': () => withTarget('Logs', (t) => showLogs(t, 'pod')),
+    'kube.deployLogs': () => withTarget('Logs', (t) => showLogs(t, 'deployment')),
     'kube.context': async () => {
       if (!services.kube) return notify(cockpit, 'Kubernetes is not configured', 'warn');
       const current = services.kube.currentContext();
@@ -240,9 +245,6 @@ export function createController(deps: ControllerDeps) {
   return { handleKey, run, commands: Object.keys(commands) };
 }
 
-function textOf(r: { title: string; lines: string[] }): [string, string[]] {
-  return [r.title, r.lines];
-}
 
 function validSeverity(v: string): string | null {
   return /^P[0-3]$/i.test(v.trim()) ? null : 'one of P0, P1, P2, P3';

@@ -77,9 +77,3 @@ export function windowStart(cursor: number, height: number, count: number, prevS
   if (cursor >= start + height) start = cursor - height + 1;
   return Math.max(0, Math.min(start, count - height));
 }
-
-export function matchesFilter(row: Cell[], filter: string): boolean {
-  if (!filter) return true;
-  const needle = filter.toLowerCase();
-  return row.some((c) => c.text.toLowerCase().includes(needle));
-}

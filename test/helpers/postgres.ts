@@ -18,7 +18,8 @@ export interface TestPostgres {
   destroy(): Promise<void>;
 }
 
-function childrenOf(ppid: number): number[] {
+/** Pids whose parent is `ppid` (read from /proc). */
+export function childrenOf(ppid: number): number[] {
   const out: number[] = [];
   for (const e of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;

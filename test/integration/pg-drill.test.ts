@@ -8,6 +8,7 @@ import type { PgDatabase, PostgresData } from '../../src/sources/postgres/types.
 import { emptySlice, type SourceSlice } from '../../src/sources/types.js';
 import { pgTerminateAction, POSTGRES_SERVICE } from '../../src/actions/postgres.js';
 import { tempDir, waitFor } from '../helpers/net.js';
+import { childrenOf } from '../helpers/postgres.js';
 
 /** Pids of processes whose command line mentions `needle`. */
 function processesMentioning(needle: string): number[] {
@@ -24,19 +25,6 @@ function processesMentioning(needle: string): number[] {
   return pids;
 }
 
-function childrenOf(ppid: number): number[] {
-  const out: number[] = [];
-  for (const e of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid) out.push(Number(e));
-    } catch {
-      /* exited */
-    }
-  }
-  return out;
-}
 
 describe('drill postgres', () => {
   const dir = tempDir('warroom-drill-pg-');

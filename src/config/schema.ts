@@ -91,6 +91,8 @@ export const configSchema = z.strictObject({
   productionContexts: z.array(z.string()).default(['*prod*']),
   /** Action id → keys, overriding the defaults. */
   keys: z.record(z.string(), z.array(z.string())).default({}),
+  /** Caps on what any backend may send back. */
+  limits: z.strictObject({ maxResponseMiB: z.number().min(1).max(1024).default(32) }).default({ maxResponseMiB: 32 }),
   /** Where journals and the outbox live; default $XDG_STATE_HOME/warroom. */
   stateDir: z.string().optional(),
 });

@@ -9,16 +9,17 @@ import { defaultStateDir, maskSecrets, type LoadedConfig } from './config/load.j
 import { createCockpit, initialState, type Cockpit } from './store/store.js';
 import { loadTheme } from './ui/theme.js';
 import { buildKeymap } from './keys/bindings.js';
-import { ActionRunner, globMatch } from './actions/runner.js';
+import { ActionRunner } from './actions/runner.js';
+import { ReadOnlyPolicy } from './actions/read-only.js';
 import type { ActionEnv } from './actions/types.js';
 import { dialogInteraction, notify } from './ui/dialogs/dialogs.js';
 import { createController, type CockpitServices } from './ui/controller.js';
 import { App } from './ui/App.js';
 import { IncidentEngine } from './incident/incident.js';
 import { sinksFromConfig } from './incident/sinks.js';
-import { incidentActions } from './actions/incident.js';
+import { incidentActions, INCIDENT_SERVICE, POSTMORTEM_SERVICE, type PostmortemWriter } from './actions/incident.js';
+import { appendPrivate, ensurePrivateDir, lockDown } from './util/private-files.js';
 import type { Source } from './sources/types.js';
-import type { IncidentStatus, Severity } from './incident/types.js';
 import type { ImpactFigures } from './incident/postmortem.js';
 
 /** The drill's simulated world, started after the first frame so the cockpit appears at once. */
@@ -78,15 +79,21 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   let stopDrill: (() => Promise<void>) | null = null;
   const drill = !!opts.drill;
   const stateDir = stateDirFor(config, opts.drill ? { scenario: opts.drill.scenario, startedAt: Date.now() } : undefined);
-  fs.mkdirSync(stateDir, { recursive: true });
+  ensurePrivateDir(stateDir);
+  lockDown(config.stateDir ?? defaultStateDir());
   const logFile = path.join(stateDir, 'warroom.log');
   const log = (msg: string) => {
     try {
-      fs.appendFileSync(logFile, `${new Date().toISOString()} ${maskSecrets(msg, secrets)}\n`);
+      appendPrivate(logFile, `${new Date().toISOString()} ${maskSecrets(msg, secrets)}\n`);
     } catch {
       // The log is a convenience; never let it take the cockpit down.
     }
   };
+  // Node prints its warnings (TimeoutOverflowWarning…) to stderr, over the full-screen UI: log them instead.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => log(`node warning: ${w.name}: ${w.message}`));
+  const readOnlyPolicy = new ReadOnlyPolicy(config);
+  const initialReadOnly = readOnlyPolicy.evaluate(config.kube.enabled ? undefined : null);
 
   const { theme, warnings: themeWarnings } = loadTheme(config.ui.theme);
   const keymap = buildKeymap(config.keys);
@@ -94,8 +101,8 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
     initialState({
       drill,
       scenario: opts.drill?.scenario ?? null,
-      readOnly: config.readOnly,
-      readOnlyReason: config.readOnly ? '--read-only' : null,
+      readOnly: initialReadOnly.readOnly,
+      readOnlyReason: initialReadOnly.reason,
       lowBandwidth: config.ui.lowBandwidth,
       theme: theme.name,
       ascii: theme.glyphSet === 'ascii',
@@ -105,20 +112,21 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
     }),
   );
 
-  const sinks = sinksFromConfig(config.sinks, { stateDir, forceDryRun: drill });
-  const engine = new IncidentEngine({ stateDir, config, stage: cockpit.stageIncident, secrets, sinks });
+  const sinks = sinksFromConfig(config.sinks, { stateDir, forceDryRun: drill, maxResponseBytes: config.limits.maxResponseMiB * 1024 * 1024 });
+  const env: ActionEnv = { context: null, readOnly: initialReadOnly.readOnly, drill, recorder: { record: (e) => engine.record(e) }, actor: actor(), services: {} };
+  const engine = new IncidentEngine({ stateDir, config, stage: cockpit.stageIncident, secrets, sinks, readOnly: () => env.readOnly });
   engine.start();
   cockpit.onFlush((s) => engine.observe(s));
 
   const interaction = dialogInteraction(cockpit);
-  const env: ActionEnv = { context: null, readOnly: config.readOnly, drill, recorder: engine, actor: actor(), services: { incident: engine } };
+  env.services[INCIDENT_SERVICE] = engine;
+  env.services[POSTMORTEM_SERVICE] = postmortemWriter(engine, { stateDir, cwd: process.cwd(), impact: (w) => impactFor(sourceConfig, w, toDataTime), secrets: () => secrets });
   const runner = new ActionRunner(env, interaction, { productionContexts: config.productionContexts });
   runner.register(...incidentActions);
 
   const sources: Source[] = [];
   const services: CockpitServices = {
     refresh: () => sources.forEach((s) => s.refresh?.()),
-    incident: incidentService(engine, { stateDir, cwd: process.cwd(), impact: (w) => impactFor(sourceConfig, w, toDataTime), secrets: () => secrets }),
   };
 
   let resolveExit!: (code: number) => void;
@@ -184,37 +192,29 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
 
   function applyContext(context: string | null) {
     env.context = context;
-    const readOnly = config.readOnly || (!!context && config.readOnlyContexts.some((g) => globMatch(g, context)));
+    const { readOnly, reason } = readOnlyPolicy.evaluate(context);
     env.readOnly = readOnly;
-    cockpit.store.setState((s) => ({ meta: { ...s.meta, readOnly, readOnlyReason: readOnly ? (config.readOnly ? '--read-only' : `context ${context} is read-only by config`) : null } }));
+    cockpit.store.setState((s) => ({ meta: { ...s.meta, readOnly, readOnlyReason: reason } }));
   }
 
   return running;
 }
 
-/** What the controller's incident commands call: the engine, with the person as the actor. */
-export function incidentService(
+/** The post-mortem draft of the open incident, or of the one just resolved (the newest). */
+export function postmortemWriter(
   engine: IncidentEngine,
   o: { stateDir: string; cwd: string; impact: (window: { from: number; to: number }) => Promise<ImpactFigures | undefined>; secrets?: () => string[] },
-): NonNullable<CockpitServices['incident']> {
-  return {
-    declare: (i) => void engine.declare({ ...i, severity: i.severity as Severity, commander: i.commander || null, comms: i.comms || null, actor: actor() }),
-    note: (t) => engine.note(t, actor()),
-    setStatus: (s) => engine.setStatus(s as IncidentStatus, actor()),
-    setSeverity: (s) => engine.setSeverity(s as Severity, actor()),
-    assignRole: (r, n) => engine.assignRole(r, n, actor()),
-    postmortem: async () => {
-      const { writePostmortem } = await import('./incident/postmortem.js');
-      const { listIncidents } = await import('./incident/journal.js');
-      // The open incident, or the one just resolved (the newest).
-      const open = engine.current;
-      const latest = open ? null : (listIncidents(o.stateDir)[0] ?? null);
-      const incident = open ?? latest;
-      const to = latest?.resolvedAt ?? Date.now();
-      const impact = incident ? await o.impact({ from: incident.declaredAt, to }).catch(() => undefined) : undefined;
-      const out = writePostmortem(o.stateDir, incident?.id, undefined, { cwd: o.cwd, impact, secrets: o.secrets?.() });
-      return [out.markdownPath, out.jsonPath];
-    },
+): PostmortemWriter {
+  return async () => {
+    const { writePostmortem } = await import('./incident/postmortem.js');
+    const { listIncidents } = await import('./incident/journal.js');
+    const open = engine.current;
+    const latest = open ? null : (listIncidents(o.stateDir)[0] ?? null);
+    const incident = open ?? latest;
+    const to = latest?.resolvedAt ?? Date.now();
+    const impact = incident ? await o.impact({ from: incident.declaredAt, to }).catch(() => undefined) : undefined;
+    const out = writePostmortem(o.stateDir, incident?.id, undefined, { cwd: o.cwd, impact, secrets: o.secrets?.() });
+    return [out.markdownPath, out.jsonPath];
   };
 }
 

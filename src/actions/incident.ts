@@ -1,25 +1,142 @@
-// Status updates and resends are mutating actions: they leave the building (Slack, the status
-// page), so they pass the same gates as a rollback: read-only, preview, confirmation, journal.
+// Everything that writes the incident journal or leaves the building is an action, so it passes
+// the runner's gates: read-only first (a read-only screen declares, notes and posts nothing), then
+// the checks, the prompts and (for posts) the preview and confirmation. The engine writes its own
+// timeline entries for these, so the runner does not add action.started/succeeded around them.
 import type { IncidentEngine } from '../incident/incident.js';
 import { composeUpdate, type UpdateFields } from '../incident/templates.js';
-import type { OutboxItemView } from '../incident/types.js';
+import type { IncidentStatus, OutboxItemView, Severity } from '../incident/types.js';
 import type { ActionDef, ActionEnv, ActionTarget } from './types.js';
 
 /** Multi-line template fields are edited on one line, lines joined by " | ". */
 const JOIN = ' | ';
 
+export const INCIDENT_SERVICE = 'incident';
+export const POSTMORTEM_SERVICE = 'postmortem';
+
+/** Writes the post-mortem draft of the open (or latest) incident; resolves to the files written. */
+export type PostmortemWriter = () => Promise<string[]>;
+
 function engineOf(env: ActionEnv): IncidentEngine {
-  const engine = env.services.incident as IncidentEngine | undefined;
+  const engine = env.services[INCIDENT_SERVICE] as IncidentEngine | undefined;
   if (!engine) throw new Error('incident engine unavailable');
   return engine;
 }
+
+const actorOf = (env: ActionEnv) => env.actor ?? 'you';
+const required = (what: string) => (v: string) => (v.trim() ? null : `${what} is empty`);
+const needsOpen = async (_t: ActionTarget, _p: Record<string, string>, env: ActionEnv) => (engineOf(env).current ? null : 'No open incident: D declares one');
+const noPreview = () => [];
+
+function validSeverity(v: string): string | null {
+  return /^P[0-3]$/i.test(v.trim()) ? null : 'one of P0, P1, P2, P3';
+}
+
+/** The fields common to every incident-journal action. */
+const journalAction = { scope: 'global', mutating: true, confirm: 'none', journal: false, describe: noPreview } as const;
+
+export const declareAction: ActionDef = {
+  ...journalAction,
+  id: 'incident.declare',
+  title: 'Declare an incident',
+  precheck: async (_t, _p, env) => {
+    const open = engineOf(env).current;
+    return open ? `Incident ${open.id} is already open` : null;
+  },
+  fields: (_t, env) => [
+    { name: 'title', label: 'Title', initial: '', validate: (v) => (v.trim() ? null : 'a short title, e.g. "checkout 5xx after deploy"') },
+    { name: 'severity', label: 'Severity (P0–P3)', initial: engineOf(env).slice().suggestion.severity ?? 'P3', validate: validSeverity },
+    { name: 'commander', label: 'Incident commander', initial: env.actor ?? '' },
+    { name: 'comms', label: 'Comms lead', initial: '' },
+  ],
+  run: async (_t, p, env) => {
+    const info = engineOf(env).declare({ title: p.title!.trim(), severity: p.severity!.trim().toUpperCase() as Severity, commander: p.commander?.trim() || null, comms: p.comms?.trim() || null, actor: actorOf(env) });
+    return { summary: `declared ${info.id} (${info.severity})` };
+  },
+};
+
+export const noteAction: ActionDef = {
+  ...journalAction,
+  id: 'incident.note',
+  title: 'Note for the timeline',
+  fields: () => [{ name: 'text', label: 'Note', initial: '', validate: (v) => (v.trim() ? null : 'empty note') }],
+  run: async (_t, p, env) => {
+    engineOf(env).note(p.text!.trim(), actorOf(env));
+    return { summary: 'noted' };
+  },
+};
+
+const STATUSES: IncidentStatus[] = ['investigating', 'identified', 'monitoring', 'resolved'];
+
+export const statusAction: ActionDef = {
+  ...journalAction,
+  id: 'incident.status',
+  title: 'Change incident state',
+  precheck: needsOpen,
+  choose: () => ({ title: 'Incident state', options: STATUSES.map((s) => ({ label: s[0]!.toUpperCase() + s.slice(1), value: s })) }),
+  run: async (_t, p, env) => {
+    engineOf(env).setStatus(p.choice as IncidentStatus, actorOf(env));
+    return { summary: `now ${p.choice}` };
+  },
+};
+
+export const severityAction: ActionDef = {
+  ...journalAction,
+  id: 'incident.severity',
+  title: 'Set severity',
+  precheck: needsOpen,
+  choose: (_t, env) => {
+    const sug = engineOf(env).slice().suggestion;
+    return { title: `Severity (suggested: ${sug.severity ?? 'none'} — ${sug.rule})`, options: ['P0', 'P1', 'P2', 'P3'].map((s) => ({ label: `${s}${s === sug.severity ? '  (suggested)' : ''}`, value: s })) };
+  },
+  run: async (_t, p, env) => {
+    engineOf(env).setSeverity(p.choice as Severity, actorOf(env));
+    return { summary: `now ${p.choice}` };
+  },
+};
+
+export const roleAction: ActionDef = {
+  ...journalAction,
+  id: 'incident.role',
+  title: 'Assign roles',
+  precheck: needsOpen,
+  fields: (_t, env) => {
+    const cur = engineOf(env).current;
+    return [
+      { name: 'commander', label: 'Incident commander', initial: cur?.commander ?? '' },
+      { name: 'comms', label: 'Comms lead', initial: cur?.comms ?? '' },
+    ];
+  },
+  run: async (_t, p, env) => {
+    const engine = engineOf(env);
+    const cur = engine.current;
+    const changed: string[] = [];
+    for (const role of ['commander', 'comms'] as const) {
+      const name = (p[role] ?? '').trim();
+      if (name !== (cur?.[role] ?? '')) {
+        engine.assignRole(role, name, actorOf(env));
+        changed.push(`${role} ${name || '(none)'}`);
+      }
+    }
+    return { summary: changed.length ? changed.join(', ') : 'unchanged' };
+  },
+};
+
+export const postmortemAction: ActionDef = {
+  ...journalAction,
+  id: 'incident.postmortem',
+  title: 'Write the post-mortem draft',
+  run: async (_t, _p, env) => {
+    const write = env.services[POSTMORTEM_SERVICE] as PostmortemWriter | undefined;
+    if (!write) throw new Error('post-mortems are not available here');
+    const paths = await write();
+    return { summary: `written: ${paths.join(', ')}`, refs: { paths } };
+  },
+};
 
 function fieldsFrom(params: Record<string, string>): UpdateFields {
   const lines = (v: string | undefined) => (v ?? '').split(JOIN).join('\n');
   return { whatWeKnow: lines(params.whatWeKnow), currentActions: lines(params.currentActions), impact: lines(params.impact), nextUpdate: params.nextUpdate ?? '', externalText: lines(params.externalText) };
 }
-
-const required = (what: string) => (v: string) => (v.trim() ? null : `${what} is empty`);
 
 export const postUpdateAction: ActionDef<ActionTarget> = {
   id: 'incident.post',
@@ -27,6 +144,8 @@ export const postUpdateAction: ActionDef<ActionTarget> = {
   scope: 'global',
   mutating: true,
   confirm: 'confirm',
+  journal: false,
+  precheck: async (t, p, env) => ((await needsOpen(t, p, env)) ? 'No open incident: D declares one before posting updates' : null),
   fields: (_t, env) => {
     const engine = engineOf(env);
     const f = engine.prefill();
@@ -58,29 +177,44 @@ export const postUpdateAction: ActionDef<ActionTarget> = {
     ];
   },
   run: async (_t, params, env) => {
-    const engine = engineOf(env);
-    const info = engine.current;
-    if (!info) throw new Error('no open incident');
-    const ids = engine.postUpdatePair(fieldsFrom(params), env.actor ?? 'you');
-    return { summary: `queued ${ids.length} deliveries; their state shows in the Timeline pane`, refs: { deliveries: ids } };
+    const ids = engineOf(env).postUpdatePair(fieldsFrom(params), actorOf(env));
+    return { summary: ids.length ? `queued for ${ids.length} ${ids.length === 1 ? 'sink' : 'sinks'}` : 'recorded (no sinks configured)', refs: { deliveries: ids } };
   },
 };
 
-export const resendAction: ActionDef<ActionTarget & { delivery?: OutboxItemView }> = {
+type DeliveryTarget = ActionTarget & { delivery?: OutboxItemView };
+
+export const resendAction: ActionDef<DeliveryTarget> = {
   id: 'incident.resend',
   title: 'Resend update',
   scope: 'timeline',
   mutating: true,
   confirm: 'confirm',
+  journal: false,
   describe: (t) => [
     `Delivery ${t.delivery?.id} to ${t.delivery?.sink} is ${t.delivery?.state}.`,
-    t.delivery?.state === 'unknown' ? 'warroom stopped while sending it: it may already have been delivered. Resending can post it twice.' : 'It will be sent again now.',
+    t.delivery?.state === 'unknown' ? 'It may already have arrived (the connection ended after the update was sent). Resending can post it twice.' : 'It will be sent again now.',
   ],
   run: async (t, _p, env) => {
     if (!t.delivery) throw new Error('select a delivery in the Timeline pane');
-    if (!engineOf(env).resend(t.delivery.id, env.actor ?? 'you')) throw new Error(`delivery ${t.delivery.id} cannot be resent (state ${t.delivery.state})`);
+    if (!engineOf(env).resend(t.delivery.id, actorOf(env))) throw new Error(`delivery ${t.delivery.id} cannot be resent (state ${t.delivery.state})`);
     return { summary: 'resend queued' };
   },
 };
 
-export const incidentActions = [postUpdateAction, resendAction];
+export const discardAction: ActionDef<DeliveryTarget> = {
+  id: 'incident.discard',
+  title: 'Discard update',
+  scope: 'timeline',
+  mutating: true,
+  confirm: 'confirm',
+  journal: false,
+  describe: (t) => [`Delivery ${t.delivery?.id} to ${t.delivery?.sink} (${t.delivery?.state}) will not be sent. The timeline records that you discarded it.`],
+  run: async (t, _p, env) => {
+    if (!t.delivery) throw new Error('select a delivery in the Timeline pane');
+    if (!engineOf(env).discard(t.delivery.id, actorOf(env))) throw new Error(`delivery ${t.delivery.id} cannot be discarded (state ${t.delivery.state})`);
+    return { summary: 'discarded' };
+  },
+};
+
+export const incidentActions: ActionDef<any>[] = [declareAction, noteAction, statusAction, severityAction, roleAction, postmortemAction, postUpdateAction, resendAction, discardAction];

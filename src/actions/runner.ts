@@ -1,6 +1,7 @@
 // The single place where every gate is applied, whatever path invoked the action:
-// read-only mode → permission pre-check → parameter prompts → dry-run preview →
-// confirmation (typed name in production contexts) → journal start → run → journal outcome.
+// read-only mode → permission pre-check → choice and parameter prompts → dry-run preview →
+// confirmation (typed name in production contexts) → read-only again → journal start → run →
+// journal outcome. A refusal in read-only mode is shown, never journaled (read-only writes nothing).
 import type { ActionDef, ActionEnv, ActionOutcome, ActionTarget, Interaction } from './types.js';
 
 export interface RunnerOptions {
@@ -47,25 +48,31 @@ export class ActionRunner {
   async invoke<T extends ActionTarget>(id: string, target: T): Promise<InvokeResult> {
     const def = this.actions.get(id) as ActionDef<T> | undefined;
     if (!def) return this.fail('unknown', `No action "${id}"`);
-    const what = `${def.title} ${target.namespace ? `${target.namespace}/` : ''}${target.name}`;
-
-    if (def.mutating && this.env.readOnly) {
-      this.env.recorder.record({ kind: 'action.refused', actor: 'warroom', source: 'runner', summary: `${what} refused: read-only mode`, refs: { action: id } });
-      return this.fail('read-only', `Read-only mode: ${def.title} is disabled`);
-    }
+    const what = `${def.title}${target.name ? ` ${target.namespace ? `${target.namespace}/` : ''}${target.name}` : ''}`;
+    // A read-only cockpit writes nothing, not even its refusals: they are shown, not journaled.
+    const readOnly = () => def.mutating && this.env.readOnly;
+    if (readOnly()) return this.fail('read-only', `Read-only mode: ${def.title} is disabled`);
     const key = `${id}:${target.namespace ?? ''}/${target.name}`;
     if (this.running.has(key)) return this.fail('busy', `${what} is already running`);
+    const journal = def.journal !== false;
 
     // Refusals come first (forbidden, not configured): nobody should fill in a form for nothing.
     if (def.precheck) {
       const refusal = await def.precheck(target, {}, this.env).catch((e: unknown) => `permission check failed: ${message(e)}`);
       if (refusal) {
-        this.env.recorder.record({ kind: 'action.refused', actor: 'warroom', source: 'runner', summary: `${what} refused: ${refusal}`, refs: { action: id } });
+        if (journal) this.env.recorder.record({ kind: 'action.refused', actor: 'warroom', source: 'runner', summary: `${what} refused: ${refusal}`, refs: { action: id } });
         return this.fail('forbidden', refusal);
       }
     }
 
     let params: Record<string, string> = {};
+    if (def.choose) {
+      const c = def.choose(target, this.env);
+      if (!this.ui.select) return this.fail('invalid', `${def.title} needs a choice, and this screen cannot ask for one`);
+      const choice = await this.ui.select(c.title, c.options, c.lines);
+      if (choice === null) return this.cancelled(def.title);
+      params.choice = choice;
+    }
     const fields = def.fields?.(target, this.env) ?? [];
     if (fields.length) {
       const answer = await this.ui.prompt(def.title, fields);
@@ -74,7 +81,7 @@ export class ActionRunner {
         const problem = f.validate?.(answer[f.name] ?? '');
         if (problem) return this.fail('invalid', `${f.label}: ${problem}`);
       }
-      params = answer;
+      params = { ...params, ...answer };
     }
 
     this.running.add(key);
@@ -94,15 +101,19 @@ export class ActionRunner {
         const ok = await this.ui.confirm({ title: def.title, lines, typeName, dangerous: def.mutating });
         if (!ok) return this.cancelled(def.title);
       }
+      // The cockpit may have turned read-only while the dialogs were open (a context switch).
+      if (readOnly()) return this.fail('read-only', `Read-only mode: ${def.title} is disabled`);
 
-      this.env.recorder.record({ kind: 'action.started', actor: this.env.actor ?? 'you', source: 'runner', summary: `${what} started`, body: lines.join('\n'), refs: { action: id, target: target.name, namespace: target.namespace, params } });
+      const actor = this.env.actor ?? 'you';
+      const refs = { action: id, target: target.name, namespace: target.namespace };
+      if (journal) this.env.recorder.record({ kind: 'action.started', actor, source: 'runner', summary: `${what} started`, body: lines.join('\n'), refs: { ...refs, params } });
       try {
         const outcome = await def.run(target, params, this.env);
-        this.env.recorder.record({ kind: 'action.succeeded', actor: this.env.actor ?? 'you', source: 'runner', summary: `${what}: ${outcome.summary}`, body: outcome.details?.join('\n'), refs: { action: id, target: target.name, namespace: target.namespace, ...outcome.refs } });
+        if (journal) this.env.recorder.record({ kind: 'action.succeeded', actor, source: 'runner', summary: `${what}: ${outcome.summary}`, body: outcome.details?.join('\n'), refs: { ...refs, ...outcome.refs } });
         this.ui.notify(`${what}: ${outcome.summary}`, 'success');
         return { ok: true, outcome };
       } catch (e) {
-        this.env.recorder.record({ kind: 'action.failed', actor: this.env.actor ?? 'you', source: 'runner', summary: `${what} failed: ${message(e)}`, refs: { action: id, target: target.name, namespace: target.namespace } });
+        if (journal) this.env.recorder.record({ kind: 'action.failed', actor, source: 'runner', summary: `${what} failed: ${message(e)}`, refs });
         return this.fail('failed', `${what} failed: ${message(e)}`);
       }
     } finally {

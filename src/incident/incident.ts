@@ -21,6 +21,7 @@
 // Severity suggestions are journaled (`severity.suggested`) only once a new severity has held for
 // `debounceMs` (default 30 s), so a flapping signal does not fill the timeline.
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Config } from '../config/schema.js';
 import type { State } from '../store/store.js';
 import { appendJsonl, findOpenIncident, foldIncident, incidentJournalPath, makeIncidentId, readJournal, sessionJournalPath } from './journal.js';
@@ -45,6 +46,8 @@ export interface EngineOptions {
   debounceMs?: number;
   /** Entries kept in the slice's timeline (the journal keeps all). */
   timelineLimit?: number;
+  /** A read-only cockpit's engine writes nothing (journal, outbox) and delivers nothing; asked on every write. */
+  readOnly?: () => boolean;
 }
 
 export type Role = 'commander' | 'comms' | (string & {});
@@ -90,6 +93,7 @@ export class IncidentEngine implements Recorder {
       ? new Outbox({
           stateDir: opts.stateDir,
           sinks: opts.sinks,
+          readOnly: () => this.readOnly,
           record: (incidentId, entry) => this.recordTo(incidentId, entry),
           onChange: () => this.publish(),
           now: this.now,
@@ -108,8 +112,40 @@ export class IncidentEngine implements Recorder {
     return [...this.journalProblems];
   }
 
+  /** Starts the outbox: it delivers when this process holds the state directory's delivery lock. */
   start(): void {
     this.outbox?.start();
+    if (this.outbox?.deliverer().self) this.restoreQueuedEntries();
+  }
+
+  private get readOnly(): boolean {
+    return this.opts.readOnly?.() ?? false;
+  }
+
+  /**
+   * A post is written to the outbox before the journal says "queued"; a crash in between leaves a
+   * post the journal does not mention. Its entry is written now, so the two never disagree.
+   */
+  private restoreQueuedEntries(): void {
+    const journals = new Map<string, Set<string>>();
+    for (const post of this.outbox!.posts()) {
+      let seen = journals.get(post.incidentId);
+      if (!seen) {
+        const { entries } = readJournal(incidentJournalPath(this.opts.stateDir, post.incidentId));
+        seen = new Set(entries.filter((e) => e.kind === 'update.queued').flatMap((e) => [(e.refs as any)?.postId, (e.refs as any)?.updateId].filter(Boolean)));
+        journals.set(post.incidentId, seen);
+      }
+      if (seen.has(post.postId)) continue;
+      seen.add(post.postId);
+      this.recordTo(post.incidentId, {
+        kind: 'update.queued',
+        at: post.at,
+        actor: 'warroom',
+        source: 'outbox',
+        summary: `Status update queued for ${post.sinks.join(', ')} (entry restored after a restart)`,
+        refs: { postId: post.postId, updateIds: post.updateIds, sinks: post.sinks },
+      });
+    }
   }
 
   async close(): Promise<void> {
@@ -127,6 +163,7 @@ export class IncidentEngine implements Recorder {
 
   /** Records into a given incident's journal (the outbox uses it for updates of a closed incident). */
   recordTo(incidentId: string, entry: NewEntry): TimelineEntry | null {
+    if (this.readOnly) return null;
     const isCurrent = this.info?.id === incidentId;
     const full: TimelineEntry = {
       severity: isCurrent ? this.info!.severity : null,
@@ -156,6 +193,7 @@ export class IncidentEngine implements Recorder {
   // ---- the incident's lifecycle ----
 
   declare(input: { title: string; severity: Severity; commander?: string | null; comms?: string | null; actor: string }): IncidentInfo {
+    this.requireWritable();
     if (this.info) throw new Error(`incident ${this.info.id} is still open; resolve it first`);
     const title = input.title.trim();
     if (!title) throw new Error('an incident needs a title');
@@ -192,6 +230,7 @@ export class IncidentEngine implements Recorder {
   }
 
   setStatus(status: IncidentStatus, actor: string, note?: string): void {
+    this.requireWritable();
     const info = this.requireOpen();
     if (!NEXT_STATUS.includes(status)) throw new Error(`unknown status ${status}`);
     if (info.status === status) return;
@@ -205,6 +244,7 @@ export class IncidentEngine implements Recorder {
   }
 
   setSeverity(severity: Severity, actor: string, reason?: string): void {
+    this.requireWritable();
     const info = this.requireOpen();
     if (info.severity === severity) return;
     const from = info.severity;
@@ -220,6 +260,7 @@ export class IncidentEngine implements Recorder {
   }
 
   assignRole(role: Role, name: string, actor: string): void {
+    this.requireWritable();
     const info = this.requireOpen();
     if (role === 'commander') info.commander = name;
     else if (role === 'comms') info.comms = name;
@@ -227,11 +268,13 @@ export class IncidentEngine implements Recorder {
   }
 
   note(text: string, actor: string): void {
+    this.requireWritable();
     this.record({ kind: 'note', actor, source: 'warroom', summary: text.split('\n')[0]!.slice(0, 200), body: text.includes('\n') || text.length > 200 ? text : undefined });
   }
 
   /** Flags a person sets (data loss, a major feature down); they feed the severity rules. */
   setFlags(flags: SignalFlags, actor: string): void {
+    this.requireWritable();
     this.flags = { ...this.flags, ...flags };
     const parts = [];
     if (flags.dataLoss !== undefined) parts.push(`data loss ${flags.dataLoss ? 'flagged' : 'cleared'}`);
@@ -251,7 +294,7 @@ export class IncidentEngine implements Recorder {
 
   /**
    * The usual post: the internal text to Slack, webhook and dry-run sinks, the external text to
-   * Statuspage. Returns the delivery ids.
+   * Statuspage, as one post (one outbox record, one journal entry). Returns the delivery ids.
    */
   postUpdatePair(fields: UpdateFields, actor: string): string[] {
     const info = this.requireOpen();
@@ -261,24 +304,36 @@ export class IncidentEngine implements Recorder {
     const all = this.opts.sinks ?? [];
     const toInternal = all.filter((s) => s.kind !== 'statuspage').map((s) => s.name);
     const toExternal = all.filter((s) => s.kind === 'statuspage').map((s) => s.name);
-    const ids: string[] = [];
-    if (toInternal.length > 0 || toExternal.length === 0) ids.push(...this.postUpdate(internal, actor, toInternal));
-    if (toExternal.length > 0) ids.push(...this.postUpdate(external, actor, toExternal));
-    return ids;
+    const parts: Array<{ update: ComposedUpdate; sinks: string[] }> = [];
+    if (toInternal.length > 0 || toExternal.length === 0) parts.push({ update: internal, sinks: toInternal });
+    if (toExternal.length > 0) parts.push({ update: external, sinks: toExternal });
+    return this.post(parts, actor);
   }
 
-  /** Journals the update (`update.queued`, its text as the body) and hands it to the sinks (all by default). */
+  /** One update to the given sinks (all by default). */
   postUpdate(update: ComposedUpdate, actor: string, sinkNames?: string[]): string[] {
-    const sinks = sinkNames ?? this.sinkNames();
-    this.recordTo(update.incidentId, {
+    return this.post([{ update, sinks: sinkNames ?? this.sinkNames() }], actor);
+  }
+
+  /**
+   * Writes the post to the outbox (fsynced) BEFORE the journal says "queued": a crash in between
+   * leaves a post that the next start journals (restoreQueuedEntries); a failed outbox write
+   * throws, and the journal then says nothing was queued.
+   */
+  private post(parts: Array<{ update: ComposedUpdate; sinks: string[] }>, actor: string): string[] {
+    this.requireWritable();
+    const first = parts[0]!.update;
+    const sinks = parts.flatMap((p) => p.sinks);
+    const ids = this.outbox && sinks.length > 0 ? this.outbox.enqueuePost(parts, first.id) : [];
+    this.recordTo(first.incidentId, {
       kind: 'update.queued',
       actor,
       source: 'warroom',
-      summary: `Status update (${update.audience}, ${update.status}) ${sinks.length ? `queued for ${sinks.join(', ')}` : 'recorded (no sinks configured)'}`,
-      body: update.slack.text,
-      refs: { updateId: update.id, audience: update.audience, sinks },
+      summary: `Status update (${first.status}) ${sinks.length ? `queued for ${sinks.join(', ')}` : 'recorded (no sinks configured)'}`,
+      body: first.slack.text,
+      refs: { postId: first.id, updateId: first.id, updateIds: parts.map((p) => p.update.id), audiences: parts.map((p) => p.update.audience), sinks },
     });
-    return this.outbox && sinks.length > 0 ? this.outbox.enqueue(update, sinks) : [];
+    return ids;
   }
 
   resend(deliveryId: string, actor: string): boolean {
@@ -378,15 +433,29 @@ export class IncidentEngine implements Recorder {
       timeline: this.timeline.length > limit ? this.timeline.slice(-limit) : this.timeline,
       suggestion: this.suggestion,
       outbox: this.outbox?.items() ?? [],
-      journalProblems: [...this.journalProblems],
+      deliveries: this.deliveriesNote(),
+      journalProblems: [...this.journalProblems, ...(this.outbox?.fileProblems() ?? [])],
       nextUpdateDueAt: info && cadence != null ? (info.lastUpdateAt ?? info.declaredAt) + cadence * 60_000 : null,
     };
+  }
+
+  /** Who sends this state directory's updates, when it is not this cockpit. */
+  private deliveriesNote(): string | null {
+    if (!this.outbox) return null;
+    if (this.outbox.readOnly) return 'read-only: updates are not sent from this screen';
+    const { self, holder } = this.outbox.deliverer();
+    if (self || !holder) return null;
+    return `deliveries handled by pid ${holder.pid}${holder.host && holder.host !== hostname() ? ` on ${holder.host}` : ''}`;
   }
 
   private publish(): void {
     if (!this.opts.stage) return;
     const slice = this.slice();
     this.opts.stage(() => slice);
+  }
+
+  private requireWritable(): void {
+    if (this.readOnly) throw new Error('Read-only mode: this cockpit does not write the journal or post updates');
   }
 
   private requireOpen(): IncidentInfo {

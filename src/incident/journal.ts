@@ -15,6 +15,7 @@
 // crash can never leave an index that disagrees with them); incidents are few and small.
 import fs from 'node:fs';
 import path from 'node:path';
+import { openPrivateAppend } from '../util/private-files.js';
 import type { IncidentInfo, IncidentStatus, Severity, TimelineEntry } from './types.js';
 
 export { defaultStateDir } from '../config/load.js';
@@ -57,8 +58,7 @@ export function redactDeep<T>(value: T, secrets: readonly string[]): T {
  * (readJournal reports them) instead of corrupting this entry.
  */
 export function appendJsonl(file: string, value: unknown, secrets: readonly string[] = []): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(file, 'a+');
+  const fd = openPrivateAppend(file);
   try {
     let prefix = '';
     const size = fs.fstatSync(fd).size;
@@ -94,11 +94,14 @@ export interface ReadResult<T> {
   problems: string[];
 }
 
-/** Reads a JSONL file; a missing file is empty. Bad lines are skipped and reported, never hidden. */
-export function readJsonl<T = unknown>(file: string, validate: (v: unknown) => boolean = () => true): ReadResult<T> {
+/** A validator answers null for a good value, or what is wrong with it ("at: 1e20 is not a time"). */
+export type Validator = (v: unknown) => string | null;
+
+/** Reads a JSONL file (or `content`, read from it already); a missing file is empty. Bad lines are skipped and reported, never hidden. */
+export function readJsonl<T = unknown>(file: string, validate: Validator = () => null, content?: string): ReadResult<T> {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = content ?? fs.readFileSync(file, 'utf8');
   } catch (e: any) {
     if (e?.code === 'ENOENT') return { entries: [], problems: [] };
     return { entries: [], problems: [`cannot read ${path.basename(file)}: ${e?.message ?? e}`] };
@@ -124,8 +127,9 @@ export function readJsonl<T = unknown>(file: string, validate: (v: unknown) => b
       );
       return;
     }
-    if (!validate(parsed)) {
-      problems.push(`${name}: line ${i + 1} is not a valid entry: ignored`);
+    const invalid = validate(parsed);
+    if (invalid) {
+      problems.push(`${name}: line ${i + 1} skipped: ${invalid}`);
       return;
     }
     entries.push(parsed as T);
@@ -133,13 +137,36 @@ export function readJsonl<T = unknown>(file: string, validate: (v: unknown) => b
   return { entries, problems };
 }
 
-function isEntry(v: unknown): boolean {
-  const e = v as TimelineEntry;
-  return !!e && typeof e === 'object' && typeof e.id === 'string' && typeof e.kind === 'string' && typeof e.at === 'number';
+/** Times a journal may hold: 2000-01-01 to 2200-01-01 UTC (anything else is a corrupt or forged line). */
+const MIN_TIME = Date.UTC(2000, 0, 1);
+const MAX_TIME = Date.UTC(2200, 0, 1);
+
+export function invalidTime(v: unknown): string | null {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return `is ${JSON.stringify(v) ?? String(v)}, not a time`;
+  if (v < MIN_TIME || v > MAX_TIME) return `${v} is out of range for a time`;
+  return null;
 }
 
+/** Field name → what is wrong with its value, or null. */
+export function checkFields(v: unknown, fields: Record<string, (x: unknown) => string | null>): string | null {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return 'not an object';
+  const o = v as Record<string, unknown>;
+  for (const [name, check] of Object.entries(fields)) {
+    const problem = check(o[name]);
+    if (problem) return `${name} ${problem}`;
+  }
+  return null;
+}
+
+export const isText = (x: unknown) => (typeof x === 'string' ? null : `is ${x === undefined ? 'missing' : typeof x}, not text`);
+export const isOptionalText = (x: unknown) => (x === undefined || x === null || typeof x === 'string' ? null : `is ${typeof x}, not text`);
+const isOptionalObject = (x: unknown) => (x === undefined || x === null || (typeof x === 'object' && !Array.isArray(x)) ? null : `is ${Array.isArray(x) ? 'a list' : typeof x}, not an object`);
+
+const validEntry: Validator = (v) =>
+  checkFields(v, { id: isText, incidentId: isText, kind: isText, at: invalidTime, actor: isText, source: isText, summary: isText, body: isOptionalText, refs: isOptionalObject, evidence: isOptionalObject, delivery: isOptionalObject });
+
 export function readJournal(file: string): ReadResult<TimelineEntry> {
-  return readJsonl<TimelineEntry>(file, isEntry);
+  return readJsonl<TimelineEntry>(file, validEntry);
 }
 
 export function slugify(title: string): string {

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { foldIncident, listIncidents, readJournal, redactDeep } from './journal.js';
+import { writePrivate } from '../util/private-files.js';
 import type { IncidentInfo, Severity, TimelineEntry } from './types.js';
 
 /** Figures the caller fetched from Prometheus for the incident window. */
@@ -216,8 +217,7 @@ export function writePostmortem(
   const cwd = opts.cwd ?? process.cwd();
   const markdownPath = outFile ? path.resolve(cwd, outFile) : path.join(cwd, `${chosen.id}.md`);
   const jsonPath = markdownPath.replace(/\.md$/i, '') + '.json';
-  fs.mkdirSync(path.dirname(markdownPath), { recursive: true });
-  fs.writeFileSync(markdownPath, markdown);
-  fs.writeFileSync(jsonPath, JSON.stringify(json, null, 2) + '\n');
+  writePrivate(markdownPath, markdown);
+  writePrivate(jsonPath, JSON.stringify(json, null, 2) + '\n');
   return { incidentId: chosen.id, markdownPath, jsonPath };
 }

@@ -1,38 +1,52 @@
 // Where status updates go. Each sink sends one ComposedUpdate and classifies the outcome:
 //   {ok: true, messageId?}                                   delivered
-//   {ok: false, retryable: true, retryAfterMs?, reason}      network, timeout, 5xx, 408, 429 (and 420 for Statuspage)
-//   {ok: false, retryable: false, reason}                    other 4xx; the reason is the response body
-// Reasons never contain the webhook URL or API key.
+//   {ok: false, retryable, sent, retryAfterMs?, reason}      sent: the request may have reached the
+//        receiver (a connection was made and no answer said otherwise); retryable: network, timeout,
+//        5xx, 408, 429 (and 420 for Statuspage); an unreadable Retry-After is a permanent failure.
+// Reasons never contain the webhook URL or API key. Responses are capped (SinkOptions.maxResponseBytes).
 //
 //   slackSink({webhookUrl, channel?}, opts?)                 Slack incoming webhook: POST {text, blocks}; 200 "ok"
 //   statuspageSink({pageId, apiKey, baseUrl, componentIds}, opts?)
-//        POST {baseUrl}/v1/pages/{page}/incidents (first update of an incident), then
-//        PATCH {baseUrl}/v1/pages/{page}/incidents/{id}; Authorization: OAuth KEY.
+//        POST {baseUrl}/v1/pages/{page}/incidents (first update of an incident, with metadata
+//        {warroom: {incident_id}} as the marker), then PATCH …/incidents/{id}; Authorization: OAuth KEY.
 //        The page incident id is handed back (ctx.setPageIncidentId) so the outbox persists it.
-//        When an earlier attempt may have landed, the incident is read first (GET …/incidents/{id})
-//        and the PATCH skipped if its latest update already is this one.
-//   webhookSink({url, headers}, opts?)                       generic JSON POST of the update; any 2xx is ok
+//        After a create of unknown outcome, GET …/incidents/unresolved finds the one carrying the marker
+//        (or the name); when an earlier attempt may have landed, GET …/incidents/{id} and skip the
+//        PATCH if an update since the first attempt already is this one.
+//   webhookSink({url, headers}, opts?)                       generic JSON POST, Idempotency-Key: the delivery id; any 2xx is ok
 //   dryRunSink(path)                                         appends what would be sent to a file (the drill's default)
 //   sinksFromConfig(cfg, opts?) → Sink[]
-import fs from 'node:fs';
 import path from 'node:path';
 import type { SinksConfig } from '../config/schema.js';
 import { appendJsonl, redactSecrets } from './journal.js';
+import { HttpError, httpRequest } from '../net/http.js';
+import { ensurePrivateDir } from '../util/private-files.js';
 import type { ComposedUpdate } from './templates.js';
 
 export type SinkKind = 'slack' | 'statuspage' | 'webhook' | 'dryrun';
 
 export type SendResult =
   | { ok: true; messageId?: string }
-  | { ok: false; retryable: boolean; retryAfterMs?: number; reason: string };
+  | {
+      ok: false;
+      retryable: boolean;
+      /** The request may have reached the receiver (a connection was made): resending may post it twice. */
+      sent: boolean;
+      retryAfterMs?: number;
+      reason: string;
+    };
 
 export interface SendContext {
+  /** Stable per delivery: the webhook's Idempotency-Key, the Statuspage marker. */
+  deliveryId?: string;
   /** Statuspage: the page incident already created for this warroom incident, if any. */
   pageIncidentId: string | null;
   /** Statuspage: a create was attempted before with an unknown outcome: look it up before creating again. */
   createUncertain: boolean;
   /** A previous attempt of this delivery may have arrived (timeout, dropped connection, crash). */
   maybeDelivered?: boolean;
+  /** When this delivery was first sent (epoch ms), so a check for it only looks at newer updates. */
+  firstAttemptAt?: number | null;
   /** Statuspage: called (and persisted by the outbox) as soon as the page incident id is known. */
   setPageIncidentId(id: string): void;
 }
@@ -41,7 +55,7 @@ export interface Sink {
   /** Unique name shown in the outbox ("slack", "statuspage", …). */
   name: string;
   kind: SinkKind;
-  /** Whether resending after an unknown outcome is safe without asking (Statuspage only). */
+  /** Whether resending after an unknown outcome is safe without asking (Statuspage only: it checks first). */
   idempotent: boolean;
   send(update: ComposedUpdate, ctx: SendContext): Promise<SendResult>;
   /** Secrets this sink holds, so callers can redact them from anything they log. */
@@ -50,6 +64,8 @@ export interface Sink {
 
 export interface SinkOptions {
   timeoutMs?: number;
+  /** Response body cap (bytes). */
+  maxResponseBytes?: number;
 }
 
 /** Retry-After: delta-seconds or an HTTP date → ms (null when absent or invalid). */
@@ -67,19 +83,15 @@ interface HttpResult {
   retryAfter: string | null;
 }
 
-async function http(url: string, init: RequestInit, timeoutMs: number, secrets: string[]): Promise<HttpResult | SendResult> {
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), timeoutMs);
+async function http(url: string, init: { method: string; headers: Record<string, string>; body?: string }, opts: SinkOptions, secrets: string[]): Promise<HttpResult | SendResult> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   try {
-    const res = await fetch(url, { ...init, signal: ac.signal });
-    const body = await res.text();
-    return { status: res.status, body, retryAfter: res.headers.get('retry-after') };
-  } catch (e: any) {
-    if (ac.signal.aborted) return { ok: false, retryable: true, reason: `timed out after ${Math.round(timeoutMs / 100) / 10}s` };
-    const code = e?.cause?.code ?? e?.code ?? e?.cause?.message ?? e?.message ?? String(e);
-    return { ok: false, retryable: true, reason: redactSecrets(`network error: ${code}`, secrets) };
-  } finally {
-    clearTimeout(timer);
+    const res = await httpRequest(url, { ...init, timeoutMs, maxBytes: opts.maxResponseBytes ?? 1024 * 1024 });
+    return { status: res.status, body: res.text, retryAfter: res.header('retry-after') };
+  } catch (e) {
+    const err = e instanceof HttpError ? e : new HttpError(String(e), 'network', true);
+    // A receiver that answered with a body too large to read did answer: its status is unknown to us.
+    return { ok: false, retryable: true, sent: err.sent, reason: redactSecrets(err.message, secrets) };
   }
 }
 
@@ -87,15 +99,19 @@ function isResult(r: HttpResult | SendResult): r is SendResult {
   return 'ok' in r;
 }
 
+/** An HTTP answer → null (2xx) or why it failed. The receiver answered, so a refusal is known not to have been applied. */
 function classify(r: HttpResult, rateLimitStatuses: number[], secrets: string[]): SendResult | null {
   if (r.status >= 200 && r.status < 300) return null;
   const body = redactSecrets(r.body.trim().slice(0, 300), secrets) || '(empty body)';
   const reason = `HTTP ${r.status}: ${body}`;
-  if (rateLimitStatuses.includes(r.status)) {
-    return { ok: false, retryable: true, retryAfterMs: parseRetryAfter(r.retryAfter) ?? undefined, reason };
+  const retryAfterMs = parseRetryAfter(r.retryAfter);
+  if (r.retryAfter && retryAfterMs === null) {
+    return { ok: false, retryable: false, sent: false, reason: `${reason} (Retry-After ${JSON.stringify(r.retryAfter.slice(0, 40))} is not a number of seconds or a date)` };
   }
-  if (r.status >= 500 || r.status === 408) return { ok: false, retryable: true, retryAfterMs: parseRetryAfter(r.retryAfter) ?? undefined, reason };
-  return { ok: false, retryable: false, reason };
+  if (rateLimitStatuses.includes(r.status)) return { ok: false, retryable: true, sent: false, retryAfterMs: retryAfterMs ?? undefined, reason };
+  // A 5xx may come from a proxy before the receiver or from the receiver itself; both are retried.
+  if (r.status >= 500 || r.status === 408) return { ok: false, retryable: true, sent: false, retryAfterMs: retryAfterMs ?? undefined, reason };
+  return { ok: false, retryable: false, sent: false, reason };
 }
 
 export function slackSink(cfg: { webhookUrl: string; channel?: string }, opts: SinkOptions & { name?: string } = {}): Sink {
@@ -108,11 +124,21 @@ export function slackSink(cfg: { webhookUrl: string; channel?: string }, opts: S
     async send(update) {
       const payload: Record<string, unknown> = { text: update.slack.text, blocks: update.slack.blocks };
       if (cfg.channel) payload.channel = cfg.channel;
-      const r = await http(cfg.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) }, opts.timeoutMs ?? 10_000, secrets);
+      const r = await http(cfg.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) }, opts, secrets);
       if (isResult(r)) return r;
       return classify(r, [429], secrets) ?? { ok: true };
     },
   };
+}
+
+/** Whitespace-insensitive, so a body Statuspage re-wrapped still counts as the same text. */
+const sameText = (a: string | undefined, b: string) => (a ?? '').replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
+
+interface PageIncident {
+  id: string;
+  name?: string;
+  metadata?: { warroom?: { incident_id?: string } };
+  incident_updates?: Array<{ status?: string; body?: string; created_at?: string }>;
 }
 
 export function statuspageSink(
@@ -122,15 +148,16 @@ export function statuspageSink(
   const secrets = [cfg.apiKey];
   const base = `${cfg.baseUrl.replace(/\/+$/, '')}/v1/pages/${encodeURIComponent(cfg.pageId)}/incidents`;
   const headers = { 'content-type': 'application/json', authorization: `OAuth ${cfg.apiKey}` };
-  const timeoutMs = opts.timeoutMs ?? 10_000;
   const RATE = [420, 429];
+  const unreadable = (what: string): SendResult => ({ ok: false, retryable: true, sent: false, reason: `Statuspage returned an unreadable ${what}` });
 
-  const body = (u: ComposedUpdate) => {
+  // The incident's own id travels in the page incident's metadata: the marker a resend looks for.
+  const body = (u: ComposedUpdate, create: boolean) => {
     const components: Record<string, string> = {};
     for (const id of cfg.componentIds) components[id] = u.statuspage.componentStatus;
-    return JSON.stringify({
-      incident: { name: u.statuspage.name, status: u.statuspage.status, body: u.statuspage.body, component_ids: cfg.componentIds, components },
-    });
+    const incident: Record<string, unknown> = { name: u.statuspage.name, status: u.statuspage.status, body: u.statuspage.body, component_ids: cfg.componentIds, components };
+    if (create) incident.metadata = { warroom: { incident_id: u.incidentId } };
+    return JSON.stringify({ incident });
   };
 
   return {
@@ -141,24 +168,27 @@ export function statuspageSink(
     async send(update, ctx) {
       let pageId = ctx.pageIncidentId;
       if (!pageId && ctx.createUncertain) {
-        // A create may have reached Statuspage before a crash: find it by name among unresolved ones.
-        const r = await http(`${base}/unresolved`, { method: 'GET', headers }, timeoutMs, secrets);
-        if (isResult(r)) return r;
+        // A create may have reached Statuspage before a crash: find it by our marker, else by name.
+        const r = await http(`${base}/unresolved`, { method: 'GET', headers }, opts, secrets);
+        if (isResult(r)) return { ...r, sent: false };
         const fail = classify(r, RATE, secrets);
         if (fail) return fail;
+        let list: PageIncident[];
         try {
-          const list = JSON.parse(r.body) as Array<{ id: string; name: string }>;
-          const hit = list.find((i) => i.name === update.statuspage.name);
-          if (hit) {
-            pageId = hit.id;
-            ctx.setPageIncidentId(hit.id);
-          }
+          list = JSON.parse(r.body) as PageIncident[];
+          if (!Array.isArray(list)) return unreadable('incident list');
         } catch {
-          return { ok: false, retryable: true, reason: 'Statuspage returned an unreadable incident list' };
+          return unreadable('incident list');
+        }
+        const hit = list.find((i) => i.metadata?.warroom?.incident_id === update.incidentId) ?? list.find((i) => i.name === update.statuspage.name);
+        if (hit?.id) {
+          pageId = hit.id;
+          ctx.setPageIncidentId(hit.id);
+          if (latestIsOurs(hit, update, ctx)) return { ok: true, messageId: hit.id };
         }
       }
       if (!pageId) {
-        const r = await http(base, { method: 'POST', headers, body: body(update) }, timeoutMs, secrets);
+        const r = await http(base, { method: 'POST', headers, body: body(update, true) }, opts, secrets);
         if (isResult(r)) return r;
         const fail = classify(r, RATE, secrets);
         if (fail) return fail;
@@ -172,23 +202,32 @@ export function statuspageSink(
       }
       const url = `${base}/${encodeURIComponent(pageId)}`;
       if (ctx.maybeDelivered) {
-        // Did the earlier PATCH land? If the page's latest update is ours, do not post it again.
-        const g = await http(url, { method: 'GET', headers }, timeoutMs, secrets);
-        if (isResult(g)) return g;
+        // Did the earlier PATCH land? If one of the page's updates since then is ours, do not post it again.
+        const g = await http(url, { method: 'GET', headers }, opts, secrets);
+        if (isResult(g)) return { ...g, sent: false };
         const fail = classify(g, RATE, secrets);
         if (fail) return fail;
         try {
-          const latest = (JSON.parse(g.body) as { incident_updates?: Array<{ status?: string; body?: string }> }).incident_updates?.[0];
-          if (latest && latest.status === update.statuspage.status && (latest.body ?? '').trim() === update.statuspage.body.trim()) return { ok: true, messageId: pageId };
+          if (latestIsOurs(JSON.parse(g.body) as PageIncident, update, ctx)) return { ok: true, messageId: pageId };
         } catch {
-          // Unreadable: fall through to the PATCH.
+          return unreadable('incident');
         }
       }
-      const r = await http(url, { method: 'PATCH', headers, body: body(update) }, timeoutMs, secrets);
+      const r = await http(url, { method: 'PATCH', headers, body: body(update, false) }, opts, secrets);
       if (isResult(r)) return r;
       return classify(r, RATE, secrets) ?? { ok: true, messageId: pageId };
     },
   };
+}
+
+/** Whether the page incident already holds this update: among its updates since our first attempt (a minute's clock skew allowed). */
+function latestIsOurs(incident: PageIncident, update: ComposedUpdate, ctx: SendContext): boolean {
+  const since = ctx.firstAttemptAt != null ? ctx.firstAttemptAt - 60_000 : -Infinity;
+  return (incident.incident_updates ?? []).some((u) => {
+    const at = u.created_at ? Date.parse(u.created_at) : NaN;
+    if (!Number.isNaN(at) && at < since) return false;
+    return u.status === update.statuspage.status && sameText(u.body, update.statuspage.body);
+  });
 }
 
 export function webhookSink(cfg: { url: string; headers?: Record<string, string> }, opts: SinkOptions & { name?: string } = {}): Sink {
@@ -198,7 +237,7 @@ export function webhookSink(cfg: { url: string; headers?: Record<string, string>
     kind: 'webhook',
     idempotent: false,
     secrets,
-    async send(update) {
+    async send(update, ctx) {
       const payload = {
         id: update.id,
         incidentId: update.incidentId,
@@ -210,7 +249,9 @@ export function webhookSink(cfg: { url: string; headers?: Record<string, string>
         text: update.slack.text,
         fields: update.fields,
       };
-      const r = await http(cfg.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(cfg.headers ?? {}) }, body: JSON.stringify(payload) }, opts.timeoutMs ?? 10_000, secrets);
+      // The same key on every attempt and resend of this delivery, so a receiver can deduplicate.
+      const idempotency = { 'idempotency-key': ctx.deliveryId ?? `${update.id}@${opts.name ?? 'webhook'}` };
+      const r = await http(cfg.url, { method: 'POST', headers: { 'content-type': 'application/json', ...idempotency, ...(cfg.headers ?? {}) }, body: JSON.stringify(payload) }, opts, secrets);
       if (isResult(r)) return r;
       return classify(r, [429], secrets) ?? { ok: true };
     },
@@ -228,7 +269,8 @@ export function dryRunSink(file: string, opts: { name?: string; targets?: string
         appendJsonl(file, { at: new Date().toISOString(), wouldSendTo: opts.targets ?? [], update: { id: update.id, incidentId: update.incidentId, slack: update.slack, statuspage: update.statuspage } });
         return { ok: true };
       } catch (e: any) {
-        return { ok: false, retryable: true, reason: `cannot write ${path.basename(file)}: ${e?.code ?? e?.message ?? e}` };
+        // appendJsonl writes a whole line or fails before writing: nothing was appended.
+        return { ok: false, retryable: true, sent: false, reason: `cannot write ${path.basename(file)}: ${e?.code ?? e?.message ?? e}` };
       }
     },
   };
@@ -245,7 +287,7 @@ export function sinksFromConfig(cfg: SinksConfig, opts: SinkOptions & { stateDir
   if (cfg.webhook) real.push(webhookSink(cfg.webhook, opts));
   if (cfg.dryRun || opts.forceDryRun) {
     const file = cfg.dryRun?.path ?? path.join(opts.stateDir, 'dry-run-updates.jsonl');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    ensurePrivateDir(path.dirname(file));
     return [dryRunSink(file, { targets: real.map((s) => s.name) })];
   }
   return real;

@@ -85,6 +85,8 @@ export interface IncidentSlice {
   timeline: TimelineEntry[];
   suggestion: SeveritySuggestion;
   outbox: OutboxItemView[];
+  /** Set when another process (or nobody: read-only) sends this state directory's updates. */
+  deliveries: string | null;
   /** Problems found reading the journal back (a torn last line…), shown, not hidden. */
   journalProblems: string[];
   nextUpdateDueAt: number | null;

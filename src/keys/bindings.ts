@@ -1,6 +1,7 @@
 // Keys are data: one table of commands with their default keys. The footer and the help overlay
 // are generated from it; config `keys:` overrides it; conflicts are reported at start.
-// Commands whose id names an action in the registry go through the action runner.
+// A command's handler (ui/controller.ts) names the action it invokes through the runner; every
+// mutating command is one, so its gates apply whichever key or path reaches it.
 import type { PaneId } from '../store/store.js';
 
 export type Scope = 'global' | PaneId;
@@ -51,14 +52,15 @@ export const DEFAULT_COMMANDS: Command[] = [
   c('alert.runbook', ['o'], 'runbook', "Show the alert's runbook URL and details", 'Alerts', 'alerts', false, true),
   c('pg.cancel', ['x'], 'cancel query', 'Cancel the selected backend query (pg_cancel_backend)', 'Databases', 'postgres', true, true),
   c('pg.terminate', ['X'], 'terminate', 'Terminate the selected backend (pg_terminate_backend)', 'Databases', 'postgres', true, true),
-  c('incident.declare', ['D'], 'declare', 'Declare an incident (title, severity, roles)', 'Incident', 'global', false, true),
-  c('incident.note', ['n'], 'note', 'Add a note to the timeline', 'Incident', 'global', false, true),
-  c('incident.status', ['S'], 'status', 'Change state: Investigating → Identified → Monitoring → Resolved', 'Incident', 'global'),
-  c('incident.severity', ['V'], 'severity', 'Set the incident severity (accept or override the suggestion)', 'Incident', 'global'),
-  c('incident.role', ['A'], 'roles', 'Assign incident commander / comms', 'Incident', 'global'),
+  c('incident.declare', ['D'], 'declare', 'Declare an incident (title, severity, roles)', 'Incident', 'global', true, true),
+  c('incident.note', ['n'], 'note', 'Add a note to the timeline', 'Incident', 'global', true, true),
+  c('incident.status', ['S'], 'status', 'Change state: Investigating → Identified → Monitoring → Resolved', 'Incident', 'global', true),
+  c('incident.severity', ['V'], 'severity', 'Set the incident severity (accept or override the suggestion)', 'Incident', 'global', true),
+  c('incident.role', ['A'], 'roles', 'Assign incident commander / comms', 'Incident', 'global', true),
   c('incident.post', ['p'], 'post update', 'Compose and post a status update to the configured sinks', 'Incident', 'global', true, true),
-  c('incident.resend', ['enter'], 'resend', 'Resend a delivery whose outcome is unknown (after a crash)', 'Incident', 'timeline', true),
-  c('incident.postmortem', ['P'], 'post-mortem', 'Write the post-mortem draft (Markdown and JSON)', 'Incident', 'global'),
+  c('incident.resend', ['enter'], 'resend', 'Resend a delivery whose outcome is unknown, or that failed', 'Incident', 'timeline', true),
+  c('incident.discard', ['x'], 'discard', 'Discard a delivery whose outcome is unknown, or that waits to be retried', 'Incident', 'timeline', true),
+  c('incident.postmortem', ['P'], 'post-mortem', 'Write the post-mortem draft (Markdown and JSON)', 'Incident', 'global', true),
 ];
 
 export interface Keymap {

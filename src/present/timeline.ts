@@ -42,7 +42,7 @@ const DELIVERY_TOKEN: Record<OutboxItemView['state'], Token> = {
 
 export function outboxCells(o: OutboxItemView, now: number): Cell[] {
   const when = o.nextAttemptAt && o.state === 'retrying' ? ` next try in ${formatAge(o.nextAttemptAt - now)}` : '';
-  const hint = o.state === 'unknown' ? ' — outcome unknown after a restart: Enter resends' : '';
+  const hint = o.state === 'unknown' ? ' — may or may not have arrived: Enter resends, x discards' : o.state === 'failed' ? ' — Enter resends' : '';
   return [
     { text: `${o.sink.padEnd(10)} `, token: 'muted' },
     { text: `${o.state.toUpperCase()}`, token: DELIVERY_TOKEN[o.state], bold: true },

@@ -90,6 +90,7 @@ export function initialState(partial: Partial<MetaState> = {}): State {
       timeline: [],
       suggestion: { severity: null, rule: 'no signals yet' },
       outbox: [],
+      deliveries: null,
       journalProblems: [],
       nextUpdateDueAt: null,
     },

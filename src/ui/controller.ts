@@ -20,14 +20,6 @@ export interface CockpitServices {
     logs(target: ActionTarget, kind: 'pod' | 'deployment'): Promise<{ title: string; lines: string[] }>;
     history(target: ActionTarget): Promise<{ revision: number; images: string[]; changeCause: string | null; current: boolean }[]>;
   };
-  incident?: {
-    declare(input: { title: string; severity: string; commander: string; comms: string }): void;
-    note(text: string): void;
-    setStatus(status: string): void;
-    setSeverity(severity: string): void;
-    assignRole(role: 'commander' | 'comms', name: string): void;
-    postmortem(): Promise<string[]>;
-  };
 }
 
 export interface ControllerDeps {
@@ -144,59 +136,15 @@ export function createController(deps: ControllerDeps) {
     'pg.cancel': () => withTarget('Cancel query', (t) => runner.invoke('pg.cancel', t)),
     'pg.terminate': () => withTarget('Terminate backend', (t) => runner.invoke('pg.terminate', t)),
 
-    'incident.declare': async () => {
-      const inc = services.incident;
-      if (!inc) return notify(cockpit, 'Incident engine unavailable', 'warn');
-      if (get().incident.current) return notify(cockpit, `Incident ${get().incident.current!.id} is already open`, 'warn');
-      const sug = get().incident.suggestion;
-      const answer = await ui.prompt('Declare an incident', [
-        { name: 'title', label: 'Title', initial: '', validate: (v) => (v.trim() ? null : 'a short title, e.g. "checkout 5xx after deploy"') },
-        { name: 'severity', label: 'Severity (P0–P3)', initial: sug.severity ?? 'P3', validate: validSeverity },
-        { name: 'commander', label: 'Incident commander', initial: process.env.USER ?? '' },
-        { name: 'comms', label: 'Comms lead', initial: '' },
-      ]);
-      if (answer) inc.declare({ title: answer.title.trim(), severity: answer.severity.toUpperCase(), commander: answer.commander.trim(), comms: answer.comms.trim() });
-    },
-    'incident.note': async () => {
-      const answer = await ui.prompt('Note for the timeline', [{ name: 'text', label: 'Note', initial: '', validate: (v) => (v.trim() ? null : 'empty note') }]);
-      if (answer) services.incident?.note(answer.text.trim());
-    },
-    'incident.status': async () => {
-      if (!get().incident.current) return notify(cockpit, 'No open incident: D declares one', 'warn');
-      const choice = await ui.select('Incident state', ['investigating', 'identified', 'monitoring', 'resolved'].map((s) => ({ label: s[0].toUpperCase() + s.slice(1), value: s })));
-      if (choice) services.incident?.setStatus(choice);
-    },
-    'incident.severity': async () => {
-      if (!get().incident.current) return notify(cockpit, 'No open incident: D declares one', 'warn');
-      const sug = get().incident.suggestion;
-      const choice = await ui.select(
-        `Severity (suggested: ${sug.severity ?? 'none'} — ${sug.rule})`,
-        ['P0', 'P1', 'P2', 'P3'].map((s) => ({ label: `${s}${s === sug.severity ? '  (suggested)' : ''}`, value: s })),
-      );
-      if (choice) services.incident?.setSeverity(choice);
-    },
-    'incident.role': async () => {
-      if (!get().incident.current) return notify(cockpit, 'No open incident: D declares one', 'warn');
-      const cur = get().incident.current!;
-      const answer = await ui.prompt('Roles', [
-        { name: 'commander', label: 'Incident commander', initial: cur.commander ?? '' },
-        { name: 'comms', label: 'Comms lead', initial: cur.comms ?? '' },
-      ]);
-      if (!answer) return;
-      if (answer.commander !== (cur.commander ?? '')) services.incident?.assignRole('commander', answer.commander.trim());
-      if (answer.comms !== (cur.comms ?? '')) services.incident?.assignRole('comms', answer.comms.trim());
-    },
-    'incident.post': () => {
-      const cur = get().incident.current;
-      if (!cur) return notify(cockpit, 'No open incident: D declares one before posting updates', 'warn');
-      return runner.invoke('incident.post', { name: cur.id });
-    },
+    'incident.declare': () => runner.invoke('incident.declare', { name: '' }),
+    'incident.note': () => runner.invoke('incident.note', { name: '' }),
+    'incident.status': () => runner.invoke('incident.status', { name: '' }),
+    'incident.severity': () => runner.invoke('incident.severity', { name: '' }),
+    'incident.role': () => runner.invoke('incident.role', { name: '' }),
+    'incident.post': () => runner.invoke('incident.post', { name: get().incident.current?.id ?? '' }),
     'incident.resend': () => withTarget('Resend', (t) => (t.delivery ? runner.invoke('incident.resend', t) : notify(cockpit, 'Select a delivery marked UNKNOWN to resend it', 'warn'))),
-    'incident.postmortem': async () => {
-      if (!services.incident) return;
-      const paths = await services.incident.postmortem();
-      notify(cockpit, `Post-mortem written: ${paths.join(', ')}`, 'success');
-    },
+    'incident.discard': () => withTarget('Discard', (t) => (t.delivery ? runner.invoke('incident.discard', t) : notify(cockpit, 'Select a delivery marked UNKNOWN or RETRYING to discard it', 'warn'))),
+    'incident.postmortem': () => runner.invoke('incident.postmortem', { name: '' }),
   };
 
   const run = (id: string) => {
@@ -245,7 +193,3 @@ export function createController(deps: ControllerDeps) {
   return { handleKey, run, commands: Object.keys(commands) };
 }
 
-
-function validSeverity(v: string): string | null {
-  return /^P[0-3]$/i.test(v.trim()) ? null : 'one of P0, P1, P2, P3';
-}

@@ -121,9 +121,14 @@ export class FakeSlack extends FakeServer {
     return countBy(this.requests.filter((r) => r.outcome === 200), FakeSlack.updateId);
   }
 
-  /** Posts per update id that reached the server at all (accepted, dropped or hung). */
+  /** Posts per update id that reached the server at all (accepted, refused, dropped or hung). */
   receivedByUpdate(): Map<string, number> {
     return countBy(this.requests, FakeSlack.updateId);
+  }
+
+  /** Posts per update id that may have been posted: accepted, or read and then dropped or hung (not refused). */
+  landedByUpdate(): Map<string, number> {
+    return countBy(this.requests.filter(mayHaveLanded), FakeSlack.updateId);
   }
 }
 
@@ -132,7 +137,9 @@ export interface FakePageIncident {
   name: string;
   status: string;
   components: Record<string, string>;
-  incident_updates: Array<{ status: string; body: string }>;
+  metadata?: Record<string, unknown>;
+  /** Newest first, as Statuspage lists them. */
+  incident_updates: Array<{ status: string; body: string; created_at?: string }>;
 }
 
 /** The Statuspage REST API subset warroom uses, for one page and one API key. */
@@ -152,7 +159,7 @@ export class FakeStatuspage extends FakeServer {
     const inc = rec.json?.incident;
     if (rec.method === 'POST' && rec.path === base) {
       if (!inc?.name) return json(422, { error: "Name can't be blank" });
-      const created: FakePageIncident = { id: `inc${this.next++}`, name: inc.name, status: inc.status, components: inc.components ?? {}, incident_updates: [{ status: inc.status, body: inc.body }] };
+      const created: FakePageIncident = { id: `inc${this.next++}`, name: inc.name, status: inc.status, components: inc.components ?? {}, metadata: inc.metadata ?? {}, incident_updates: [{ status: inc.status, body: inc.body, created_at: new Date().toISOString() }] };
       this.incidents.push(created);
       return json(201, created);
     }
@@ -166,7 +173,7 @@ export class FakeStatuspage extends FakeServer {
       if (!found) return json(404, { error: 'Not found' });
       found.status = inc?.status ?? found.status;
       Object.assign(found.components, inc?.components ?? {});
-      found.incident_updates.unshift({ status: found.status, body: inc?.body ?? '' });
+      found.incident_updates.unshift({ status: found.status, body: inc?.body ?? '', created_at: new Date().toISOString() });
       return json(200, found);
     }
     return json(404, { error: 'Not found' });
@@ -182,6 +189,15 @@ export class FakeWebhook extends FakeServer {
   acceptedByUpdate(): Map<string, number> {
     return countBy(this.requests.filter((r) => r.outcome === 204), (r) => r.json?.id ?? null);
   }
+
+  /** Like FakeSlack's: accepted, or read and then dropped or hung. */
+  landedByUpdate(): Map<string, number> {
+    return countBy(this.requests.filter(mayHaveLanded), (r) => r.json?.id ?? null);
+  }
+}
+
+function mayHaveLanded(r: ReceivedRequest): boolean {
+  return r.outcome === 'drop' || r.outcome === 'hang' || (typeof r.outcome === 'number' && r.outcome >= 200 && r.outcome < 300);
 }
 
 function countBy(reqs: ReceivedRequest[], key: (r: ReceivedRequest) => string | null): Map<string, number> {

@@ -64,10 +64,10 @@ test('Slack: posts {text, blocks}; error bodies are permanent failures with the 
   ] as const) {
     slack.enqueue({ status, body });
     const r = await sink.send(update(2), noCtx);
-    assert.deepEqual(r, { ok: false, retryable: false, reason: `HTTP ${status}: ${body}` });
+    assert.deepEqual(r, { ok: false, retryable: false, sent: false, reason: `HTTP ${status}: ${body}` });
   }
   slack.enqueue({ status: 429, body: 'rate_limited', headers: { 'retry-after': '3' } });
-  assert.deepEqual(await sink.send(update(3), noCtx), { ok: false, retryable: true, retryAfterMs: 3000, reason: 'HTTP 429: rate_limited' });
+  assert.deepEqual(await sink.send(update(3), noCtx), { ok: false, retryable: true, sent: false, retryAfterMs: 3000, reason: 'HTTP 429: rate_limited' });
   slack.enqueue({ status: 503, body: 'service unavailable' });
   assert.equal(((await sink.send(update(4), noCtx)) as any).retryable, true);
 
@@ -76,6 +76,7 @@ test('Slack: posts {text, blocks}; error bodies are permanent failures with the 
   const r = (await dead.send(update(5), noCtx)) as any;
   assert.equal(r.ok, false);
   assert.equal(r.retryable, true);
+  assert.equal(r.sent, false, 'nothing reached a closed port: safe to retry');
   assert.match(r.reason, /network error/);
   assert.ok(!r.reason.includes('SECRETPART'));
 });
@@ -91,7 +92,8 @@ test('Statuspage: create then patch, OAuth header, the documented body shape, 42
   assert.equal(create.method, 'POST');
   assert.equal(create.path, '/v1/pages/pg1/incidents');
   assert.equal(create.headers.authorization, 'OAuth sp-key-123');
-  assert.deepEqual(Object.keys(create.json.incident).sort(), ['body', 'component_ids', 'components', 'name', 'status']);
+  assert.deepEqual(Object.keys(create.json.incident).sort(), ['body', 'component_ids', 'components', 'metadata', 'name', 'status']);
+  assert.deepEqual(create.json.incident.metadata, { warroom: { incident_id: incident.id } }, 'the marker a resend looks for');
   assert.deepEqual(create.json.incident.components, { cmpA: 'partial_outage', cmpB: 'partial_outage' });
   assert.equal(create.json.incident.status, 'investigating');
 
@@ -110,7 +112,7 @@ test('Statuspage: create then patch, OAuth header, the documented body shape, 42
   assert.deepEqual([r.retryable, r.reason], [false, 'HTTP 401: {"error":"Could not authenticate"}']);
 });
 
-test('outbox: 429 with Retry-After, 500, a timeout and a dropped connection: every update delivered once per sink, failures journaled with the reason', async () => {
+test('outbox: 429 with Retry-After and 5xx are retried; a request that may have arrived (read, then hung or dropped) is never resent by itself: UNKNOWN, journaled', async () => {
   const slack = await start(new FakeSlack());
   const sp = await start(new FakeStatuspage());
   const hook = await start(new FakeWebhook());
@@ -121,7 +123,9 @@ test('outbox: 429 with Retry-After, 500, a timeout and a dropped connection: eve
     statuspageSink({ pageId: sp.pageId, apiKey: sp.apiKey, baseUrl: sp.url, componentIds: ['c1'] }, { timeoutMs: 400 }),
     webhookSink({ url: `${hook.url}/hook`, headers: { authorization: 'Bearer hook-secret' } }, { timeoutMs: 400 }),
   ];
+  // u1: 429 (waits its Retry-After), 500, then hangs after reading the body → unknown. u2: dropped after reading → unknown.
   slack.enqueue({ status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } }, { status: 500, body: 'oops' }, 'hang', 'drop');
+  // Statuspage checks what landed, so it is retried safely: a dropped create is looked up, not made twice.
   sp.enqueue({ status: 420, body: 'calm' }, 'drop', { status: 502, body: 'bad gateway' });
   hook.enqueue({ status: 500 }, 'hang');
   const ob = new Outbox({ stateDir: dir, sinks, record: (incidentId, entry) => journal.push({ incidentId, entry }), baseDelayMs: 50, maxDelayMs: 200, minIntervalMs: 0 });
@@ -131,19 +135,41 @@ test('outbox: 429 with Retry-After, 500, a timeout and a dropped connection: eve
   await ob.idle();
   await ob.stop();
 
-  assert.deepEqual(ob.items().map((i) => i.state), Array(9).fill('delivered'));
+  const state = (id: string) => ob.items().find((i) => i.id === id)!.state;
+  assert.deepEqual(['u1', 'u2', 'u3'].map((u) => state(`${u}@slack`)), ['unknown', 'unknown', 'delivered']);
+  assert.deepEqual(['u1', 'u2', 'u3'].map((u) => state(`${u}@webhook`)), ['unknown', 'delivered', 'delivered']);
+  assert.deepEqual(['u1', 'u2', 'u3'].map((u) => state(`${u}@statuspage`)), ['delivered', 'delivered', 'delivered']);
+  // Counted on the servers' side: nothing that may have been posted was posted twice.
   for (const n of [1, 2, 3]) {
-    assert.equal(slack.acceptedByUpdate().get(`u${n}`), 1, `slack u${n}`);
-    assert.equal(hook.acceptedByUpdate().get(`u${n}`), 1, `webhook u${n}`);
+    assert.equal(slack.landedByUpdate().get(`u${n}`), 1, `slack u${n}`);
+    assert.equal(hook.landedByUpdate().get(`u${n}`), 1, `webhook u${n}`);
   }
+  assert.equal(slack.requests.length, 5, 'slack: 429, 500, hang (u1), drop (u2), u3');
   // The 429 made Slack wait at least its Retry-After before the next attempt.
   const [first, second] = slack.requests;
   assert.ok(second!.at - first!.at >= 1000, `retried after ${second!.at - first!.at} ms`);
+  // The webhook carries one Idempotency-Key per delivery, the same on every attempt.
+  const keys = hook.requests.map((r) => `${r.json.id}:${r.headers['idempotency-key']}`);
+  assert.deepEqual(keys, ['u1:u1@webhook', 'u1:u1@webhook', 'u2:u2@webhook', 'u3:u3@webhook']);
   // Statuspage: one page incident (the dropped create was retried as a lookup, not a second create), then patches.
   assert.equal(sp.incidents.length, 1);
   assert.deepEqual(sp.incidents[0]!.incident_updates.map((u) => u.status), ['monitoring', 'investigating', 'investigating']);
-  assert.equal(journal.filter((j) => j.entry.kind === 'update.delivered').length, 9);
+  assert.equal(journal.filter((j) => j.entry.kind === 'update.delivered').length, 6);
+  assert.equal(journal.filter((j) => j.entry.kind === 'update.unknown').length, 3);
+  assert.match(ob.items().find((i) => i.id === 'u1@slack')!.lastError!, /timed out after 0.4s: it may or may not have arrived\. Resend \(Enter\) or discard \(x\)/);
   assert.ok(journal.every((j) => j.incidentId === incident.id));
+
+  // The person's word: resend one, discard the other.
+  const ob1 = new Outbox({ stateDir: dir, sinks, record: (incidentId, entry) => journal.push({ incidentId, entry }), minIntervalMs: 0 });
+  ob1.start();
+  assert.equal(ob1.resend('u1@slack', 'ana'), true);
+  assert.equal(ob1.discard('u2@slack', 'ana'), true);
+  await ob1.idle();
+  await ob1.stop();
+  assert.equal(ob1.items().find((i) => i.id === 'u1@slack')!.state, 'delivered');
+  assert.deepEqual([ob1.items().find((i) => i.id === 'u2@slack')!.state, ob1.items().find((i) => i.id === 'u2@slack')!.lastError], ['failed', 'discarded by ana']);
+  assert.equal(slack.acceptedByUpdate().get('u1'), 1);
+  assert.equal(slack.acceptedByUpdate().get('u2'), undefined);
 
   // A permanent failure: failed with Slack's reason, journaled, not retried.
   slack.enqueue({ status: 404, body: 'channel_not_found' });
@@ -187,14 +213,14 @@ test('outbox: a Statuspage create whose outcome was lost in a crash is found by 
 
   const ob2 = new Outbox({ stateDir: dir, sinks: [sink()], minIntervalMs: 0 });
   ob2.load();
-  assert.equal(ob2.items()[0]!.state, 'retrying');
+  assert.equal(ob2.items()[0]!.state, 'sending', 'as the crash left it, until this process holds the delivery lock');
   ob2.start();
   await ob2.idle();
   await ob2.stop();
   assert.equal(ob2.items()[0]!.state, 'delivered');
   assert.equal(sp.incidents.length, 1, 'created a second page incident');
-  // Found by name; its latest update already is ours, so nothing is posted again.
-  assert.deepEqual(sp.requests.slice(1).map((r) => `${r.method} ${r.path}`), ['GET /v1/pages/pg1/incidents/unresolved', 'GET /v1/pages/pg1/incidents/inc-created']);
+  // Found by name (it carries no marker); its latest update already is ours, so nothing is posted again.
+  assert.deepEqual(sp.requests.slice(1).map((r) => `${r.method} ${r.path}`), ['GET /v1/pages/pg1/incidents/unresolved']);
   assert.equal(sp.incidents[0]!.incident_updates.length, 1);
 });
 
@@ -238,7 +264,8 @@ test('engine.postUpdatePair: internal text to Slack, external text to Statuspage
   assert.equal(sp.incidents[0]!.incident_updates[0]!.body, 'We are investigating.\n\nPayments API failing\n\nImpact: No checkouts');
   assert.deepEqual(sp.incidents[0]!.components, { c1: 'major_outage' });
   const kinds = engine.slice().timeline.map((e) => `${e.kind}${e.delivery ? ':' + (e.delivery as any).sink : ''}`);
-  assert.deepEqual(kinds.filter((k) => k.startsWith('update.')).sort(), ['update.delivered:slack', 'update.delivered:statuspage', 'update.queued', 'update.queued']);
+  // One post, one "queued" entry; a delivery entry per sink.
+  assert.deepEqual(kinds.filter((k) => k.startsWith('update.')).sort(), ['update.delivered:slack', 'update.delivered:statuspage', 'update.queued']);
   assert.equal(engine.current!.lastUpdateAt != null, true);
   assert.equal(engine.slice().outbox.every((o) => o.state === 'delivered'), true);
 });

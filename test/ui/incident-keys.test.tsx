@@ -11,8 +11,8 @@ import { IncidentEngine } from '../../src/incident/incident.js';
 import { slackSink } from '../../src/incident/sinks.js';
 import { readJournal, incidentJournalPath } from '../../src/incident/journal.js';
 import { defaultConfig } from '../../src/config/schema.js';
-import { incidentActions } from '../../src/actions/incident.js';
-import { incidentService } from '../../src/runtime.js';
+import { incidentActions, POSTMORTEM_SERVICE } from '../../src/actions/incident.js';
+import { postmortemWriter } from '../../src/runtime.js';
 
 let slack: FakeSlack;
 let engine: IncidentEngine;
@@ -30,7 +30,7 @@ before(async () => {
   c.cockpit.onFlush((s) => engine.observe(s));
   c.runner.env.services.incident = engine;
   c.runner.env.recorder = engine;
-  c.services.incident = incidentService(engine, { stateDir, cwd, impact: async () => undefined });
+  c.runner.env.services[POSTMORTEM_SERVICE] = postmortemWriter(engine, { stateDir, cwd, impact: async () => undefined });
   c.cockpit.startClock(30);
 });
 
@@ -86,7 +86,7 @@ test('p composes an update from the template, previews it, and delivers it to Sl
 
 test('P writes the post-mortem with the real timeline', async () => {
   await c.press('P');
-  await screen(/Post-mortem written/, 'post-mortem notice');
+  await screen(/post-mortem draft: written/, 'post-mortem notice');
   const md = fs.readdirSync(cwd).find((f) => f.endsWith('.md'))!;
   const text = fs.readFileSync(`${cwd}/${md}`, 'utf8');
   assert.match(text, /rolled back api to rev 4/);

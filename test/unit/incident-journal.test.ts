@@ -62,7 +62,7 @@ test('a corrupt middle line is reported too', () => {
   assert.deepEqual(r.entries.map((e) => e.id), ['e1', 'e3']);
   assert.equal(r.problems.length, 2);
   assert.match(r.problems[0]!, /line 2 is corrupt/);
-  assert.match(r.problems[1]!, /line 4 is not a valid entry/);
+  assert.match(r.problems[1]!, /line 4 skipped: id is missing/);
 });
 
 test('redactSecrets removes secrets, their URL-encoded form and URL credentials', () => {

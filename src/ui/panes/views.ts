@@ -147,7 +147,11 @@ export function paneModel(pane: PaneId, state: State, now: number, dataNow = now
       }
       return {
         title: `${PANE_TITLES.timeline}${inc.current ? ` ${inc.current.id}` : ''}`,
-        badge: inc.journalProblems.length ? { text: `journal: ${inc.journalProblems[0]}`, token: 'warn' } : undefined,
+        badge: inc.journalProblems.length
+          ? { text: `journal: ${inc.journalProblems.length > 1 ? `${inc.journalProblems.length} problems; ` : ''}${inc.journalProblems[0]}`, token: 'warn' }
+          : inc.deliveries
+            ? { text: inc.deliveries, token: 'muted' }
+            : undefined,
         rows,
         targets,
         selectable: true,

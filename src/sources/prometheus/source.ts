@@ -21,6 +21,8 @@ export interface PromSourceOptions {
   concurrency?: number;
   /** How long resolved alerts stay visible; default 5 minutes. */
   resolvedKeepMs?: number;
+  /** Response body cap in bytes (limits.maxResponseMiB); default 32 MiB. */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export class PrometheusSource implements Source {
     private readonly publish: Publish<PromData>,
     opts: PromSourceOptions = {},
   ) {
-    this.client = new PromClient({ url: cfg.url, alertmanagerUrl: cfg.alertmanagerUrl, timeoutSeconds: cfg.timeoutSeconds });
+    this.client = new PromClient({ url: cfg.url, alertmanagerUrl: cfg.alertmanagerUrl, timeoutSeconds: cfg.timeoutSeconds, maxBytes: opts.maxResponseBytes });
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? (() => {});
     this.concurrency = Math.max(1, opts.concurrency ?? 4);

@@ -2,7 +2,7 @@
 // a person can act on. Credentials in the configured URL are sent as Basic auth and never
 // appear in messages. Every request has the configured timeout and every response a size cap
 // (limits.maxResponseMiB): a bigger answer is cut off and reported, never held in memory.
-import { DEFAULT_MAX_RESPONSE_BYTES, HttpError, httpRequest } from '../../net/http.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, HttpError, httpRequest, ResponseBudget } from '../../net/http.js';
 
 export type PromErrorKind = 'unreachable' | 'timeout' | 'http' | 'api' | 'protocol' | 'too-large';
 
@@ -135,6 +135,8 @@ export class PromClient implements AlertmanagerApi {
   private readonly am: Endpoint | null;
   readonly timeoutMs: number;
   readonly maxBytes: number;
+  /** The requests in flight (a refresh runs several at once) share one cap, so memory stays within it. */
+  private readonly budget: ResponseBudget;
   /** Aborted by close(): cancels every in-flight request. */
   private readonly closing = new AbortController();
 
@@ -143,6 +145,7 @@ export class PromClient implements AlertmanagerApi {
     this.am = opts.alertmanagerUrl ? endpoint(opts.alertmanagerUrl, 'Alertmanager') : null;
     this.timeoutMs = Math.round((opts.timeoutSeconds ?? 5) * 1000);
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.budget = new ResponseBudget(this.maxBytes);
   }
 
   get alertmanagerConfigured(): boolean {
@@ -264,6 +267,7 @@ export class PromClient implements AlertmanagerApi {
         body: payload === undefined ? undefined : JSON.stringify(payload),
         timeoutMs: this.timeoutMs,
         maxBytes: this.maxBytes,
+        budget: this.budget,
         signal: this.closing.signal,
       });
       return { status: res.status, text: res.text };

@@ -8,6 +8,8 @@
 //         was ever made (refused, DNS, unreachable): a delivery that failed that way is safe to
 //         retry; once a connection was made, the body may have arrived.
 // Credentials in the URL (http://user:pass@host) are sent as Basic auth and never appear in a message.
+// A ResponseBudget shared by several requests bounds what their bodies hold together while they are
+// read at the same time (one client's concurrent requests), not only each body on its own.
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
@@ -30,6 +32,12 @@ export class HttpError extends Error {
   }
 }
 
+/** Bytes that the bodies of the requests sharing it may hold together while being read. */
+export class ResponseBudget {
+  inUse = 0;
+  constructor(readonly bytes: number) {}
+}
+
 export interface HttpRequestOptions {
   method?: string;
   headers?: Record<string, string>;
@@ -39,6 +47,8 @@ export interface HttpRequestOptions {
   maxBytes?: number;
   /** Aborts the request (the caller is closing). */
   signal?: AbortSignal;
+  /** Shared with the requests read at the same time; their bodies together stay within it. */
+  budget?: ResponseBudget;
 }
 
 export interface HttpResponse {
@@ -90,7 +100,7 @@ export async function httpRequest(rawUrl: string | URL, opts: HttpRequestOptions
       (res.body as unknown as { destroy?: () => void } | null)?.destroy?.();
       throw new HttpError(`response too large (${formatBytes(length)}, the limit is ${formatBytes(maxBytes)})`, 'too-large', true);
     }
-    const text = await res.text();
+    const text = opts.budget ? await readWithin(res.body as AsyncIterable<Buffer> | null, maxBytes, opts.budget) : await res.text();
     return { status: res.status, header: (name) => res.headers.get(name), text };
   } catch (e) {
     if (e instanceof HttpError) throw e;
@@ -102,5 +112,25 @@ export async function httpRequest(rawUrl: string | URL, opts: HttpRequestOptions
     throw new HttpError(`network error: ${code ?? err.message ?? String(e)}`, 'network', state.connected, code);
   } finally {
     agent.destroy();
+  }
+}
+
+/** Reads a body while it stays within maxBytes and, with the bodies read alongside it, within the budget. */
+async function readWithin(body: AsyncIterable<Buffer> | null, maxBytes: number, budget: ResponseBudget): Promise<string> {
+  if (!body) return '';
+  const chunks: Buffer[] = [];
+  let held = 0;
+  try {
+    // Leaving the loop early (a throw) destroys the stream, which closes the connection.
+    for await (const chunk of body) {
+      held += chunk.length;
+      budget.inUse += chunk.length;
+      if (held > maxBytes) throw new HttpError(`response too large (over ${formatBytes(maxBytes)})`, 'too-large', true);
+      if (budget.inUse > budget.bytes) throw new HttpError(`response too large (over ${formatBytes(budget.bytes)} with the others read at the same time)`, 'too-large', true);
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, held).toString('utf8');
+  } finally {
+    budget.inUse -= held;
   }
 }

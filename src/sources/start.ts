@@ -64,7 +64,11 @@ export async function startSources(o: StartSourcesOptions): Promise<{ sources: S
   }
 
   if (config.prometheus) {
-    const prom = new PrometheusSource(config.prometheus, config.severity, config.ui.refreshSeconds, cockpit.publisher('prom'), { log: o.log, now: o.now });
+    const prom = new PrometheusSource(config.prometheus, config.severity, config.ui.refreshSeconds, cockpit.publisher('prom'), {
+      log: o.log,
+      now: o.now,
+      maxResponseBytes: config.limits.maxResponseMiB * 1024 * 1024,
+    });
     sources.push(prom);
     o.env.services[ALERTMANAGER_SERVICE] = prom.client;
     o.runner.register(silenceAction);

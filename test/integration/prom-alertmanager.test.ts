@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startAlertmanager, sliceHolder, type RealServer } from '../helpers/prometheus.js';
 import { waitFor } from '../helpers/net.js';
 import { PromSim, type PromWorld } from '../../src/sim/prometheus/sim.js';
-import { PrometheusSource } from '../../src/sources/prometheus/source.js';
+import { labelFingerprint, PrometheusSource } from '../../src/sources/prometheus/source.js';
 import { severitySchema } from '../../src/config/schema.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import { ALERTMANAGER_SERVICE, silenceAction, type SilenceTarget } from '../../src/actions/silence.js';
@@ -36,6 +36,7 @@ before(async () => {
     body: JSON.stringify([
       { labels: { alertname: 'ApiErrors', severity: 'critical', service: 'api' }, annotations: { summary: 'api 5xx above 10%' }, startsAt: now },
       { labels: { alertname: 'DiskFull', severity: 'warning', instance: 'db-1' }, annotations: { summary: 'disk 95% full' }, startsAt: now },
+      { labels: FINGERPRINTED, annotations: {}, startsAt: now },
     ]),
   });
   assert.equal(res.status, 200, await res.text());
@@ -48,6 +49,9 @@ after(async () => {
   await am?.stop();
 });
 
+/** Posted only to compare fingerprints; non-ASCII too, so the byte encoding counts. */
+const FINGERPRINTED = { alertname: 'FingerprintCheck', zone: 'eu-west-1', team: 'paiements-équipe', b: 'ünïcødé ✓' };
+
 const alert = (name: string) => slice.get().data.alerts.find((a) => a.name === name);
 
 test('Prometheus alerts are merged with Alertmanager state by labels', async () => {
@@ -57,6 +61,9 @@ test('Prometheus alerts are merged with Alertmanager state by labels', async () 
   const amAlerts = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as Array<{ fingerprint: string; labels: Record<string, string> }>;
   assert.equal(alert('ApiErrors')!.fingerprint, amAlerts.find((a) => a.labels.alertname === 'ApiErrors')!.fingerprint, 'Alertmanager fingerprint used');
   assert.equal(alert('DiskFull')!.state, 'firing');
+  // warroom's own fingerprint (used when Alertmanager has no match) is Alertmanager's.
+  for (const a of amAlerts) assert.equal(labelFingerprint(a.labels), a.fingerprint, JSON.stringify(a.labels));
+  assert.ok(amAlerts.some((a) => a.labels.alertname === 'FingerprintCheck'));
   assert.equal(alert('ApiErrors')!.silenced, false);
 });
 

@@ -1,8 +1,10 @@
 // A small HTTP client for the Prometheus query API and the Alertmanager v2 API, with errors
 // a person can act on. Credentials in the configured URL are sent as Basic auth and never
-// appear in messages.
+// appear in messages. Every request has the configured timeout and every response a size cap
+// (limits.maxResponseMiB): a bigger answer is cut off and reported, never held in memory.
+import { DEFAULT_MAX_RESPONSE_BYTES, HttpError, httpRequest, ResponseBudget } from '../../net/http.js';
 
-export type PromErrorKind = 'unreachable' | 'timeout' | 'http' | 'api' | 'protocol';
+export type PromErrorKind = 'unreachable' | 'timeout' | 'http' | 'api' | 'protocol' | 'too-large';
 
 export class PromError extends Error {
   override readonly name = 'PromError';
@@ -124,12 +126,17 @@ export interface PromClientOptions {
   url: string;
   alertmanagerUrl?: string;
   timeoutSeconds?: number;
+  /** Response body cap in bytes; default DEFAULT_MAX_RESPONSE_BYTES (32 MiB). */
+  maxBytes?: number;
 }
 
 export class PromClient implements AlertmanagerApi {
   private readonly prom: Endpoint;
   private readonly am: Endpoint | null;
   readonly timeoutMs: number;
+  readonly maxBytes: number;
+  /** The requests in flight (a refresh runs several at once) share one cap, so memory stays within it. */
+  private readonly budget: ResponseBudget;
   /** Aborted by close(): cancels every in-flight request. */
   private readonly closing = new AbortController();
 
@@ -137,6 +144,8 @@ export class PromClient implements AlertmanagerApi {
     this.prom = endpoint(opts.url, 'Prometheus');
     this.am = opts.alertmanagerUrl ? endpoint(opts.alertmanagerUrl, 'Alertmanager') : null;
     this.timeoutMs = Math.round((opts.timeoutSeconds ?? 5) * 1000);
+    this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.budget = new ResponseBudget(this.maxBytes);
   }
 
   get alertmanagerConfigured(): boolean {
@@ -247,41 +256,37 @@ export class PromClient implements AlertmanagerApi {
   }
 
   private async request(ep: Endpoint, method: string, url: URL, what: string, payload?: unknown): Promise<{ status: number; text: string }> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = AbortSignal.any([timeout, this.closing.signal]);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (ep.auth) headers.authorization = ep.auth;
     if (payload !== undefined) headers['content-type'] = 'application/json';
-    const send = async () => {
-      const res = await fetch(url, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload), signal });
-      return { status: res.status, text: await res.text() };
-    };
+    // Each request has its own connection (no pool), so there is no stale keep-alive socket to retry.
     try {
-      try {
-        return await send();
-      } catch (e) {
-        // A pooled keep-alive connection the server has since closed: one fresh attempt for reads.
-        if (method !== 'GET' || signal.aborted || !STALE_SOCKET.has(networkCode(e))) throw e;
-        return await send();
-      }
+      const res = await httpRequest(url, {
+        method,
+        headers,
+        body: payload === undefined ? undefined : JSON.stringify(payload),
+        timeoutMs: this.timeoutMs,
+        maxBytes: this.maxBytes,
+        budget: this.budget,
+        signal: this.closing.signal,
+      });
+      return { status: res.status, text: res.text };
     } catch (e) {
-      if (timeout.aborted) throw new PromError(`${what} timed out after ${formatSeconds(this.timeoutMs)}`, 'timeout');
       if (this.closing.signal.aborted) throw new PromError(`${what} cancelled`, 'unreachable');
-      throw new PromError(`${ep.what} at ${ep.where} unreachable (${networkCode(e)})`, 'unreachable');
+      if (!(e instanceof HttpError)) throw new PromError(`${ep.what} at ${ep.where} unreachable (${e instanceof Error ? e.message : String(e)})`, 'unreachable');
+      switch (e.kind) {
+        case 'timeout':
+          throw new PromError(`${what} timed out after ${formatSeconds(this.timeoutMs)}`, 'timeout');
+        case 'too-large':
+          // e.g. "response too large (400 MiB, the limit is 32 MiB)"
+          throw new PromError(`${ep.what} at ${ep.where}: ${what} ${e.message}`, 'too-large');
+        case 'aborted':
+          throw new PromError(`${what} cancelled`, 'unreachable');
+        default:
+          throw new PromError(`${ep.what} at ${ep.where} unreachable (${e.code ?? e.message.replace(/^network error: /, '')})`, 'unreachable');
+      }
     }
   }
-}
-
-const STALE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
-
-function networkCode(e: unknown): string {
-  let cur: any = e;
-  for (let i = 0; cur && i < 5; i++) {
-    if (typeof cur.code === 'string' && cur.code) return cur.code;
-    if (cur instanceof AggregateError && cur.errors?.length) cur = cur.errors[0];
-    else cur = cur.cause;
-  }
-  return e instanceof Error ? e.message : String(e);
 }
 
 function httpError(ep: Endpoint, status: number, text: string): PromError {

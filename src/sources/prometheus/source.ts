@@ -21,6 +21,8 @@ export interface PromSourceOptions {
   concurrency?: number;
   /** How long resolved alerts stay visible; default 5 minutes. */
   resolvedKeepMs?: number;
+  /** Response body cap in bytes (limits.maxResponseMiB); default 32 MiB. */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export class PrometheusSource implements Source {
     private readonly publish: Publish<PromData>,
     opts: PromSourceOptions = {},
   ) {
-    this.client = new PromClient({ url: cfg.url, alertmanagerUrl: cfg.alertmanagerUrl, timeoutSeconds: cfg.timeoutSeconds });
+    this.client = new PromClient({ url: cfg.url, alertmanagerUrl: cfg.alertmanagerUrl, timeoutSeconds: cfg.timeoutSeconds, maxBytes: opts.maxResponseBytes });
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? (() => {});
     this.concurrency = Math.max(1, opts.concurrency ?? 4);
@@ -397,16 +399,24 @@ function labelsContain(big: Record<string, string>, small: Record<string, string
   return true;
 }
 
-/** A stable 16-hex-digit FNV-1a hash of the sorted label set. */
+/**
+ * Alertmanager's fingerprint of a label set: FNV-1a 64 over each label name and value (sorted by
+ * name), each as UTF-8 bytes followed by the single byte 0xff, as 16 hex digits.
+ */
 export function labelFingerprint(labels: Record<string, string>): string {
-  const text = Object.keys(labels)
-    .sort()
-    .map((k) => `${k}\xff${labels[k]}\xff`)
-    .join('');
   let h = 0xcbf29ce484222325n;
-  for (const b of Buffer.from(text)) {
-    h ^= BigInt(b);
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  const add = (bytes: Uint8Array) => {
+    for (const b of bytes) {
+      h ^= BigInt(b);
+      h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+    }
+  };
+  const SEPARATOR = Uint8Array.of(0xff);
+  for (const k of Object.keys(labels).sort()) {
+    add(Buffer.from(k, 'utf8'));
+    add(SEPARATOR);
+    add(Buffer.from(labels[k], 'utf8'));
+    add(SEPARATOR);
   }
   return h.toString(16).padStart(16, '0');
 }

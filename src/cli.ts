@@ -27,8 +27,8 @@ Flags:
   -A, --all-namespaces   every namespace
   --read-only            spectator mode: every mutating action is refused
   --theme NAME           dark, light, high-contrast, colorblind, or a theme file
-  --refresh SECONDS      polling interval for Prometheus, Postgres, Redis (default 5)
-  --max-fps N            redraw at most N times a second (default 10)
+  --refresh SECONDS      polling interval for Prometheus, Postgres, Redis (0.2–3600, default 5)
+  --max-fps N            redraw at most N times a second (1–60, default 10)
   --low-bandwidth        fewer redraws and no ticking clock, for thin SSH links
   -h, --help             this help
   -v, --version          print the version

@@ -84,7 +84,8 @@ export function urlCredentialSecrets(url: string): string[] {
       out.push(`${a.user}:${a.password}`, `${user}:${pw}`, Buffer.from(`${user}:${pw}`).toString('base64'));
     }
   } else if (a.user && (a.scheme === 'http:' || a.scheme === 'https:')) {
-    out.push(a.user, decodeComponent(a.user));
+    const user = decodeComponent(a.user);
+    out.push(a.user, user, Buffer.from(`${user}:`).toString('base64'));
   }
   const query = /[?&]password=([^&#]*)/i.exec(a.tail);
   if (query?.[1]) out.push(query[1], decodeComponent(query[1].replace(/\+/g, ' ')));

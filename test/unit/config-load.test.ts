@@ -287,7 +287,7 @@ test('URL credentials anywhere are secrets: masked in --print-config and by ever
   });
   const loaded = loadConfig({ cwd: root, env });
   const leaks = ['prom-Pa55', 'am-token-123', 'p@ssW0rd', 'ssW0rd', 'red1s-pw', 'h00k-pw'];
-  for (const s of ['prom-Pa55', 'promuser:prom-Pa55', Buffer.from('promuser:prom-Pa55').toString('base64'), 'am-token-123', 'p@ssW0rd', 'red1s-pw', 'h00k-pw']) {
+  for (const s of ['prom-Pa55', 'promuser:prom-Pa55', Buffer.from('promuser:prom-Pa55').toString('base64'), 'am-token-123', Buffer.from('am-token-123:').toString('base64'), 'p@ssW0rd', 'red1s-pw', 'h00k-pw']) {
     assert.ok(loaded.secrets.includes(s), `${s} not in secrets: ${JSON.stringify(loaded.secrets)}`);
   }
   const printed = maskedConfig(loaded) as { prometheus: { url: string; alertmanagerUrl: string }; postgres: { url: string }[]; redis: { url: string }[] };

@@ -27,8 +27,8 @@ Flags:
   -A, --all-namespaces   every namespace
   --read-only            spectator mode: every mutating action is refused
   --theme NAME           dark, light, high-contrast, colorblind, or a theme file
-  --refresh SECONDS      polling interval for Prometheus, Postgres, Redis (default 5)
-  --max-fps N            redraw at most N times a second (default 10)
+  --refresh SECONDS      polling interval for Prometheus, Postgres, Redis (0.2–3600, default 5)
+  --max-fps N            redraw at most N times a second (1–60, default 10)
   --low-bandwidth        fewer redraws and no ticking clock, for thin SSH links
   -h, --help             this help
   -v, --version          print the version
@@ -98,25 +98,25 @@ export function numberFlag(values: ParsedArgs['values'], name: string, opts: { m
   return n;
 }
 
-/** Flags shaped like the config, for the loader's highest-precedence layer. */
-export function flagOverrides(values: ParsedArgs['values']): Record<string, unknown> {
-  const o: Record<string, any> = {};
-  const kube: Record<string, unknown> = {};
-  if (values.kubeconfig) kube.kubeconfig = values.kubeconfig;
-  if (values.context) kube.context = values.context;
-  if (values.namespace) kube.namespaces = values.namespace;
-  if (values['all-namespaces']) kube.allNamespaces = true;
-  if (Object.keys(kube).length) o.kube = kube;
-  const ui: Record<string, unknown> = {};
-  if (values.theme) ui.theme = values.theme;
-  const refresh = numberFlag(values, 'refresh', { min: 0.2 });
-  if (refresh !== undefined) ui.refreshSeconds = refresh;
-  const fps = numberFlag(values, 'max-fps', { min: 1, integer: true });
-  if (fps !== undefined) ui.maxFps = fps;
-  if (values['low-bandwidth']) ui.lowBandwidth = true;
-  if (Object.keys(ui).length) o.ui = ui;
-  if (values['read-only']) o.readOnly = true;
-  return o;
+/**
+ * Flags shaped like the config, one entry per flag, for the loader's highest-precedence layers.
+ * Only parsing happens here: ranges are the config schema's, as for files and WARROOM_* variables.
+ */
+export function flagLayers(values: ParsedArgs['values']): Array<{ flag: string; data: Record<string, unknown> }> {
+  const out: Array<{ flag: string; data: Record<string, unknown> }> = [];
+  const add = (flag: string, data: Record<string, unknown>) => out.push({ flag, data });
+  if (values.kubeconfig) add('--kubeconfig', { kube: { kubeconfig: values.kubeconfig } });
+  if (values.context) add('--context', { kube: { context: values.context } });
+  if (values.namespace) add('--namespace', { kube: { namespaces: values.namespace } });
+  if (values['all-namespaces']) add('--all-namespaces', { kube: { allNamespaces: true } });
+  if (values.theme) add('--theme', { ui: { theme: values.theme } });
+  const refresh = numberFlag(values, 'refresh');
+  if (refresh !== undefined) add('--refresh', { ui: { refreshSeconds: refresh } });
+  const fps = numberFlag(values, 'max-fps');
+  if (fps !== undefined) add('--max-fps', { ui: { maxFps: fps } });
+  if (values['low-bandwidth']) add('--low-bandwidth', { ui: { lowBandwidth: true } });
+  if (values['read-only']) add('--read-only', { readOnly: true });
+  return out;
 }
 
 export function packageVersion(): string {

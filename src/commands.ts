@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { defaultConfigFiles, loadConfig, maskedConfig, type LoadedConfig } from './config/load.js';
 import { configSchema } from './config/schema.js';
 import type { DrillStarter } from './runtime.js';
-import { flagOverrides, numberFlag, UsageError, type ParsedArgs } from './cli.js';
+import { flagLayers, numberFlag, UsageError, type ParsedArgs } from './cli.js';
 
 export async function runCommand(args: ParsedArgs): Promise<number> {
   const { command, values } = args;
@@ -73,7 +73,7 @@ function hasLiveConfig(configFile: string | undefined): boolean {
 
 /** The config for these arguments: files, environment, then the flags on top. */
 function loadFromArgs(args: ParsedArgs): LoadedConfig {
-  return loadConfig({ configFile: args.values.config as string | undefined, overrides: flagOverrides(args.values) });
+  return loadConfig({ configFile: args.values.config as string | undefined, flags: flagLayers(args.values) });
 }
 
 async function cockpit(loaded: LoadedConfig, drill?: DrillStarter): Promise<number> {

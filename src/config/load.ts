@@ -6,6 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, type Document } from 'yaml';
 import { configSchema, SECRET_PATHS, type Config } from './schema.js';
+import { maskUserinfo, splitAuthority, urlCredentialSecrets } from '../util/url-credentials.js';
+
+/** A config file larger than this is refused unread (a config is a few KiB). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** YAML aliases allowed per file; a "billion laughs" document needs far more. */
+const MAX_ALIAS_COUNT = 100;
 
 export class ConfigError extends Error {
   readonly exitCode = 2;
@@ -26,13 +32,18 @@ export interface LoadOptions {
   configFile?: string;
   /** Values from flags, already shaped like the config (highest precedence). */
   overrides?: Record<string, unknown>;
+  /** The same, one entry per flag so that an error names it (`--refresh`); above `overrides`. */
+  flags?: Array<{ flag: string; data: Record<string, unknown> }>;
 }
 
 export interface LoadedConfig {
   config: Config;
   /** Files that contributed, lowest precedence first. */
   files: string[];
-  /** Every value that came from a ${ENV} reference: masked wherever config is printed. */
+  /**
+   * Every value that came from a ${ENV} reference, and every credential found in a URL of the
+   * effective config (password, user:password, …): masked wherever text is shown or written.
+   */
   secrets: string[];
 }
 
@@ -50,9 +61,9 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     if (!fs.existsSync(file)) throw new ConfigError(`${opts.configFile}: config file not found`);
     layers.push(readLayer(file, env, secrets));
   }
-  const envLayer = envOverrides(env);
-  if (Object.keys(envLayer).length) layers.push({ origin: 'WARROOM_* environment', data: envLayer });
+  layers.push(...envLayers(env));
   if (opts.overrides && Object.keys(opts.overrides).length) layers.push({ origin: 'command-line flags', data: opts.overrides });
+  for (const f of opts.flags ?? []) layers.push({ origin: f.flag, data: f.data });
 
   let merged: Record<string, unknown> = {};
   for (const layer of layers) merged = deepMerge(merged, layer.data);
@@ -63,7 +74,16 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     const keyPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     throw new ConfigError(`${locate(layers, keyPath)}: ${formatPath(keyPath)}: ${explain(issue as { code: string; message: string } & Record<string, any>, merged, keyPath)}`);
   }
-  return { config: expandPaths(parsed.data, env), files: layers.filter((l) => l.doc).map((l) => l.origin), secrets };
+  const config = expandPaths(parsed.data, env);
+  return { config, files: layers.filter((l) => l.doc).map((l) => l.origin), secrets: [...new Set([...secrets, ...configUrlSecrets(config)])] };
+}
+
+/** The credentials of every URL anywhere in the config (Prometheus, Alertmanager, sinks, Postgres, Redis, …). */
+function configUrlSecrets(value: unknown): string[] {
+  if (typeof value === 'string') return value.includes('://') ? urlCredentialSecrets(value) : [];
+  if (Array.isArray(value)) return value.flatMap(configUrlSecrets);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(configUrlSecrets);
+  return [];
 }
 
 /** `~/…` in path settings means the home directory, as in a shell. */
@@ -86,12 +106,7 @@ export function defaultConfigFiles(cwd: string = process.cwd(), env: NodeJS.Proc
 }
 
 function readLayer(file: string, env: NodeJS.ProcessEnv, secrets: string[]): Layer {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`${file}: cannot read config file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
+  const text = readConfigText(file);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   if (doc.errors.length) {
@@ -99,13 +114,61 @@ function readLayer(file: string, env: NodeJS.ProcessEnv, secrets: string[]): Lay
     const pos = err.linePos?.[0];
     throw new ConfigError(`${file}:${pos ? `${pos.line}:${pos.col}` : '?'}: YAML syntax error: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
-  const data = doc.toJS() ?? {};
+  let data;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (e) {
+    // yaml throws a ReferenceError for an alias bomb ("Excessive alias count …").
+    const why = /alias/i.test((e as Error).message) ? `too many YAML aliases (more than ${MAX_ALIAS_COUNT} expansions; a "billion laughs" document?)` : (e as Error).message;
+    throw new ConfigError(`${file}: cannot load YAML: ${why}`);
+  }
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigError(`${file}:1: expected a mapping of settings (kube:, prometheus:, …), got ${Array.isArray(data) ? 'a list' : typeof data}`);
   }
   const layer: Layer = { origin: file, data, doc, lines };
   layer.data = interpolate(data, [], layer, env, secrets) as Record<string, unknown>;
   return layer;
+}
+
+/**
+ * The text of a config file, which must be a regular file of at most MAX_CONFIG_BYTES. Checked
+ * with stat before opening (opening a FIFO would block), and again on the open descriptor
+ * (opened non-blocking) in case the path changed in between; never reads more than the cap.
+ */
+function readConfigText(file: string): string {
+  const fail = (what: string): never => {
+    throw new ConfigError(`${file}: ${what}; expected a YAML config file`);
+  };
+  const check = (st: fs.Stats) => {
+    if (!st.isFile()) fail(`not a regular file (${fileKind(st)})`);
+    if (st.size > MAX_CONFIG_BYTES) fail(`config file too large (${st.size} bytes, at most ${MAX_CONFIG_BYTES})`);
+  };
+  let fd: number | undefined;
+  try {
+    check(fs.statSync(file));
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    check(fs.fstatSync(fd));
+    const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let n = 0;
+    for (let r; n < buf.length && (r = fs.readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
+    if (n > MAX_CONFIG_BYTES) fail(`config file too large (more than ${MAX_CONFIG_BYTES} bytes)`);
+    return buf.subarray(0, n).toString('utf8');
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === 'ENOENT' ? `${file}: config file not found` : `${file}: cannot read config file (${code ?? String(e)})`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function fileKind(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
 /** Replaces ${NAME} references with environment values; a missing variable is a config error. */
@@ -127,12 +190,12 @@ function interpolate(value: unknown, keyPath: (string | number)[], layer: Layer,
   return value;
 }
 
-const ENV_KEYS: Record<string, (v: string) => Record<string, unknown>> = {
+const ENV_KEYS: Record<string, (v: string, name: string) => Record<string, unknown>> = {
   WARROOM_THEME: (v) => ({ ui: { theme: v } }),
-  WARROOM_REFRESH: (v) => ({ ui: { refreshSeconds: Number(v) } }),
-  WARROOM_MAX_FPS: (v) => ({ ui: { maxFps: Number(v) } }),
-  WARROOM_LOW_BANDWIDTH: (v) => ({ ui: { lowBandwidth: truthy(v) } }),
-  WARROOM_READ_ONLY: (v) => ({ readOnly: truthy(v) }),
+  WARROOM_REFRESH: (v) => ({ ui: { refreshSeconds: envNumber(v) } }),
+  WARROOM_MAX_FPS: (v) => ({ ui: { maxFps: envNumber(v) } }),
+  WARROOM_LOW_BANDWIDTH: (v, name) => ({ ui: { lowBandwidth: envBoolean(name, v) } }),
+  WARROOM_READ_ONLY: (v, name) => ({ readOnly: envBoolean(name, v) }),
   WARROOM_KUBECONFIG: (v) => ({ kube: { kubeconfig: v } }),
   WARROOM_CONTEXT: (v) => ({ kube: { context: v } }),
   WARROOM_NAMESPACE: (v) => ({ kube: { namespaces: v.split(',').map((s) => s.trim()).filter(Boolean) } }),
@@ -141,17 +204,30 @@ const ENV_KEYS: Record<string, (v: string) => Record<string, unknown>> = {
 };
 export const ENV_VARIABLES = Object.keys(ENV_KEYS);
 
-function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  let out: Record<string, unknown> = {};
+/** One layer per variable set, so that an error names the variable. */
+function envLayers(env: NodeJS.ProcessEnv): Layer[] {
+  const out: Layer[] = [];
   for (const [name, shape] of Object.entries(ENV_KEYS)) {
     const v = env[name];
-    if (v !== undefined && v !== '') out = deepMerge(out, shape(v));
+    if (v !== undefined && v !== '') out.push({ origin: name, data: shape(v, name) });
   }
   return out;
 }
 
-function truthy(v: string): boolean {
-  return /^(1|true|yes|on)$/i.test(v.trim());
+/** A number, or the text itself when it is not one, so that the schema reports `got "fast"` (never NaN). */
+function envNumber(v: string): number | string {
+  const n = v.trim() === '' ? NaN : Number(v);
+  return Number.isNaN(n) ? v : n;
+}
+
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
+const FALSE_WORDS = ['0', 'false', 'no', 'off'];
+
+function envBoolean(name: string, v: string): boolean {
+  const w = v.trim().toLowerCase();
+  if (TRUE_WORDS.includes(w)) return true;
+  if (FALSE_WORDS.includes(w)) return false;
+  throw new ConfigError(`${name}: expected one of ${TRUE_WORDS.join('/')} or ${FALSE_WORDS.join('/')} (any case), got ${JSON.stringify(v)}`);
 }
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
@@ -213,14 +289,19 @@ function formatPath(keyPath: (string | number)[]): string {
 
 function explain(issue: { code: string; message: string } & Record<string, any>, merged: unknown, keyPath: (string | number)[]): string {
   const got = valueAt(merged, keyPath);
-  const shown = got === undefined ? 'nothing' : isSecretPath(keyPath) ? '(hidden)' : JSON.stringify(got);
+  const shown = got === undefined ? 'nothing' : isSecretPath(keyPath) ? '(hidden)' : JSON.stringify(typeof got === 'string' ? maskUserinfo(got) : got);
   switch (issue.code) {
+    case 'custom':
+      // A custom check's message says what is wrong; a secret value is not echoed at all.
+      return issue.params?.complete || isSecretPath(keyPath) ? issue.message : `${issue.message}, got ${shown}`;
     case 'unrecognized_keys':
       return `unknown setting ${(issue.keys as string[]).map((k) => `"${k}"`).join(', ')}; expected one of: ${expectedKeys(keyPath)}`;
     case 'invalid_type':
-      return `expected ${issue.expected}, got ${shown}`;
+      // A number that is not an integer: the range's own message says what is expected.
+      return typeof got === 'number' ? `${issue.message}, got ${shown}` : `expected ${issue.expected}, got ${shown}`;
     case 'too_small':
     case 'too_big':
+      return `${issue.message}, got ${shown}`;
     case 'invalid_format':
     case 'invalid_value':
       return `${issue.message.replace(/^Invalid input: /, '')} (got ${shown})`;
@@ -271,7 +352,7 @@ export function maskedConfig(loaded: LoadedConfig): unknown {
   const walk = (v: unknown, keyPath: string[]): unknown => {
     if (typeof v === 'string') {
       if (isSecretPath(keyPath)) return maskUrl(v, loaded.secrets);
-      return maskSecrets(v, loaded.secrets);
+      return maskSecrets(maskUserinfo(v), loaded.secrets);
     }
     if (Array.isArray(v)) return v.map((x) => walk(x, [...keyPath, '*']));
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...keyPath, k])]));
@@ -282,17 +363,18 @@ export function maskedConfig(loaded: LoadedConfig): unknown {
 
 /** Keeps a URL's scheme, host, port and path, hiding credentials; anything else that is secret becomes ****. */
 export function maskUrl(value: string, secrets: string[] = []): string {
+  let u: URL | undefined;
   try {
-    const u = new URL(value);
-    if (u.protocol === 'http:' || u.protocol === 'https:') {
-      // A webhook URL's path is the secret (Slack's /services/T…/B…/X…).
-      return `${u.protocol}//${u.host}/****`;
-    }
-    if (u.password) u.password = '****';
-    return maskSecrets(u.toString(), secrets);
+    u = new URL(value);
   } catch {
-    return '****';
+    // Not WHATWG-parseable (a Sentinel or Cluster host list): masked as text below.
   }
+  if (u && (u.protocol === 'http:' || u.protocol === 'https:')) {
+    // A webhook URL's path is the secret (Slack's /services/T…/B…/X…).
+    return `${u.protocol}//${u.host}/****`;
+  }
+  if (!splitAuthority(value)) return '****';
+  return maskSecrets(maskUserinfo(value), secrets);
 }
 
 export function maskSecrets(text: string, secrets: string[]): string {

@@ -1,10 +1,73 @@
 // The one definition of warroom's configuration. Every section has defaults, so an empty
 // file (or none) is a valid config. Secrets are written as ${ENV} references in YAML and
 // resolved by the loader; `SECRET_PATHS` lists the fields that are masked when printed.
+//
+// Every number has a range and every URL a scheme, checked here and only here: files, WARROOM_*
+// variables and flags all go through this schema (the loader formats the errors).
 import { z } from 'zod';
+import { parseRedisUrl } from '../sources/redis/url.js';
+import { strayCharMessage, strayCredentialChar } from '../util/url-credentials.js';
 
-const seconds = z.number().positive();
-const ratio = z.number().min(0).max(1);
+/** A number from `min` to `max` (above `min` when `exclusiveMin`), with one message naming the whole range. */
+function range(min: number, max: number, unit = '', opts: { exclusiveMin?: boolean; int?: boolean } = {}) {
+  const what = opts.int ? 'an integer' : 'a number';
+  const error = opts.exclusiveMin ? `expected ${what} above ${min} and at most ${max}${unit}` : `expected ${what} from ${min} to ${max}${unit}`;
+  let n = z.number();
+  if (opts.int) n = n.int({ error });
+  n = opts.exclusiveMin ? n.gt(min, { error }) : n.min(min, { error });
+  return n.max(max, { error });
+}
+
+const ratio = range(0, 1);
+/** Network timeouts: a request may wait at most five minutes. */
+const timeoutSeconds = range(0, 300, ' seconds', { exclusiveMin: true });
+/** Latency thresholds, up to an hour. */
+const latencySeconds = range(0, 3600, ' seconds', { exclusiveMin: true });
+/** Status update cadence, from a minute to a week. */
+const cadence = range(1, 10080, ' minutes');
+
+/** http:// or https:// only (no ftp:, file:, javascript: …). */
+const httpUrl = z.string().refine(
+  (v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected an http:// or https:// URL' },
+);
+
+/** postgres:// or postgresql://, readable by pg (which parses it as a WHATWG URL). */
+const postgresUrl = z.string().superRefine((v, ctx) => {
+  if (!/^postgres(ql)?:\/\//i.test(v)) return void ctx.addIssue({ code: 'custom', message: 'expected a postgres:// or postgresql:// URL' });
+  const stray = strayCredentialChar(v);
+  if (stray) return void ctx.addIssue({ code: 'custom', message: strayCharMessage(stray) });
+  try {
+    new URL(v);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not a valid URL: percent-encode any ":", "/", "?", "#", "@", "[" or "]" in the user name or password' });
+  }
+});
+
+/** One of the Redis URL forms the Redis source reads (its parser is the judge). */
+const redisUrl = z.string().superRefine((v, ctx) => {
+  try {
+    parseRedisUrl(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+  }
+});
+
+/** `lower` < `higher` for each pair of keys, with a message naming the field and both values. */
+function ordered<T extends Record<string, number>>(pairs: Array<[lower: keyof T & string, higher: keyof T & string]>) {
+  return (v: T, ctx: z.RefinementCtx) => {
+    for (const [lo, hi] of pairs) {
+      if (!(v[lo] < v[hi])) ctx.addIssue({ code: 'custom', path: [lo], message: `must be below ${hi}: got ${lo} ${v[lo]}, ${hi} ${v[hi]}`, params: { complete: true } });
+    }
+  };
+}
 
 export const serviceSchema = z.strictObject({
   name: z.string().min(1),
@@ -18,36 +81,42 @@ export const serviceSchema = z.strictObject({
 
 export const postgresSchema = z.strictObject({
   name: z.string().min(1),
-  url: z.string().min(1),
-  statementTimeoutMs: z.number().int().positive().default(3000),
+  url: postgresUrl,
+  statementTimeoutMs: range(1, 600_000, ' ms', { int: true }).default(3000),
 });
 
 export const redisSchema = z.strictObject({
   name: z.string().min(1),
-  url: z.string().min(1),
+  url: redisUrl,
 });
 
 export const severitySchema = z.strictObject({
-  errorRate: z.strictObject({ p0: ratio.default(0.5), p1: ratio.default(0.1), p2: ratio.default(0.05) }).default({ p0: 0.5, p1: 0.1, p2: 0.05 }),
-  latencyP95Seconds: z.strictObject({ p1: seconds.default(5), p2: seconds.default(2) }).default({ p1: 5, p2: 2 }),
+  errorRate: z
+    .strictObject({ p0: ratio.default(0.5), p1: ratio.default(0.1), p2: ratio.default(0.05) })
+    .superRefine(ordered([['p1', 'p0'], ['p2', 'p1']]))
+    .default({ p0: 0.5, p1: 0.1, p2: 0.05 }),
+  latencyP95Seconds: z
+    .strictObject({ p1: latencySeconds.default(5), p2: latencySeconds.default(2) })
+    .superRefine(ordered([['p2', 'p1']]))
+    .default({ p1: 5, p2: 2 }),
   postgresSaturation: z.strictObject({ warn: ratio.default(0.8) }).default({ warn: 0.8 }),
   /** Minutes between status updates, by severity. */
   cadenceMinutes: z
-    .strictObject({ P0: seconds.default(15), P1: seconds.default(30), P2: seconds.default(120), P3: seconds.default(1440) })
+    .strictObject({ P0: cadence.default(15), P1: cadence.default(30), P2: cadence.default(120), P3: cadence.default(1440) })
     .default({ P0: 15, P1: 30, P2: 120, P3: 1440 }),
 });
 
 export const sinksSchema = z.strictObject({
-  slack: z.strictObject({ webhookUrl: z.string().url(), channel: z.string().optional() }).optional(),
+  slack: z.strictObject({ webhookUrl: httpUrl, channel: z.string().optional() }).optional(),
   statuspage: z
     .strictObject({
       pageId: z.string().min(1),
       apiKey: z.string().min(1),
-      baseUrl: z.string().url().default('https://api.statuspage.io'),
+      baseUrl: httpUrl.default('https://api.statuspage.io'),
       componentIds: z.array(z.string()).default([]),
     })
     .optional(),
-  webhook: z.strictObject({ url: z.string().url(), headers: z.record(z.string(), z.string()).default({}) }).optional(),
+  webhook: z.strictObject({ url: httpUrl, headers: z.record(z.string(), z.string()).default({}) }).optional(),
   /** Writes what would be sent to this file instead of sending; the drill's default. */
   dryRun: z.strictObject({ path: z.string().optional() }).optional(),
 });
@@ -61,14 +130,14 @@ export const configSchema = z.strictObject({
       namespaces: z.array(z.string()).default([]),
       allNamespaces: z.boolean().default(false),
       labelSelector: z.string().optional(),
-      requestTimeoutSeconds: seconds.default(10),
+      requestTimeoutSeconds: timeoutSeconds.default(10),
     })
     .default({ enabled: true, namespaces: [], allNamespaces: false, requestTimeoutSeconds: 10 }),
   prometheus: z
     .strictObject({
-      url: z.string().url(),
-      alertmanagerUrl: z.string().url().optional(),
-      timeoutSeconds: seconds.default(5),
+      url: httpUrl,
+      alertmanagerUrl: httpUrl.optional(),
+      timeoutSeconds: timeoutSeconds.default(5),
       services: z.array(serviceSchema).default([]),
     })
     .optional(),
@@ -79,8 +148,8 @@ export const configSchema = z.strictObject({
   ui: z
     .strictObject({
       theme: z.string().default('dark'),
-      refreshSeconds: seconds.default(5),
-      maxFps: z.number().int().min(1).max(60).default(10),
+      refreshSeconds: range(0.2, 3600, ' seconds').default(5),
+      maxFps: range(1, 60, ' frames a second', { int: true }).default(10),
       lowBandwidth: z.boolean().default(false),
     })
     .default({ theme: 'dark', refreshSeconds: 5, maxFps: 10, lowBandwidth: false }),
@@ -92,7 +161,7 @@ export const configSchema = z.strictObject({
   /** Action id → keys, overriding the defaults. */
   keys: z.record(z.string(), z.array(z.string())).default({}),
   /** Caps on what any backend may send back. */
-  limits: z.strictObject({ maxResponseMiB: z.number().min(1).max(1024).default(32) }).default({ maxResponseMiB: 32 }),
+  limits: z.strictObject({ maxResponseMiB: range(1, 1024, ' MiB').default(32) }).default({ maxResponseMiB: 32 }),
   /** Where journals and the outbox live; default $XDG_STATE_HOME/warroom. */
   stateDir: z.string().optional(),
 });

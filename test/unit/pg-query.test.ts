@@ -46,6 +46,18 @@ test('targets and messages never carry the password', () => {
   assert.equal(redact('oops s3cr@t and redis://:pw123@h:1', ['s3cr@t']), 'oops *** and redis://h:1');
 });
 
+test('an unencoded @ in the password: the user info ends at the last @, as pg reads it', async () => {
+  const { parse } = await import('pg-connection-string');
+  const url = 'postgres://u:p@ss@host/db';
+  const pg = parse(url);
+  assert.deepEqual([pg.user, pg.password, pg.host, pg.database], ['u', 'p@ss', 'host', 'db'], 'pg connects to "host" with password "p@ss"');
+  assert.equal(pgTarget(url), 'host:5432/db');
+  assert.deepEqual(urlSecrets(url), ['p@ss']);
+  const stripped = stripUrlCredentials(`could not reach ${url}`);
+  assert.equal(stripped, 'could not reach postgres://u@host/db');
+  assert.ok(!redact(`failed: ${url} (p@ss)`, urlSecrets(url)).includes('ss'));
+});
+
 test('pg errors become short reasons', () => {
   const opts = { timeoutMs: 3000, secrets: ['hunter22'] };
   assert.equal(describePgError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), opts), 'connection refused');

@@ -32,6 +32,21 @@ test('URL forms: redis, rediss, sentinel, cluster; targets carry no password', (
   for (const p of [a, b, s]) assert.ok(!p.target.includes('p@ss') && !p.target.includes('tok123') && !p.target.includes('pw1234'));
 });
 
+test('URL user info ends at the last @; a stray # / ? in the password is refused without echoing it', () => {
+  const a = parseRedisUrl('redis://:p@ss@cache:6380');
+  assert.deepEqual([a.password, a.target], ['p@ss', 'cache:6380']);
+  assert.deepEqual(parseRedisUrl('rediss+cluster://app:t@k@n1:7000,n2').hosts, [{ host: 'n1', port: 7000 }, { host: 'n2', port: 6379 }]);
+  for (const [url, ch] of [['redis://:Pw#Leak_13@cache:6379', '#'], ['redis://:Pw?Leak_13@cache', '?'], ['redis+sentinel://:Pw/Leak_13@s1/m', '/']]) {
+    assert.throws(
+      () => parseRedisUrl(url),
+      (e: Error) => e.message.includes(`"${ch}"`) && /percent-encoded/.test(e.message) && !e.message.includes('Leak_13') && !e.message.includes('Pw'),
+      url,
+    );
+  }
+  assert.throws(() => parseRedisUrl('redis://cache:99999'), /port must be a number from 1 to 65535/);
+  assert.throws(() => parseRedisUrl('redis://cache:abc'), /port must be a number from 1 to 65535/);
+});
+
 const INFO = [
   '# Server',
   'redis_version:7.0.15',

@@ -1,11 +1,17 @@
 // Secrets never leave a source: every message and target string shown to people passes
 // through here. Used by the Postgres and Redis sources and the Postgres actions.
 
-/** `scheme://user:pass@host` → `scheme://user@host`, for every URL inside `text`. */
+import { decodeComponent, splitAuthority } from '../../util/url-credentials.js';
+
+/**
+ * `scheme://user:pass@host` → `scheme://user@host`, for every URL inside `text`. The user info
+ * ends at the last `@` before the host, as the URL parser (and `pg`) reads it.
+ */
 export function stripUrlCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]*)(?::[^@\s/]*)?@/gi, (_m, scheme: string, user: string) =>
-    user ? `${scheme}${user}@` : scheme,
-  );
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)@/gi, (_m, scheme: string, userinfo: string) => {
+    const user = userinfo.split(':')[0];
+    return user ? `${scheme}${user}@` : scheme;
+  });
 }
 
 /** Removes URL credentials and every literal occurrence of the given secrets. */
@@ -19,15 +25,9 @@ export function redact(text: string, secrets: readonly string[]): string {
 
 /** The password (raw and percent-decoded) carried by a URL, if any. */
 export function urlSecrets(url: string): string[] {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:([^@\s/]*)@/i.exec(url);
-  if (!m || !m[1]) return [];
-  const raw = m[1];
-  let decoded = raw;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    /* keep raw */
-  }
+  const raw = splitAuthority(url)?.password;
+  if (!raw) return [];
+  const decoded = decodeComponent(raw);
   return decoded === raw ? [raw] : [raw, decoded];
 }
 

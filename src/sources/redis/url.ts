@@ -7,7 +7,10 @@
 //   redis+cluster://[[user]:password@]h1[:6379][,h2[:port]…]   Redis Cluster seed nodes
 //   rediss+cluster://…                                        TLS cluster
 //
-// The password is percent-decoded; it never appears in `target` or in any message.
+// User info ends at the last `@` before the host (as in any URL); a `/`, `?` or `#` in the
+// password must be percent-encoded. The password is percent-decoded; it never appears in `target` or in any message.
+
+import { decodeComponent, splitAuthority, strayCredentialChar, strayCharMessage } from '../../util/url-credentials.js';
 
 export type RedisMode = 'standalone' | 'sentinel' | 'cluster';
 
@@ -26,29 +29,33 @@ export interface RedisEndpoint {
   secrets: string[];
 }
 
-const URL_RE = /^(redis|rediss)(?:\+(sentinel|cluster))?:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]*)(?:\/([^?#]*))?(?:[?#].*)?$/i;
+const SCHEME_RE = /^(redis|rediss)(?:\+(sentinel|cluster))?:$/;
 
-function decode(s: string | undefined): string | undefined {
-  if (s === undefined || s === '') return undefined;
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
+const decode = (s: string | undefined): string | undefined => (s === undefined || s === '' ? undefined : decodeComponent(s));
 
 export function parseRedisUrl(url: string): RedisEndpoint {
-  const m = URL_RE.exec(url.trim());
-  if (!m) throw new Error('unsupported Redis URL: use redis://, rediss://, redis+sentinel:// or redis+cluster://');
-  const [, scheme, kind, rawUser, rawPass, hostPart, rawPath] = m;
+  const parts = splitAuthority(url.trim());
+  const m = parts && SCHEME_RE.exec(parts.scheme);
+  if (!parts || !m) throw new Error('unsupported Redis URL: use redis://, rediss://, redis+sentinel:// or redis+cluster:// (and rediss+sentinel://, rediss+cluster://)');
+  const stray = strayCredentialChar(url.trim());
+  if (stray) throw new Error(strayCharMessage(stray));
+  const [, scheme, kind] = m;
+  const { user: rawUser, password: rawPass, hosts: hostPart } = parts;
+  const rawPath = /^\/([^?#]*)/.exec(parts.tail)?.[1];
   const mode: RedisMode = (kind?.toLowerCase() as RedisMode | undefined) ?? 'standalone';
   const tls = scheme.toLowerCase() === 'rediss';
   const defaultPort = mode === 'sentinel' ? 26379 : 6379;
+  const port = (p: string | undefined): number => {
+    if (p === undefined || p === '') return defaultPort;
+    const n = /^\d{1,5}$/.test(p) ? Number(p) : NaN;
+    if (!(n >= 1 && n <= 65535)) throw new Error('a Redis URL port must be a number from 1 to 65535');
+    return n;
+  };
   const hosts = (hostPart || 'localhost').split(',').map((h) => {
-    const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(h);
-    if (v6) return { host: v6[1], port: v6[2] ? Number(v6[2]) : defaultPort };
+    const v6 = /^\[([^\]]+)\](?::(\d*))?$/.exec(h);
+    if (v6) return { host: v6[1], port: port(v6[2]) };
     const i = h.lastIndexOf(':');
-    return i > 0 ? { host: h.slice(0, i), port: Number(h.slice(i + 1)) || defaultPort } : { host: h || 'localhost', port: defaultPort };
+    return i > 0 ? { host: h.slice(0, i), port: port(h.slice(i + 1)) } : { host: h || 'localhost', port: defaultPort };
   });
   const segments = (rawPath ?? '').split('/').filter(Boolean);
   let masterName: string | undefined;

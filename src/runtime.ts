@@ -113,6 +113,8 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   );
 
   const sinks = sinksFromConfig(config.sinks, { stateDir, forceDryRun: drill, maxResponseBytes: config.limits.maxResponseMiB * 1024 * 1024 });
+  // The sinks' URLs and keys are secrets too, wherever they came from (a ${ENV} or the file itself).
+  for (const x of sinks.flatMap((sk) => sk.secrets)) if (x && !secrets.includes(x)) secrets.push(x);
   const env: ActionEnv = { context: null, readOnly: initialReadOnly.readOnly, drill, recorder: { record: (e) => engine.record(e) }, actor: actor(), services: {} };
   const engine = new IncidentEngine({ stateDir, config, stage: cockpit.stageIncident, secrets, sinks, readOnly: () => env.readOnly });
   engine.start();

@@ -42,7 +42,7 @@ export interface EngineOptions {
   /** Sinks for status updates; without them postUpdate only journals. */
   sinks?: Sink[];
   /** Passed to the Outbox (tests shorten the delays). */
-  outboxOptions?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; minIntervalMs?: number };
+  outboxOptions?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; minIntervalMs?: number; followMs?: number };
   debounceMs?: number;
   /** Entries kept in the slice's timeline (the journal keeps all). */
   timelineLimit?: number;

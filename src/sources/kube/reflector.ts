@@ -159,8 +159,8 @@ export class Reflector {
           this.o.list(ctrl.signal),
           new Promise<never>((_, reject) => {
             timer = safeTimeout(() => {
-              ctrl.abort();
               reject(Object.assign(new Error(`list timed out after ${Math.round(ms / 1000)}s`), { name: 'TimeoutError' }));
+              ctrl.abort();
             }, ms);
             timer.unref?.();
             ctrl.signal.addEventListener('abort', () => reject(Object.assign(new Error('list aborted'), { name: 'AbortError' })), { once: true });

@@ -126,10 +126,11 @@ test('a hung LIST times out, its socket is abandoned, it is retried with back-of
     assert.match(r.kube().error ?? '', /timed out/);
     await new Promise((res) => setTimeout(res, 3_000));
     const held = sim.heldLists;
-    const lists = sim.requestCounts.lists;
-    console.log(`# hung lists: ${lists} LISTs in ~4 s, ${held} sockets still held`);
-    // Four reflectors: at most one list each in flight; the abandoned ones were closed.
+    const { lists, abandonedLists } = sim.requestCounts;
+    console.log(`# hung lists: ${lists} LISTs in ~4 s, ${abandonedLists} closed by the client, ${held} still held`);
+    // Four reflectors: at most one list each in flight; every timed-out one had its socket closed.
     assert.ok(held <= 4, `held sockets ${held}`);
+    assert.equal(abandonedLists + held, lists, 'every hung list but those in flight was abandoned');
     assert.ok(lists > 4, 'timed-out lists are retried');
     assert.ok(lists <= 4 * 6, `retries back off: ${lists} lists`);
 

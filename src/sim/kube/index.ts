@@ -220,8 +220,8 @@ export class KubeSim {
     return this.http.faults;
   }
 
-  /** Requests received so far (all, lists, watches), answered or not. */
-  get requestCounts(): { requests: number; lists: number; watches: number } {
+  /** Requests received so far (all, lists, watches), answered or not, and held LISTs their client closed. */
+  get requestCounts(): { requests: number; lists: number; watches: number; abandonedLists: number } {
     return { ...this.http.counts };
   }
 

@@ -35,8 +35,8 @@ export class KubeHttp {
   private readonly watchResource = new Map<http.ServerResponse, string>();
   private readonly timers = new Set<ReturnType<typeof setInterval>>();
   readonly faults: SimFaults = { watchGone: false, hangLists: false };
-  /** Requests received (counted on arrival, answered or not). */
-  readonly counts = { requests: 0, lists: 0, watches: 0 };
+  /** Requests received (counted on arrival, answered or not); held LISTs their client closed. */
+  readonly counts = { requests: 0, lists: 0, watches: 0, abandonedLists: 0 };
   /** LIST requests held open by `hangLists`, until their client closes them. */
   readonly heldLists = new Set<http.ServerResponse>();
 
@@ -375,7 +375,9 @@ export class KubeHttp {
     if (this.faults.hangLists) {
       // Hold the request: no status line, no body, the socket open until the client closes it.
       this.heldLists.add(res);
-      res.on('close', () => this.heldLists.delete(res));
+      res.on('close', () => {
+        if (this.heldLists.delete(res)) this.counts.abandonedLists++;
+      });
       return;
     }
     const store = this.world.store;

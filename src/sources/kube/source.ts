@@ -20,7 +20,7 @@ import {
   type K8sObject,
 } from './normalize.js';
 import { Reflector } from './reflector.js';
-import { openStream, probeApi } from './watch.js';
+import { getJson, openStream, probeApi } from './watch.js';
 import { safeInterval, safeTimeout } from '../../util/delay.js';
 import { deploymentLogs, podLogs, summarizeErrors } from './logs.js';
 import type { DeploymentRow, KubeData, PodRow } from './types.js';
@@ -555,18 +555,19 @@ export class KubeSource implements Source {
 
   private async pollMetrics(gen: number): Promise<void> {
     const c = this.clients;
-    if (!c) return;
+    const kc = this.kc;
+    if (!c || !kc) return;
     const ns = resolveNamespaces(c, this.namespaces, this.allNamespaces);
     try {
       const lists = await Promise.all(
+        // Each poll has the request timeout and its socket is closed when it expires (client-node's
+        // Metrics has no way to abort a request, so a hung API would pile up sockets).
         (ns ?? [undefined]).map((n) =>
-          Promise.race([
-            c.metrics.getPodMetrics(n),
-            new Promise<never>((_, rej) => safeTimeout(() => rej(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), c.timeoutMs).unref?.()),
-          ]),
+          getJson(kc, n ? `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(n)}/pods` : '/apis/metrics.k8s.io/v1beta1/pods', c.timeoutMs) as Promise<{ items?: any[] }>,
         ),
       );
       if (gen !== this.generation) return;
+      this.heard();
       const next = new Map<string, { cpuMilli: number | null; memoryBytes: number | null }>();
       for (const list of lists) {
         for (const m of list.items ?? []) {

@@ -196,3 +196,31 @@ export async function probeApi(kc: KubeConfig, timeoutMs: number, path = '/ready
   if (typeof (err as any).statusCode === 'number') return { answering: true };
   return { answering: false, error: err };
 }
+
+/**
+ * GET `path` and parse the JSON body, within `timeoutMs` for the whole exchange; the socket is
+ * destroyed when it expires. HTTP errors reject with `code`/`body` as client-node's do.
+ */
+export async function getJson(kc: KubeConfig, path: string, timeoutMs: number): Promise<any> {
+  const lines: string[] = [];
+  let ok = false;
+  const s = openStream(
+    kc,
+    path,
+    {},
+    {
+      onOpen: () => {
+        ok = true;
+      },
+      onLine: (l) => lines.push(l),
+    },
+    { connectTimeoutMs: timeoutMs, idleTimeoutMs: timeoutMs },
+  );
+  const overall = safeTimeout(() => s.abort(), timeoutMs);
+  overall.unref?.();
+  const err = await s.done;
+  clearTimeout(overall);
+  if (err) throw err.name === 'AbortError' ? timeoutError(`no answer within ${Math.round(timeoutMs / 1000)}s`) : err;
+  if (!ok) throw new Error(`GET ${path}: no answer`);
+  return JSON.parse(lines.join('\n'));
+}

@@ -6,12 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { stringify } from 'yaml';
 import { SimClock } from './clock.js';
 import { SIM_TLS_CERT, SIM_TLS_KEY } from './tls.js';
-import { KubeHttp, type SimUser } from './server.js';
+import { KubeHttp, type SimFaults, type SimUser } from './server.js';
 import type { DeploymentSpec, ImageBehavior, KubeSimOptions } from './types.js';
 import { clone, fnv32a, isoSeconds, seededRand, type Rand } from './util.js';
 import { templateHash, World } from './world.js';
 
 export type { DeploymentSpec, ImageBehavior, KubeSimOptions } from './types.js';
+export type { SimFaults } from './server.js';
 export { templateHash } from './world.js';
 
 const NAMESPACE_AGE_MS = 30 * 24 * 3600_000;
@@ -212,6 +213,26 @@ export class KubeSim {
 
   compactHistory(): void {
     this.world.store.compact();
+  }
+
+  /** Fault injection (tests): set `watchGone` or `hangLists` to make the API misbehave. */
+  get faults(): SimFaults {
+    return this.http.faults;
+  }
+
+  /** Requests received so far (all, lists, watches), answered or not, and held LISTs their client closed. */
+  get requestCounts(): { requests: number; lists: number; watches: number; abandonedLists: number } {
+    return { ...this.http.counts };
+  }
+
+  /** LIST requests held open by the `hangLists` fault whose clients have not closed them. */
+  get heldLists(): number {
+    return this.http.heldLists.size;
+  }
+
+  /** Writes raw lines into the open watch streams of `resource` (all when absent); returns how many. */
+  injectWatchLines(lines: string[], resource?: string): number {
+    return this.http.injectWatchLines(lines, resource);
   }
 
   onChange(listener: () => void): () => void {

@@ -21,9 +21,24 @@ interface Route {
   sub?: string;
 }
 
+/** Fault injection for tests: what a broken or overloaded API server does. */
+export interface SimFaults {
+  /** Every watch answers one ERROR event with a 410 Expired Status and closes (a relist loop). */
+  watchGone: boolean;
+  /** LIST requests are never answered; their sockets stay open until the client gives up. */
+  hangLists: boolean;
+}
+
 export class KubeHttp {
   readonly watches = new Set<http.ServerResponse>();
+  /** The resource each open watch streams (pods, deployments, ...). */
+  private readonly watchResource = new Map<http.ServerResponse, string>();
   private readonly timers = new Set<ReturnType<typeof setInterval>>();
+  readonly faults: SimFaults = { watchGone: false, hangLists: false };
+  /** Requests received (counted on arrival, answered or not); held LISTs their client closed. */
+  readonly counts = { requests: 0, lists: 0, watches: 0, abandonedLists: 0 };
+  /** LIST requests held open by `hangLists`, until their client closes them. */
+  readonly heldLists = new Set<http.ServerResponse>();
 
   constructor(
     private readonly world: World,
@@ -34,6 +49,7 @@ export class KubeHttp {
   ) {}
 
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.counts.requests++;
     const log = this.log;
     if (log) res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode}`));
     this.dispatch(req, res).catch((e) => this.fail(res, e));
@@ -44,11 +60,28 @@ export class KubeHttp {
     this.watches.clear();
   }
 
+  /**
+   * Writes raw lines (each followed by a newline) into every open watch stream of `resource`
+   * (all watches when absent), e.g. junk a broken proxy might send. Returns how many streams.
+   */
+  injectWatchLines(lines: string[], resource?: string): number {
+    let n = 0;
+    for (const [res, r] of this.watchResource) {
+      if (resource && r !== resource) continue;
+      if (res.writableEnded || res.destroyed) continue;
+      for (const l of lines) res.write(l + '\n');
+      n++;
+    }
+    return n;
+  }
+
   stop(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers.clear();
     for (const r of [...this.watches]) r.destroy();
     this.watches.clear();
+    for (const r of [...this.heldLists]) r.destroy();
+    this.heldLists.clear();
   }
 
   private fail(res: http.ServerResponse, e: unknown): void {
@@ -338,6 +371,15 @@ export class KubeHttp {
   }
 
   private list(req: http.IncomingMessage, res: http.ServerResponse, r: Route, q: URLSearchParams): void {
+    this.counts.lists++;
+    if (this.faults.hangLists) {
+      // Hold the request: no status line, no body, the socket open until the client closes it.
+      this.heldLists.add(res);
+      res.on('close', () => {
+        if (this.heldLists.delete(res)) this.counts.abandonedLists++;
+      });
+      return;
+    }
     const store = this.world.store;
     const rv = store.currentRv();
     const items = store.list(r.def.resource, r.def.namespaced ? r.namespace : undefined, this.matcher(q));
@@ -346,6 +388,7 @@ export class KubeHttp {
   }
 
   private watch(req: http.IncomingMessage, res: http.ServerResponse, r: Route, q: URLSearchParams): void {
+    this.counts.watches++;
     const table = wantsTable(req.headers.accept);
     const match = this.matcher(q);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
@@ -355,6 +398,11 @@ export class KubeHttp {
     };
     const send = (type: EventType, obj: any) => write(type, table ? toTable(r.def.resource, [obj], obj.metadata.resourceVersion, q.get('includeObject')) : obj);
     let unsub: () => void = () => {};
+    if (this.faults.watchGone) {
+      write('ERROR', new ApiError(410, 'Expired', `too old resource version: ${q.get('resourceVersion') ?? '0'} (${this.world.store.currentRv()})`).toStatus());
+      res.end();
+      return;
+    }
     try {
       unsub = this.world.store.watch({ resource: r.def.resource, namespace: r.def.namespaced ? r.namespace : undefined, match, send }, q.get('resourceVersion') ?? undefined);
     } catch (e) {
@@ -366,6 +414,7 @@ export class KubeHttp {
       throw e;
     }
     this.watches.add(res);
+    this.watchResource.set(res, r.def.resource);
     const timers: ReturnType<typeof setInterval>[] = [];
     if (q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1') {
       const t = setInterval(() => write('BOOKMARK', { kind: r.def.kind, apiVersion: this.apiVersion(r.def), metadata: { resourceVersion: this.world.store.currentRv() } }), this.bookmarkIntervalMs);
@@ -386,6 +435,7 @@ export class KubeHttp {
         this.timers.delete(t);
       }
       this.watches.delete(res);
+      this.watchResource.delete(res);
     };
     res.on('close', cleanup);
     res.on('finish', cleanup);

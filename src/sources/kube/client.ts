@@ -44,8 +44,8 @@ export interface KubeClients {
   metrics: Metrics;
   watch: Watch;
   timeoutMs: number;
-  /** Per-call options: a request timeout and, for patches, the content type. */
-  opts(extra?: { contentType?: string; timeoutMs?: number }): CallOptions;
+  /** Per-call options: a request timeout, an optional abort signal and, for patches, the content type. */
+  opts(extra?: { contentType?: string; timeoutMs?: number; signal?: AbortSignal }): CallOptions;
 }
 
 type CallOptions = ConfigurationOptions;
@@ -141,7 +141,8 @@ export function makeClients(kc: KubeConfig, timeoutSeconds = 10): KubeClients {
         middleware: [
           {
             pre: (req) => {
-              req.setSignal(AbortSignal.timeout(ms));
+              const timeout = AbortSignal.timeout(ms);
+              req.setSignal(extra.signal ? AbortSignal.any([timeout, extra.signal]) : timeout);
               return of(req);
             },
             post: (resp) => of(resp),

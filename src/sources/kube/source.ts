@@ -20,6 +20,8 @@ import {
   type K8sObject,
 } from './normalize.js';
 import { Reflector } from './reflector.js';
+import { getJson, openStream, probeApi } from './watch.js';
+import { safeInterval, safeTimeout } from '../../util/delay.js';
 import { deploymentLogs, podLogs, summarizeErrors } from './logs.js';
 import type { DeploymentRow, KubeData, PodRow } from './types.js';
 
@@ -38,7 +40,26 @@ export interface KubeSourceOptions {
 export interface KubeSourceExtra {
   log?: (msg: string) => void;
   now?: () => number;
+  /** How a hung API server is noticed; the defaults suit a real cluster. */
+  liveness?: Partial<LivenessOptions>;
+  /** A watch silent this long is reopened (default 75 s; API servers bookmark about once a minute). */
+  watchIdleTimeoutMs?: number;
 }
+
+export interface LivenessOptions {
+  /** Probe the API once every watch has been silent this long (default 4 s). */
+  silentMs: number;
+  /** A probe (GET /readyz) not answered within this is a failure (default 2 s). */
+  probeTimeoutMs: number;
+  /** Not answering for this long turns degraded into down (default 8 s). */
+  downAfterMs: number;
+  /** How often the silence is checked (default 1 s). */
+  tickMs: number;
+}
+
+const LIVENESS: LivenessOptions = { silentMs: 4000, probeTimeoutMs: 2000, downAfterMs: 8000, tickMs: 1000 };
+
+const KIND_OF: Record<string, string> = { pods: 'Pod', deployments: 'Deployment', replicasets: 'ReplicaSet', events: 'Event' };
 
 type Kind = 'pods' | 'deployments' | 'replicasets' | 'events';
 
@@ -49,7 +70,16 @@ export class KubeSource implements Source {
   private namespaces: string[];
   private allNamespaces: boolean;
   private reflectors: Array<{ kind: Kind; ns: string | null; r: Reflector }> = [];
-  private errors = new Map<string, string>();
+  /** Per reflector: what is wrong, and whether its data is stale because of it. */
+  private errors = new Map<string, { message: string; stale: boolean }>();
+  private readonly liveness: LivenessOptions;
+  /** Last sign of life from the API server: watch bytes, an answered list or probe. */
+  private lastHeard = 0;
+  /** Since when (the last sign of life) the API server has not been answering; null when it is. */
+  private unansweredSince: number | null = null;
+  private probing = false;
+  private livenessTimer: NodeJS.Timeout | null = null;
+  private dropped = 0;
   private pods = new Map<string, K8sObject>();
   private deployments = new Map<string, K8sObject>();
   private replicaSets = new Map<string, K8sObject>();
@@ -69,6 +99,7 @@ export class KubeSource implements Source {
   private readonly now: () => number;
   private readonly log: (msg: string) => void;
   private readonly operationsProxy: KubeOps;
+  private readonly watchIdleTimeoutMs: number;
 
   constructor(
     private readonly opts: KubeSourceOptions,
@@ -80,6 +111,8 @@ export class KubeSource implements Source {
     this.allNamespaces = opts.allNamespaces;
     this.now = extra.now ?? Date.now;
     this.log = extra.log ?? (() => {});
+    this.liveness = { ...LIVENESS, ...extra.liveness };
+    this.watchIdleTimeoutMs = extra.watchIdleTimeoutMs ?? 75_000;
     this.operationsProxy = this.makeOpsProxy();
   }
 
@@ -103,9 +136,12 @@ export class KubeSource implements Source {
     for (const n of ns ?? [null]) {
       for (const kind of ['pods', 'deployments', 'replicasets', 'events'] as Kind[]) this.addReflector(kind, n);
     }
+    this.lastHeard = this.now();
+    this.unansweredSince = null;
     for (const r of this.reflectors) r.r.start();
+    this.startLiveness();
     this.startMetrics();
-    this.decayTimer = setInterval(() => {
+    this.decayTimer = safeInterval(() => {
       // Recent restarts fall out of the 10-minute window without any event.
       if ([...this.podRows.values()].some((p) => p.recentRestarts > 0)) {
         this.allPodsDirty = true;
@@ -121,13 +157,73 @@ export class KubeSource implements Source {
     this.reflectors = [];
     if (this.metricsTimer) clearTimeout(this.metricsTimer);
     if (this.decayTimer) clearInterval(this.decayTimer);
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
     this.metricsTimer = null;
     this.decayTimer = null;
+    this.livenessTimer = null;
   }
 
-  /** The watch-driven source has nothing to refresh except metrics. */
+  /**
+   * Ctrl-R: restart at once every reflector that is stuck (a list in flight, a failing watch,
+   * a back-off wait), all of them while the API server is not answering, and poll metrics.
+   */
   refresh(): void {
+    const all = this.unansweredSince !== null;
+    let n = 0;
+    for (const { r } of this.reflectors) {
+      if (all || !r.healthy) {
+        r.restart();
+        n++;
+      }
+    }
+    if (n) this.log(`kube refresh: restarted ${n} watch${n === 1 ? '' : 'es'}`);
+    if (all) void this.probe(this.generation);
     void this.pollMetrics(this.generation);
+  }
+
+  /** Any sign of life from the API server. */
+  private heard(): void {
+    this.lastHeard = this.now();
+    if (this.unansweredSince !== null) this.recovered();
+  }
+
+  private recovered(): void {
+    const was = this.unansweredSince;
+    this.unansweredSince = null;
+    this.log(`kube: the API server answers again (after ${Math.round((this.now() - (was ?? this.now())) / 1000)}s)`);
+    // Streams opened before the outage may be dead without knowing it: reopen them all now
+    // (watches resume from their resourceVersion; failed lists are retried).
+    for (const { r } of this.reflectors) r.restart();
+    this.markDirty();
+  }
+
+  private startLiveness(): void {
+    const gen = this.generation;
+    this.livenessTimer = safeInterval(() => {
+      if (gen !== this.generation) return;
+      if (this.unansweredSince !== null) this.markDirty(); // the "not answering for Ns" grows
+      if (!this.probing && this.now() - this.lastHeard >= this.liveness.silentMs) void this.probe(gen);
+    }, this.liveness.tickMs);
+    this.livenessTimer.unref?.();
+  }
+
+  /** GET /readyz with a short timeout, only while every watch is silent. */
+  private async probe(gen: number): Promise<void> {
+    const kc = this.kc;
+    if (!kc || this.probing) return;
+    this.probing = true;
+    try {
+      const r = await probeApi(kc, this.liveness.probeTimeoutMs);
+      if (gen !== this.generation) return;
+      if (r.answering) this.heard();
+      else if (this.unansweredSince === null) {
+        this.unansweredSince = this.lastHeard;
+        this.log(`kube: the API server is not answering (${r.error?.message ?? 'no answer'})`);
+        this.markDirty();
+      }
+    } finally {
+      this.probing = false;
+    }
   }
 
   listContexts(): { name: string; current: boolean; namespace: string | null; cluster: string }[] {
@@ -210,15 +306,17 @@ export class KubeSource implements Source {
     return { title, lines: [...head, ...lines] };
   }
 
-  /** Reflector counters (lists and watch connections), for tests and the bench. */
-  stats(): { lists: number; watches: number } {
+  /** Reflector counters (lists, watch connections, 410s, malformed events dropped), for tests and the bench. */
+  stats(): { lists: number; watches: number; gone: number; dropped: number } {
     let lists = 0;
     let watches = 0;
+    let gone = 0;
     for (const { r } of this.reflectors) {
       lists += r.stats.lists;
       watches += r.stats.watches;
+      gone += r.stats.gone;
     }
-    return { lists, watches };
+    return { lists, watches, gone, dropped: this.dropped };
   }
 
   private async restart(): Promise<void> {
@@ -230,6 +328,7 @@ export class KubeSource implements Source {
     this.metrics.clear();
     this.podRows.clear();
     this.errors.clear();
+    this.dropped = 0;
     this.metricsAvailable = false;
     this.allPodsDirty = this.deploymentsDirty = this.eventsDirty = true;
     this.publish((prev) => ({ ...prev, status: 'connecting', error: null, updatedAt: null, data: { ...prev.data, pods: [], deployments: [], events: [] } }));
@@ -263,11 +362,12 @@ export class KubeSource implements Source {
 
   private addReflector(kind: Kind, ns: string | null): void {
     const c = this.clients!;
-    const o = c.opts();
+    const kc = this.kc!;
     const labelSelector = kind === 'events' ? undefined : this.opts.labelSelector;
     const group = kind === 'pods' || kind === 'events' ? '/api/v1' : '/apis/apps/v1';
     const path = ns ? `${group}/namespaces/${encodeURIComponent(ns)}/${kind}` : `${group}/${kind}`;
-    const list = async () => {
+    const list = async (signal: AbortSignal) => {
+      const o = c.opts({ signal });
       const r: any =
         kind === 'pods'
           ? ns ? await c.core.listNamespacedPod({ namespace: ns, labelSelector }, o) : await c.core.listPodForAllNamespaces({ labelSelector }, o)
@@ -282,11 +382,22 @@ export class KubeSource implements Source {
     const gen = this.generation;
     const map = this.mapFor(kind);
     const r = new Reflector({
-      path,
-      watch: c.watch,
+      id,
+      kind: KIND_OF[kind],
       list,
+      listTimeoutMs: c.timeoutMs,
+      watch: (query, h) => openStream(kc, path, query, h, { connectTimeoutMs: c.timeoutMs, idleTimeoutMs: this.watchIdleTimeoutMs }),
       labelSelector,
       log: this.log,
+      onActivity: () => {
+        if (gen === this.generation) this.heard();
+      },
+      onDropped: (reason) => {
+        if (gen !== this.generation) return;
+        this.dropped++;
+        // Every one of the first 20, then every 100th: a broken proxy must not flood the log.
+        if (this.dropped <= 20 || this.dropped % 100 === 0) this.log(`kube ${id}: dropped a malformed watch event (${reason}); ${this.dropped} dropped so far`);
+      },
       onSync: (items) => {
         if (gen !== this.generation) return;
         for (const key of [...map.keys()]) if (ns === null || key.startsWith(`${ns}/`)) this.remove(kind, key);
@@ -299,15 +410,15 @@ export class KubeSource implements Source {
         else this.upsert(kind, obj);
         this.markDirty();
       },
-      onError: (err) => {
+      onError: (err, stale = true) => {
         if (gen !== this.generation) return;
         if (err == null) {
           if (this.errors.delete(id)) this.markDirty();
           return;
         }
         const ke = toKubeError(err, `watch ${kind}${ns ? ` in ${ns}` : ''}`, c.server);
-        this.log(`kube ${id}: ${ke.message}`);
-        this.errors.set(id, ke.message);
+        if (this.errors.get(id)?.message !== ke.message) this.log(`kube ${id}: ${ke.message}`);
+        this.errors.set(id, { message: ke.message, stale });
         this.markDirty();
       },
     });
@@ -408,22 +519,25 @@ export class KubeSource implements Source {
 
     const errs = [...this.errors.entries()];
     const synced = this.reflectors.length > 0 && this.reflectors.every((r) => r.r.hasSynced);
-    const podsFailing = errs.some(([id]) => id.startsWith('pods@'));
+    const podsFailing = errs.some(([id, e]) => e.stale && id.startsWith('pods@'));
     let status = prev.status;
     let error: string | null = null;
-    if (errs.length) {
-      error = errs[0][1] + (errs.length > 1 ? ` (+${errs.length - 1} more)` : '');
+    let updatedAt = prev.updatedAt;
+    if (this.unansweredSince !== null) {
+      // A hung API server: the data is as old as the last sign of life.
+      const secs = Math.max(0, Math.round((now - this.unansweredSince) / 1000));
+      error = `API server not answering for ${secs}s` + (errs.length ? ` (${errs[0][1].message}${errs.length > 1 ? ` +${errs.length - 1} more` : ''})` : '');
+      status = now - this.unansweredSince >= this.liveness.downAfterMs || podsFailing ? 'down' : 'degraded';
+      if (prev.updatedAt === null || prev.updatedAt > this.unansweredSince) updatedAt = synced ? this.unansweredSince : prev.updatedAt;
+    } else if (errs.length) {
+      error = errs[0][1].message + (errs.length > 1 ? ` (+${errs.length - 1} more)` : '');
       status = podsFailing ? 'down' : 'degraded';
-    } else if (synced) status = 'ok';
-    else status = prev.updatedAt ? prev.status : 'connecting';
-    const fresh = !errs.length && synced;
-    return {
-      ...prev,
-      status,
-      error,
-      updatedAt: fresh ? now : prev.updatedAt,
-      data,
-    };
+      if (synced && errs.every(([, e]) => !e.stale)) updatedAt = now;
+    } else if (synced) {
+      status = 'ok';
+      updatedAt = now;
+    } else status = prev.updatedAt ? prev.status : 'connecting';
+    return { ...prev, status, error, updatedAt, data };
   }
 
   private startMetrics(): void {
@@ -433,7 +547,7 @@ export class KubeSource implements Source {
       if (gen !== this.generation) return;
       // Without a metrics API, look again only once a minute.
       const every = this.metricsAvailable ? (this.opts.refreshSeconds ?? 5) * 1000 : 60_000;
-      this.metricsTimer = setTimeout(() => void tick(), every);
+      this.metricsTimer = safeTimeout(() => void tick(), every);
       this.metricsTimer.unref?.();
     };
     void tick();
@@ -441,18 +555,19 @@ export class KubeSource implements Source {
 
   private async pollMetrics(gen: number): Promise<void> {
     const c = this.clients;
-    if (!c) return;
+    const kc = this.kc;
+    if (!c || !kc) return;
     const ns = resolveNamespaces(c, this.namespaces, this.allNamespaces);
     try {
       const lists = await Promise.all(
+        // Each poll has the request timeout and its socket is closed when it expires (client-node's
+        // Metrics has no way to abort a request, so a hung API would pile up sockets).
         (ns ?? [undefined]).map((n) =>
-          Promise.race([
-            c.metrics.getPodMetrics(n),
-            new Promise<never>((_, rej) => setTimeout(() => rej(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), c.timeoutMs).unref?.()),
-          ]),
+          getJson(kc, n ? `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(n)}/pods` : '/apis/metrics.k8s.io/v1beta1/pods', c.timeoutMs) as Promise<{ items?: any[] }>,
         ),
       );
       if (gen !== this.generation) return;
+      this.heard();
       const next = new Map<string, { cpuMilli: number | null; memoryBytes: number | null }>();
       for (const list of lists) {
         for (const m of list.items ?? []) {

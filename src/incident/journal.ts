@@ -52,6 +52,9 @@ export function redactDeep<T>(value: T, secrets: readonly string[]): T {
   return value;
 }
 
+/** For the crash tests: a slow disk, so a SIGKILL lands between a write and its fsync more often. */
+const SLOW_FSYNC_MS = Number(process.env.WARROOM_TEST_SLOW_FSYNC_MS) || 0;
+
 /**
  * Appends one JSON line and fsyncs it before returning. If the file ends in a torn line (a
  * crash mid-write), a newline is written first so the torn bytes stay on their own line
@@ -68,6 +71,7 @@ export function appendJsonl(file: string, value: unknown, secrets: readonly stri
       if (buf[0] !== 0x0a) prefix = '\n';
     }
     fs.writeSync(fd, prefix + JSON.stringify(redactDeep(value, secrets)) + '\n');
+    if (SLOW_FSYNC_MS > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SLOW_FSYNC_MS);
     fs.fsyncSync(fd);
     if (size === 0) fsyncDir(path.dirname(file)); // a new file: make its directory entry durable too
   } finally {

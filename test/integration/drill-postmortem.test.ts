@@ -232,7 +232,7 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
   rowFor(/\| HighErrorRate \(api\) firing: High 5xx error rate on api[^|]*\| prometheus \| prometheus \|/, 'alert.fired HighErrorRate on api');
   rowFor(/\| Incident declared: api 5xx after deploy \(P1\) \| alice \|/, 'the declaration');
   rowFor(new RegExp(`\\| ${NOTE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\| alice \\|`), 'the note');
-  rowFor(/\| Status update \(internal, investigating\) queued for dry-run \| bob \|/, 'the status update');
+  rowFor(/\| Status update \(investigating\) queued for dry-run \| bob \|/, 'the status update');
   rowFor(/\| Update delivered to dry-run \|[^|]*\| dry-run \| dry-run delivered/, 'the delivery');
   rowFor(/\| Status investigating → identified \| alice \|/, 'identified');
   const rollbackRow = rowFor(/\| Roll back deployment shop\/api: rolled back to revision \d+/, 'action.succeeded for the rollback');
@@ -259,7 +259,7 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
 
   // Communications: the update and its delivery state.
   const comms = section(md, 'Communications');
-  assert.ok(comms.some((l) => /— Status update \(internal, investigating\) queued for dry-run$/.test(l)), `the update is listed${context}`);
+  assert.ok(comms.some((l) => /— Status update \(investigating\) queued for dry-run$/.test(l)), `the update is listed${context}`);
   assert.ok(comms.some((l) => /— Update delivered to dry-run \(dry-run: delivered\)$/.test(l)), `its delivery state is listed${context}`);
   assert.ok(json.communications.some((x) => x.kind === 'update.delivered' && x.sink === 'dry-run' && x.state === 'delivered'));
 

@@ -7,7 +7,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { IncidentEngine } from '../../src/incident/incident.js';
 import { incidentJournalPath, readJournal } from '../../src/incident/journal.js';
@@ -15,6 +14,7 @@ import { slackSink, statuspageSink, webhookSink } from '../../src/incident/sinks
 import { defaultConfig } from '../../src/config/schema.js';
 import { FakeSlack, FakeStatuspage, FakeWebhook, type Reply } from '../helpers/fake-sinks.js';
 import { tempDir } from '../helpers/net.js';
+import { runUntilKilled, seeded } from '../helpers/kill-child.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'delivery-crash-child.ts');
 const slack = new FakeSlack();
@@ -24,61 +24,23 @@ after(async () => {
   await Promise.all([slack.stop(), hook.stop(), sp.stop()]);
 });
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Round {
   incidentId: string;
   posts: Array<{ internal: string; external: string }>;
 }
 
-function runChild(stateDir: string, round: number, killAfterMs: number): Promise<Round> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-      env: { ...process.env, STATE_DIR: stateDir, SLACK_URL: slack.webhookUrl, HOOK_URL: `${hook.url}/hook`, SP_URL: sp.url, ROUND: String(round), WARROOM_TEST_SLOW_FSYNC_MS: '3' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const res: Round = { incidentId: '', posts: [] };
-    let buf = '';
-    let stderr = '';
-    let timer: NodeJS.Timeout | null = null;
-    const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.on('data', (d) => {
-      buf += d;
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const [tag, a, b] = buf.slice(0, i).split(' ');
-        buf = buf.slice(i + 1);
-        if (tag === 'posted') res.posts.push({ internal: a!, external: b! });
-        else if (tag === 'ready') {
-          res.incidentId = a!;
-          timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        }
-      }
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(guard);
-      if (timer) clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`child exited ${code ?? signal} before being killed: ${stderr}`));
-      else if (!res.incidentId) reject(new Error(`child never became ready: ${stderr}`));
-      else resolve(res);
-    });
-  });
+async function runChild(stateDir: string, round: number, killAfterMs: number): Promise<Round> {
+  const env = { STATE_DIR: stateDir, SLACK_URL: slack.webhookUrl, HOOK_URL: `${hook.url}/hook`, SP_URL: sp.url, ROUND: String(round), WARROOM_TEST_SLOW_FSYNC_MS: '3' };
+  const r = await runUntilKilled(CHILD, env, killAfterMs);
+  const posts = r.lines.filter(([t]) => t === 'posted').map(([, rest]) => rest.split(' '));
+  return { incidentId: r.ready, posts: posts.map(([internal, external]) => ({ internal: internal!, external: external! })) };
 }
 
 test('20 SIGKILLs while posting to misbehaving sinks: 0 posts lost, 0 duplicated, every uncertain one shown as UNKNOWN', { timeout: 180_000 }, async (t) => {
   await Promise.all([slack.start(), hook.start(), sp.start()]);
   slack.delayMs = 25; // kills often land while a post is in flight
   const stateDir = tempDir('warroom-delivery-crash-');
-  const rand = mulberry32(20261203);
+  const rand = seeded(20261203);
   const acked: Round['posts'] = [];
   let incidentId = '';
   let faults = 0;

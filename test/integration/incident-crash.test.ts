@@ -6,7 +6,6 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { incidentJournalPath, readJournal } from '../../src/incident/journal.js';
 import { IncidentEngine } from '../../src/incident/incident.js';
@@ -14,20 +13,11 @@ import { defaultConfig } from '../../src/config/schema.js';
 import { slackSink } from '../../src/incident/sinks.js';
 import { FakeSlack } from '../helpers/fake-sinks.js';
 import { tempDir } from '../helpers/net.js';
+import { runUntilKilled, seeded } from '../helpers/kill-child.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'incident-crash-child.ts');
 const slack = new FakeSlack();
 after(() => slack.stop());
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RoundResult {
   incidentId: string;
@@ -36,50 +26,17 @@ interface RoundResult {
   problems: string[];
 }
 
-function runChild(stateDir: string, round: number, killAfterMs: number): Promise<RoundResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-      env: { ...process.env, STATE_DIR: stateDir, SLACK_URL: slack.webhookUrl, ROUND: String(round) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const res: RoundResult = { incidentId: '', acked: [], posted: [], problems: [] };
-    let buf = '';
-    let stderr = '';
-    let timer: NodeJS.Timeout | null = null;
-    const guard = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.on('data', (d) => {
-      buf += d;
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        const sp = line.indexOf(' ');
-        const [tag, rest] = [line.slice(0, sp), line.slice(sp + 1)];
-        if (tag === 'ack') res.acked.push(rest);
-        else if (tag === 'posted') res.posted.push(rest);
-        else if (tag === 'problem') res.problems.push(rest);
-        else if (tag === 'ready') {
-          res.incidentId = rest;
-          timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        }
-      }
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(guard);
-      if (timer) clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`child exited ${code ?? signal} before being killed: ${stderr}`));
-      else if (!res.incidentId) reject(new Error(`child never became ready: ${stderr}`));
-      else resolve(res);
-    });
-  });
+async function runChild(stateDir: string, round: number, killAfterMs: number): Promise<RoundResult> {
+  const r = await runUntilKilled(CHILD, { STATE_DIR: stateDir, SLACK_URL: slack.webhookUrl, ROUND: String(round) }, killAfterMs);
+  const of = (tag: string) => r.lines.filter(([t]) => t === tag).map(([, rest]) => rest);
+  return { incidentId: r.ready, acked: of('ack'), posted: of('posted'), problems: of('problem') };
 }
 
 test('SIGKILL at random points: acknowledged entries survive, torn tails are reported, nothing is sent twice unasked', { timeout: 60_000 }, async (t) => {
   await slack.start();
   slack.delayMs = 40; // so kills often land while a post is in flight
   const stateDir = tempDir('warroom-crash-');
-  const rand = mulberry32(20261125);
+  const rand = seeded(20261125);
   const acked: string[] = [];
   const posted: string[] = [];
   let incidentId = '';

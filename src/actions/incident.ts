@@ -72,8 +72,14 @@ export const statusAction: ActionDef = {
   id: 'incident.status',
   title: 'Change incident state',
   precheck: needsOpen,
-  choose: () => ({ title: 'Incident state', options: STATUSES.map((s) => ({ label: s[0]!.toUpperCase() + s.slice(1), value: s })) }),
+  // The cursor starts on the next state, never on the current one: Enter moves forward.
+  choose: (_t, env) => {
+    const cur = engineOf(env).current?.status ?? 'investigating';
+    const next = STATUSES[Math.min(STATUSES.indexOf(cur) + 1, STATUSES.length - 1)];
+    return { title: 'Incident state', initial: next, options: STATUSES.map((s) => ({ label: `${s[0]!.toUpperCase() + s.slice(1)}${s === cur ? '  (current)' : ''}`, value: s })) };
+  },
   run: async (_t, p, env) => {
+    if (p.choice === engineOf(env).current?.status) return { summary: `still ${p.choice}` };
     engineOf(env).setStatus(p.choice as IncidentStatus, actorOf(env));
     return { summary: `now ${p.choice}` };
   },
@@ -191,6 +197,7 @@ export const resendAction: ActionDef<DeliveryTarget> = {
   mutating: true,
   confirm: 'confirm',
   journal: false,
+  precheck: async (t) => (t.delivery ? null : 'Select a delivery marked UNKNOWN or FAILED in the Timeline pane to resend it'),
   describe: (t) => [
     `Delivery ${t.delivery?.id} to ${t.delivery?.sink} is ${t.delivery?.state}.`,
     t.delivery?.state === 'unknown' ? 'It may already have arrived (the connection ended after the update was sent). Resending can post it twice.' : 'It will be sent again now.',
@@ -209,6 +216,7 @@ export const discardAction: ActionDef<DeliveryTarget> = {
   mutating: true,
   confirm: 'confirm',
   journal: false,
+  precheck: async (t) => (t.delivery ? null : 'Select a delivery marked UNKNOWN or RETRYING in the Timeline pane to discard it'),
   describe: (t) => [`Delivery ${t.delivery?.id} to ${t.delivery?.sink} (${t.delivery?.state}) will not be sent. The timeline records that you discarded it.`],
   run: async (t, _p, env) => {
     if (!t.delivery) throw new Error('select a delivery in the Timeline pane');

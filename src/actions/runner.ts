@@ -69,7 +69,7 @@ export class ActionRunner {
     if (def.choose) {
       const c = def.choose(target, this.env);
       if (!this.ui.select) return this.fail('invalid', `${def.title} needs a choice, and this screen cannot ask for one`);
-      const choice = await this.ui.select(c.title, c.options, c.lines);
+      const choice = await this.ui.select(c.title, c.options, c.lines, c.initial);
       if (choice === null) return this.cancelled(def.title);
       params.choice = choice;
     }

@@ -49,7 +49,7 @@ export interface ActionDef<T extends ActionTarget = ActionTarget> {
   /** false: the action writes its own timeline entries (the incident's), so the runner adds none. */
   journal?: false;
   /** A choice from a list, asked before any prompt; the answer is params.choice. */
-  choose?: (target: T, env: ActionEnv) => { title: string; options: Choice[]; lines?: string[] };
+  choose?: (target: T, env: ActionEnv) => { title: string; options: Choice[]; lines?: string[]; initial?: string };
   /** Prompts shown before confirmation, pre-filled (e.g. replicas). */
   fields?: (target: T, env: ActionEnv) => Field[];
   /** When true for these params, typing the target name is required (e.g. scaling to 0). */
@@ -72,7 +72,7 @@ export interface Choice {
 /** How the runner talks to the person: the UI implements it with dialogs, tests with scripts. */
 export interface Interaction {
   /** Pick one of a list; resolves null when cancelled. Needed by actions with `choose`. */
-  select?(title: string, options: Choice[], lines?: string[]): Promise<string | null>;
+  select?(title: string, options: Choice[], lines?: string[], initial?: string): Promise<string | null>;
   /** Ask for field values; resolves null when cancelled. */
   prompt(title: string, fields: Field[]): Promise<Record<string, string> | null>;
   /** Show what will change and ask to proceed; with typeName the user must type it. Resolves false when cancelled. */

@@ -93,7 +93,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
   const log = opts.log ?? (() => {});
   const ownDir = !opts.dir;
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'warroom-drill-'));
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const warnings: string[] = [];
 
   const kube = new KubeSim({ speed, seed });

@@ -142,8 +142,9 @@ export function createController(deps: ControllerDeps) {
     'incident.severity': () => runner.invoke('incident.severity', { name: '' }),
     'incident.role': () => runner.invoke('incident.role', { name: '' }),
     'incident.post': () => runner.invoke('incident.post', { name: get().incident.current?.id ?? '' }),
-    'incident.resend': () => withTarget('Resend', (t) => (t.delivery ? runner.invoke('incident.resend', t) : notify(cockpit, 'Select a delivery marked UNKNOWN to resend it', 'warn'))),
-    'incident.discard': () => withTarget('Discard', (t) => (t.delivery ? runner.invoke('incident.discard', t) : notify(cockpit, 'Select a delivery marked UNKNOWN or RETRYING to discard it', 'warn'))),
+    // The runner decides, read-only first: a row that is not a delivery is its precheck's refusal.
+    'incident.resend': () => runner.invoke('incident.resend', selection(get().ui.focus).target ?? { name: '' }),
+    'incident.discard': () => runner.invoke('incident.discard', selection(get().ui.focus).target ?? { name: '' }),
     'incident.postmortem': () => runner.invoke('incident.postmortem', { name: '' }),
   };
 

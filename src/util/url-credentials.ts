@@ -87,7 +87,7 @@ export function urlCredentialSecrets(url: string): string[] {
     const user = decodeComponent(a.user);
     out.push(a.user, user, Buffer.from(`${user}:`).toString('base64'));
   }
-  const query = /[?&]password=([^&#]*)/i.exec(a.tail);
+  const query = /[?&](?:password|passwd|token|access_token|api_key|apikey|key|secret|auth)=([^&#]*)/i.exec(a.tail);
   if (query?.[1]) out.push(query[1], decodeComponent(query[1].replace(/\+/g, ' ')));
   return [...new Set(out.filter((s) => s.length >= MIN_SECRET))];
 }
@@ -98,7 +98,7 @@ export function maskUserinfo(url: string): string {
   if (!a || a.userinfo === undefined) return url;
   const web = a.scheme === 'http:' || a.scheme === 'https:';
   const shown = web ? (a.password !== undefined ? '****:****' : '****') : a.password !== undefined ? `${a.user}:****` : a.user;
-  const tail = a.tail.replace(/([?&]password=)[^&#]*/gi, '$1****');
+  const tail = a.tail.replace(/([?&](?:password|passwd|token|access_token|api_key|apikey|key|secret|auth)=)[^&#]*/gi, '$1****');
   return `${a.scheme}//${shown}@${a.hosts}${tail}`;
 }
 

@@ -63,10 +63,12 @@ test('n adds a note that lands in the timeline pane and the journal on disk', as
   assert.ok(entries.some((e) => e.kind === 'note' && e.summary.includes('rolled back api')));
 });
 
-test('S moves the state to Identified', async () => {
+test('S opens on the next state (the current one marked), so Enter moves forward: Identified', async () => {
   await c.press('S');
   await screen(/Incident state/, 'state chooser');
-  await c.press('down', 'enter');
+  assert.match(c.frame(), /Investigating {2}\(current\)/);
+  assert.match(c.frame(), /› Identified/);
+  await c.press('enter');
   await screen(/P1 Identified/, 'header shows Identified');
 });
 

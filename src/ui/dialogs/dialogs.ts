@@ -28,12 +28,12 @@ export function currentDialog(cockpit: Cockpit): Dialog | null {
 }
 
 /** The runner's Interaction, implemented with the cockpit's dialogs. */
-export function dialogInteraction(cockpit: Cockpit): Interaction & { select(title: string, options: { label: string; value: string; detail?: string }[], lines?: string[]): Promise<string | null> } {
+export function dialogInteraction(cockpit: Cockpit): Interaction & { select(title: string, options: { label: string; value: string; detail?: string }[], lines?: string[], initial?: string): Promise<string | null> } {
   return {
     prompt: (title, fields) =>
       new Promise((resolve) => open(cockpit, { kind: 'prompt', title, fields, values: fields.map((f) => f.initial), active: 0, error: null, resolve })),
     confirm: (req) => new Promise((resolve) => open(cockpit, { kind: 'confirm', ...req, typed: '', error: null, resolve })),
-    select: (title, options, lines) => new Promise((resolve) => open(cockpit, { kind: 'select', title, options, lines, index: 0, resolve })),
+    select: (title, options, lines, initial) => new Promise((resolve) => open(cockpit, { kind: 'select', title, options, lines, index: Math.max(0, options.findIndex((o) => o.value === initial)), resolve })),
     notify: (message, level) => notify(cockpit, message, level),
   };
 }

@@ -41,8 +41,7 @@ test('kill -9 mid-incident, start again: the incident, its state and its note ar
   await first.waitForText(/scaling api to 10/);
   first.keys('S');
   await first.waitForText(/Incident state/);
-  first.keys('Down');
-  first.keys('Enter');
+  first.keys('Enter'); // the chooser opens on the next state
   await first.waitForText(/P3 Identified/);
   const nodePid = execFileSync('pgrep', ['-P', first.format('#{pane_pid}'), '-f', 'dist/cli.js'], { encoding: 'utf8' }).trim().split('\n')[0];
   process.kill(Number(nodePid), 'SIGKILL');

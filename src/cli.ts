@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// warroom's command line: subcommands and flags (DESIGN.md section 1). Usage and config errors
+// warroom's command line: subcommands and flags. Usage and config errors
 // exit 2, runtime failures exit 1. Heavy modules are imported only by the subcommand that needs them.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-// The timeline entry of DESIGN.md section 5. The journal (src/incident/journal.ts) persists
+// The timeline entry. The journal (src/incident/journal.ts) persists
 // these; everything that happens in an incident becomes one.
 
 export type Severity = 'P0' | 'P1' | 'P2' | 'P3';

@@ -1,4 +1,4 @@
-// Renders the cockpit with the Ink options a full-screen dashboard needs (DESIGN.md §2), and
+// Renders the cockpit with the Ink options a full-screen dashboard needs, and
 // repaints the whole screen once after a resize: a terminal that reflows its lines when it
 // narrows leaves wrapped remnants that Ink's line diff does not know about.
 import { cloneElement, type ReactElement } from 'react';

@@ -80,7 +80,6 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   const drill = !!opts.drill;
   const stateDir = stateDirFor(config, opts.drill ? { scenario: opts.drill.scenario, startedAt: Date.now() } : undefined);
   ensurePrivateDir(stateDir);
-  lockDown(config.stateDir ?? defaultStateDir());
   const logFile = path.join(stateDir, 'warroom.log');
   const log = (msg: string) => {
     try {
@@ -171,8 +170,14 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   }, crashAfter);
   cockpit.startClock(config.ui.lowBandwidth ? Math.min(4, config.ui.maxFps) : config.ui.maxFps);
 
-  // The drill's world and the heavy clients load after the first paint.
+  // The drill's world and the heavy clients load after the first paint; so does tightening the
+  // modes of files older versions left readable (a walk of the whole state tree).
   void (async () => {
+    try {
+      lockDown(config.stateDir ?? defaultStateDir());
+    } catch (e) {
+      log(`cannot tighten the state directory's file modes: ${(e as Error).message}`);
+    }
     if (opts.drill) {
       const world = await opts.drill.start();
       stopDrill = world.stop;

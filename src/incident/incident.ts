@@ -96,6 +96,7 @@ export class IncidentEngine implements Recorder {
           readOnly: () => this.readOnly,
           record: (incidentId, entry) => this.recordTo(incidentId, entry),
           onChange: () => this.publish(),
+          onDeliver: () => this.restoreQueuedEntries(),
           now: this.now,
           ...opts.outboxOptions,
         })
@@ -112,10 +113,12 @@ export class IncidentEngine implements Recorder {
     return [...this.journalProblems];
   }
 
-  /** Starts the outbox: it delivers when this process holds the state directory's delivery lock. */
+  /**
+   * Starts the outbox: it delivers while this process holds the state directory's delivery lock,
+   * and each time it takes the lock, posts the journal does not mention yet are journaled.
+   */
   start(): void {
     this.outbox?.start();
-    if (this.outbox?.deliverer().self) this.restoreQueuedEntries();
   }
 
   private get readOnly(): boolean {

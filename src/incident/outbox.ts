@@ -43,6 +43,8 @@ export interface OutboxOptions {
   /** Journals delivery results into the update's incident (update.delivered / failed / unknown). */
   record?: (incidentId: string, entry: NewEntry) => void;
   onChange?: (items: OutboxItemView[]) => void;
+  /** Called each time this process becomes the one that delivers (at start, or taking over from a dead holder). */
+  onDeliver?: () => void;
   now?: () => number;
   random?: () => number;
   baseDelayMs?: number;
@@ -413,6 +415,7 @@ export class Outbox {
       this.otherHolder = null;
       this.sync();
       this.recoverInterrupted();
+      this.opts.onDeliver?.();
     } else {
       this.otherHolder = got.holder;
     }

@@ -3,7 +3,7 @@
 // exit 2, runtime failures exit 1. Heavy modules are imported only by the subcommand that needs them.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import fs from 'node:fs';
-import path from 'node:path';
+import { packageVersion } from './util/package-root.js';
 import { fileURLToPath } from 'node:url';
 
 export const USAGE = `warroom — a full-screen terminal incident cockpit
@@ -119,16 +119,13 @@ export function flagLayers(values: ParsedArgs['values']): Array<{ flag: string; 
   return out;
 }
 
-export function packageVersion(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const pkg = JSON.parse(fs.readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 export async function main(argv: string[]): Promise<number> {
   // React's development build costs several times the CPU and memory per frame; React loads
   // later (dynamic imports), so this takes effect unless the user asked for development.
-  process.env.NODE_ENV ??= 'production';
+  // (The bundle is always the production build: the bundler fixes process.env.NODE_ENV.)
+  const env = process.env;
+  env.NODE_ENV ??= 'production';
   const parsed = parseCli(argv);
   const { values } = parsed;
   if (values.help) {
@@ -143,7 +140,9 @@ export async function main(argv: string[]): Promise<number> {
   return runCommand(parsed);
 }
 
-const isMain = process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
+/** Defined by the bundler: the bundle always runs main (from bin/warroom.cjs or as the single executable). */
+declare const WARROOM_BUNDLE: boolean | undefined;
+const isMain = typeof WARROOM_BUNDLE !== 'undefined' || (process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url)));
 if (isMain) {
   main(process.argv.slice(2)).then(
     (code) => {

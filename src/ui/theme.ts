@@ -4,7 +4,7 @@
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot, seaApi } from '../util/package-root.js';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
 
@@ -74,8 +74,19 @@ export interface LoadThemeOptions {
 
 export const DEFAULT_THEME = 'dark';
 
-/** Built-in themes; src/ui and dist/ui are both one level below the package root. */
-export const THEMES_DIR: string = fileURLToPath(new URL('../../themes/', import.meta.url));
+/** Built-in themes: themes/ in the package, or SEA assets "themes/FILE" in the single executable. */
+export const THEMES_DIR: string = path.join(packageRoot() ?? path.dirname(process.execPath), 'themes');
+
+/** A built-in theme's text when running as the single executable (no such folder on disk), else null. */
+function seaTheme(file: string): string | null {
+  const sea = seaApi();
+  if (!sea || path.dirname(path.resolve(file)) !== THEMES_DIR) return null;
+  try {
+    return sea.getAsset(`themes/${path.basename(file)}`, 'utf8');
+  } catch {
+    return null;
+  }
+}
 
 const UNICODE_GLYPHS: Omit<Glyphs, 'borderStyle'> = {
   ok: '●', warn: '▲', critical: '✖', pending: '◌', firing: '◆', resolved: '✔', rolling: '↻',
@@ -305,7 +316,7 @@ function readThemeFile(file: string): ThemeParseResult {
   const label = displayPath(file);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = seaTheme(file) ?? readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { ok: false, warnings: [`${label}: cannot read theme file${code === 'ENOENT' ? ' (no such file)' : code ? ` (${code})` : ''}`] };
@@ -369,6 +380,7 @@ PLAIN_FILE.tokens.keyHint.underline = true;
 const THEME_EXTS = ['.yaml', '.yml', '.json'];
 
 function isFile(p: string): boolean {
+  if (seaTheme(p) !== null) return true;
   try {
     return statSync(p).isFile();
   } catch {
@@ -400,10 +412,15 @@ function findByName(name: string, dirs: string[]): string | null {
 /** Theme names (file names without extension) in a directory, sorted; [] if it does not exist. */
 export function listThemes(themesDir: string = THEMES_DIR): string[] {
   let entries: string[];
-  try {
-    entries = readdirSync(themesDir);
-  } catch {
-    return [];
+  const sea = seaApi();
+  if (sea && path.resolve(themesDir) === THEMES_DIR) {
+    entries = sea.getAssetKeys().filter((k) => k.startsWith('themes/')).map((k) => k.slice('themes/'.length));
+  } else {
+    try {
+      entries = readdirSync(themesDir);
+    } catch {
+      return [];
+    }
   }
   const names = new Set<string>();
   for (const e of entries) {

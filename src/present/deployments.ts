@@ -2,7 +2,7 @@
 // last rollout happened (recent ones highlighted: "what changed?"), images.
 import type { DeploymentRow, KubeData } from '../sources/kube/types.js';
 import { cell, type Cell, type Column, type Token } from './cell.js';
-import { formatAge } from './format.js';
+import { formatKubeAge } from './format.js';
 
 /** Rollouts newer than this are highlighted. */
 export const RECENT_ROLLOUT_MS = 2 * 60 * 60 * 1000;
@@ -45,7 +45,7 @@ export function deploymentCells(d: DeploymentRow, now: number, data: Pick<KubeDa
     cell(String(d.available), d.available < d.desired ? 'warn' : undefined),
     cell(state.text, state.token, state.token === 'critical'),
     cell(d.revision == null ? '-' : String(d.revision), 'muted'),
-    cell(d.lastRolloutAt == null ? '-' : formatAge(now - d.lastRolloutAt), recent ? 'accent' : 'muted', recent),
+    cell(d.lastRolloutAt == null ? '-' : formatKubeAge(now - d.lastRolloutAt), recent ? 'accent' : 'muted', recent),
     cell(d.images.join(', '), 'muted'),
   );
   return cells;

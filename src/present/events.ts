@@ -1,7 +1,7 @@
 // Folded event rows → cells: warnings stand out (word and colour), counts as "×12".
 import type { EventRow, KubeData } from '../sources/kube/types.js';
 import { cell, type Cell, type Column } from './cell.js';
-import { formatAge } from './format.js';
+import { formatKubeAge } from './format.js';
 
 export function eventColumns(data: Pick<KubeData, 'allNamespaces' | 'namespaces'>): Column[] {
   const cols: Column[] = [];
@@ -22,7 +22,7 @@ export function eventCells(e: EventRow, now: number, data: Pick<KubeData, 'allNa
   if (data.allNamespaces || data.namespaces.length > 1) cells.push(cell(e.namespace, 'muted'));
   const warning = e.type === 'Warning';
   cells.push(
-    cell(e.lastAt ? formatAge(now - e.lastAt) : '-', 'muted'),
+    cell(e.lastAt ? formatKubeAge(now - e.lastAt) : '-', 'muted'),
     cell(e.type, warning ? 'warn' : 'muted', warning),
     cell(e.reason, warning ? 'warn' : undefined),
     cell(e.object),

@@ -15,6 +15,30 @@ export function formatAge(ms: number): string {
   return h % 24 && d < 10 ? `${d}d${h % 24}h` : `${d}d`;
 }
 
+/**
+ * The age of a Kubernetes object at kubectl's resolution (HumanDuration): seconds under 2
+ * minutes, minutes under 3 hours, then 3h10m, 12h, 4d5h, 12d, 2y30d, 9y. Unlike kubectl it
+ * drops the seconds of 2–10 minutes ("7m44s"), so an age column changes at most once a minute.
+ */
+export function formatKubeAge(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  const s = Math.floor(ms / 1000);
+  if (s < -1) return '<invalid>';
+  if (s < 0) return '0s';
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 180) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 8) return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
+  if (h < 48) return `${h}h`;
+  const d = Math.floor(h / 24);
+  if (h < 24 * 8) return h % 24 ? `${d}d${h % 24}h` : `${d}d`;
+  if (h < 24 * 365 * 2) return `${d}d`;
+  const y = Math.floor(d / 365);
+  if (h < 24 * 365 * 8) return d % 365 ? `${y}y${d % 365}d` : `${y}y`;
+  return `${y}y`;
+}
+
 export function formatClock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   const h = Math.floor(s / 3600);

@@ -2,7 +2,7 @@
 // health; restarts show recent ones as "5 (+3)".
 import type { KubeData, PodRow } from '../sources/kube/types.js';
 import { cell, type Cell, type Column, type Token } from './cell.js';
-import { formatAge, formatBytes } from './format.js';
+import { formatKubeAge, formatBytes } from './format.js';
 
 const CRITICAL = new Set(['CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'ErrImagePull', 'Error', 'Failed', 'CreateContainerConfigError', 'InvalidImageName', 'Unknown']);
 const NEUTRAL_OK = new Set(['Completed', 'Succeeded']);
@@ -51,6 +51,6 @@ export function podCells(p: PodRow, now: number, data: Pick<KubeData, 'allNamesp
     cell(formatRestarts(p.restarts, p.recentRestarts), p.recentRestarts > 0 ? 'critical' : p.restarts > 0 ? 'warn' : undefined, p.recentRestarts > 0),
   );
   if (data.metricsAvailable) cells.push(cell(formatCpu(p.cpuMilli)), cell(formatBytes(p.memoryBytes)));
-  cells.push(cell(formatAge(now - p.createdAt), 'muted'), cell(p.reason ?? '', 'muted'));
+  cells.push(cell(formatKubeAge(now - p.createdAt), 'muted'), cell(p.reason ?? '', 'muted'));
   return cells;
 }

@@ -32,6 +32,20 @@ describe('redis source', () => {
     for (const c of cleanups.reverse()) await c().catch(() => {});
   });
 
+  test('real redis-server: the pane fills on the first poll, not a refresh interval later', async () => {
+    const r: TestRedis = await startTestRedis({});
+    cleanups.push(() => r.destroy());
+    let slice: SourceSlice<RedisData> = emptySlice({ instances: [] });
+    // A 30 s refresh: the first poll runs before the connection is up; the answer must not wait for the second.
+    const source = new RedisSource([{ name: 'cache', url: r.url }], 30, (u) => (slice = u(slice)), { timeoutMs: 1000 });
+    const t0 = Date.now();
+    source.start();
+    cleanups.push(() => source.stop());
+    await waitFor(() => slice.data.instances[0]?.status === 'ok', { what: 'first answer', timeoutMs: 5000 });
+    assert.ok(Date.now() - t0 < 2000, `answered after ${Date.now() - t0} ms`);
+    assert.equal(slice.data.instances[0].nodes[0].role, 'master');
+  });
+
   test('real redis-server: ping, memory against maxmemory, ops/s; stop → down, restart → recovered', async () => {
     const r: TestRedis = await startTestRedis({ maxmemory: '16mb', 'maxmemory-policy': 'noeviction' });
     cleanups.push(() => r.destroy());

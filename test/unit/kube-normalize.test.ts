@@ -189,13 +189,33 @@ test('recent restarts from lastState.finishedAt when there is no history', () =>
   assert.equal(old.recentRestarts, 0);
 });
 
-test('pods sort unhealthy first, then by recent restarts', () => {
+test('pods sort unhealthy first, then recently restarted, then the rest; by name within a group', () => {
   const rows = [
     podRow(pod('b-ok', running()), { deployment: null, now: NOW }),
     podRow(pod('c-crash', running(false)), { deployment: null, now: NOW }),
-    podRow(pod('a-ok', running()), { deployment: null, recentRestarts: 2, now: NOW }),
+    podRow(pod('a-ok', running()), { deployment: null, now: NOW }),
+    podRow(pod('d-restarted', running()), { deployment: null, recentRestarts: 2, now: NOW }),
+    podRow(pod('e-crash', running(false)), { deployment: null, recentRestarts: 5, now: NOW }),
+    podRow(pod('f-restarted', running()), { deployment: null, recentRestarts: 1, now: NOW }),
   ].sort(comparePods);
-  assert.deepEqual(rows.map((r) => r.name), ['c-crash', 'a-ok', 'b-ok']);
+  assert.deepEqual(rows.map((r) => r.name), ['c-crash', 'e-crash', 'd-restarted', 'f-restarted', 'a-ok', 'b-ok']);
+});
+
+test('a state change moves only the row that changes group', () => {
+  const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  const rows = names.map((n, i) => podRow(pod(`web-${n}`, running(i !== 2 && i !== 5)), { deployment: null, recentRestarts: i === 2 ? 1 : i === 5 ? 4 : 0, now: NOW })).sort(comparePods);
+  const order = () => rows.map((r) => r.name);
+  const before = order();
+  assert.deepEqual(before.slice(0, 2), ['web-c', 'web-f']);
+  // More restarts of a crashing pod: nothing moves.
+  rows[1] = { ...rows[1], recentRestarts: 1, restarts: 9 };
+  rows.sort(comparePods);
+  assert.deepEqual(order(), before);
+  // A healthy pod goes unhealthy: it joins the unhealthy group; the others keep their relative order.
+  const i = rows.findIndex((r) => r.name === 'web-g');
+  rows[i] = { ...rows[i], healthy: false, status: 'CrashLoopBackOff' };
+  rows.sort(comparePods);
+  assert.deepEqual(order(), ['web-c', 'web-f', 'web-g', ...before.slice(2).filter((n) => n !== 'web-g')]);
 });
 
 function deploy(over: { spec?: Record<string, unknown>; status?: Record<string, unknown>; generation?: number; annotations?: Record<string, string> } = {}) {

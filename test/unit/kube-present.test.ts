@@ -51,7 +51,7 @@ const dep = (over: Partial<DeploymentRow> = {}): DeploymentRow => ({
 test('deployment cells: ready/desired, state, revision, rollout age', () => {
   const cells = deploymentCells(dep(), NOW, one);
   assert.equal(cells.length, deploymentColumns(one).length);
-  assert.deepEqual(cells.map((c) => c.text), ['api', '4/4', '4', '4', 'ok', '7', '1d2h', 'api:1.4.2']);
+  assert.deepEqual(cells.map((c) => c.text), ['api', '4/4', '4', '4', 'ok', '7', '26h', 'api:1.4.2']);
   assert.equal(cells[6].token, 'muted');
 });
 
@@ -80,4 +80,11 @@ test('event cells: warnings as word and token, counts', () => {
   assert.deepEqual(cells.map((c) => c.text), ['30s', 'Warning', 'BackOff', 'pod/api-1', '×12', 'Back-off restarting']);
   assert.equal(cells[1].token, 'warn');
   assert.equal(eventCells({ ...e, type: 'Normal', count: 1 }, NOW, all)[2].token, 'muted');
+});
+
+test('kube ages at kubectl resolution: seconds only under 2 minutes', async () => {
+  const { formatKubeAge } = await import('../../src/present/format.js');
+  const s = 1000;
+  const cases: Array<[number, string]> = [[-5 * s, '<invalid>'], [-1 * s, '0s'], [0, '0s'], [59 * s, '59s'], [119 * s, '119s'], [120 * s, '2m'], [464 * s, '7m'], [469 * s, '7m'], [179 * 60 * s, '179m'], [3 * 3600 * s, '3h'], [(3 * 60 + 10) * 60 * s, '3h10m'], [26 * 3600 * s, '26h'], [(4 * 24 + 5) * 3600 * s, '4d5h'], [12 * 86400 * s, '12d'], [(2 * 365 + 30) * 86400 * s, '2y30d'], [9 * 365 * 86400 * s, '9y']];
+  for (const [ms, want] of cases) assert.equal(formatKubeAge(ms), want, `${ms / 1000}s`);
 });

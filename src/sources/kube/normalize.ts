@@ -187,11 +187,20 @@ export function podRow(
   };
 }
 
-/** Unhealthy first, then more recent restarts, then namespace/name. */
+/**
+ * Unhealthy first, then healthy pods that restarted recently, then the rest; namespace/name
+ * within each group. Only a change of group moves a row (a restart count going 3 → 4 does not
+ * reorder the list), so a screen diff rewrites the rows that changed, not every row below them.
+ */
 export function comparePods(a: PodRow, b: PodRow): number {
-  if (a.healthy !== b.healthy) return a.healthy ? 1 : -1;
-  if (a.recentRestarts !== b.recentRestarts) return b.recentRestarts - a.recentRestarts;
+  const ga = podGroup(a);
+  const gb = podGroup(b);
+  if (ga !== gb) return ga - gb;
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+function podGroup(p: PodRow): number {
+  return !p.healthy ? 0 : p.recentRestarts > 0 ? 1 : 2;
 }
 
 /** The controller owner reference of an object (ReplicaSet of a pod, Deployment of a ReplicaSet). */

@@ -6,6 +6,11 @@ export const LONGEST_LIMIT = 20;
 export const BLOCKING_LIMIT = 50;
 export const STATEMENTS_LIMIT = 10;
 const QUERY_CHARS = 500;
+/**
+ * Marks warroom's own statements so the Postgres pane can leave them out of pg_stat_statements
+ * (inside the statement: Postgres may drop a comment that precedes it from the stored text).
+ */
+export const OWN_MARKER = '/* warroom */';
 
 /** `statementsColumn`: the pg_stat_statements total-time column (PG13+: total_exec_time), or null to skip. */
 export function pollSql(statementsColumn: 'total_exec_time' | 'total_time' | null): string {
@@ -14,10 +19,11 @@ export function pollSql(statementsColumn: 'total_exec_time' | 'total_time' | nul
     ? `(SELECT COALESCE(json_agg(s), '[]') FROM (
          SELECT left(query, ${QUERY_CHARS}) AS query, calls, ${statementsColumn} AS total_ms, ${mean} AS mean_ms
          FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND query NOT LIKE '%${OWN_MARKER}%'
          ORDER BY ${statementsColumn} DESC LIMIT ${STATEMENTS_LIMIT}) s)`
     : 'NULL::json';
   // pg_blocking_pids() takes lock-manager locks: only call it for sessions that wait on a lock.
-  return `WITH a AS (
+  return `WITH ${OWN_MARKER} a AS (
   SELECT pid, usename, application_name, state, wait_event_type = 'Lock' AS waiting,
          left(query, ${QUERY_CHARS}) AS query,
          CASE WHEN state = 'active' THEN query_start ELSE COALESCE(xact_start, query_start) END AS since,
@@ -46,7 +52,7 @@ SELECT current_setting('max_connections')::int AS max_connections,
   ${statements} AS statements`;
 }
 
-export const DETECT_SQL = `SELECT current_setting('server_version_num')::int AS version,
+export const DETECT_SQL = `SELECT ${OWN_MARKER} current_setting('server_version_num')::int AS version,
   EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS has_statements`;
 
 const str = (v: unknown): string | null => (v == null ? null : String(v));

@@ -135,8 +135,9 @@ export class RedisSource implements Source {
     });
     client.on('ready', () => {
       rt.lastError = null;
-      // Back after an outage: show it now, not at the next tick.
-      if (!this.stopped && rt.client === client && rt.data.status === 'down' && !rt.busy) this.schedule(rt, 0);
+      // Connected for the first time, or back after an outage: show it now, not at the next tick
+      // (the first poll usually runs before the connection is up).
+      if (!this.stopped && rt.client === client && (rt.data.status === 'down' || rt.data.updatedAt == null) && !rt.busy) this.schedule(rt, 0);
     });
     client.on('close', () => {
       if (this.stopped || rt.client !== client) return;

@@ -196,8 +196,7 @@ async function main(): Promise<void> {
     }
     out.frameMs = frameMs;
     // The pure part of a frame: every pane's model from the store (what React recomputes per change).
-    const { paneModel } = await load<typeof import('../src/ui/panes/views.js')>('ui/panes/views.js');
-    const { PANES } = await load<typeof import('../src/store/store.js')>('store/store.js');
+    const { paneModel, PANES } = await load<typeof import('../src/ui/panes/registry.js')>('ui/panes/registry.js');
     const modelMs: Record<string, number> = {};
     for (const pane of PANES) {
       const times: number[] = [];

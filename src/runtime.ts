@@ -17,7 +17,8 @@ import { createController, type CockpitServices } from './ui/controller.js';
 import { App } from './ui/App.js';
 import { IncidentEngine } from './incident/incident.js';
 import { sinksFromConfig } from './incident/sinks.js';
-import { incidentActions, INCIDENT_SERVICE, POSTMORTEM_SERVICE, type PostmortemWriter } from './actions/incident.js';
+import type { PostmortemWriter } from './actions/incident.js';
+import { ACTIONS } from './actions/catalog.js';
 import { appendPrivate, ensurePrivateDir, lockDown } from './util/private-files.js';
 import type { Source } from './sources/types.js';
 import type { ImpactFigures } from './incident/postmortem.js';
@@ -120,10 +121,9 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   cockpit.onFlush((s) => engine.observe(s));
 
   const interaction = dialogInteraction(cockpit);
-  env.services[INCIDENT_SERVICE] = engine;
-  env.services[POSTMORTEM_SERVICE] = postmortemWriter(engine, { stateDir, cwd: process.cwd(), impact: (w) => impactFor(sourceConfig, w, toDataTime), secrets: () => secrets });
-  const runner = new ActionRunner(env, interaction, { productionContexts: config.productionContexts });
-  runner.register(...incidentActions);
+  env.services.incident = engine;
+  env.services.postmortem = postmortemWriter(engine, { stateDir, cwd: process.cwd(), impact: (w) => impactFor(sourceConfig, w, toDataTime), secrets: () => secrets });
+  const runner = new ActionRunner(env, interaction, { productionContexts: config.productionContexts }).register(...ACTIONS);
 
   const sources: Source[] = [];
   const services: CockpitServices = {
@@ -191,7 +191,8 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
       for (const w of world.warnings) notify(cockpit, w, 'warn');
     }
     const { startSources } = await import('./sources/start.js');
-    const started = await startSources({ config: sourceConfig, cockpit, env, runner, log, now: dataNow, onContext: (ctx) => applyContext(ctx) });
+    const started = await startSources({ config: sourceConfig, cockpit, log, notify: (msg, level) => notify(cockpit, msg, level), now: dataNow, onContext: (ctx) => applyContext(ctx) });
+    Object.assign(env.services, started.services);
     sources.push(...started.sources);
     if (started.kube) services.kube = started.kube;
     if (stopping) await Promise.allSettled(started.sources.map((s) => s.stop()));

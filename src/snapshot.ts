@@ -4,7 +4,6 @@ import type { Config } from './config/schema.js';
 import type { LoadedConfig } from './config/load.js';
 import { maskSecrets } from './config/load.js';
 import { createCockpit, initialState, type State, type SourceKey } from './store/store.js';
-import { ActionRunner } from './actions/runner.js';
 import { signalsFromState, suggestSeverity } from './incident/severity.js';
 import { formatAge, formatBytes, formatPercent, formatSeconds } from './present/format.js';
 import type { SeveritySuggestion } from './incident/types.js';
@@ -28,10 +27,8 @@ export interface SnapshotReport {
 export async function collectSnapshot(config: Config, opts: { deadlineSeconds: number; now?: () => number }): Promise<SnapshotReport> {
   const now = opts.now ?? Date.now;
   const cockpit = createCockpit(initialState({ severity: config.severity }));
-  const silent = { prompt: async () => null, confirm: async () => false, notify: () => {} };
-  const runner = new ActionRunner({ context: null, readOnly: true, drill: false, recorder: { record: () => {} }, services: {} }, silent, { productionContexts: [] });
   const { startSources } = await import('./sources/start.js');
-  const { sources } = await startSources({ config, cockpit, env: runner.env, runner, log: () => {}, now, onContext: () => {} });
+  const { sources } = await startSources({ config, cockpit, log: () => {}, notify: () => {}, now, onContext: () => {} });
   const enabled: SourceKey[] = [];
   if (config.kube.enabled) enabled.push('kube');
   if (config.prometheus) enabled.push('prom');

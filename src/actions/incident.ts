@@ -10,14 +10,12 @@ import type { ActionDef, ActionEnv, ActionTarget } from './types.js';
 /** Multi-line template fields are edited on one line, lines joined by " | ". */
 const JOIN = ' | ';
 
-export const INCIDENT_SERVICE = 'incident';
-export const POSTMORTEM_SERVICE = 'postmortem';
 
 /** Writes the post-mortem draft of the open (or latest) incident; resolves to the files written. */
 export type PostmortemWriter = () => Promise<string[]>;
 
 function engineOf(env: ActionEnv): IncidentEngine {
-  const engine = env.services[INCIDENT_SERVICE] as IncidentEngine | undefined;
+  const engine = env.services.incident;
   if (!engine) throw new Error('incident engine unavailable');
   return engine;
 }
@@ -32,11 +30,12 @@ function validSeverity(v: string): string | null {
 }
 
 /** The fields common to every incident-journal action. */
-const journalAction = { scope: 'global', mutating: true, confirm: 'none', journal: false, describe: noPreview } as const;
+const journalAction = { scope: 'global', mutating: true, confirm: 'none', journal: false, describe: noPreview, requires: 'incident' } as const;
 
 export const declareAction: ActionDef = {
   ...journalAction,
   id: 'incident.declare',
+  binding: { keys: ['D'], label: 'declare', description: 'Declare an incident (title, severity, roles)', group: 'Incident', target: 'none', footer: true },
   title: 'Declare an incident',
   precheck: async (_t, _p, env) => {
     const open = engineOf(env).current;
@@ -57,6 +56,7 @@ export const declareAction: ActionDef = {
 export const noteAction: ActionDef = {
   ...journalAction,
   id: 'incident.note',
+  binding: { keys: ['n'], label: 'note', description: 'Add a note to the timeline', group: 'Incident', target: 'none', footer: true },
   title: 'Note for the timeline',
   fields: () => [{ name: 'text', label: 'Note', initial: '', validate: (v) => (v.trim() ? null : 'empty note') }],
   run: async (_t, p, env) => {
@@ -70,6 +70,7 @@ const STATUSES: IncidentStatus[] = ['investigating', 'identified', 'monitoring',
 export const statusAction: ActionDef = {
   ...journalAction,
   id: 'incident.status',
+  binding: { keys: ['S'], label: 'status', description: 'Change state: Investigating → Identified → Monitoring → Resolved', group: 'Incident', target: 'none' },
   title: 'Change incident state',
   precheck: needsOpen,
   // The cursor starts on the next state, never on the current one: Enter moves forward.
@@ -88,6 +89,7 @@ export const statusAction: ActionDef = {
 export const severityAction: ActionDef = {
   ...journalAction,
   id: 'incident.severity',
+  binding: { keys: ['V'], label: 'severity', description: 'Set the incident severity (accept or override the suggestion)', group: 'Incident', target: 'none' },
   title: 'Set severity',
   precheck: needsOpen,
   choose: (_t, env) => {
@@ -103,6 +105,7 @@ export const severityAction: ActionDef = {
 export const roleAction: ActionDef = {
   ...journalAction,
   id: 'incident.role',
+  binding: { keys: ['A'], label: 'roles', description: 'Assign incident commander / comms', group: 'Incident', target: 'none' },
   title: 'Assign roles',
   precheck: needsOpen,
   fields: (_t, env) => {
@@ -130,9 +133,11 @@ export const roleAction: ActionDef = {
 export const postmortemAction: ActionDef = {
   ...journalAction,
   id: 'incident.postmortem',
+  binding: { keys: ['P'], label: 'post-mortem', description: 'Write the post-mortem draft (Markdown and JSON)', group: 'Incident', target: 'none' },
+  requires: 'postmortem',
   title: 'Write the post-mortem draft',
   run: async (_t, _p, env) => {
-    const write = env.services[POSTMORTEM_SERVICE] as PostmortemWriter | undefined;
+    const write = env.services.postmortem;
     if (!write) throw new Error('post-mortems are not available here');
     const paths = await write();
     return { summary: `written: ${paths.join(', ')}`, refs: { paths } };
@@ -146,6 +151,7 @@ function fieldsFrom(params: Record<string, string>): UpdateFields {
 
 export const postUpdateAction: ActionDef<ActionTarget> = {
   id: 'incident.post',
+  binding: { keys: ['p'], label: 'post update', description: 'Compose and post a status update to the configured sinks', group: 'Incident', target: 'none', footer: true },
   title: 'Post status update',
   scope: 'global',
   mutating: true,
@@ -192,6 +198,7 @@ type DeliveryTarget = ActionTarget & { delivery?: OutboxItemView };
 
 export const resendAction: ActionDef<DeliveryTarget> = {
   id: 'incident.resend',
+  binding: { keys: ['enter'], label: 'resend', description: 'Resend a delivery whose outcome is unknown, or that failed', group: 'Incident', target: 'row-if-any' },
   title: 'Resend update',
   scope: 'timeline',
   mutating: true,
@@ -211,6 +218,7 @@ export const resendAction: ActionDef<DeliveryTarget> = {
 
 export const discardAction: ActionDef<DeliveryTarget> = {
   id: 'incident.discard',
+  binding: { keys: ['x'], label: 'discard', description: 'Discard a delivery whose outcome is unknown, or that waits to be retried', group: 'Incident', target: 'row-if-any' },
   title: 'Discard update',
   scope: 'timeline',
   mutating: true,

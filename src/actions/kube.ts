@@ -3,17 +3,13 @@
 // perform the change with kubectl's semantics, then follow the rollout.
 import type { ActionDef, ActionEnv, ActionOutcome, ActionTarget } from './types.js';
 // Only client-free modules here: the registry loads before the first frame.
-import { imageDiff, type HistoryEntry, type KubeOps } from '../sources/kube/rollout.js';
+import { imageDiff, type KubeOps } from '../sources/kube/rollout.js';
 import type { RolloutState } from '../sources/kube/normalize.js';
 import { revisionOf } from '../sources/kube/normalize.js';
 import type { DeploymentRow, PodRow } from '../sources/kube/types.js';
 
 export type { KubeOps } from '../sources/kube/rollout.js';
 
-/** Key of the KubeOps implementation in ActionEnv.services (KubeSource.operations()). */
-export const KUBE_SERVICE = 'kube';
-/** Optional `(message) => void` in ActionEnv.services that shows rollout progress on screen. */
-export const PROGRESS_SERVICE = 'progress';
 /** How long `run` follows a rollout before reporting it as still in progress. */
 export const FOLLOW_TIMEOUT_MS = 5 * 60 * 1000;
 
@@ -26,8 +22,8 @@ export interface KubeTarget extends ActionTarget {
 }
 
 function ops(env: ActionEnv): KubeOps {
-  const k = env.services[KUBE_SERVICE] as KubeOps | undefined;
-  if (!k || typeof k.restart !== 'function') throw new Error('Kubernetes is not configured');
+  const k = env.services.kube;
+  if (!k) throw new Error('Kubernetes is not configured');
   return k;
 }
 
@@ -60,7 +56,7 @@ function progressLine(s: RolloutState): string {
 
 /** Follows the rollout after a change; a rollout still going at the timeout is reported, not failed. */
 async function follow(env: ActionEnv, ns: string, name: string): Promise<{ state: RolloutState | null; note: string }> {
-  const progress = env.services[PROGRESS_SERVICE] as ((msg: string) => void) | undefined;
+  const progress = env.services.progress;
   try {
     const state = await ops(env).followRollout(ns, name, (s) => progress?.(`${ns}/${name}: ${progressLine(s)}`), { timeoutMs: FOLLOW_TIMEOUT_MS });
     return { state, note: state.failed ? `rollout FAILED: ${state.message}` : `rollout complete: ${progressLine(state)}` };
@@ -87,6 +83,8 @@ async function outcome(env: ActionEnv, ns: string, name: string, summary: string
 
 export const kubeRestart: ActionDef<KubeTarget> = {
   id: 'kube.restart',
+  binding: { keys: ['r'], label: 'restart', description: 'Rollout restart the selected deployment', group: 'Kubernetes', target: 'row', footer: true },
+  requires: 'kube',
   title: 'Restart deployment',
   scope: 'deployments',
   mutating: true,
@@ -125,6 +123,8 @@ function parseReplicas(v: string): number {
 
 export const kubeScale: ActionDef<KubeTarget> = {
   id: 'kube.scale',
+  binding: { keys: ['s'], label: 'scale', description: 'Scale the selected deployment', group: 'Kubernetes', target: 'row', footer: true },
+  requires: 'kube',
   title: 'Scale deployment',
   scope: 'deployments',
   mutating: true,
@@ -174,6 +174,8 @@ function targetRevision(t: KubeTarget, p: Record<string, string>): number {
 
 export const kubeRollback: ActionDef<KubeTarget> = {
   id: 'kube.rollback',
+  binding: { keys: ['u'], label: 'undo', description: 'Roll back the selected deployment to the previous revision', group: 'Kubernetes', target: 'row', footer: true },
+  requires: 'kube',
   title: 'Roll back deployment',
   scope: 'deployments',
   mutating: true,
@@ -211,35 +213,4 @@ export const kubeRollback: ActionDef<KubeTarget> = {
   },
 };
 
-/** Rollout history as text lines (REVISION, images, change-cause), newest last, as kubectl rollout history. */
-export function historyLines(entries: HistoryEntry[]): string[] {
-  if (!entries.length) return ['no rollout history'];
-  return [
-    'REVISION  IMAGES / CHANGE-CAUSE',
-    ...entries.map((e) => `${e.current ? '*' : ' '}${String(e.revision).padEnd(9)}${e.images.join(', ')}${e.changeCause ? `  — ${e.changeCause}` : ''}`),
-  ];
-}
-
-export const kubeHistory: ActionDef<KubeTarget> = {
-  id: 'kube.history',
-  title: 'Rollout history',
-  scope: 'deployments',
-  mutating: false,
-  confirm: 'none',
-  describe(t, _p, env) {
-    const { namespace, name } = deploymentOf(t);
-    return [`Rollout history of deployment ${name} (${where(env, namespace)})`];
-  },
-  async run(t, _p, env) {
-    const { namespace, name } = deploymentOf(t);
-    const entries = await ops(env).rolloutHistory(namespace, name);
-    const current = entries.find((e) => e.current);
-    return {
-      summary: `${entries.length} revision${entries.length === 1 ? '' : 's'}${current ? `, running revision ${current.revision}` : ''}`,
-      details: historyLines(entries),
-      refs: { deployment: name, namespace, revisions: entries.map((e) => e.revision) },
-    };
-  },
-};
-
-export const kubeActions: ActionDef<KubeTarget>[] = [kubeRestart, kubeScale, kubeRollback, kubeHistory];
+export const kubeActions: ActionDef<KubeTarget>[] = [kubeRestart, kubeScale, kubeRollback];

@@ -1,16 +1,12 @@
 // Cancel or terminate a Postgres backend from the long-queries list. The database's config
 // (URL with its secret) comes from the `postgres` service: the PostgresSource (PgConfigProvider).
-import pg from 'pg';
 import type { ActionDef, ActionEnv, ActionTarget } from './types.js';
 import type { PgQueryRow } from '../sources/postgres/types.js';
 import type { PgConfigProvider } from '../sources/postgres/source.js';
 import { describePgError } from '../sources/postgres/errors.js';
-import { pgSecrets } from '../sources/postgres/source.js';
-import { pgTarget, redact } from '../sources/postgres/redact.js';
+import { pgSecrets, pgTarget, redact } from '../sources/postgres/redact.js';
 import { truncate } from '../present/format.js';
 
-/** Key of the PgConfigProvider (the PostgresSource) in ActionEnv.services. */
-export const POSTGRES_SERVICE = 'postgres';
 
 export interface PgBackendTarget extends ActionTarget {
   /** The pid, as a string (what the person types to confirm a terminate). */
@@ -24,7 +20,7 @@ export interface PgBackendTarget extends ActionTarget {
 type Mode = 'cancel' | 'terminate';
 
 function provider(env: ActionEnv): PgConfigProvider | null {
-  const p = env.services[POSTGRES_SERVICE] as PgConfigProvider | undefined;
+  const p = env.services.postgres;
   return p && typeof p.configFor === 'function' ? p : null;
 }
 
@@ -59,6 +55,8 @@ async function signal(mode: Mode, t: PgBackendTarget, env: ActionEnv) {
   // read-only by construction (default_transaction_read_only) so no bug can write through it,
   // it runs on its own timer with its own reconnect logic, and a separate application_name
   // makes the action visible as such in pg_stat_activity and the server log.
+  // pg loads with the first action, not before the first frame.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({
     connectionString: cfg.url,
     application_name: 'warroom-action',
@@ -99,11 +97,13 @@ async function signal(mode: Mode, t: PgBackendTarget, env: ActionEnv) {
   };
 }
 
-function backendAction(kind: 'cancel' | 'terminate', id: string, title: string, confirm: ActionDef['confirm']): ActionDef<PgBackendTarget> {
+function backendAction(kind: 'cancel' | 'terminate', id: string, title: string, confirm: ActionDef['confirm'], binding: NonNullable<ActionDef['binding']>): ActionDef<PgBackendTarget> {
   return {
     id,
     title,
     scope: 'postgres',
+    binding,
+    requires: 'postgres',
     mutating: true,
     confirm,
     describe: (t, _p, env) => describe(kind, t, env),
@@ -112,8 +112,8 @@ function backendAction(kind: 'cancel' | 'terminate', id: string, title: string, 
   };
 }
 
-export const pgCancelAction = backendAction('cancel', 'pg.cancel', 'Cancel query', 'confirm');
+export const pgCancelAction = backendAction('cancel', 'pg.cancel', 'Cancel query', 'confirm', { keys: ['x'], label: 'cancel query', description: 'Cancel the selected backend query (pg_cancel_backend)', group: 'Databases', target: 'row', footer: true });
 /** Terminating a backend drops its connection: the pid must be typed. */
-export const pgTerminateAction = backendAction('terminate', 'pg.terminate', 'Terminate backend', 'type-name');
+export const pgTerminateAction = backendAction('terminate', 'pg.terminate', 'Terminate backend', 'type-name', { keys: ['X'], label: 'terminate', description: 'Terminate the selected backend (pg_terminate_backend)', group: 'Databases', target: 'row', footer: true });
 
 export const postgresActions = [pgCancelAction, pgTerminateAction];

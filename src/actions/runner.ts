@@ -2,7 +2,9 @@
 // read-only mode → permission pre-check → choice and parameter prompts → dry-run preview →
 // confirmation (typed name in production contexts) → read-only again → journal start → run →
 // journal outcome. A refusal in read-only mode is shown, never journaled (read-only writes nothing).
-import type { ActionDef, ActionEnv, ActionOutcome, ActionTarget, Interaction } from './types.js';
+import type { ActionDef, ActionEnv, ActionOutcome, ActionTarget, Interaction, ServiceName } from './types.js';
+
+const SERVICE_LABEL: Record<ServiceName, string> = { kube: 'Kubernetes', progress: 'Progress display', alertmanager: 'Alertmanager', postgres: 'Postgres', incident: 'The incident engine', postmortem: 'The post-mortem writer' };
 
 export interface RunnerOptions {
   /** Context name globs where any mutating action needs the target's name typed. */
@@ -37,6 +39,7 @@ export class ActionRunner {
     const def = this.actions.get(id);
     if (!def) return 'not available here';
     if (def.mutating && this.env.readOnly) return 'read-only mode';
+    if (def.requires && !this.env.services[def.requires]) return `${SERVICE_LABEL[def.requires]} is not configured`;
     return null;
   }
 
@@ -52,6 +55,7 @@ export class ActionRunner {
     // A read-only cockpit writes nothing, not even its refusals: they are shown, not journaled.
     const readOnly = () => def.mutating && this.env.readOnly;
     if (readOnly()) return this.fail('read-only', `Read-only mode: ${def.title} is disabled`);
+    if (def.requires && !this.env.services[def.requires]) return this.fail('unknown', `${def.title}: ${SERVICE_LABEL[def.requires]} is not configured`);
     const key = `${id}:${target.namespace ?? ''}/${target.name}`;
     if (this.running.has(key)) return this.fail('busy', `${what} is already running`);
     const journal = def.journal !== false;

@@ -5,10 +5,6 @@ import type { ActionDef, ActionEnv, ActionTarget } from './types.js';
 import type { AlertRow } from '../sources/prometheus/types.js';
 import type { AlertmanagerApi, Matcher } from '../sources/prometheus/client.js';
 
-/** Key of the Alertmanager client in ActionEnv.services. */
-export const ALERTMANAGER_SERVICE = 'alertmanager';
-/** Optional key of the person's name in ActionEnv.services (createdBy); default the OS user. */
-export const USER_SERVICE = 'user';
 
 export const MAX_SILENCE_MS = 30 * 24 * 3_600_000;
 
@@ -42,13 +38,12 @@ export function silenceMatchers(labels: Record<string, string>): Matcher[] {
 }
 
 function alertmanager(env: ActionEnv): AlertmanagerApi | null {
-  const am = env.services[ALERTMANAGER_SERVICE] as AlertmanagerApi | undefined;
+  const am = env.services.alertmanager;
   return am && am.alertmanagerConfigured ? am : null;
 }
 
 function createdBy(env: ActionEnv): string {
-  const u = env.services[USER_SERVICE];
-  if (typeof u === 'string' && u) return u;
+  if (env.actor) return env.actor;
   try {
     return os.userInfo().username || 'warroom';
   } catch {
@@ -64,6 +59,8 @@ function matcherText(labels: Record<string, string>): string {
 
 export const silenceAction: ActionDef<SilenceTarget> = {
   id: 'alert.silence',
+  binding: { keys: ['x'], label: 'silence', description: 'Silence the selected alert in Alertmanager', group: 'Alerts', target: 'row', footer: true },
+  requires: 'alertmanager',
   title: 'Silence alert',
   scope: 'alerts',
   mutating: true,

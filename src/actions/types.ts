@@ -2,8 +2,14 @@
 // read-only, production guard, permission pre-check, parameter prompts, confirmation,
 // dry-run preview, and journaling of start and outcome. Key handlers only name action ids.
 import type { Recorder } from '../incident/types.js';
+import type { IncidentEngine } from '../incident/incident.js';
+import type { KubeOps } from '../sources/kube/rollout.js';
+import type { AlertmanagerApi } from '../sources/prometheus/client.js';
+import type { PgConfigProvider } from '../sources/postgres/source.js';
+import type { PaneId } from '../ui/panes/registry.js';
+import type { PostmortemWriter } from './incident.js';
 
-export type ActionScope = 'global' | 'pods' | 'deployments' | 'alerts' | 'postgres' | 'redis' | 'timeline' | 'events';
+export type ActionScope = 'global' | PaneId;
 
 export interface Field {
   name: string;
@@ -35,8 +41,33 @@ export interface ActionEnv {
   recorder: Recorder;
   /** Who is acting, as journaled (the person at the keyboard); default "you". */
   actor?: string;
-  /** Service objects an action may need (kube client wrapper, pg pool, alertmanager…), by name. */
-  services: Record<string, unknown>;
+  services: ActionServices;
+}
+
+/** What actions act through; each is present once its backend is configured (sources start after the first frame). */
+export interface ActionServices {
+  kube?: KubeOps;
+  /** Shows rollout progress on screen. */
+  progress?: (message: string) => void;
+  alertmanager?: AlertmanagerApi;
+  postgres?: PgConfigProvider;
+  incident?: IncidentEngine;
+  postmortem?: PostmortemWriter;
+}
+
+export type ServiceName = keyof ActionServices;
+
+/** A key for the action, declared with it: the keymap, footer and help are built from these. */
+export interface ActionBinding {
+  keys: string[];
+  /** Short label for the footer. */
+  label: string;
+  description: string;
+  group: 'General' | 'Navigation' | 'Kubernetes' | 'Alerts' | 'Databases' | 'Incident';
+  /** Shown in the footer when the scope is focused. */
+  footer?: boolean;
+  /** What the key acts on: the selected row (required), the selected row if any, or nothing. */
+  target: 'row' | 'row-if-any' | 'none';
 }
 
 export interface ActionDef<T extends ActionTarget = ActionTarget> {
@@ -44,6 +75,10 @@ export interface ActionDef<T extends ActionTarget = ActionTarget> {
   title: string;
   scope: ActionScope;
   mutating: boolean;
+  /** The key that invokes it, if any (some actions are reached from a dialog, e.g. a chosen revision). */
+  binding?: ActionBinding;
+  /** The service it needs; without it the runner answers "<service> is not configured" before anything else. */
+  requires?: ServiceName;
   /** 'type-name' always asks to type the target's name; production contexts upgrade 'confirm' to it. */
   confirm: 'none' | 'confirm' | 'type-name';
   /** false: the action writes its own timeline entries (the incident's), so the runner adds none. */

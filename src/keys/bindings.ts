@@ -1,39 +1,42 @@
-// Keys are data: one table of commands with their default keys. The footer and the help overlay
-// are generated from it; config `keys:` overrides it; conflicts are reported at start.
-// A command's handler (ui/controller.ts) names the action it invokes through the runner; every
-// mutating command is one, so its gates apply whichever key or path reaches it.
+// Keys are data: the cockpit's own commands below, and each action's key declared with the action
+// (ActionDef.binding, src/actions/catalog.ts). The footer and the help overlay are generated from
+// the resulting keymap; config `keys:` overrides it; conflicts are reported at start. A key bound
+// to an action reaches the runner without any handler of its own, so its gates always apply.
 import type { PaneId } from '../store/store.js';
+import { PANES } from '../ui/panes/registry.js';
+import { ACTIONS } from '../actions/catalog.js';
+import type { ActionBinding } from '../actions/types.js';
 
 export type Scope = 'global' | PaneId;
 
-export interface Command {
-  id: string;
+export interface Command<Id extends string = string> {
+  id: Id;
   keys: string[];
   /** Short label for the footer. */
   label: string;
   description: string;
-  group: 'General' | 'Navigation' | 'Kubernetes' | 'Alerts' | 'Databases' | 'Incident';
+  group: ActionBinding['group'];
   scope: Scope;
   mutating: boolean;
   /** Shown in the footer when the scope is focused. */
   footer?: boolean;
+  /** Set when the command is an action: what the key acts on. */
+  action?: ActionBinding['target'];
 }
 
-const c = (id: string, keys: string[], label: string, description: string, group: Command['group'], scope: Scope, mutating = false, footer = false): Command => ({
-  id, keys, label, description, group, scope, mutating, footer,
+const c = <Id extends string>(id: Id, keys: string[], label: string, description: string, group: Command['group'], scope: Scope, footer = false): Command<Id> => ({
+  id, keys, label, description, group, scope, mutating: false, footer,
 });
 
-export const DEFAULT_COMMANDS: Command[] = [
-  c('app.quit', ['q', 'ctrl+c'], 'quit', 'Quit warroom (the incident journal is already on disk)', 'General', 'global', false, true),
-  c('app.help', ['?'], 'help', 'Show this help', 'General', 'global', false, true),
+/** The cockpit's own commands: navigation, views and dialogs that change nothing outside the screen. */
+const UI_COMMANDS = [
+  c('app.quit', ['q', 'ctrl+c'], 'quit', 'Quit warroom (the incident journal is already on disk)', 'General', 'global', true),
+  c('app.help', ['?'], 'help', 'Show this help', 'General', 'global', true),
   c('app.refresh', ['ctrl+r'], 'refresh', 'Refresh every polled source now', 'General', 'global'),
   c('focus.next', ['tab'], 'next pane', 'Focus the next pane', 'Navigation', 'global'),
   c('focus.prev', ['shift+tab'], 'prev pane', 'Focus the previous pane', 'Navigation', 'global'),
-  ...(['pods', 'deployments', 'events', 'alerts', 'signals', 'postgres', 'redis', 'timeline'] as PaneId[]).map((p, i) =>
-    c(`focus.${p}`, [String(i + 1)], p, `Focus the ${p} pane`, 'Navigation', 'global'),
-  ),
-  c('pane.zoom', ['z'], 'zoom', 'Zoom the focused pane to the whole screen (again to restore)', 'Navigation', 'global', false, true),
-  c('pane.filter', ['/'], 'filter', 'Filter the focused list (Esc clears)', 'Navigation', 'global', false, true),
+  c('pane.zoom', ['z'], 'zoom', 'Zoom the focused pane to the whole screen (again to restore)', 'Navigation', 'global', true),
+  c('pane.filter', ['/'], 'filter', 'Filter the focused list (Esc clears)', 'Navigation', 'global', true),
   c('cursor.up', ['up', 'k'], 'up', 'Move the selection up', 'Navigation', 'global'),
   c('cursor.down', ['down', 'j'], 'down', 'Move the selection down', 'Navigation', 'global'),
   c('cursor.pageUp', ['pageup'], 'page up', 'Move the selection a page up', 'Navigation', 'global'),
@@ -42,26 +45,27 @@ export const DEFAULT_COMMANDS: Command[] = [
   c('cursor.bottom', ['G', 'end'], 'bottom', 'Go to the last row', 'Navigation', 'global'),
   c('kube.context', ['C'], 'context', 'Switch Kubernetes context', 'Kubernetes', 'global'),
   c('kube.namespace', ['N'], 'namespace', 'Switch namespace(s); * for all', 'Kubernetes', 'global'),
-  c('kube.restart', ['r'], 'restart', 'Rollout restart the selected deployment', 'Kubernetes', 'deployments', true, true),
-  c('kube.scale', ['s'], 'scale', 'Scale the selected deployment', 'Kubernetes', 'deployments', true, true),
-  c('kube.rollback', ['u'], 'undo', 'Roll back the selected deployment to the previous revision', 'Kubernetes', 'deployments', true, true),
-  c('kube.history', ['h'], 'history', 'Revision history; roll back to a chosen revision', 'Kubernetes', 'deployments', false, true),
-  c('kube.logs', ['l'], 'logs', 'Recent logs of the selected pod, with an error summary', 'Kubernetes', 'pods', false, true),
-  c('kube.deployLogs', ['l'], 'logs', "Recent logs of the deployment's pods, errors grouped", 'Kubernetes', 'deployments', false, true),
-  c('alert.silence', ['x'], 'silence', 'Silence the selected alert in Alertmanager', 'Alerts', 'alerts', true, true),
-  c('alert.runbook', ['o'], 'runbook', "Show the alert's runbook URL and details", 'Alerts', 'alerts', false, true),
-  c('pg.cancel', ['x'], 'cancel query', 'Cancel the selected backend query (pg_cancel_backend)', 'Databases', 'postgres', true, true),
-  c('pg.terminate', ['X'], 'terminate', 'Terminate the selected backend (pg_terminate_backend)', 'Databases', 'postgres', true, true),
-  c('incident.declare', ['D'], 'declare', 'Declare an incident (title, severity, roles)', 'Incident', 'global', true, true),
-  c('incident.note', ['n'], 'note', 'Add a note to the timeline', 'Incident', 'global', true, true),
-  c('incident.status', ['S'], 'status', 'Change state: Investigating → Identified → Monitoring → Resolved', 'Incident', 'global', true),
-  c('incident.severity', ['V'], 'severity', 'Set the incident severity (accept or override the suggestion)', 'Incident', 'global', true),
-  c('incident.role', ['A'], 'roles', 'Assign incident commander / comms', 'Incident', 'global', true),
-  c('incident.post', ['p'], 'post update', 'Compose and post a status update to the configured sinks', 'Incident', 'global', true, true),
-  c('incident.resend', ['enter'], 'resend', 'Resend a delivery whose outcome is unknown, or that failed', 'Incident', 'timeline', true),
-  c('incident.discard', ['x'], 'discard', 'Discard a delivery whose outcome is unknown, or that waits to be retried', 'Incident', 'timeline', true),
-  c('incident.postmortem', ['P'], 'post-mortem', 'Write the post-mortem draft (Markdown and JSON)', 'Incident', 'global', true),
+  c('kube.history', ['h'], 'history', 'Revision history; roll back to a chosen revision', 'Kubernetes', 'deployments', true),
+  c('kube.logs', ['l'], 'logs', 'Recent logs of the selected pod, with an error summary', 'Kubernetes', 'pods', true),
+  c('kube.deployLogs', ['l'], 'logs', "Recent logs of the deployment's pods, errors grouped", 'Kubernetes', 'deployments', true),
+  c('alert.runbook', ['o'], 'runbook', "Show the alert's runbook URL and details", 'Alerts', 'alerts', true),
 ];
+
+export type UiCommandId = (typeof UI_COMMANDS)[number]['id'];
+export type FocusCommandId = `focus.${PaneId}`;
+/** A command the controller handles itself; every other command id is an action's. */
+export type ControllerCommandId = UiCommandId | FocusCommandId;
+
+/** One digit per pane, in the registry's order. */
+const FOCUS_COMMANDS: Command<FocusCommandId>[] = PANES.slice(0, 9).map((p, i) => c(`focus.${p}` as const, [String(i + 1)], p, `Focus the ${p} pane`, 'Navigation', 'global'));
+
+const ACTION_COMMANDS: Command[] = ACTIONS.flatMap((a) =>
+  a.binding ? [{ id: a.id, keys: a.binding.keys, label: a.binding.label, description: a.binding.description, group: a.binding.group, scope: a.scope, mutating: a.mutating, footer: a.binding.footer ?? false, action: a.binding.target }] : [],
+);
+
+const GROUP_ORDER: Command['group'][] = ['General', 'Navigation', 'Kubernetes', 'Alerts', 'Databases', 'Incident'];
+
+export const DEFAULT_COMMANDS: readonly Command[] = [...UI_COMMANDS, ...FOCUS_COMMANDS, ...ACTION_COMMANDS].sort((x, y) => GROUP_ORDER.indexOf(x.group) - GROUP_ORDER.indexOf(y.group));
 
 export interface Keymap {
   commands: Command[];
@@ -75,7 +79,7 @@ export function buildKeymap(overrides: Record<string, string[]> = {}): Keymap {
   for (const id of Object.keys(overrides)) {
     if (!known.has(id)) warnings.push(`keys: unknown command "${id}" (see the help overlay, ?, for ids)`);
   }
-  const commands = DEFAULT_COMMANDS.map((cmd) => (overrides[cmd.id] ? { ...cmd, keys: overrides[cmd.id].map(normalizeKey) } : cmd));
+  const commands = DEFAULT_COMMANDS.map((cmd) => ({ ...cmd, keys: overrides[cmd.id] ? overrides[cmd.id].map(normalizeKey) : [...cmd.keys] }));
 
   // A key may appear once per scope, and a pane binding shadows a global one only by design
   // (pane keys win); an override that collides inside one scope keeps the earlier command.

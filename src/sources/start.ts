@@ -1,35 +1,31 @@
-// Creates and starts one source per configured backend, and registers the actions each
-// backend offers. Imported after the first frame: this is where the heavy clients load.
+// Creates and starts one source per configured backend, and hands back the services the actions
+// act through. Imported after the first frame: this is where the heavy clients load.
 import type { Config } from '../config/schema.js';
 import type { Cockpit } from '../store/store.js';
-import type { ActionEnv } from '../actions/types.js';
-import type { ActionRunner } from '../actions/runner.js';
+import type { ActionServices } from '../actions/types.js';
 import type { CockpitServices } from '../ui/controller.js';
 import type { Source } from './types.js';
 import { KubeSource } from './kube/source.js';
 import { PrometheusSource } from './prometheus/source.js';
 import { PostgresSource } from './postgres/source.js';
 import { RedisSource } from './redis/source.js';
-import { kubeActions, KUBE_SERVICE, PROGRESS_SERVICE } from '../actions/kube.js';
-import { silenceAction, ALERTMANAGER_SERVICE } from '../actions/silence.js';
-import { postgresActions, POSTGRES_SERVICE } from '../actions/postgres.js';
-import { notify } from '../ui/dialogs/dialogs.js';
 
 export interface StartSourcesOptions {
   config: Config;
   cockpit: Cockpit;
-  env: ActionEnv;
-  runner: ActionRunner;
   log: (msg: string) => void;
+  /** Shows a message on screen (rollout progress, a namespace switch that failed). */
+  notify: (msg: string, level: 'info' | 'error') => void;
   /** The clock Prometheus data is stamped with (the drill's simulated clock). */
   now?: () => number;
   /** Called with the kube context whenever it is first known or changes. */
   onContext(context: string | null): void;
 }
 
-export async function startSources(o: StartSourcesOptions): Promise<{ sources: Source[]; kube?: NonNullable<CockpitServices['kube']> }> {
+export async function startSources(o: StartSourcesOptions): Promise<{ sources: Source[]; services: ActionServices; kube?: NonNullable<CockpitServices['kube']> }> {
   const { config, cockpit } = o;
   const sources: Source[] = [];
+  const services: ActionServices = {};
   let kubeServices: NonNullable<CockpitServices['kube']> | undefined;
 
   if (config.kube.enabled) {
@@ -47,9 +43,8 @@ export async function startSources(o: StartSourcesOptions): Promise<{ sources: S
       { log: o.log },
     );
     sources.push(kube);
-    o.env.services[KUBE_SERVICE] = kube.operations();
-    o.env.services[PROGRESS_SERVICE] = (msg: string) => notify(cockpit, msg, 'info');
-    o.runner.register(...kubeActions);
+    services.kube = kube.operations();
+    services.progress = (msg: string) => o.notify(msg, 'info');
     let lastContext: string | null | undefined;
     cockpit.onFlush((s) => {
       if (s.kube.data.context !== lastContext) {
@@ -58,7 +53,7 @@ export async function startSources(o: StartSourcesOptions): Promise<{ sources: S
       }
     });
     const service = kube.cockpitService();
-    kubeServices = { ...service, setNamespaces: (ns) => void kube.setNamespaces(ns).catch((e) => notify(cockpit, `namespaces: ${(e as Error).message}`, 'error')) };
+    kubeServices = { ...service, setNamespaces: (ns) => void kube.setNamespaces(ns).catch((e) => o.notify(`namespaces: ${(e as Error).message}`, 'error')) };
   } else {
     o.onContext(null);
   }
@@ -70,14 +65,12 @@ export async function startSources(o: StartSourcesOptions): Promise<{ sources: S
       maxResponseBytes: config.limits.maxResponseMiB * 1024 * 1024,
     });
     sources.push(prom);
-    o.env.services[ALERTMANAGER_SERVICE] = prom.client;
-    o.runner.register(silenceAction);
+    services.alertmanager = prom.client;
   }
   if (config.postgres.length) {
     const pg = new PostgresSource(config.postgres, config.ui.refreshSeconds, cockpit.publisher('postgres'), { log: o.log });
     sources.push(pg);
-    o.env.services[POSTGRES_SERVICE] = pg;
-    o.runner.register(...postgresActions);
+    services.postgres = pg;
   }
   if (config.redis.length) sources.push(new RedisSource(config.redis, config.ui.refreshSeconds, cockpit.publisher('redis'), { log: o.log }));
 
@@ -88,5 +81,5 @@ export async function startSources(o: StartSourcesOptions): Promise<{ sources: S
       o.log(`source failed to start: ${(e as Error).message}`);
     }
   }
-  return { sources, kube: kubeServices };
+  return { sources, services, kube: kubeServices };
 }

@@ -11,19 +11,8 @@ import type { RedisData } from '../sources/redis/types.js';
 import type { IncidentSlice } from '../incident/types.js';
 import { defaultConfig, type SeverityConfig } from '../config/schema.js';
 
-export const PANES = ['pods', 'deployments', 'events', 'alerts', 'signals', 'postgres', 'redis', 'timeline'] as const;
-export type PaneId = (typeof PANES)[number];
-
-export const PANE_TITLES: Record<PaneId, string> = {
-  pods: 'Pods',
-  deployments: 'Deployments',
-  events: 'Events',
-  alerts: 'Alerts',
-  signals: 'Error rate & latency',
-  postgres: 'Postgres',
-  redis: 'Redis',
-  timeline: 'Timeline',
-};
+export type { PaneId } from '../ui/panes/registry.js';
+import type { PaneId } from '../ui/panes/registry.js';
 
 export interface Toast {
   id: number;

@@ -1,10 +1,10 @@
 // The cockpit: header, a grid of panes sized to the terminal, footer, and dialogs on top.
 // The root box is exactly `rows` tall (a taller frame makes Ink clear the screen every frame).
-import React, { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import React, { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useInput, useWindowSize } from 'ink';
-import { useStore } from 'zustand';
-import type { Cockpit, PaneId, State } from '../store/store.js';
-import { PANES } from '../store/store.js';
+import type { Cockpit, PaneId } from '../store/store.js';
+import { PANES, paneDef, paneModel } from './panes/registry.js';
+import { CockpitContext, useCockpit, useSelect, type Ctx } from './context.js';
 import type { Keymap } from '../keys/bindings.js';
 import { keyName } from '../keys/bindings.js';
 import type { ActionRunner } from '../actions/runner.js';
@@ -12,7 +12,6 @@ import type { Theme } from './theme.js';
 import { computeLayout, MIN_COLS, MIN_ROWS } from './layout.js';
 import { PaneView, paneLines } from './widgets/Pane.js';
 import { contentWidths } from './widgets/table.js';
-import { paneModel } from './panes/views.js';
 import { visibleRows, type PaneModel } from './panes/model.js';
 import { Header } from './Header.js';
 import { Footer } from './Footer.js';
@@ -35,27 +34,6 @@ export interface AppProps {
 
 /** Control characters that can arrive inside a chunk of typed keys. */
 const CHUNK_KEYS: Record<string, string> = { '\t': 'tab', '\r': 'enter', '\n': 'enter', '\x7f': 'backspace', '\b': 'backspace', '\x1b': 'escape' };
-
-interface Ctx {
-  cockpit: Cockpit;
-  theme: Theme;
-  keymap: Keymap;
-  runner: ActionRunner;
-  now: () => number;
-  dataNow: () => number;
-}
-
-const CockpitContext = createContext<Ctx | null>(null);
-
-export function useCockpit(): Ctx {
-  const ctx = useContext(CockpitContext);
-  if (!ctx) throw new Error('useCockpit outside <App>');
-  return ctx;
-}
-
-export function useSelect<T>(selector: (s: State) => T): T {
-  return useStore(useCockpit().cockpit.store, selector);
-}
 
 export function App(props: AppProps) {
   const win = useWindowSize();
@@ -126,18 +104,6 @@ function Screen({ cols, rows }: { cols: number; rows: number }) {
   );
 }
 
-/** Reads only the slices its pane shows, so a change to pods never re-renders the Redis pane. */
-const SLICES: Record<PaneId, (s: State) => unknown[]> = {
-  pods: (s) => [s.kube],
-  deployments: (s) => [s.kube],
-  events: (s) => [s.kube],
-  alerts: (s) => [s.prom],
-  signals: (s) => [s.prom, s.meta.severity],
-  postgres: (s) => [s.postgres, s.meta.severity],
-  redis: (s) => [s.redis],
-  timeline: (s) => [s.incident],
-};
-
 /**
  * A pane subscribes to the store with its own snapshot: the lines it would draw. When a change
  * leaves them identical (a pod outside the visible window, a metric that rounds the same), the
@@ -150,7 +116,8 @@ function PaneSlot({ pane, width, height, focused }: { pane: PaneId; width: numbe
   const index = PANES.indexOf(pane) + 1;
   const getLines = () => {
     const s = cockpit.store.getState();
-    const [d1, d2] = SLICES[pane](s);
+    // Reads only the slices its pane shows, so a change to pods never re-renders the Redis pane.
+    const [d1, d2] = paneDef(pane).reads(s);
     const filter = s.ui.filter[pane] ?? '';
     const cursorRaw = s.ui.cursor[pane] ?? 0;
     const c = cache.current;

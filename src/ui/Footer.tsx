@@ -2,7 +2,7 @@
 // for the focused pane (generated from the keymap, mutating keys marked when read-only).
 import React, { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
-import { useCockpit, useSelect } from './App.js';
+import { useCockpit, useSelect } from './context.js';
 import { fitLine } from './widgets/Pane.js';
 import { paintCells } from './ansi.js';
 import type { Cell, Token } from '../present/cell.js';

@@ -2,7 +2,7 @@
 // its rule, the incident clock and state, the next-update countdown, and data freshness.
 import React, { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
-import { useCockpit, useSelect } from './App.js';
+import { useCockpit, useSelect } from './context.js';
 import { fitLine } from './widgets/Pane.js';
 import { paintCells } from './ansi.js';
 import type { Cell } from '../present/cell.js';

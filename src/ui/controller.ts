@@ -3,10 +3,10 @@
 // always goes through the action runner; nothing here re-implements a gate.
 import type { ActionRunner } from '../actions/runner.js';
 import type { ActionTarget } from '../actions/types.js';
-import { resolveKey, type Keymap } from '../keys/bindings.js';
-import { PANES, type Cockpit, type PaneId } from '../store/store.js';
+import { resolveKey, type Command, type ControllerCommandId, type Keymap } from '../keys/bindings.js';
+import type { Cockpit, PaneId } from '../store/store.js';
+import { PANES, paneModel } from './panes/registry.js';
 import { currentDialog, dialogInteraction, dialogKey, edit, notify } from './dialogs/dialogs.js';
-import { paneModel } from './panes/views.js';
 import { visibleRows } from './panes/model.js';
 
 /** What the cockpit can do beyond actions; each part is optional (absent in a read-only snapshot, a test…). */
@@ -71,7 +71,9 @@ export function createController(deps: ControllerDeps) {
     showText(logs.title, logs.lines);
   };
 
-  const commands: Record<string, () => unknown> = {
+  const focusCommands = Object.fromEntries(PANES.map((p) => [`focus.${p}`, () => setUi({ focus: p, zoom: get().ui.zoom ? p : null })])) as Record<`focus.${PaneId}`, () => unknown>;
+
+  const commands: Record<ControllerCommandId, () => unknown> = {
     'app.quit': () => deps.exit(),
     'app.help': () => setUi({ overlay: { kind: 'help', scroll: 0 } }),
     'app.refresh': () => {
@@ -80,7 +82,7 @@ export function createController(deps: ControllerDeps) {
     },
     'focus.next': () => setUi({ focus: PANES[(PANES.indexOf(get().ui.focus) + 1) % PANES.length] }),
     'focus.prev': () => setUi({ focus: PANES[(PANES.indexOf(get().ui.focus) - 1 + PANES.length) % PANES.length] }),
-    ...Object.fromEntries(PANES.map((p) => [`focus.${p}`, () => setUi({ focus: p, zoom: get().ui.zoom ? p : null })])),
+    ...focusCommands,
     'pane.zoom': () => setUi({ zoom: get().ui.zoom ? null : get().ui.focus }),
     'pane.filter': () => setUi({ filterEditing: get().ui.focus }),
     'cursor.up': () => moveCursor(-1),
@@ -90,9 +92,6 @@ export function createController(deps: ControllerDeps) {
     'cursor.top': () => moveCursor('top'),
     'cursor.bottom': () => moveCursor('bottom'),
 
-    'kube.restart': () => withTarget('Restart', (t) => runner.invoke('kube.restart', t)),
-    'kube.scale': () => withTarget('Scale', (t) => runner.invoke('kube.scale', t)),
-    'kube.rollback': () => withTarget('Rollback', (t) => runner.invoke('kube.rollback', t)),
     'kube.history': () =>
       withTarget('History', async (t) => {
         if (!services.kube) return notify(cockpit, 'Kubernetes is not configured', 'warn');
@@ -119,7 +118,6 @@ export function createController(deps: ControllerDeps) {
       if (answer) services.kube.setNamespaces(answer.ns.trim() === '*' ? 'all' : answer.ns.split(',').map((s) => s.trim()).filter(Boolean));
     },
 
-    'alert.silence': () => withTarget('Silence', (t) => runner.invoke('alert.silence', t)),
     'alert.runbook': () =>
       withTarget('Runbook', (t) => {
         const a = t.alert as { name: string; summary: string | null; description: string | null; runbookUrl: string | null; labels: Record<string, string> };
@@ -133,23 +131,25 @@ export function createController(deps: ControllerDeps) {
           ...Object.entries(a.labels).map(([k, v]) => `  ${k}=${v}`),
         ]);
       }),
-    'pg.cancel': () => withTarget('Cancel query', (t) => runner.invoke('pg.cancel', t)),
-    'pg.terminate': () => withTarget('Terminate backend', (t) => runner.invoke('pg.terminate', t)),
 
-    'incident.declare': () => runner.invoke('incident.declare', { name: '' }),
-    'incident.note': () => runner.invoke('incident.note', { name: '' }),
-    'incident.status': () => runner.invoke('incident.status', { name: '' }),
-    'incident.severity': () => runner.invoke('incident.severity', { name: '' }),
-    'incident.role': () => runner.invoke('incident.role', { name: '' }),
-    'incident.post': () => runner.invoke('incident.post', { name: get().incident.current?.id ?? '' }),
-    // The runner decides, read-only first: a row that is not a delivery is its precheck's refusal.
-    'incident.resend': () => runner.invoke('incident.resend', selection(get().ui.focus).target ?? { name: '' }),
-    'incident.discard': () => runner.invoke('incident.discard', selection(get().ui.focus).target ?? { name: '' }),
-    'incident.postmortem': () => runner.invoke('incident.postmortem', { name: '' }),
   };
 
+  /** An action's key: the runner does the rest, read-only first. */
+  const invokeAction = (cmd: Command) => {
+    const { target } = selection(get().ui.focus);
+    if (cmd.action === 'none') return runner.invoke(cmd.id, { name: '' });
+    // With 'row-if-any' the runner decides, read-only first: a row that is not a target is the precheck's refusal.
+    if (cmd.action === 'row-if-any') return runner.invoke(cmd.id, target ?? { name: '' });
+    // Without a row, a disabled action still says why (read-only) rather than asking for a row.
+    if (!target && runner.disabledReason(cmd.id)) return runner.invoke(cmd.id, { name: '' });
+    return withTarget(runner.get(cmd.id)?.title ?? cmd.label, (t) => runner.invoke(cmd.id, t));
+  };
+
+  const isControllerCommand = (id: string): id is ControllerCommandId => Object.hasOwn(commands, id);
+
   const run = (id: string) => {
-    const fn = commands[id];
+    const cmd = keymap.commands.find((c) => c.id === id);
+    const fn = isControllerCommand(id) ? commands[id] : cmd?.action ? () => invokeAction(cmd) : undefined;
     if (!fn) return notify(cockpit, `${id} is not available here`, 'warn');
     // Synchronous, so the next key of a chunk ("2r") already sees this one's effect.
     const fail = (e: unknown) => notify(cockpit, `${id}: ${e instanceof Error ? e.message : String(e)}`, 'error');

@@ -1,6 +1,6 @@
 // Pure layout: where each pane goes for a terminal size. 80×24 stays usable; wider screens
 // show more columns; a zoomed pane takes the whole body. Tested without any UI.
-import type { PaneId } from '../store/store.js';
+import { PANE_DEFS, paneDef, type PaneId } from './panes/registry.js';
 
 export const MIN_COLS = 60;
 export const MIN_ROWS = 16;
@@ -19,23 +19,19 @@ export interface Layout {
   columns: { width: number; panes: PaneBox[] }[];
 }
 
-const COLUMN_SETS: Record<1 | 2 | 3, PaneId[][]> = {
-  1: [['alerts', 'signals', 'pods', 'deployments', 'events', 'postgres', 'redis', 'timeline']],
-  2: [
-    ['pods', 'deployments', 'events'],
-    ['alerts', 'signals', 'postgres', 'redis', 'timeline'],
-  ],
-  3: [
-    ['pods', 'deployments'],
-    ['alerts', 'signals', 'events'],
-    ['postgres', 'redis', 'timeline'],
-  ],
-};
+/** The panes of each column, from each pane's place in the registry. */
+function columnSets(count: 1 | 2 | 3): PaneId[][] {
+  if (count === 1) return [[...PANE_DEFS].sort((a, b) => a.layout.narrow - b.layout.narrow).map((p) => p.id)];
+  const place = (p: (typeof PANE_DEFS)[number]) => (count === 2 ? p.layout.two : p.layout.three);
+  return Array.from({ length: count }, (_, col) =>
+    PANE_DEFS.filter((p) => place(p).column === col)
+      .sort((a, b) => place(a).rank - place(b).rank)
+      .map((p) => p.id),
+  );
+}
 
-/** How much of a column's height each pane wants (relative). */
-const WEIGHT: Record<PaneId, number> = { pods: 5, deployments: 3, events: 3, alerts: 3, signals: 2, postgres: 3, redis: 2, timeline: 3 };
-/** Height a pane needs to show its content at all: borders plus its fixed lines. */
-const MIN_HEIGHT: Record<PaneId, number> = { pods: 4, deployments: 4, events: 3, alerts: 3, signals: 4, postgres: 4, redis: 3, timeline: 3 };
+const COLUMN_SETS: Record<1 | 2 | 3, PaneId[][]> = { 1: columnSets(1), 2: columnSets(2), 3: columnSets(3) };
+const minHeight = (p: PaneId) => paneDef(p).layout.minHeight;
 
 export function computeLayout(cols: number, rows: number, focus: PaneId, zoom: PaneId | null): Layout {
   if (cols < MIN_COLS || rows < MIN_ROWS) return { tooSmall: true, columns: [] };
@@ -48,7 +44,7 @@ export function computeLayout(cols: number, rows: number, focus: PaneId, zoom: P
   if (count === 1) {
     // One narrow column: the focused pane gets the room, the others a title line each.
     const others = sets[0].filter((p) => p !== focus);
-    const collapsed = others.slice(0, Math.max(0, bodyRows - MIN_HEIGHT[focus])).map((pane) => ({ pane, width: cols, height: 1 }));
+    const collapsed = others.slice(0, Math.max(0, bodyRows - minHeight(focus))).map((pane) => ({ pane, width: cols, height: 1 }));
     const panes = [{ pane: focus, width: cols, height: bodyRows - collapsed.length }, ...collapsed];
     return { tooSmall: false, columns: [{ width: cols, panes }] };
   }
@@ -69,11 +65,11 @@ function splitWidth(cols: number, n: number): number[] {
 
 /** Splits `rows` among the panes by weight, the focused pane weighted double; each gets at least its minimum or collapses to a title line. */
 function distribute(panes: PaneId[], rows: number, focus: PaneId): { pane: PaneId; height: number }[] {
-  const weight = (p: PaneId) => WEIGHT[p] * (p === focus ? 2 : 1);
+  const weight = (p: PaneId) => paneDef(p).layout.weight * (p === focus ? 2 : 1);
   let open = [...panes];
   // Collapse the least important non-focused panes until the minimums fit.
   const collapsed = new Set<PaneId>();
-  const need = () => open.reduce((n, p) => n + MIN_HEIGHT[p], 0) + collapsed.size;
+  const need = () => open.reduce((n, p) => n + minHeight(p), 0) + collapsed.size;
   while (need() > rows && open.length > 1) {
     const victim = [...open].filter((p) => p !== focus).sort((a, b) => weight(a) - weight(b))[0];
     open = open.filter((p) => p !== victim);
@@ -84,7 +80,7 @@ function distribute(panes: PaneId[], rows: number, focus: PaneId): { pane: PaneI
   const heights = new Map<PaneId, number>();
   let used = 0;
   for (const p of open) {
-    const h = Math.max(MIN_HEIGHT[p], Math.floor((free * weight(p)) / total));
+    const h = Math.max(minHeight(p), Math.floor((free * weight(p)) / total));
     heights.set(p, h);
     used += h;
   }
@@ -97,7 +93,7 @@ function distribute(panes: PaneId[], rows: number, focus: PaneId): { pane: PaneI
     if (used < free) {
       heights.set(p, h + 1);
       used++;
-    } else if (h > MIN_HEIGHT[p]) {
+    } else if (h > minHeight(p)) {
       heights.set(p, h - 1);
       used--;
     }

@@ -5,7 +5,8 @@ import { render } from 'ink-testing-library';
 import { createCockpit, initialState, type MetaState, type State } from '../../src/store/store.js';
 import { buildKeymap } from '../../src/keys/bindings.js';
 import { ActionRunner } from '../../src/actions/runner.js';
-import type { ActionDef, ActionEnv } from '../../src/actions/types.js';
+import type { ActionDef, ActionEnv, ActionServices } from '../../src/actions/types.js';
+import { ACTIONS } from '../../src/actions/catalog.js';
 import type { NewEntry } from '../../src/incident/types.js';
 import { dialogInteraction } from '../../src/ui/dialogs/dialogs.js';
 import { createController, type CockpitServices } from '../../src/ui/controller.js';
@@ -16,6 +17,7 @@ export interface TestCockpitOptions {
   cols?: number;
   rows?: number;
   meta?: Partial<MetaState>;
+  /** Actions beyond the catalog every cockpit has (or replacing one of it, by id). */
   actions?: ActionDef<any>[];
   services?: CockpitServices;
   keys?: Record<string, string[]>;
@@ -23,7 +25,7 @@ export interface TestCockpitOptions {
   context?: string;
   productionContexts?: string[];
   /** ActionEnv.services (kube operations, …). */
-  envServices?: Record<string, unknown>;
+  envServices?: ActionServices;
 }
 
 export function renderCockpit(o: TestCockpitOptions = {}) {
@@ -32,7 +34,7 @@ export function renderCockpit(o: TestCockpitOptions = {}) {
   const journal: NewEntry[] = [];
   const env: ActionEnv = { context: o.context ?? 'test', readOnly: !!o.meta?.readOnly, drill: false, recorder: { record: (e) => journal.push(e) }, services: { ...o.envServices } };
   const runner = new ActionRunner(env, dialogInteraction(cockpit), { productionContexts: o.productionContexts ?? [] });
-  runner.register(...(o.actions ?? []));
+  runner.register(...ACTIONS, ...(o.actions ?? []));
   let exited = false;
   const services: CockpitServices = o.services ?? {};
   const controller = createController({ cockpit, keymap, runner, services, exit: () => (exited = true), now: () => NOW });

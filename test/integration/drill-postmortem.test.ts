@@ -15,7 +15,7 @@ import { createCockpit, initialState, type Cockpit } from '../../src/store/store
 import { IncidentEngine } from '../../src/incident/incident.js';
 import { sinksFromConfig } from '../../src/incident/sinks.js';
 import { ActionRunner } from '../../src/actions/runner.js';
-import { incidentActions } from '../../src/actions/incident.js';
+import { ACTIONS } from '../../src/actions/catalog.js';
 import type { ActionEnv, Interaction } from '../../src/actions/types.js';
 import { startSources } from '../../src/sources/start.js';
 import type { Source } from '../../src/sources/types.js';
@@ -112,18 +112,18 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
   };
   const actionEnv: ActionEnv = { context: null, readOnly: config.readOnly, drill: true, recorder: eng, services: { incident: eng } };
   const runner = new ActionRunner(actionEnv, ui, { productionContexts: config.productionContexts });
-  runner.register(...incidentActions);
+  runner.register(...ACTIONS);
   const logged: string[] = [];
   const started = await startSources({
     config,
     cockpit: c,
-    env: actionEnv,
-    runner,
     log: (m) => logged.push(m),
+    notify: () => {},
     now: () => drill.kube.now(),
     onContext: (ctx) => (actionEnv.context = ctx),
   });
   sources.push(...started.sources);
+  Object.assign(actionEnv.services, started.services);
 
   // Detection: HighErrorRate on api reaches the store (and so the engine's observe).
   const firing = await waitFor(() => {

@@ -6,7 +6,7 @@ import { startDrillPostgres, type DrillPostgres } from '../../src/sim/postgres/i
 import { PostgresSource } from '../../src/sources/postgres/source.js';
 import type { PgDatabase, PostgresData } from '../../src/sources/postgres/types.js';
 import { emptySlice, type SourceSlice } from '../../src/sources/types.js';
-import { pgTerminateAction, POSTGRES_SERVICE } from '../../src/actions/postgres.js';
+import { pgTerminateAction } from '../../src/actions/postgres.js';
 import { tempDir, waitFor } from '../helpers/net.js';
 import { childrenOf } from '../helpers/postgres.js';
 
@@ -76,7 +76,7 @@ describe('drill postgres', () => {
     // Terminating the holder from the cockpit lets the blocked sessions through; they leave.
     const [holder] = holders;
     await pgTerminateAction.run({ name: String(holder), database: 'orders' }, {}, {
-      context: null, readOnly: false, drill: true, recorder: { record: () => {} }, services: { [POSTGRES_SERVICE]: source },
+      context: null, readOnly: false, drill: true, recorder: { record: () => {} }, services: { postgres: source },
     });
     await waitFor(() => db().byState.waiting === 0 && db().blocking.length === 0, { what: 'blockers gone', timeoutMs: 5000 });
     assert.equal(drill.load.current().blocked, 0);

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { PostgresSource } from '../../src/sources/postgres/source.js';
 import type { PgDatabase, PostgresData } from '../../src/sources/postgres/types.js';
 import { emptySlice, type SourceSlice } from '../../src/sources/types.js';
-import { pgCancelAction, pgTerminateAction, POSTGRES_SERVICE, type PgBackendTarget } from '../../src/actions/postgres.js';
+import { pgCancelAction, pgTerminateAction, type PgBackendTarget } from '../../src/actions/postgres.js';
 import type { ActionEnv } from '../../src/actions/types.js';
 import type { NewEntry } from '../../src/incident/types.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -43,7 +43,7 @@ describe('postgres source (real server)', () => {
       readOnly: false,
       drill: false,
       recorder: { record: (_e: NewEntry) => {} },
-      services: { [POSTGRES_SERVICE]: source },
+      services: { postgres: source },
     };
     source.start();
     await waitFor(() => db()?.status === 'ok', { what: 'first poll' });
@@ -150,7 +150,7 @@ describe('postgres source (real server)', () => {
     await admin.query("CREATE ROLE lowly LOGIN PASSWORD 'lowly-secret-pw'");
     const lowUrl = pgs.url.replace(/\/\/warroom:[^@]*@/, '//lowly:lowly-secret-pw@');
     const lowSource = { configFor: () => ({ name: 'main', url: lowUrl, statementTimeoutMs: 2000 }) };
-    const lowEnv: ActionEnv = { ...env, services: { [POSTGRES_SERVICE]: lowSource } };
+    const lowEnv: ActionEnv = { ...env, services: { postgres: lowSource } };
     const err = await pgTerminateAction.run({ name: String(pidOf(admin)), database: 'main' }, {}, lowEnv).then(
       () => null,
       (e: Error) => e.message,

@@ -8,7 +8,7 @@ import { PromSim, type PromWorld } from '../../src/sim/prometheus/sim.js';
 import { labelFingerprint, PrometheusSource } from '../../src/sources/prometheus/source.js';
 import { severitySchema } from '../../src/config/schema.js';
 import { ActionRunner } from '../../src/actions/runner.js';
-import { ALERTMANAGER_SERVICE, silenceAction, type SilenceTarget } from '../../src/actions/silence.js';
+import { silenceAction, type SilenceTarget } from '../../src/actions/silence.js';
 import type { Interaction } from '../../src/actions/types.js';
 import type { NewEntry } from '../../src/incident/types.js';
 import { alertCells } from '../../src/present/alerts.js';
@@ -82,7 +82,7 @@ test('the silence action silences the alert in Alertmanager and the pane shows w
     notify: (m) => notes.push(m),
   };
   const runner = new ActionRunner(
-    { context: 'drill', readOnly: false, drill: false, recorder: { record: (e) => entries.push(e) }, services: { [ALERTMANAGER_SERVICE]: source.client, user: 'alice' } },
+    { context: 'drill', readOnly: false, drill: false, recorder: { record: (e) => entries.push(e) }, actor: 'alice', services: { alertmanager: source.client } },
     ui,
     { productionContexts: [] },
   );
@@ -112,7 +112,7 @@ test('the silence action silences the alert in Alertmanager and the pane shows w
 
 test('a silence with a bad duration is refused before anything is sent', async () => {
   const runner = new ActionRunner(
-    { context: 'drill', readOnly: false, drill: false, recorder: { record: () => {} }, services: { [ALERTMANAGER_SERVICE]: source.client } },
+    { context: 'drill', readOnly: false, drill: false, recorder: { record: () => {} }, services: { alertmanager: source.client } },
     { prompt: async () => ({ duration: 'soon', comment: 'x' }), confirm: async () => true, notify: () => {} },
     { productionContexts: [] },
   );

@@ -1,7 +1,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderCockpit, NOW, tick } from '../helpers/cockpit.js';
-import { PANE_TITLES, type State } from '../../src/store/store.js';
+import type { State } from '../../src/store/store.js';
+import { PANE_DEFS } from '../../src/ui/panes/registry.js';
 import type { PodRow, DeploymentRow } from '../../src/sources/kube/types.js';
 import { cleanup } from 'ink-testing-library';
 
@@ -31,7 +32,7 @@ test('80×24: header, footer and every pane within exactly 24 lines of at most 8
   for (const l of lines) assert.ok(l.length <= 80, `line too wide (${l.length}): ${l}`);
   assert.match(lines[0], /warroom/);
   // Titles may be shortened to fit, never dropped.
-  for (const title of Object.values(PANE_TITLES)) assert.ok(c.frame().includes(title.slice(0, 10)), `pane ${title} missing at 80×24`);
+  for (const { title } of PANE_DEFS) assert.ok(c.frame().includes(title.slice(0, 10)), `pane ${title} missing at 80×24`);
   assert.match(c.frame(), /CrashLoopBackOff/, 'the unhealthy pod is visible');
   c.ui.unmount();
 });
@@ -114,10 +115,11 @@ test('? shows a help overlay listing every keymap entry; Esc closes it', async (
 test('80×24: the help overlay scrolls to its last entry', async () => {
   const c = renderCockpit({ cols: 80, rows: 24 });
   await c.press('?');
-  const last = c.keymap.commands.at(-1)!;
-  assert.ok(!c.frame().includes(last.description), 'the last entry is below the fold at first');
+  // Its start: at 80 columns a long description is cut at the edge.
+  const last = c.keymap.commands.at(-1)!.description.slice(0, 40);
+  assert.ok(!c.frame().includes(last), 'the last entry is below the fold at first');
   for (let i = 0; i < 6; i++) await c.press('pagedown');
-  assert.ok(c.frame().includes(last.description), 'scrolling reaches the last entry');
+  assert.ok(c.frame().includes(last), 'scrolling reaches the last entry');
   assert.equal(c.frame().split('\n').length, 24);
   c.ui.unmount();
 });

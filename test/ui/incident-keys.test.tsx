@@ -11,7 +11,7 @@ import { IncidentEngine } from '../../src/incident/incident.js';
 import { slackSink } from '../../src/incident/sinks.js';
 import { readJournal, incidentJournalPath } from '../../src/incident/journal.js';
 import { defaultConfig } from '../../src/config/schema.js';
-import { incidentActions, POSTMORTEM_SERVICE } from '../../src/actions/incident.js';
+import { incidentActions } from '../../src/actions/incident.js';
 import { postmortemWriter } from '../../src/runtime.js';
 
 let slack: FakeSlack;
@@ -30,7 +30,7 @@ before(async () => {
   c.cockpit.onFlush((s) => engine.observe(s));
   c.runner.env.services.incident = engine;
   c.runner.env.recorder = engine;
-  c.runner.env.services[POSTMORTEM_SERVICE] = postmortemWriter(engine, { stateDir, cwd, impact: async () => undefined });
+  c.runner.env.services.postmortem = postmortemWriter(engine, { stateDir, cwd, impact: async () => undefined });
   c.cockpit.startClock(30);
 });
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { cleanup } from 'ink-testing-library';
 import { KubeSim } from '../../src/sim/kube/index.js';
 import { KubeSource } from '../../src/sources/kube/source.js';
-import { kubeActions, KUBE_SERVICE } from '../../src/actions/kube.js';
+import { kubeActions } from '../../src/actions/kube.js';
 import { renderCockpit } from '../helpers/cockpit.js';
 import type { CockpitServices } from '../../src/ui/controller.js';
 import { tempDir, waitFor } from '../helpers/net.js';
@@ -33,7 +33,7 @@ before(async () => {
   const services: CockpitServices = {};
   c = renderCockpit({ cols: 140, rows: 40, actions: kubeActions, context: 'drill', services });
   source = new KubeSource({ kubeconfig: file, namespaces: [NS], allNamespaces: false, timeoutSeconds: 5 }, c.cockpit.publisher('kube'));
-  c.runner.env.services[KUBE_SERVICE] = source.operations();
+  c.runner.env.services.kube = source.operations();
   services.kube = source.cockpitService();
   c.cockpit.startClock(30);
   await source.start();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildKeymap, resolveKey, DEFAULT_COMMANDS } from '../../src/keys/bindings.js';
 import { computeLayout, CHROME_ROWS } from '../../src/ui/layout.js';
-import { PANES } from '../../src/store/store.js';
+import { PANES } from '../../src/ui/panes/registry.js';
 
 test('default keymap has no conflicts', () => {
   assert.deepEqual(buildKeymap().warnings, []);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDuration, validateDuration, silenceMatchers, silenceAction, ALERTMANAGER_SERVICE } from '../../src/actions/silence.js';
+import { parseDuration, validateDuration, silenceMatchers, silenceAction } from '../../src/actions/silence.js';
 import type { ActionEnv } from '../../src/actions/types.js';
 import type { AlertRow } from '../../src/sources/prometheus/types.js';
 
@@ -32,7 +32,7 @@ test('the action is mutating, confirmed, and refused without Alertmanager', asyn
   const env: ActionEnv = { context: null, readOnly: false, drill: false, recorder: { record: () => {} }, services: {} };
   assert.deepEqual(silenceAction.fields!({ name: 'X', alert }, env).map((f) => [f.name, f.initial]), [['duration', '2h'], ['comment', '']]);
   assert.match((await silenceAction.precheck!({ name: 'X', alert }, {}, env))!, /Alertmanager is not configured/);
-  const noAm = { ...env, services: { [ALERTMANAGER_SERVICE]: { alertmanagerConfigured: false, createSilence: async () => 'x' } } };
+  const noAm = { ...env, services: { alertmanager: { alertmanagerConfigured: false, createSilence: async () => 'x' } } };
   assert.match((await silenceAction.precheck!({ name: 'X', alert }, {}, noAm))!, /not configured/);
   const lines = await silenceAction.describe({ name: 'X', alert }, { duration: '2h', comment: 'why' }, env);
   assert.deepEqual(lines, ['Silence X for 2h in Alertmanager', 'matchers: {alertname="X"}', 'comment: why']);

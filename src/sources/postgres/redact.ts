@@ -44,3 +44,9 @@ export function pgTarget(url: string, env: NodeJS.ProcessEnv = process.env): str
     return stripUrlCredentials(url).replace(/^[a-z]+:\/\//i, '');
   }
 }
+
+/** Every secret a Postgres URL may carry: its password, and PGPASSWORD when libpq would use it. */
+export function pgSecrets(url: string): string[] {
+  const fromEnv = process.env.PGPASSWORD ? [process.env.PGPASSWORD] : [];
+  return [...urlSecrets(url), ...fromEnv];
+}

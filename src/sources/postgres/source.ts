@@ -6,7 +6,7 @@ import type { PostgresConfig } from '../../config/schema.js';
 import { summarizeTargets, type Publish, type Source, type SourceSlice } from '../types.js';
 import { describePgError } from './errors.js';
 import { DETECT_SQL, normalisePoll, pollSql } from './query.js';
-import { pgTarget, urlSecrets } from './redact.js';
+import { pgSecrets, pgTarget } from './redact.js';
 import { emptyPgDatabase, type PgDatabase, type PostgresData } from './types.js';
 
 export const APPLICATION_NAME = 'warroom';
@@ -33,11 +33,6 @@ interface Runtime {
 export interface PgConfigProvider {
   configFor(database: string): PostgresConfig | undefined;
   refresh?(): void;
-}
-
-export function pgSecrets(url: string): string[] {
-  const fromEnv = process.env.PGPASSWORD ? [process.env.PGPASSWORD] : [];
-  return [...urlSecrets(url), ...fromEnv];
 }
 
 export function summariseDatabases(dbs: PgDatabase[]): Pick<SourceSlice<PostgresData>, 'status' | 'error' | 'updatedAt'> {

@@ -1,7 +1,7 @@
 // Dialogs (prompt, confirm, select) and full-body overlays (help, text such as logs).
 import React from 'react';
 import { Box, Text } from 'ink';
-import { useCockpit, useSelect } from '../App.js';
+import { useCockpit, useSelect } from '../context.js';
 import type { Dialog } from './dialogs.js';
 import { truncate } from '../../present/format.js';
 

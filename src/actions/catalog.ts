@@ -1,0 +1,10 @@
+// Every action, registered with the runner at start whatever is configured: an action whose
+// service is missing answers "… is not configured" (ActionDef.requires), so keys, footer and help
+// are the same on every screen. Only client-free modules here: this loads before the first frame.
+import type { ActionDef } from './types.js';
+import { kubeActions } from './kube.js';
+import { silenceAction } from './silence.js';
+import { postgresActions } from './postgres.js';
+import { incidentActions } from './incident.js';
+
+export const ACTIONS: readonly ActionDef<any>[] = [...kubeActions, silenceAction, ...postgresActions, ...incidentActions];

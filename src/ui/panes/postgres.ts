@@ -1,0 +1,31 @@
+import type { Cell } from '../../present/cell.js';
+import { pgBlockCells, pgQueryCells, pgQueryColumns, pgStatementQueryCells, pgSummaryCells } from '../../present/postgres.js';
+import type { PaneModel } from './model.js';
+import { sourceBadge, spaced, type PaneDef } from './pane.js';
+
+export const postgresPane: PaneDef<'postgres'> = {
+  id: 'postgres',
+  title: 'Postgres',
+  reads: (s) => [s.postgres, s.meta.severity],
+  model(state, now) {
+    const dbs = state.postgres.data.databases;
+    const preface: Cell[][] = [];
+    const rows: Cell[][] = [];
+    const targets: PaneModel['targets'] = [];
+    for (const db of dbs) {
+      preface.push(spaced(pgSummaryCells(db, now, state.meta.severity)));
+      for (const b of db.blocking.slice(0, 3)) preface.push(spaced(pgBlockCells(b)));
+      for (const q of db.longest) {
+        rows.push(pgQueryCells(q, db));
+        targets.push({ name: String(q.pid), database: db.name, query: q });
+      }
+      // The heaviest statements by total time, when pg_stat_statements is installed.
+      for (const st of (db.topStatements ?? []).slice(0, 5)) {
+        rows.push(pgStatementQueryCells(st));
+        targets.push(null);
+      }
+    }
+    return { title: 'Postgres', badge: sourceBadge(state.postgres, now), preface, columns: pgQueryColumns(), rows, targets, empty: dbs.length ? 'no queries running' : 'no databases configured' };
+  },
+  layout: { weight: 3, minHeight: 4, narrow: 5, two: { column: 1, rank: 2 }, three: { column: 2, rank: 0 } },
+};

@@ -1,0 +1,37 @@
+import type { Cell } from '../../present/cell.js';
+import { outboxCells, timelineCells } from '../../present/timeline.js';
+import type { PaneModel } from './model.js';
+import type { PaneDef } from './pane.js';
+
+export const timelinePane: PaneDef<'timeline'> = {
+  id: 'timeline',
+  title: 'Timeline',
+  reads: (s) => [s.incident],
+  model(state, now) {
+    const inc = state.incident;
+    const entries = inc.timeline;
+    const rows: Cell[][] = [];
+    const targets: PaneModel['targets'] = [];
+    for (const item of inc.outbox.filter((o) => o.state !== 'delivered')) {
+      rows.push(outboxCells(item, now));
+      targets.push({ name: item.id, delivery: item });
+    }
+    for (let i = entries.length - 1; i >= 0; i--) {
+      rows.push(timelineCells(entries[i]));
+      targets.push(null);
+    }
+    return {
+      title: `Timeline${inc.current ? ` ${inc.current.id}` : ''}`,
+      badge: inc.journalProblems.length
+        ? { text: `journal: ${inc.journalProblems.length > 1 ? `${inc.journalProblems.length} problems; ` : ''}${inc.journalProblems[0]}`, token: 'warn' }
+        : inc.deliveries
+          ? { text: inc.deliveries, token: 'muted' }
+          : undefined,
+      rows,
+      targets,
+      selectable: true,
+      empty: inc.current ? 'nothing recorded yet' : 'no incident declared (D to declare); actions are still journaled',
+    };
+  },
+  layout: { weight: 3, minHeight: 3, narrow: 7, two: { column: 1, rank: 4 }, three: { column: 2, rank: 2 } },
+};

@@ -8,7 +8,6 @@
 //
 // Times: detected = the first alert fired (or the declaration), declared, mitigated = first
 // `monitoring` status, resolved. Durations are derived from them; a missing time shows as "—".
-import fs from 'node:fs';
 import path from 'node:path';
 import { foldIncident, listIncidents, readJournal, redactDeep } from './journal.js';
 import { writePrivate } from '../util/private-files.js';

@@ -50,9 +50,9 @@ test('20 SIGKILLs while posting to misbehaving sinks: 0 posts lost, 0 duplicated
   for (let round = 0; round < ROUNDS; round++) {
     // Each round, the receivers misbehave a few times: read the body then hang, or drop the connection.
     const bad: Reply[] = ['hang', 'drop'];
-    if (rand() < 0.6) (slack.enqueue(pick(bad)), faults++);
-    if (rand() < 0.5) (hook.enqueue(pick(bad)), faults++);
-    if (rand() < 0.5) (sp.enqueue(pick<Reply>(['drop', 'process-then-drop', 'hang'])), faults++);
+    if (rand() < 0.6) { slack.enqueue(pick(bad)); faults++; }
+    if (rand() < 0.5) { hook.enqueue(pick(bad)); faults++; }
+    if (rand() < 0.5) { sp.enqueue(pick<Reply>(['drop', 'process-then-drop', 'hang'])); faults++; }
     const r = await runChild(stateDir, round, 150 + Math.floor(rand() * 600));
     faults++; // the SIGKILL itself
     if (incidentId) assert.equal(r.incidentId, incidentId, 'the restarted child resumed the open incident');
@@ -94,23 +94,23 @@ test('20 SIGKILLs while posting to misbehaving sinks: 0 posts lost, 0 duplicated
       [`${p.internal}@webhook`, hookLanded.get(p.internal) ?? 0],
     ] as const) {
       const item = items.get(id);
-      if (!item) (lost++, problems.push(`${id} missing from the outbox`));
+      if (!item) { lost++; problems.push(`${id} missing from the outbox`); }
       else if (item.state === 'delivered') {
         delivered++;
-        if (landed !== 1) (landed > 1 ? duplicated++ : lost++, problems.push(`${id} delivered, landed ${landed} times`));
+        if (landed !== 1) { landed > 1 ? duplicated++ : lost++; problems.push(`${id} delivered, landed ${landed} times`); }
       } else if (item.state === 'unknown') {
         unknown++;
-        if (landed > 1) (duplicated++, problems.push(`${id} unknown, landed ${landed} times`));
-      } else (lost++, problems.push(`${id} is ${item.state}: ${item.lastError}`));
+        if (landed > 1) { duplicated++; problems.push(`${id} unknown, landed ${landed} times`); }
+      } else { lost++; problems.push(`${id} is ${item.state}: ${item.lastError}`); }
     }
     const sid = `${p.external}@statuspage`;
     const item = items.get(sid);
-    if (item?.state !== 'delivered') (lost++, problems.push(`${sid} is ${item?.state ?? 'missing'}`));
+    if (item?.state !== 'delivered') { lost++; problems.push(`${sid} is ${item?.state ?? 'missing'}`); }
     else delivered++;
   }
   // Statuspage: one page incident; no update body twice (each post's text is unique).
   assert.equal(sp.incidents.length, 1, `page incidents: ${sp.incidents.map((i) => i.id).join(', ')}`);
-  for (const [body, count] of pageUpdates) if (count > 1) (duplicated++, problems.push(`Statuspage update posted ${count} times: ${body.split('\n')[2]}`));
+  for (const [body, count] of pageUpdates) if (count > 1) { duplicated++; problems.push(`Statuspage update posted ${count} times: ${body.split('\n')[2]}`); }
   assert.equal(pageUpdates.size, posts.size, 'every post reached the status page once');
 
   // The journal and the outbox agree: every post has exactly one "queued" entry, and every uncertain delivery its "unknown" entry.

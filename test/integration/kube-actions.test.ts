@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { KubeSim } from '../../src/sim/kube/index.js';
 import { connect } from '../../src/sources/kube/client.js';
 import { KubeOperations } from '../../src/sources/kube/actions.js';
-import { KubeError } from '../../src/sources/kube/errors.js';
+import { type KubeError } from '../../src/sources/kube/errors.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import { kubeActions } from '../../src/actions/kube.js';
 import type { ActionEnv, Interaction } from '../../src/actions/types.js';

@@ -7,7 +7,7 @@ const { renderCockpit, NOW } = await import('../helpers/cockpit.js');
 const { cleanup } = await import('ink-testing-library');
 after(() => cleanup());
 
-// eslint-disable-next-line no-control-regex
+ 
 const COLOUR = /\x1b\[(3[0-7]|9[0-7]|38;|4[0-7]|10[0-7]|48;)/;
 
 function fill(c: ReturnType<typeof renderCockpit>) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import React from 'react';
 import type { Instance } from 'ink';
 import { mountCockpit } from '../../src/ui/mount.js';
-import { createCockpit, initialState, type Cockpit, type State } from '../../src/store/store.js';
+import { createCockpit, initialState, type Cockpit } from '../../src/store/store.js';
 import { buildKeymap } from '../../src/keys/bindings.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import type { ActionEnv } from '../../src/actions/types.js';

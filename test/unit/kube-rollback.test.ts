@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { imageDiff, pickRevision, rfc3339, rollbackPatch, semanticEqual, templatesEqualIgnoringHash } from '../../src/sources/kube/rollout.js';
-import { KubeError, toKubeError } from '../../src/sources/kube/errors.js';
+import { type KubeError, toKubeError } from '../../src/sources/kube/errors.js';
 
 const tpl = (image: string, hash?: string) => ({
   metadata: { labels: { app: 'api', ...(hash ? { 'pod-template-hash': hash } : {}) }, annotations: {} },

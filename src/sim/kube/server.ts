@@ -1,5 +1,5 @@
 // HTTP front of the simulator: routing, auth, content negotiation, lists, watches, patches, errors.
-import http from 'node:http';
+import type http from 'node:http';
 import { apiGroup, apiGroupList, apiVersions, findResource, resourceList, SERVER_VERSION, type ResourceDef } from './discovery.js';
 import { ApiError } from './errors.js';
 import { applyPatch, patchTypeOf } from './patch.js';

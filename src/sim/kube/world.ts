@@ -1,6 +1,6 @@
 // The simulated cluster: object defaults and validation, the deployment and replicaset controllers,
 // pod lifecycles (kubelet), the event recorder, logs and metrics. All delays run on the sim clock.
-import { SimClock, type TimerHandle } from './clock.js';
+import { type SimClock, type TimerHandle } from './clock.js';
 import { ApiError } from './errors.js';
 import { ObjectStore } from './store.js';
 import type { ImageBehavior } from './types.js';

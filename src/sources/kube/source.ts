@@ -336,6 +336,7 @@ export class KubeSource implements Source {
   }
 
   private makeOpsProxy(): KubeOps {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below read the live source
     const self = this;
     const ops = (): KubeOperations => {
       if (!self.clients) throw new Error('not connected to Kubernetes');

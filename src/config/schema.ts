@@ -121,6 +121,66 @@ export const sinksSchema = z.strictObject({
   dryRun: z.strictObject({ path: z.string().optional() }).optional(),
 });
 
+const severityName = z.enum(['P0', 'P1', 'P2', 'P3']);
+/** Slack ids of users (U…/W…) and channels (C…/G…). */
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, { error: 'expected a Slack user id such as U0123ABCD (not a name or an e-mail)' });
+const slackChannelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, { error: 'expected a Slack channel id such as C0123ABCD (not #name)' });
+
+/** PagerDuty, the incident channel and the escalation matrix. */
+export const pagingSchema = z.strictObject({
+  pagerduty: z
+    .strictObject({
+      /** REST API v2 token. */
+      token: z.string().min(1),
+      /** E-mail of the PagerDuty user warroom acts as (the From header of writes). */
+      from: z.string().regex(/^[^@\s]+@[^@\s]+$/, { error: 'expected the e-mail address of a PagerDuty user' }),
+      apiUrl: httpUrl.default('https://api.pagerduty.com'),
+      eventsUrl: httpUrl.default('https://events.pagerduty.com'),
+      /** Only these services' pages are shown (all when empty). */
+      serviceIds: z.array(z.string().min(1)).default([]),
+      pollSeconds: range(5, 3600, ' seconds').default(30),
+      timeoutSeconds: timeoutSeconds.default(10),
+      /** Where "escalate" can trigger a new page: an escalation policy, through the Events v2 routing key of a service on it. */
+      escalationTargets: z.array(z.strictObject({ name: z.string().min(1), routingKey: z.string().min(1) })).default([]),
+    })
+    .optional(),
+  slack: z
+    .strictObject({
+      /** Bot token (xoxb-…) with channels:manage, channels:read, channels:history, chat:write. */
+      botToken: z.string().min(1),
+      apiUrl: httpUrl.default('https://slack.com/api'),
+      /** The #incidents channel: each new incident channel is announced there, and other cockpits find it there. */
+      announceChannel: slackChannelId.optional(),
+      /** Invited to every incident channel. */
+      responders: z.array(slackUserId).default([]),
+      /** How often the incident channel is read for other cockpits' entries. */
+      pollSeconds: range(0.5, 600, ' seconds').default(1),
+      timeoutSeconds: timeoutSeconds.default(10),
+      /** Links for the channel's first message (dashboards, the runbook). */
+      links: z.array(z.strictObject({ title: z.string().min(1), url: httpUrl })).default([]),
+    })
+    .optional(),
+  /** Severity → who to escalate to, and after how long at that severity. */
+  escalation: z
+    .array(
+      z.strictObject({
+        severity: severityName,
+        afterMinutes: range(0, 10080, ' minutes'),
+        contact: z.string().min(1),
+        /** An escalationTargets name to page. */
+        target: z.string().optional(),
+      }),
+    )
+    .default([]),
+}).superRefine((v, ctx) => {
+  const names = (v.pagerduty?.escalationTargets ?? []).map((t) => t.name);
+  v.escalation.forEach((e, i) => {
+    if (e.target && !names.includes(e.target)) {
+      ctx.addIssue({ code: 'custom', path: ['escalation', i, 'target'], message: `no paging.pagerduty.escalationTargets entry is named ${JSON.stringify(e.target)}${names.length ? ` (there are: ${names.join(', ')})` : ''}` });
+    }
+  });
+});
+
 export const configSchema = z.strictObject({
   kube: z
     .strictObject({
@@ -145,6 +205,7 @@ export const configSchema = z.strictObject({
   redis: z.array(redisSchema).default([]),
   severity: severitySchema.default(severitySchema.parse({})),
   sinks: sinksSchema.default({}),
+  paging: pagingSchema.default({ escalation: [] }),
   ui: z
     .strictObject({
       theme: z.string().default('dark'),
@@ -172,6 +233,7 @@ export type PostgresConfig = z.infer<typeof postgresSchema>;
 export type RedisConfig = z.infer<typeof redisSchema>;
 export type SeverityConfig = z.infer<typeof severitySchema>;
 export type SinksConfig = z.infer<typeof sinksSchema>;
+export type PagingConfig = z.infer<typeof pagingSchema>;
 
 /** Paths (dot-separated, `*` for array items) whose values are secrets or may embed them. */
 export const SECRET_PATHS = [
@@ -181,6 +243,9 @@ export const SECRET_PATHS = [
   'sinks.statuspage.apiKey',
   'sinks.webhook.url',
   'sinks.webhook.headers.*',
+  'paging.pagerduty.token',
+  'paging.pagerduty.escalationTargets.*.routingKey',
+  'paging.slack.botToken',
 ];
 
 export function defaultConfig(): Config {

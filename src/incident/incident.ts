@@ -16,6 +16,8 @@
 //   engine.sinkNames()
 //   engine.resend(deliveryId, actor) / engine.discard(deliveryId, actor)
 //   engine.current / engine.slice() / engine.problems
+//   engine.merge(entries)                  other cockpits' entries (from the incident channel), deduplicated by id
+//   engine.journalEntries(incidentId)      an incident's entries as journaled (and merged), time-ordered
 //
 // record() never throws: a journal write failure is reported in the slice's journalProblems.
 // Severity suggestions are journaled (`severity.suggested`) only once a new severity has held for
@@ -52,6 +54,9 @@ export interface EngineOptions {
 
 export type Role = 'commander' | 'comms' | (string & {});
 
+/** An incident id that is a plain file name (ids arriving from other cockpits are checked). */
+const SAFE_INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/;
+
 const NEXT_STATUS: IncidentStatus[] = ['investigating', 'identified', 'monitoring', 'resolved'];
 
 export class IncidentEngine implements Recorder {
@@ -72,6 +77,8 @@ export class IncidentEngine implements Recorder {
   private readonly now: () => number;
   private readonly secrets: string[];
   readonly outbox: Outbox | null;
+  /** A read-only cockpit's merged entries, which it does not write. */
+  private readonly remoteOnly = new Map<string, TimelineEntry[]>();
 
   constructor(private readonly opts: EngineOptions) {
     this.now = opts.now ?? Date.now;
@@ -191,6 +198,59 @@ export class IncidentEngine implements Recorder {
     if (isCurrent && entry.kind === 'update.queued') this.info!.lastUpdateAt = full.at;
     this.publish();
     return full;
+  }
+
+  // ---- entries from other cockpits (the incident channel) ----
+
+  /**
+   * Entries other cockpits journaled, as read back from the incident channel. Each one not yet in its
+   * incident's journal (by id) is appended there as it is (a read-only cockpit keeps it in memory);
+   * the current incident's state is replayed from the result. With no incident open, an open
+   * incident arriving this way becomes the current one. Returns the entries added.
+   */
+  merge(entries: readonly TimelineEntry[]): TimelineEntry[] {
+    const added: TimelineEntry[] = [];
+    const byIncident = new Map<string, TimelineEntry[]>();
+    for (const e of entries) {
+      if (!SAFE_INCIDENT_ID.test(e.incidentId) || e.incidentId.startsWith('session-')) continue;
+      byIncident.set(e.incidentId, [...(byIncident.get(e.incidentId) ?? []), e]);
+    }
+    for (const [incidentId, list] of byIncident) {
+      const known = new Set(this.journalEntries(incidentId).map((e) => e.id));
+      const fresh: TimelineEntry[] = [];
+      for (const e of [...list].sort((x, y) => x.at - y.at)) {
+        if (known.has(e.id)) continue;
+        known.add(e.id);
+        if (this.readOnly) this.remoteOnly.set(incidentId, [...(this.remoteOnly.get(incidentId) ?? []), e]);
+        else {
+          try {
+            appendJsonl(incidentJournalPath(this.opts.stateDir, incidentId), e, this.secrets);
+          } catch (err: any) {
+            this.journalProblems.push(`cannot write the journal (${err?.code ?? err?.message ?? err}): "${e.summary}" from ${e.origin?.from ?? 'another cockpit'} was not saved`);
+            continue;
+          }
+        }
+        fresh.push(e);
+      }
+      if (fresh.length === 0) continue;
+      added.push(...fresh);
+      if (this.info?.id === incidentId) this.timeline = [...this.timeline, ...fresh].sort((x, y) => x.at - y.at);
+      else if (!this.info) this.timeline = this.journalEntries(incidentId);
+      else continue;
+      const info = foldIncident(this.timeline);
+      this.info = info && info.status !== 'resolved' ? info : null;
+    }
+    if (added.length > 0) this.publish();
+    return added;
+  }
+
+  /** An incident's entries, time-ordered: its journal, and what a read-only cockpit merged in memory. */
+  journalEntries(incidentId: string): TimelineEntry[] {
+    if (!SAFE_INCIDENT_ID.test(incidentId)) return [];
+    const { entries } = readJournal(incidentJournalPath(this.opts.stateDir, incidentId));
+    const seen = new Set(entries.map((e) => e.id));
+    const extra = (this.remoteOnly.get(incidentId) ?? []).filter((e) => !seen.has(e.id));
+    return [...entries, ...extra].sort((x, y) => x.at - y.at);
   }
 
   // ---- the incident's lifecycle ----

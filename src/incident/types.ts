@@ -38,6 +38,8 @@ export interface TimelineEntry {
   evidence?: { query?: string; value?: number | string; threshold?: number | string; rule?: string };
   refs?: Record<string, unknown>;
   delivery?: Record<string, unknown>;
+  /** Set on an entry another cockpit journaled: who wrote it ("alice@laptop") and how it arrived ("slack #incident-…"). */
+  origin?: { from: string; via: string };
 }
 
 /** What callers hand to the journal; it fills id, incidentId, at, severity and status. */

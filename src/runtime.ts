@@ -1,6 +1,7 @@
 // Assembles the cockpit: store, theme, keymap, incident engine, action runner, Ink, then the
 // sources. The first frame is drawn before the heavy clients (Kubernetes, pg, ioredis) load.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import React from 'react';
 import { mountCockpit } from './ui/mount.js';
@@ -115,7 +116,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   const sinks = sinksFromConfig(config.sinks, { stateDir, forceDryRun: drill, maxResponseBytes: config.limits.maxResponseMiB * 1024 * 1024 });
   // The sinks' URLs and keys are secrets too, wherever they came from (a ${ENV} or the file itself).
   for (const x of sinks.flatMap((sk) => sk.secrets)) if (x && !secrets.includes(x)) secrets.push(x);
-  const env: ActionEnv = { context: null, readOnly: initialReadOnly.readOnly, drill, recorder: { record: (e) => engine.record(e) }, actor: actor(), services: {} };
+  const env: ActionEnv = { context: null, readOnly: initialReadOnly.readOnly, drill, recorder: { record: (e) => engine.record(e) }, actor: actor(config), services: {} };
   const engine = new IncidentEngine({ stateDir, config, stage: cockpit.stageIncident, secrets, sinks, readOnly: () => env.readOnly });
   engine.start();
   cockpit.onFlush((s) => engine.observe(s));
@@ -124,6 +125,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   env.services.incident = engine;
   env.services.postmortem = postmortemWriter(engine, { stateDir, cwd: process.cwd(), impact: (w) => impactFor(sourceConfig, w, toDataTime), secrets: () => secrets });
   const runner = new ActionRunner(env, interaction, { productionContexts: config.productionContexts }).register(...ACTIONS);
+  env.services.invoke = (id, target) => runner.invoke(id, target);
 
   const sources: Source[] = [];
   const services: CockpitServices = {
@@ -243,6 +245,14 @@ export async function impactFor(config: Config, window: { from: number; to: numb
   }
 }
 
-function actor(): string {
-  return process.env.WARROOM_USER || process.env.USER || 'you';
+/** The responder's name: the config's, else the login name; never a placeholder like "you". */
+export function actor(config: Pick<Config, 'responder'>, env: NodeJS.ProcessEnv = process.env): string {
+  if (config.responder?.trim()) return config.responder.trim();
+  if (env.WARROOM_USER?.trim()) return env.WARROOM_USER.trim();
+  if (env.USER?.trim()) return env.USER.trim();
+  try {
+    return os.userInfo().username || 'responder';
+  } catch {
+    return 'responder';
+  }
 }

@@ -3,13 +3,12 @@
 // the checks, the prompts and (for posts) the preview and confirmation. The engine writes its own
 // timeline entries for these, so the runner does not add action.started/succeeded around them.
 import type { IncidentEngine } from '../incident/incident.js';
-import { composeUpdate, type UpdateFields } from '../incident/templates.js';
+import { composeUpdate, publicLeaks, STATUSES, type UpdateFields } from '../incident/templates.js';
 import type { IncidentStatus, OutboxItemView, Severity } from '../incident/types.js';
 import type { ActionDef, ActionEnv, ActionTarget } from './types.js';
 
 /** Multi-line template fields are edited on one line, lines joined by " | ". */
 const JOIN = ' | ';
-
 
 /** Writes the post-mortem draft of the open (or latest) incident; resolves to the files written. */
 export type PostmortemWriter = () => Promise<string[]>;
@@ -46,9 +45,21 @@ export const declareAction: ActionDef = {
     { name: 'severity', label: 'Severity (P0–P3)', initial: engineOf(env).slice().suggestion.severity ?? 'P3', validate: validSeverity },
     { name: 'commander', label: 'Incident commander', initial: env.actor ?? '' },
     { name: 'comms', label: 'Comms lead', initial: '' },
+    // What a public status page will call it: neutral, naming the affected components only.
+    { name: 'components', label: 'Affected components (public names, comma-separated)', initial: engineOf(env).affectedComponents().join(', '), validate: noLeaks(engineOf(env)) },
+    { name: 'publicTitle', label: 'Public title (empty: from the components)', initial: '', validate: noLeaks(engineOf(env)) },
   ],
   run: async (_t, p, env) => {
-    const info = engineOf(env).declare({ title: p.title!.trim(), severity: p.severity!.trim().toUpperCase() as Severity, commander: p.commander?.trim() || null, comms: p.comms?.trim() || null, actor: actorOf(env) });
+    const components = (p.components ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+    const info = engineOf(env).declare({
+      title: p.title!.trim(),
+      severity: p.severity!.trim().toUpperCase() as Severity,
+      commander: p.commander?.trim() || null,
+      comms: p.comms?.trim() || null,
+      actor: actorOf(env),
+      components,
+      publicTitle: p.publicTitle?.trim() || null,
+    });
     return { summary: `declared ${info.id} (${info.severity})` };
   },
 };
@@ -65,8 +76,6 @@ export const noteAction: ActionDef = {
   },
 };
 
-const STATUSES: IncidentStatus[] = ['investigating', 'identified', 'monitoring', 'resolved'];
-
 export const statusAction: ActionDef = {
   ...journalAction,
   id: 'incident.status',
@@ -74,15 +83,27 @@ export const statusAction: ActionDef = {
   title: 'Change incident state',
   precheck: needsOpen,
   // The cursor starts on the next state, never on the current one: Enter moves forward.
+  // Resolved offers the final update first; resolving without one is a separate, explicit choice.
   choose: (_t, env) => {
     const cur = engineOf(env).current?.status ?? 'investigating';
-    const next = STATUSES[Math.min(STATUSES.indexOf(cur) + 1, STATUSES.length - 1)];
-    return { title: 'Incident state', initial: next, options: STATUSES.map((s) => ({ label: `${s[0]!.toUpperCase() + s.slice(1)}${s === cur ? '  (current)' : ''}`, value: s })) };
+    const next = STATUSES[Math.min(STATUSES.indexOf(cur) + 1, STATUSES.length - 1)]!;
+    const options: Array<{ label: string; value: string }> = STATUSES.map((s) => ({ label: `${stateLabel(s)}${s === cur ? '  (current)' : ''}${s === 'resolved' ? ': post the final update, then resolve' : ''}`, value: s }));
+    options.push({ label: 'Resolved without posting an update', value: 'resolved-silently' });
+    return { title: 'Incident state', initial: next, options };
   },
   run: async (_t, p, env) => {
-    if (p.choice === engineOf(env).current?.status) return { summary: `still ${p.choice}` };
-    engineOf(env).setStatus(p.choice as IncidentStatus, actorOf(env));
-    return { summary: `now ${p.choice}` };
+    const engine = engineOf(env);
+    if (p.choice === engine.current?.status) return { summary: `still ${p.choice}` };
+    if (p.choice === 'resolved') {
+      const invoke = env.services.invoke;
+      if (invoke) {
+        const r = await invoke('incident.post', { name: engine.current?.id ?? '', status: 'resolved' });
+        return { summary: r.ok ? 'final update posted; incident resolved' : `not resolved: ${r.message ?? 'the final update was not posted'}` };
+      }
+    }
+    const to = (p.choice === 'resolved-silently' ? 'resolved' : p.choice) as IncidentStatus;
+    engine.setStatus(to, actorOf(env));
+    return { summary: `now ${to}` };
   },
 };
 
@@ -146,10 +167,53 @@ export const postmortemAction: ActionDef = {
 
 function fieldsFrom(params: Record<string, string>): UpdateFields {
   const lines = (v: string | undefined) => (v ?? '').split(JOIN).join('\n');
-  return { whatWeKnow: lines(params.whatWeKnow), currentActions: lines(params.currentActions), impact: lines(params.impact), nextUpdate: params.nextUpdate ?? '', externalText: lines(params.externalText) };
+  return {
+    whatWeKnow: lines(params.whatWeKnow),
+    currentActions: lines(params.currentActions),
+    impact: lines(params.impact),
+    nextUpdate: params.nextUpdate ?? '',
+    publicTitle: (params.publicTitle ?? '').trim(),
+    publicMessage: lines(params.publicMessage).trim(),
+  };
 }
 
-export const postUpdateAction: ActionDef<ActionTarget> = {
+/** A public text naming a pod, deployment, alert, host or IP is refused, with what it named. */
+function noLeaks(engine: IncidentEngine) {
+  return (v: string) => {
+    const leaks = publicLeaks(v, engine.internalIdentifiers());
+    return leaks.length ? `names internal ${leaks.length === 1 ? 'detail' : 'details'} (${leaks.slice(0, 3).join(', ')}); a public page must never show it` : null;
+  };
+}
+
+const stateLabel = (s: IncidentStatus) => s[0]!.toUpperCase() + s.slice(1);
+
+/**
+ * Exactly what each sink receives, complete: for every sink its audience and the text (and
+ * fields) sent. The preview is built by the same composer as the post.
+ */
+export function previewPost(engine: IncidentEngine, fields: UpdateFields, status: IncidentStatus, now = Date.now()): string[] {
+  const info = engine.postTarget();
+  if (!info) return ['No open incident.'];
+  const out: string[] = [];
+  const current = engine.current;
+  if (current && status !== current.status) out.push(status === 'resolved' ? 'Posting this update RESOLVES the incident.' : `Posting this update moves the incident to ${stateLabel(status)}.`, '');
+  if (!current) out.push(`Follow-up to the resolved incident ${info.id}.`, '');
+  const sinks = engine.sinkList();
+  if (sinks.length === 0) out.push('No sinks configured: the update is only journaled.', '');
+  for (const sink of sinks.length ? sinks : [{ name: 'journal', kind: 'dryrun' as const, audience: 'internal' as const }]) {
+    const u = composeUpdate(info, fields, { audience: sink.audience, status, now });
+    out.push(`── ${sink.name} (${sink.audience}) ──`);
+    if (sink.kind === 'statuspage') {
+      out.push(`Incident name: ${u.statuspage.name}`, `Status: ${u.statuspage.status}`, `Components: ${u.statuspage.componentStatus}`, 'Message:', ...u.statuspage.body.split('\n'));
+    } else if (sink.kind === 'webhook') {
+      out.push(`Title: ${u.title}`, ...u.slack.text.split('\n'));
+    } else out.push(...u.slack.text.split('\n'));
+    out.push('');
+  }
+  return out;
+}
+
+export const postUpdateAction: ActionDef<ActionTarget & { status?: IncidentStatus }> = {
   id: 'incident.post',
   binding: { keys: ['p'], label: 'post update', description: 'Compose and post a status update to the configured sinks', group: 'Incident', target: 'none', footer: true },
   title: 'Post status update',
@@ -157,40 +221,45 @@ export const postUpdateAction: ActionDef<ActionTarget> = {
   mutating: true,
   confirm: 'confirm',
   journal: false,
-  precheck: async (t, p, env) => ((await needsOpen(t, p, env)) ? 'No open incident: D declares one before posting updates' : null),
-  fields: (_t, env) => {
+  precheck: async (_t, _p, env) => (engineOf(env).postTarget() ? null : 'No open incident: D declares one before posting updates'),
+  // The state the update announces; posting it moves the incident there (Resolved resolves it).
+  choose: (t, env) => {
     const engine = engineOf(env);
-    const f = engine.prefill();
-    const one = (v: string) => v.split('\n').join(JOIN);
+    const cur = engine.current?.status;
+    if (!cur) return { title: 'Post a follow-up to the resolved incident', options: [{ label: 'Resolved (follow-up)', value: 'resolved' }], initial: 'resolved' };
+    return {
+      title: 'Post an update as',
+      initial: t.status ?? cur,
+      options: STATUSES.filter((s) => STATUSES.indexOf(s) >= STATUSES.indexOf(cur)).map((s) => ({
+        label: `${stateLabel(s)}${s === cur ? '  (current)' : ''}${s === 'resolved' ? '  (resolves the incident)' : ''}`,
+        value: s,
+      })),
+    };
+  },
+  fields: (_t, env, params) => {
+    const engine = engineOf(env);
+    const f = engine.prefill((params?.choice as IncidentStatus) || undefined);
+    const one = (v: string | undefined) => (v ?? '').split('\n').join(JOIN);
+    const safe = noLeaks(engine);
     return [
-      { name: 'whatWeKnow', label: 'What we know', initial: one(f.whatWeKnow), validate: required('What we know') },
-      { name: 'currentActions', label: 'Current actions', initial: one(f.currentActions), validate: required('Current actions') },
-      { name: 'impact', label: 'Impact', initial: one(f.impact), validate: required('Impact') },
+      { name: 'whatWeKnow', label: 'What we know (internal)', initial: one(f.whatWeKnow), validate: required('What we know') },
+      { name: 'currentActions', label: 'Current actions (internal)', initial: one(f.currentActions), validate: required('Current actions') },
+      { name: 'impact', label: 'Impact (internal)', initial: one(f.impact), validate: required('Impact') },
       { name: 'nextUpdate', label: 'Next update', initial: f.nextUpdate },
-      // Internal and external wording can differ: the status page gets this text when it is given.
-      { name: 'externalText', label: 'Status page text (empty: from the fields above)', initial: '' },
+      { name: 'publicTitle', label: 'Public title (status page)', initial: f.publicTitle ?? '', validate: (v) => required('Public title')(v) ?? safe(v) },
+      { name: 'publicMessage', label: 'Public message (status page)', initial: one(f.publicMessage), validate: (v) => required('Public message')(v) ?? safe(v) },
     ];
   },
-  describe: (_t, params, env) => {
-    const engine = engineOf(env);
-    const info = engine.current;
-    if (!info) return ['No open incident.'];
-    const internal = composeUpdate(info, fieldsFrom(params), { audience: 'internal' });
-    const external = composeUpdate(info, fieldsFrom(params), { audience: 'external' });
-    const sinks = engine.sinkNames();
-    return [
-      `Sinks: ${sinks.length ? sinks.join(', ') : 'none configured (the update is only journaled)'}`,
-      '',
-      '— internal (Slack, webhook) —',
-      ...internal.slack.text.split('\n'),
-      '',
-      '— external (status page) —',
-      ...external.statuspage.body.split('\n'),
-    ];
-  },
+  describe: (_t, params, env) => previewPost(engineOf(env), fieldsFrom(params), (params.choice as IncidentStatus) || (engineOf(env).current?.status ?? 'resolved')),
   run: async (_t, params, env) => {
-    const ids = engineOf(env).postUpdatePair(fieldsFrom(params), actorOf(env));
-    return { summary: ids.length ? `queued for ${ids.length} ${ids.length === 1 ? 'sink' : 'sinks'}` : 'recorded (no sinks configured)', refs: { deliveries: ids } };
+    const engine = engineOf(env);
+    const fields = fieldsFrom(params);
+    const leak = noLeaks(engine)(`${fields.publicTitle}\n${fields.publicMessage}`);
+    if (leak) throw new Error(`public text ${leak}`);
+    const status = (params.choice as IncidentStatus) || undefined;
+    const ids = engine.postUpdatePair(fields, actorOf(env), status);
+    const resolved = status === 'resolved' && !engine.current ? '; incident resolved' : '';
+    return { summary: `${ids.length ? `queued for ${ids.length} ${ids.length === 1 ? 'sink' : 'sinks'}` : 'recorded (no sinks configured)'}${resolved}`, refs: { deliveries: ids } };
   },
 };
 

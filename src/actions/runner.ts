@@ -4,7 +4,7 @@
 // journal outcome. A refusal in read-only mode is shown, never journaled (read-only writes nothing).
 import type { ActionDef, ActionEnv, ActionOutcome, ActionTarget, Interaction, ServiceName } from './types.js';
 
-const SERVICE_LABEL: Record<ServiceName, string> = { kube: 'Kubernetes', progress: 'Progress display', alertmanager: 'Alertmanager', postgres: 'Postgres', incident: 'The incident engine', postmortem: 'The post-mortem writer' };
+const SERVICE_LABEL: Record<ServiceName, string> = { kube: 'Kubernetes', progress: 'Progress display', alertmanager: 'Alertmanager', postgres: 'Postgres', incident: 'The incident engine', postmortem: 'The post-mortem writer', invoke: 'The action runner' };
 
 export interface RunnerOptions {
   /** Context name globs where any mutating action needs the target's name typed. */
@@ -77,7 +77,7 @@ export class ActionRunner {
       if (choice === null) return this.cancelled(def.title);
       params.choice = choice;
     }
-    const fields = def.fields?.(target, this.env) ?? [];
+    const fields = def.fields?.(target, this.env, params) ?? [];
     if (fields.length) {
       const answer = await this.ui.prompt(def.title, fields);
       if (!answer) return this.cancelled(def.title);

@@ -53,6 +53,8 @@ export interface ActionServices {
   postgres?: PgConfigProvider;
   incident?: IncidentEngine;
   postmortem?: PostmortemWriter;
+  /** Runs another action through the runner, all gates included (S → Resolved opens the composer). */
+  invoke?: (id: string, target: ActionTarget) => Promise<{ ok: boolean; message?: string }>;
 }
 
 export type ServiceName = keyof ActionServices;
@@ -85,8 +87,8 @@ export interface ActionDef<T extends ActionTarget = ActionTarget> {
   journal?: false;
   /** A choice from a list, asked before any prompt; the answer is params.choice. */
   choose?: (target: T, env: ActionEnv) => { title: string; options: Choice[]; lines?: string[]; initial?: string };
-  /** Prompts shown before confirmation, pre-filled (e.g. replicas). */
-  fields?: (target: T, env: ActionEnv) => Field[];
+  /** Prompts shown before confirmation, pre-filled (e.g. replicas); params hold the choice made. */
+  fields?: (target: T, env: ActionEnv, params?: Record<string, string>) => Field[];
   /** When true for these params, typing the target name is required (e.g. scaling to 0). */
   requiresTypedName?: (target: T, params: Record<string, string>) => boolean;
   /** Lines stating exactly what will change, in which context and namespace. */

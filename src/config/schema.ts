@@ -77,6 +77,8 @@ export const serviceSchema = z.strictObject({
   errorRateQuery: z.string().optional(),
   latencyP95Query: z.string().optional(),
   requestRateQuery: z.string().optional(),
+  /** The name customers know it by ("Storefront"): public status pages name only this. */
+  publicName: z.string().min(1).optional(),
 });
 
 export const postgresSchema = z.strictObject({
@@ -106,17 +108,21 @@ export const severitySchema = z.strictObject({
     .default({ P0: 15, P1: 30, P2: 120, P3: 1440 }),
 });
 
+/** Who reads a sink: internal sinks get the internal update, public ones only the public title and message. */
+const audience = z.enum(['internal', 'public']);
+
 export const sinksSchema = z.strictObject({
-  slack: z.strictObject({ webhookUrl: httpUrl, channel: z.string().optional() }).optional(),
+  slack: z.strictObject({ webhookUrl: httpUrl, channel: z.string().optional(), audience: audience.default('internal') }).optional(),
   statuspage: z
     .strictObject({
       pageId: z.string().min(1),
       apiKey: z.string().min(1),
       baseUrl: httpUrl.default('https://api.statuspage.io'),
       componentIds: z.array(z.string()).default([]),
+      audience: audience.default('public'),
     })
     .optional(),
-  webhook: z.strictObject({ url: httpUrl, headers: z.record(z.string(), z.string()).default({}) }).optional(),
+  webhook: z.strictObject({ url: httpUrl, headers: z.record(z.string(), z.string()).default({}), audience: audience.default('internal') }).optional(),
   /** Writes what would be sent to this file instead of sending; the drill's default. */
   dryRun: z.strictObject({ path: z.string().optional() }).optional(),
 });
@@ -198,6 +204,8 @@ export const configSchema = z.strictObject({
       url: httpUrl,
       alertmanagerUrl: httpUrl.optional(),
       timeoutSeconds: timeoutSeconds.default(5),
+      /** The rate window of the error-rate and latency queries (shown in the pane title); match your alerts'. */
+      rateWindow: z.string().regex(/^[1-9]\d*[smh]$/, { error: 'expected a duration like 30s, 1m or 5m' }).optional(),
       services: z.array(serviceSchema).default([]),
     })
     .optional(),
@@ -214,6 +222,8 @@ export const configSchema = z.strictObject({
       lowBandwidth: z.boolean().default(false),
     })
     .default({ theme: 'dark', refreshSeconds: 5, maxFps: 10, lowBandwidth: false }),
+  /** The responder's name in the timeline and post-mortem; default $USER. */
+  responder: z.string().min(1).optional(),
   readOnly: z.boolean().default(false),
   /** Context name globs that always open read-only (a war-room screen's context). */
   readOnlyContexts: z.array(z.string()).default([]),

@@ -5,7 +5,7 @@ import type { PromClient } from '../sources/prometheus/client.js';
 import { serviceQueries } from '../sources/prometheus/queries.js';
 import type { ImpactFigures } from './postmortem.js';
 
-export async function fetchImpact(client: PromClient, services: ServiceConfig[], fromMs: number, toMs: number): Promise<ImpactFigures> {
+export async function fetchImpact(client: PromClient, services: ServiceConfig[], fromMs: number, toMs: number, rateWindow?: string): Promise<ImpactFigures> {
   const windowS = Math.max(60, (toMs - fromMs) / 1000);
   const step = Math.max(15, Math.ceil(windowS / 200));
   let peakErrorRate: number | null = null;
@@ -13,7 +13,7 @@ export async function fetchImpact(client: PromClient, services: ServiceConfig[],
   let failed: number | null = null;
   const notes: string[] = [];
   for (const svc of services) {
-    const q = serviceQueries(svc);
+    const q = serviceQueries(svc, rateWindow);
     try {
       const [err, p95, rate] = await Promise.all([client.queryRange(q.errorRate, fromMs, toMs, step), client.queryRange(q.p95, fromMs, toMs, step), client.queryRange(q.requestRate, fromMs, toMs, step)]);
       const values = (series: typeof err) => series.flatMap((s) => s.points).filter(([, v]) => Number.isFinite(v));

@@ -10,8 +10,11 @@
 //   engine.setStatus(status, actor, note?) investigating → identified → monitoring → resolved (closes it)
 //   engine.setSeverity(sev, actor, reason?) / engine.assignRole('commander'|'comms', name, actor)
 //   engine.note(text, actor) / engine.setFlags({dataLoss?, majorFeatureDown?}, actor)
-//   engine.prefill(now?) → UpdateFields    template fields filled from the incident and live signals
-//   engine.postUpdatePair(fields, actor)   internal text → Slack/webhook/dry-run, external → Statuspage
+//   engine.prefill(status?, now?) → UpdateFields  template fields from the journal and live signals
+//   engine.postUpdatePair(fields, actor, status?)  the internal update → internal sinks, the public one
+//                                          (public title/message only) → public sinks; moves the state
+//   engine.postTarget()                    the open incident, else the one just resolved (a follow-up)
+//   engine.internalIdentifiers()           names that must never reach a public page
 //   engine.postUpdate(update, actor, sinkNames?)  journal `update.queued`, then the sinks through the outbox
 //   engine.sinkNames()
 //   engine.resend(deliveryId, actor) / engine.discard(deliveryId, actor)
@@ -30,7 +33,8 @@ import { appendJsonl, findOpenIncident, foldIncident, incidentJournalPath, makeI
 import { Outbox } from './outbox.js';
 import { signalsFromState, suggestSeverity, type SignalFlags, type Signals } from './severity.js';
 import type { Sink } from './sinks.js';
-import { composeUpdate, prefillFields, type ComposedUpdate, type UpdateFields } from './templates.js';
+import { rateWindowOf } from '../sources/prometheus/queries.js';
+import { composeUpdate, defaultPublicTitle, prefillFields, type ComposedUpdate, type UpdateFields } from './templates.js';
 import type { IncidentInfo, IncidentSlice, IncidentStatus, NewEntry, Recorder, Severity, SeveritySuggestion, TimelineEntry } from './types.js';
 
 export interface EngineOptions {
@@ -48,6 +52,8 @@ export interface EngineOptions {
   debounceMs?: number;
   /** Entries kept in the slice's timeline (the journal keeps all). */
   timelineLimit?: number;
+  /** Where this cockpit runs (kube context + config identity); incidents declared elsewhere are not resumed. */
+  environment?: string | null;
   /** A read-only cockpit's engine writes nothing (journal, outbox) and delivers nothing; asked on every write. */
   readOnly?: () => boolean;
 }
@@ -73,6 +79,12 @@ export class IncidentEngine implements Recorder {
   /** When this cockpit first saw each firing alert (on its own clock). */
   private readonly firingSince = new Map<string, number>();
   private lastState: State | null = null;
+  /** The incident resolved last in this session: one more update may still go to it. */
+  private lastResolved: IncidentInfo | null = null;
+  private get lastResolvedAt(): number | null {
+    const e = [...this.timeline].reverse().find((x) => x.kind === 'status.changed' && (x.refs as any)?.to === 'resolved');
+    return e?.at ?? null;
+  }
   private readonly journalProblems: string[] = [];
   private readonly now: () => number;
   private readonly secrets: string[];
@@ -195,7 +207,11 @@ export class IncidentEngine implements Recorder {
     if (incidentId === timelineOwner || (!this.info && incidentId.startsWith('session-'))) {
       this.timeline = [...this.timeline, full];
     }
-    if (isCurrent && entry.kind === 'update.queued') this.info!.lastUpdateAt = full.at;
+    if (isCurrent && entry.kind === 'update.queued') {
+      this.info!.lastUpdateAt = full.at;
+      const pt = (entry.refs as any)?.publicTitle;
+      if (typeof pt === 'string' && pt) this.info!.publicTitle = pt;
+    }
     this.publish();
     return full;
   }
@@ -255,14 +271,18 @@ export class IncidentEngine implements Recorder {
 
   // ---- the incident's lifecycle ----
 
-  declare(input: { title: string; severity: Severity; commander?: string | null; comms?: string | null; actor: string }): IncidentInfo {
+  declare(input: { title: string; severity: Severity; commander?: string | null; comms?: string | null; actor: string; publicTitle?: string | null; components?: string[] }): IncidentInfo {
     this.requireWritable();
     if (this.info) throw new Error(`incident ${this.info.id} is still open; resolve it first`);
     const title = input.title.trim();
     if (!title) throw new Error('an incident needs a title');
     const at = this.now();
     const id = makeIncidentId(title, at, this.opts.stateDir);
-    this.info = { id, title, severity: input.severity, status: 'investigating', declaredAt: at, commander: input.commander ?? null, comms: input.comms ?? null, lastUpdateAt: null };
+    const components = input.components ?? this.affectedComponents();
+    const publicTitle = input.publicTitle?.trim() || defaultPublicTitle(components);
+    const environment = this.opts.environment ?? null;
+    this.info = { id, title, severity: input.severity, status: 'investigating', declaredAt: at, commander: input.commander ?? null, comms: input.comms ?? null, lastUpdateAt: null, publicTitle, components, environment };
+    this.lastResolved = null;
     this.timeline = [];
     this.recordTo(id, {
       kind: 'incident.declared',
@@ -270,7 +290,7 @@ export class IncidentEngine implements Recorder {
       actor: input.actor,
       source: 'warroom',
       summary: `Incident declared: ${title} (${input.severity})`,
-      refs: { title, severity: input.severity, commander: this.info.commander, comms: this.info.comms },
+      refs: { title, severity: input.severity, commander: this.info.commander, comms: this.info.comms, publicTitle, components, environment },
       // The suggestion at the time, with its severity: it explains the declared one only when they match.
       evidence: this.suggestion.severity ? { rule: this.suggestion.rule, value: this.suggestion.severity } : undefined,
     });
@@ -301,6 +321,7 @@ export class IncidentEngine implements Recorder {
     info.status = status;
     this.record({ kind: 'status.changed', actor, source: 'warroom', summary: `Status ${from} → ${status}`, body: note, refs: { from, to: status } });
     if (status === 'resolved') {
+      this.lastResolved = { ...info };
       this.info = null;
       this.publish();
     }
@@ -346,31 +367,108 @@ export class IncidentEngine implements Recorder {
     if (this.lastState) this.observe(this.lastState);
   }
 
-  prefill(now = this.now()): UpdateFields {
-    const info = this.requireOpen();
-    return prefillFields(info, { now, suggestion: this.suggestion, signals: this.signals ?? undefined, cadenceMinutes: this.opts.config.severity.cadenceMinutes });
+  /** Template fields for an update announcing `status` (default: the incident's), from the journal and live signals. */
+  prefill(status?: IncidentStatus, now = this.now()): UpdateFields {
+    const info = this.postTarget();
+    if (!info) throw new Error('no incident is open: declare one first');
+    const sev = this.opts.config.severity;
+    return prefillFields(info, {
+      now,
+      status: status ?? info.status,
+      suggestion: this.suggestion,
+      signals: this.signals ?? undefined,
+      timeline: this.timeline.filter((e) => e.incidentId === info.id),
+      cadenceMinutes: sev.cadenceMinutes,
+      rateWindow: rateWindowOf(this.opts.config),
+      problemThresholds: { errorRate: sev.errorRate.p2, p95Seconds: sev.latencyP95Seconds.p2 },
+    });
+  }
+
+  /**
+   * The incident an update goes to: the open one, else the one resolved here in the last 24 h
+   * (one more update after resolving, e.g. the final word on the status page).
+   */
+  postTarget(): IncidentInfo | null {
+    if (this.info) return { ...this.info };
+    if (this.lastResolved && this.now() - (this.lastResolvedAt ?? 0) < 24 * 3600_000) return { ...this.lastResolved };
+    return null;
+  }
+
+  /** Public names of the services whose signals are past the P2 thresholds or that have an alert firing. */
+  affectedComponents(): string[] {
+    const sev = this.opts.config.severity;
+    const services = this.opts.config.prometheus?.services ?? [];
+    const firing = new Set((this.lastState?.prom.data.alerts ?? []).filter((a) => a.state === 'firing').flatMap((a) => [a.labels.service, a.labels.deployment]).filter(Boolean));
+    const out: string[] = [];
+    for (const svc of services) {
+      if (!svc.publicName) continue;
+      const sig = this.signals?.services.find((s) => s.name === svc.name);
+      const hit = firing.has(svc.name) || svc.deployments.some((d) => firing.has(d)) || (sig != null && (sig.allPodsNotReady || (sig.errorRate ?? 0) >= sev.errorRate.p2 || (sig.p95Seconds ?? 0) >= sev.latencyP95Seconds.p2));
+      if (hit && !out.includes(svc.publicName)) out.push(svc.publicName);
+    }
+    return out;
+  }
+
+  /**
+   * Names that must never reach a public page: pods, deployments, namespaces, nodes, alerts and
+   * their label values, configured service, database and cache names, the kube context.
+   */
+  internalIdentifiers(): Set<string> {
+    const ids = new Set<string>();
+    const add = (v: unknown) => {
+      if (typeof v === 'string' && v.length >= 2) ids.add(v);
+    };
+    const st = this.lastState;
+    if (st) {
+      for (const p of st.kube.data.pods) [p.name, p.namespace, p.node].forEach(add);
+      for (const d of st.kube.data.deployments) [d.name, d.namespace].forEach(add);
+      for (const a of st.prom.data.alerts) {
+        add(a.name);
+        for (const [k, v] of Object.entries(a.labels)) if (k !== 'severity') add(v);
+      }
+      add(st.kube.data.context);
+      add(st.kube.data.cluster);
+    }
+    const cfg = this.opts.config;
+    for (const s of cfg.prometheus?.services ?? []) [s.name, s.namespace, ...s.deployments].forEach(add);
+    for (const p of cfg.postgres) add(p.name);
+    for (const r of cfg.redis) add(r.name);
+    for (const n of cfg.kube.namespaces) add(n);
+    // Words a component could legitimately share with an identifier stay allowed by case: "API" vs "api".
+    return ids;
   }
 
   sinkNames(): string[] {
     return this.opts.sinks?.map((s) => s.name) ?? [];
   }
 
+  sinkList(): Array<Pick<Sink, 'name' | 'kind' | 'audience'>> {
+    return (this.opts.sinks ?? []).map((s) => ({ name: s.name, kind: s.kind, audience: s.audience }));
+  }
+
   /**
-   * The usual post: the internal text to Slack, webhook and dry-run sinks, the external text to
-   * Statuspage, as one post (one outbox record, one journal entry). Returns the delivery ids.
+   * The usual post: the internal update to the internal sinks, the public one (public title and
+   * message only) to the public sinks, as one post (one outbox record, one journal entry).
+   * `status` is the state the update announces: posting it moves the incident there, and a
+   * Resolved update resolves it. After resolving, one more update can go to the resolved incident.
+   * Returns the delivery ids.
    */
-  postUpdatePair(fields: UpdateFields, actor: string): string[] {
-    const info = this.requireOpen();
+  postUpdatePair(fields: UpdateFields, actor: string, status?: IncidentStatus): string[] {
+    this.requireWritable();
+    const info = this.postTarget();
+    if (!info) throw new Error('no incident is open: declare one first');
+    const to = this.info ? (status ?? info.status) : 'resolved';
     const now = this.now();
-    const internal = composeUpdate(info, fields, { audience: 'internal', now });
-    const external = composeUpdate(info, fields, { audience: 'external', now });
     const all = this.opts.sinks ?? [];
-    const toInternal = all.filter((s) => s.kind !== 'statuspage').map((s) => s.name);
-    const toExternal = all.filter((s) => s.kind === 'statuspage').map((s) => s.name);
     const parts: Array<{ update: ComposedUpdate; sinks: string[] }> = [];
-    if (toInternal.length > 0 || toExternal.length === 0) parts.push({ update: internal, sinks: toInternal });
-    if (toExternal.length > 0) parts.push({ update: external, sinks: toExternal });
-    return this.post(parts, actor);
+    for (const audience of ['internal', 'public'] as const) {
+      const sinks = all.filter((s) => s.audience === audience).map((s) => s.name);
+      // With no sinks at all the internal update is still journaled.
+      if (sinks.length > 0 || (audience === 'internal' && all.length === 0)) parts.push({ update: composeUpdate(info, fields, { audience, status: to, now }), sinks });
+    }
+    const ids = this.post(parts, actor, { publicTitle: fields.publicTitle?.trim() || null });
+    if (this.info && to !== this.info.status) this.setStatus(to, actor);
+    return ids;
   }
 
   /** One update to the given sinks (all by default). */
@@ -383,7 +481,7 @@ export class IncidentEngine implements Recorder {
    * leaves a post that the next start journals (restoreQueuedEntries); a failed outbox write
    * throws, and the journal then says nothing was queued.
    */
-  private post(parts: Array<{ update: ComposedUpdate; sinks: string[] }>, actor: string): string[] {
+  private post(parts: Array<{ update: ComposedUpdate; sinks: string[] }>, actor: string, extraRefs: Record<string, unknown> = {}): string[] {
     this.requireWritable();
     const first = parts[0]!.update;
     const sinks = parts.flatMap((p) => p.sinks);
@@ -394,7 +492,7 @@ export class IncidentEngine implements Recorder {
       source: 'warroom',
       summary: `Status update (${first.status}) ${sinks.length ? `queued for ${sinks.join(', ')}` : 'recorded (no sinks configured)'}`,
       body: first.slack.text,
-      refs: { postId: first.id, updateId: first.id, updateIds: parts.map((p) => p.update.id), audiences: parts.map((p) => p.update.audience), sinks },
+      refs: { postId: first.id, updateId: first.id, updateIds: parts.map((p) => p.update.id), audiences: parts.map((p) => p.update.audience), sinks, status: first.status, ...extraRefs },
     });
     return ids;
   }

@@ -209,6 +209,9 @@ export function foldIncident(entries: readonly TimelineEntry[]): IncidentInfo | 
         commander: (r.commander as string | null) ?? null,
         comms: (r.comms as string | null) ?? null,
         lastUpdateAt: null,
+        publicTitle: typeof r.publicTitle === 'string' ? r.publicTitle : null,
+        components: Array.isArray(r.components) ? r.components.map(String) : [],
+        environment: typeof r.environment === 'string' ? r.environment : null,
       };
       continue;
     }
@@ -218,7 +221,10 @@ export function foldIncident(entries: readonly TimelineEntry[]): IncidentInfo | 
     else if (e.kind === 'role.assigned') {
       if (r.role === 'commander') info.commander = (r.name as string) ?? null;
       else if (r.role === 'comms') info.comms = (r.name as string) ?? null;
-    } else if (e.kind === 'update.queued') info.lastUpdateAt = e.at;
+    } else if (e.kind === 'update.queued') {
+      info.lastUpdateAt = e.at;
+      if (typeof r.publicTitle === 'string' && r.publicTitle) info.publicTitle = r.publicTitle;
+    }
   }
   return info;
 }

@@ -21,7 +21,7 @@ import type { SinksConfig } from '../config/schema.js';
 import { appendJsonl, redactSecrets } from './journal.js';
 import { HttpError, httpRequest } from '../net/http.js';
 import { ensurePrivateDir } from '../util/private-files.js';
-import type { ComposedUpdate } from './templates.js';
+import type { Audience, ComposedUpdate } from './templates.js';
 
 export type SinkKind = 'slack' | 'statuspage' | 'webhook' | 'dryrun';
 
@@ -55,6 +55,8 @@ export interface Sink {
   /** Unique name shown in the outbox ("slack", "statuspage", …). */
   name: string;
   kind: SinkKind;
+  /** Who reads it: internal sinks get the internal update, public ones only the public fields. */
+  audience: Audience;
   /** Whether resending after an unknown outcome is safe without asking (Statuspage only: it checks first). */
   idempotent: boolean;
   send(update: ComposedUpdate, ctx: SendContext): Promise<SendResult>;
@@ -63,6 +65,8 @@ export interface Sink {
 }
 
 export interface SinkOptions {
+  /** Default: public for Statuspage, internal for the others. */
+  audience?: Audience;
   timeoutMs?: number;
   /** Response body cap (bytes). */
   maxResponseBytes?: number;
@@ -119,6 +123,7 @@ export function slackSink(cfg: { webhookUrl: string; channel?: string }, opts: S
   return {
     name: opts.name ?? 'slack',
     kind: 'slack',
+    audience: opts.audience ?? 'internal',
     idempotent: false,
     secrets,
     async send(update) {
@@ -163,6 +168,7 @@ export function statuspageSink(
   return {
     name: opts.name ?? 'statuspage',
     kind: 'statuspage',
+    audience: opts.audience ?? 'public',
     idempotent: true,
     secrets,
     async send(update, ctx) {
@@ -235,6 +241,7 @@ export function webhookSink(cfg: { url: string; headers?: Record<string, string>
   return {
     name: opts.name ?? 'webhook',
     kind: 'webhook',
+    audience: opts.audience ?? 'internal',
     idempotent: false,
     secrets,
     async send(update, ctx) {
@@ -244,8 +251,9 @@ export function webhookSink(cfg: { url: string; headers?: Record<string, string>
         at: new Date(update.at).toISOString(),
         audience: update.audience,
         status: update.status,
-        severity: update.severity,
-        title: update.statuspage.name,
+        // Severity is an internal judgement: a public receiver does not get it.
+        severity: update.audience === 'public' ? undefined : update.severity,
+        title: update.title ?? update.statuspage.name,
         text: update.slack.text,
         fields: update.fields,
       };
@@ -258,15 +266,16 @@ export function webhookSink(cfg: { url: string; headers?: Record<string, string>
   };
 }
 
-export function dryRunSink(file: string, opts: { name?: string; targets?: string[] } = {}): Sink {
+export function dryRunSink(file: string, opts: { name?: string; targets?: string[]; audience?: Audience } = {}): Sink {
   return {
     name: opts.name ?? 'dry-run',
     kind: 'dryrun',
+    audience: opts.audience ?? 'internal',
     idempotent: false,
     secrets: [],
     async send(update) {
       try {
-        appendJsonl(file, { at: new Date().toISOString(), wouldSendTo: opts.targets ?? [], update: { id: update.id, incidentId: update.incidentId, slack: update.slack, statuspage: update.statuspage } });
+        appendJsonl(file, { at: new Date().toISOString(), wouldSendTo: opts.targets ?? [], audience: update.audience, update: { id: update.id, incidentId: update.incidentId, title: update.title ?? update.statuspage.name, slack: update.slack, statuspage: update.statuspage } });
         return { ok: true };
       } catch (e: any) {
         // appendJsonl writes a whole line or fails before writing: nothing was appended.
@@ -282,13 +291,17 @@ export function dryRunSink(file: string, opts: { name?: string; targets?: string
  */
 export function sinksFromConfig(cfg: SinksConfig, opts: SinkOptions & { stateDir: string; forceDryRun?: boolean }): Sink[] {
   const real: Sink[] = [];
-  if (cfg.slack) real.push(slackSink(cfg.slack, opts));
-  if (cfg.statuspage) real.push(statuspageSink(cfg.statuspage, opts));
-  if (cfg.webhook) real.push(webhookSink(cfg.webhook, opts));
+  if (cfg.slack) real.push(slackSink(cfg.slack, { ...opts, audience: cfg.slack.audience }));
+  if (cfg.statuspage) real.push(statuspageSink(cfg.statuspage, { ...opts, audience: cfg.statuspage.audience }));
+  if (cfg.webhook) real.push(webhookSink(cfg.webhook, { ...opts, audience: cfg.webhook.audience }));
   if (cfg.dryRun || opts.forceDryRun) {
     const file = cfg.dryRun?.path ?? path.join(opts.stateDir, 'dry-run-updates.jsonl');
     ensurePrivateDir(path.dirname(file));
-    return [dryRunSink(file, { targets: real.map((s) => s.name) })];
+    // One dry-run sink per audience that has real sinks, so the file shows what each would receive.
+    const targets = (a: Audience) => real.filter((s) => s.audience === a).map((s) => s.name);
+    const out = [dryRunSink(file, { name: 'dry-run', targets: targets('internal'), audience: 'internal' })];
+    if (targets('public').length) out.push(dryRunSink(file, { name: 'dry-run-public', targets: targets('public'), audience: 'public' }));
+    return out;
   }
   return real;
 }

@@ -1,14 +1,17 @@
-// Status updates in the runbooks' four states (investigating / identified / monitoring / resolved)
-// with their template fields: what we know, current actions, impact, next update.
+// Status updates in the runbooks' four states (investigating / identified / monitoring / resolved),
+// for two audiences:
+//   internal (Slack, webhook by default): what we know, current actions, impact, next update;
+//   public (Statuspage by default): the public title, the public message and the component status,
+//     nothing else. The public update is built only from those fields, so no pod, alert, host or
+//     signal value can reach a public page unless someone types it there (and publicLeaks() stops that).
 //
-//   prefillFields(incident, {suggestion?, signals?, now, cadenceMinutes?}) → UpdateFields
-//   composeUpdate(incident, fields, {audience, now?, id?}) → ComposedUpdate
-//
-// A ComposedUpdate carries the text for every sink: Slack (plain text + blocks), Statuspage
-// (name / status / body + component status) and a generic JSON webhook. It never contains secrets.
+//   prefillFields(incident, {status?, suggestion?, signals?, timeline?, now, cadenceMinutes?, rateWindow?}) → UpdateFields
+//   composeUpdate(incident, fields, {audience, status?, now?, id?}) → ComposedUpdate
+//   defaultPublicTitle(components) / defaultPublicMessage(status, components, problem?)
+//   publicLeaks(text, identifiers) → the internal identifiers (and IP addresses) found in text
 import { randomUUID } from 'node:crypto';
 import type { Signals } from './severity.js';
-import type { IncidentInfo, IncidentStatus, Severity, SeveritySuggestion } from './types.js';
+import type { IncidentInfo, IncidentStatus, Severity, SeveritySuggestion, TimelineEntry } from './types.js';
 
 export interface UpdateFields {
   whatWeKnow: string;
@@ -16,11 +19,13 @@ export interface UpdateFields {
   impact: string;
   /** Free text, e.g. "17:20 UTC" or "when resolved". */
   nextUpdate: string;
-  /** The public wording for the status page, when it should differ from the fields above. */
-  externalText?: string;
+  /** What a public page shows as the incident's name (default: from the affected components). */
+  publicTitle?: string;
+  /** The whole public message (default: the runbook wording for the state). */
+  publicMessage?: string;
 }
 
-export type Audience = 'internal' | 'external';
+export type Audience = 'internal' | 'public';
 
 export type ComponentStatus = 'operational' | 'degraded_performance' | 'partial_outage' | 'major_outage' | 'under_maintenance';
 
@@ -32,17 +37,15 @@ export interface ComposedUpdate {
   status: IncidentStatus;
   severity: Severity;
   at: number;
-  fields: UpdateFields;
+  /** The fields this audience may see (a public update carries only the public ones). */
+  fields: Partial<UpdateFields>;
+  /** The title every sink shows: the internal title, or the public one (absent in older outbox files). */
+  title?: string;
   slack: { text: string; blocks: unknown[] };
   statuspage: { name: string; status: IncidentStatus; body: string; componentStatus: ComponentStatus };
 }
 
-export const STATUS_HEADLINE: Record<IncidentStatus, string> = {
-  investigating: 'We are investigating',
-  identified: 'The issue has been identified',
-  monitoring: 'A fix has been applied and we are monitoring the results',
-  resolved: 'This incident has been resolved',
-};
+export const STATUSES: IncidentStatus[] = ['investigating', 'identified', 'monitoring', 'resolved'];
 
 const COMPONENT_BY_SEVERITY: Record<Severity, ComponentStatus> = {
   P0: 'major_outage',
@@ -60,31 +63,119 @@ function minutes(ms: number): string {
   return m < 60 ? `${m} minute${m === 1 ? '' : 's'}` : `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
-function cap(s: string): string {
+export function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-export function prefillFields(
-  incident: IncidentInfo,
-  opts: { now: number; suggestion?: SeveritySuggestion; signals?: Signals; cadenceMinutes?: Record<Severity, number> },
-): UpdateFields {
+/** "A", "A and B", "A, B and C". */
+function listing(items: readonly string[]): string {
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+export function defaultPublicTitle(components: readonly string[]): string {
+  return components.length ? `Degraded service: ${listing(components)}` : 'Degraded service';
+}
+
+/** What customers notice, in their words; decided from the signals, never quoting them. */
+export type PublicProblem = 'errors' | 'slowness' | 'problems';
+
+export function publicProblem(signals: Signals | undefined, thresholds?: { errorRate: number; p95Seconds: number }): PublicProblem {
+  const t = thresholds ?? { errorRate: 0.05, p95Seconds: 2 };
+  const svcs = signals?.services ?? [];
+  if (svcs.some((s) => s.allPodsNotReady || (s.errorRate ?? 0) >= t.errorRate)) return 'errors';
+  if (svcs.some((s) => (s.p95Seconds ?? 0) >= t.p95Seconds)) return 'slowness';
+  return 'problems';
+}
+
+const PROBLEM_WORDS: Record<PublicProblem, string> = { errors: 'errors', slowness: 'slow responses', problems: 'problems' };
+
+/** The runbooks' customer-facing wording, one message per state. */
+export function defaultPublicMessage(status: IncidentStatus, components: readonly string[], problem: PublicProblem = 'problems'): string {
+  const what = components.length ? listing(components) : 'some of our services';
+  const are = components.length === 1 ? 'is' : 'are';
+  switch (status) {
+    case 'investigating':
+      return `We are investigating reports of ${PROBLEM_WORDS[problem]} affecting ${what}. Some requests may fail or be slow.`;
+    case 'identified':
+      return `We have identified the cause of the ${PROBLEM_WORDS[problem]} affecting ${what} and are working on a fix. Some requests may fail or be slow until then.`;
+    case 'monitoring':
+      return `A fix has been applied and we are monitoring the results. ${cap(what)} should be working normally again.`;
+    case 'resolved':
+      return `This incident has been resolved. ${cap(what)} ${are} operating normally. We apologize for any inconvenience.`;
+  }
+}
+
+/** IPv4 addresses, and IPv6 ones with at least three groups. */
+const IP = /\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{1,4}\b/gi;
+
+/**
+ * The internal identifiers found in a public text: any of `identifiers` as a whole word
+ * (case-sensitive: "API" as a component name is fine, the deployment "api" is not) and IP addresses.
+ */
+export function publicLeaks(text: string, identifiers: Iterable<string>): string[] {
+  const found = new Set<string>();
+  for (const id of identifiers) {
+    if (!id || id.length < 2) continue;
+    const re = new RegExp(`(^|[^A-Za-z0-9_-])${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_-])`);
+    if (re.test(text)) found.add(id);
+  }
+  for (const m of text.match(IP) ?? []) found.add(m);
+  return [...found];
+}
+
+function pct(r: number): string {
+  return `${(r * 100).toFixed(1)}%`;
+}
+
+/** Actions journaled since the declaration, with their time and outcome: "17:32 Roll back shop/api: … rollout complete". */
+function actionLines(timeline: readonly TimelineEntry[], since: number): string[] {
+  return timeline
+    .filter((e) => e.at >= since && (e.kind === 'action.succeeded' || e.kind === 'action.failed' || e.kind === 'silence.created'))
+    .map((e) => `${hhmmUtc(e.at).replace(' UTC', '')} ${e.summary}`);
+}
+
+export interface PrefillOptions {
+  now: number;
+  /** The state the update announces; default the incident's. */
+  status?: IncidentStatus;
+  suggestion?: SeveritySuggestion;
+  signals?: Signals;
+  /** The incident's journal, for the actions taken. */
+  timeline?: readonly TimelineEntry[];
+  cadenceMinutes?: Record<Severity, number>;
+  /** The window the signals are measured over ("1m"). */
+  rateWindow?: string;
+  /** Thresholds that decide whether customers see errors or slowness. */
+  problemThresholds?: { errorRate: number; p95Seconds: number };
+}
+
+export function prefillFields(incident: IncidentInfo, opts: PrefillOptions): UpdateFields {
+  const status = opts.status ?? incident.status;
+  const window = opts.rateWindow ? ` over ${opts.rateWindow}` : '';
   const known: string[] = [];
   if (opts.suggestion?.severity) known.push(`Signals: ${opts.suggestion.rule}`);
+  for (const d of opts.signals?.degraded ?? []) known.push(cap(d));
+
+  const impact: string[] = [];
   for (const s of opts.signals?.services ?? []) {
     const parts: string[] = [];
-    if (s.errorRate != null) parts.push(`5xx ${(s.errorRate * 100).toFixed(1)}%`);
+    if (s.errorRate != null) parts.push(`5xx ${pct(s.errorRate)}`);
     if (s.p95Seconds != null) parts.push(`p95 ${s.p95Seconds.toFixed(2)}s`);
     if (s.podsDesired != null) parts.push(`${s.podsReady ?? 0}/${s.podsDesired} pods ready`);
-    if (parts.length) known.push(`${s.name}: ${parts.join(', ')}`);
+    if (parts.length) impact.push(`${s.name}: ${parts.join(', ')}${window}`);
   }
-  for (const d of opts.signals?.degraded ?? []) known.push(cap(d));
-  const status = incident.status;
+
+  const actions = actionLines(opts.timeline ?? [], incident.declaredAt);
   const cadence = opts.cadenceMinutes?.[incident.severity];
+  const components = incident.components ?? [];
   return {
     whatWeKnow: known.join('\n') || incident.title,
-    currentActions: status === 'resolved' ? 'None; monitoring confirms recovery' : status === 'monitoring' ? 'Monitoring the fix' : 'Investigating',
-    impact: status === 'resolved' ? 'None now' : `Users may experience problems: ${incident.title.toLowerCase()}`,
+    currentActions: actions.length ? actions.join('\n') : status === 'resolved' ? 'None' : 'Investigating',
+    impact: impact.join('\n') || (status === 'resolved' ? 'None now' : 'Not measured yet'),
     nextUpdate: status === 'resolved' ? 'none (resolved)' : cadence ? hhmmUtc(opts.now + cadence * 60_000) : 'soon',
+    publicTitle: incident.publicTitle ?? defaultPublicTitle(components),
+    publicMessage: defaultPublicMessage(status, components, publicProblem(opts.signals, opts.problemThresholds)),
   };
 }
 
@@ -97,72 +188,65 @@ function bullets(text: string): string {
     .join('\n');
 }
 
-export function composeUpdate(incident: IncidentInfo, fields: UpdateFields, opts: { audience: Audience; now?: number; id?: string }): ComposedUpdate {
+export function composeUpdate(incident: IncidentInfo, fields: UpdateFields, opts: { audience: Audience; status?: IncidentStatus; now?: number; id?: string }): ComposedUpdate {
   const now = opts.now ?? Date.now();
   const id = opts.id ?? `u-${randomUUID()}`;
-  const status = incident.status;
-  const first = incident.lastUpdateAt == null && status !== 'resolved';
-  const headline =
-    status === 'resolved' ? `✅ RESOLVED - ${hhmmUtc(now)}` : first ? `🚨 INCIDENT DECLARED - ${hhmmUtc(now)}` : `⏰ UPDATE - ${hhmmUtc(now)}`;
+  const status = opts.status ?? incident.status;
+  const componentStatus = status === 'resolved' ? 'operational' : COMPONENT_BY_SEVERITY[incident.severity];
+  const section = (title: string, body: string) => ({ type: 'section', text: { type: 'mrkdwn', text: `*${title}*\n${body}` } });
+  const nextLine = status !== 'resolved' && fields.nextUpdate.trim() ? `Next update: ${fields.nextUpdate.trim()}` : null;
 
-  let text: string;
-  if (opts.audience === 'internal') {
-    const lines = [
-      `${headline}: ${incident.title}`,
-      `Severity: ${incident.severity}    Status: ${cap(status)}    Duration: ${minutes(now - incident.declaredAt)}`,
+  if (opts.audience === 'public') {
+    const components = incident.components ?? [];
+    const title = fields.publicTitle?.trim() || incident.publicTitle || defaultPublicTitle(components);
+    const message = fields.publicMessage?.trim() || defaultPublicMessage(status, components);
+    const text = [`${cap(status)} - ${hhmmUtc(now)}: ${title}`, '', message, ...(nextLine ? ['', nextLine] : [])].join('\n');
+    const blocks: unknown[] = [
+      { type: 'header', block_id: `warroom-${id}`, text: { type: 'plain_text', text: title.slice(0, 150) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `${cap(status)} · ${hhmmUtc(now)}` }] },
+      { type: 'section', text: { type: 'mrkdwn', text: message } },
     ];
-    if (incident.commander || incident.comms) lines.push(`IC: ${incident.commander ?? '-'}    Comms: ${incident.comms ?? '-'}`);
-    lines.push('', 'What we know:', bullets(fields.whatWeKnow), '', 'Current actions:', bullets(fields.currentActions), '', 'Impact:', bullets(fields.impact), '', `Next update: ${fields.nextUpdate}`);
-    text = lines.join('\n');
-  } else if (fields.externalText?.trim()) {
-    const lines = [`${status.toUpperCase()} - ${hhmmUtc(now)}: ${incident.title}`, '', fields.externalText.trim()];
-    if (status !== 'resolved') lines.push('', `Next update: ${fields.nextUpdate}`);
-    text = lines.join('\n');
-  } else {
-    const lines = [`${status.toUpperCase()} - ${hhmmUtc(now)}: ${incident.title}`, '', fields.whatWeKnow.trim(), '', `Impact: ${fields.impact.trim()}`];
-    if (status !== 'resolved') lines.push('', `Next update: ${fields.nextUpdate}`);
-    text = lines.join('\n');
+    if (nextLine) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: nextLine }] });
+    return {
+      id,
+      incidentId: incident.id,
+      audience: 'public',
+      status,
+      severity: incident.severity,
+      at: now,
+      fields: { publicTitle: title, publicMessage: message, nextUpdate: fields.nextUpdate },
+      title,
+      slack: { text, blocks },
+      statuspage: { name: title, status, body: message, componentStatus },
+    };
   }
 
-  const section = (title: string, body: string) => ({ type: 'section', text: { type: 'mrkdwn', text: `*${title}*\n${body}` } });
+  const first = incident.lastUpdateAt == null && status !== 'resolved';
+  const headline = status === 'resolved' ? `✅ RESOLVED - ${hhmmUtc(now)}` : first ? `🚨 INCIDENT DECLARED - ${hhmmUtc(now)}` : `⏰ UPDATE - ${hhmmUtc(now)}`;
+  const lines = [`${headline}: ${incident.title}`, `Severity: ${incident.severity}    Status: ${cap(status)}    Duration: ${minutes(now - incident.declaredAt)}`];
+  if (incident.commander || incident.comms) lines.push(`IC: ${incident.commander ?? '-'}    Comms: ${incident.comms ?? '-'}`);
+  lines.push('', 'What we know:', bullets(fields.whatWeKnow), '', 'Current actions:', bullets(fields.currentActions), '', 'Impact:', bullets(fields.impact));
+  if (nextLine) lines.push('', nextLine);
   const blocks: unknown[] = [
     { type: 'header', block_id: `warroom-${id}`, text: { type: 'plain_text', text: `${headline.replace(/ - .*/, '')}: ${incident.title}`.slice(0, 150) } },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text:
-            opts.audience === 'internal'
-              ? `*${incident.severity}* · ${cap(status)} · ${hhmmUtc(now)} · IC ${incident.commander ?? '-'}`
-              : `${cap(status)} · ${hhmmUtc(now)}`,
-        },
-      ],
-    },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `*${incident.severity}* · ${cap(status)} · ${hhmmUtc(now)} · IC ${incident.commander ?? '-'}` }] },
     section('What we know', bullets(fields.whatWeKnow)),
+    section('Current actions', bullets(fields.currentActions)),
+    section('Impact', bullets(fields.impact)),
   ];
-  if (opts.audience === 'internal') blocks.push(section('Current actions', bullets(fields.currentActions)));
-  blocks.push(section('Impact', bullets(fields.impact)));
-  if (status !== 'resolved') blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Next update: ${fields.nextUpdate}` }] });
-
-  const spBody = (fields.externalText?.trim() ? [`${STATUS_HEADLINE[status]}.`, fields.externalText.trim()] : [`${STATUS_HEADLINE[status]}.`, fields.whatWeKnow.trim(), fields.impact.trim() ? `Impact: ${fields.impact.trim()}` : ''])
-    .filter(Boolean)
-    .join('\n\n');
-
+  if (nextLine) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: nextLine }] });
+  const internalFields = { whatWeKnow: fields.whatWeKnow, currentActions: fields.currentActions, impact: fields.impact, nextUpdate: fields.nextUpdate };
   return {
     id,
     incidentId: incident.id,
-    audience: opts.audience,
+    audience: 'internal',
     status,
     severity: incident.severity,
     at: now,
-    fields,
-    slack: { text, blocks },
-    statuspage: {
-      name: incident.title,
-      status,
-      body: spBody,
-      componentStatus: status === 'resolved' ? 'operational' : COMPONENT_BY_SEVERITY[incident.severity],
-    },
+    fields: internalFields,
+    title: incident.title,
+    slack: { text: lines.join('\n'), blocks },
+    // An internal update sent to a status-page sink configured as internal (a private page).
+    statuspage: { name: incident.title, status, body: [fields.whatWeKnow, fields.currentActions, fields.impact].map((s) => s.trim()).filter(Boolean).join('\n\n'), componentStatus },
   };
 }

@@ -78,6 +78,12 @@ export interface IncidentInfo {
   commander: string | null;
   comms: string | null;
   lastUpdateAt: number | null;
+  /** The title public pages show (never the internal one); null: the default from the components. */
+  publicTitle?: string | null;
+  /** Affected components by their public names ("Storefront"). */
+  components?: string[];
+  /** Where it happens: the kube context and config identity it was declared in. */
+  environment?: string | null;
 }
 
 /** The store's `incident` slice. */

@@ -155,7 +155,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
     kube: { kubeconfig, context: DRILL_CONTEXT, namespaces: [ns] },
     prometheus: {
       url: prom.url,
-      services: Object.entries(scenario.services).map(([name, s]) => ({ name, deployments: [s.deployment], namespace: ns })),
+      services: Object.entries(scenario.services).map(([name, s]) => ({ name, deployments: [s.deployment], namespace: ns, ...(s.publicName ? { publicName: s.publicName } : {}) })),
     },
     postgres: postgres ? [{ name: 'drill-postgres', url: pgUrl(postgres.url) }] : [],
     redis: redis ? [{ name: 'drill-redis', url: redis.url }] : [],

@@ -243,7 +243,7 @@ test('dry-run sink appends what would be sent, with no secrets', async () => {
   assert.match(lines[1].update.slack.text, /RESOLVED/);
 });
 
-test('engine.postUpdatePair: internal text to Slack, external text to Statuspage, both journaled as delivered', async () => {
+test('engine.postUpdatePair: the internal update to Slack, only the public fields to Statuspage, both journaled as delivered', async () => {
   const slack = await start(new FakeSlack());
   const sp = await start(new FakeStatuspage());
   const dir = tempDir();
@@ -256,12 +256,14 @@ test('engine.postUpdatePair: internal text to Slack, external text to Statuspage
   engine.start();
   engine.declare({ title: 'Checkout down', severity: 'P0', commander: 'ana', actor: 'ana' });
   assert.deepEqual(engine.sinkNames(), ['slack', 'statuspage']);
-  const ids = engine.postUpdatePair({ whatWeKnow: 'Payments API failing', currentActions: 'Failing over', impact: 'No checkouts', nextUpdate: '17:00 UTC' }, 'ana');
+  const ids = engine.postUpdatePair({ whatWeKnow: 'Payments API failing', currentActions: 'Failing over', impact: 'No checkouts', nextUpdate: '17:00 UTC', publicTitle: 'Checkout unavailable', publicMessage: 'Some customers cannot check out. We are investigating.' }, 'ana');
   assert.equal(ids.length, 2);
   await engine.outbox!.idle();
   await engine.close();
   assert.match(slack.requests[0]!.json.text, /Severity: P0 .*\n.*IC: ana[\s\S]*Current actions:\n- Failing over/);
-  assert.equal(sp.incidents[0]!.incident_updates[0]!.body, 'We are investigating.\n\nPayments API failing\n\nImpact: No checkouts');
+  assert.equal(sp.incidents[0]!.incident_updates[0]!.body, 'Some customers cannot check out. We are investigating.');
+  assert.equal(sp.incidents[0]!.name, 'Checkout unavailable', 'the public title, never the internal one');
+  assert.doesNotMatch(sp.requests.map((r) => r.body).join('\n'), /Payments API failing|Failing over|No checkouts|Checkout down|P0|ana/);
   assert.deepEqual(sp.incidents[0]!.components, { c1: 'major_outage' });
   const kinds = engine.slice().timeline.map((e) => `${e.kind}${e.delivery ? ':' + (e.delivery as any).sink : ''}`);
   // One post, one "queued" entry; a delivery entry per sink.

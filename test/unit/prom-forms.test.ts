@@ -16,14 +16,15 @@ import {
 } from '../../src/sources/prometheus/queries.js';
 
 test('default queries, and the service matcher added to every selector', () => {
-  assert.equal(defaultErrorRateQuery(), 'sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))');
-  assert.equal(defaultLatencyP95Query(), 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[5m])) by (le))');
+  assert.equal(defaultErrorRateQuery(undefined, '5m'), 'sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))', 'the window is configurable');
+  assert.equal(defaultErrorRateQuery(), 'sum(rate(http_requests_total{status=~"5.."}[1m])) / sum(rate(http_requests_total[1m]))');
+  assert.equal(defaultLatencyP95Query(), 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[1m])) by (le))');
   const q = serviceQueries({ name: 'api' });
-  assert.equal(q.errorRate, 'sum(rate(http_requests_total{service="api",status=~"5.."}[5m])) / sum(rate(http_requests_total{service="api"}[5m]))');
-  assert.equal(q.p95, 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket{service="api"}[5m])) by (le))');
-  assert.equal(q.requestRate, 'sum(rate(http_requests_total{service="api"}[5m]))');
-  assert.equal(q.requestRateHourAgo, 'sum(rate(http_requests_total{service="api"}[5m] offset 1h))');
-  assert.equal(serviceQueries({ name: 'we"ird' }).requestRate, 'sum(rate(http_requests_total{service="we\\"ird"}[5m]))');
+  assert.equal(q.errorRate, 'sum(rate(http_requests_total{service="api",status=~"5.."}[1m])) / sum(rate(http_requests_total{service="api"}[1m]))');
+  assert.equal(q.p95, 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket{service="api"}[1m])) by (le))');
+  assert.equal(q.requestRate, 'sum(rate(http_requests_total{service="api"}[1m]))');
+  assert.equal(q.requestRateHourAgo, 'sum(rate(http_requests_total{service="api"}[1m] offset 1h))');
+  assert.equal(serviceQueries({ name: 'we"ird' }).requestRate, 'sum(rate(http_requests_total{service="we\\"ird"}[1m]))');
 });
 
 test('overrides are sent verbatim; an overridden rate has no offset form', () => {
@@ -37,17 +38,17 @@ test('services on the defaults share one grouped query per signal, by the servic
   const names = ['api', 'checkout'];
   assert.equal(
     groupedErrorRateQuery(names),
-    'sum by (service) (rate(http_requests_total{status=~"5..",service=~"api|checkout"}[5m])) / sum by (service) (rate(http_requests_total{service=~"api|checkout"}[5m]))',
+    'sum by (service) (rate(http_requests_total{status=~"5..",service=~"api|checkout"}[1m])) / sum by (service) (rate(http_requests_total{service=~"api|checkout"}[1m]))',
   );
-  assert.equal(groupedLatencyP95Query(names), 'histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{service=~"api|checkout"}[5m])))');
-  assert.equal(groupedRequestRateQuery(names), 'sum by (service) (rate(http_requests_total{service=~"api|checkout"}[5m]))');
-  assert.equal(groupedRequestRateHourAgoQuery(names), 'sum by (service) (rate(http_requests_total{service=~"api|checkout"}[5m] offset 1h))');
+  assert.equal(groupedLatencyP95Query(names), 'histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{service=~"api|checkout"}[1m])))');
+  assert.equal(groupedRequestRateQuery(names), 'sum by (service) (rate(http_requests_total{service=~"api|checkout"}[1m]))');
+  assert.equal(groupedRequestRateHourAgoQuery(names), 'sum by (service) (rate(http_requests_total{service=~"api|checkout"}[1m] offset 1h))');
 });
 
 test('service names are escaped for the regex and for the PromQL string', () => {
   assert.equal(escapeRegex('a.b|c(d)*+?[e]{f}^$\\'), 'a\\.b\\|c\\(d\\)\\*\\+\\?\\[e\\]\\{f\\}\\^\\$\\\\');
   // The regex `api\.v2` inside a PromQL string is written "api\\.v2".
-  assert.equal(groupedRequestRateQuery(['api.v2', 'we"ird']), 'sum by (service) (rate(http_requests_total{service=~"api\\\\.v2|we\\"ird"}[5m]))');
+  assert.equal(groupedRequestRateQuery(['api.v2', 'we"ird']), 'sum by (service) (rate(http_requests_total{service=~"api\\\\.v2|we\\"ird"}[1m]))');
   const re = new RegExp(`^(?:${['api.v2', 'a|b', 'x+'].map(escapeRegex).join('|')})$`);
   for (const ok of ['api.v2', 'a|b', 'x+']) assert.ok(re.test(ok), ok);
   for (const no of ['apixv2', 'a', 'b', 'xx']) assert.ok(!re.test(no), no);
@@ -77,22 +78,22 @@ test('every query the source sends is a form the simulator answers', () => {
   const one = (value: string) => ({ op: '=', value });
   for (const name of ['api', 'web-frontend']) {
     const q = serviceQueries({ name });
-    assert.deepEqual(parseForm(q.errorRate), { kind: 'errorRatio', service: one(name), byService: false });
-    assert.deepEqual(parseForm(q.p95), { kind: 'quantile', q: 0.95, service: one(name), byService: false });
-    assert.deepEqual(parseForm(q.requestRate), { kind: 'requestRate', service: one(name), byService: false, offsetMs: 0 });
-    assert.deepEqual(parseForm(q.requestRateHourAgo!), { kind: 'requestRate', service: one(name), byService: false, offsetMs: 3_600_000 });
+    assert.deepEqual(parseForm(q.errorRate), { kind: 'errorRatio', service: one(name), byService: false, windowMs: 60000 });
+    assert.deepEqual(parseForm(q.p95), { kind: 'quantile', q: 0.95, service: one(name), byService: false, windowMs: 60000 });
+    assert.deepEqual(parseForm(q.requestRate), { kind: 'requestRate', service: one(name), byService: false, offsetMs: 0, windowMs: 60000 });
+    assert.deepEqual(parseForm(q.requestRateHourAgo!), { kind: 'requestRate', service: one(name), byService: false, offsetMs: 3_600_000, windowMs: 60000 });
   }
   const names = ['api', 'web.frontend'];
   const re = { op: '=~', value: 'api|web\\.frontend' };
-  assert.deepEqual(parseForm(groupedErrorRateQuery(names)), { kind: 'errorRatio', service: re, byService: true });
-  assert.deepEqual(parseForm(groupedLatencyP95Query(names)), { kind: 'quantile', q: 0.95, service: re, byService: true });
-  assert.deepEqual(parseForm(groupedRequestRateQuery(names)), { kind: 'requestRate', service: re, byService: true, offsetMs: 0 });
-  assert.deepEqual(parseForm(groupedRequestRateHourAgoQuery(names)), { kind: 'requestRate', service: re, byService: true, offsetMs: 3_600_000 });
+  assert.deepEqual(parseForm(groupedErrorRateQuery(names)), { kind: 'errorRatio', service: re, byService: true, windowMs: 60000 });
+  assert.deepEqual(parseForm(groupedLatencyP95Query(names)), { kind: 'quantile', q: 0.95, service: re, byService: true, windowMs: 60000 });
+  assert.deepEqual(parseForm(groupedRequestRateQuery(names)), { kind: 'requestRate', service: re, byService: true, offsetMs: 0, windowMs: 60000 });
+  assert.deepEqual(parseForm(groupedRequestRateHourAgoQuery(names)), { kind: 'requestRate', service: re, byService: true, offsetMs: 3_600_000, windowMs: 60000 });
   // The same forms with `by` after the aggregation, as people often write them.
-  assert.deepEqual(parseForm('sum(rate(http_requests_total{service=~"a|b"}[5m])) by (service)'), { kind: 'requestRate', service: { op: '=~', value: 'a|b' }, byService: true, offsetMs: 0 });
-  assert.deepEqual(parseForm('histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))'), { kind: 'quantile', q: 0.9, service: null, byService: false });
-  assert.deepEqual(parseForm('histogram_quantile(0.9, sum(rate(http_request_duration_seconds_bucket[5m])) by (le, service))'), { kind: 'quantile', q: 0.9, service: null, byService: true });
-  assert.deepEqual(parseForm(defaultErrorRateQuery()), { kind: 'errorRatio', service: null, byService: false });
+  assert.deepEqual(parseForm('sum(rate(http_requests_total{service=~"a|b"}[5m])) by (service)'), { kind: 'requestRate', service: { op: '=~', value: 'a|b' }, byService: true, offsetMs: 0, windowMs: 300000 });
+  assert.deepEqual(parseForm('histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))'), { kind: 'quantile', q: 0.9, service: null, byService: false, windowMs: 300000 });
+  assert.deepEqual(parseForm('histogram_quantile(0.9, sum(rate(http_request_duration_seconds_bucket[5m])) by (le, service))'), { kind: 'quantile', q: 0.9, service: null, byService: true, windowMs: 300000 });
+  assert.deepEqual(parseForm(defaultErrorRateQuery()), { kind: 'errorRatio', service: null, byService: false, windowMs: 60000 });
   assert.deepEqual(parseForm('up'), { kind: 'selector', name: 'up', matchers: [] });
   assert.deepEqual(parseForm('http_requests_total{status!="200"}'), { kind: 'selector', name: 'http_requests_total', matchers: [{ name: 'status', op: '!=', value: '200' }] });
 });
@@ -103,7 +104,7 @@ test('anything else is not a form', () => {
     'avg(up)',
     'sum(rate(http_requests_total{service="a",status=~"5.."}[5m])) / sum(rate(http_requests_total{service="b"}[5m]))',
     'sum(rate(http_requests_total{status=~"4.."}[5m])) / sum(rate(http_requests_total[5m]))',
-    'sum(rate(http_requests_total{service="a"}[1m]))',
+    'sum(rate(http_requests_total{service="a",status=~"5.."}[1m])) / sum(rate(http_requests_total{service="a"}[5m]))',
     'sum(rate(http_requests_total{service!="a"}[5m]))',
     'sum by (service) (rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))',
     'sum by (job) (rate(http_requests_total[5m]))',

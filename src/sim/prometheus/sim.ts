@@ -225,20 +225,28 @@ function grouping(prefix: string | undefined, suffix: string | undefined): strin
 }
 
 /** `byService`: one series per service (`by (service)`), else one series for all of them. */
+/** `windowMs`: the range of the form's `rate(…[W])`; both sides of a ratio must use the same one. */
 type Form =
-  | { kind: 'errorRatio'; service: ServiceScope; byService: boolean }
-  | { kind: 'quantile'; q: number; service: ServiceScope; byService: boolean }
-  | { kind: 'requestRate'; service: ServiceScope; byService: boolean; offsetMs: number }
+  | { kind: 'errorRatio'; service: ServiceScope; byService: boolean; windowMs: number }
+  | { kind: 'quantile'; q: number; service: ServiceScope; byService: boolean; windowMs: number }
+  | { kind: 'requestRate'; service: ServiceScope; byService: boolean; offsetMs: number; windowMs: number }
   | { kind: 'selector'; name: string; matchers: LabelMatcher[] };
 
 const SEL = '(?:\\{((?:[^}"]|"(?:[^"\\\\]|\\\\.)*")*)\\})?';
 const BY = '(?:by\\(([a-zA-Z_,]*)\\))?';
 /** `sum(inner)` with an optional `by (…)` before or after; two capture groups around inner's. */
 const sum = (inner: string) => `sum${BY}\\(${inner}\\)${BY}`;
-const ERR_SIDE = sum(`rate\\(http_requests_total${SEL}\\[5m\\]\\)`);
+/** A rate range: 30s, 1m, 5m, 1h (captured). */
+const RANGE = '\\[(\\d+[smh])\\]';
+const ERR_SIDE = sum(`rate\\(http_requests_total${SEL}${RANGE}\\)`);
 const ERR_RE = new RegExp(`^${ERR_SIDE}/${ERR_SIDE}$`);
-const P95_RE = new RegExp(`^histogram_quantile\\((\\d*\\.?\\d+),${sum(`rate\\(http_request_duration_seconds_bucket${SEL}\\[5m\\]\\)`)}\\)$`);
-const RATE_RE = new RegExp(`^${sum(`rate\\(http_requests_total${SEL}\\[5m\\](offset1h)?\\)`)}$`);
+const P95_RE = new RegExp(`^histogram_quantile\\((\\d*\\.?\\d+),${sum(`rate\\(http_request_duration_seconds_bucket${SEL}${RANGE}\\)`)}\\)$`);
+const RATE_RE = new RegExp(`^${sum(`rate\\(http_requests_total${SEL}${RANGE}(offset1h)?\\)`)}$`);
+
+function rangeMs(r: string): number {
+  const n = Number(r.slice(0, -1));
+  return n * { s: 1000, m: 60_000, h: 3_600_000 }[r.slice(-1) as 's' | 'm' | 'h'];
+}
 const PLAIN_RE = new RegExp(`^([a-zA-Z_:][a-zA-Z0-9_:]*)${SEL}$`);
 
 /** by () → all services as one series; by (service) → one per service; anything else is not a form. */
@@ -253,33 +261,33 @@ export function parseForm(query: string): Form | null {
   let m = ERR_RE.exec(q);
   if (m) {
     const num = parseMatchers(m[2]);
-    const den = parseMatchers(m[5]);
-    if (!num || !den) return null;
+    const den = parseMatchers(m[6]);
+    if (!num || !den || m[3] !== m[7]) return null;
     const status = num.filter((x) => x.name === 'status');
     if (status.length !== 1 || key(status[0]) !== key({ name: 'status', op: '=~', value: '5..' })) return null;
     const rest = num.filter((x) => x.name !== 'status');
     const f = serviceScope(den);
     if (!f || rest.map(key).join() !== den.map(key).join()) return null;
-    const by = byService(grouping(m[1], m[3]));
+    const by = byService(grouping(m[1], m[4]));
     // Both sides must group alike, or Prometheus would match nothing.
-    if (by === null || by !== byService(grouping(m[4], m[6]))) return null;
-    return { kind: 'errorRatio', service: f.service, byService: by };
+    if (by === null || by !== byService(grouping(m[5], m[8]))) return null;
+    return { kind: 'errorRatio', service: f.service, byService: by, windowMs: rangeMs(m[3]) };
   }
   m = P95_RE.exec(q);
   if (m) {
     const ms = parseMatchers(m[3]);
     const f = ms && serviceScope(ms);
-    const labels = grouping(m[2], m[4]);
+    const labels = grouping(m[2], m[5]);
     if (!f || !labels?.includes('le')) return null;
     const by = byService(labels.filter((l) => l !== 'le'));
-    return by === null ? null : { kind: 'quantile', q: Number(m[1]), service: f.service, byService: by };
+    return by === null ? null : { kind: 'quantile', q: Number(m[1]), service: f.service, byService: by, windowMs: rangeMs(m[4]) };
   }
   m = RATE_RE.exec(q);
   if (m) {
     const ms = parseMatchers(m[2]);
     const f = ms && serviceScope(ms);
-    const by = byService(grouping(m[1], m[4]));
-    return f && by !== null ? { kind: 'requestRate', service: f.service, byService: by, offsetMs: m[3] ? 3_600_000 : 0 } : null;
+    const by = byService(grouping(m[1], m[5]));
+    return f && by !== null ? { kind: 'requestRate', service: f.service, byService: by, offsetMs: m[4] ? 3_600_000 : 0, windowMs: rangeMs(m[3]) } : null;
   }
   m = PLAIN_RE.exec(q);
   if (m) {
@@ -472,7 +480,7 @@ export class PromSim {
     const w = this.opts.world();
     for (const r of this.rules) {
       const st = this.ruleState.get(r)!;
-      const v = r.value(w);
+      const v = this.ruleValue(r, w, now);
       const active = r.op === '>' ? v > r.threshold : v < r.threshold;
       st.value = v;
       st.lastEvaluation = now;
@@ -490,8 +498,21 @@ export class PromSim {
     this.lastEvalMs = now;
   }
 
-  private window(t: number): [Sample, Sample] | null {
-    const inWin = this.history.filter((s) => s.t > t - WINDOW_MS && s.t <= t);
+  /**
+   * A rule whose expression is a query form compared with its threshold is evaluated as Prometheus
+   * would: the form over the recorded counters (so an alert agrees with a dashboard on the same
+   * window); other rules read the world's gauges.
+   */
+  private ruleValue(r: SimAlertRule, w: PromWorld, now: number): number {
+    const m = /^(.*?)\s*([<>])\s*(-?\d*\.?\d+)\s*$/.exec(r.expr);
+    const form = m ? parseForm(m[1]!) : null;
+    if (!form || form.kind === 'selector' || form.byService) return r.value(w);
+    const series = this.evaluate(form, now);
+    return series[0]?.value ?? NaN;
+  }
+
+  private window(t: number, windowMs = WINDOW_MS): [Sample, Sample] | null {
+    const inWin = this.history.filter((s) => s.t > t - windowMs && s.t <= t);
     if (inWin.length < 2) return null;
     return [inWin[0], inWin[inWin.length - 1]];
   }
@@ -504,9 +525,9 @@ export class PromSim {
     return null;
   }
 
-  /** Per-service counter rates over the 5m window ending at t. */
-  private rates(t: number, scope: ServiceScope): ServiceRates[] {
-    const win = this.window(t);
+  /** Per-service counter rates over the window ending at t. */
+  private rates(t: number, scope: ServiceScope, windowMs = WINDOW_MS): ServiceRates[] {
+    const win = this.window(t, windowMs);
     if (!win) return [];
     const [a, b] = win;
     const secs = (b.t - a.t) / 1000;
@@ -528,7 +549,7 @@ export class PromSim {
 
   private evaluate(form: Form, t: number): Series[] {
     if (form.kind === 'selector') return this.select(form.name, t).filter((s) => matches(s.metric, form.matchers));
-    const r = this.rates(t - (form.kind === 'requestRate' ? form.offsetMs : 0), form.service);
+    const r = this.rates(t - (form.kind === 'requestRate' ? form.offsetMs : 0), form.service, form.windowMs);
     // `sum by (service)` gives one series per service labelled with it; plain `sum` one for all.
     const groups: Array<[Record<string, string>, ServiceRates[]]> = form.byService ? r.map((x) => [{ service: x.name }, [x]]) : r.length ? [[{}, r]] : [];
     return groups.map(([metric, g]) => {

@@ -46,8 +46,8 @@ export function shopImages(): Record<string, ImageBehavior> {
 
 export function shopServices(): Record<string, ServiceSpec> {
   return {
-    api: { deployment: 'api', baseRps: 200, baseErrorRatio: 0.004, baseP95Seconds: 0.12, rpsPerPod: 100 },
-    checkout: { deployment: 'checkout', baseRps: 40, baseErrorRatio: 0.002, baseP95Seconds: 0.35, rpsPerPod: 40 },
+    api: { deployment: 'api', baseRps: 200, baseErrorRatio: 0.004, baseP95Seconds: 0.12, rpsPerPod: 100, publicName: 'Storefront' },
+    checkout: { deployment: 'checkout', baseRps: 40, baseErrorRatio: 0.002, baseP95Seconds: 0.35, rpsPerPod: 40, publicName: 'Payments' },
   };
 }
 
@@ -145,9 +145,9 @@ export function errorRateRule(ns: string, service: string): SimAlertRule {
     name: 'HighErrorRate',
     severity: 'critical',
     summary: `High 5xx error rate on ${service}`,
-    description: `More than 5% of requests to ${service} in namespace ${ns} failed with a 5xx over the last 5 minutes. Check recent deploys (kubectl rollout history deploy/${service} -n ${ns}) and the error lines in the pods' logs.`,
+    description: `More than 5% of requests to ${service} in namespace ${ns} failed with a 5xx over the last minute. Check recent deploys (kubectl rollout history deploy/${service} -n ${ns}) and the error lines in the pods' logs.`,
     runbookUrl: `${RUNBOOKS}/high-error-rate`,
-    expr: `sum(rate(http_requests_total{service="${service}",status=~"5.."}[5m])) / sum(rate(http_requests_total{service="${service}"}[5m])) > 0.05`,
+    expr: `sum(rate(http_requests_total{service="${service}",status=~"5.."}[1m])) / sum(rate(http_requests_total{service="${service}"}[1m])) > 0.05`,
     value: (w) => w.services[service]?.errorRatio ?? NaN,
     op: '>',
     threshold: 0.05,
@@ -163,7 +163,7 @@ export function latencyRule(ns: string, service: string): SimAlertRule {
     summary: `p95 latency of ${service} above 2s`,
     description: `The 95th percentile of request duration for ${service} in namespace ${ns} is above 2 seconds. Compare traffic with an hour ago, check saturation (ready replicas, CPU) and dependencies (Postgres, Redis).`,
     runbookUrl: `${RUNBOOKS}/high-latency`,
-    expr: `histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket{service="${service}"}[5m])) by (le)) > 2`,
+    expr: `histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket{service="${service}"}[1m])) by (le)) > 2`,
     value: (w) => w.services[service]?.p95Seconds ?? NaN,
     op: '>',
     threshold: 2,

@@ -15,6 +15,8 @@ export interface ServiceSpec {
   baseP95Seconds: number;
   /** Requests per second one ready pod handles before queueing sets in. */
   rpsPerPod: number;
+  /** What customers call it on the status page. */
+  publicName?: string;
 }
 
 export type TriggerAction =

@@ -5,7 +5,14 @@
 // override in the config is sent verbatim.
 import type { ServiceConfig } from '../../config/schema.js';
 
-export const RATE_WINDOW = '5m';
+import type { Config } from '../../config/schema.js';
+
+/** The default rate window: short enough that the pane agrees with typical `rate(…[1m])` alerts. */
+export const RATE_WINDOW = '1m';
+
+export function rateWindowOf(config: Pick<Config, 'prometheus'>): string {
+  return config.prometheus?.rateWindow ?? RATE_WINDOW;
+}
 
 /** `{service="NAME"}`-style matcher list (without braces), escaped as PromQL strings. */
 export function serviceMatcher(service: string | undefined): string {
@@ -17,25 +24,25 @@ function selector(...matchers: string[]): string {
   return m.length ? `{${m.join(',')}}` : '';
 }
 
-export function defaultErrorRateQuery(service?: string): string {
+export function defaultErrorRateQuery(service?: string, w = RATE_WINDOW): string {
   const s = serviceMatcher(service);
   return (
-    `sum(rate(http_requests_total${selector(s, 'status=~"5.."')}[${RATE_WINDOW}])) / ` +
-    `sum(rate(http_requests_total${selector(s)}[${RATE_WINDOW}]))`
+    `sum(rate(http_requests_total${selector(s, 'status=~"5.."')}[${w}])) / ` +
+    `sum(rate(http_requests_total${selector(s)}[${w}]))`
   );
 }
 
-export function defaultLatencyP95Query(service?: string): string {
-  return `histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket${selector(serviceMatcher(service))}[${RATE_WINDOW}])) by (le))`;
+export function defaultLatencyP95Query(service?: string, w = RATE_WINDOW): string {
+  return `histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket${selector(serviceMatcher(service))}[${w}])) by (le))`;
 }
 
-export function defaultRequestRateQuery(service?: string): string {
-  return `sum(rate(http_requests_total${selector(serviceMatcher(service))}[${RATE_WINDOW}]))`;
+export function defaultRequestRateQuery(service?: string, w = RATE_WINDOW): string {
+  return `sum(rate(http_requests_total${selector(serviceMatcher(service))}[${w}]))`;
 }
 
 /** The same rate an hour ago, with `offset 1h` (only for the default form). */
-export function defaultRequestRateHourAgoQuery(service?: string): string {
-  return `sum(rate(http_requests_total${selector(serviceMatcher(service))}[${RATE_WINDOW}] offset 1h))`;
+export function defaultRequestRateHourAgoQuery(service?: string, w = RATE_WINDOW): string {
+  return `sum(rate(http_requests_total${selector(serviceMatcher(service))}[${w}] offset 1h))`;
 }
 
 export interface ServiceQueries {
@@ -50,13 +57,13 @@ export interface ServiceQueries {
  * The queries for one configured service. An overridden request-rate query cannot have
  * `offset 1h` spliced into it safely, so it is evaluated at now − 1h instead.
  */
-export function serviceQueries(svc: Pick<ServiceConfig, 'name' | 'errorRateQuery' | 'latencyP95Query' | 'requestRateQuery'>): ServiceQueries {
+export function serviceQueries(svc: Pick<ServiceConfig, 'name' | 'errorRateQuery' | 'latencyP95Query' | 'requestRateQuery'>, w = RATE_WINDOW): ServiceQueries {
   const name = svc.name;
   return {
-    errorRate: svc.errorRateQuery ?? defaultErrorRateQuery(name),
-    p95: svc.latencyP95Query ?? defaultLatencyP95Query(name),
-    requestRate: svc.requestRateQuery ?? defaultRequestRateQuery(name),
-    requestRateHourAgo: svc.requestRateQuery ? null : defaultRequestRateHourAgoQuery(name),
+    errorRate: svc.errorRateQuery ?? defaultErrorRateQuery(name, w),
+    p95: svc.latencyP95Query ?? defaultLatencyP95Query(name, w),
+    requestRate: svc.requestRateQuery ?? defaultRequestRateQuery(name, w),
+    requestRateHourAgo: svc.requestRateQuery ? null : defaultRequestRateHourAgoQuery(name, w),
   };
 }
 
@@ -74,24 +81,24 @@ export function servicesMatcher(services: readonly string[]): string {
   return `service=~${JSON.stringify(services.map(escapeRegex).join('|'))}`;
 }
 
-export function groupedErrorRateQuery(services: readonly string[]): string {
+export function groupedErrorRateQuery(services: readonly string[], w = RATE_WINDOW): string {
   const s = servicesMatcher(services);
   return (
-    `sum by (service) (rate(http_requests_total{status=~"5..",${s}}[${RATE_WINDOW}])) / ` +
-    `sum by (service) (rate(http_requests_total{${s}}[${RATE_WINDOW}]))`
+    `sum by (service) (rate(http_requests_total{status=~"5..",${s}}[${w}])) / ` +
+    `sum by (service) (rate(http_requests_total{${s}}[${w}]))`
   );
 }
 
-export function groupedLatencyP95Query(services: readonly string[]): string {
-  return `histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{${servicesMatcher(services)}}[${RATE_WINDOW}])))`;
+export function groupedLatencyP95Query(services: readonly string[], w = RATE_WINDOW): string {
+  return `histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{${servicesMatcher(services)}}[${w}])))`;
 }
 
-export function groupedRequestRateQuery(services: readonly string[]): string {
-  return `sum by (service) (rate(http_requests_total{${servicesMatcher(services)}}[${RATE_WINDOW}]))`;
+export function groupedRequestRateQuery(services: readonly string[], w = RATE_WINDOW): string {
+  return `sum by (service) (rate(http_requests_total{${servicesMatcher(services)}}[${w}]))`;
 }
 
-export function groupedRequestRateHourAgoQuery(services: readonly string[]): string {
-  return `sum by (service) (rate(http_requests_total{${servicesMatcher(services)}}[${RATE_WINDOW}] offset 1h))`;
+export function groupedRequestRateHourAgoQuery(services: readonly string[], w = RATE_WINDOW): string {
+  return `sum by (service) (rate(http_requests_total{${servicesMatcher(services)}}[${w}] offset 1h))`;
 }
 
 export type Signal = 'errorRate' | 'p95' | 'requestRate' | 'requestRateHourAgo';
@@ -116,7 +123,7 @@ const OVERRIDE: Record<Signal, 'errorRateQuery' | 'latencyP95Query' | 'requestRa
   requestRateHourAgo: 'requestRateQuery',
 };
 
-const GROUPED: Record<Signal, (services: readonly string[]) => string> = {
+const GROUPED: Record<Signal, (services: readonly string[], w?: string) => string> = {
   errorRate: groupedErrorRateQuery,
   p95: groupedLatencyP95Query,
   requestRate: groupedRequestRateQuery,
@@ -135,12 +142,12 @@ export function hasOverride(svc: OverridableService): boolean {
  * into one grouped query each (duplicate names are queried once); overridden signals keep the
  * service's own query.
  */
-export function planQueries(services: readonly OverridableService[]): QueryPlan {
+export function planQueries(services: readonly OverridableService[], w = RATE_WINDOW): QueryPlan {
   const grouped = {} as QueryPlan['grouped'];
   const own: QueryPlan['own'] = [];
   for (const signal of SIGNALS) {
     const names = [...new Set(services.filter((s) => !s[OVERRIDE[signal]]).map((s) => s.name))];
-    grouped[signal] = names.length ? { query: GROUPED[signal](names), services: names } : null;
+    grouped[signal] = names.length ? { query: GROUPED[signal](names, w), services: names } : null;
   }
   for (const s of services) {
     if (!hasOverride(s)) continue;

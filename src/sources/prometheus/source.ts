@@ -7,7 +7,7 @@ import type { Config, SeverityConfig } from '../../config/schema.js';
 import type { Publish, Source } from '../types.js';
 import type { AlertRow, PromData, ServiceSignals } from './types.js';
 import { PromClient, PromError, type AmAlertJson, type PromAlertJson, type SilenceJson } from './client.js';
-import { hasOverride, planQueries, SIGNALS, type QueryPlan, type Signal } from './queries.js';
+import { hasOverride, planQueries, rateWindowOf, SIGNALS, type QueryPlan, type Signal } from './queries.js';
 
 export type PromSourceConfig = NonNullable<Config['prometheus']>;
 
@@ -81,7 +81,7 @@ export class PrometheusSource implements Source {
     this.resolvedKeepMs = opts.resolvedKeepMs ?? 5 * 60_000;
     const { kept, problem } = boundServices(cfg.services ?? []);
     if (problem) this.extraProblems.push(problem);
-    this.plan = planQueries(kept);
+    this.plan = planQueries(kept, rateWindowOf({ prometheus: cfg }));
     this.services = kept.map((svc) => ({
       signals: {
         name: svc.name,
@@ -271,6 +271,7 @@ export class PrometheusSource implements Source {
       alerts: [...this.alerts.values()].sort(alertOrder),
       services: this.services.map((s) => s.signals),
       alertmanager: am,
+      rateWindow: rateWindowOf({ prometheus: this.cfg }),
     };
     const json = JSON.stringify(data);
     const sameData = json === this.lastDataJson;

@@ -40,6 +40,8 @@ export interface PromData {
   alerts: AlertRow[];
   services: ServiceSignals[];
   alertmanager: boolean;
+  /** The rate window the services' figures are measured over ("1m"), for the pane title. */
+  rateWindow?: string;
 }
 
 export function emptyPromData(): PromData {

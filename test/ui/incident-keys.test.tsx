@@ -74,10 +74,12 @@ test('S opens on the next state (the current one marked), so Enter moves forward
 
 test('p composes an update from the template, previews it, and delivers it to Slack once', async () => {
   await c.press('p');
+  await screen(/Post an update as[\s\S]*› Identified  \(current\)/, 'the state the update announces, on the current one');
+  await c.press('enter');
   await screen(/What we know/, 'composer');
   assert.match(c.frame(), /Current actions/);
   await c.press('enter');
-  await screen(/Sinks: slack[\s\S]*internal[\s\S]*checkout 5xx after deploy/, 'preview with the internal wording');
+  await screen(/slack \(internal\)[\s\S]*checkout 5xx after deploy/, 'preview with the internal wording');
   await c.press('y');
   await waitFor(() => slack.acceptedByUpdate().size === 1, { what: 'Slack received the update', timeoutMs: 10_000 });
   await screen(/update\.delivered/, 'delivery recorded in the timeline');

@@ -1,6 +1,7 @@
 // Pure layout: where each pane goes for a terminal size. 80×24 stays usable; wider screens
 // show more columns; a zoomed pane takes the whole body. Tested without any UI.
 import { PANE_DEFS, paneDef, type PaneId } from './panes/registry.js';
+import type { State } from '../store/store.js';
 
 export const MIN_COLS = 60;
 export const MIN_ROWS = 16;
@@ -33,7 +34,17 @@ function columnSets(count: 1 | 2 | 3): PaneId[][] {
 const COLUMN_SETS: Record<1 | 2 | 3, PaneId[][]> = { 1: columnSets(1), 2: columnSets(2), 3: columnSets(3) };
 const minHeight = (p: PaneId) => paneDef(p).layout.minHeight;
 
-export function computeLayout(cols: number, rows: number, focus: PaneId, zoom: PaneId | null): Layout {
+/** Body lines each pane would fill (PaneDef.layout.lines); a pane not listed takes what it is given. */
+export type PaneLines = Partial<Record<PaneId, number>>;
+
+/** Body lines per pane for this state, from each pane's own count. */
+export function paneLines(state: State): PaneLines {
+  const out: PaneLines = {};
+  for (const p of PANE_DEFS) if (p.layout.lines) out[p.id] = p.layout.lines(state);
+  return out;
+}
+
+export function computeLayout(cols: number, rows: number, focus: PaneId, zoom: PaneId | null, lines: PaneLines = {}): Layout {
   if (cols < MIN_COLS || rows < MIN_ROWS) return { tooSmall: true, columns: [] };
   const bodyRows = rows - CHROME_ROWS;
   if (zoom) return { tooSmall: false, columns: [{ width: cols, panes: [{ pane: zoom, width: cols, height: bodyRows }] }] };
@@ -50,7 +61,7 @@ export function computeLayout(cols: number, rows: number, focus: PaneId, zoom: P
   }
   return {
     tooSmall: false,
-    columns: sets.map((set, i) => ({ width: widths[i], panes: distribute(set, bodyRows, focus).map((p) => ({ ...p, width: widths[i] })) })),
+    columns: sets.map((set, i) => ({ width: widths[i], panes: distribute(set, bodyRows, focus, lines).map((p) => ({ ...p, width: widths[i] })) })),
   };
 }
 
@@ -63,11 +74,21 @@ function splitWidth(cols: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => (i === n - 1 ? cols - base * (n - 1) : base));
 }
 
-/** Splits `rows` among the panes by weight, the focused pane weighted double; each gets at least its minimum or collapses to a title line. */
-function distribute(panes: PaneId[], rows: number, focus: PaneId): { pane: PaneId; height: number }[] {
+/** A pane this many rows short of showing everything is topped up from a long list… */
+const TOP_UP_ROWS = 2;
+/** …that hides at least this many rows. */
+const LONG_LIST_HIDDEN = 5;
+
+/**
+ * Splits `rows` among the panes: each gets at least its minimum (or collapses to a title line,
+ * least important first), then the rest one row at a time to the pane least served for its
+ * weight (the focused pane weighted double) that still has rows to show. Only when every pane
+ * shows all it has does the remainder go to panes regardless (focused first, by weight).
+ * Last, panes a row or two short are topped up from a long list.
+ */
+function distribute(panes: PaneId[], rows: number, focus: PaneId, lines: PaneLines): { pane: PaneId; height: number }[] {
   const weight = (p: PaneId) => paneDef(p).layout.weight * (p === focus ? 2 : 1);
   let open = [...panes];
-  // Collapse the least important non-focused panes until the minimums fit.
   const collapsed = new Set<PaneId>();
   const need = () => open.reduce((n, p) => n + minHeight(p), 0) + collapsed.size;
   while (need() > rows && open.length > 1) {
@@ -75,30 +96,32 @@ function distribute(panes: PaneId[], rows: number, focus: PaneId): { pane: PaneI
     open = open.filter((p) => p !== victim);
     collapsed.add(victim);
   }
-  const free = rows - collapsed.size;
-  const total = open.reduce((n, p) => n + weight(p), 0);
-  const heights = new Map<PaneId, number>();
-  let used = 0;
-  for (const p of open) {
-    const h = Math.max(minHeight(p), Math.floor((free * weight(p)) / total));
-    heights.set(p, h);
-    used += h;
-  }
-  // Hand out (or take back) the rounding remainder, focused pane first.
+  const heights = new Map<PaneId, number>(open.map((p) => [p, minHeight(p)]));
+  // Borders plus the lines the pane would fill; unknown means "as much as it gets".
+  const cap = (p: PaneId) => {
+    const n = lines[p];
+    return n === undefined ? Infinity : Math.max(minHeight(p), n + 2);
+  };
+  let free = rows - collapsed.size - [...heights.values()].reduce((n, h) => n + h, 0);
   const order = [focus, ...open.filter((p) => p !== focus)].filter((p) => heights.has(p));
-  let i = 0;
-  while (used !== free && order.length) {
-    const p = order[i % order.length];
-    const h = heights.get(p)!;
-    if (used < free) {
-      heights.set(p, h + 1);
-      used++;
-    } else if (h > minHeight(p)) {
-      heights.set(p, h - 1);
-      used--;
-    }
-    i++;
-    if (i > 1000) break;
+  while (free > 0 && order.length) {
+    const wanting = order.filter((p) => heights.get(p)! < cap(p));
+    const pool = wanting.length ? wanting : order;
+    let best = pool[0];
+    for (const p of pool) if (heights.get(p)! / weight(p) < heights.get(best)! / weight(best)) best = p;
+    heights.set(best, heights.get(best)! + 1);
+    free--;
+  }
+  // A pane a row or two short of showing everything takes them from a long list that hides many
+  // rows anyway (4 deployments shown whole rather than 300 pods showing 2 more).
+  const deficit = (p: PaneId) => cap(p) - heights.get(p)!;
+  for (const p of [...order].sort((a, b) => deficit(a) - deficit(b))) {
+    const short = deficit(p);
+    if (short <= 0 || short > TOP_UP_ROWS) continue;
+    const donor = order.filter((d) => d !== p && deficit(d) >= LONG_LIST_HIDDEN && heights.get(d)! - short >= minHeight(d) + 1).sort((a, b) => deficit(b) - deficit(a))[0];
+    if (!donor) continue;
+    heights.set(donor, heights.get(donor)! - short);
+    heights.set(p, heights.get(p)! + short);
   }
   return panes.map((pane) => ({ pane, height: collapsed.has(pane) ? 1 : heights.get(pane)! }));
 }

@@ -50,3 +50,21 @@ test('zoom gives one pane the whole body; too small is reported', () => {
   assert.equal(computeLayout(59, 30, 'pods', null).tooSmall, true);
   assert.equal(computeLayout(100, 15, 'pods', null).tooSmall, true);
 });
+
+test('space goes where the rows are: small panes show every row, no pane has blank rows while another hides rows', () => {
+  const body = (l: ReturnType<typeof computeLayout>, pane: string) => l.columns.flatMap((c) => c.panes).find((p) => p.pane === pane)!.height - 2;
+  // A small namespace: 8 pods, 4 deployments, many events; 2 Redis nodes, 3 services.
+  const lines = { pods: 1 + 8, deployments: 1 + 4, events: 1 + 40, alerts: 1 + 3, signals: 1 + 3, postgres: 1 + 1 + 2, redis: 1 + 2, timeline: 12 };
+  for (const [cols, rows] of [[80, 24], [120, 35], [200, 50]] as const) {
+    const l = computeLayout(cols, rows, 'pods', null, lines);
+    assert.ok(body(l, 'deployments') >= lines.deployments, `${cols}×${rows}: all 4 deployments (body ${body(l, 'deployments')})`);
+    if (rows > 24) assert.ok(body(l, 'redis') >= lines.redis, `${cols}×${rows}: both Redis nodes`);
+    for (const c of l.columns) {
+      const blank = c.panes.filter((p) => p.height > 1 && p.height - 2 > lines[p.pane]);
+      const hiding = c.panes.filter((p) => p.height - 2 < lines[p.pane]);
+      assert.ok(!(blank.length && hiding.length), `${cols}×${rows}: ${blank.map((p) => p.pane)} show blank rows while ${hiding.map((p) => p.pane)} hide rows`);
+    }
+  }
+  const l = computeLayout(120, 35, 'pods', null, lines);
+  assert.ok(body(l, 'pods') >= lines.pods, '120×35: every pod');
+});

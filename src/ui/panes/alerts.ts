@@ -17,5 +17,5 @@ export const alertsPane: PaneDef<'alerts'> = {
       empty: state.prom.status === 'ok' ? 'no alerts firing' : 'no data',
     };
   },
-  layout: { weight: 3, minHeight: 3, narrow: 0, two: { column: 1, rank: 0 }, three: { column: 1, rank: 0 } },
+  layout: { lines: (s) => 1 + Math.max(1, s.prom.data.alerts.length), weight: 3, minHeight: 3, narrow: 0, two: { column: 1, rank: 0 }, three: { column: 1, rank: 0 } },
 };

@@ -17,5 +17,5 @@ export const deploymentsPane: PaneDef<'deployments'> = {
       empty: 'no deployments',
     };
   },
-  layout: { weight: 3, minHeight: 4, narrow: 3, two: { column: 0, rank: 1 }, three: { column: 0, rank: 1 } },
+  layout: { lines: (s) => 1 + Math.max(1, s.kube.data.deployments.length), weight: 3, minHeight: 4, narrow: 3, two: { column: 0, rank: 1 }, three: { column: 0, rank: 1 } },
 };

@@ -17,5 +17,5 @@ export const eventsPane: PaneDef<'events'> = {
       empty: 'no recent events',
     };
   },
-  layout: { weight: 3, minHeight: 3, narrow: 4, two: { column: 0, rank: 2 }, three: { column: 1, rank: 2 } },
+  layout: { lines: (s) => 1 + Math.max(1, s.kube.data.events.length), weight: 3, minHeight: 3, narrow: 4, two: { column: 0, rank: 2 }, three: { column: 1, rank: 2 } },
 };

@@ -24,6 +24,8 @@ export interface PaneDef<Id extends string = string> {
     weight: number;
     /** Rows it needs to show anything: borders plus its fixed lines. */
     minHeight: number;
+    /** Body lines it would fill (preface, header row, rows), counted cheaply: a pane never gets more height than this plus its borders while another pane hides rows. */
+    lines?: (s: State) => number;
     /** Order in the one-column layout (80 columns and below). */
     narrow: number;
     two: PanePlace;

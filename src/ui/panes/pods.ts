@@ -17,5 +17,5 @@ export const podsPane: PaneDef<'pods'> = {
       empty: state.kube.status === 'ok' ? 'no pods in the selected namespaces' : 'waiting for the cluster',
     };
   },
-  layout: { weight: 5, minHeight: 4, narrow: 2, two: { column: 0, rank: 0 }, three: { column: 0, rank: 0 } },
+  layout: { lines: (s) => 1 + Math.max(1, s.kube.data.pods.length), weight: 5, minHeight: 4, narrow: 2, two: { column: 0, rank: 0 }, three: { column: 0, rank: 0 } },
 };

@@ -16,5 +16,5 @@ export const signalsPane: PaneDef<'signals'> = {
       empty: state.prom.status === 'disabled' ? 'configure prometheus.url' : 'no services configured',
     };
   },
-  layout: { weight: 2, minHeight: 4, narrow: 1, two: { column: 1, rank: 1 }, three: { column: 1, rank: 1 } },
+  layout: { lines: (s) => 1 + Math.max(1, s.prom.data.services.length), weight: 2, minHeight: 4, narrow: 1, two: { column: 1, rank: 1 }, three: { column: 1, rank: 1 } },
 };

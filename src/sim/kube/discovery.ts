@@ -17,8 +17,13 @@ export const RESOURCES: ResourceDef[] = [
   { group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ns'] },
   { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true, verbs: RW, shortNames: ['po'], categories: ['all'] },
   { group: '', version: 'v1', resource: 'events', kind: 'Event', namespaced: true, verbs: RW, shortNames: ['ev'] },
+  { group: '', version: 'v1', resource: 'nodes', kind: 'Node', namespaced: false, verbs: RW, shortNames: ['no'] },
   { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true, verbs: RW, shortNames: ['deploy'], categories: ['all'] },
   { group: 'apps', version: 'v1', resource: 'replicasets', kind: 'ReplicaSet', namespaced: true, verbs: RW, shortNames: ['rs'], categories: ['all'] },
+  { group: 'apps', version: 'v1', resource: 'statefulsets', kind: 'StatefulSet', namespaced: true, verbs: RW, shortNames: ['sts'], categories: ['all'] },
+  { group: 'apps', version: 'v1', resource: 'daemonsets', kind: 'DaemonSet', namespaced: true, verbs: RW, shortNames: ['ds'], categories: ['all'] },
+  { group: 'apps', version: 'v1', resource: 'controllerrevisions', kind: 'ControllerRevision', namespaced: true, verbs: RW },
+  { group: 'metrics.k8s.io', version: 'v1beta1', resource: 'nodes', kind: 'NodeMetrics', namespaced: false, verbs: ['get', 'list'] },
   { group: 'metrics.k8s.io', version: 'v1beta1', resource: 'pods', kind: 'PodMetrics', namespaced: true, verbs: ['get', 'list'] },
   { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'] },
 ];
@@ -77,8 +82,11 @@ export function resourceList(group: string, version: string): any | undefined {
     if (r.resource === 'pods' && group === '') {
       resources.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
       resources.push({ name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] });
+      for (const sub of ['attach', 'exec', 'portforward']) resources.push({ name: `pods/${sub}`, singularName: '', namespaced: true, kind: sub === 'portforward' ? 'PodPortForwardOptions' : sub === 'exec' ? 'PodExecOptions' : 'PodAttachOptions', verbs: ['create', 'get'] });
     }
-    if (r.resource === 'deployments' || r.resource === 'replicasets') {
+    if (r.resource === 'nodes' && group === '') resources.push({ name: 'nodes/status', singularName: '', namespaced: false, kind: 'Node', verbs: ['get', 'patch', 'update'] });
+    if (r.resource === 'daemonsets') resources.push({ name: 'daemonsets/status', singularName: '', namespaced: true, kind: 'DaemonSet', verbs: ['get', 'patch', 'update'] });
+    if (r.resource === 'deployments' || r.resource === 'replicasets' || r.resource === 'statefulsets') {
       resources.push({ name: `${r.resource}/scale`, singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
       resources.push({ name: `${r.resource}/status`, singularName: '', namespaced: true, kind: r.kind, verbs: ['get', 'patch', 'update'] });
     }

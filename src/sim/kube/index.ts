@@ -7,11 +7,14 @@ import { stringify } from 'yaml';
 import { SimClock } from './clock.js';
 import { SIM_TLS_CERT, SIM_TLS_KEY } from './tls.js';
 import { KubeHttp, type SimFaults, type SimUser } from './server.js';
-import type { DeploymentSpec, ImageBehavior, KubeSimOptions } from './types.js';
+import type { DaemonSetSpec, DeploymentSpec, ImageBehavior, KubeSimOptions, StatefulSetSpec } from './types.js';
 import { clone, fnv32a, isoSeconds, seededRand, type Rand } from './util.js';
+import type { NodeConditionType, NodeSpec } from './nodes.js';
+import { updateRevision } from './revisions.js';
 import { templateHash, World } from './world.js';
 
-export type { DeploymentSpec, ImageBehavior, KubeSimOptions } from './types.js';
+export type { DaemonSetSpec, DeploymentSpec, ImageBehavior, KubeSimOptions, StatefulSetSpec } from './types.js';
+export type { NodeConditionType, NodeSpec } from './nodes.js';
 export type { SimFaults } from './server.js';
 export { templateHash } from './world.js';
 
@@ -133,34 +136,50 @@ export class KubeSim {
     this.world.addNamespace(name, Date.now() - NAMESPACE_AGE_MS);
   }
 
+  private container(name: string, image: string): any {
+    const behavior = this.world.behaviorOf(image);
+    const c: any = { name, image, ports: [{ containerPort: 8080, protocol: 'TCP' }] };
+    if (behavior.memoryLimitMiB) c.resources = { limits: { memory: `${behavior.memoryLimitMiB}Mi` } };
+    return c;
+  }
+
+  private exists(resource: string, ns: string, name: string): void {
+    if (this.world.store.peek(resource, ns, name)) throw new Error(`${resource} ${ns}/${name} already exists`);
+    this.world.addNamespace(ns, Date.now() - NAMESPACE_AGE_MS);
+  }
+
+  /** Store a workload created `ageMs` ago (its creationTimestamp and conditions date from then). */
+  private backdate(resource: string, saved: any, ageMs: number): any {
+    const back = clone(saved);
+    back.metadata.creationTimestamp = isoSeconds(Date.now() - ageMs);
+    return this.world.store.put(resource, back);
+  }
+
+  private podAge(): number {
+    return (20 + Math.floor(this.rand() * 40)) * 60_000;
+  }
+
   addDeployment(d: DeploymentSpec & { namespace: string }): void {
     const w = this.world;
-    if (w.store.peek('deployments', d.namespace, d.name)) throw new Error(`deployment ${d.namespace}/${d.name} already exists`);
-    w.addNamespace(d.namespace, Date.now() - NAMESPACE_AGE_MS);
+    this.exists('deployments', d.namespace, d.name);
     const labels = d.labels ?? { app: d.name };
-    const behavior = w.behaviorOf(d.image);
-    const container: any = { name: d.containerName ?? d.name, image: d.image, ports: [{ containerPort: 8080, protocol: 'TCP' }] };
-    if (behavior.memoryLimitMiB) container.resources = { limits: { memory: `${behavior.memoryLimitMiB}Mi` } };
     const dep: any = {
       metadata: { name: d.name, namespace: d.namespace, labels: { ...labels }, annotations: d.changeCause ? { 'kubernetes.io/change-cause': d.changeCause } : {} },
       spec: {
         replicas: d.replicas,
         selector: { matchLabels: { ...labels } },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: d.maxSurge ?? '25%', maxUnavailable: d.maxUnavailable ?? '25%' } },
-        template: { metadata: { labels: { ...labels } }, spec: { containers: [container] } },
+        template: { metadata: { labels: { ...labels } }, spec: { containers: [this.container(d.containerName ?? d.name, d.image)] } },
       },
     };
     const ageMs = 3 * 24 * 3600_000;
-    const saved = w.writeDeployment(dep, undefined, false);
-    const back = clone(saved);
-    back.metadata.creationTimestamp = isoSeconds(Date.now() - ageMs);
-    w.store.put('deployments', back);
+    const back = this.backdate('deployments', w.writeWorkload('deployments', dep, undefined, false), ageMs);
     // Revision 1 already rolled out: its ReplicaSet and Running pods exist before anyone looks.
-    const rs = clone(w.createReplicaSet(back, templateHash(back.spec.template), 1));
+    const rs = clone(w.deployments.createReplicaSet(back, templateHash(back.spec.template), 1));
     rs.metadata.creationTimestamp = isoSeconds(Date.now() - ageMs);
     rs.spec.replicas = d.replicas;
     w.store.put('replicasets', rs);
-    for (let i = 0; i < d.replicas; i++) w.createPod(rs, true, (20 + Math.floor(this.rand() * 40)) * 60_000);
+    for (let i = 0; i < d.replicas; i++) w.deployments.createPod(rs, { startReady: true, ageMs: this.podAge() });
     w.sync();
     // Its conditions date from that rollout too, as on a cluster where nothing moved since.
     const settled = w.store.get('deployments', d.namespace, d.name);
@@ -171,15 +190,85 @@ export class KubeSim {
     }
   }
 
-  setImage(namespace: string, name: string, image: string, changeCause?: string): void {
-    const cur = this.world.store.get('deployments', namespace, name);
-    if (!cur) throw new Error(`deployment ${namespace}/${name} not found`);
+  /** A StatefulSet whose revision 1 already rolled out (pods <name>-0 … Running and Ready). */
+  addStatefulSet(s: StatefulSetSpec & { namespace: string }): void {
+    const w = this.world;
+    this.exists('statefulsets', s.namespace, s.name);
+    const labels = s.labels ?? { app: s.name };
+    const sts: any = {
+      metadata: { name: s.name, namespace: s.namespace, labels: { ...labels }, annotations: s.changeCause ? { 'kubernetes.io/change-cause': s.changeCause } : {} },
+      spec: {
+        replicas: s.replicas,
+        serviceName: s.serviceName ?? s.name,
+        podManagementPolicy: s.podManagementPolicy ?? 'OrderedReady',
+        selector: { matchLabels: { ...labels } },
+        template: { metadata: { labels: { ...labels } }, spec: { containers: [this.container(s.containerName ?? s.name, s.image)] } },
+      },
+    };
+    const back = this.backdate('statefulsets', w.writeWorkload('statefulsets', sts, undefined, false), 3 * 24 * 3600_000);
+    const rev = this.backdate('controllerrevisions', updateRevision(w, back, false), 3 * 24 * 3600_000);
+    for (let i = 0; i < s.replicas; i++) w.statefulsets.createPod(back, i, rev, { startReady: true, ageMs: this.podAge() });
+    w.sync();
+  }
+
+  /** A DaemonSet whose revision 1 already runs on every node. */
+  addDaemonSet(d: DaemonSetSpec & { namespace: string }): void {
+    const w = this.world;
+    this.exists('daemonsets', d.namespace, d.name);
+    const labels = d.labels ?? { app: d.name };
+    const ds: any = {
+      metadata: { name: d.name, namespace: d.namespace, labels: { ...labels }, annotations: d.changeCause ? { 'kubernetes.io/change-cause': d.changeCause } : {} },
+      spec: { selector: { matchLabels: { ...labels } }, template: { metadata: { labels: { ...labels } }, spec: { containers: [this.container(d.containerName ?? d.name, d.image)] } } },
+    };
+    const back = this.backdate('daemonsets', w.writeWorkload('daemonsets', ds, undefined, false), 3 * 24 * 3600_000);
+    const rev = this.backdate('controllerrevisions', updateRevision(w, back, true), 3 * 24 * 3600_000);
+    for (const node of w.daemonsets.eligibleNodes(back)) w.daemonsets.createPod(back, node, rev, { startReady: true, ageMs: this.podAge() });
+    w.sync();
+  }
+
+  /** Change a workload's container image as `kubectl set image` does (a rollout starts). */
+  setImage(namespace: string, name: string, image: string, changeCause?: string, resource: 'deployments' | 'statefulsets' | 'daemonsets' = 'deployments'): void {
+    const cur = this.world.store.get(resource, namespace, name);
+    if (!cur) throw new Error(`${resource} ${namespace}/${name} not found`);
     const next = clone(cur);
     const cs = next.spec.template.spec.containers;
     const target = cs.find((c: any) => c.name === name) ?? cs[0];
     target.image = image;
     if (changeCause !== undefined) next.metadata.annotations = { ...(next.metadata.annotations ?? {}), 'kubernetes.io/change-cause': changeCause };
-    this.world.writeDeployment(next, cur, false);
+    this.world.writeWorkload(resource, next, cur, false);
+  }
+
+  /** Register another node (the cluster starts with sim-node-1 … sim-node-3). */
+  addNode(spec: NodeSpec): void {
+    if (this.world.store.peek('nodes', undefined, spec.name)) throw new Error(`node ${spec.name} already exists`);
+    this.world.nodes.add(spec);
+    this.world.requestSync();
+  }
+
+  /** Make a node condition unhealthy (Ready → Unknown, pressure → True) or healthy again. */
+  setNodeCondition(name: string, type: NodeConditionType, healthy: boolean): void {
+    this.world.nodes.setCondition(name, type, healthy);
+    this.world.requestSync();
+  }
+
+  getNode(name: string): any | undefined {
+    return this.world.store.get('nodes', undefined, name);
+  }
+
+  listNodes(): any[] {
+    return this.world.store.list('nodes');
+  }
+
+  getStatefulSet(namespace: string, name: string): any | undefined {
+    return this.world.store.get('statefulsets', namespace, name);
+  }
+
+  getDaemonSet(namespace: string, name: string): any | undefined {
+    return this.world.store.get('daemonsets', namespace, name);
+  }
+
+  listControllerRevisions(namespace?: string): any[] {
+    return this.world.store.list('controllerrevisions', namespace);
   }
 
   setImageBehavior(image: string, behavior: ImageBehavior): void {

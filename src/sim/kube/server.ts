@@ -12,6 +12,7 @@ import type { World } from './world.js';
 
 export type SimUser = 'admin' | 'viewer';
 const READ_VERBS = new Set(['get', 'list', 'watch']);
+const WORKLOADS = new Set(['deployments', 'statefulsets', 'daemonsets']);
 const MAX_BODY = 8 * 1024 * 1024;
 
 interface Route {
@@ -259,26 +260,29 @@ export class KubeHttp {
 
     if (group === 'metrics.k8s.io') {
       if (verb === 'watch') throw ApiError.methodNotAllowed();
-      const items = w.podMetrics(r.namespace);
+      const nodes = res0 === 'nodes';
+      const kind = nodes ? 'NodeMetrics' : 'PodMetrics';
+      const items = nodes ? w.nodeMetrics() : w.podMetrics(r.namespace);
       if (r.name) {
         const m = items.find((x) => x.metadata.name === r.name);
-        if (!m) throw new ApiError(404, 'NotFound', `podmetrics.metrics.k8s.io "${r.name}" not found`, { name: r.name, group, kind: 'pods' });
-        return this.json(res, 200, { kind: 'PodMetrics', apiVersion: 'metrics.k8s.io/v1beta1', ...m });
+        if (!m) throw new ApiError(404, 'NotFound', `${kind.toLowerCase()}.metrics.k8s.io "${r.name}" not found`, { name: r.name, group, kind: res0 });
+        return this.json(res, 200, { kind, apiVersion: 'metrics.k8s.io/v1beta1', ...m });
       }
       const ls = parseLabelSelector(q.get('labelSelector'));
       const fs = parseFieldSelector(q.get('fieldSelector'));
       return this.json(res, 200, {
-        kind: 'PodMetricsList',
+        kind: `${kind}List`,
         apiVersion: 'metrics.k8s.io/v1beta1',
         metadata: {},
-        items: items.filter((m) => ls(m) && fs(m)).map((m) => ({ kind: 'PodMetrics', apiVersion: 'metrics.k8s.io/v1beta1', ...m })),
+        items: items.filter((m) => ls(m) && fs(m)).map((m) => ({ kind, apiVersion: 'metrics.k8s.io/v1beta1', ...m })),
       });
     }
 
+    const workload = WORKLOADS.has(res0);
     if (!r.name) {
       if (verb === 'list') return this.list(req, res, r, q);
       if (verb === 'watch') return this.watch(req, res, r, q);
-      if (verb === 'create' && res0 === 'deployments') {
+      if (verb === 'create' && workload) {
         const body = await this.body(req);
         if (!isPlainObject(body)) throw ApiError.badRequest('the object provided is unrecognized');
         const d: any = clone(body);
@@ -286,9 +290,9 @@ export class KubeHttp {
         if (d.metadata.namespace && d.metadata.namespace !== r.namespace) throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
         d.metadata.namespace = r.namespace;
         const name = String(d.metadata.name ?? '');
-        if (name && w.store.peek('deployments', r.namespace, name)) throw ApiError.alreadyExists('deployments', 'apps', name);
+        if (name && w.store.peek(res0, r.namespace, name)) throw ApiError.alreadyExists(res0, 'apps', name);
         delete d.metadata.resourceVersion;
-        const saved = w.writeDeployment(d, undefined, dryRun);
+        const saved = w.writeWorkload(res0, d, undefined, dryRun);
         return this.json(res, 201, saved);
       }
       throw ApiError.methodNotAllowed();
@@ -300,7 +304,7 @@ export class KubeHttp {
 
     if (!r.sub) {
       if (verb === 'get') return this.json(res, 200, wantsTable(req.headers.accept) ? toTable(res0, [current], current.metadata.resourceVersion, q.get('includeObject')) : current);
-      if (res0 === 'deployments' && (verb === 'patch' || verb === 'update')) {
+      if ((workload || res0 === 'nodes') && (verb === 'patch' || verb === 'update')) {
         let next: any;
         if (verb === 'patch') {
           const type = patchTypeOf(req.headers['content-type']);
@@ -311,47 +315,67 @@ export class KubeHttp {
           if (next.metadata?.name && next.metadata.name !== r.name) throw ApiError.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${r.name})`);
           next.metadata ??= {};
           next.metadata.name = r.name;
-          next.metadata.namespace = ns;
+          if (ns) next.metadata.namespace = ns;
         }
         if (!isPlainObject(next) || !isPlainObject(next.metadata)) throw ApiError.unprocessable('the server rejected our request due to an error in our request');
         const rv = next.metadata.resourceVersion;
-        if (rv && rv !== current.metadata.resourceVersion) throw ApiError.conflict('deployments', 'apps', r.name);
-        return this.json(res, 200, w.writeDeployment(next, current, dryRun));
+        if (rv && rv !== current.metadata.resourceVersion) throw ApiError.conflict(res0, group, r.name);
+        if (res0 === 'nodes') return this.json(res, 200, w.writeNode(next, current, dryRun));
+        return this.json(res, 200, w.writeWorkload(res0, next, current, dryRun));
       }
       if (res0 === 'pods' && verb === 'delete') {
+        const grace = await this.gracePeriod(req, q);
         if (dryRun) return this.json(res, 200, current);
-        return this.json(res, 200, w.deletePod(ns!, r.name) ?? current);
+        return this.json(res, 200, w.deletePod(ns!, r.name, grace) ?? current);
       }
-      if (res0 === 'deployments' && verb === 'delete') {
+      if (workload && verb === 'delete') {
         if (dryRun) return this.json(res, 200, current);
-        w.deleteDeployment(ns!, r.name);
+        w.deleteWorkload(res0, ns!, r.name);
         return this.json(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: r.name, group, kind: res0, uid: current.metadata.uid } });
       }
       throw ApiError.methodNotAllowed();
     }
 
     if (r.sub === 'log' && res0 === 'pods' && verb === 'get') return this.logs(req, res, ns!, r.name, q);
+    if (res0 === 'pods' && (r.sub === 'exec' || r.sub === 'attach' || r.sub === 'portforward')) {
+      // The simulator runs no containers: answer as a server whose runtime refuses streaming.
+      req.resume();
+      throw new ApiError(400, 'BadRequest', `pods/${r.sub} is not supported by the warroom kube simulator: it runs no containers (pod "${r.name}")`, { name: r.name, kind: 'pods' });
+    }
     if (r.sub === 'status' && verb === 'get' && res0 !== 'events' && res0 !== 'namespaces') return this.json(res, 200, current);
-    if (r.sub === 'scale' && (res0 === 'deployments' || res0 === 'replicasets')) {
+    if (r.sub === 'scale' && (res0 === 'deployments' || res0 === 'replicasets' || res0 === 'statefulsets')) {
       const scale = this.scaleOf(current);
       if (verb === 'get') return this.json(res, 200, scale);
-      if (res0 !== 'deployments' || (verb !== 'update' && verb !== 'patch')) throw ApiError.methodNotAllowed();
+      if (res0 === 'replicasets' || (verb !== 'update' && verb !== 'patch')) throw ApiError.methodNotAllowed();
       let next: any;
       if (verb === 'patch') next = applyPatch(patchTypeOf(req.headers['content-type']), scale, await this.body(req));
       else next = await this.body(req);
       if (!isPlainObject(next)) throw ApiError.badRequest('the object provided is unrecognized');
       const rv = next.metadata?.resourceVersion;
-      if (rv && rv !== current.metadata.resourceVersion) throw ApiError.conflict('deployments', 'apps', r.name);
+      if (rv && rv !== current.metadata.resourceVersion) throw ApiError.conflict(res0, 'apps', r.name);
       const n = next.spec?.replicas;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
         throw ApiError.invalid('Scale', 'autoscaling', r.name, [{ field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(n ?? null)}: must be greater than or equal to 0` }]);
       }
       const d = clone(current);
       d.spec.replicas = n;
-      const saved = w.writeDeployment(d, current, dryRun);
+      const saved = w.writeWorkload(res0, d, current, dryRun);
       return this.json(res, 200, this.scaleOf(saved));
     }
     throw ApiError.notFoundPath();
+  }
+
+  /** DeleteOptions.gracePeriodSeconds from the query or the request body (kubectl sends the body). */
+  private async gracePeriod(req: http.IncomingMessage, q: URLSearchParams): Promise<number | undefined> {
+    let v: unknown = q.get('gracePeriodSeconds') ?? undefined;
+    if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
+      const body = await this.body(req).catch(() => undefined);
+      if (isPlainObject(body) && body.gracePeriodSeconds !== undefined) v = body.gracePeriodSeconds;
+    } else req.resume();
+    if (v === undefined || v === null) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw ApiError.badRequest(`invalid gracePeriodSeconds: ${String(v)}`);
+    return n;
   }
 
   private scaleOf(d: any): any {

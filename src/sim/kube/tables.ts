@@ -72,6 +72,67 @@ const DEFS: Record<string, { cols: Col[]; row: (o: any) => unknown[] }> = {
     cols: [{ name: 'Name', format: 'name' }, { name: 'Desired', type: 'integer' }, { name: 'Current', type: 'integer' }, { name: 'Ready', type: 'integer' }, { name: 'Age' }, { name: 'Containers', priority: 1 }, { name: 'Images', priority: 1 }, { name: 'Selector', priority: 1 }],
     row: (r) => [r.metadata.name, r.spec?.replicas ?? 0, r.status?.replicas ?? 0, r.status?.readyReplicas ?? 0, age(r.metadata.creationTimestamp), containers(r), images(r), selector(r)],
   },
+  statefulsets: {
+    cols: [{ name: 'Name', format: 'name' }, { name: 'Ready' }, { name: 'Age' }, { name: 'Containers', priority: 1 }, { name: 'Images', priority: 1 }],
+    row: (s) => [s.metadata.name, `${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 0}`, age(s.metadata.creationTimestamp), containers(s), images(s)],
+  },
+  daemonsets: {
+    cols: [
+      { name: 'Name', format: 'name' },
+      { name: 'Desired', type: 'integer' },
+      { name: 'Current', type: 'integer' },
+      { name: 'Ready', type: 'integer' },
+      { name: 'Up-to-date', type: 'integer' },
+      { name: 'Available', type: 'integer' },
+      { name: 'Node Selector' },
+      { name: 'Age' },
+      { name: 'Containers', priority: 1 },
+      { name: 'Images', priority: 1 },
+      { name: 'Selector', priority: 1 },
+    ],
+    row: (d) => [
+      d.metadata.name,
+      d.status?.desiredNumberScheduled ?? 0,
+      d.status?.currentNumberScheduled ?? 0,
+      d.status?.numberReady ?? 0,
+      d.status?.updatedNumberScheduled ?? 0,
+      d.status?.numberAvailable ?? 0,
+      Object.entries(d.spec?.template?.spec?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>',
+      age(d.metadata.creationTimestamp),
+      containers(d),
+      images(d),
+      selector(d),
+    ],
+  },
+  controllerrevisions: {
+    cols: [{ name: 'Name', format: 'name' }, { name: 'Controller' }, { name: 'Revision', type: 'integer' }, { name: 'Age' }],
+    row: (r) => {
+      const o = (r.metadata.ownerReferences ?? []).find((x: any) => x.controller);
+      return [r.metadata.name, o ? `${String(o.kind).toLowerCase()}.apps/${o.name}` : '<none>', r.revision, age(r.metadata.creationTimestamp)];
+    },
+  },
+  nodes: {
+    cols: [
+      { name: 'Name', format: 'name' },
+      { name: 'Status' },
+      { name: 'Roles' },
+      { name: 'Age' },
+      { name: 'Version' },
+      { name: 'Internal-IP', priority: 1 },
+      { name: 'External-IP', priority: 1 },
+      { name: 'OS-Image', priority: 1 },
+      { name: 'Kernel-Version', priority: 1 },
+      { name: 'Container-Runtime', priority: 1 },
+    ],
+    row: (n) => {
+      const ready = (n.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+      const status = [ready?.status === 'True' ? 'Ready' : 'NotReady', ...(n.spec?.unschedulable ? ['SchedulingDisabled'] : [])].join(',');
+      const roles = Object.keys(n.metadata.labels ?? {}).filter((k) => k.startsWith('node-role.kubernetes.io/')).map((k) => k.slice('node-role.kubernetes.io/'.length)).join(',') || '<none>';
+      const addr = (t: string) => (n.status?.addresses ?? []).find((a: any) => a.type === t)?.address ?? '<none>';
+      const info = n.status?.nodeInfo ?? {};
+      return [n.metadata.name, status, roles, age(n.metadata.creationTimestamp), info.kubeletVersion ?? '', addr('InternalIP'), addr('ExternalIP'), info.osImage ?? '', info.kernelVersion ?? '', info.containerRuntimeVersion ?? ''];
+    },
+  },
   namespaces: {
     cols: [{ name: 'Name', format: 'name' }, { name: 'Status' }, { name: 'Age' }],
     row: (n) => [n.metadata.name, n.status?.phase ?? 'Active', age(n.metadata.creationTimestamp)],

@@ -28,3 +28,24 @@ export interface DeploymentSpec {
   maxUnavailable?: number | string;
   containerName?: string;
 }
+
+/** A StatefulSet as the simulator creates it: pods <name>-0 … <name>-(n-1), already rolled out. */
+export interface StatefulSetSpec {
+  name: string;
+  image: string;
+  replicas: number;
+  labels?: Record<string, string>;
+  serviceName?: string;
+  containerName?: string;
+  podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  changeCause?: string;
+}
+
+/** A DaemonSet as the simulator creates it: one pod per node, already rolled out. */
+export interface DaemonSetSpec {
+  name: string;
+  image: string;
+  labels?: Record<string, string>;
+  containerName?: string;
+  changeCause?: string;
+}

@@ -4,6 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import fs from 'node:fs';
 import { packageVersion } from './util/package-root.js';
+import { parseDecimal } from './util/decimal.js';
 import { fileURLToPath } from 'node:url';
 
 export const USAGE = `warroom — a full-screen terminal incident cockpit
@@ -14,17 +15,21 @@ Usage:
                                           the cockpit on the built-in simulated environment
   warroom sim [--scenario NAME] [--port N] [--write-config DIR]
                                           only the simulated backends, for kubectl and a second warroom
-  warroom snapshot [--json]               collect once from every source, print a report, exit
+  warroom snapshot [--json] [--deadline SECONDS]
+                                          collect once from every source, print a report, exit
   warroom postmortem [INCIDENT] [--out FILE]
                                           write the post-mortem draft of an incident (default: the latest)
+  warroom completion bash|zsh|fish        print a shell completion script
   warroom --print-config                  show the effective config, secrets masked
 
-Flags:
+Flags (before or after the command, as with kubectl):
   --config FILE          config file (also ./warroom.yaml, $XDG_CONFIG_HOME/warroom/config.yaml)
   --kubeconfig FILE      kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)
   --context NAME         kube context (default: the current context)
   -n, --namespace NS     namespace; repeatable
   -A, --all-namespaces   every namespace
+  -l, --selector QUERY   label selector for pods and deployments (e.g. app=api,tier!=cache)
+  --request-timeout T    Kubernetes API request timeout: 30s, 1m, 500ms, or seconds (default 10s)
   --read-only            spectator mode: every mutating action is refused
   --theme NAME           dark, light, high-contrast, colorblind, or a theme file
   --refresh SECONDS      polling interval for Prometheus, Postgres, Redis (0.2–3600, default 5)
@@ -35,12 +40,17 @@ Flags:
 
 Exit codes: 0 success, 1 runtime failure, 2 usage or config error.`;
 
-const COMMON: NonNullable<ParseArgsConfig['options']> = {
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Flags every command takes, before or after the command name. */
+export const COMMON: Options = {
   config: { type: 'string' },
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
   namespace: { type: 'string', short: 'n', multiple: true },
   'all-namespaces': { type: 'boolean', short: 'A' },
+  selector: { type: 'string', short: 'l' },
+  'request-timeout': { type: 'string' },
   'read-only': { type: 'boolean' },
   theme: { type: 'string' },
   refresh: { type: 'string' },
@@ -51,14 +61,17 @@ const COMMON: NonNullable<ParseArgsConfig['options']> = {
   'print-config': { type: 'boolean' },
 };
 
-const SUBCOMMAND_OPTIONS: Record<string, NonNullable<ParseArgsConfig['options']>> = {
-  '': {},
-  start: {},
-  drill: { scenario: { type: 'string' }, list: { type: 'boolean' }, speed: { type: 'string' }, seed: { type: 'string' } },
-  sim: { scenario: { type: 'string' }, port: { type: 'string' }, 'write-config': { type: 'string' }, speed: { type: 'string' }, seed: { type: 'string' } },
-  snapshot: { json: { type: 'boolean' }, deadline: { type: 'string' } },
-  postmortem: { out: { type: 'string' } },
+/** Each command's own flags and how many arguments it takes ('' is the cockpit). */
+export const COMMANDS: Record<string, { options: Options; args: number; argName?: string }> = {
+  '': { options: {}, args: 0 },
+  start: { options: {}, args: 0 },
+  drill: { options: { scenario: { type: 'string' }, list: { type: 'boolean' }, speed: { type: 'string' }, seed: { type: 'string' } }, args: 0 },
+  sim: { options: { scenario: { type: 'string' }, port: { type: 'string' }, 'write-config': { type: 'string' }, speed: { type: 'string' }, seed: { type: 'string' } }, args: 0 },
+  snapshot: { options: { json: { type: 'boolean' }, deadline: { type: 'string' } }, args: 0 },
+  postmortem: { options: { out: { type: 'string' } }, args: 1, argName: 'INCIDENT' },
+  completion: { options: {}, args: 1, argName: 'SHELL' },
 };
+const COMMAND_NAMES = Object.keys(COMMANDS).filter((c) => c && c !== 'start');
 
 export class UsageError extends Error {
   readonly exitCode = 2;
@@ -70,32 +83,63 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+/**
+ * kubectl-style: the command is the first argument that is not a flag or a flag's value, and
+ * every flag may come before or after it. All flags are parsed together, then each is checked
+ * against the command it was given with.
+ */
 export function parseCli(argv: string[]): ParsedArgs {
-  const first = argv[0] && !argv[0].startsWith('-') ? argv[0] : '';
-  if (first && !(first in SUBCOMMAND_OPTIONS)) {
-    throw new UsageError(`unknown command "${first}"; expected one of: drill, sim, snapshot, postmortem (warroom --help)`);
-  }
-  const args = first ? argv.slice(1) : argv;
+  const all: Options = { ...COMMON };
+  for (const c of Object.values(COMMANDS)) Object.assign(all, c.options);
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({ args, options: { ...COMMON, ...SUBCOMMAND_OPTIONS[first] }, allowPositionals: true, strict: true });
-    const maxPositionals = first === 'postmortem' ? 1 : 0;
-    if (positionals.length > maxPositionals) throw new UsageError(`unexpected argument "${positionals[maxPositionals]}"${first ? ` for ${first}` : ''} (warroom --help)`);
-    return { command: first, values: values as ParsedArgs['values'], positionals };
+    parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/, '');
-    throw new UsageError(`${msg}${first ? ` (for ${first})` : ''} — see warroom --help`);
+    throw new UsageError(`${(e as Error).message.replace(/\. To specify a positional argument.*$/, '')} — see warroom --help`);
   }
+  const [first = '', ...rest] = parsed.positionals;
+  if (first && !(first in COMMANDS)) {
+    throw new UsageError(`unknown command "${first}"; expected one of: ${COMMAND_NAMES.join(', ')} (warroom --help)`);
+  }
+  const spec = COMMANDS[first];
+  for (const t of parsed.tokens ?? []) {
+    if (t.kind !== 'option' || t.name in COMMON || t.name in spec.options) continue;
+    const owners = Object.entries(COMMANDS).filter(([, c]) => t.name in c.options).map(([n]) => n);
+    throw new UsageError(`${t.rawName} is not a flag of ${first ? `warroom ${first}` : 'the cockpit'}; it belongs to: ${owners.map((o) => `warroom ${o}`).join(', ')} (warroom --help)`);
+  }
+  if (rest.length > spec.args) throw new UsageError(`unexpected argument "${rest[spec.args]}"${first ? ` for ${first}` : ''} (warroom --help)`);
+  return { command: first, values: parsed.values as ParsedArgs['values'], positionals: rest };
 }
 
-export function numberFlag(values: ParsedArgs['values'], name: string, opts: { min?: number; integer?: boolean } = {}): number | undefined {
+/** A decimal number (no hex, no "Infinity"), in range: anything else is a usage error. */
+export function numberFlag(values: ParsedArgs['values'], name: string, opts: { min?: number; max?: number; integer?: boolean; what?: string } = {}): number | undefined {
   const raw = values[name];
   if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
-    throw new UsageError(`--${name} expects ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, got "${String(raw)}"`);
-  }
+  const what = opts.what ?? (opts.integer ? 'an integer' : 'a number');
+  const bounds = opts.min !== undefined && opts.max !== undefined ? ` from ${opts.min} to ${opts.max}` : opts.min !== undefined ? ` ≥ ${opts.min}` : opts.max !== undefined ? ` ≤ ${opts.max}` : '';
+  const fail = (): never => {
+    throw new UsageError(`--${name} expects ${what}${bounds}, got "${String(raw)}"`);
+  };
+  const n = typeof raw === 'string' ? parseDecimal(raw) : null;
+  if (n === null || (opts.integer && !Number.isSafeInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) return fail();
   return n;
+}
+
+/** kubectl's --request-timeout: a duration (500ms, 30s, 2m, 1h, 1m30s) or plain seconds. */
+export function parseDuration(flag: string, raw: string): number {
+  const text = raw.trim();
+  const fail = (why = ''): never => {
+    throw new UsageError(`${flag} expects a duration such as 30s, 2m or 500ms (or seconds), got "${raw}"${why}`);
+  };
+  let seconds: number;
+  if (/^\d+(\.\d+)?$/.test(text)) seconds = Number(text);
+  else if (/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) {
+    const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+    seconds = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)].reduce((sum, m) => sum + Number(m[1]) * unit[m[2]], 0);
+  } else return fail();
+  // kubectl reads 0 as "no timeout"; warroom bounds every request, so 0 is refused rather than ignored.
+  if (seconds === 0) fail('; 0 (no timeout) is not supported: every request has a bound');
+  return seconds;
 }
 
 /**
@@ -109,6 +153,8 @@ export function flagLayers(values: ParsedArgs['values']): Array<{ flag: string; 
   if (values.context) add('--context', { kube: { context: values.context } });
   if (values.namespace) add('--namespace', { kube: { namespaces: values.namespace } });
   if (values['all-namespaces']) add('--all-namespaces', { kube: { allNamespaces: true } });
+  if (typeof values.selector === 'string') add('--selector', { kube: { labelSelector: values.selector } });
+  if (typeof values['request-timeout'] === 'string') add('--request-timeout', { kube: { requestTimeoutSeconds: parseDuration('--request-timeout', values['request-timeout']) } });
   if (values.theme) add('--theme', { ui: { theme: values.theme } });
   const refresh = numberFlag(values, 'refresh');
   if (refresh !== undefined) add('--refresh', { ui: { refreshSeconds: refresh } });
@@ -118,7 +164,6 @@ export function flagLayers(values: ParsedArgs['values']): Array<{ flag: string; 
   if (values['read-only']) add('--read-only', { readOnly: true });
   return out;
 }
-
 
 export async function main(argv: string[]): Promise<number> {
   // React's development build costs several times the CPU and memory per frame; React loads
@@ -144,6 +189,11 @@ export async function main(argv: string[]): Promise<number> {
 declare const WARROOM_BUNDLE: boolean | undefined;
 const isMain = typeof WARROOM_BUNDLE !== 'undefined' || (process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url)));
 if (isMain) {
+  // `warroom drill --list | head`: a closed pipe ends the output quietly, not with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

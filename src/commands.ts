@@ -14,7 +14,10 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   if (values['print-config']) {
     const loaded = load();
     process.stdout.write(`# effective config (secrets masked); files: ${loaded.files.join(', ') || 'none'}\n`);
+    const warnings = await themeWarnings(loaded);
+    for (const w of warnings) process.stdout.write(`# warning: ${w}\n`);
     process.stdout.write(stringify(maskedConfig(loaded)));
+    for (const w of warnings) process.stderr.write(`warroom: warning: ${w}\n`);
     return 0;
   }
 
@@ -30,7 +33,7 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
       return sim(args);
     case 'snapshot': {
       const { runSnapshot } = await import('./snapshot.js');
-      return runSnapshot(load(), { json: !!values.json, deadlineSeconds: numberFlag(values, 'deadline', { min: 0.5 }) ?? 10 });
+      return runSnapshot(load(), { json: !!values.json, deadlineSeconds: numberFlag(values, 'deadline', { min: 0.5, max: 600 }) ?? 10 });
     }
     case 'postmortem': {
       const loaded = load();
@@ -54,9 +57,20 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
         throw e;
       }
     }
+    case 'completion': {
+      const { completionScript } = await import('./completion.js');
+      process.stdout.write(completionScript(args.positionals[0]));
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+/** What the cockpit would say about the configured theme (unknown name, broken file), for commands that draw nothing. */
+async function themeWarnings(loaded: LoadedConfig): Promise<string[]> {
+  const { loadTheme } = await import('./ui/theme.js');
+  return loadTheme(loaded.config.ui.theme).warnings;
 }
 
 function hasIncidents(stateDir: string): boolean {
@@ -97,9 +111,9 @@ async function drillOptions(args: ParsedArgs) {
   if (!names.includes(scenario)) throw new UsageError(`unknown scenario "${scenario}"; choose one of: ${names.join(', ')} (warroom drill --list)`);
   return {
     scenario,
-    speed: numberFlag(args.values, 'speed', { min: 0.1 }) ?? 1,
+    speed: numberFlag(args.values, 'speed', { min: 0.1, max: 1000 }) ?? 1,
     seed: numberFlag(args.values, 'seed', { integer: true }),
-    kubePort: numberFlag(args.values, 'port', { min: 0, integer: true }),
+    kubePort: numberFlag(args.values, 'port', { min: 0, max: 65535, integer: true, what: 'a TCP port' }),
   };
 }
 

@@ -2,7 +2,9 @@
 // a report for pasting into a channel, or the same as JSON (shape: SnapshotReport below).
 import type { Config } from './config/schema.js';
 import type { LoadedConfig } from './config/load.js';
-import { maskSecrets } from './config/load.js';
+import { defaultStateDir, maskSecrets } from './config/load.js';
+import { findOpenIncident } from './incident/journal.js';
+import { sleep } from './util/delay.js';
 import { createCockpit, initialState, type State, type SourceKey } from './store/store.js';
 import { signalsFromState, suggestSeverity } from './incident/severity.js';
 import { formatAge, formatBytes, formatPercent, formatSeconds } from './present/format.js';
@@ -13,7 +15,13 @@ export interface SnapshotReport {
   generatedAt: string;
   context: string | null;
   namespaces: string[];
-  severity: SeveritySuggestion;
+  /**
+   * The suggestion from what answered. While a source is down the severity is unknown
+   * (`unknown: true`, `severity: null`): what could not be seen may be worse.
+   */
+  severity: SeveritySuggestion & { unknown: boolean; sourcesDown: string[]; fromWhatAnswered: SeveritySuggestion | null };
+  /** The open incident in the state directory, if any. */
+  incident: { id: string; title: string; severity: string; status: string; declaredAt: string; commander: string | null; comms: string | null; lastUpdateAt: string | null } | null;
   alerts: { name: string; state: string; severity: string | null; since: string | null; summary: string | null; silenced: boolean }[];
   services: { name: string; errorRate: number | null; p95Seconds: number | null; requestRate: number | null; requestRateHourAgo: number | null; problems: string[] }[];
   pods: { total: number; unhealthy: { namespace: string; name: string; status: string; reason: string | null; restarts: number; recentRestarts: number }[] };
@@ -26,6 +34,7 @@ export interface SnapshotReport {
 
 export async function collectSnapshot(config: Config, opts: { deadlineSeconds: number; now?: () => number }): Promise<SnapshotReport> {
   const now = opts.now ?? Date.now;
+  const deadline = Date.now() + opts.deadlineSeconds * 1000;
   const cockpit = createCockpit(initialState({ severity: config.severity }));
   const { startSources } = await import('./sources/start.js');
   const { sources } = await startSources({ config, cockpit, log: () => {}, notify: () => {}, now, onContext: () => {} });
@@ -35,7 +44,6 @@ export async function collectSnapshot(config: Config, opts: { deadlineSeconds: n
   if (config.postgres.length) enabled.push('postgres');
   if (config.redis.length) enabled.push('redis');
 
-  const deadline = Date.now() + opts.deadlineSeconds * 1000;
   const settled = (s: State) =>
     enabled.every((k) => {
       const slice = s[k];
@@ -50,25 +58,52 @@ export async function collectSnapshot(config: Config, opts: { deadlineSeconds: n
     await new Promise((r) => setTimeout(r, 50));
   }
   // One more moment lets watches that just listed deliver their first events.
-  await new Promise((r) => setTimeout(r, 100));
+  await sleep(Math.min(100, Math.max(0, deadline - Date.now())));
   cockpit.flush();
-  await Promise.allSettled(sources.map((s) => s.stop()));
+  // A source that does not stop in time is left behind: the report is due.
+  await Promise.race([Promise.allSettled(sources.map((s) => s.stop())), sleep(Math.max(50, deadline - Date.now()))]);
   const state: State = { ...cockpit.store.getState() };
+  const late = `no answer within the ${opts.deadlineSeconds}s deadline`;
   for (const k of enabled) {
-    if (state[k].status === 'connecting') (state as any)[k] = { ...state[k], status: 'down', error: `no answer within the ${opts.deadlineSeconds}s deadline` };
+    if (state[k].status === 'connecting') (state as any)[k] = { ...state[k], status: 'down', error: late };
   }
-  return buildReport(state, config, now());
+  const settle = <T extends { status: string; error: string | null }>(x: T): T => (x.status === 'connecting' ? { ...x, status: 'down', error: late } : x);
+  state.postgres = { ...state.postgres, data: { ...state.postgres.data, databases: state.postgres.data.databases.map(settle) } };
+  state.redis = { ...state.redis, data: { ...state.redis.data, instances: state.redis.data.instances.map(settle) } };
+  let incident = null;
+  try {
+    incident = findOpenIncident(config.stateDir ?? defaultStateDir());
+  } catch {
+    // an unreadable state directory is no reason to withhold the report
+  }
+  return buildReport(state, config, now(), incident);
 }
 
-export function buildReport(state: State, config: Config, at: number): SnapshotReport {
+const SOURCE_NAMES = { kube: 'kubernetes', prom: 'prometheus', postgres: 'postgres', redis: 'redis' } as const;
+
+/** The suggestion, which is unknown while a source is down; the rest is judged on what answered. */
+function severityOf(state: State, config: Config): SnapshotReport['severity'] {
+  const down = (['kube', 'prom', 'postgres', 'redis'] as const).filter((k) => state[k].status === 'down');
+  if (!down.length) return { ...suggestSeverity(signalsFromState(state, config), config.severity), unknown: false, sourcesDown: [], fromWhatAnswered: null };
+  const answered = { ...state };
+  const blank = initialState();
+  for (const k of down) (answered as any)[k] = { ...blank[k], status: 'disabled' };
+  const partial = suggestSeverity(signalsFromState(answered, config), config.severity);
+  const sourcesDown = down.map((k) => `${SOURCE_NAMES[k]}${state[k].error ? ` (${state[k].error})` : ''}`);
+  return { severity: null, rule: `unknown: ${down.map((k) => SOURCE_NAMES[k]).join(', ')} down`, unknown: true, sourcesDown, fromWhatAnswered: partial };
+}
+
+export function buildReport(state: State, config: Config, at: number, incident: ReturnType<typeof findOpenIncident> = null): SnapshotReport {
   const k = state.kube.data;
-  const severity = suggestSeverity(signalsFromState(state, config), config.severity);
   const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
   return {
     generatedAt: new Date(at).toISOString(),
     context: k.context,
     namespaces: k.allNamespaces ? ['*'] : k.namespaces,
-    severity,
+    severity: severityOf(state, config),
+    incident: incident
+      ? { id: incident.id, title: incident.title, severity: incident.severity, status: incident.status, declaredAt: iso(incident.declaredAt)!, commander: incident.commander, comms: incident.comms, lastUpdateAt: iso(incident.lastUpdateAt) }
+      : null,
     alerts: state.prom.data.alerts
       .filter((a) => a.state !== 'resolved')
       .map((a) => ({ name: a.name, state: a.state, severity: a.severity, since: iso(a.activeAt), summary: a.summary, silenced: a.silenced })),
@@ -109,7 +144,16 @@ export function formatSnapshot(r: SnapshotReport): string {
   const at = Date.parse(r.generatedAt);
   const out: string[] = [];
   out.push(`warroom snapshot ${r.generatedAt.replace('T', ' ').slice(0, 19)} UTC${r.context ? ` — context ${r.context}, namespaces ${r.namespaces.join(',') || 'default'}` : ''}`);
-  out.push(r.severity.severity ? `Severity: ${r.severity.severity} suggested — ${r.severity.rule}` : `Severity: none suggested — ${r.severity.rule}`);
+  if (r.incident) {
+    const i = r.incident;
+    const roles = [i.commander && `commander ${i.commander}`, i.comms && `comms ${i.comms}`].filter(Boolean).join(', ');
+    out.push(`Incident: ${i.title} — ${i.severity} ${i.status.toUpperCase()}, declared ${formatAge(at - Date.parse(i.declaredAt))} ago${roles ? `, ${roles}` : ''}, ${i.lastUpdateAt ? `last update ${formatAge(at - Date.parse(i.lastUpdateAt))} ago` : 'no update posted yet'} (${i.id})`);
+  } else out.push('Incident: none open');
+  const sev = r.severity;
+  if (sev.unknown) {
+    const partial = sev.fromWhatAnswered?.severity ? `; from what answered: ${sev.fromWhatAnswered.severity} — ${sev.fromWhatAnswered.rule}` : '';
+    out.push(`Severity: unknown — no answer from ${sev.sourcesDown.join(', ')}${partial}`);
+  } else out.push(sev.severity ? `Severity: ${sev.severity} suggested — ${sev.rule}` : `Severity: none suggested — ${sev.rule}`);
   const section = (title: string, lines: string[]) => {
     out.push('', title, ...lines.map((l) => `  ${l}`));
   };
@@ -159,5 +203,8 @@ export async function runSnapshot(loaded: LoadedConfig, opts: { json: boolean; d
   const text = opts.json ? JSON.stringify(report, null, 2) + '\n' : formatSnapshot(report);
   process.stdout.write(maskSecrets(text, loaded.secrets));
   const sources = Object.values(report.sources);
-  return sources.length && sources.every((s) => s.status === 'down') ? 1 : 0;
+  const code = sources.length && sources.every((s) => s.status === 'down') ? 1 : 0;
+  // A backend that never answered may still hold a socket open; the report is out, so go.
+  setTimeout(() => process.exit(code), 50).unref();
+  return code;
 }

@@ -7,14 +7,27 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, type Document } from 'yaml';
 import { configSchema, SECRET_PATHS, type Config } from './schema.js';
 import { maskUserinfo, splitAuthority, urlCredentialSecrets } from '../util/url-credentials.js';
+import { parseDecimal } from '../util/decimal.js';
 
 /** A config file larger than this is refused unread (a config is a few KiB). */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** YAML aliases allowed per file; a "billion laughs" document needs far more. */
 const MAX_ALIAS_COUNT = 100;
 
+/** At most this many mistakes are listed from one run; the rest are counted. */
+export const MAX_REPORTED_PROBLEMS = 20;
+
 export class ConfigError extends Error {
   readonly exitCode = 2;
+  /** Each mistake on its own, "file:line: path: what is wrong". */
+  readonly problems: string[];
+  constructor(problems: string | string[]) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    const shown = list.slice(0, MAX_REPORTED_PROBLEMS);
+    if (list.length > shown.length) shown.push(`… and ${list.length - shown.length} more`);
+    super(list.length === 1 ? list[0] : `${list.length} config problems:\n  ${shown.join('\n  ')}`);
+    this.problems = list;
+  }
 }
 
 interface Layer {
@@ -52,16 +65,18 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const cwd = opts.cwd ?? process.cwd();
   const secrets: string[] = [];
   const layers: Layer[] = [];
+  // Every mistake found in one run, so that a file with three gets three lines, not three runs.
+  const problems: Problem[] = [];
 
   for (const file of defaultConfigFiles(cwd, env)) {
-    if (fs.existsSync(file)) layers.push(readLayer(file, env, secrets));
+    if (fs.existsSync(file)) layers.push(readLayer(file, env, secrets, problems));
   }
   if (opts.configFile) {
     const file = path.resolve(cwd, opts.configFile);
     if (!fs.existsSync(file)) throw new ConfigError(`${opts.configFile}: config file not found`);
-    layers.push(readLayer(file, env, secrets));
+    layers.push(readLayer(file, env, secrets, problems));
   }
-  layers.push(...envLayers(env));
+  layers.push(...envLayers(env, problems));
   if (opts.overrides && Object.keys(opts.overrides).length) layers.push({ origin: 'command-line flags', data: opts.overrides });
   for (const f of opts.flags ?? []) layers.push({ origin: f.flag, data: f.data });
 
@@ -70,12 +85,43 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
 
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const keyPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-    throw new ConfigError(`${locate(layers, keyPath)}: ${formatPath(keyPath)}: ${explain(issue as { code: string; message: string } & Record<string, any>, merged, keyPath)}`);
+    for (const issue of parsed.error.issues) {
+      const keyPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+      // A value whose ${VAR} was missing is already reported; its unexpanded text would fail again.
+      if (problems.some((p) => p.keyPath && startsWith(keyPath, p.keyPath))) continue;
+      // An unknown setting is found at its own line, not its parent's.
+      const at = issue.code === 'unrecognized_keys' ? [...keyPath, (issue as { keys: string[] }).keys[0]] : keyPath;
+      const where = locate(layers, at);
+      problems.push({ where, text: `${where}: ${formatPath(keyPath)}: ${explain(issue as { code: string; message: string } & Record<string, any>, merged, keyPath)}` });
+    }
   }
-  const config = expandPaths(parsed.data, env);
+  if (problems.length) throw new ConfigError(sortProblems(problems));
+  const config = expandPaths(parsed.data!, env);
   return { config, files: layers.filter((l) => l.doc).map((l) => l.origin), secrets: [...new Set([...secrets, ...configUrlSecrets(config)])] };
+}
+
+interface Problem {
+  /** "file:line" or a variable or flag name, for ordering. */
+  where: string;
+  text: string;
+  /** The setting it is about, when it came from a ${VAR} reference. */
+  keyPath?: (string | number)[];
+}
+
+/** In the order a user reads them: by source, then by line. */
+function sortProblems(problems: Problem[]): string[] {
+  const key = (p: Problem) => {
+    const m = /^(.*):(\d+)$/.exec(p.where);
+    return m ? { file: m[1], line: Number(m[2]) } : { file: p.where, line: 0 };
+  };
+  return problems
+    .map((p, i) => ({ p, i, k: key(p) }))
+    .sort((a, b) => (a.k.file === b.k.file ? a.k.line - b.k.line || a.i - b.i : a.i - b.i))
+    .map((x) => x.p.text);
+}
+
+function startsWith(keyPath: (string | number)[], prefix: (string | number)[]): boolean {
+  return prefix.length <= keyPath.length && prefix.every((k, i) => keyPath[i] === k);
 }
 
 /** The credentials of every URL anywhere in the config (Prometheus, Alertmanager, sinks, Postgres, Redis, …). */
@@ -105,14 +151,18 @@ export function defaultConfigFiles(cwd: string = process.cwd(), env: NodeJS.Proc
   return [path.join(xdg, 'warroom', 'config.yaml'), path.join(cwd, 'warroom.yaml')];
 }
 
-function readLayer(file: string, env: NodeJS.ProcessEnv, secrets: string[]): Layer {
+function readLayer(file: string, env: NodeJS.ProcessEnv, secrets: string[], problems: Problem[]): Layer {
   const text = readConfigText(file);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   if (doc.errors.length) {
-    const err = doc.errors[0];
-    const pos = err.linePos?.[0];
-    throw new ConfigError(`${file}:${pos ? `${pos.line}:${pos.col}` : '?'}: YAML syntax error: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+    // Past a syntax error the settings cannot be read, so these are all this run can say.
+    throw new ConfigError(
+      doc.errors.map((err) => {
+        const pos = err.linePos?.[0];
+        return `${file}:${pos ? `${pos.line}:${pos.col}` : '?'}: YAML syntax error: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
+      }),
+    );
   }
   let data;
   try {
@@ -126,7 +176,7 @@ function readLayer(file: string, env: NodeJS.ProcessEnv, secrets: string[]): Lay
     throw new ConfigError(`${file}:1: expected a mapping of settings (kube:, prometheus:, …), got ${Array.isArray(data) ? 'a list' : typeof data}`);
   }
   const layer: Layer = { origin: file, data, doc, lines };
-  layer.data = interpolate(data, [], layer, env, secrets) as Record<string, unknown>;
+  layer.data = interpolate(data, [], layer, env, secrets, problems) as Record<string, unknown>;
   return layer;
 }
 
@@ -171,21 +221,23 @@ function fileKind(st: fs.Stats): string {
   return 'not a regular file';
 }
 
-/** Replaces ${NAME} references with environment values; a missing variable is a config error. */
-function interpolate(value: unknown, keyPath: (string | number)[], layer: Layer, env: NodeJS.ProcessEnv, secrets: string[]): unknown {
+/** Replaces ${NAME} references with environment values; a missing variable is a config problem. */
+function interpolate(value: unknown, keyPath: (string | number)[], layer: Layer, env: NodeJS.ProcessEnv, secrets: string[], problems: Problem[]): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, name: string) => {
       const v = env[name];
       if (v === undefined) {
-        throw new ConfigError(`${lineOf(layer, keyPath)}: ${formatPath(keyPath)}: environment variable ${name} is not set (referenced as \${${name}})`);
+        const where = lineOf(layer, keyPath);
+        problems.push({ where, keyPath, text: `${where}: ${formatPath(keyPath)}: environment variable ${name} is not set (referenced as \${${name}})` });
+        return m;
       }
       if (v.length >= 3) secrets.push(v);
       return v;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, [...keyPath, i], layer, env, secrets));
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, [...keyPath, i], layer, env, secrets, problems));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, [...keyPath, k], layer, env, secrets)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, [...keyPath, k], layer, env, secrets, problems)]));
   }
   return value;
 }
@@ -205,19 +257,24 @@ const ENV_KEYS: Record<string, (v: string, name: string) => Record<string, unkno
 export const ENV_VARIABLES = Object.keys(ENV_KEYS);
 
 /** One layer per variable set, so that an error names the variable. */
-function envLayers(env: NodeJS.ProcessEnv): Layer[] {
+function envLayers(env: NodeJS.ProcessEnv, problems: Problem[]): Layer[] {
   const out: Layer[] = [];
   for (const [name, shape] of Object.entries(ENV_KEYS)) {
     const v = env[name];
-    if (v !== undefined && v !== '') out.push({ origin: name, data: shape(v, name) });
+    if (v === undefined || v === '') continue;
+    try {
+      out.push({ origin: name, data: shape(v, name) });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push({ where: name, text: e.message });
+    }
   }
   return out;
 }
 
 /** A number, or the text itself when it is not one, so that the schema reports `got "fast"` (never NaN). */
 function envNumber(v: string): number | string {
-  const n = v.trim() === '' ? NaN : Number(v);
-  return Number.isNaN(n) ? v : n;
+  return parseDecimal(v) ?? v;
 }
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];

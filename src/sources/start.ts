@@ -74,12 +74,15 @@ export async function startSources(o: StartSourcesOptions): Promise<{ sources: S
   }
   if (config.redis.length) sources.push(new RedisSource(config.redis, config.ui.refreshSeconds, cockpit.publisher('redis'), { log: o.log }));
 
-  for (const s of sources) {
-    try {
-      await s.start();
-    } catch (e) {
-      o.log(`source failed to start: ${(e as Error).message}`);
-    }
-  }
+  // All at once: no source waits for another to connect.
+  await Promise.all(
+    sources.map(async (s) => {
+      try {
+        await s.start();
+      } catch (e) {
+        o.log(`source failed to start: ${(e as Error).message}`);
+      }
+    }),
+  );
   return { sources, services, kube: kubeServices };
 }

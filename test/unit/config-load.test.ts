@@ -75,7 +75,7 @@ test('a missing ${ENV} variable names the file, line and field', () => {
 test('each kind of invalid input gets the message a user needs', () => {
   const cases: [string, RegExp][] = [
     ['ui:\n  theme: dark\n  refreshSeconds: fast\n', /warroom\.yaml:3: ui\.refreshSeconds: expected number, got "fast"/],
-    ['ui:\n  colour: red\n', /warroom\.yaml:1: ui: unknown setting "colour"; expected one of: theme, refreshSeconds, maxFps, lowBandwidth/],
+    ['ui:\n  colour: red\n', /warroom\.yaml:2: ui: unknown setting "colour"; expected one of: theme, refreshSeconds, maxFps, lowBandwidth/],
     ['prometheus:\n  url: not a url\n', /warroom\.yaml:2: prometheus\.url: .*(url|URL)/],
     ['kube:\n  namespaces: shop\n', /warroom\.yaml:2: kube\.namespaces: expected array, got "shop"/],
     ['ui: [\n', /warroom\.yaml:\d+:\d+: YAML syntax error/],
@@ -175,6 +175,10 @@ test('flags and WARROOM_* numbers go through the same bounds, and the message na
   rejects(() => withEnv({ WARROOM_MAX_FPS: 'NaN' }), /^WARROOM_MAX_FPS: ui\.maxFps: expected number, got "NaN"$/, 'WARROOM_MAX_FPS=NaN');
   rejects(() => withEnv({ WARROOM_MAX_FPS: '1000' }), /^WARROOM_MAX_FPS: ui\.maxFps: expected an integer from 1 to 60/, 'WARROOM_MAX_FPS=1000');
   assert.equal(withEnv({ WARROOM_REFRESH: '0.5' }).config.ui.refreshSeconds, 0.5);
+  // Hex, binary and Infinity are text to a person, not numbers: refused from flags and variables alike.
+  rejects(() => withEnv({ WARROOM_REFRESH: '0x10' }), /^WARROOM_REFRESH: ui\.refreshSeconds: expected number, got "0x10"$/, 'WARROOM_REFRESH=0x10');
+  rejects(() => withEnv({ WARROOM_MAX_FPS: 'Infinity' }), /^WARROOM_MAX_FPS: ui\.maxFps: expected number, got "Infinity"$/, 'WARROOM_MAX_FPS=Infinity');
+  for (const v of ['0x10', '0b11', 'Infinity', '']) assert.throws(() => flagLayers({ refresh: v }), (e: Error & { exitCode?: number }) => e.exitCode === 2 && e.message === `--refresh expects a number, got "${v}"`, v);
 });
 
 test('WARROOM_READ_ONLY and WARROOM_LOW_BANDWIDTH take 1/true/yes/on or 0/false/no/off, nothing else', () => {

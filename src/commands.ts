@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { defaultConfigFiles, loadConfig, maskedConfig, type LoadedConfig } from './config/load.js';
 import { configSchema } from './config/schema.js';
 import type { DrillStarter } from './runtime.js';
-import { flagLayers, numberFlag, UsageError, type ParsedArgs } from './cli.js';
+import { flagLayers, numberFlag, UsageError, type ParsedArgs } from './args.js';
 
 export async function runCommand(args: ParsedArgs): Promise<number> {
   const { command, values } = args;

@@ -1,7 +1,7 @@
 // `warroom completion bash|zsh|fish`: shell completion for commands, flags and their values
 // (scenarios, themes, and kube contexts and namespaces asked of kubectl, as kubectl's own does).
 // The scripts are generated from the CLI's own tables, so a new flag completes without edits here.
-import { COMMANDS, COMMON, UsageError } from './cli.js';
+import { COMMANDS, COMMON, UsageError } from './args.js';
 import { SCENARIOS } from './sim/scenarios/index.js';
 import { listThemes } from './ui/theme.js';
 
@@ -59,7 +59,11 @@ function model(): Model {
   const byCommand: Model['byCommand'] = {};
   const valued = new Set<string>();
   const entries = (o: object) => Object.entries(o) as Array<[string, Spec]>;
-  for (const [name, spec] of entries(COMMON)) if (spec.type === 'string') valued.add(`--${name}`), spec.short && valued.add(`-${spec.short}`);
+  for (const [name, spec] of entries(COMMON)) {
+    if (spec.type !== 'string') continue;
+    valued.add(`--${name}`);
+    if (spec.short) valued.add(`-${spec.short}`);
+  }
   for (const [cmd, c] of Object.entries(COMMANDS)) {
     if (!cmd || cmd === 'start') continue;
     byCommand[cmd] = entries(c.options);

@@ -160,7 +160,7 @@ test('thresholds must be ordered: the message names the field and both values', 
 });
 
 test('flags and WARROOM_* numbers go through the same bounds, and the message names the flag or variable', async () => {
-  const { flagLayers } = await import('../../src/cli.js');
+  const { flagLayers } = await import('../../src/args.js');
   const { root, env } = setup({});
   const flags = (values: Record<string, string>) => loadConfig({ cwd: root, env, flags: flagLayers(values) });
   rejects(() => flags({ refresh: '1e9' }), /^--refresh: ui\.refreshSeconds: expected a number from 0\.2 to 3600 seconds, got 1000000000$/, '--refresh 1e9');

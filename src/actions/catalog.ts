@@ -6,5 +6,6 @@ import { kubeActions } from './kube.js';
 import { silenceAction } from './silence.js';
 import { postgresActions } from './postgres.js';
 import { incidentActions } from './incident.js';
+import { pagingActions } from './paging.js';
 
-export const ACTIONS: readonly ActionDef<any>[] = [...kubeActions, silenceAction, ...postgresActions, ...incidentActions];
+export const ACTIONS: readonly ActionDef<any>[] = [...kubeActions, silenceAction, ...postgresActions, ...incidentActions, ...pagingActions];

@@ -4,7 +4,7 @@
 // journal outcome. A refusal in read-only mode is shown, never journaled (read-only writes nothing).
 import type { ActionDef, ActionEnv, ActionOutcome, ActionTarget, Interaction, ServiceName } from './types.js';
 
-const SERVICE_LABEL: Record<ServiceName, string> = { kube: 'Kubernetes', progress: 'Progress display', alertmanager: 'Alertmanager', postgres: 'Postgres', incident: 'The incident engine', postmortem: 'The post-mortem writer', invoke: 'The action runner' };
+const SERVICE_LABEL: Record<ServiceName, string> = { kube: 'Kubernetes', progress: 'Progress display', alertmanager: 'Alertmanager', postgres: 'Postgres', incident: 'The incident engine', postmortem: 'The post-mortem writer', invoke: 'The action runner', paging: 'Paging (PagerDuty, Slack)' };
 
 export interface RunnerOptions {
   /** Context name globs where any mutating action needs the target's name typed. */

@@ -1,6 +1,7 @@
 // One registry of actions; one runner (src/actions/runner.ts) applies every gate:
 // read-only, production guard, permission pre-check, parameter prompts, confirmation,
 // dry-run preview, and journaling of start and outcome. Key handlers only name action ids.
+import type { PagingServices } from '../paging/services.js';
 import type { Recorder } from '../incident/types.js';
 import type { IncidentEngine } from '../incident/incident.js';
 import type { KubeOps } from '../sources/kube/rollout.js';
@@ -55,6 +56,8 @@ export interface ActionServices {
   postmortem?: PostmortemWriter;
   /** Runs another action through the runner, all gates included (S → Resolved opens the composer). */
   invoke?: (id: string, target: ActionTarget) => Promise<{ ok: boolean; message?: string }>;
+  /** PagerDuty and the incident channel. */
+  paging?: PagingServices;
 }
 
 export type ServiceName = keyof ActionServices;

@@ -16,6 +16,7 @@
 //   sync.start() / await sync.stop();  sync.status() → {state, message, channel, …};  sync.onChange(fn)
 import { ApiError } from './api.js';
 import type { SlackClient, SlackMessage } from './slack.js';
+import { incidentChannel } from './services.js';
 import type { IncidentInfo, TimelineEntry, TimelineKind } from '../incident/types.js';
 import { incidentJournalPath, readJournal } from '../incident/journal.js';
 import fs from 'node:fs';
@@ -198,11 +199,8 @@ export class ChannelSync {
   private async findChannel(): Promise<{ id: string; name: string | null; incidentId: string | null } | null> {
     const inc = this.engineIncident();
     if (inc) {
-      const entries = this.local(inc);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const r = entries[i]!.refs as Record<string, unknown> | undefined;
-        if (typeof r?.slackChannelId === 'string') return { id: r.slackChannelId, name: typeof r.slackChannel === 'string' ? r.slackChannel : null, incidentId: inc };
-      }
+      const own = incidentChannel(this.local(inc));
+      if (own) return { id: own.id, name: own.name, incidentId: inc };
       // The incident has no channel yet; keep following the one being read, if it is this incident's.
       return this.channel && this.channel.incidentId === inc ? { id: this.channel.id, name: this.channel.name, incidentId: inc } : null;
     }

@@ -41,8 +41,14 @@ test('two cockpits, 10 SIGKILL rounds: no entry lost or duplicated, and they con
   let faults = 0;
   for (let round = 0; round < 10; round++) {
     const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
-    if (rand() < 0.7) (slack.faults.add({ path: '/api/chat.postMessage', reply: pick<FaultReply>(['process-then-drop', 'drop', 'hang', { status: 429, headers: { 'retry-after': '1' }, body: '{"ok":false,"error":"ratelimited"}' }]) }), faults++);
-    if (rand() < 0.4) (slack.faults.add({ path: '/api/conversations.history', reply: pick<FaultReply>(['hang', 'drop', { status: 503, body: 'upstream' }]) }), faults++);
+    if (rand() < 0.7) {
+      slack.faults.add({ path: '/api/chat.postMessage', reply: pick<FaultReply>(['process-then-drop', 'drop', 'hang', { status: 429, headers: { 'retry-after': '1' }, body: '{"ok":false,"error":"ratelimited"}' }]) });
+      faults++;
+    }
+    if (rand() < 0.4) {
+      slack.faults.add({ path: '/api/conversations.history', reply: pick<FaultReply>(['hang', 'drop', { status: 503, body: 'upstream' }]) });
+      faults++;
+    }
     const common = { SLACK_URL: slack.apiUrl, SLACK_TOKEN, ROUND: String(round), WARROOM_TEST_SLOW_FSYNC_MS: '2' };
     const [a, b] = await Promise.all([
       runUntilKilled(CHILD, { ...common, ROLE: 'A', STATE_DIR: dirA }, 400 + Math.floor(rand() * 1200)),

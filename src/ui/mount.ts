@@ -1,16 +1,93 @@
-// Renders the cockpit with the Ink options a full-screen dashboard needs, and
-// repaints the whole screen once after a resize: a terminal that reflows its lines when it
-// narrows leaves wrapped remnants that Ink's line diff does not know about.
-import { cloneElement, type ReactElement } from 'react';
-import { render, type Instance } from 'ink';
+// Renders the cockpit with the Ink options a full-screen dashboard needs. On a terminal the
+// frames go through the cell-level output stage (./output/stage.ts): only changed cells are
+// written. WARROOM_INK_OUTPUT=1 (or a screen reader, or a stdout that is not a terminal) keeps
+// Ink's own line-level output. Either way the whole screen is repainted once after a resize: a
+// terminal that reflows its lines when it narrows leaves wrapped remnants no diff knows about.
+import React, { cloneElement, type ReactElement } from 'react';
+import { Box, render, type DOMElement, type Instance } from 'ink';
+import { CellStage, mutedStdout } from './output/stage.js';
+import type { InkNode } from './output/paint-tree.js';
 
 export interface MountOptions {
   stdout: NodeJS.WriteStream;
   stdin: NodeJS.ReadStream;
   maxFps: number;
+  /** false: Ink's own output (the reference the benchmark compares with). Default: the cell stage on a terminal. */
+  cellOutput?: boolean;
 }
 
 export function mountCockpit(element: ReactElement, o: MountOptions): Instance {
+  const useStage = (o.cellOutput ?? process.env.WARROOM_INK_OUTPUT !== '1') && Boolean(o.stdout.isTTY) && process.env.INK_SCREEN_READER !== 'true';
+  return useStage ? mountWithStage(element, o) : mountWithInk(element, o);
+}
+
+function mountWithStage(element: ReactElement, o: MountOptions): Instance {
+  const stage = new CellStage(o.stdout, { maxFps: o.maxFps });
+  let root: InkNode | null = null;
+  // A first, empty commit gives a ref to a DOM node, whose parent is Ink's root node.
+  const capture = (node: DOMElement | null) => {
+    let n = node as unknown as InkNode | null;
+    while (n && n.nodeName !== 'ink-root') n = n.parentNode ?? null;
+    if (n && !root) root = n;
+  };
+  const instance = render(React.createElement(Box, { ref: capture }), {
+    stdout: mutedStdout(o.stdout),
+    stdin: o.stdin,
+    interactive: true,
+    alternateScreen: false,
+    incrementalRendering: false,
+    maxFps: o.maxFps,
+    patchConsole: false,
+    exitOnCtrlC: false,
+  });
+  const r = root as (InkNode & { onRender?: () => void; onImmediateRender?: () => void }) | null;
+  if (!r || typeof r.onRender !== 'function' || !r.yogaNode) {
+    // Not the Ink this stage was written for: draw with Ink's own output instead.
+    instance.unmount();
+    return mountWithInk(element, o);
+  }
+  stage.attach(r);
+  instance.rerender(element);
+
+  let timer: NodeJS.Timeout | null = null;
+  let repaints = 0;
+  const repaint = () => {
+    stage.invalidate();
+    // A new prop makes React commit (a whole frame, the grid being unknown).
+    instance.rerender(cloneElement(element as ReactElement<{ repaint?: number }>, { repaint: ++repaints }));
+  };
+  // The commit that follows the new size redraws everything; once more when a drag of the window edge has settled.
+  const onResize = () => {
+    stage.invalidate();
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      repaint();
+    }, 50);
+  };
+  o.stdout.on('resize', onResize);
+  const flush = instance.waitUntilRenderFlush.bind(instance);
+  instance.waitUntilRenderFlush = async () => {
+    await flush();
+    stage.flush();
+  };
+  instance.clear = () => {
+    stage.invalidate();
+    o.stdout.write('\x1b[0m\x1b[H\x1b[2J');
+  };
+  const unmount = instance.unmount.bind(instance);
+  instance.unmount = (...args: Parameters<Instance['unmount']>) => {
+    o.stdout.off('resize', onResize);
+    if (timer) clearTimeout(timer);
+    stage.flush();
+    // The terminal first: the commit that empties the tree has nothing to draw.
+    stage.leave();
+    return unmount(...args);
+  };
+  return instance;
+}
+
+function mountWithInk(element: ReactElement, o: MountOptions): Instance {
   const instance = render(element, {
     stdout: o.stdout,
     stdin: o.stdin,

@@ -99,6 +99,8 @@ async function cockpit(loaded: LoadedConfig, drill?: DrillStarter): Promise<numb
   const running = await startCockpit({ loaded, drill });
   installExitHandlers(running);
   const code = await running.exited;
+  // The post-mortem paths, in full, once the screen is given back.
+  if (running.postmortems.length) process.stdout.write(`post-mortem written:\n${running.postmortems.map((p) => `  ${p}`).join('\n')}\n`);
   if (running.error) throw running.error;
   return code;
 }

@@ -47,6 +47,8 @@ export interface RunningCockpit {
   stop(code?: number, error?: Error): Promise<void>;
   /** Set when the cockpit stopped because of an error (the drill failed to start…). */
   error: Error | null;
+  /** Post-mortem files written during the session (full paths), printed on exit. */
+  postmortems: string[];
 }
 
 /**
@@ -123,7 +125,8 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
 
   const interaction = dialogInteraction(cockpit);
   env.services.incident = engine;
-  env.services.postmortem = postmortemWriter(engine, { stateDir, cwd: process.cwd(), impact: (w) => impactFor(sourceConfig, w, toDataTime), secrets: () => secrets });
+  const written: string[] = [];
+  env.services.postmortem = postmortemWriter(engine, { stateDir, cwd: process.cwd(), impact: (w) => impactFor(sourceConfig, w, toDataTime), secrets: () => secrets, onWritten: (paths) => written.push(...paths.filter((p) => !written.includes(p))) });
   const runner = new ActionRunner(env, interaction, { productionContexts: config.productionContexts }).register(...ACTIONS);
   env.services.invoke = (id, target) => runner.invoke(id, target);
 
@@ -141,6 +144,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
     engine,
     exited,
     error: null,
+    postmortems: written,
     stop: async (code = 0, error?: Error) => {
       if (stopping) return;
       stopping = true;
@@ -213,7 +217,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
 /** The post-mortem draft of the open incident, or of the one just resolved (the newest). */
 export function postmortemWriter(
   engine: IncidentEngine,
-  o: { stateDir: string; cwd: string; impact: (window: { from: number; to: number }) => Promise<ImpactFigures | undefined>; secrets?: () => string[] },
+  o: { stateDir: string; cwd: string; impact: (window: { from: number; to: number }) => Promise<ImpactFigures | undefined>; secrets?: () => string[]; onWritten?: (paths: string[]) => void },
 ): PostmortemWriter {
   return async () => {
     const { writePostmortem } = await import('./incident/postmortem.js');
@@ -223,7 +227,9 @@ export function postmortemWriter(
     const incident = open ?? latest;
     const to = latest?.resolvedAt ?? Date.now();
     const impact = incident ? await o.impact({ from: incident.declaredAt, to }).catch(() => undefined) : undefined;
+    // Into the state directory (next to the journal), never wherever the cockpit was started.
     const out = writePostmortem(o.stateDir, incident?.id, undefined, { cwd: o.cwd, impact, secrets: o.secrets?.() });
+    o.onWritten?.([out.markdownPath, out.jsonPath]);
     return [out.markdownPath, out.jsonPath];
   };
 }

@@ -161,7 +161,7 @@ export const postmortemAction: ActionDef = {
     const write = env.services.postmortem;
     if (!write) throw new Error('post-mortems are not available here');
     const paths = await write();
-    return { summary: `written: ${paths.join(', ')}`, refs: { paths } };
+    return { summary: `written to ${paths[0]} (and .json)`, refs: { paths } };
   },
 };
 

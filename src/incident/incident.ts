@@ -60,6 +60,13 @@ export interface EngineOptions {
 
 export type Role = 'commander' | 'comms' | (string & {});
 
+interface DeployShape {
+  revision: number | null;
+  images: string;
+  replicas: number;
+  restartedAt: string | null;
+}
+
 /** An incident id that is a plain file name (ids arriving from other cockpits are checked). */
 const SAFE_INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/;
 
@@ -79,6 +86,12 @@ export class IncidentEngine implements Recorder {
   /** When this cockpit first saw each firing alert (on its own clock). */
   private readonly firingSince = new Map<string, number>();
   private lastState: State | null = null;
+  /** Each deployment as last seen, to tell the watch's changes apart. */
+  private readonly deploySeen = new Map<string, DeployShape>();
+  /** Deployments this cockpit is changing (an action started), until when changes are ours. */
+  private readonly ownChanges = new Map<string, number>();
+  /** When the current suggestion's severity first held. */
+  private suggestionSince: number | null = null;
   /** The incident resolved last in this session: one more update may still go to it. */
   private lastResolved: IncidentInfo | null = null;
   private get lastResolvedAt(): number | null {
@@ -179,6 +192,7 @@ export class IncidentEngine implements Recorder {
   // ---- Recorder ----
 
   record(entry: NewEntry): void {
+    this.noteOwnChange(entry);
     if (this.info) this.recordTo(this.info.id, entry);
     else this.recordTo(this.sessionId(), entry);
   }
@@ -308,8 +322,74 @@ export class IncidentEngine implements Recorder {
         refs: { fingerprint: a.fingerprint, alertname: a.name, labels: a.labels },
       });
     }
+    // The suggestion at P2 or above that held before the declaration is part of the detection.
+    const sev = this.suggestion.severity;
+    if (sev && sev !== 'P3' && this.suggestionSince != null && this.suggestionSince < at) {
+      this.recordTo(id, {
+        kind: 'severity.suggested',
+        at: this.suggestionSince,
+        actor: 'warroom',
+        source: 'severity',
+        summary: `Suggested severity ${sev}: ${this.suggestion.rule} (before the declaration)`,
+        evidence: this.suggestion.evidence ?? { rule: this.suggestion.rule },
+        refs: { severity: sev, rule: this.suggestion.rule },
+      });
+    }
+    this.recordWhatChanged(id, at);
     this.timeline.sort((x, y) => x.at - y.at);
     return { ...this.info };
+  }
+
+  /** Deployments rolled out within 2 h before the detection: revision, image diff, change-cause. */
+  private recordWhatChanged(id: string, declaredAt: number): void {
+    const detected = Math.min(declaredAt, ...this.timeline.filter((e) => e.kind === 'alert.fired' || e.kind === 'severity.suggested').map((e) => e.at));
+    for (const d of this.lastState?.kube.data.deployments ?? []) {
+      if (d.lastRolloutAt == null || d.lastRolloutAt < detected - 2 * 3600_000 || d.lastRolloutAt > Math.max(detected, this.now())) continue;
+      const images = d.previousImages && d.previousImages.join() !== d.images.join() ? `${d.previousImages.join(', ')} → ${d.images.join(', ')}` : d.images.join(', ');
+      this.recordTo(id, {
+        kind: 'change.observed',
+        at: Math.min(d.lastRolloutAt, declaredAt),
+        actor: 'kubernetes',
+        source: 'kube',
+        summary: `Rolled out ${d.namespace}/${d.name} revision ${d.revision ?? '?'}: ${images}${d.changeCause ? ` ("${d.changeCause}")` : ''}`,
+        refs: { deployment: d.name, namespace: d.namespace, revision: d.revision, images: d.images, previousImages: d.previousImages ?? null, changeCause: d.changeCause ?? null, rolledOutAt: d.lastRolloutAt },
+      });
+    }
+  }
+
+  /** Changes this cockpit starts are its own until shortly after they finish (the watch lags). */
+  private noteOwnChange(entry: NewEntry): void {
+    const r = (entry.refs ?? {}) as Record<string, unknown>;
+    if (typeof r.action !== 'string' || !r.action.startsWith('kube.') || typeof r.target !== 'string') return;
+    const key = `${r.namespace ?? ''}/${r.target}`;
+    if (entry.kind === 'action.started') this.ownChanges.set(key, Infinity);
+    else if (entry.kind === 'action.succeeded' || entry.kind === 'action.failed') this.ownChanges.set(key, this.now() + 20_000);
+  }
+
+  /** Journals what someone else changed on a deployment while an incident is open. */
+  private observeDeployments(state: State): void {
+    if (state.kube.status === 'disabled' || state.kube.updatedAt == null) return;
+    for (const d of state.kube.data.deployments) {
+      const key = `${d.namespace}/${d.name}`;
+      const now: DeployShape = { revision: d.revision, images: d.images.join(', '), replicas: d.desired, restartedAt: d.restartedAt ?? null };
+      const before = this.deploySeen.get(key);
+      this.deploySeen.set(key, now);
+      if (!before || !this.info) continue;
+      const what: string[] = [];
+      if (before.images !== now.images) what.push(`image ${before.images} → ${now.images}`);
+      if (before.replicas !== now.replicas) what.push(`replicas ${before.replicas} → ${now.replicas}`);
+      if (before.restartedAt !== now.restartedAt && now.restartedAt) what.push(`restarted (restartedAt ${now.restartedAt})`);
+      if (before.revision !== now.revision && now.revision != null) what.push(`revision ${before.revision ?? '?'} → ${now.revision}`);
+      if (what.length === 0) continue;
+      if ((this.ownChanges.get(key) ?? -Infinity) >= this.now()) continue;
+      this.record({
+        kind: 'change.external',
+        actor: 'someone else',
+        source: 'kube',
+        summary: `External change: ${key} ${what.join(', ')}${d.changeCause ? ` ("${d.changeCause}")` : ''}`,
+        refs: { deployment: d.name, namespace: d.namespace, before, after: now, changeCause: d.changeCause ?? null },
+      });
+    }
   }
 
   setStatus(status: IncidentStatus, actor: string, note?: string): void {
@@ -544,9 +624,11 @@ export class IncidentEngine implements Recorder {
       }
     }
 
+    this.observeDeployments(state);
     this.signals = signalsFromState(state, this.opts.config, this.flags);
     const next = suggestSeverity(this.signals, this.opts.config.severity);
     const changed = next.rule !== this.suggestion.rule;
+    if (next.severity !== this.suggestion.severity || this.suggestionSince == null) this.suggestionSince = this.now();
     this.suggestion = next;
     this.considerJournalingSuggestion();
     if (changed) this.publish();

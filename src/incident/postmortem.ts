@@ -6,8 +6,15 @@
 //      writes <id>.md and <id>.json in the current directory, or FILE and FILE's .json sibling)
 //   PostmortemError: "no incidents recorded in DIR" / "unknown incident X; known: a, b"
 //
-// Times: detected = the first alert fired (or the declaration), declared, mitigated = first
-// `monitoring` status, resolved. Durations are derived from them; a missing time shows as "—".
+// Times (the rules are printed in the document too):
+//   detected  = the first alert fired or severity suggested at P2 or above, at or before the
+//               declaration (else the declaration);
+//   recovered = the first suggestion below P2 (or "all clear") after the last one at P2 or above,
+//               or the moment every alert that fired had resolved, whichever came first;
+//   mitigated = the last successful action (not an incident bookkeeping one) between detection and
+//               recovery, or the recovery itself when none was taken;
+//   resolved  = the last change of state to resolved.
+// Durations are derived from them; a missing time shows as "—".
 import path from 'node:path';
 import { foldIncident, listIncidents, readJournal, redactDeep } from './journal.js';
 import { writePrivate } from '../util/private-files.js';
@@ -34,7 +41,11 @@ export interface PostmortemOptions {
 export interface PostmortemJson {
   incident: IncidentInfo | null;
   severity: { peak: Severity | null; final: Severity | null; rule: string | null };
-  times: { detected: number | null; declared: number | null; mitigated: number | null; resolved: number | null };
+  times: { detected: number | null; declared: number | null; mitigated: number | null; recovered: number | null; resolved: number | null };
+  /** What changed before detection: rollouts with revision, image diff and change-cause. */
+  changes: Array<{ at: number; summary: string }>;
+  /** Changes made by others during the incident, as seen through the watch. */
+  externalChanges: Array<{ at: number; summary: string }>;
   durations: { toDeclareMs: number | null; toMitigateMs: number | null; toResolveMs: number | null };
   impact: ImpactFigures | null;
   timeline: Array<{ at: number; kind: string; actor: string; source: string; summary: string; details: string }>;
@@ -103,11 +114,16 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   const entries = [...redactDeep(rawEntries as TimelineEntry[], opts.secrets ?? [])].sort((a, b) => a.at - b.at);
   const info = foldIncident(entries);
   const declaredE = entries.find((e) => e.kind === 'incident.declared');
-  const firstAlert = entries.find((e) => e.kind === 'alert.fired');
-  const to = (s: string) => entries.find((e) => e.kind === 'status.changed' && (e.refs as any)?.to === s);
   const declared = declaredE?.at ?? null;
-  const detected = firstAlert && declared != null ? Math.min(firstAlert.at, declared) : declared;
-  const mitigated = to('monitoring')?.at ?? null;
+  const atOrAbove = (e: TimelineEntry) => {
+    const sev = (e.refs as any)?.severity as Severity | null | undefined;
+    return sev != null && RANK[sev] <= RANK.P2;
+  };
+  const detection = entries.find((e) => (e.kind === 'alert.fired' || (e.kind === 'severity.suggested' && atOrAbove(e))) && (declared == null || e.at <= declared));
+  const detected = detection && declared != null ? Math.min(detection.at, declared) : declared;
+  const recovered = recoveryTime(entries, detected);
+  const mitigatingAction = recovered == null ? undefined : [...entries].reverse().find((e) => e.kind === 'action.succeeded' && e.at <= recovered && (detected == null || e.at >= detected) && !String((e.refs as any)?.action ?? '').startsWith('incident.'));
+  const mitigated = mitigatingAction?.at ?? recovered;
   const resolvedEntries = entries.filter((e) => e.kind === 'status.changed' && (e.refs as any)?.to === 'resolved');
   const resolved = info?.status === 'resolved' ? resolvedEntries[resolvedEntries.length - 1]?.at ?? null : null;
   const diff = (a: number | null, b: number | null) => (a != null && b != null ? b - a : null);
@@ -128,7 +144,7 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
 
   const timeline = entries.map((e) => ({ at: e.at, kind: e.kind, actor: e.actor, source: e.source, summary: e.summary, details: details(e) }));
   const actions = entries
-    .filter((e) => e.kind.startsWith('action.') || e.kind === 'silence.created')
+    .filter((e) => (e.kind.startsWith('action.') || e.kind === 'silence.created') && !String((e.refs as any)?.action ?? '').startsWith('incident.'))
     .map((e) => {
       const [before, after] = revisions((e.refs ?? {}) as Record<string, any>);
       return { at: e.at, kind: e.kind, actor: e.actor, summary: e.summary, before, after };
@@ -140,7 +156,9 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   const json: PostmortemJson = {
     incident: info,
     severity: { peak: peak?.sev ?? null, final: info?.severity ?? null, rule: peakRule },
-    times: { detected, declared, mitigated, resolved },
+    times: { detected, declared, mitigated, recovered, resolved },
+    changes: entries.filter((e) => e.kind === 'change.observed').map((e) => ({ at: e.at, summary: e.summary })),
+    externalChanges: entries.filter((e) => e.kind === 'change.external').map((e) => ({ at: e.at, summary: e.summary })),
     durations: { toDeclareMs: diff(detected, declared), toMitigateMs: diff(detected, mitigated), toResolveMs: diff(detected, resolved) },
     impact: opts.impact ?? null,
     timeline,
@@ -171,6 +189,17 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   md.push(`| Mitigated | ${iso(mitigated)} | ${formatDuration(json.durations.toMitigateMs)} |`);
   md.push(`| Resolved | ${iso(resolved)} | ${formatDuration(json.durations.toResolveMs)} |`, '');
   md.push(`Time to declare: ${formatDuration(json.durations.toDeclareMs)}. Time to mitigate: ${formatDuration(json.durations.toMitigateMs)}. Time to resolve: ${formatDuration(json.durations.toResolveMs)}.`, '');
+  md.push(
+    '_How these times are read from the journal: **detected** is the first alert that fired or severity suggested at P2 or above, at or before the declaration; ' +
+      '**mitigated** is the last successful action before the signals recovered (the first suggestion below P2 after the last one at P2 or above, or every alert resolved, whichever came first), or the recovery itself when no action was taken' +
+      `${mitigatingAction ? ` (here: ${mitigatingAction.summary.replace(/_/g, '\\_')})` : recovered != null ? ' (here: the recovery, no action before it)' : ' (here: the signals had not recovered)'}` +
+      '; **resolved** is when the incident was set to resolved._',
+    '',
+  );
+  md.push('## What changed', '');
+  if (json.changes.length === 0) md.push('- No deployment was rolled out in the 2 hours before detection.');
+  for (const c of json.changes) md.push(`- ${iso(c.at)} — ${c.summary}`);
+  md.push('');
   md.push('## Impact', '');
   const im = opts.impact;
   if (im) {
@@ -188,6 +217,9 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
     const rev = a.before != null || a.after != null ? ` (before: ${fmtRev(a.before)}; after: ${fmtRev(a.after)})` : '';
     md.push(`- ${iso(a.at)} — ${a.summary} [${a.kind.replace('action.', '')}, ${a.actor}]${rev}`);
   }
+  md.push('', '## Changes made by others', '');
+  if (json.externalChanges.length === 0) md.push('- None seen.');
+  for (const c of json.externalChanges) md.push(`- ${iso(c.at)} — ${c.summary}`);
   md.push('', '## Communications', '');
   if (communications.length === 0) md.push('- No status updates were posted.');
   for (const c of communications) md.push(`- ${iso(c.at)} — ${c.summary}${c.state ? ` (${c.sink}: ${c.state})` : ''}`);
@@ -199,6 +231,29 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
     md.push('');
   }
   return { markdown: md.join('\n'), json };
+}
+
+/** The recovery: see the rules at the top of this file. */
+function recoveryTime(entries: readonly TimelineEntry[], detected: number | null): number | null {
+  const after = entries.filter((e) => detected == null || e.at >= detected);
+  const suggestions = after.filter((e) => e.kind === 'severity.suggested');
+  const high = (e: TimelineEntry) => {
+    const sev = (e.refs as any)?.severity as Severity | null | undefined;
+    return sev != null && RANK[sev] <= RANK.P2;
+  };
+  const lastHigh = suggestions.map((e, i) => (high(e) ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+  const below = lastHigh >= 0 ? (suggestions.slice(lastHigh + 1).find((e) => !high(e))?.at ?? null) : null;
+  const firing = new Set<string>();
+  let allResolvedAt: number | null = null;
+  for (const e of after) {
+    const fp = String((e.refs as any)?.fingerprint ?? '');
+    if (e.kind === 'alert.fired' && fp) {
+      firing.add(fp);
+      allResolvedAt = null;
+    } else if (e.kind === 'alert.resolved' && fp && firing.delete(fp) && firing.size === 0) allResolvedAt = e.at;
+  }
+  const candidates = [below, allResolvedAt].filter((x): x is number => x != null);
+  return candidates.length ? Math.min(...candidates) : null;
 }
 
 export function writePostmortem(
@@ -214,7 +269,7 @@ export function writePostmortem(
   const { entries, problems } = readJournal(chosen.path);
   const { markdown, json } = buildPostmortem(entries, { ...opts, problems: [...(opts.problems ?? []), ...problems] });
   const cwd = opts.cwd ?? process.cwd();
-  const markdownPath = outFile ? path.resolve(cwd, outFile) : path.join(cwd, `${chosen.id}.md`);
+  const markdownPath = outFile ? path.resolve(cwd, outFile) : path.join(path.resolve(cwd, stateDir), 'postmortems', `${chosen.id}.md`);
   const jsonPath = markdownPath.replace(/\.md$/i, '') + '.json';
   writePrivate(markdownPath, markdown);
   writePrivate(jsonPath, JSON.stringify(json, null, 2) + '\n');

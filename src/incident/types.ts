@@ -21,7 +21,11 @@ export type TimelineKind =
   | 'update.failed'
   | 'update.unknown'
   | 'note'
-  | 'role.assigned';
+  | 'role.assigned'
+  /** A rollout seen before the incident was detected ("What changed"). */
+  | 'change.observed'
+  /** A change seen through the watch that this cockpit did not make. */
+  | 'change.external';
 
 export interface TimelineEntry {
   id: string;

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { cleanup } from 'ink-testing-library';
 import { renderCockpit } from '../helpers/cockpit.js';
 import { FakeSlack } from '../helpers/fake-sinks.js';
@@ -90,9 +91,11 @@ test('p composes an update from the template, previews it, and delivers it to Sl
 
 test('P writes the post-mortem with the real timeline', async () => {
   await c.press('P');
-  await screen(/post-mortem draft: written/, 'post-mortem notice');
-  const md = fs.readdirSync(cwd).find((f) => f.endsWith('.md'))!;
-  const text = fs.readFileSync(`${cwd}/${md}`, 'utf8');
+  await screen(/post-mortem draft: written to/, 'post-mortem notice');
+  assert.deepEqual(fs.readdirSync(cwd), [], 'nothing is written where the cockpit was started');
+  const dir = path.join(stateDir, 'postmortems');
+  const md = fs.readdirSync(dir).find((f) => f.endsWith('.md'))!;
+  const text = fs.readFileSync(path.join(dir, md), 'utf8');
   assert.match(text, /rolled back api to rev 4/);
   assert.match(text, /\| Time UTC \| Event \| Actor \| Source \| Details \|/);
 });

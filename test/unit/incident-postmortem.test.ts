@@ -77,14 +77,20 @@ test('a scripted incident becomes a post-mortem with its real durations, actions
   const id = await scriptedIncident(stateDir);
   const res = writePostmortem(stateDir, undefined, undefined, { cwd: out, impact: { peakErrorRate: 0.453, peakP95Seconds: 6.2, requestsFailed: 15750 } });
   assert.equal(res.incidentId, id);
-  assert.equal(res.markdownPath, path.join(out, `${id}.md`));
+  assert.equal(res.markdownPath, path.join(stateDir, 'postmortems', `${id}.md`), 'written next to the journal, not into the current directory');
+  assert.deepEqual(fs.readdirSync(out), []);
   const md = fs.readFileSync(res.markdownPath, 'utf8');
   const json = JSON.parse(fs.readFileSync(res.jsonPath, 'utf8'));
 
   assert.match(md, /^# Post-mortem: API errors$/m);
-  assert.match(md, /Time to declare: 3m\. Time to mitigate: 15m\. Time to resolve: 23m\./);
+  assert.match(md, /Time to declare: 3m\. Time to mitigate: 6m\. Time to resolve: 23m\./);
   assert.match(md, /\| Detected \| 2026-11-25 16:39:00 UTC \| 0s \|/);
   assert.match(md, /\| Resolved \| 2026-11-25 17:02:00 UTC \| 23m \|/);
+  // Mitigated is the rollback the signals recovered after (the alert resolved at 16:54), not the Monitoring key press.
+  assert.match(md, /\| Mitigated \| 2026-11-25 16:45:00 UTC \| 6m \|/);
+  assert.match(md, /\*\*mitigated\*\* is the last successful action before the signals recovered.*\(here: Rolled back deployment shop\/api\)/);
+  assert.match(md, /## What changed\n\n- No deployment was rolled out in the 2 hours before detection\./);
+  assert.match(md, /## Changes made by others\n\n- None seen\./);
   assert.match(md, /- Peak: \*\*P0\*\* \(api: 0\/3 pods ready → P0\)/);
   assert.match(md, /- Final: \*\*P0\*\*/);
   assert.match(md, /- Peak error rate: 45\.3%/);
@@ -102,7 +108,8 @@ test('a scripted incident becomes a post-mortem with its real durations, actions
   assert.match(md, /\| 2026-11-25 16:54:00 \| HighErrorRate \(api\) resolved \|/);
   assert.ok(!md.includes('tok-SECRET-42') && !JSON.stringify(json).includes('tok-SECRET-42'), 'secret leaked into the post-mortem');
 
-  assert.deepEqual(json.durations, { toDeclareMs: 3 * MIN, toMitigateMs: 15 * MIN, toResolveMs: 23 * MIN });
+  assert.deepEqual(json.durations, { toDeclareMs: 3 * MIN, toMitigateMs: 6 * MIN, toResolveMs: 23 * MIN });
+  assert.equal(json.times.recovered, T0 + 12 * MIN, 'recovered when the alert resolved');
   assert.deepEqual(json.severity, { peak: 'P0', final: 'P0', rule: 'api: 0/3 pods ready → P0' });
   assert.equal(json.actions.length, 2);
 

@@ -8,6 +8,7 @@ export type K8sObject = Record<string, any>;
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
+export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
 export const RECENT_RESTART_WINDOW_MS = 10 * 60 * 1000;
 
@@ -267,11 +268,16 @@ export function deploymentRow(d: K8sObject, replicaSets: K8sObject[]): Deploymen
   const r = rolloutState(d);
   const revision = revisionOf(d);
   let newest: K8sObject | null = null;
+  let previous: K8sObject | null = null;
   for (const rs of replicaSets) {
     const rev = revisionOf(rs);
     if (rev == null) continue;
-    if (!newest || rev > (revisionOf(newest) ?? -1)) newest = rs;
+    if (!newest || rev > (revisionOf(newest) ?? -1)) {
+      previous = newest;
+      newest = rs;
+    } else if (!previous || rev > (revisionOf(previous) ?? -1)) previous = rs;
   }
+  const annotation = (o: K8sObject | null | undefined, k: string): string | null => (typeof o?.metadata?.annotations?.[k] === 'string' ? o.metadata.annotations[k] : null);
   const progressing = (d.status?.conditions ?? []).find((c: K8sObject) => c.type === 'Progressing');
   return {
     key: objKey(d),
@@ -289,6 +295,9 @@ export function deploymentRow(d: K8sObject, replicaSets: K8sObject[]): Deploymen
     rolling: !r.done && !r.failed,
     failedReason: progressing?.status === 'False' || progressing?.reason === 'ProgressDeadlineExceeded' ? (progressing.reason ?? 'Failed') : null,
     uid: d.metadata?.uid ?? '',
+    changeCause: annotation(d, CHANGE_CAUSE_ANNOTATION) ?? annotation(newest, CHANGE_CAUSE_ANNOTATION),
+    restartedAt: annotation(d.spec?.template, RESTARTED_AT_ANNOTATION),
+    previousImages: previous ? templateImages(previous.spec?.template) : null,
   };
 }
 

@@ -3,7 +3,7 @@
 import { KubeError } from './errors.js';
 import { POD_TEMPLATE_HASH, revisionOf, toMs, type K8sObject, type RolloutState } from './normalize.js';
 
-export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
+export { RESTARTED_AT_ANNOTATION } from './normalize.js';
 
 // Annotations kubectl keeps from the deployment instead of copying them from the ReplicaSet.
 const ANNOTATIONS_TO_SKIP = new Set([

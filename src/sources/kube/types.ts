@@ -46,6 +46,12 @@ export interface DeploymentRow {
   /** Progressing condition reason when it says the rollout failed (ProgressDeadlineExceeded). */
   failedReason: string | null;
   uid: string;
+  /** kubernetes.io/change-cause of the deployment (or its newest ReplicaSet). */
+  changeCause?: string | null;
+  /** The pod template's kubectl.kubernetes.io/restartedAt (set by `kubectl rollout restart`). */
+  restartedAt?: string | null;
+  /** The images of the revision before the current one, when its ReplicaSet is still there. */
+  previousImages?: string[] | null;
 }
 
 export interface EventRow {

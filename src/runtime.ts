@@ -17,6 +17,7 @@ import { dialogInteraction, notify } from './ui/dialogs/dialogs.js';
 import { createController, type CockpitServices } from './ui/controller.js';
 import { App } from './ui/App.js';
 import { IncidentEngine } from './incident/incident.js';
+import { environmentId } from './incident/journal.js';
 import { sinksFromConfig } from './incident/sinks.js';
 import type { PostmortemWriter } from './actions/incident.js';
 import { ACTIONS } from './actions/catalog.js';
@@ -119,7 +120,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   // The sinks' URLs and keys are secrets too, wherever they came from (a ${ENV} or the file itself).
   for (const x of sinks.flatMap((sk) => sk.secrets)) if (x && !secrets.includes(x)) secrets.push(x);
   const env: ActionEnv = { context: null, readOnly: initialReadOnly.readOnly, drill, recorder: { record: (e) => engine.record(e) }, actor: actor(config), services: {} };
-  const engine = new IncidentEngine({ stateDir, config, stage: cockpit.stageIncident, secrets, sinks, readOnly: () => env.readOnly });
+  const engine = new IncidentEngine({ stateDir, config, stage: cockpit.stageIncident, secrets, sinks, readOnly: () => env.readOnly, environment: environmentId(config) });
   engine.start();
   cockpit.onFlush((s) => engine.observe(s));
 

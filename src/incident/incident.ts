@@ -50,6 +50,8 @@ export interface EngineOptions {
   /** Passed to the Outbox (tests shorten the delays). */
   outboxOptions?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; minIntervalMs?: number; followMs?: number };
   debounceMs?: number;
+  /** How often the open incident's journal is re-read for other cockpits' entries (default 1 s). */
+  followMs?: number;
   /** Entries kept in the slice's timeline (the journal keeps all). */
   timelineLimit?: number;
   /** Where this cockpit runs (kube context + config identity); incidents declared elsewhere are not resumed. */
@@ -86,6 +88,9 @@ export class IncidentEngine implements Recorder {
   /** When this cockpit first saw each firing alert (on its own clock). */
   private readonly firingSince = new Map<string, number>();
   private lastState: State | null = null;
+  /** Ids of the entries in the timeline, so entries read back from the journal are added once. */
+  private readonly seenIds = new Set<string>();
+  private journalFollower: NodeJS.Timeout | null = null;
   /** Each deployment as last seen, to tell the watch's changes apart. */
   private readonly deploySeen = new Map<string, DeployShape>();
   /** Deployments this cockpit is changing (an action started), until when changes are ours. */
@@ -108,11 +113,12 @@ export class IncidentEngine implements Recorder {
   constructor(private readonly opts: EngineOptions) {
     this.now = opts.now ?? Date.now;
     this.secrets = [...(opts.secrets ?? []), ...(opts.sinks ?? []).flatMap((s) => s.secrets)];
-    const open = findOpenIncident(opts.stateDir);
+    const open = findOpenIncident(opts.stateDir, opts.environment);
     if (open) {
       const { entries, problems } = readJournal(open.path);
       this.info = foldIncident(entries);
       this.timeline = entries;
+      for (const e of entries) this.seenIds.add(e.id);
       this.journalProblems.push(...problems);
       for (const e of entries) {
         const fp = (e.refs as any)?.fingerprint as string | undefined;
@@ -151,6 +157,37 @@ export class IncidentEngine implements Recorder {
    */
   start(): void {
     this.outbox?.start();
+    if (this.journalFollower) return;
+    this.journalFollower = setInterval(() => this.followJournal(), this.opts.followMs ?? 1000);
+    this.journalFollower.unref?.();
+  }
+
+  /**
+   * Cockpits sharing a state directory mirror each other: the open incident's journal is re-read
+   * every second and entries written by anyone else join the timeline; an incident declared by
+   * another cockpit here (same environment) is picked up, one resolved elsewhere is closed here.
+   */
+  followJournal(): void {
+    try {
+      const id = this.info?.id ?? null;
+      const file = id ? incidentJournalPath(this.opts.stateDir, id) : findOpenIncident(this.opts.stateDir, this.opts.environment)?.path;
+      if (!file) return;
+      const { entries } = readJournal(file);
+      const fresh = entries.filter((e) => !this.seenIds.has(e.id));
+      if (fresh.length === 0) return;
+      if (!id) this.timeline = this.timeline.filter((e) => e.incidentId === entries[0]?.incidentId);
+      for (const e of fresh) this.seenIds.add(e.id);
+      this.timeline = [...this.timeline, ...fresh].sort((a, b) => a.at - b.at);
+      const folded = foldIncident(entries);
+      if (folded && folded.status !== 'resolved') this.info = folded;
+      else if (folded && this.info) {
+        this.lastResolved = folded;
+        this.info = null;
+      }
+      this.publish();
+    } catch {
+      // A journal being written right now reads fine a second later.
+    }
   }
 
   private get readOnly(): boolean {
@@ -184,6 +221,8 @@ export class IncidentEngine implements Recorder {
   }
 
   async close(): Promise<void> {
+    if (this.journalFollower) clearInterval(this.journalFollower);
+    this.journalFollower = null;
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     this.debounceTimer = null;
     await this.outbox?.stop();
@@ -220,6 +259,7 @@ export class IncidentEngine implements Recorder {
     const timelineOwner = this.info?.id ?? this.timeline[0]?.incidentId ?? this.sessionId();
     if (incidentId === timelineOwner || (!this.info && incidentId.startsWith('session-'))) {
       this.timeline = [...this.timeline, full];
+      this.seenIds.add(full.id);
     }
     if (isCurrent && entry.kind === 'update.queued') {
       this.info!.lastUpdateAt = full.at;

@@ -8,11 +8,13 @@
 //   makeIncidentId(title, at, stateDir?)       "2026-11-25-1642-api-errors" (UTC), unique in stateDir
 //   foldIncident(entries) → IncidentInfo|null  the incident's current state, replayed from its entries
 //   listIncidents(stateDir)                    the index: every incident with status, newest first
-//   findOpenIncident(stateDir)                 the newest incident not resolved, or null
+//   findOpenIncident(stateDir, environment?)   the newest incident not resolved (declared here), or null
+//   environmentId(config, context?)            where a cockpit runs, as an opaque id
 //   redactSecrets(text, secrets) / redactDeep(value, secrets)
 //
 // The index is derived from the journals themselves (they are the only source of truth, so a
 // crash can never leave an index that disagrees with them); incidents are few and small.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openPrivateAppend } from '../util/private-files.js';
@@ -255,6 +257,19 @@ export function listIncidents(stateDir: string): IncidentSummary[] {
   return out.sort((a, b) => b.declaredAt - a.declaredAt || b.id.localeCompare(a.id));
 }
 
-export function findOpenIncident(stateDir: string): IncidentSummary | null {
-  return listIncidents(stateDir).find((i) => i.status !== 'resolved') ?? null;
+/**
+ * The newest incident not resolved, or null. With `environment`, only one declared there (or one
+ * from before incidents recorded where they happen): a cockpit elsewhere does not resume it.
+ */
+export function findOpenIncident(stateDir: string, environment?: string | null): IncidentSummary | null {
+  return listIncidents(stateDir).find((i) => i.status !== 'resolved' && (environment == null || i.environment == null || i.environment === environment)) ?? null;
+}
+
+/** Where a cockpit runs, as an opaque id: the kube context and the config's identity (no secret in it). */
+export function environmentId(config: { kube: { enabled: boolean; context?: string; kubeconfig?: string; namespaces: string[] }; prometheus?: { url: string } }, context?: string | null): string {
+  const identity = {
+    kube: config.kube.enabled ? { context: context ?? config.kube.context ?? null, kubeconfig: config.kube.kubeconfig ?? null, namespaces: [...config.kube.namespaces].sort() } : null,
+    prometheus: config.prometheus?.url ?? null,
+  };
+  return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
 }

@@ -7,8 +7,8 @@
 //   P0  a configured service has pods desired and none ready; 5xx ratio > p0 (50%); data loss flagged
 //   P1  5xx ratio > p1 (10%); p95 > p1 (5 s); a major feature flagged down
 //   P2  p2 ≤ 5xx ratio ≤ p1 (5%–10%, both inclusive); 2 s ≤ p95 ≤ 5 s (both inclusive)
-//   P3  anything degraded (a source down, postgres saturation ≥ warn, redis down, crash-looping pods, firing alerts)
-//   null "all clear"
+//   P3  anything degraded (postgres saturation ≥ warn, a redis instance down, crash-looping pods, firing alerts)
+//   null "all clear", or "unknown (kubernetes unreachable)" when a source cannot see and nothing else is found
 // So exactly 50% is P1, exactly 10% is P2, exactly 5% is P2; p95 exactly 5 s is P2, exactly 2 s is P2.
 // Rule text: "5xx 12.3% > 10% → P1", "p95 6.20s > 5s → P1", "api: 0/3 pods ready → P0". When more than
 // one service is configured, the 5xx/p95 rules are prefixed with the service name ("api: 5xx …").
@@ -34,6 +34,11 @@ export interface Signals {
   majorFeatureDown: string | null;
   /** Reasons something is degraded ("redis cache down"); anyDegraded = degraded.length > 0. */
   degraded: string[];
+  /**
+   * Sources that cannot see ("kubernetes unreachable", "prometheus starting…"): a tool that
+   * cannot see is not an incident fact, so these never make a P-level, only "unknown (…)".
+   */
+  unknown?: string[];
 }
 
 /** What a person flags by hand: the store cannot know these. */
@@ -89,7 +94,7 @@ export function suggestSeverity(signals: Signals, cfg: SeverityConfig): Severity
     const more = signals.degraded.length > 1 ? ` (+${signals.degraded.length - 1} more)` : '';
     add('P3', `degraded: ${signals.degraded[0]}${more}`, {});
   }
-  if (findings.length === 0) return { severity: null, rule: 'all clear' };
+  if (findings.length === 0) return signals.unknown?.length ? { severity: null, rule: `unknown (${signals.unknown.join(', ')})` } : { severity: null, rule: 'all clear' };
   // Stable: among equal severities the first finding (pods, then 5xx, then p95, in service order) wins.
   let worst = findings[0]!;
   for (const f of findings) if (RANK[f.severity] < RANK[worst.severity]) worst = f;
@@ -126,11 +131,11 @@ export function signalsFromState(state: State, config: Config, flags: SignalFlag
   }
 
   const sourceNames = { kube: 'kubernetes', prom: 'prometheus', postgres: 'postgres', redis: 'redis' } as const;
+  const unknown: string[] = [];
   for (const key of ['kube', 'prom', 'postgres', 'redis'] as const) {
     const slice = state[key];
-    if (slice.status === 'down' || slice.status === 'degraded') {
-      degraded.push(`${sourceNames[key]} source ${slice.status}${slice.error ? `: ${slice.error}` : ''}`);
-    }
+    if (slice.status === 'down') unknown.push(`${sourceNames[key]} unreachable`);
+    else if (slice.status === 'connecting' && slice.updatedAt == null) unknown.push(`${sourceNames[key]} starting…`);
   }
 
   const warn = config.severity.postgresSaturation.warn;
@@ -150,5 +155,5 @@ export function signalsFromState(state: State, config: Config, flags: SignalFlag
   const firing = state.prom.data.alerts.filter((a) => a.state === 'firing' && !a.silenced && !a.inhibited);
   if (firing.length > 0) degraded.push(`${firing.length} alert${firing.length > 1 ? 's' : ''} firing (${firing[0]!.name}${firing.length > 1 ? ', …' : ''})`);
 
-  return { services, dataLossFlagged: flags.dataLoss === true, majorFeatureDown: flags.majorFeatureDown ?? null, degraded };
+  return { services, dataLossFlagged: flags.dataLoss === true, majorFeatureDown: flags.majorFeatureDown ?? null, degraded, unknown };
 }

@@ -132,10 +132,19 @@ test('signalsFromState derives pods, prometheus signals, postgres saturation, re
   );
   assert.ok(sig.degraded.includes('postgres main connections 85.0% ≥ 80%'), sig.degraded.join(' | '));
   assert.ok(sig.degraded.includes('redis cache down'));
-  assert.ok(sig.degraded.some((d) => d.startsWith('redis source down')));
+  assert.ok(!sig.degraded.some((d) => d.includes('source')), 'a source that cannot see is not a degradation');
+  assert.deepEqual(sig.unknown, ['redis unreachable']);
   const s = suggestSeverity(sig, config.severity);
   assert.equal(s.severity, 'P0');
   assert.equal(s.rule, 'api: 0/3 pods ready → P0');
+});
+
+test('a source that is down or still starting makes the suggestion unknown, never a P-level', () => {
+  const state = initialState();
+  state.kube = { ...state.kube, status: 'down', updatedAt: null, error: 'connect ECONNREFUSED' };
+  state.prom = { ...state.prom, status: 'connecting', updatedAt: null };
+  const s = suggestSeverity(signalsFromState(state, defaultConfig()), defaultConfig().severity);
+  assert.deepEqual([s.severity, s.rule], [null, 'unknown (kubernetes unreachable, prometheus starting…)']);
 });
 
 test('signalsFromState: nothing configured and nothing wrong is all clear', () => {

@@ -24,6 +24,10 @@ import { ACTIONS } from './actions/catalog.js';
 import { appendPrivate, ensurePrivateDir, lockDown } from './util/private-files.js';
 import type { Source } from './sources/types.js';
 import type { ImpactFigures } from './incident/postmortem.js';
+import { pagingClients, startPaging } from './paging/start.js';
+import { slackThreadSink } from './paging/thread-sink.js';
+import { incidentChannel } from './paging/services.js';
+import type { SlackClient } from './paging/slack.js';
 
 /** The drill's simulated world, started after the first frame so the cockpit appears at once. */
 export interface DrillStarter {
@@ -117,6 +121,17 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   );
 
   const sinks = sinksFromConfig(config.sinks, { stateDir, forceDryRun: drill, maxResponseBytes: config.limits.maxResponseMiB * 1024 * 1024 });
+  // Status updates also go to the incident channel's thread when Slack's Web API is configured. (A
+  // drill's updates stay in its dry-run file; its channel still carries the timeline.)
+  const paging0 = pagingClients(config);
+  let pagingSlack: SlackClient | null = paging0.slack;
+  secrets.push(...paging0.secrets.filter((x) => !secrets.includes(x)));
+  if (config.paging.slack && !drill) {
+    sinks.push(slackThreadSink(() => pagingSlack, (id) => {
+      const ch = incidentChannel(engine.journalEntries(id));
+      return ch ? { id: ch.id, rootTs: ch.rootTs } : null;
+    }));
+  }
   // The sinks' URLs and keys are secrets too, wherever they came from (a ${ENV} or the file itself).
   for (const x of sinks.flatMap((sk) => sk.secrets)) if (x && !secrets.includes(x)) secrets.push(x);
   const env: ActionEnv = { context: null, readOnly: initialReadOnly.readOnly, drill, recorder: { record: (e) => engine.record(e) }, actor: actor(config), services: {} };
@@ -201,6 +216,16 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
     const started = await startSources({ config: sourceConfig, cockpit, log, notify: (msg, level) => notify(cockpit, msg, level), now: dataNow, onContext: (ctx) => applyContext(ctx) });
     Object.assign(env.services, started.services);
     sources.push(...started.sources);
+    const clients = pagingClients(sourceConfig);
+    pagingSlack = clients.slack;
+    engine.addSecrets(clients.secrets);
+    secrets.push(...clients.secrets.filter((x) => !secrets.includes(x)));
+    const paging = startPaging({ config: sourceConfig, cockpit, engine, stateDir, actor: env.actor ?? 'you', readOnly: () => env.readOnly, log, invoke: env.services.invoke }, clients);
+    if (paging) {
+      env.services.paging = paging.services;
+      sources.push(...paging.sources);
+      for (const src of paging.sources) await src.start();
+    }
     if (started.kube) services.kube = started.kube;
     if (stopping) await Promise.allSettled(started.sources.map((s) => s.stop()));
   })().catch((e: unknown) => stop(1, e instanceof Error ? e : new Error(String(e))));

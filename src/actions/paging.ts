@@ -64,7 +64,7 @@ export const escalateAction: ActionDef<PageTarget> = {
   mutating: true,
   confirm: 'confirm',
   requires: 'paging',
-  binding: { keys: ['E'], label: 'escalate', description: 'Escalate: reassign the page to the next level, or page a chosen escalation policy', group: 'Alerts', target: 'row-if-any', footer: true },
+  binding: { keys: ['E'], label: 'escalate', description: 'Escalate the page to its next level, or page a policy', group: 'Alerts', target: 'row-if-any', footer: true },
   precheck: async (t, _p, env) => {
     const svc = env.services.paging;
     if (!svc?.pagerduty) return 'PagerDuty is not configured (paging.pagerduty)';
@@ -123,7 +123,7 @@ export const linkAction: ActionDef<PageTarget> = {
   mutating: true,
   confirm: 'none',
   requires: 'paging',
-  binding: { keys: ['L'], label: 'declare/link', description: 'Declare the incident from the selected page, or link the page to the open incident', group: 'Alerts', target: 'row' },
+  binding: { keys: ['L'], label: 'declare/link', description: 'Declare the incident from the page, or link it to the open one', group: 'Alerts', target: 'row' },
   precheck: async (t, _p, env) => needsPage(t, env, 'link') ?? (env.services.incident ? null : 'the incident engine is not available'),
   fields: (t, env) =>
     env.services.incident?.current
@@ -155,7 +155,7 @@ export const channelAction: ActionDef = {
   mutating: true,
   confirm: 'confirm',
   requires: 'paging',
-  binding: { keys: ['O'], label: 'channel', description: "Open the incident's Slack channel: the runbook's name and first message, responders invited", group: 'Incident', target: 'none' },
+  binding: { keys: ['O'], label: 'channel', description: "Open the incident's Slack channel (runbook name, first message)", group: 'Incident', target: 'none' },
   precheck: async (_t, _p, env) => {
     const svc = env.services.paging;
     if (!svc?.slack) return 'Slack is not configured (paging.slack.botToken)';
@@ -193,7 +193,7 @@ export const mirrorAction: ActionDef<EntryTarget> = {
   mutating: true,
   confirm: 'none',
   requires: 'paging',
-  binding: { keys: ['m'], label: 'mirror', description: 'Add the selected note to the PagerDuty incident(s) linked to this incident', group: 'Incident', target: 'row' },
+  binding: { keys: ['m'], label: 'mirror', description: 'Add the selected note to the linked PagerDuty pages', group: 'Incident', target: 'row' },
   precheck: async (t, _p, env) => {
     if (!env.services.paging?.pagerduty) return 'PagerDuty is not configured (paging.pagerduty)';
     if (t.entry?.kind !== 'note') return 'Select a note in the Timeline to mirror it';

@@ -76,6 +76,7 @@ export const silenceAction: ActionDef<SilenceTarget> = {
   ],
   precheck: async (t, p, env) => {
     if (!alertmanager(env)) return 'Alertmanager is not configured (prometheus.alertmanagerUrl)';
+    if (!t.alert) return 'Select a Prometheus alert to silence it (PagerDuty pages are acknowledged with a)';
     if (Object.keys(t.alert.labels).length === 0) return 'the alert has no labels to match';
     if (p.duration !== undefined && validateDuration(p.duration)) return validateDuration(p.duration);
     return null;

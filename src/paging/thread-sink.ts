@@ -1,5 +1,6 @@
 // Status updates in the incident channel, threaded under its first message: a sink for the outbox.
-//   slackThreadSink(slack, channelOf) — channelOf(incidentId) → {id, rootTs} of the incident's channel
+//   slackThreadSink(slack, channelOf) — slack() → the client (null until configured: a drill's comes
+//   later); channelOf(incidentId) → {id, rootTs} of the incident's channel
 // chat.postMessage {channel, thread_ts, text, metadata: {event_type: warroom_status_update,
 // event_payload: {delivery_id}}}. It is idempotent for the outbox: when an earlier attempt may have
 // landed, the thread is read first (conversations.replies) and a reply carrying this delivery id
@@ -27,15 +28,17 @@ export function sendResultOf(e: unknown): SendResult {
   }
 }
 
-export function slackThreadSink(slack: SlackClient, channelOf: (incidentId: string) => { id: string; rootTs: string | null } | null, opts: { name?: string } = {}): Sink {
+export function slackThreadSink(client: SlackClient | (() => SlackClient | null), channelOf: (incidentId: string) => { id: string; rootTs: string | null } | null, opts: { name?: string } = {}): Sink {
   return {
     name: opts.name ?? 'slack-channel',
     kind: 'slack',
     // The channel is the responders' own: it gets the internal text.
     audience: 'internal',
     idempotent: true,
-    secrets: slack.secrets,
+    secrets: typeof client === 'function' ? [] : client.secrets,
     async send(update, ctx) {
+      const slack = typeof client === 'function' ? client() : client;
+      if (!slack) return { ok: false, retryable: false, sent: false, reason: 'Slack is not configured (paging.slack)' };
       const ch = channelOf(update.incidentId);
       if (!ch?.rootTs) return { ok: false, retryable: false, sent: false, reason: 'the incident has no Slack channel yet: O opens it, then resend' };
       const marker = ctx.deliveryId ?? update.id;

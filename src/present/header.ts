@@ -12,6 +12,8 @@ export interface HeaderInput {
   incident: IncidentInfo | null;
   suggestion: SeveritySuggestion;
   nextUpdateDueAt: number | null;
+  /** The escalation matrix's rule that is due: "P1 for 15 min: escalate to engineering lead". */
+  escalation?: string | null;
   context: string | null;
   namespaces: string[];
   /** Each source's status and when its data last arrived (epoch ms). */
@@ -49,6 +51,7 @@ export function headerCells(h: HeaderInput): Cell[] {
       });
     }
   }
+  if (h.incident && h.escalation) parts.push({ priority: 1, cells: [{ text: `${h.glyphs.warn} ${h.escalation} `, token: 'critical', bold: true }] });
   const s = h.suggestion;
   parts.push({
     priority: 2,

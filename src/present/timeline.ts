@@ -27,7 +27,8 @@ export function timelineCells(e: TimelineEntry): Cell[] {
     { text: `${utcTime(e.at)} `, token: 'muted' },
     { text: `${e.kind.padEnd(17)} `, token: KIND_TOKEN[e.kind] ?? 'info' },
     { text: `${e.summary}`, token: 'fg' },
-    { text: ` — ${e.actor}`, token: 'muted' },
+    // An entry another cockpit journaled says whose it is (it came through the incident channel).
+    { text: ` — ${e.actor}${e.origin ? ` (${e.origin.from})` : ''}`, token: 'muted' },
   ];
 }
 

@@ -9,6 +9,7 @@ import { emptyPromData, type PromData } from '../sources/prometheus/types.js';
 import type { PostgresData } from '../sources/postgres/types.js';
 import type { RedisData } from '../sources/redis/types.js';
 import type { IncidentSlice } from '../incident/types.js';
+import { emptyPagingData, type PagingData } from '../paging/types.js';
 import { defaultConfig, type SeverityConfig } from '../config/schema.js';
 
 export type { PaneId } from '../ui/panes/registry.js';
@@ -60,12 +61,13 @@ export interface State {
   prom: SourceSlice<PromData>;
   postgres: SourceSlice<PostgresData>;
   redis: SourceSlice<RedisData>;
+  paging: SourceSlice<PagingData>;
   incident: IncidentSlice;
   ui: UiState;
   meta: MetaState;
 }
 
-export type SourceKey = 'kube' | 'prom' | 'postgres' | 'redis';
+export type SourceKey = 'kube' | 'prom' | 'postgres' | 'redis' | 'paging';
 export type StagedKey = SourceKey | 'incident';
 
 export function initialState(partial: Partial<MetaState> = {}): State {
@@ -74,6 +76,7 @@ export function initialState(partial: Partial<MetaState> = {}): State {
     prom: emptySlice(emptyPromData()),
     postgres: emptySlice({ databases: [] }),
     redis: emptySlice({ instances: [] }),
+    paging: emptySlice(emptyPagingData()),
     incident: {
       current: null,
       timeline: [],

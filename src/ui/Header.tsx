@@ -8,6 +8,9 @@ import { paintCells } from './ansi.js';
 import type { Cell } from '../present/cell.js';
 import { headerCells } from '../present/header.js';
 
+/** The incident channel's sync, as a source's status in the header. */
+const CHANNEL_STATUS = { idle: 'disabled', ok: 'ok', waiting: 'degraded', failing: 'down' } as const;
+
 export function Header({ width }: { width: number }) {
   // Incident times are wall-clock (the journal's); the drill's simulated clock is for data ages only.
   const { theme } = useCockpit();
@@ -26,9 +29,13 @@ export function Header({ width }: { width: number }) {
   const prom = useSelect((s) => s.prom.status);
   const pg = useSelect((s) => s.postgres.status);
   const redis = useSelect((s) => s.redis.status);
+  const pd = useSelect((s) => s.paging.status);
+  const pdAt = useSelect((s) => s.paging.updatedAt);
+  const channel = useSelect((s) => s.paging.data.channel?.state ?? 'idle');
+  const escalation = useSelect((s) => s.paging.data.escalation);
   // The clock ticks only while an incident is open, and ages of stale data every 10 s while a
   // source is unwell; an idle, healthy cockpit writes nothing.
-  const unwell = [kube, prom, pg, redis].some((st) => st === 'down' || st === 'degraded');
+  const unwell = [kube, prom, pg, redis, pd].some((st) => st === 'down' || st === 'degraded');
   const [, setTick] = useState(0);
   useEffect(() => {
     if (!incident && !unwell) return;
@@ -44,10 +51,11 @@ export function Header({ width }: { width: number }) {
     incident,
     suggestion,
     nextUpdateDueAt: due,
+    escalation,
     context: ctx,
     namespaces: allNs ? ['*'] : namespaces,
     // The Kubernetes source is watch-driven: quiet data is not stale, so only its outages age.
-    sources: { k8s: { status: kube, updatedAt: kube === 'down' ? kubeAt : null }, prom: { status: prom, updatedAt: promAt }, pg: { status: pg, updatedAt: pgAt }, redis: { status: redis, updatedAt: redisAt } },
+    sources: { k8s: { status: kube, updatedAt: kube === 'down' ? kubeAt : null }, prom: { status: prom, updatedAt: promAt }, pg: { status: pg, updatedAt: pgAt }, redis: { status: redis, updatedAt: redisAt }, pd: { status: pd, updatedAt: pdAt }, slack: { status: CHANNEL_STATUS[channel], updatedAt: null } },
     staleAfterMs: meta.staleAfterMs,
     glyphs: theme.glyphs,
   });

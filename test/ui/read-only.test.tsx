@@ -30,6 +30,11 @@ test('every mutating action exists in the registry and is refused by the runner 
     'kube.restart',
     'kube.rollback',
     'kube.scale',
+    'paging.acknowledge',
+    'paging.channel',
+    'paging.escalate',
+    'paging.link',
+    'paging.mirror',
     'pg.cancel',
     'pg.terminate',
   ]);

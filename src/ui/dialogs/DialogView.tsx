@@ -76,6 +76,7 @@ export function DialogView({ width, height }: { width: number; height: number })
 export function OverlayView({ width, height }: { width: number; height: number }) {
   const { theme, keymap, runner } = useCockpit();
   const overlay = useSelect((s) => s.ui.overlay);
+  const matrix = useSelect((s) => s.paging.data.matrix);
   if (!overlay) return null;
   let title: string;
   let lines: { text: string; token?: 'muted' | 'keyHint' | 'title' | 'fg'; bold?: boolean }[];
@@ -94,6 +95,10 @@ export function OverlayView({ width, height }: { width: number; height: number }
       if (reason) reasons.add(reason);
       const keys = c.keys.length ? c.keys.join(', ') : '(unbound)';
       lines.push({ text: `${reason ? theme.glyphs.critical : ' '} ${keys.padEnd(14)} ${c.description}${c.scope !== 'global' ? ` [${c.scope}]` : ''}  (${c.id})`, token: reason ? 'muted' : 'fg' });
+    }
+    if (matrix.length) {
+      lines.push({ text: 'Escalation matrix (paging.escalation)', token: 'title', bold: true });
+      for (const m of matrix) lines.push({ text: `  ${m}`, token: 'fg' });
     }
     title = `Keys — ↑/↓ scroll · Esc or ? to close${reasons.size ? ` — ${theme.glyphs.critical} disabled: ${[...reasons].join(', ')}` : ''}`;
     scroll = overlay.scroll;

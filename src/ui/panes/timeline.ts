@@ -18,7 +18,7 @@ export const timelinePane: PaneDef<'timeline'> = {
     }
     for (let i = entries.length - 1; i >= 0; i--) {
       rows.push(timelineCells(entries[i]));
-      targets.push(null);
+      targets.push({ name: entries[i].id, entry: entries[i] });
     }
     return {
       title: `Timeline${inc.current ? ` ${inc.current.id}` : ''}`,

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startDrill, type DrillEnv } from '../../src/sim/drill.js';
 import { tempDir, waitFor } from '../helpers/net.js';
+import { groupedErrorRateQuery, groupedLatencyP95Query, RATE_WINDOW } from '../../src/sources/prometheus/queries.js';
 
 const run = promisify(execFile);
 const SPEED = 60;
@@ -49,6 +50,27 @@ async function drill(t: { after: (fn: () => Promise<void>) => void }, scenario: 
 
 const WAIT = { timeoutMs: 25_000, intervalMs: 200 };
 
+/**
+ * The pane's figure agrees with a firing alert: the pane's own query (the default 1m window, as
+ * the cockpit sends it), evaluated at the rule's last evaluation, is past the rule's threshold.
+ */
+async function assertPaneAgrees(env: DrillEnv, alert: string, service: string, threshold: number) {
+  const body = (await (await fetch(`${env.prom.url}/api/v1/rules`)).json()) as any;
+  const rule = body.data.groups.flatMap((g: any) => g.rules).find((r: any) => r.name === alert && r.labels.service === service);
+  assert.equal(rule?.state, 'firing', `${alert} on ${service} is firing`);
+  const at = Date.parse(rule.lastEvaluation) / 1000;
+  const query = alert === 'HighErrorRate' ? groupedErrorRateQuery([service]) : groupedLatencyP95Query([service]);
+  const res = (await (await fetch(`${env.prom.url}/api/v1/query?query=${encodeURIComponent(query)}&time=${at}`)).json()) as any;
+  const pane = Number(res.data.result.find((r: any) => r.metric.service === service)?.value?.[1]);
+  assert.ok(pane > threshold, `${alert} fired while the pane's ${RATE_WINDOW} figure was ${pane} (threshold ${threshold})`);
+  assert.ok(Math.abs(Number(rule.alerts[0].value) - pane) < 1e-9, `the alert's own value (${rule.alerts[0].value}) is the pane's figure (${pane})`);
+}
+
+/** The logs of one pod of the app, as `kubectl logs` prints them (`--previous` for the crashed container). */
+async function podLogs(env: DrillEnv, pod: string, previous = false): Promise<string> {
+  return kubectl(env, 'logs', pod, ...(previous ? ['--previous'] : []));
+}
+
 describe('drill scenarios', { concurrency: 2 }, () => {
   test('bad-deploy: 5xx near 45% and crash-looping pods; rollout undo cures it', async (t) => {
     const env = await drill(t, 'bad-deploy');
@@ -60,6 +82,17 @@ describe('drill scenarios', { concurrency: 2 }, () => {
     assert.ok(crashing.every((p) => p.spec.containers[0].image.endsWith(':2.4.1')), 'the crash-looping pods run the new image');
     const history = await kubectl(env, 'rollout', 'history', 'deploy/api');
     assert.match(history, /deploy api v2\.4\.1 \(CI #4821\)/);
+    await assertPaneAgrees(env, 'HighErrorRate', 'api', 0.05);
+    // The clue the description names: the crashed containers died on the TypeError in the pricing code.
+    const previous = await waitFor(async () => {
+      for (const p of crashing) {
+        const text = await podLogs(env, p.metadata.name, true).catch(() => '');
+        if (text.includes('TypeError')) return text;
+      }
+      return null;
+    }, { ...WAIT, what: 'a crashed api container logged the TypeError' });
+    assert.match(previous, /TypeError: Cannot read properties of undefined \(reading 'currency'\)[\s\S]*PriceService\.quote/);
+    assert.doesNotMatch(previous, /connection refused|:5432|panic:|nil pointer/, 'nothing sends the responder to the database');
 
     await kubectl(env, 'rollout', 'undo', 'deploy/api');
     await waitFor(async () => (await alertState(env, 'HighErrorRate', 'api')) === null, { ...WAIT, what: 'HighErrorRate on api resolved' });
@@ -84,6 +117,10 @@ describe('drill scenarios', { concurrency: 2 }, () => {
     const idleInTx = Number((await client.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'drill-app' AND state = 'idle in transaction'`)).rows[0].n);
     assert.ok(idleInTx >= 0.5 * max, `most leaked sessions are idle in transaction (${idleInTx})`);
     await waitFor(async () => (await alertState(env, 'HighErrorRate', 'api')) === 'firing', { ...WAIT, what: 'errors follow: HighErrorRate on api' });
+    await assertPaneAgrees(env, 'HighErrorRate', 'api', 0.05);
+    const apiPod = (await pods(env, 'api')).find((p) => p.status.phase === 'Running')!;
+    await waitFor(async () => /pg pool: timeout acquiring connection/.test(await podLogs(env, apiPod.metadata.name)), { ...WAIT, what: 'the api logs show pool timeouts' });
+    assert.match(await kubectl(env, 'rollout', 'history', 'deploy/api'), /v2\.5\.0/, 'the rollout history shows the deploy');
 
     await kubectl(env, 'rollout', 'restart', 'deploy/api');
     await waitFor(async () => (await appSessions()) < 0.3 * max, { ...WAIT, what: 'sessions freed after the restart' });
@@ -97,6 +134,7 @@ describe('drill scenarios', { concurrency: 2 }, () => {
     const leaking = await pods(env, 'checkout');
     assert.ok(leaking.some((p) => p.status.containerStatuses?.[0]?.lastState?.terminated?.reason === 'OOMKilled'), 'a checkout pod was OOMKilled');
     assert.ok(leaking.some((p) => p.status.containerStatuses[0].restartCount >= 2), 'restarts are rising');
+    assert.match(await kubectl(env, 'rollout', 'history', 'deploy/checkout'), /v1\.19\.0/, 'the deploy is in the rollout history');
 
     await kubectl(env, 'rollout', 'undo', 'deploy/checkout');
     await waitFor(async () => (await alertState(env, 'KubePodCrashLooping')) === null, { ...WAIT, what: 'KubePodCrashLooping resolved' });
@@ -124,6 +162,15 @@ describe('drill scenarios', { concurrency: 2 }, () => {
     assert.equal(await ping(), false, 'Redis does not answer during the outage');
     await waitFor(async () => (await alertState(env, 'HighLatencyP95', 'api')) === 'firing', { ...WAIT, what: 'HighLatencyP95 on api firing' });
     await waitFor(async () => (await instant(env, p95('api'))) > 2, { ...WAIT, what: 'api p95 above 2 s' });
+    await assertPaneAgrees(env, 'HighLatencyP95', 'api', 2);
+    // The clue: healthy api pods whose logs show ioredis timing out, and requests failing with it.
+    const api = await pods(env, 'api');
+    assert.ok(api.every((p) => p.status.containerStatuses[0].ready && p.status.containerStatuses[0].restartCount === 0), 'the api pods are healthy');
+    const apiLogs = await waitFor(async () => {
+      const text = await podLogs(env, api[0]!.metadata.name);
+      return /Connection timeout/.test(text) && / 500 /.test(text) ? text : null;
+    }, { ...WAIT, what: 'api logs with ioredis Connection timeout errors and 500s' });
+    assert.match(apiLogs, /\[ioredis\] Unhandled error event: Error: Connection timeout/);
 
     await kubectl(env, 'rollout', 'restart', 'deploy/redis');
     await waitFor(ping, { ...WAIT, what: 'Redis answers again' });
@@ -138,6 +185,10 @@ describe('drill scenarios', { concurrency: 2 }, () => {
     const rate = await instant(env, 'sum(rate(http_requests_total{service="api"}[5m]))');
     const hourAgo = await instant(env, 'sum(rate(http_requests_total{service="api"}[5m] offset 1h))');
     assert.ok(rate > 2.5 * hourAgo, `traffic is well above an hour ago (${rate.toFixed(0)} vs ${hourAgo.toFixed(0)} rps)`);
+    await assertPaneAgrees(env, 'HighLatencyP95', 'api', 2);
+    // Nothing was deployed and no pod is unhealthy.
+    assert.doesNotMatch(await kubectl(env, 'rollout', 'history', 'deploy/api'), /^2\s/m, 'api has a single revision');
+    assert.ok((await pods(env, 'api')).every((p) => p.status.containerStatuses[0].ready), 'every api pod is ready');
 
     await kubectl(env, 'scale', 'deploy/api', '--replicas=10');
     await waitFor(async () => (await alertState(env, 'HighLatencyP95', 'api')) === null, { ...WAIT, what: 'HighLatencyP95 on api resolved' });

@@ -304,9 +304,12 @@ export class Kubelet {
   private crash(rt: PodRt, c: CtrRt, reason: 'Error' | 'OOMKilled', exitCode: number): void {
     const now = Date.now();
     if (reason === 'Error') {
-      appendLog(c, now, `level=ERROR msg="failed to connect to upstream" err="dial tcp 10.96.0.15:5432: connect: connection refused"`);
-      appendLog(c, now, `level=FATAL msg="startup failed, exiting" exit_code=${exitCode}`);
-      appendLog(c, now, 'panic: runtime error: invalid memory address or nil pointer dereference');
+      const lines = this.behaviorOf(c.image).crashLines ?? [
+        `level=ERROR msg="failed to connect to upstream" err="dial tcp 10.96.0.15:5432: connect: connection refused"`,
+        `level=FATAL msg="startup failed, exiting" exit_code=${exitCode}`,
+        'panic: runtime error: invalid memory address or nil pointer dereference',
+      ];
+      for (const line of lines) appendLog(c, now, line);
     } else {
       appendLog(c, now, `level=WARN msg="heap usage high" heap_mib=${Math.round(this.memoryMiB(c))}`);
       this.podEvent(rt, c, 'Warning', 'OOMKilling', `Memory cgroup out of memory: Killed process ${1000 + Math.floor(this.rand() * 30000)} (${c.name}) total-vm:${Math.round(this.memoryMiB(c) * 1400)}kB`, 'kernel-monitor');

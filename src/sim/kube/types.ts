@@ -6,6 +6,8 @@ export interface ImageBehavior {
   baseMemoryMiB?: number;
   cpuMilli?: number;
   logLine?: (podName: string, seq: number, rand: () => number) => string;
+  /** What the container writes just before it crashes (default: a generic upstream error and a panic). */
+  crashLines?: string[];
 }
 
 export interface KubeSimOptions {

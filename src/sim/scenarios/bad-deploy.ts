@@ -25,6 +25,13 @@ export const badDeploy: Scenario = {
         { rate: 0.35, line: (r) => `ERROR Unhandled exception on GET /api/v1/cart req_id=${Math.floor(r() * 0xffffff).toString(16)}: TypeError: Cannot read properties of undefined (reading 'currency') at PriceService.quote (/app/dist/pricing/price-service.js:88:31)` },
         { rate: 0.08, line: () => `FATAL uncaughtException in worker thread, exiting: TypeError: Cannot read properties of undefined (reading 'currency')` },
       ]),
+      // A Node service dying on the TypeError, as `kubectl logs --previous` shows it.
+      crashLines: [
+        `ERROR Unhandled exception on GET /api/v1/cart: TypeError: Cannot read properties of undefined (reading 'currency')`,
+        '    at PriceService.quote (/app/dist/pricing/price-service.js:88:31)',
+        '    at CartController.get (/app/dist/cart/cart-controller.js:41:22)',
+        `FATAL uncaughtException, exiting: TypeError: Cannot read properties of undefined (reading 'currency')`,
+      ],
     },
     [IMAGES.checkout]: { readyDelaySeconds: 5, baseMemoryMiB: 300, cpuMilli: 120, logLine: logs([{ rate: 0.02, line: () => 'WARN  upstream api returned 500 for GET /api/v1/cart, retrying (1/2)' }]) },
   },

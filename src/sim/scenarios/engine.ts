@@ -60,6 +60,7 @@ export class ScenarioEngine {
   private last: WorldOutput | null = null;
   private pgTarget = '';
   private redisDown = false;
+  private logsKey = '';
   private redisLatency = 0;
   private stopped = false;
 
@@ -163,6 +164,14 @@ export class ScenarioEngine {
   }
 
   private apply(out: WorldOutput): void {
+    const logsKey = out.logs?.key ?? '';
+    if (logsKey !== this.logsKey) {
+      this.logsKey = logsKey;
+      for (const [image, behavior] of Object.entries(this.scenario.images)) {
+        const override = out.logs?.images[image];
+        this.kube.setImageBehavior(image, override ? { ...behavior, logLine: override } : behavior);
+      }
+    }
     if (this.pg) {
       const key = JSON.stringify(out.postgres);
       if (key !== this.pgTarget) {

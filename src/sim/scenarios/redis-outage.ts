@@ -5,6 +5,12 @@ import { IMAGES, NAMESPACE, livePods, logs, output, serviceSignals, shopDeployme
 
 const services = shopServices();
 
+const API_WHILE_REDIS_HANGS = logs([
+  { rate: 0.3, line: () => 'ERROR [ioredis] Unhandled error event: Error: Connection timeout' },
+  { rate: 0.15, line: (r) => `ERROR GET /api/v1/cart 500 ${2000 + Math.floor(r() * 900)}ms req_id=${Math.floor(r() * 0xffffff).toString(16)}: cache lookup failed: Connection timeout (ioredis)` },
+  { rate: 0.1, line: () => 'WARN  cache miss storm: 412 misses in 10s (redis-cache)' },
+]);
+
 /** Redis is down from the hang until a pod created after it is ready and the old ones are gone. */
 export function redisDown(obs: Observation): boolean {
   const ago = since(obs, 'redis-hang');
@@ -45,7 +51,9 @@ export const redisOutage: Scenario = {
     const slow = down ? Math.min(4.5, 0.8 + (1.5 * ago) / 60) : 0;
     const api = serviceSignals(services.api, obs.deployments.api, obs.t, { extraP95Seconds: slow, extraErrorRatio: down ? 0.12 : 0 });
     const checkout = serviceSignals(services.checkout, obs.deployments.checkout, obs.t, { extraP95Seconds: slow * 0.8, extraErrorRatio: down ? 0.08 : 0, phase: 2 });
-    return output(obs, { services: { api, checkout }, redisOutage: down, maxConnections: 100 });
+    const out = output(obs, { services: { api, checkout }, redisOutage: down, maxConnections: 100 });
+    // While Redis hangs, api's cache calls time out in ioredis and some requests fail with them.
+    return down ? { ...out, logs: { key: 'redis-down', images: { [IMAGES.api]: API_WHILE_REDIS_HANGS } } } : out;
   },
   rules: standardRules(NAMESPACE),
 };

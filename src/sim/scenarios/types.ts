@@ -83,6 +83,11 @@ export interface WorldOutput {
   redisOutage: boolean;
   /** Extra latency Redis adds to each command. */
   redisLatencyMs: number;
+  /**
+   * Log lines that depend on the world (api logging cache timeouts while Redis hangs): the images'
+   * log generators to use now, under a key that changes when they do. Absent: the images' own.
+   */
+  logs?: { key: string; images: Record<string, ImageBehavior['logLine']> };
 }
 
 export interface ScenarioInfo {

@@ -163,12 +163,53 @@ function restartsFromLastState(pod: K8sObject, now: number): number {
   return n;
 }
 
+export interface PodUsage {
+  cpuMilli?: number | null;
+  memoryBytes?: number | null;
+}
+
+/** Sum of one resource's limit over the containers; null when any container has none. */
+function limitSum(pod: K8sObject, resource: 'cpu' | 'memory'): number | null {
+  const cs: K8sObject[] = pod.spec?.containers ?? [];
+  if (cs.length === 0) return null;
+  let sum = 0;
+  for (const c of cs) {
+    const q = c.resources?.limits?.[resource];
+    const v = resource === 'cpu' ? parseCpuMilli(q == null ? null : String(q)) : parseBytes(q == null ? null : String(q));
+    if (v == null) return null;
+    sum += v;
+  }
+  return sum;
+}
+
+export function percent(used: number | null | undefined, of: number | null | undefined): number | null {
+  if (used == null || of == null || of <= 0) return null;
+  return (used / of) * 100;
+}
+
+/** The newest termination among the containers (current state first, then last state). */
+export function lastTermination(pod: K8sObject): PodRow['lastTermination'] {
+  let best: PodRow['lastTermination'] = null;
+  for (const c of pod.status?.containerStatuses ?? []) {
+    for (const t of [c.state?.terminated, c.lastState?.terminated]) {
+      if (!t) continue;
+      const at = toMs(t.finishedAt);
+      const reason = t.reason ?? (t.signal ? `Signal:${t.signal}` : `ExitCode:${t.exitCode ?? '?'}`);
+      if (!best || (at ?? 0) > (best.at ?? 0)) best = { reason, exitCode: typeof t.exitCode === 'number' ? t.exitCode : null, at, container: String(c.name ?? '') };
+    }
+  }
+  return best;
+}
+
 export function podRow(
   pod: K8sObject,
-  ctx: { deployment: string | null; recentRestarts?: number; cpuMilli?: number | null; memoryBytes?: number | null; now: number },
+  ctx: { deployment: string | null; owner?: { kind: string; name: string } | null; recentRestarts?: number; cpuMilli?: number | null; memoryBytes?: number | null; now: number },
 ): PodRow {
   const s = podStatus(pod);
   const recent = Math.max(ctx.recentRestarts ?? 0, restartsFromLastState(pod, ctx.now));
+  const cpuLimit = limitSum(pod, 'cpu');
+  const memLimit = limitSum(pod, 'memory');
+  const ref = controllerOf(pod);
   return {
     key: objKey(pod),
     namespace: pod.metadata?.namespace ?? '',
@@ -183,8 +224,15 @@ export function podRow(
     createdAt: toMs(pod.metadata?.creationTimestamp) ?? 0,
     node: pod.spec?.nodeName ?? null,
     deployment: ctx.deployment,
+    owner: ctx.owner !== undefined ? ctx.owner : ctx.deployment ? { kind: 'Deployment', name: ctx.deployment } : ref ? { kind: ref.kind, name: ref.name } : null,
+    containerNames: (pod.spec?.containers ?? []).map((c: K8sObject) => String(c.name ?? '')),
     cpuMilli: ctx.cpuMilli ?? null,
     memoryBytes: ctx.memoryBytes ?? null,
+    cpuLimitMilli: cpuLimit,
+    memoryLimitBytes: memLimit,
+    cpuPct: percent(ctx.cpuMilli, cpuLimit),
+    memPct: percent(ctx.memoryBytes, memLimit),
+    lastTermination: lastTermination(pod),
   };
 }
 

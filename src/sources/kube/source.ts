@@ -1,6 +1,7 @@
-// The Kubernetes source: reflectors (list + watch) for pods, deployments, replicasets and
-// events feed Maps; a dirty flag stages ONE materialising updater per frame, so a burst of
-// watch events costs one publish. Pod metrics are polled (the metrics API has no watch).
+// The Kubernetes source: reflectors (list + watch) for pods, deployments, replicasets, statefulsets,
+// daemonsets, controllerrevisions, events and nodes feed Maps; a dirty flag stages ONE materialising
+// updater per frame, so a burst of watch events costs one publish. Pod and node metrics are polled
+// (the metrics API has no watch), scoped to what is shown and within a byte budget (metrics.ts).
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Publish, Source, SourceSlice } from '../types.js';
 import { KubeOperations, type KubeOps } from './actions.js';
@@ -13,15 +14,15 @@ import {
   deploymentRow,
   foldEvents,
   objKey,
-  parseBytes,
-  parseCpuMilli,
   podRow,
   RestartTracker,
   type K8sObject,
 } from './normalize.js';
+import { MetricsPoller, type MetricsResult, type Usage } from './metrics.js';
 import { Reflector } from './reflector.js';
-import { getJson, openStream, probeApi } from './watch.js';
-import { safeInterval, safeTimeout } from '../../util/delay.js';
+import { getJsonSized, openStream, probeApi } from './watch.js';
+import { compareNodes, compareWorkloads, daemonSetRow, newestRevisions, nodeRow, statefulSetRow, trimObject } from './workloads.js';
+import { safeInterval } from '../../util/delay.js';
 import { deploymentLogs, podLogs, summarizeErrors } from './logs.js';
 import type { DeploymentRow, KubeData, PodRow } from './types.js';
 
@@ -33,8 +34,10 @@ export interface KubeSourceOptions {
   allNamespaces: boolean;
   labelSelector?: string;
   timeoutSeconds: number;
-  /** Metrics poll interval (the refresh interval); default 5 s. */
+  /** The refresh interval; metrics are polled at most this often and never more than every 15 s. */
   refreshSeconds?: number;
+  /** Bytes of metrics a minute at most (default 1 MiB): large clusters are polled less often. */
+  metricsBudgetBytesPerMinute?: number;
 }
 
 export interface KubeSourceExtra {
@@ -59,9 +62,21 @@ export interface LivenessOptions {
 
 const LIVENESS: LivenessOptions = { silentMs: 4000, probeTimeoutMs: 2000, downAfterMs: 8000, tickMs: 1000 };
 
-const KIND_OF: Record<string, string> = { pods: 'Pod', deployments: 'Deployment', replicasets: 'ReplicaSet', events: 'Event' };
+const KIND_OF: Record<Kind, string> = {
+  pods: 'Pod',
+  deployments: 'Deployment',
+  replicasets: 'ReplicaSet',
+  events: 'Event',
+  statefulsets: 'StatefulSet',
+  daemonsets: 'DaemonSet',
+  controllerrevisions: 'ControllerRevision',
+  nodes: 'Node',
+};
 
-type Kind = 'pods' | 'deployments' | 'replicasets' | 'events';
+type Kind = 'pods' | 'deployments' | 'replicasets' | 'events' | 'statefulsets' | 'daemonsets' | 'controllerrevisions' | 'nodes';
+/** Watched per namespace; nodes are cluster-scoped and watched once. */
+const NAMESPACED: Kind[] = ['pods', 'deployments', 'replicasets', 'events', 'statefulsets', 'daemonsets', 'controllerrevisions'];
+const APPS = new Set<Kind>(['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'controllerrevisions']);
 
 export class KubeSource implements Source {
   private clients: KubeClients | null = null;
@@ -69,7 +84,8 @@ export class KubeSource implements Source {
   private context: string | undefined;
   private namespaces: string[];
   private allNamespaces: boolean;
-  private reflectors: Array<{ kind: Kind; ns: string | null; r: Reflector }> = [];
+  /** `optional` reflectors (nodes) may be forbidden without making the source degraded. */
+  private reflectors: Array<{ kind: Kind; ns: string | null; r: Reflector; optional: boolean }> = [];
   /** Per reflector: what is wrong, and whether its data is stale because of it. */
   private errors = new Map<string, { message: string; stale: boolean }>();
   private readonly liveness: LivenessOptions;
@@ -84,9 +100,17 @@ export class KubeSource implements Source {
   private deployments = new Map<string, K8sObject>();
   private replicaSets = new Map<string, K8sObject>();
   private events = new Map<string, K8sObject>();
-  private metrics = new Map<string, { cpuMilli: number | null; memoryBytes: number | null }>();
+  private statefulSets = new Map<string, K8sObject>();
+  private daemonSets = new Map<string, K8sObject>();
+  private revisions = new Map<string, K8sObject>();
+  private nodes = new Map<string, K8sObject>();
+  private nodesError: string | null = null;
+  private metrics = new Map<string, Usage>();
+  private nodeMetrics = new Map<string, Usage>();
   private metricsAvailable = false;
-  private metricsTimer: NodeJS.Timeout | null = null;
+  private metricsPoller: MetricsPoller | null = null;
+  private workloadsDirty = true;
+  private nodesDirty = true;
   private decayTimer: NodeJS.Timeout | null = null;
   private restarts = new RestartTracker();
   private podRows = new Map<string, PodRow>();
@@ -134,8 +158,9 @@ export class KubeSource implements Source {
       data: { ...prev.data, context: c.context, cluster: c.cluster, namespaces: ns ?? [], allNamespaces: ns === null },
     }));
     for (const n of ns ?? [null]) {
-      for (const kind of ['pods', 'deployments', 'replicasets', 'events'] as Kind[]) this.addReflector(kind, n);
+      for (const kind of NAMESPACED) this.addReflector(kind, n);
     }
+    this.addReflector('nodes', null, true);
     this.lastHeard = this.now();
     this.unansweredSince = null;
     for (const r of this.reflectors) r.r.start();
@@ -155,10 +180,10 @@ export class KubeSource implements Source {
     this.generation++;
     for (const r of this.reflectors) r.r.stop();
     this.reflectors = [];
-    if (this.metricsTimer) clearTimeout(this.metricsTimer);
+    this.metricsPoller?.stop();
     if (this.decayTimer) clearInterval(this.decayTimer);
     if (this.livenessTimer) clearInterval(this.livenessTimer);
-    this.metricsTimer = null;
+    this.metricsPoller = null;
     this.decayTimer = null;
     this.livenessTimer = null;
   }
@@ -178,7 +203,7 @@ export class KubeSource implements Source {
     }
     if (n) this.log(`kube refresh: restarted ${n} watch${n === 1 ? '' : 'es'}`);
     if (all) void this.probe(this.generation);
-    void this.pollMetrics(this.generation);
+    this.metricsPoller?.pollNow();
   }
 
   /** Any sign of life from the API server. */
@@ -325,13 +350,25 @@ export class KubeSource implements Source {
     this.deployments.clear();
     this.replicaSets.clear();
     this.events.clear();
+    this.statefulSets.clear();
+    this.daemonSets.clear();
+    this.revisions.clear();
+    this.nodes.clear();
+    this.nodesError = null;
     this.metrics.clear();
+    this.nodeMetrics.clear();
     this.podRows.clear();
     this.errors.clear();
     this.dropped = 0;
     this.metricsAvailable = false;
-    this.allPodsDirty = this.deploymentsDirty = this.eventsDirty = true;
-    this.publish((prev) => ({ ...prev, status: 'connecting', error: null, updatedAt: null, data: { ...prev.data, pods: [], deployments: [], events: [] } }));
+    this.allPodsDirty = this.deploymentsDirty = this.eventsDirty = this.workloadsDirty = this.nodesDirty = true;
+    this.publish((prev) => ({
+      ...prev,
+      status: 'connecting',
+      error: null,
+      updatedAt: null,
+      data: { ...prev.data, pods: [], deployments: [], statefulSets: [], daemonSets: [], nodes: [], nodesError: null, events: [] },
+    }));
     await this.start();
   }
 
@@ -358,27 +395,60 @@ export class KubeSource implements Source {
   }
 
   private mapFor(kind: Kind): Map<string, K8sObject> {
-    return kind === 'pods' ? this.pods : kind === 'deployments' ? this.deployments : kind === 'replicasets' ? this.replicaSets : this.events;
+    switch (kind) {
+      case 'pods':
+        return this.pods;
+      case 'deployments':
+        return this.deployments;
+      case 'replicasets':
+        return this.replicaSets;
+      case 'statefulsets':
+        return this.statefulSets;
+      case 'daemonsets':
+        return this.daemonSets;
+      case 'controllerrevisions':
+        return this.revisions;
+      case 'nodes':
+        return this.nodes;
+      default:
+        return this.events;
+    }
   }
 
-  private addReflector(kind: Kind, ns: string | null): void {
+  private listFor(kind: Kind, ns: string | null, labelSelector: string | undefined): (signal: AbortSignal) => Promise<any> {
+    const c = this.clients!;
+    return async (signal) => {
+      const o = c.opts({ signal });
+      const namespace = ns ?? '';
+      switch (kind) {
+        case 'pods':
+          return ns ? c.core.listNamespacedPod({ namespace, labelSelector }, o) : c.core.listPodForAllNamespaces({ labelSelector }, o);
+        case 'deployments':
+          return ns ? c.apps.listNamespacedDeployment({ namespace, labelSelector }, o) : c.apps.listDeploymentForAllNamespaces({ labelSelector }, o);
+        case 'replicasets':
+          return ns ? c.apps.listNamespacedReplicaSet({ namespace, labelSelector }, o) : c.apps.listReplicaSetForAllNamespaces({ labelSelector }, o);
+        case 'statefulsets':
+          return ns ? c.apps.listNamespacedStatefulSet({ namespace, labelSelector }, o) : c.apps.listStatefulSetForAllNamespaces({ labelSelector }, o);
+        case 'daemonsets':
+          return ns ? c.apps.listNamespacedDaemonSet({ namespace, labelSelector }, o) : c.apps.listDaemonSetForAllNamespaces({ labelSelector }, o);
+        case 'controllerrevisions':
+          return ns ? c.apps.listNamespacedControllerRevision({ namespace, labelSelector }, o) : c.apps.listControllerRevisionForAllNamespaces({ labelSelector }, o);
+        case 'nodes':
+          return c.core.listNode({}, o);
+        default:
+          return ns ? c.core.listNamespacedEvent({ namespace }, o) : c.core.listEventForAllNamespaces({}, o);
+      }
+    };
+  }
+
+  private addReflector(kind: Kind, ns: string | null, optional = false): void {
     const c = this.clients!;
     const kc = this.kc!;
-    const labelSelector = kind === 'events' ? undefined : this.opts.labelSelector;
-    const group = kind === 'pods' || kind === 'events' ? '/api/v1' : '/apis/apps/v1';
+    // Nodes and events are not filtered by the workload label selector.
+    const labelSelector = kind === 'events' || kind === 'nodes' ? undefined : this.opts.labelSelector;
+    const group = APPS.has(kind) ? '/apis/apps/v1' : '/api/v1';
     const path = ns ? `${group}/namespaces/${encodeURIComponent(ns)}/${kind}` : `${group}/${kind}`;
-    const list = async (signal: AbortSignal) => {
-      const o = c.opts({ signal });
-      const r: any =
-        kind === 'pods'
-          ? ns ? await c.core.listNamespacedPod({ namespace: ns, labelSelector }, o) : await c.core.listPodForAllNamespaces({ labelSelector }, o)
-          : kind === 'deployments'
-            ? ns ? await c.apps.listNamespacedDeployment({ namespace: ns, labelSelector }, o) : await c.apps.listDeploymentForAllNamespaces({ labelSelector }, o)
-            : kind === 'replicasets'
-              ? ns ? await c.apps.listNamespacedReplicaSet({ namespace: ns, labelSelector }, o) : await c.apps.listReplicaSetForAllNamespaces({ labelSelector }, o)
-              : ns ? await c.core.listNamespacedEvent({ namespace: ns }, o) : await c.core.listEventForAllNamespaces({}, o);
-      return r;
-    };
+    const list = this.listFor(kind, ns, labelSelector);
     const id = `${kind}@${ns ?? '*'}`;
     const gen = this.generation;
     const map = this.mapFor(kind);
@@ -418,24 +488,46 @@ export class KubeSource implements Source {
           return;
         }
         const ke = toKubeError(err, `watch ${kind}${ns ? ` in ${ns}` : ''}`, c.server);
+        if (optional && (ke.kind === 'forbidden' || ke.kind === 'not-found')) {
+          // No permission to list nodes: the Nodes pane says so, the rest of the cockpit is fine.
+          if (this.nodesError !== ke.message) {
+            this.log(`kube ${id}: ${ke.message}`);
+            this.nodesError = ke.message;
+            this.nodesDirty = true;
+            this.markDirty();
+          }
+          return;
+        }
         if (this.errors.get(id)?.message !== ke.message) this.log(`kube ${id}: ${ke.message}`);
         this.errors.set(id, { message: ke.message, stale });
         this.markDirty();
       },
     });
-    this.reflectors.push({ kind, ns, r });
+    this.reflectors.push({ kind, ns, r, optional });
   }
 
-  private upsert(kind: Kind, obj: K8sObject): void {
-    const key = objKey(obj);
-    this.mapFor(kind).set(key, obj);
-    if (kind === 'pods') this.dirtyPods.add(key);
-    else if (kind === 'replicasets') {
+  private touched(kind: Kind): void {
+    if (kind === 'replicasets') {
       // Pod → deployment mapping and rollout times depend on ReplicaSets.
       this.allPodsDirty = true;
       this.deploymentsDirty = true;
     } else if (kind === 'deployments') this.deploymentsDirty = true;
-    else this.eventsDirty = true;
+    else if (kind === 'statefulsets' || kind === 'daemonsets' || kind === 'controllerrevisions') this.workloadsDirty = true;
+    else if (kind === 'nodes') this.nodesDirty = true;
+    else if (kind === 'events') this.eventsDirty = true;
+  }
+
+  private upsert(kind: Kind, obj: K8sObject): void {
+    const key = objKey(obj);
+    const keep = kind === 'pods' || kind === 'deployments' || kind === 'replicasets' || kind === 'events' ? obj : trimObject(obj, KIND_OF[kind]);
+    this.mapFor(kind).set(key, keep);
+    if (kind === 'pods') {
+      this.dirtyPods.add(key);
+      this.nodesDirty = true; // the pod count per node
+    } else if (kind === 'nodes' && this.nodesError) {
+      this.nodesError = null;
+      this.nodesDirty = true;
+    } else this.touched(kind);
   }
 
   private remove(kind: Kind, key: string): void {
@@ -443,11 +535,8 @@ export class KubeSource implements Source {
     if (kind === 'pods') {
       this.dirtyPods.add(key);
       this.restarts.forget(key);
-    } else if (kind === 'replicasets') {
-      this.allPodsDirty = true;
-      this.deploymentsDirty = true;
-    } else if (kind === 'deployments') this.deploymentsDirty = true;
-    else this.eventsDirty = true;
+      this.nodesDirty = true;
+    } else this.touched(kind);
   }
 
   private markDirty(): void {
@@ -470,8 +559,11 @@ export class KubeSource implements Source {
   private buildPodRow(key: string, pod: K8sObject, now: number): PodRow {
     const s = this.metrics.get(key);
     const count = (pod.status?.containerStatuses ?? []).reduce((n: number, c: K8sObject) => n + (c.restartCount ?? 0), 0);
+    const deployment = this.deploymentOfPod(pod);
+    const ref = controllerOf(pod);
     return podRow(pod, {
-      deployment: this.deploymentOfPod(pod),
+      deployment,
+      owner: deployment ? { kind: 'Deployment', name: deployment } : ref ? { kind: ref.kind, name: ref.name } : null,
       recentRestarts: this.restarts.observe(key, count, now),
       cpuMilli: s?.cpuMilli ?? null,
       memoryBytes: s?.memoryBytes ?? null,
@@ -517,9 +609,25 @@ export class KubeSource implements Source {
       data.events = foldEvents(this.events.values()).slice(0, 500);
       this.eventsDirty = false;
     }
+    if (this.workloadsDirty) {
+      const newest = newestRevisions(this.revisions.values());
+      data.statefulSets = [...this.statefulSets.values()].map((o) => statefulSetRow(o, newest.get(o.metadata?.uid) ?? null)).sort(compareWorkloads);
+      data.daemonSets = [...this.daemonSets.values()].map((o) => daemonSetRow(o, newest.get(o.metadata?.uid) ?? null)).sort(compareWorkloads);
+      this.workloadsDirty = false;
+    }
+    if (this.nodesDirty) {
+      const perNode = new Map<string, number>();
+      for (const p of this.pods.values()) {
+        const n = p.spec?.nodeName;
+        if (n && !p.metadata?.deletionTimestamp) perNode.set(n, (perNode.get(n) ?? 0) + 1);
+      }
+      data.nodes = [...this.nodes.values()].map((n) => nodeRow(n, { pods: perNode.get(n.metadata?.name) ?? 0, ...this.nodeMetrics.get(n.metadata?.name) })).sort(compareNodes);
+      data.nodesError = this.nodesError;
+      this.nodesDirty = false;
+    }
 
     const errs = [...this.errors.entries()];
-    const synced = this.reflectors.length > 0 && this.reflectors.every((r) => r.r.hasSynced);
+    const synced = this.reflectors.some((r) => !r.optional) && this.reflectors.every((r) => r.optional || r.r.hasSynced);
     const podsFailing = errs.some(([id, e]) => e.stale && id.startsWith('pods@'));
     let status = prev.status;
     let error: string | null = null;
@@ -542,57 +650,43 @@ export class KubeSource implements Source {
   }
 
   private startMetrics(): void {
-    const gen = this.generation;
-    const tick = async () => {
-      await this.pollMetrics(gen);
-      if (gen !== this.generation) return;
-      // Without a metrics API, look again only once a minute.
-      const every = this.metricsAvailable ? (this.opts.refreshSeconds ?? 5) * 1000 : 60_000;
-      this.metricsTimer = safeTimeout(() => void tick(), every);
-      this.metricsTimer.unref?.();
-    };
-    void tick();
-  }
-
-  private async pollMetrics(gen: number): Promise<void> {
     const c = this.clients;
     const kc = this.kc;
     if (!c || !kc) return;
-    const ns = resolveNamespaces(c, this.namespaces, this.allNamespaces);
-    try {
-      const lists = await Promise.all(
-        // Each poll has the request timeout and its socket is closed when it expires (client-node's
-        // Metrics has no way to abort a request, so a hung API would pile up sockets).
-        (ns ?? [undefined]).map((n) =>
-          getJson(kc, n ? `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(n)}/pods` : '/apis/metrics.k8s.io/v1beta1/pods', c.timeoutMs) as Promise<{ items?: any[] }>,
-        ),
-      );
-      if (gen !== this.generation) return;
-      this.heard();
-      const next = new Map<string, { cpuMilli: number | null; memoryBytes: number | null }>();
-      for (const list of lists) {
-        for (const m of list.items ?? []) {
-          let cpu: number | null = null;
-          let mem: number | null = null;
-          for (const ct of m.containers ?? []) {
-            const cv = parseCpuMilli(ct.usage?.cpu);
-            const mv = parseBytes(ct.usage?.memory);
-            if (cv != null) cpu = (cpu ?? 0) + cv;
-            if (mv != null) mem = (mem ?? 0) + mv;
-          }
-          next.set(`${m.metadata.namespace}/${m.metadata.name}`, { cpuMilli: cpu, memoryBytes: mem });
-        }
-      }
-      this.applyMetrics(next, true);
-    } catch (e) {
-      if (gen !== this.generation) return;
-      if (this.metricsAvailable) this.log(`kube metrics: ${(e as Error).message}`);
-      this.applyMetrics(new Map(), false);
+    const gen = this.generation;
+    this.metricsPoller = new MetricsPoller({
+      // Each poll has the request timeout and its socket is closed when it expires.
+      fetch: (path, query) => getJsonSized(kc, path, c.timeoutMs, query),
+      scope: () => ({ namespaces: resolveNamespaces(c, this.namespaces, this.allNamespaces), labelSelector: this.opts.labelSelector }),
+      intervalMs: (this.opts.refreshSeconds ?? 15) * 1000,
+      budgetBytesPerMinute: this.opts.metricsBudgetBytesPerMinute,
+      onResult: (r) => {
+        if (gen === this.generation) this.applyMetricsResult(r);
+      },
+    });
+    this.metricsPoller.start();
+  }
+
+  /** Metrics received and polls made (bytes/min for the bench and tests). */
+  metricsStats(): { bytes: number; polls: number; lastBytes: number; lastDelayMs: number } {
+    return { ...(this.metricsPoller?.stats ?? { bytes: 0, polls: 0, lastBytes: 0, lastDelayMs: 0 }) };
+  }
+
+  private applyMetricsResult(r: MetricsResult): void {
+    if (r.available) this.heard();
+    else if (this.metricsAvailable) this.log(`kube metrics: ${r.error?.message ?? 'unavailable'}`);
+    const nodes = r.nodes ?? new Map<string, Usage>();
+    const same = (a: Usage | undefined, b: Usage | undefined) => a?.cpuMilli === b?.cpuMilli && a?.memoryBytes === b?.memoryBytes;
+    if (nodes.size !== this.nodeMetrics.size || [...nodes].some(([k, v]) => !same(v, this.nodeMetrics.get(k)))) {
+      this.nodeMetrics = nodes;
+      this.nodesDirty = true;
+      this.markDirty();
     }
+    this.applyMetrics(r.pods, r.available);
   }
 
   /** Marks only pods whose figures changed, so an idle cluster publishes nothing. */
-  private applyMetrics(next: Map<string, { cpuMilli: number | null; memoryBytes: number | null }>, available: boolean): void {
+  private applyMetrics(next: Map<string, Usage>, available: boolean): void {
     let changed = available !== this.metricsAvailable;
     this.metricsAvailable = available;
     for (const [key, v] of next) {

@@ -24,8 +24,78 @@ export interface PodRow {
   node: string | null;
   /** Owning deployment name when known (via ReplicaSet owner). */
   deployment: string | null;
+  /** The workload that owns the pod (Deployment through its ReplicaSet, StatefulSet, DaemonSet, Job…). */
+  owner?: { kind: string; name: string } | null;
+  containerNames?: string[];
   cpuMilli: number | null;
   memoryBytes: number | null;
+  /** Sum of the containers' limits; null when any container has none (no ceiling). */
+  cpuLimitMilli?: number | null;
+  memoryLimitBytes?: number | null;
+  /** Usage against the limit, in percent (null without usage or limit). */
+  cpuPct?: number | null;
+  memPct?: number | null;
+  /** The newest container termination (OOMKilled, Error, Completed…) and when it ended. */
+  lastTermination?: { reason: string; exitCode: number | null; at: number | null; container: string } | null;
+}
+
+export interface StatefulSetRow {
+  key: string;
+  namespace: string;
+  name: string;
+  desired: number;
+  current: number;
+  ready: number;
+  updated: number;
+  images: string[];
+  /** The update revision's number (from its ControllerRevision when known), else null. */
+  revision: number | null;
+  currentRevision: string | null;
+  updateRevision: string | null;
+  rolling: boolean;
+  /** kubectl rollout status's message. */
+  rollout: string;
+  uid: string;
+}
+
+export interface DaemonSetRow {
+  key: string;
+  namespace: string;
+  name: string;
+  desired: number;
+  current: number;
+  ready: number;
+  updated: number;
+  available: number;
+  misscheduled: number;
+  images: string[];
+  revision: number | null;
+  rolling: boolean;
+  rollout: string;
+  uid: string;
+}
+
+export interface NodeRow {
+  key: string;
+  name: string;
+  /** Ready condition: True, False or Unknown. */
+  ready: string;
+  /** Conditions other than Ready that are True (MemoryPressure, DiskPressure, PIDPressure…). */
+  pressures: string[];
+  unschedulable: boolean;
+  /** key=value:Effect, as kubectl describe prints them. */
+  taints: string[];
+  roles: string[];
+  version: string;
+  createdAt: number;
+  /** Pods on the node among those the cockpit watches. */
+  pods: number;
+  cpuMilli: number | null;
+  memoryBytes: number | null;
+  cpuAllocMilli: number | null;
+  memoryAllocBytes: number | null;
+  cpuPct: number | null;
+  memPct: number | null;
 }
 
 export interface DeploymentRow {
@@ -72,10 +142,15 @@ export interface KubeData {
   allNamespaces: boolean;
   pods: PodRow[];
   deployments: DeploymentRow[];
+  statefulSets?: StatefulSetRow[];
+  daemonSets?: DaemonSetRow[];
+  nodes?: NodeRow[];
+  /** Why nodes are not shown (no permission to list them), or null. */
+  nodesError?: string | null;
   events: EventRow[];
   metricsAvailable: boolean;
 }
 
 export function emptyKubeData(): KubeData {
-  return { context: null, cluster: null, namespaces: [], allNamespaces: false, pods: [], deployments: [], events: [], metricsAvailable: false };
+  return { context: null, cluster: null, namespaces: [], allNamespaces: false, pods: [], deployments: [], statefulSets: [], daemonSets: [], nodes: [], nodesError: null, events: [], metricsAvailable: false };
 }

@@ -201,13 +201,18 @@ export async function probeApi(kc: KubeConfig, timeoutMs: number, path = '/ready
  * GET `path` and parse the JSON body, within `timeoutMs` for the whole exchange; the socket is
  * destroyed when it expires. HTTP errors reject with `code`/`body` as client-node's do.
  */
-export async function getJson(kc: KubeConfig, path: string, timeoutMs: number): Promise<any> {
+export async function getJson(kc: KubeConfig, path: string, timeoutMs: number, query: Record<string, string | undefined> = {}): Promise<any> {
+  return (await getJsonSized(kc, path, timeoutMs, query)).body;
+}
+
+/** getJson, also giving the size of the body received (what a poll costs on the wire, uncompressed). */
+export async function getJsonSized(kc: KubeConfig, path: string, timeoutMs: number, query: Record<string, string | undefined> = {}): Promise<{ body: any; bytes: number }> {
   const lines: string[] = [];
   let ok = false;
   const s = openStream(
     kc,
     path,
-    {},
+    query,
     {
       onOpen: () => {
         ok = true;
@@ -222,5 +227,6 @@ export async function getJson(kc: KubeConfig, path: string, timeoutMs: number): 
   clearTimeout(overall);
   if (err) throw err.name === 'AbortError' ? timeoutError(`no answer within ${Math.round(timeoutMs / 1000)}s`) : err;
   if (!ok) throw new Error(`GET ${path}: no answer`);
-  return JSON.parse(lines.join('\n'));
+  const text = lines.join('\n');
+  return { body: JSON.parse(text), bytes: Buffer.byteLength(text) + lines.length };
 }

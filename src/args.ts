@@ -32,6 +32,7 @@ export const COMMANDS: Record<string, { options: Options; args: number; argName?
   sim: { options: { scenario: { type: 'string' }, port: { type: 'string' }, 'write-config': { type: 'string' }, speed: { type: 'string' }, seed: { type: 'string' } }, args: 0 },
   snapshot: { options: { json: { type: 'boolean' }, deadline: { type: 'string' } }, args: 0 },
   postmortem: { options: { out: { type: 'string' } }, args: 1, argName: 'INCIDENT' },
+  init: { options: { out: { type: 'string' }, force: { type: 'boolean' } }, args: 0 },
   completion: { options: {}, args: 1, argName: 'SHELL' },
 };
 const COMMAND_NAMES = Object.keys(COMMANDS).filter((c) => c && c !== 'start');

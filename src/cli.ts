@@ -18,6 +18,7 @@ Usage:
                                           collect once from every source, print a report, exit
   warroom postmortem [INCIDENT] [--out FILE]
                                           write the post-mortem draft of an incident (default: the latest)
+  warroom init [--out FILE] [--force]     find Prometheus and Alertmanager in the cluster, write a starter warroom.yaml
   warroom completion bash|zsh|fish        print a shell completion script
   warroom --print-config                  show the effective config, secrets masked
 

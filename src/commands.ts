@@ -57,6 +57,10 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
         throw e;
       }
     }
+    case 'init': {
+      const { runInit } = await import('./init.js');
+      return runInit(load(), { out: values.out as string | undefined, force: !!values.force });
+    }
     case 'completion': {
       const { completionScript } = await import('./completion.js');
       process.stdout.write(completionScript(args.positionals[0]));

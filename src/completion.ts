@@ -12,6 +12,7 @@ const COMMAND_HELP: Record<string, string> = {
   sim: 'only the simulated backends',
   snapshot: 'collect once from every source, print a report',
   postmortem: 'write the post-mortem draft of an incident',
+  init: 'find Prometheus and Alertmanager, write a starter warroom.yaml',
   completion: 'print a shell completion script',
 };
 

@@ -269,7 +269,7 @@ export async function impactFor(config: Config, window: { from: number; to: numb
   if (!config.prometheus || !config.prometheus.services.length) return undefined;
   const { PromClient } = await import('./sources/prometheus/client.js');
   const { fetchImpact } = await import('./incident/impact.js');
-  const client = new PromClient({ url: config.prometheus.url, timeoutSeconds: config.prometheus.timeoutSeconds, maxBytes: config.limits.maxResponseMiB * 1024 * 1024 });
+  const client = new PromClient({ url: config.prometheus.url, timeoutSeconds: config.prometheus.timeoutSeconds, maxBytes: config.limits.maxResponseMiB * 1024 * 1024, kube: { kubeconfig: config.kube.kubeconfig, context: config.kube.context } });
   try {
     return await fetchImpact(client, config.prometheus.services, toDataTime(window.from), toDataTime(window.to));
   } finally {

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseRedisUrl } from '../sources/redis/url.js';
 import { strayCharMessage, strayCredentialChar } from '../util/url-credentials.js';
+import { isKubeUrl, KUBE_URL_HELP, parseKubeUrl } from '../net/kube-url.js';
 
 /** A number from `min` to `max` (above `min` when `exclusiveMin`), with one message naming the whole range. */
 function range(min: number, max: number, unit = '', opts: { exclusiveMin?: boolean; int?: boolean } = {}) {
@@ -68,6 +69,15 @@ function ordered<T extends Record<string, number>>(pairs: Array<[lower: keyof T 
     }
   };
 }
+
+/** Prometheus and Alertmanager: http(s), or kube://NAMESPACE/SERVICE:PORT through the Kubernetes API server. */
+const promUrl = z.string().superRefine((v, ctx) => {
+  if (isKubeUrl(v)) {
+    if (!parseKubeUrl(v)) ctx.addIssue({ code: 'custom', message: KUBE_URL_HELP });
+    return;
+  }
+  if (!httpUrl.safeParse(v).success) ctx.addIssue({ code: 'custom', message: 'expected an http:// or https:// URL' });
+});
 
 export const serviceSchema = z.strictObject({
   name: z.string().min(1),
@@ -201,8 +211,8 @@ export const configSchema = z.strictObject({
     .default({ enabled: true, namespaces: [], allNamespaces: false, requestTimeoutSeconds: 10 }),
   prometheus: z
     .strictObject({
-      url: httpUrl,
-      alertmanagerUrl: httpUrl.optional(),
+      url: promUrl,
+      alertmanagerUrl: promUrl.optional(),
       timeoutSeconds: timeoutSeconds.default(5),
       /** The rate window of the error-rate and latency queries (shown in the pane title); match your alerts'. */
       rateWindow: z.string().regex(/^[1-9]\d*[smh]$/, { error: 'expected a duration like 30s, 1m or 5m' }).optional(),

@@ -49,6 +49,8 @@ export interface HttpRequestOptions {
   signal?: AbortSignal;
   /** Shared with the requests read at the same time; their bodies together stay within it. */
   budget?: ResponseBudget;
+  /** TLS settings for https (a Kubernetes API server's CA and client certificate). */
+  tls?: https.AgentOptions;
 }
 
 export interface HttpResponse {
@@ -58,9 +60,8 @@ export interface HttpResponse {
 }
 
 /** Agents that remember whether a connection was ever made, so a failure can say whether the body may have left. */
-function trackingAgent(url: URL, state: { connected: boolean }): http.Agent {
-  const Base = url.protocol === 'https:' ? https.Agent : http.Agent;
-  const agent = new Base({ keepAlive: false });
+function trackingAgent(url: URL, state: { connected: boolean }, tls?: https.AgentOptions): http.Agent {
+  const agent = url.protocol === 'https:' ? new https.Agent({ ...tls, keepAlive: false }) : new http.Agent({ keepAlive: false });
   const create = (agent as unknown as { createConnection: (o: unknown, cb?: unknown) => net.Socket }).createConnection.bind(agent);
   (agent as unknown as { createConnection: (o: unknown, cb?: unknown) => net.Socket }).createConnection = (o, cb) => {
     const socket = create(o, cb);
@@ -90,7 +91,7 @@ export async function httpRequest(rawUrl: string | URL, opts: HttpRequestOptions
   }
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const state = { connected: false };
-  const agent = trackingAgent(url, state);
+  const agent = trackingAgent(url, state, opts.tls);
   const timeout = AbortSignal.timeout(Math.max(1, opts.timeoutMs));
   const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
   try {

@@ -113,6 +113,8 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
   try {
     await kube.start({ port: opts.kubePort });
     await prom.start({ port: opts.promPort });
+    // As the Prometheus operator names it, so `warroom init` finds it through the API server.
+    kube.addService('monitoring', 'prometheus-operated', [{ name: 'web', port: 9090 }], prom.url);
     const sub = (name: string) => {
       const d = path.join(dir, name);
       fs.mkdirSync(d, { recursive: true });

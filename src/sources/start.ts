@@ -63,6 +63,7 @@ export async function startSources(o: StartSourcesOptions): Promise<{ sources: S
       log: o.log,
       now: o.now,
       maxResponseBytes: config.limits.maxResponseMiB * 1024 * 1024,
+      kube: { kubeconfig: config.kube.kubeconfig, context: config.kube.context },
     });
     sources.push(prom);
     services.alertmanager = prom.client;

@@ -203,6 +203,7 @@ test('HTTP URLs must be http(s); Postgres and Redis URLs must use their schemes'
   const http = /expected an http:\/\/ or https:\/\/ URL/;
   const cases: [string, RegExp][] = [
     ['prometheus:\n  url: ftp://prom:9090\n', /warroom\.yaml:2: prometheus\.url: expected an http:\/\/ or https:\/\/ URL, got "ftp:\/\/prom:9090"/],
+    ['prometheus:\n  url: kube://monitoring\n', /warroom\.yaml:2: prometheus\.url: expected kube:\/\/NAMESPACE\/SERVICE:PORT \(a service reached through the Kubernetes API server\), e\.g\. kube:\/\/monitoring\/prometheus-operated:9090, got "kube:\/\/monitoring"/],
     ['prometheus:\n  url: http://p:9090\n  alertmanagerUrl: javascript:alert(1)\n', /warroom\.yaml:3: prometheus\.alertmanagerUrl: expected an http:\/\/ or https:\/\/ URL, got "javascript:alert\(1\)"/],
     ['sinks:\n  slack:\n    webhookUrl: ftp://hooks.slack.com/services/X\n', /warroom\.yaml:3: sinks\.slack\.webhookUrl: expected an http:\/\/ or https:\/\/ URL$/],
     ['sinks:\n  statuspage:\n    pageId: a\n    apiKey: k\n    baseUrl: file:///etc/passwd\n', /warroom\.yaml:5: sinks\.statuspage\.baseUrl: expected an http:\/\/ or https:\/\/ URL/],

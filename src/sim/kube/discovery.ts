@@ -17,6 +17,7 @@ export const RESOURCES: ResourceDef[] = [
   { group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ns'] },
   { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true, verbs: RW, shortNames: ['po'], categories: ['all'] },
   { group: '', version: 'v1', resource: 'events', kind: 'Event', namespaced: true, verbs: RW, shortNames: ['ev'] },
+  { group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true, verbs: ['get', 'list', 'watch'], shortNames: ['svc'], categories: ['all'] },
   { group: '', version: 'v1', resource: 'nodes', kind: 'Node', namespaced: false, verbs: RW, shortNames: ['no'] },
   { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true, verbs: RW, shortNames: ['deploy'], categories: ['all'] },
   { group: 'apps', version: 'v1', resource: 'replicasets', kind: 'ReplicaSet', namespaced: true, verbs: RW, shortNames: ['rs'], categories: ['all'] },

@@ -8,7 +8,7 @@ import { SimClock } from './clock.js';
 import { SIM_TLS_CERT, SIM_TLS_KEY } from './tls.js';
 import { KubeHttp, type SimFaults, type SimUser } from './server.js';
 import type { DaemonSetSpec, DeploymentSpec, ImageBehavior, KubeSimOptions, StatefulSetSpec } from './types.js';
-import { clone, fnv32a, isoSeconds, seededRand, type Rand } from './util.js';
+import { clone, fnv32a, isoSeconds, seededRand, uuid, type Rand } from './util.js';
 import type { NodeConditionType, NodeSpec } from './nodes.js';
 import { updateRevision } from './revisions.js';
 import { templateHash, World } from './world.js';
@@ -44,6 +44,22 @@ export class KubeSim {
     ]);
     this.http = new KubeHttp(this.world, map, opts.bookmarkIntervalMs ?? 1000, () => `${this.host}:${this.port}`, opts.log);
     this.world.addNamespace('default', Date.now() - NAMESPACE_AGE_MS);
+  }
+
+  /**
+   * A Service in the cluster whose ports the services/proxy subresource forwards to `backend`
+   * (e.g. the drill's Prometheus as monitoring/prometheus-operated:9090, port name "web").
+   */
+  addService(namespace: string, name: string, ports: Array<{ name: string; port: number }>, backend?: string): void {
+    this.world.addNamespace(namespace, Date.now() - NAMESPACE_AGE_MS);
+    this.world.store.put('services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace, uid: uuid(this.rand), creationTimestamp: isoSeconds(Date.now() - NAMESPACE_AGE_MS), labels: { 'app.kubernetes.io/name': name } },
+      spec: { type: 'ClusterIP', clusterIP: 'None', ports: ports.map((p) => ({ name: p.name, port: p.port, protocol: 'TCP', targetPort: p.port })) },
+      status: { loadBalancer: {} },
+    });
+    for (const p of ports) if (backend) this.http.serviceBackends.set(`${namespace}/${name}:${p.port}`, backend);
   }
 
   /**

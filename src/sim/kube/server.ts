@@ -1,5 +1,5 @@
 // HTTP front of the simulator: routing, auth, content negotiation, lists, watches, patches, errors.
-import type http from 'node:http';
+import http from 'node:http';
 import { apiGroup, apiGroupList, apiVersions, findResource, resourceList, SERVER_VERSION, type ResourceDef } from './discovery.js';
 import { ApiError } from './errors.js';
 import { applyPatch, patchTypeOf } from './patch.js';
@@ -40,6 +40,8 @@ export class KubeHttp {
   readonly counts = { requests: 0, lists: 0, watches: 0, abandonedLists: 0 };
   /** LIST requests held open by `hangLists`, until their client closes them. */
   readonly heldLists = new Set<http.ServerResponse>();
+  /** Where the services/proxy subresource forwards: "NS/NAME:PORT" (number and name) → base URL. */
+  readonly serviceBackends = new Map<string, string>();
 
   constructor(
     private readonly world: World,
@@ -150,6 +152,8 @@ export class KubeHttp {
       return;
     }
     const user = this.user(req);
+    const proxied = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)\/proxy(\/.*)?$/.exec(url.pathname);
+    if (proxied) return this.proxyService(req, res, user, decodeURIComponent(proxied[1]!), decodeURIComponent(proxied[2]!), proxied[3] ?? '/', url.search);
     if (method === 'GET') {
       if (path === '/version') return this.json(res, 200, SERVER_VERSION);
       if (path === '/api') return this.json(res, 200, apiVersions(this.address()));
@@ -173,6 +177,40 @@ export class KubeHttp {
     const verb = this.verbOf(method, route, url);
     this.authorize(user, verb, route);
     await this.serve(req, res, url, route, verb, user);
+  }
+
+  /**
+   * The services/proxy subresource, as the real API server: the `view` role does not include it
+   * (the viewer is refused), "NAME:PORT" takes a port number or name, no backend is a 503.
+   */
+  private async proxyService(req: http.IncomingMessage, res: http.ServerResponse, user: SimUser, ns: string, spec: string, rest: string, search: string): Promise<void> {
+    const [name, port = ''] = spec.split(':');
+    const verb = this.verbOf((req.method ?? 'GET').toUpperCase(), { def: findResource('', 'v1', 'services')!, namespace: ns, name }, new URL('http://sim'));
+    if (user !== 'admin') throw ApiError.forbidden(user, verb, 'services', '', ns, spec, 'proxy');
+    this.world.requireNamespace(ns);
+    const svc = this.world.store.get('services', ns, name!);
+    if (!svc) throw ApiError.notFound('services', '', name!);
+    const ports: Array<{ name?: string; port: number }> = svc.spec?.ports ?? [];
+    const p = port ? ports.find((x) => String(x.port) === port || x.name === port) : ports[0];
+    if (!p) throw new ApiError(503, 'ServiceUnavailable', `no endpoints available for service "${spec}"`);
+    const backend = this.serviceBackends.get(`${ns}/${name}:${p.port}`);
+    if (!backend) throw new ApiError(503, 'ServiceUnavailable', `no endpoints available for service "${spec}"`);
+    const target = new URL(rest.replace(/^\//, '') + search, backend.endsWith('/') ? backend : `${backend}/`);
+    await new Promise<void>((resolve) => {
+      const headers = { ...req.headers, host: target.host };
+      delete headers.authorization;
+      const up = http.request(target, { method: req.method, headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+        r.on('end', resolve);
+        r.on('error', () => resolve());
+      });
+      up.on('error', (e) => {
+        this.fail(res, new ApiError(503, 'ServiceUnavailable', `error trying to reach service: ${e.message}`));
+        resolve();
+      });
+      req.pipe(up);
+    });
   }
 
   private route(path: string): Route | undefined {

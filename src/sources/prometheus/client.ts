@@ -2,7 +2,10 @@
 // a person can act on. Credentials in the configured URL are sent as Basic auth and never
 // appear in messages. Every request has the configured timeout and every response a size cap
 // (limits.maxResponseMiB): a bigger answer is cut off and reported, never held in memory.
-import { DEFAULT_MAX_RESPONSE_BYTES, HttpError, httpRequest, ResponseBudget } from '../../net/http.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, HttpError, httpRequest, ResponseBudget, type HttpRequestOptions } from '../../net/http.js';
+import { kubeTransport, proxyRefusal, type KubeTransport } from '../../net/kube-proxy.js';
+import { isKubeUrl } from '../../net/kube-url.js';
+import type { KubeConnectOptions } from '../kube/client.js';
 
 export type PromErrorKind = 'unreachable' | 'timeout' | 'http' | 'api' | 'protocol' | 'too-large';
 
@@ -85,12 +88,18 @@ export interface AlertmanagerApi {
 interface Endpoint {
   base: URL;
   auth: string | null;
-  /** host:port for messages. */
+  /** host:port (or the kube:// URL) for messages. */
   where: string;
   what: 'Prometheus' | 'Alertmanager';
+  /** kube:// endpoints: the API server's credentials for each request. */
+  kube?: KubeTransport;
 }
 
-function endpoint(raw: string, what: Endpoint['what']): Endpoint {
+function endpoint(raw: string, what: Endpoint['what'], kube?: KubeConnectOptions): Endpoint {
+  if (isKubeUrl(raw)) {
+    const transport = kubeTransport(raw, kube ?? {});
+    return { base: transport.base, auth: null, where: raw, what, kube: transport };
+  }
   const u = new URL(raw);
   const auth = u.username || u.password ? 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64') : null;
   u.username = '';
@@ -128,6 +137,8 @@ export interface PromClientOptions {
   timeoutSeconds?: number;
   /** Response body cap in bytes; default DEFAULT_MAX_RESPONSE_BYTES (32 MiB). */
   maxBytes?: number;
+  /** The kubeconfig and context for kube:// URLs. */
+  kube?: KubeConnectOptions;
 }
 
 export class PromClient implements AlertmanagerApi {
@@ -141,8 +152,8 @@ export class PromClient implements AlertmanagerApi {
   private readonly closing = new AbortController();
 
   constructor(opts: PromClientOptions) {
-    this.prom = endpoint(opts.url, 'Prometheus');
-    this.am = opts.alertmanagerUrl ? endpoint(opts.alertmanagerUrl, 'Alertmanager') : null;
+    this.prom = endpoint(opts.url, 'Prometheus', opts.kube);
+    this.am = opts.alertmanagerUrl ? endpoint(opts.alertmanagerUrl, 'Alertmanager', opts.kube) : null;
     this.timeoutMs = Math.round((opts.timeoutSeconds ?? 5) * 1000);
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.budget = new ResponseBudget(this.maxBytes);
@@ -259,6 +270,16 @@ export class PromClient implements AlertmanagerApi {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (ep.auth) headers.authorization = ep.auth;
     if (payload !== undefined) headers['content-type'] = 'application/json';
+    let tls: HttpRequestOptions['tls'];
+    if (ep.kube) {
+      try {
+        const t = await ep.kube.prepare();
+        Object.assign(headers, t.headers);
+        tls = t.tls;
+      } catch (e) {
+        throw new PromError(`${ep.what} at ${ep.where}: the kubeconfig's credentials failed (${e instanceof Error ? e.message : String(e)})`, 'unreachable');
+      }
+    }
     // Each request has its own connection (no pool), so there is no stale keep-alive socket to retry.
     try {
       const res = await httpRequest(url, {
@@ -269,9 +290,13 @@ export class PromClient implements AlertmanagerApi {
         maxBytes: this.maxBytes,
         budget: this.budget,
         signal: this.closing.signal,
+        tls,
       });
+      const refusal = ep.kube && res.status >= 400 ? proxyRefusal(ep.where, res.status, res.text) : null;
+      if (refusal) throw new PromError(`${ep.what} at ${ep.where}: ${refusal}`, 'http', { status: res.status });
       return { status: res.status, text: res.text };
     } catch (e) {
+      if (e instanceof PromError) throw e;
       if (this.closing.signal.aborted) throw new PromError(`${what} cancelled`, 'unreachable');
       if (!(e instanceof HttpError)) throw new PromError(`${ep.what} at ${ep.where} unreachable (${e instanceof Error ? e.message : String(e)})`, 'unreachable');
       switch (e.kind) {

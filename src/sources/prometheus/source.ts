@@ -6,7 +6,7 @@
 import type { Config, SeverityConfig } from '../../config/schema.js';
 import type { Publish, Source } from '../types.js';
 import type { AlertRow, PromData, ServiceSignals } from './types.js';
-import { PromClient, PromError, type AmAlertJson, type PromAlertJson, type SilenceJson } from './client.js';
+import { PromClient, PromError, type PromClientOptions, type AmAlertJson, type PromAlertJson, type SilenceJson } from './client.js';
 import { hasOverride, planQueries, rateWindowOf, SIGNALS, type QueryPlan, type Signal } from './queries.js';
 
 export type PromSourceConfig = NonNullable<Config['prometheus']>;
@@ -23,6 +23,8 @@ export interface PromSourceOptions {
   resolvedKeepMs?: number;
   /** Response body cap in bytes (limits.maxResponseMiB); default 32 MiB. */
   maxResponseBytes?: number;
+  /** The kubeconfig and context for kube:// URLs. */
+  kube?: PromClientOptions['kube'];
 }
 
 /**
@@ -73,7 +75,7 @@ export class PrometheusSource implements Source {
     private readonly publish: Publish<PromData>,
     opts: PromSourceOptions = {},
   ) {
-    this.client = new PromClient({ url: cfg.url, alertmanagerUrl: cfg.alertmanagerUrl, timeoutSeconds: cfg.timeoutSeconds, maxBytes: opts.maxResponseBytes });
+    this.client = new PromClient({ url: cfg.url, alertmanagerUrl: cfg.alertmanagerUrl, timeoutSeconds: cfg.timeoutSeconds, maxBytes: opts.maxResponseBytes, kube: opts.kube });
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? (() => {});
     this.concurrency = Math.max(1, opts.concurrency ?? 4);

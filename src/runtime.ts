@@ -3,24 +3,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import React from 'react';
 import { mountCockpit } from './ui/mount.js';
 import type { Config } from './config/schema.js';
 import { defaultStateDir, maskSecrets, type LoadedConfig } from './config/load.js';
-import { createCockpit, initialState, type Cockpit } from './store/store.js';
+import type { Cockpit } from './store/store.js';
 import { loadTheme } from './ui/theme.js';
-import { buildKeymap } from './keys/bindings.js';
-import { ActionRunner } from './actions/runner.js';
+import type { ActionRunner } from './actions/runner.js';
 import { ReadOnlyPolicy } from './actions/read-only.js';
 import type { ActionEnv } from './actions/types.js';
-import { dialogInteraction, notify } from './ui/dialogs/dialogs.js';
-import { createController, type CockpitServices } from './ui/controller.js';
-import { App } from './ui/App.js';
+import { notify } from './ui/dialogs/dialogs.js';
+import type { CockpitServices } from './ui/controller.js';
+import { assembleCockpit } from './ui/assemble.js';
 import { IncidentEngine } from './incident/incident.js';
 import { environmentId } from './incident/journal.js';
 import { sinksFromConfig } from './incident/sinks.js';
 import type { PostmortemWriter } from './actions/incident.js';
-import { ACTIONS } from './actions/catalog.js';
 import { appendPrivate, ensurePrivateDir, lockDown } from './util/private-files.js';
 import type { Source } from './sources/types.js';
 import type { ImpactFigures } from './incident/postmortem.js';
@@ -104,22 +101,6 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   const initialReadOnly = readOnlyPolicy.evaluate(config.kube.enabled ? undefined : null);
 
   const { theme, warnings: themeWarnings } = loadTheme(config.ui.theme);
-  const keymap = buildKeymap(config.keys);
-  const cockpit = createCockpit(
-    initialState({
-      drill,
-      scenario: opts.drill?.scenario ?? null,
-      readOnly: initialReadOnly.readOnly,
-      readOnlyReason: initialReadOnly.reason,
-      lowBandwidth: config.ui.lowBandwidth,
-      theme: theme.name,
-      ascii: theme.glyphSet === 'ascii',
-      staleAfterMs: config.ui.refreshSeconds * 3000,
-      severity: config.severity,
-      startupWarnings: [...themeWarnings, ...keymap.warnings],
-    }),
-  );
-
   const sinks = sinksFromConfig(config.sinks, { stateDir, forceDryRun: drill, maxResponseBytes: config.limits.maxResponseMiB * 1024 * 1024 });
   // Status updates also go to the incident channel's thread when Slack's Web API is configured. (A
   // drill's updates stay in its dry-run file; its channel still carries the timeline.)
@@ -135,21 +116,39 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   // The sinks' URLs and keys are secrets too, wherever they came from (a ${ENV} or the file itself).
   for (const x of sinks.flatMap((sk) => sk.secrets)) if (x && !secrets.includes(x)) secrets.push(x);
   const env: ActionEnv = { context: null, readOnly: initialReadOnly.readOnly, drill, recorder: { record: (e) => engine.record(e) }, actor: actor(config), services: {} };
-  const engine = new IncidentEngine({ stateDir, config, stage: cockpit.stageIncident, secrets, sinks, readOnly: () => env.readOnly, environment: environmentId(config) });
-  engine.start();
-  cockpit.onFlush((s) => engine.observe(s));
-
-  const interaction = dialogInteraction(cockpit);
-  env.services.incident = engine;
-  const written: string[] = [];
-  env.services.postmortem = postmortemWriter(engine, { stateDir, cwd: process.cwd(), impact: (w) => impactFor(sourceConfig, w, toDataTime), secrets: () => secrets, onWritten: (paths) => written.push(...paths.filter((p) => !written.includes(p))) });
-  const runner = new ActionRunner(env, interaction, { productionContexts: config.productionContexts }).register(...ACTIONS);
-  env.services.invoke = (id, target) => runner.invoke(id, target);
-
   const sources: Source[] = [];
   const services: CockpitServices = {
     refresh: () => sources.forEach((s) => s.refresh?.()),
   };
+  const { cockpit, runner, element } = assembleCockpit({
+    meta: {
+      drill,
+      scenario: opts.drill?.scenario ?? null,
+      readOnly: initialReadOnly.readOnly,
+      readOnlyReason: initialReadOnly.reason,
+      lowBandwidth: config.ui.lowBandwidth,
+      theme: theme.name,
+      ascii: theme.glyphSet === 'ascii',
+      staleAfterMs: config.ui.refreshSeconds * 3000,
+      severity: config.severity,
+      startupWarnings: themeWarnings,
+    },
+    theme,
+    keys: config.keys,
+    env,
+    productionContexts: config.productionContexts,
+    services,
+    exit: () => void running.stop(0),
+    dataNow: () => dataNow(),
+  });
+  const engine = new IncidentEngine({ stateDir, config, stage: cockpit.stageIncident, secrets, sinks, readOnly: () => env.readOnly, environment: environmentId(config) });
+  engine.start();
+  cockpit.onFlush((s) => engine.observe(s));
+
+  env.services.incident = engine;
+  const written: string[] = [];
+  env.services.postmortem = postmortemWriter(engine, { stateDir, cwd: process.cwd(), impact: (w) => impactFor(sourceConfig, w, toDataTime), secrets: () => secrets, onWritten: (paths) => written.push(...paths.filter((p) => !written.includes(p))) });
+  env.services.invoke = (id, target) => runner.invoke(id, target);
 
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((r) => (resolveExit = r));
@@ -175,9 +174,8 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   };
   const stop = running.stop;
 
-  const controller = createController({ cockpit, keymap, runner, services, exit: () => void stop(0), dataNow: () => dataNow() });
   const stdout = opts.stdout ?? process.stdout;
-  const instance = mountCockpit(React.createElement(App, { cockpit, theme, keymap, runner, onKey: controller.handleKey, dataNow: () => dataNow() }), {
+  const instance = mountCockpit(element, {
     stdout: stdout as NodeJS.WriteStream,
     stdin: opts.stdin ?? process.stdin,
     maxFps: config.ui.lowBandwidth ? Math.min(4, config.ui.maxFps) : config.ui.maxFps,

@@ -78,7 +78,9 @@ test('s: replicas pre-filled; editing and confirming scales; 0 requires typing t
   await c.press('y');
   await waitFor(() => deploy().spec.replicas === 3 && succeeded() > before, { what: 'scaled to 3', timeoutMs: 20_000 });
 
-  await c.press('s', 'backspace', '0', 'enter');
+  await c.press('s');
+  await screen(/Replicas.*: 3/, 'replicas pre-filled with the new count');
+  await c.press('backspace', '0', 'enter');
   await screen(/Type "api" to confirm/, 'typed-name confirmation for scaling to 0');
   await c.press('enter');
   await screen(/type "api" exactly/, 'refuses without the name');

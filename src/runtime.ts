@@ -218,7 +218,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
     pagingSlack = clients.slack;
     engine.addSecrets(clients.secrets);
     secrets.push(...clients.secrets.filter((x) => !secrets.includes(x)));
-    const paging = startPaging({ config: sourceConfig, cockpit, engine, stateDir, actor: env.actor ?? 'you', readOnly: () => env.readOnly, log, invoke: env.services.invoke }, clients);
+    const paging = startPaging({ config: sourceConfig, cockpit, engine, stateDir, actor: env.actor ?? 'you', readOnly: () => env.readOnly, log, notify: (msg, level) => notify(cockpit, msg, level) }, clients);
     if (paging) {
       env.services.paging = paging.services;
       sources.push(...paging.sources);

@@ -1,11 +1,10 @@
 // Starts paging for a cockpit once its config is known (a drill's arrives after the first frame):
 // the PagerDuty and Slack clients, the paging source (pages, escalation due), the channel sync,
-// and the offer to open the incident channel when an incident is declared here.
+// and the offer (a notice) to open the incident channel when an incident is declared here.
 import { hostname } from 'node:os';
 import type { Config } from '../config/schema.js';
 import type { Cockpit } from '../store/store.js';
 import type { IncidentEngine } from '../incident/incident.js';
-import type { ActionTarget } from '../actions/types.js';
 import type { Source } from '../sources/types.js';
 import { PagerDutyClient } from './pagerduty.js';
 import { SlackClient } from './slack.js';
@@ -13,6 +12,7 @@ import { PagingSource } from './source.js';
 import { ChannelSync } from './timeline-sync.js';
 import { escalationDue } from './escalation.js';
 import { incidentChannel, type PagingServices } from './services.js';
+import { channelName } from './channel.js';
 
 export interface StartPagingOptions {
   config: Config;
@@ -22,8 +22,8 @@ export interface StartPagingOptions {
   actor: string;
   readOnly: () => boolean;
   log: (msg: string) => void;
-  /** Runs an action through the runner (the channel offer). */
-  invoke?: (id: string, target: ActionTarget) => Promise<unknown>;
+  /** Shows a notice (the offer to open the channel when an incident is declared). */
+  notify?: (message: string, level: 'info' | 'warn') => void;
 }
 
 export interface StartedPaging {
@@ -65,7 +65,7 @@ export function startPaging(o: StartPagingOptions, clients = pagingClients(o.con
       if (s.state === 'failing' || s.state === 'waiting') o.log(`slack channel: ${s.message}`);
     });
     sources.push({ start: () => sync.start(), stop: () => sync.stop() });
-    offerChannel(o, clients.slack !== null);
+    offerChannel(o);
   }
   // The escalation due follows the incident at once, not only on the 5 s tick.
   let lastIncident: unknown = null;
@@ -85,19 +85,23 @@ export function startPaging(o: StartPagingOptions, clients = pagingClients(o.con
   return { services, sources };
 }
 
-/** When an incident is declared on this cockpit (not merged from another), offer to open its channel. */
-function offerChannel(o: StartPagingOptions, hasSlack: boolean): void {
-  if (!hasSlack || !o.invoke) return;
+/**
+ * When an incident is declared on this cockpit (not merged from another), offer its channel: a
+ * notice naming it and the key, so the offer never takes the keyboard from whoever is typing.
+ */
+function offerChannel(o: StartPagingOptions): void {
+  if (!o.notify) return;
   const startedAt = Date.now();
   let prev: string | null = o.engine.current?.id ?? null;
   o.cockpit.onFlush((s) => {
-    const id = s.incident.current?.id ?? null;
+    const info = s.incident.current;
+    const id = info?.id ?? null;
     if (id === prev) return;
     prev = id;
-    if (!id || o.readOnly()) return;
-    const entries = o.engine.journalEntries(id);
+    if (!info || o.readOnly()) return;
+    const entries = o.engine.journalEntries(info.id);
     const declared = entries.find((e) => e.kind === 'incident.declared');
     if (!declared || declared.origin || declared.at < startedAt || incidentChannel(entries)) return;
-    void o.invoke!('paging.channel', { name: '' });
+    o.notify!(`O opens the incident channel #${channelName(info)} (the runbook's first message; responders invited)`, 'info');
   });
 }

@@ -11,6 +11,7 @@ import { startDrillPostgres, type DrillPostgres } from './postgres/index.js';
 import { startDrillRedis, type DrillRedis } from './redis/index.js';
 import { SCENARIOS, getScenario, scenarioInfo, type ScenarioInfo } from './scenarios/index.js';
 import { ScenarioEngine } from './scenarios/engine.js';
+import { startDrillPaging, type DrillPaging } from './pagerduty/drill.js';
 
 export type { ScenarioInfo } from './scenarios/index.js';
 export type { DrillPostgres } from './postgres/index.js';
@@ -39,6 +40,8 @@ export interface DrillEnv {
   prom: PromSim;
   redis: DrillRedis | null;
   postgres: DrillPostgres | null;
+  /** The PagerDuty and Slack simulators. */
+  paging: DrillPaging;
   engine: ScenarioEngine;
   seed: number;
   speed: number;
@@ -102,10 +105,11 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
   const prom = new PromSim({ world: () => engine.world(), rules: scenario.rules, speed, now: () => kube.now() });
   let postgres: DrillPostgres | null = null;
   let redis: DrillRedis | null = null;
+  let paging: DrillPaging | null = null;
 
   const stopAll = async () => {
     engine.stop();
-    await Promise.allSettled([prom.stop(), kube.stop(), postgres?.stop(), redis?.stop()]);
+    await Promise.allSettled([prom.stop(), kube.stop(), postgres?.stop(), redis?.stop(), paging?.stop()]);
     // A temp dir of our own goes too; a caller's dir keeps its files (kubeconfig, updates.jsonl).
     if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -115,6 +119,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
     await prom.start({ port: opts.promPort });
     // As the Prometheus operator names it, so `warroom init` finds it through the API server.
     kube.addService('monitoring', 'prometheus-operated', [{ name: 'web', port: 9090 }], prom.url);
+    paging = await startDrillPaging({ services: Object.keys(scenario.services), promUrl: prom.url, log });
     const sub = (name: string) => {
       const d = path.join(dir, name);
       fs.mkdirSync(d, { recursive: true });
@@ -162,6 +167,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
     postgres: postgres ? [{ name: 'drill-postgres', url: pgUrl(postgres.url) }] : [],
     redis: redis ? [{ name: 'drill-redis', url: redis.url }] : [],
     sinks: { dryRun: { path: path.join(sinkDir, 'updates.jsonl') } },
+    paging: paging!.config,
     productionContexts: [],
   });
 
@@ -174,6 +180,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
     prom,
     redis,
     postgres,
+    paging: paging!,
     engine,
     seed,
     speed,
@@ -181,7 +188,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
     warnings,
     config,
     kubeconfigPath,
-    secrets: [postgres ? decodeURIComponent(new URL(postgres.url).password) : '', kube.token('admin'), kube.token('viewer')].filter((x) => x.length >= 3),
+    secrets: [postgres ? decodeURIComponent(new URL(postgres.url).password) : '', kube.token('admin'), kube.token('viewer'), ...paging!.secrets].filter((x) => x.length >= 3),
     writeConfig(outDir) {
       fs.mkdirSync(outDir, { recursive: true });
       const kc = path.resolve(outDir, 'kubeconfig');
@@ -209,6 +216,8 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
         postgres ? `Postgres    ${safeAddress(postgres.url)}  (max_connections ${postgres.maxConnections})` : 'Postgres    not running',
         redis ? `Redis       ${safeAddress(redis.url)}  (${redis.kind})` : 'Redis       not running',
         `Updates     dry-run to ${path.join(dir, 'updates.jsonl')}`,
+        `PagerDuty   ${paging!.pagerduty.url}  (REST v2 and Events v2; pages for firing alerts)`,
+        `Slack       ${paging!.slack.apiUrl}  (Web API; cockpits on this config share the incident channel, announced in #incidents)`,
       ];
       return lines;
     },

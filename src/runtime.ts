@@ -16,6 +16,7 @@ import type { CockpitServices } from './ui/controller.js';
 import { assembleCockpit } from './ui/assemble.js';
 import { IncidentEngine } from './incident/incident.js';
 import { environmentId } from './incident/journal.js';
+import { DRILL_CONTEXT } from './sim/drill-context.js';
 import { sinksFromConfig } from './incident/sinks.js';
 import type { PostmortemWriter } from './actions/incident.js';
 import { appendPrivate, ensurePrivateDir, lockDown } from './util/private-files.js';
@@ -232,7 +233,8 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
     env.context = context;
     const { readOnly, reason } = readOnlyPolicy.evaluate(context);
     env.readOnly = readOnly;
-    cockpit.store.setState((s) => ({ meta: { ...s.meta, readOnly, readOnlyReason: reason } }));
+    // A screen joined to a drill's simulators (sim's config) is in the drill too.
+    cockpit.store.setState((s) => ({ meta: { ...s.meta, readOnly, readOnlyReason: reason, drill: s.meta.drill || context === DRILL_CONTEXT } }));
   }
 
   return running;

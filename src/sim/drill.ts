@@ -7,6 +7,8 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { KubeSim } from './kube/index.js';
 import { PromSim } from './prometheus/sim.js';
+import { AlertmanagerSim } from './alertmanager/sim.js';
+import { DRILL_CONTEXT } from './drill-context.js';
 import { startDrillPostgres, type DrillPostgres } from './postgres/index.js';
 import { startDrillRedis, type DrillRedis } from './redis/index.js';
 import { SCENARIOS, getScenario, scenarioInfo, type ScenarioInfo } from './scenarios/index.js';
@@ -38,6 +40,8 @@ export interface DrillEnv {
   scenario: ScenarioInfo;
   kube: KubeSim;
   prom: PromSim;
+  /** Alertmanager (v2 API, silences) fed by the drill's Prometheus: `x` works in a drill. */
+  alertmanager: AlertmanagerSim;
   redis: DrillRedis | null;
   postgres: DrillPostgres | null;
   /** The PagerDuty and Slack simulators. */
@@ -63,7 +67,7 @@ export interface DrillEnv {
   stop(): Promise<void>;
 }
 
-export const DRILL_CONTEXT = 'warroom-drill';
+export { DRILL_CONTEXT };
 export const PG_PASSWORD_ENV = 'WARROOM_DRILL_PG_PASSWORD';
 
 export function listScenarios(): ScenarioInfo[] {
@@ -103,13 +107,14 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
   const engine = new ScenarioEngine({ scenario, kube, speed, seed, log });
   engine.setup();
   const prom = new PromSim({ world: () => engine.world(), rules: scenario.rules, speed, now: () => kube.now() });
+  const alertmanager = new AlertmanagerSim({ alerts: () => prom.firingAlerts() });
   let postgres: DrillPostgres | null = null;
   let redis: DrillRedis | null = null;
   let paging: DrillPaging | null = null;
 
   const stopAll = async () => {
     engine.stop();
-    await Promise.allSettled([prom.stop(), kube.stop(), postgres?.stop(), redis?.stop(), paging?.stop()]);
+    await Promise.allSettled([prom.stop(), alertmanager.stop(), kube.stop(), postgres?.stop(), redis?.stop(), paging?.stop()]);
     // A temp dir of our own goes too; a caller's dir keeps its files (kubeconfig, updates.jsonl).
     if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -117,8 +122,10 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
   try {
     await kube.start({ port: opts.kubePort });
     await prom.start({ port: opts.promPort });
-    // As the Prometheus operator names it, so `warroom init` finds it through the API server.
+    await alertmanager.start();
+    // As the Prometheus operator names them, so `warroom init` finds them through the API server.
     kube.addService('monitoring', 'prometheus-operated', [{ name: 'web', port: 9090 }], prom.url);
+    kube.addService('monitoring', 'alertmanager-operated', [{ name: 'web', port: 9093 }], alertmanager.url);
     paging = await startDrillPaging({ services: Object.keys(scenario.services), promUrl: prom.url, log });
     const sub = (name: string) => {
       const d = path.join(dir, name);
@@ -162,6 +169,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
     kube: { kubeconfig, context: DRILL_CONTEXT, namespaces: [ns] },
     prometheus: {
       url: prom.url,
+      alertmanagerUrl: alertmanager.url,
       services: Object.entries(scenario.services).map(([name, s]) => ({ name, deployments: [s.deployment], namespace: ns, ...(s.publicName ? { publicName: s.publicName } : {}) })),
     },
     postgres: postgres ? [{ name: 'drill-postgres', url: pgUrl(postgres.url) }] : [],
@@ -178,6 +186,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
     scenario: scenarioInfo(scenario),
     kube,
     prom,
+    alertmanager,
     redis,
     postgres,
     paging: paging!,
@@ -213,6 +222,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
         `Scenario    ${scenario.name}: ${scenario.title} (speed ×${speed}, seed ${seed})`,
         `Kubernetes  ${kube.httpsUrl}  kubeconfig ${kubeconfigPath}  context ${DRILL_CONTEXT}  namespace ${ns}`,
         `Prometheus  ${prom.url}`,
+        `Alertmanager ${alertmanager.url}  (v2 API: silences work)`,
         postgres ? `Postgres    ${safeAddress(postgres.url)}  (max_connections ${postgres.maxConnections})` : 'Postgres    not running',
         redis ? `Redis       ${safeAddress(redis.url)}  (${redis.kind})` : 'Redis       not running',
         `Updates     dry-run to ${path.join(dir, 'updates.jsonl')}`,

@@ -71,7 +71,7 @@ test('startDrill + writeConfig: kubectl, config, description and a clean stop', 
   const password = decodeURIComponent(new URL(env.postgres.url).password);
   assert.ok(password.length > 0);
   const text = env.describe().join('\n');
-  for (const url of [env.prom.url, env.kube.httpsUrl]) assert.ok(text.includes(url), `describe() lists ${url}`);
+  for (const url of [env.prom.url, env.kube.httpsUrl, env.alertmanager.url]) assert.ok(text.includes(url), `describe() lists ${url}`);
   for (const url of [env.postgres.url, env.redis.url]) assert.ok(text.includes(new URL(url).port), `describe() lists port of ${new URL(url).protocol}`);
   assert.ok(!text.includes(password), 'describe() does not show the Postgres password');
 
@@ -94,6 +94,8 @@ test('startDrill + writeConfig: kubectl, config, description and a clean stop', 
   const loaded = loadConfig({ configFile: paths.config, cwd: out, env: { HOME: out, [PG_PASSWORD_ENV]: m[1] } });
   assert.equal(loaded.config.kube.kubeconfig, paths.kubeconfig);
   assert.equal(loaded.config.prometheus?.url, env.prom.url);
+  assert.equal(loaded.config.prometheus?.alertmanagerUrl, env.alertmanager.url, 'sim --write-config writes the Alertmanager URL');
+  assert.equal((await fetch(`${env.alertmanager.url}/api/v2/status`)).status, 200, 'the Alertmanager answers');
   const client = new pg.Client({ connectionString: loaded.config.postgres[0]!.url });
   client.on('error', () => {});
   await client.connect();

@@ -679,6 +679,13 @@ export class PromSim {
     this.json(res, 200, { status: 'success', data: { resultType: 'matrix', result: [...byKey.values()] } });
   }
 
+  /** The alerts firing now, as Prometheus sends them to Alertmanager. */
+  firingAlerts(): Array<{ labels: Record<string, string>; annotations: Record<string, string>; activeAt: number }> {
+    return this.rules
+      .filter((r) => this.ruleState.get(r)!.state === 'firing')
+      .map((r) => ({ labels: this.alertLabels(r), annotations: this.annotations(r), activeAt: this.ruleState.get(r)!.activeAt! }));
+  }
+
   private alertLabels(r: SimAlertRule): Record<string, string> {
     return { alertname: r.name, severity: r.severity, ...(r.labels ?? {}) };
   }

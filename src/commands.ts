@@ -111,8 +111,8 @@ async function cockpit(loaded: LoadedConfig, drill?: DrillStarter): Promise<numb
 
 async function drillOptions(args: ParsedArgs) {
   // The scenario list alone, not the simulators: this runs before the first frame.
-  const { SCENARIOS } = await import('./sim/scenarios/index.js');
-  const scenario = (args.values.scenario as string | undefined) ?? 'bad-deploy';
+  const { SCENARIOS, DEFAULT_SCENARIO } = await import('./sim/scenarios/index.js');
+  const scenario = (args.values.scenario as string | undefined) ?? DEFAULT_SCENARIO;
   const names = SCENARIOS.map((s) => s.name);
   if (!names.includes(scenario)) throw new UsageError(`unknown scenario "${scenario}"; choose one of: ${names.join(', ')} (warroom drill --list)`);
   return {

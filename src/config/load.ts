@@ -254,7 +254,6 @@ const ENV_KEYS: Record<string, (v: string, name: string) => Record<string, unkno
   WARROOM_PROMETHEUS_URL: (v) => ({ prometheus: { url: v } }),
   WARROOM_STATE_DIR: (v) => ({ stateDir: v }),
 };
-export const ENV_VARIABLES = Object.keys(ENV_KEYS);
 
 /** One layer per variable set, so that an error names the variable. */
 function envLayers(env: NodeJS.ProcessEnv, problems: Problem[]): Layer[] {

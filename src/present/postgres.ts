@@ -116,24 +116,11 @@ export function pgBlockCells(b: PgBlockRow, queryWidth = 60): Cell[] {
   ];
 }
 
-export function pgStatementColumns(): Column[] {
-  return [
-    { title: 'TOTAL', width: 9, align: 'right', priority: 0 },
-    { title: 'CALLS', width: 9, align: 'right', priority: 1 },
-    { title: 'MEAN', width: 8, align: 'right', priority: 1 },
-    { title: 'QUERY', width: 'flex', priority: 0 },
-  ];
-}
-
 function compactCount(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(1)}G`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
   if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
   return String(n);
-}
-
-export function pgStatementCells(s: PgStatementRow): Cell[] {
-  return [cell(formatDurationMs(s.totalMs)), cell(compactCount(s.calls), 'muted'), cell(formatDurationMs(s.meanMs), 'muted'), cell(oneLine(s.query))];
 }
 
 /**

@@ -8,6 +8,8 @@ import type { Cockpit, PaneId } from '../store/store.js';
 import { PANES, paneModel } from './panes/registry.js';
 import { currentDialog, dialogInteraction, dialogKey, edit, notify } from './dialogs/dialogs.js';
 import { visibleRows } from './panes/model.js';
+import { alertDetails } from '../present/alerts.js';
+import type { AlertRow } from '../sources/prometheus/types.js';
 
 /** What the cockpit can do beyond actions; each part is optional (absent in a read-only snapshot, a test…). */
 export interface CockpitServices {
@@ -120,16 +122,8 @@ export function createController(deps: ControllerDeps) {
 
     'alert.runbook': () =>
       withTarget('Runbook', (t) => {
-        const a = t.alert as { name: string; summary: string | null; description: string | null; runbookUrl: string | null; labels: Record<string, string> };
-        showText(`Alert ${a.name}`, [
-          `Runbook: ${a.runbookUrl ?? '(none in the alert annotations)'}`,
-          '',
-          `Summary: ${a.summary ?? '-'}`,
-          `Description: ${a.description ?? '-'}`,
-          '',
-          'Labels:',
-          ...Object.entries(a.labels).map(([k, v]) => `  ${k}=${v}`),
-        ]);
+        const a = t.alert as AlertRow;
+        showText(`Alert ${a.name}`, [a.runbookUrl ? `Runbook: ${a.runbookUrl}` : 'Runbook: (none in the alert annotations)', '', ...alertDetails(a, dataNow())]);
       }),
 
   };

@@ -471,19 +471,3 @@ export function loadTheme(nameOrPath: string, opts: LoadThemeOptions = {}): { th
   warnings.push(`using a plain built-in theme (no colours) instead of "${requested}"`);
   return { theme: buildTheme('plain', PLAIN_FILE, 'none', glyphSetFor(PLAIN_FILE)), warnings };
 }
-
-/** Props for an Ink <Box> border: focused panes get the heavier style when the theme makes focus bold. */
-export function borderProps(theme: Theme, focused: boolean): {
-  borderStyle: Glyphs['borderStyle'];
-  borderColor?: string;
-  borderDimColor?: boolean;
-} {
-  const s = theme.style(focused ? 'borderFocused' : 'border');
-  const heavy = focused && s.bold === true && theme.glyphs.borderStyle !== 'classic';
-  const out: { borderStyle: Glyphs['borderStyle']; borderColor?: string; borderDimColor?: boolean } = {
-    borderStyle: heavy ? 'bold' : theme.glyphs.borderStyle,
-  };
-  if (s.color !== undefined) out.borderColor = s.color;
-  if (s.dimColor) out.borderDimColor = true;
-  return out;
-}

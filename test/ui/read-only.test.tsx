@@ -105,3 +105,20 @@ test('each mutating key, pressed in its pane, is refused with a read-only messag
   assert.match(c.frame(), /  h +Revision history/, 'non-mutating commands are not marked');
   c.ui.unmount();
 });
+
+test("o shows the selected alert's runbook and details (read-only screens too)", async () => {
+  const c = renderCockpit({ cols: 140, rows: 40, meta: { readOnly: true } });
+  c.set((s) => {
+    const f = fill(s);
+    const alert = { ...f.prom!.data.alerts[0], runbookUrl: 'https://runbooks.example/high-error-rate', description: 'checkout 5xx above 5% for 5m' };
+    return { ...f, prom: { ...f.prom!, data: { ...f.prom!.data, alerts: [alert] } } };
+  });
+  await tick();
+  await c.press('4', 'o');
+  const f = c.frame();
+  assert.match(f, /Runbook: https:\/\/runbooks\.example\/high-error-rate/);
+  assert.match(f, /description: checkout 5xx above 5% for 5m/);
+  assert.match(f, /labels: alertname=HighErrorRate/);
+  assert.match(f, /active since 2026-11-25T15:59:00/);
+  c.ui.unmount();
+});

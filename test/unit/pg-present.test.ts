@@ -5,7 +5,7 @@ import {
   pgBlockCells,
   pgQueryCells,
   pgQueryColumns,
-  pgStatementCells,
+  pgStatementQueryCells,
   pgSummaryCells,
   saturationToken,
 } from '../../src/present/postgres.js';
@@ -90,7 +90,7 @@ test('blocker rows name both pids and both queries', () => {
 });
 
 test('statement rows', () => {
-  assert.deepEqual(pgStatementCells({ query: 'SELECT 1', calls: 123456, totalMs: 90_500, meanMs: 0.7 }).map((c) => c.text), ['1m30s', '123.5k', '1ms', 'SELECT 1']);
+  assert.deepEqual(pgStatementQueryCells({ query: 'SELECT 1', calls: 123456, totalMs: 90_500, meanMs: 0.7 }).map((c) => c.text), ['top', '', '123.5k calls', '1m30s', '~1ms', 'SELECT 1']);
   assert.equal(formatDurationMs(-1), '-');
 });
 

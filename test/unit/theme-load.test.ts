@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { tempDir } from '../helpers/net.js';
 import {
-  ANSI16_NAMES, THEMES_DIR, THEME_TOKENS, borderProps, listThemes, loadTheme, type ColorMode, type Theme,
+  ANSI16_NAMES, THEMES_DIR, THEME_TOKENS, listThemes, loadTheme, type ColorMode, type Theme,
 } from '../../src/ui/theme.js';
 
 const SHIPPED = ['dark', 'light', 'high-contrast', 'colorblind'];
@@ -179,19 +179,16 @@ test('user themes in $XDG_CONFIG_HOME/warroom/themes are found by name', () => {
   assert.match(loadTheme('nope', { env: { XDG_CONFIG_HOME: home } }).warnings[0], /available themes: .*ours/);
 });
 
-test('glyphs: unicode by default, ascii on the Linux console or on request, focused borders heavier', () => {
+test('glyphs: unicode by default, ascii on the Linux console or on request', () => {
   const uni = loadTheme('dark', { env: NO_ENV }).theme;
   assert.equal(uni.glyphs.critical, '✖');
   assert.equal(uni.glyphs.spark.join(''), '▁▂▃▄▅▆▇█');
   assert.equal(uni.glyphs.borderStyle, 'round');
-  assert.deepEqual(borderProps(uni, true).borderStyle, 'bold');
-  assert.deepEqual(borderProps(uni, false).borderStyle, 'round');
 
   const linux = loadTheme('dark', { env: { TERM: 'linux' } }).theme;
   assert.equal(linux.colorMode, 'ansi16');
   assert.equal(linux.glyphs.spark.join(''), '_.-=+*#@');
   assert.equal(linux.glyphs.borderStyle, 'classic');
-  assert.equal(borderProps(linux, true).borderStyle, 'classic');
   for (const g of Object.values(linux.glyphs).flat()) assert.match(g, /^[\x20-\x7e]+$/, `${g} is ASCII`);
 
   assert.equal(loadTheme('dark', { env: NO_ENV, glyphs: 'ascii' }).theme.glyphs.ok, 'o');

@@ -109,16 +109,6 @@ function endpoint(raw: string, what: Endpoint['what'], kube?: KubeConnectOptions
   if (!u.pathname.endsWith('/')) u.pathname += '/';
   return { base: u, auth, where: u.host, what };
 }
-
-/** host:port of a URL without credentials or path, for showing to people. */
-export function displayHost(raw: string): string {
-  try {
-    return new URL(raw).host;
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
 function parseValue(v: string): number {
   // Prometheus encodes non-finite values as "NaN", "+Inf", "-Inf".
   if (v === '+Inf' || v === 'Inf') return Infinity;

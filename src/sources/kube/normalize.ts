@@ -140,12 +140,38 @@ export class RestartTracker {
       this.seen.set(key, list);
     }
     const last = list[list.length - 1];
-    if (!last || last.count !== count) list.push({ at: now, count });
+    // A lower count is a new pod under the same name (a StatefulSet's): its history starts over.
+    if (last && count < last.count) list.splice(0, list.length);
+    if (!list.length || list[list.length - 1].count !== count) list.push({ at: now, count });
     const cutoff = now - RECENT_RESTART_WINDOW_MS;
     // Keep the newest observation at or before the cutoff as the baseline.
     while (list.length > 1 && list[1].at <= cutoff) list.shift();
     const baseline = list[0];
     return Math.max(0, count - baseline.count);
+  }
+
+  forget(key: string): void {
+    this.seen.delete(key);
+  }
+}
+
+/**
+ * When each deployment was seen moving to another revision while warroom watched it. A rollback
+ * reuses an old ReplicaSet (its creation time would hide the rollout) and gives it a new
+ * revision number; pausing, resuming or a progress deadline changes neither.
+ */
+export class RolloutTracker {
+  private seen = new Map<string, { revision: number | null; at: number | null }>();
+
+  /** The time the current revision was first seen replacing another, or null (it was already there). */
+  observe(key: string, revision: number | null, now: number): number | null {
+    const prev = this.seen.get(key);
+    if (!prev || prev.revision === revision) {
+      if (!prev) this.seen.set(key, { revision, at: null });
+      return prev?.at ?? null;
+    }
+    this.seen.set(key, { revision, at: now });
+    return now;
   }
 
   forget(key: string): void {
@@ -312,7 +338,7 @@ function latest(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.max(a, b);
 }
 
-export function deploymentRow(d: K8sObject, replicaSets: K8sObject[]): DeploymentRow {
+export function deploymentRow(d: K8sObject, replicaSets: K8sObject[], ctx: { revisionSeenAt?: number | null } = {}): DeploymentRow {
   const r = rolloutState(d);
   const revision = revisionOf(d);
   let newest: K8sObject | null = null;
@@ -327,6 +353,7 @@ export function deploymentRow(d: K8sObject, replicaSets: K8sObject[]): Deploymen
   }
   const annotation = (o: K8sObject | null | undefined, k: string): string | null => (typeof o?.metadata?.annotations?.[k] === 'string' ? o.metadata.annotations[k] : null);
   const progressing = (d.status?.conditions ?? []).find((c: K8sObject) => c.type === 'Progressing');
+  const rolledOut = (revision != null ? replicaSets.find((rs) => revisionOf(rs) === revision) : undefined) ?? newest;
   return {
     key: objKey(d),
     namespace: d.metadata?.namespace ?? '',
@@ -337,8 +364,9 @@ export function deploymentRow(d: K8sObject, replicaSets: K8sObject[]): Deploymen
     available: r.available,
     images: templateImages(d.spec?.template),
     revision: revision ?? (newest ? revisionOf(newest) : null),
-    // A rollback reuses an old ReplicaSet, so its creation time alone would hide the rollout.
-    lastRolloutAt: latest(newest ? toMs(newest.metadata?.creationTimestamp) : null, toMs(progressing?.lastUpdateTime)),
+    // The ReplicaSet of the revision rolled out, or the moment a revision change was seen (a
+    // rollback). Not the Progressing condition: the controller bumps it on pause, resume and deadlines.
+    lastRolloutAt: latest(rolledOut ? toMs(rolledOut.metadata?.creationTimestamp) : null, ctx.revisionSeenAt ?? null),
     paused: Boolean(d.spec?.paused),
     rolling: !r.done && !r.failed,
     failedReason: progressing?.status === 'False' || progressing?.reason === 'ProgressDeadlineExceeded' ? (progressing.reason ?? 'Failed') : null,

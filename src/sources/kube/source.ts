@@ -16,6 +16,8 @@ import {
   objKey,
   podRow,
   RestartTracker,
+  revisionOf,
+  RolloutTracker,
   type K8sObject,
 } from './normalize.js';
 import { MetricsPoller, type MetricsResult, type Usage } from './metrics.js';
@@ -113,6 +115,7 @@ export class KubeSource implements Source {
   private nodesDirty = true;
   private decayTimer: NodeJS.Timeout | null = null;
   private restarts = new RestartTracker();
+  private rollouts = new RolloutTracker();
   private podRows = new Map<string, PodRow>();
   private dirtyPods = new Set<string>();
   private allPodsDirty = true;
@@ -471,7 +474,10 @@ export class KubeSource implements Source {
       },
       onSync: (items) => {
         if (gen !== this.generation) return;
-        for (const key of [...map.keys()]) if (ns === null || key.startsWith(`${ns}/`)) this.remove(kind, key);
+        // Only what the list no longer has is gone: a relist (410 Gone after etcd compaction,
+        // routine on real servers) must not erase restart and rollout history.
+        const listed = new Set(items.map((item) => objKey(item)));
+        for (const key of [...map.keys()]) if ((ns === null || key.startsWith(`${ns}/`)) && !listed.has(key)) this.remove(kind, key);
         for (const item of items) this.upsert(kind, item);
         this.markDirty();
       },
@@ -536,7 +542,10 @@ export class KubeSource implements Source {
       this.dirtyPods.add(key);
       this.restarts.forget(key);
       this.nodesDirty = true;
-    } else this.touched(kind);
+    } else {
+      if (kind === 'deployments') this.rollouts.forget(key);
+      this.touched(kind);
+    }
   }
 
   private markDirty(): void {
@@ -601,7 +610,7 @@ export class KubeSource implements Source {
         else byDeploy.set(owner.uid, [rs]);
       }
       const rows: DeploymentRow[] = [];
-      for (const d of this.deployments.values()) rows.push(deploymentRow(d, byDeploy.get(d.metadata?.uid) ?? []));
+      for (const d of this.deployments.values()) rows.push(deploymentRow(d, byDeploy.get(d.metadata?.uid) ?? [], { revisionSeenAt: this.rollouts.observe(objKey(d), revisionOf(d), now) }));
       data.deployments = rows.sort(compareDeployments);
       this.deploymentsDirty = false;
     }

@@ -7,6 +7,7 @@
 //   slack.history(channel, {oldest?, cursor?, limit?})  conversations.history include_all_metadata=true (newest first)
 //   slack.replies(channel, threadTs)   conversations.replies include_all_metadata=true
 //   slack.permalink(channel, ts)       chat.getPermalink
+//   slack.join(channel)                conversations.join (the sync joins when told not_in_channel)
 //
 // Writes are JSON POSTs (`Authorization: Bearer`, charset given); reads are GETs with a query, as
 // the read methods do not take JSON bodies. An HTTP 200 with {ok:false, error} is an ApiError of kind
@@ -96,6 +97,11 @@ export class SlackClient {
     const r = await this.call('chat.postMessage', { channel: m.channel, text: m.text, ...(m.threadTs ? { thread_ts: m.threadTs } : {}), ...(m.metadata ? { metadata: m.metadata } : {}), unfurl_links: false }, false);
     if (typeof r.ts !== 'string') throw new ApiError('Slack chat.postMessage answered ok without a ts', 'unreadable', true, 200);
     return { ts: r.ts, channel: String(r.channel ?? m.channel) };
+  }
+
+  /** Joins a public channel (a second app, or a bot removed from the channel). */
+  async join(channel: string): Promise<void> {
+    await this.call('conversations.join', { channel }, false);
   }
 
   /** One page of the channel's messages, newest first, with their metadata. */

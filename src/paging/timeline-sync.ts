@@ -42,8 +42,11 @@ export const SHARED_KINDS: ReadonlySet<TimelineKind> = new Set<TimelineKind>([
   'role.assigned',
 ]);
 
-/** Entries per message at most (a backlog after an outage goes out in a few messages). */
+/** Entries per message at most (a backlog after an outage goes out in a few messages), and their JSON's size. */
 const BATCH = 10;
+const BATCH_BYTES = 12_000;
+/** An entry's text beyond this is cut in the channel's copy (the journal keeps it whole). */
+const ENTRY_BODY_MAX = 6_000;
 /** After a post of unknown outcome, the channel is re-read no sooner than this (a slow server may still apply it). */
 const UNKNOWN_GRACE_MS = 2000;
 /** No Retry-After is waited longer than this; the wait is shown. */
@@ -102,6 +105,7 @@ export class ChannelSync {
   private lastRead = 0;
   private waitUntil = 0;
   private announced: string | null = null;
+  private readonly joined = new Set<string>();
   private readonly listeners: Array<(s: SyncStatus) => void> = [];
   private st: SyncStatus = { state: 'idle', channel: null, channelName: null, message: 'no incident channel', unsent: 0, lastReadAt: null };
   private readonly now: () => number;
@@ -160,7 +164,7 @@ export class ChannelSync {
       if (!this.readOnly()) await this.announce(ch);
       const unsent = this.unsent(ch);
       if (unsent.length === 0 || this.readOnly()) return this.set({ state: 'ok', channel: ch.id, channelName: ch.name, message: this.readOnly() ? 'following the channel (read-only)' : 'in sync', unsent: this.readOnly() ? 0 : unsent.length });
-      await this.post(ch, unsent.slice(0, BATCH));
+      await this.post(ch, batchOf(unsent));
       const left = this.unsent(ch).length;
       this.set({ state: 'ok', channel: ch.id, channelName: ch.name, message: left ? `posting ${left} more entries` : 'in sync', unsent: left });
     } catch (e) {
@@ -228,7 +232,7 @@ export class ChannelSync {
     let newest = ch.latestTs;
     let cursor: string | undefined;
     for (let page = 0; page < 200; page++) {
-      const r = await this.opts.slack.history(ch.id, { oldest, cursor, limit: 200 });
+      const r = await this.historyJoining(ch.id, { oldest, cursor, limit: 200 });
       for (const m of r.messages) {
         if (!newest || Number(m.ts) > Number(newest)) newest = m.ts;
         found.push(...entriesOf(m, ch.name));
@@ -245,6 +249,18 @@ export class ChannelSync {
     if (found.length > 0) this.opts.engine.merge(found);
     if (ch.incidentId === null) ch.incidentId = found.find((e) => e.kind === 'incident.declared')?.incidentId ?? this.engineIncident();
     this.st.lastReadAt = this.lastRead;
+  }
+
+  /** conversations.history; a bot that is not in the channel (another app's token) joins it once and reads again. */
+  private async historyJoining(channel: string, q: { oldest?: string; cursor?: string; limit?: number }) {
+    try {
+      return await this.opts.slack.history(channel, q);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.code !== 'not_in_channel' || this.joined.has(channel)) throw e;
+      this.joined.add(channel);
+      await this.opts.slack.join(channel);
+      return this.opts.slack.history(channel, q);
+    }
   }
 
   /** The incident's journal as written (secrets redacted), re-read only when it grew. */
@@ -280,7 +296,7 @@ export class ChannelSync {
           event_payload: {
             incident_id: batch[0]!.incidentId,
             origin: this.opts.origin,
-            entries: batch.map((e) => ({ id: e.id, kind: e.kind, at: e.at, json: JSON.stringify(e) })),
+            entries: batch.map((e) => ({ id: e.id, kind: e.kind, at: e.at, json: entryJson(e) })),
           },
         },
       });
@@ -313,6 +329,24 @@ export class ChannelSync {
     this.st = next;
     if (changed) for (const f of this.listeners) f(this.status());
   }
+}
+
+/** The next message's entries: in time order, at most BATCH of them and BATCH_BYTES of JSON (always one). */
+function batchOf(unsent: TimelineEntry[]): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  let bytes = 0;
+  for (const e of unsent) {
+    const n = entryJson(e).length;
+    if (out.length > 0 && (out.length >= BATCH || bytes + n > BATCH_BYTES)) break;
+    out.push(e);
+    bytes += n;
+  }
+  return out;
+}
+
+function entryJson(e: TimelineEntry): string {
+  if (!e.body || e.body.length <= ENTRY_BODY_MAX) return JSON.stringify(e);
+  return JSON.stringify({ ...e, body: `${e.body.slice(0, ENTRY_BODY_MAX)}… (cut in the channel; the full text is in the journal of ${e.origin?.from ?? 'the cockpit that wrote it'})` });
 }
 
 /** One line of the message people read in the channel. */

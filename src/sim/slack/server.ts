@@ -6,7 +6,7 @@
 //        invalid_metadata_format; 1 message a second per channel, with bursts (429 beyond)
 //   GET  conversations.history ?channel&limit&cursor&oldest&include_all_metadata  (newest first;
 //        metadata only with include_all_metadata)
-//   GET  conversations.replies ?channel&ts   GET conversations.list   GET chat.getPermalink
+//   GET  conversations.replies ?channel&ts   GET conversations.list   GET chat.getPermalink   POST conversations.join
 // Auth: `Authorization: Bearer <token>` (invalid_auth otherwise). Faults: `sim.faults.add(…)`.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -193,6 +193,12 @@ export class SlackSim {
         if (!parent) return err('thread_not_found');
         const thread = ch.messages.filter((m) => m.ts === parent.ts || m.thread_ts === parent.ts);
         return ok({ messages: thread.map((m) => this.messageJson(m, bool(a.include_all_metadata), ch)), has_more: false, response_metadata: { next_cursor: '' } });
+      }
+      case 'conversations.join': {
+        const ch = channel(a.channel);
+        if (!ch) return err('channel_not_found');
+        ch.members.add(this.botUser);
+        return ok({ channel: this.channelJson(ch) });
       }
       case 'conversations.list':
         return ok({ channels: [...this.channels.values()].map((c) => this.channelJson(c)), response_metadata: { next_cursor: '' } });

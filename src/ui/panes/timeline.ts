@@ -6,7 +6,7 @@ import type { PaneDef } from './pane.js';
 export const timelinePane: PaneDef<'timeline'> = {
   id: 'timeline',
   title: 'Timeline',
-  reads: (s) => [s.incident],
+  reads: (s) => [s.incident, s.paging.data.channel],
   model(state, now) {
     const inc = state.incident;
     const entries = inc.timeline;
@@ -20,13 +20,18 @@ export const timelinePane: PaneDef<'timeline'> = {
       rows.push(timelineCells(entries[i]));
       targets.push({ name: entries[i].id, entry: entries[i] });
     }
+    // The incident channel's trouble (Slack down, rate-limited) is said where its entries are.
+    const channel = state.paging.data.channel;
+    const channelTrouble = channel && (channel.state === 'failing' || channel.state === 'waiting') ? channel : null;
     return {
-      title: `Timeline${inc.current ? ` ${inc.current.id}` : ''}`,
+      title: `Timeline${inc.current ? ` ${inc.current.id}` : ''}${channel?.channelName ? ` · #${channel.channelName}` : ''}`,
       badge: inc.journalProblems.length
         ? { text: `journal: ${inc.journalProblems.length > 1 ? `${inc.journalProblems.length} problems; ` : ''}${inc.journalProblems[0]}`, token: 'warn' }
-        : inc.deliveries
-          ? { text: inc.deliveries, token: 'muted' }
-          : undefined,
+        : channelTrouble
+          ? { text: `channel: ${channelTrouble.message}`, token: channelTrouble.state === 'failing' ? 'critical' : 'warn' }
+          : inc.deliveries
+            ? { text: inc.deliveries, token: 'muted' }
+            : undefined,
       rows,
       targets,
       selectable: true,

@@ -78,50 +78,58 @@ export class ActionRunner {
       params.choice = choice;
     }
     const fields = def.fields?.(target, this.env, params) ?? [];
-    if (fields.length) {
-      const answer = await this.ui.prompt(def.title, fields);
-      if (!answer) return this.cancelled(def.title);
-      for (const f of fields) {
-        const problem = f.validate?.(answer[f.name] ?? '');
-        if (problem) return this.fail('invalid', `${f.label}: ${problem}`);
-      }
-      params = { ...params, ...answer };
-    }
-
-    this.running.add(key);
-    try {
-      const lines = [...(await def.describe(target, params, this.env))];
-      if (def.dryRun) {
-        try {
-          const preview = await def.dryRun(target, params, this.env);
-          lines.push('', 'Server-side dry run: accepted', ...preview);
-        } catch (e) {
-          return this.fail('dry-run-failed', `Dry run rejected ${what}: ${message(e)}`);
+    const base = params;
+    // The form and its preview: Esc in the preview steps back to the form with what was typed.
+    let answer: Record<string, string> | null = null;
+    for (;;) {
+      if (fields.length) {
+        const shown = answer ? fields.map((f) => ({ ...f, initial: answer![f.name] ?? f.initial })) : fields;
+        const got = await this.ui.prompt(def.title, shown, answer ? { edited: true } : undefined);
+        if (!got) return this.cancelled(def.title);
+        for (const f of fields) {
+          const problem = f.validate?.(got[f.name] ?? '');
+          if (problem) return this.fail('invalid', `${f.label}: ${problem}`);
         }
+        answer = got;
+        params = { ...base, ...got };
       }
 
-      const typeName = def.confirm === 'type-name' || (def.mutating && this.isProduction()) || def.requiresTypedName?.(target, params) ? target.name : undefined;
-      if (def.confirm !== 'none' || typeName) {
-        const ok = await this.ui.confirm({ title: def.title, lines, typeName, dangerous: def.mutating });
-        if (!ok) return this.cancelled(def.title);
-      }
-      // The cockpit may have turned read-only while the dialogs were open (a context switch).
-      if (readOnly()) return this.fail('read-only', `Read-only mode: ${def.title} is disabled`);
-
-      const actor = this.env.actor ?? 'you';
-      const refs = { action: id, target: target.name, namespace: target.namespace };
-      if (journal) this.env.recorder.record({ kind: 'action.started', actor, source: 'runner', summary: `${what} started`, body: lines.join('\n'), refs: { ...refs, params } });
+      this.running.add(key);
       try {
-        const outcome = await def.run(target, params, this.env);
-        if (journal) this.env.recorder.record({ kind: 'action.succeeded', actor, source: 'runner', summary: `${what}: ${outcome.summary}`, body: outcome.details?.join('\n'), refs: { ...refs, ...outcome.refs } });
-        this.ui.notify(`${what}: ${outcome.summary}`, 'success');
-        return { ok: true, outcome };
-      } catch (e) {
-        if (journal) this.env.recorder.record({ kind: 'action.failed', actor, source: 'runner', summary: `${what} failed: ${message(e)}`, refs });
-        return this.fail('failed', `${what} failed: ${message(e)}`);
+        const lines = [...(await def.describe(target, params, this.env))];
+        if (def.dryRun) {
+          try {
+            const preview = await def.dryRun(target, params, this.env);
+            lines.push('', 'Server-side dry run: accepted', ...preview);
+          } catch (e) {
+            return this.fail('dry-run-failed', `Dry run rejected ${what}: ${message(e)}`);
+          }
+        }
+
+        const typeName = def.confirm === 'type-name' || (def.mutating && this.isProduction()) || def.requiresTypedName?.(target, params) ? target.name : undefined;
+        if (def.confirm !== 'none' || typeName) {
+          const ok = await this.ui.confirm({ title: def.title, lines, typeName, dangerous: def.mutating, back: fields.length > 0 });
+          if (ok === 'back') continue;
+          if (!ok) return this.cancelled(def.title);
+        }
+        // The cockpit may have turned read-only while the dialogs were open (a context switch).
+        if (readOnly()) return this.fail('read-only', `Read-only mode: ${def.title} is disabled`);
+
+        const actor = this.env.actor ?? 'you';
+        const refs = { action: id, target: target.name, namespace: target.namespace };
+        if (journal) this.env.recorder.record({ kind: 'action.started', actor, source: 'runner', summary: `${what} started`, body: lines.join('\n'), refs: { ...refs, params } });
+        try {
+          const outcome = await def.run(target, params, this.env);
+          if (journal) this.env.recorder.record({ kind: 'action.succeeded', actor, source: 'runner', summary: `${what}: ${outcome.summary}`, body: outcome.details?.join('\n'), refs: { ...refs, ...outcome.refs } });
+          this.ui.notify(`${what}: ${outcome.summary}`, 'success');
+          return { ok: true, outcome };
+        } catch (e) {
+          if (journal) this.env.recorder.record({ kind: 'action.failed', actor, source: 'runner', summary: `${what} failed: ${message(e)}`, refs });
+          return this.fail('failed', `${what} failed: ${message(e)}`);
+        }
+      } finally {
+        this.running.delete(key);
       }
-    } finally {
-      this.running.delete(key);
     }
   }
 

@@ -113,9 +113,12 @@ export interface Choice {
 export interface Interaction {
   /** Pick one of a list; resolves null when cancelled. Needed by actions with `choose`. */
   select?(title: string, options: Choice[], lines?: string[], initial?: string): Promise<string | null>;
-  /** Ask for field values; resolves null when cancelled. */
-  prompt(title: string, fields: Field[]): Promise<Record<string, string> | null>;
-  /** Show what will change and ask to proceed; with typeName the user must type it. Resolves false when cancelled. */
-  confirm(req: { title: string; lines: string[]; typeName?: string; dangerous: boolean }): Promise<boolean>;
+  /** Ask for field values; resolves null when cancelled. `edited`: the values are already the person's (back from a preview). */
+  prompt(title: string, fields: Field[], opts?: { edited?: boolean }): Promise<Record<string, string> | null>;
+  /**
+   * Show what will change and ask to proceed; with typeName the user must type it. Resolves false
+   * when cancelled, or 'back' (only when `back` is set) to return to the form with its values.
+   */
+  confirm(req: { title: string; lines: string[]; typeName?: string; dangerous: boolean; back?: boolean }): Promise<boolean | 'back'>;
   notify(message: string, level: 'info' | 'success' | 'warn' | 'error'): void;
 }

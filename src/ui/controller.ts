@@ -73,10 +73,29 @@ export function createController(deps: ControllerDeps) {
     showText(logs.title, logs.lines);
   };
 
+  /** A stray q or Ctrl-C must not close the commander's screen: with an incident open, it asks. */
+  let quitting = false;
+  const quit = async () => {
+    const open = get().incident.current;
+    if (!open) return deps.exit();
+    if (quitting) return;
+    quitting = true;
+    try {
+      const ok = await ui.confirm({
+        title: 'Quit warroom?',
+        lines: [`Incident ${open.id} (${open.severity}, ${open.status}) is still open.`, 'Its journal is on disk: starting warroom here again resumes it.'],
+        dangerous: true,
+      });
+      if (ok === true) deps.exit();
+    } finally {
+      quitting = false;
+    }
+  };
+
   const focusCommands = Object.fromEntries(PANES.map((p) => [`focus.${p}`, () => setUi({ focus: p, zoom: get().ui.zoom ? p : null })])) as Record<`focus.${PaneId}`, () => unknown>;
 
   const commands: Record<ControllerCommandId, () => unknown> = {
-    'app.quit': () => deps.exit(),
+    'app.quit': () => quit(),
     'app.help': () => setUi({ overlay: { kind: 'help', scroll: 0 } }),
     'app.refresh': () => {
       services.refresh?.();
@@ -156,6 +175,8 @@ export function createController(deps: ControllerDeps) {
 
   function handleKey(key: string): void {
     const state = get();
+    // Ctrl-C again while quitting is asked: quit (the journal already has everything).
+    if (quitting && key === 'ctrl+c') return deps.exit();
     if (currentDialog(cockpit)) return dialogKey(cockpit, key);
     const overlay = state.ui.overlay;
     if (overlay) {
@@ -166,14 +187,14 @@ export function createController(deps: ControllerDeps) {
         return setUi({ overlay: { ...overlay, scroll: Math.max(0, Math.min(max, overlay.scroll + step)) } });
       }
       if (key === 'escape' || key === 'q' || key === '?' || key === 'enter') return setUi({ overlay: null });
-      if (key === 'ctrl+c') return deps.exit();
+      if (key === 'ctrl+c') return void quit();
       return;
     }
     if (state.ui.filterEditing) {
       const pane = state.ui.filterEditing;
       if (key === 'enter') return setUi({ filterEditing: null });
       if (key === 'escape') return setUi({ filterEditing: null, filter: { ...state.ui.filter, [pane]: '' } });
-      if (key === 'ctrl+c') return deps.exit();
+      if (key === 'ctrl+c') return void quit();
       return setUi({ filter: { ...state.ui.filter, [pane]: edit(state.ui.filter[pane] ?? '', key) }, cursor: { ...state.ui.cursor, [pane]: 0 } });
     }
     if (key === 'escape') {

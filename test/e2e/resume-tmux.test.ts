@@ -52,6 +52,9 @@ test('kill -9 mid-incident, start again: the incident, its state and its note ar
   const screen = await second.waitForText(/P3 Identified[\s\S]*scaling api to 10/);
   assert.match(screen.split('\n')[0], /P3 Identified \d\d:\d\d/, 'the header shows the resumed incident and its clock');
   assert.match(screen, /Timeline .*checkout-slow/, 'the timeline pane names the incident');
+  // With the incident open, q asks first; y quits.
   second.keys('q');
+  await second.waitForText(/Quit warroom\?[\s\S]*is still open/);
+  second.keys('y');
   await second.waitForText(/EXITED 0/);
 });

@@ -99,3 +99,43 @@ test('P writes the post-mortem with the real timeline', async () => {
   assert.match(text, /rolled back api to rev 4/);
   assert.match(text, /\| Time UTC \| Event \| Actor \| Source \| Details \|/);
 });
+
+test('the composer keeps your work: Esc steps back from the preview, leaving with changes asks, the preview scrolls to its end', async () => {
+  const before = slack.requests.length;
+  await c.press('p');
+  await screen(/Post an update as/, 'state chooser');
+  await c.press('enter');
+  await screen(/What we know/, 'composer');
+  // Twenty more findings: a preview longer than the screen.
+  await type(` | db is fine${Array.from({ length: 20 }, (_, i) => ` | finding ${i + 1}`).join('')}`);
+  await c.press('enter');
+  await screen(/slack \(internal\)[\s\S]*lines 1–\d+ of \d+/, 'a long preview says it scrolls');
+  assert.doesNotMatch(c.frame(), /Next update:/, 'its end is below');
+  await c.press('pagedown', 'pagedown', 'pagedown', 'pagedown');
+  await screen(/finding 20[\s\S]*Next update:/, 'scrolled to the end: every line is there');
+  // Esc: back to the form with what was typed, not "cancelled".
+  await c.press('escape');
+  await screen(/What we know.*finding 20/, 'back in the composer with the edit');
+  assert.doesNotMatch(c.frame(), /cancelled/);
+  await c.press('escape');
+  await screen(/Discard your changes\? y discard/, 'leaving with changes asks');
+  await c.press('n');
+  await screen(/Enter submit/, 'kept editing');
+  await c.press('enter');
+  await screen(/Proceed\? y/, 'preview again');
+  await c.press('y');
+  await waitFor(() => slack.requests.length === before + 1, { what: 'posted once', timeoutMs: 10_000 });
+  assert.match(slack.requests.at(-1)!.json.text, /- db is fine\n- finding 1\n[\s\S]*- finding 20/);
+});
+
+test('q with an open incident asks (q, then y); n keeps the cockpit', async () => {
+  await c.press('q');
+  await screen(/Quit warroom\?[\s\S]*is still open/, 'quit asks');
+  await c.press('n');
+  await waitFor(() => !/Quit warroom\?/.test(c.frame()), { what: 'the question closed' });
+  assert.equal(c.exited, false, 'n does not quit');
+  await c.press('ctrl+c');
+  await screen(/Quit warroom\?/, 'Ctrl-C asks too');
+  await c.press('y');
+  await waitFor(() => c.exited, { what: 'y quits' });
+});

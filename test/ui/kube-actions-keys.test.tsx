@@ -84,7 +84,12 @@ test('s: replicas pre-filled; editing and confirming scales; 0 requires typing t
   await screen(/Type "api" to confirm/, 'typed-name confirmation for scaling to 0');
   await c.press('enter');
   await screen(/type "api" exactly/, 'refuses without the name');
+  // Esc in the confirmation steps back to the form, with what was typed; leaving the form then asks.
   await c.press('escape');
+  await screen(/Replicas.*: 0/, 'back in the form with the typed value');
+  await c.press('escape');
+  await screen(/Discard your changes\? y discard/, 'leaving with changes asks');
+  await c.press('y');
   await screen(/cancelled; nothing changed/, 'cancel notice');
   assert.equal(deploy().spec.replicas, 3);
 });

@@ -29,10 +29,16 @@ export function DialogView({ width, height }: { width: number; height: number })
       );
     });
     push(<Text> </Text>);
-    push(<Text {...theme.style('muted')}>Enter submit · Tab next field · Esc cancel</Text>);
+    if (d.discarding) push(<Text {...theme.style('warn')} bold>Discard your changes? y discard · n / Esc keep editing</Text>);
+    else push(<Text {...theme.style('muted')}>Enter submit · Tab next field · Esc cancel</Text>);
     if (d.error) push(<Text {...theme.style('critical')} bold>{d.error}</Text>);
   } else if (d.kind === 'confirm') {
-    for (const l of d.lines.slice(0, height - 8)) push(<Text wrap="wrap" {...theme.style('fg')}>{l || ' '}</Text>);
+    // Complete and scrollable: every line is there, wrapped to the dialog's width, one row each.
+    const rows = d.lines.flatMap((l) => wrapRow(l, inner));
+    const room = Math.max(3, height - 9);
+    const start = Math.min(d.scroll, Math.max(0, rows.length - room));
+    for (const l of rows.slice(start, start + room)) push(<Text wrap="truncate" {...theme.style('fg')}>{l || ' '}</Text>);
+    if (rows.length > room) push(<Text {...theme.style('muted')}>{`lines ${start + 1}–${Math.min(rows.length, start + room)} of ${rows.length} · ↑/↓ PgUp/PgDn scroll`}</Text>);
     push(<Text> </Text>);
     if (d.typeName !== undefined) {
       push(
@@ -44,7 +50,7 @@ export function DialogView({ width, height }: { width: number; height: number })
       );
       push(<Text {...theme.style('muted')}>Enter confirm · Esc cancel</Text>);
     } else {
-      push(<Text {...theme.style(d.dangerous ? 'warn' : 'keyHint')} bold>Proceed? y / Enter yes · n / Esc cancel</Text>);
+      push(<Text {...theme.style(d.dangerous ? 'warn' : 'keyHint')} bold>{d.back ? 'Proceed? y / Enter yes · n cancel · Esc back to editing' : 'Proceed? y / Enter yes · n / Esc cancel'}</Text>);
     }
     if (d.error) push(<Text {...theme.style('critical')} bold>{d.error}</Text>);
   } else {
@@ -71,6 +77,14 @@ export function DialogView({ width, height }: { width: number; height: number })
       </Box>
     </Box>
   );
+}
+
+/** A line cut into rows of at most `width` characters (a preview is shown whole, never cut off). */
+function wrapRow(line: string, width: number): string[] {
+  if (line.length <= width) return [line];
+  const out: string[] = [];
+  for (let i = 0; i < line.length; i += width) out.push(line.slice(i, i + width));
+  return out;
 }
 
 export function OverlayView({ width, height }: { width: number; height: number }) {

@@ -4,8 +4,21 @@ import type { Field, Interaction } from '../../actions/types.js';
 import type { Cockpit, Toast } from '../../store/store.js';
 
 export type Dialog =
-  | { kind: 'prompt'; title: string; fields: Field[]; values: string[]; active: number; error: string | null; multiline?: boolean; resolve: (v: Record<string, string> | null) => void }
-  | { kind: 'confirm'; title: string; lines: string[]; typeName?: string; typed: string; dangerous: boolean; error: string | null; resolve: (ok: boolean) => void }
+  | {
+      kind: 'prompt';
+      title: string;
+      fields: Field[];
+      values: string[];
+      active: number;
+      error: string | null;
+      multiline?: boolean;
+      /** The values are the person's already (back from a preview): leaving asks. */
+      edited?: boolean;
+      /** Esc with changes asks first: "Discard your changes?". */
+      discarding?: boolean;
+      resolve: (v: Record<string, string> | null) => void;
+    }
+  | { kind: 'confirm'; title: string; lines: string[]; typeName?: string; typed: string; dangerous: boolean; error: string | null; back?: boolean; scroll: number; resolve: (ok: boolean | 'back') => void }
   | { kind: 'select'; title: string; lines?: string[]; options: { label: string; value: string; detail?: string }[]; index: number; resolve: (v: string | null) => void };
 
 let toastSeq = 0;
@@ -30,9 +43,9 @@ export function currentDialog(cockpit: Cockpit): Dialog | null {
 /** The runner's Interaction, implemented with the cockpit's dialogs. */
 export function dialogInteraction(cockpit: Cockpit): Interaction & { select(title: string, options: { label: string; value: string; detail?: string }[], lines?: string[], initial?: string): Promise<string | null> } {
   return {
-    prompt: (title, fields) =>
-      new Promise((resolve) => open(cockpit, { kind: 'prompt', title, fields, values: fields.map((f) => f.initial), active: 0, error: null, resolve })),
-    confirm: (req) => new Promise((resolve) => open(cockpit, { kind: 'confirm', ...req, typed: '', error: null, resolve })),
+    prompt: (title, fields, opts) =>
+      new Promise((resolve) => open(cockpit, { kind: 'prompt', title, fields, values: fields.map((f) => f.initial), active: 0, error: null, edited: opts?.edited, resolve })),
+    confirm: (req) => new Promise((resolve) => open(cockpit, { kind: 'confirm', ...req, typed: '', error: null, scroll: 0, resolve })),
     select: (title, options, lines, initial) => new Promise((resolve) => open(cockpit, { kind: 'select', title, options, lines, index: Math.max(0, options.findIndex((o) => o.value === initial)), resolve })),
     notify: (message, level) => notify(cockpit, message, level),
   };
@@ -43,10 +56,20 @@ export function dialogKey(cockpit: Cockpit, key: string): void {
   const d = currentDialog(cockpit);
   if (!d) return;
   const update = (next: Dialog) => open(cockpit, next);
+  if (d.kind === 'prompt' && d.discarding) {
+    if (key === 'y') {
+      close(cockpit);
+      return d.resolve(null);
+    }
+    if (key === 'n' || key === 'escape') return update({ ...d, discarding: false });
+    return;
+  }
   if (key === 'escape') {
+    // Leaving a form with changes asks; leaving a preview steps back to its form when there is one.
+    if (d.kind === 'prompt' && (d.edited || d.values.some((v, i) => v !== d.fields[i]?.initial))) return update({ ...d, discarding: true });
     close(cockpit);
     if (d.kind === 'prompt') d.resolve(null);
-    else if (d.kind === 'confirm') d.resolve(false);
+    else if (d.kind === 'confirm') d.resolve(d.back ? 'back' : false);
     else d.resolve(null);
     return;
   }
@@ -67,6 +90,8 @@ export function dialogKey(cockpit: Cockpit, key: string): void {
       return update({ ...d, values, error: null });
     }
     case 'confirm': {
+      const step = key === 'down' ? 1 : key === 'up' ? -1 : key === 'pagedown' ? 10 : key === 'pageup' ? -10 : 0;
+      if (step) return update({ ...d, scroll: Math.max(0, d.scroll + step) });
       if (key === 'enter') {
         if (d.typeName !== undefined && d.typed !== d.typeName) return update({ ...d, error: `type "${d.typeName}" exactly to confirm, or Esc to cancel` });
         close(cockpit);

@@ -7,6 +7,7 @@ import { summarizeTargets, type Publish, type Source, type SourceSlice } from '.
 import { describePgError } from './errors.js';
 import { DETECT_SQL, normalisePoll, pollSql } from './query.js';
 import { pgSecrets, pgTarget } from './redact.js';
+import { TargetPoller } from '../poller.js';
 import { emptyPgDatabase, type PgDatabase, type PostgresData } from './types.js';
 
 export const APPLICATION_NAME = 'warroom';
@@ -22,10 +23,6 @@ interface Runtime {
   secrets: string[];
   client: pg.Client | null;
   statementsColumn: 'total_exec_time' | 'total_time' | null;
-  failures: number;
-  busy: boolean;
-  again: boolean;
-  timer: NodeJS.Timeout | null;
   data: PgDatabase;
 }
 
@@ -55,7 +52,7 @@ async function closeClient(client: pg.Client): Promise<void> {
 
 export class PostgresSource implements Source, PgConfigProvider {
   private readonly rts: Runtime[];
-  private readonly refreshMs: number;
+  private readonly poller: TargetPoller<Runtime>;
   private stopped = true;
 
   constructor(
@@ -64,18 +61,14 @@ export class PostgresSource implements Source, PgConfigProvider {
     private readonly publish: Publish<PostgresData>,
     private readonly opts: PostgresSourceOptions = {},
   ) {
-    this.refreshMs = Math.max(100, refreshSeconds * 1000);
     this.rts = dbs.map((cfg) => ({
       cfg,
       secrets: pgSecrets(cfg.url),
       client: null,
       statementsColumn: null,
-      failures: 0,
-      busy: false,
-      again: false,
-      timer: null,
       data: emptyPgDatabase(cfg.name, pgTarget(cfg.url)),
     }));
+    this.poller = new TargetPoller(this.rts, { refreshMs: Math.max(100, refreshSeconds * 1000), minBackoffMs: opts.minBackoffMs ?? 250, poll: (rt) => this.poll(rt) });
   }
 
   configFor(database: string): PostgresConfig | undefined {
@@ -86,28 +79,17 @@ export class PostgresSource implements Source, PgConfigProvider {
     if (!this.stopped) return;
     this.stopped = false;
     this.emit();
-    for (const rt of this.rts) void this.poll(rt);
+    this.poller.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all(
-      this.rts.map(async (rt) => {
-        if (rt.timer) clearTimeout(rt.timer);
-        rt.timer = null;
-        await this.drop(rt);
-      }),
-    );
+    this.poller.stop();
+    await Promise.all(this.rts.map((rt) => this.drop(rt)));
   }
 
   refresh(): void {
-    for (const rt of this.rts) {
-      if (rt.busy) rt.again = true;
-      else {
-        if (rt.timer) clearTimeout(rt.timer);
-        void this.poll(rt);
-      }
-    }
+    this.poller.refresh();
   }
 
   private emit(): void {
@@ -169,11 +151,7 @@ export class PostgresSource implements Source, PgConfigProvider {
     if (this.stopped) return;
     this.fail(rt, err);
     this.emit();
-    if (!rt.busy) {
-      if (rt.timer) clearTimeout(rt.timer);
-      rt.failures++;
-      this.schedule(rt, this.backoff(rt));
-    }
+    this.poller.failedBetweenPolls(rt);
   }
 
   private async drop(rt: Runtime): Promise<void> {
@@ -185,25 +163,7 @@ export class PostgresSource implements Source, PgConfigProvider {
     await closeClient(client);
   }
 
-  private backoff(rt: Runtime): number {
-    const min = this.opts.minBackoffMs ?? 250;
-    return Math.min(this.refreshMs, min * 2 ** Math.max(0, rt.failures - 1));
-  }
-
-  private schedule(rt: Runtime, ms: number): void {
-    if (this.stopped) return;
-    if (rt.timer) clearTimeout(rt.timer);
-    rt.timer = setTimeout(() => {
-      rt.timer = null;
-      void this.poll(rt);
-    }, ms);
-    rt.timer.unref?.();
-  }
-
-  private async poll(rt: Runtime): Promise<void> {
-    if (this.stopped || rt.busy) return;
-    rt.busy = true;
-    rt.again = false;
+  private async poll(rt: Runtime): Promise<boolean> {
     try {
       const client = rt.client ?? (await this.connect(rt));
       let res: pg.QueryResult;
@@ -218,21 +178,17 @@ export class PostgresSource implements Source, PgConfigProvider {
           res = await client.query(pollSql(null));
         } else throw err;
       }
-      if (this.stopped) return;
+      if (this.stopped) return true;
       rt.data = { ...rt.data, ...normalisePoll(res.rows[0] ?? {}), status: 'ok', error: null, updatedAt: Date.now() };
-      rt.failures = 0;
+      this.emit();
+      return true;
     } catch (err) {
-      if (this.stopped) return;
-      rt.failures++;
+      if (this.stopped) return false;
       this.fail(rt, err);
       // After a timeout or a broken stream the session's state is unknown: start afresh.
       void this.drop(rt);
-    } finally {
-      rt.busy = false;
-      if (!this.stopped) {
-        this.emit();
-        this.schedule(rt, rt.again ? 0 : rt.failures ? this.backoff(rt) : this.refreshMs);
-      }
+      this.emit();
+      return false;
     }
   }
 }

@@ -5,6 +5,7 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../../config/schema.js';
 import { summarizeTargets, type Publish, type Source, type SourceSlice } from '../types.js';
+import { TargetPoller } from '../poller.js';
 import { describeRedisError } from './errors.js';
 import { nodeFromInfo, parseInfo, type CounterSample } from './info.js';
 import { parseRedisUrl, type RedisEndpoint } from './url.js';
@@ -23,8 +24,6 @@ interface Runtime {
   /** The latest connection-level problem reported by ioredis events. */
   lastError: string | null;
   samples: Map<string, CounterSample>;
-  busy: boolean;
-  timer: NodeJS.Timeout | null;
   data: RedisInstance;
 }
 
@@ -36,6 +35,7 @@ export function summariseInstances(list: RedisInstance[]): Pick<SourceSlice<Redi
 export class RedisSource implements Source {
   private readonly rts: Runtime[];
   private readonly refreshMs: number;
+  private readonly poller: TargetPoller<Runtime>;
   private readonly timeoutMs: number;
   private stopped = true;
 
@@ -56,8 +56,10 @@ export class RedisSource implements Source {
         error = (e as Error).message;
       }
       const data = emptyRedisInstance(cfg.name, ep?.target ?? 'invalid URL');
-      return { cfg, ep, client: null, lastError: error, samples: new Map(), busy: false, timer: null, data: error ? { ...data, status: 'down', error, lastError: { message: error, at: Date.now() } } : data };
+      return { cfg, ep, client: null, lastError: error, samples: new Map(), data: error ? { ...data, status: 'down', error, lastError: { message: error, at: Date.now() } } : data };
     });
+    // ioredis reconnects by itself: a failed poll only reports, the next one comes at the refresh interval.
+    this.poller = new TargetPoller(this.rts.filter((rt) => rt.ep), { refreshMs: this.refreshMs, poll: (rt) => this.poll(rt) });
   }
 
   start(): void {
@@ -71,14 +73,13 @@ export class RedisSource implements Source {
       });
     }
     this.emit();
-    for (const rt of this.rts) if (rt.ep) this.schedule(rt, 0);
+    this.poller.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.poller.stop();
     for (const rt of this.rts) {
-      if (rt.timer) clearTimeout(rt.timer);
-      rt.timer = null;
       const c = rt.client;
       rt.client = null;
       if (c) c.disconnect();
@@ -86,7 +87,7 @@ export class RedisSource implements Source {
   }
 
   refresh(): void {
-    for (const rt of this.rts) if (rt.ep && !rt.busy) this.schedule(rt, 0);
+    this.poller.refresh();
   }
 
   private describe(rt: Runtime, err: unknown): string {
@@ -137,7 +138,7 @@ export class RedisSource implements Source {
       rt.lastError = null;
       // Connected for the first time, or back after an outage: show it now, not at the next tick
       // (the first poll usually runs before the connection is up).
-      if (!this.stopped && rt.client === client && (rt.data.status === 'down' || rt.data.updatedAt == null) && !rt.busy) this.schedule(rt, 0);
+      if (!this.stopped && rt.client === client && (rt.data.status === 'down' || rt.data.updatedAt == null)) this.poller.now(rt);
     });
     client.on('close', () => {
       if (this.stopped || rt.client !== client) return;
@@ -161,16 +162,6 @@ export class RedisSource implements Source {
     this.emit();
   }
 
-  private schedule(rt: Runtime, ms: number): void {
-    if (this.stopped) return;
-    if (rt.timer) clearTimeout(rt.timer);
-    rt.timer = setTimeout(() => {
-      rt.timer = null;
-      void this.poll(rt);
-    }, ms);
-    rt.timer.unref?.();
-  }
-
   private async pollNode(rt: Runtime, node: Redis, address: string, now: () => number): Promise<RedisNode> {
     const t0 = performance.now();
     await node.ping();
@@ -182,15 +173,14 @@ export class RedisSource implements Source {
     return row;
   }
 
-  private async poll(rt: Runtime): Promise<void> {
+  private async poll(rt: Runtime): Promise<boolean> {
     const client = rt.client;
-    if (this.stopped || rt.busy || !client || !rt.ep) return;
-    rt.busy = true;
+    if (this.stopped || !client || !rt.ep) return false;
     try {
       if (client.status !== 'ready') {
         if (rt.lastError) this.markDown(rt, rt.lastError);
         else if (rt.data.updatedAt != null) this.markDown(rt, `not connected (${client.status})`);
-        return;
+        return false;
       }
       let nodes: RedisNode[];
       if (client instanceof Cluster) {
@@ -208,18 +198,17 @@ export class RedisSource implements Source {
         const address = rt.ep.mode === 'sentinel' ? sentinelAddress(client, rt.ep.masterName!) : `${rt.ep.hosts[0].host}:${rt.ep.hosts[0].port}`;
         nodes = [await this.pollNode(rt, client, address, Date.now)];
       }
-      if (this.stopped) return;
+      if (this.stopped) return true;
       const nodeError = nodes.find((n) => n.error);
       const lastError = nodeError ? { message: `${nodeError.address}: ${nodeError.error}`, at: Date.now() } : rt.data.lastError;
       rt.data = { ...rt.data, status: 'ok', error: null, updatedAt: Date.now(), nodes, lastError };
       this.emit();
+      return true;
     } catch (err) {
-      if (this.stopped) return;
+      if (this.stopped) return false;
       const reason = err instanceof Error && err.message.startsWith('authentication') ? err.message : this.describe(rt, err);
       this.markDown(rt, reason);
-    } finally {
-      rt.busy = false;
-      this.schedule(rt, this.refreshMs);
+      return false;
     }
   }
 }

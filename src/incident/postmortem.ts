@@ -19,6 +19,7 @@ import path from 'node:path';
 import { foldIncident, listIncidents, readJournal, redactDeep } from './journal.js';
 import { writePrivate } from '../util/private-files.js';
 import type { IncidentInfo, Severity, TimelineEntry } from './types.js';
+import { incidentChannel, linkedPages } from '../paging/services.js';
 
 /** Figures the caller fetched from Prometheus for the incident window. */
 export interface ImpactFigures {
@@ -50,7 +51,10 @@ export interface PostmortemJson {
   impact: ImpactFigures | null;
   timeline: Array<{ at: number; kind: string; actor: string; source: string; summary: string; details: string }>;
   actions: Array<{ at: number; kind: string; actor: string; summary: string; before: unknown; after: unknown }>;
-  communications: Array<{ at: number; kind: string; summary: string; sink: string | null; state: string | null }>;
+  communications: Array<{ at: number; kind: string; summary: string; sink: string | null; state: string | null; link?: string | null }>;
+  /** The incident channel (name, its first message's link) and the PagerDuty incidents linked. */
+  channel: { name: string | null; id: string; permalink: string | null } | null;
+  pages: string[];
   problems: string[];
 }
 
@@ -149,9 +153,16 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
       const [before, after] = revisions((e.refs ?? {}) as Record<string, any>);
       return { at: e.at, kind: e.kind, actor: e.actor, summary: e.summary, before, after };
     });
+  const channel = incidentChannel(entries);
+  // A message's link is the first message's, with its own ts (Slack's archive links: …/archives/C…/p<ts without the dot>).
+  const archive = channel?.permalink?.match(/^(.*\/archives\/[A-Z0-9]+\/)p\d+/)?.[1] ?? null;
+  const linkOf = (e: TimelineEntry) => {
+    const ts = (e.refs as any)?.messageId;
+    return archive && e.kind === 'update.delivered' && (e.delivery as any)?.sink === 'slack-channel' && typeof ts === 'string' && /^\d+\.\d+$/.test(ts) ? `${archive}p${ts.replace('.', '')}` : null;
+  };
   const communications = entries
     .filter((e) => e.kind.startsWith('update.'))
-    .map((e) => ({ at: e.at, kind: e.kind, summary: e.summary, sink: ((e.delivery as any)?.sink as string) ?? null, state: ((e.delivery as any)?.state as string) ?? null }));
+    .map((e) => ({ at: e.at, kind: e.kind, summary: e.summary, sink: ((e.delivery as any)?.sink as string) ?? null, state: ((e.delivery as any)?.state as string) ?? null, link: linkOf(e) }));
 
   const json: PostmortemJson = {
     incident: info,
@@ -164,6 +175,8 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
     timeline,
     actions,
     communications,
+    channel: channel ? { name: channel.name, id: channel.id, permalink: channel.permalink } : null,
+    pages: linkedPages(entries),
     problems: opts.problems ?? [],
   };
 
@@ -221,8 +234,10 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   if (json.externalChanges.length === 0) md.push('- None seen.');
   for (const c of json.externalChanges) md.push(`- ${iso(c.at)} — ${c.summary}`);
   md.push('', '## Communications', '');
+  if (channel) md.push(`- Incident channel: #${channel.name ?? channel.id}${channel.permalink ? ` (first message: ${channel.permalink})` : ''}`);
+  if (json.pages.length) md.push(`- PagerDuty incidents: ${json.pages.join(', ')}`);
   if (communications.length === 0) md.push('- No status updates were posted.');
-  for (const c of communications) md.push(`- ${iso(c.at)} — ${c.summary}${c.state ? ` (${c.sink}: ${c.state})` : ''}`);
+  for (const c of communications) md.push(`- ${iso(c.at)} — ${c.summary}${c.state ? ` (${c.sink}: ${c.state})` : ''}${c.link ? ` ${c.link}` : ''}`);
   md.push('', '## Root cause', '', '_To be written._', '', '## Contributing factors', '', '_To be written._', '', '## What went well', '', '_To be written._', '', '## What could be improved', '', '_To be written._', '');
   md.push('## Action items', '', '| Action | Owner | Due date | Status |', '|---|---|---|---|', '| | | | |', '');
   if (json.problems.length) {

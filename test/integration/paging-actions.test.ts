@@ -16,6 +16,7 @@ import { PagerDutyClient } from '../../src/paging/pagerduty.js';
 import { SlackClient } from '../../src/paging/slack.js';
 import { slackThreadSink, UPDATE_EVENT } from '../../src/paging/thread-sink.js';
 import { incidentChannel } from '../../src/paging/services.js';
+import { writePostmortem } from '../../src/incident/postmortem.js';
 import { pagerDutySim, slackSim, PD_TOKEN, SLACK_TOKEN, ROUTING_KEY } from '../helpers/paging-sims.js';
 import { tempDir, waitFor } from '../helpers/net.js';
 
@@ -135,6 +136,11 @@ test('O opens the incident channel: the runbook name, the first message from the
   assert.equal(replies.length, 1, 'posted once, though the first answer was lost');
   assert.equal(replies[0]!.metadata?.event_type, UPDATE_EVENT);
   assert.match(replies[0]!.text, /rolling back/);
+  // The post-mortem names the channel, its first message and the threaded update's link.
+  await waitFor(() => journalOf(c).some((e) => e.kind === 'update.delivered'), { what: 'delivery journaled' });
+  const pm = fs.readFileSync(writePostmortem(c.stateDir, info.id, undefined, { cwd: c.stateDir }).markdownPath, 'utf8');
+  assert.ok(pm.includes(`- Incident channel: #${name} (first message: https://`), pm);
+  assert.ok(pm.includes(`/archives/${ch.id}/p${replies[0]!.ts.replace('.', '')}`), 'the update links to its message');
   await c.engine.close();
 });
 

@@ -47,6 +47,42 @@ const METRIC_LABEL: Record<Signal, string> = {
 /** The signals with a 30-minute series. */
 type RangeSignal = 'errorRate' | 'p95';
 
+type Reading = number | PromError | null;
+
+interface AlertReads {
+  tasks: Array<() => Promise<unknown>>;
+  prom?: PromAlertJson[] | PromError;
+  am?: AmAlertJson[] | PromError;
+  silences?: SilenceJson[] | PromError;
+}
+
+interface SignalReads {
+  tasks: Array<() => Promise<unknown>>;
+  instant: Map<string, Partial<Record<Signal, Reading>>>;
+  ranges: Map<string, Partial<Record<RangeSignal, number[] | PromError>>>;
+}
+
+/** Runs one query of a refresh, turning a failure into its PromError; once Prometheus is known down, its remaining queries are skipped so a refresh stays bounded. */
+class QueryGuard {
+  readonly failures: PromError[] = [];
+  promDown: PromError | null = null;
+
+  async run<T>(fn: () => Promise<T>, backend: 'prom' | 'am' = 'prom'): Promise<T | PromError> {
+    if (backend === 'prom' && this.promDown) {
+      this.failures.push(this.promDown);
+      return this.promDown;
+    }
+    try {
+      return await fn();
+    } catch (e) {
+      const err = e instanceof PromError ? e : new PromError(e instanceof Error ? e.message : String(e), 'protocol');
+      this.failures.push(err);
+      if (backend === 'prom' && err.backendDown) this.promDown ??= err;
+      return err;
+    }
+  }
+}
+
 export class PrometheusSource implements Source {
   readonly client: PromClient;
   private readonly services: Array<{ signals: ServiceSignals }>;
@@ -138,82 +174,76 @@ export class PrometheusSource implements Source {
     while (this.running) await this.running;
   }
 
+  /** One refresh: alerts and signals queried together (bounded concurrency), then applied and published once. */
   private async cycle(): Promise<void> {
     const now = this.now();
     const am = this.client.alertmanagerConfigured;
     const doRange = now - this.lastRangeAt >= this.rangeEveryMs;
-    const failures: PromError[] = [];
-    let promDown: PromError | null = null;
-    const guard = async <T>(fn: () => Promise<T>, backend: 'prom' | 'am' = 'prom'): Promise<T | PromError> => {
-      // Once Prometheus is known down, skip its remaining queries so a refresh stays bounded.
-      if (backend === 'prom' && promDown) {
-        failures.push(promDown);
-        return promDown;
-      }
-      try {
-        return await fn();
-      } catch (e) {
-        const err = e instanceof PromError ? e : new PromError(e instanceof Error ? e.message : String(e), 'protocol');
-        failures.push(err);
-        if (backend === 'prom' && err.backendDown) promDown ??= err;
-        return err;
-      }
-    };
+    const guard = new QueryGuard();
+    const alerts = this.alertTasks(guard, am);
+    const signals = this.signalTasks(guard, now, doRange);
+    const tasks = [...alerts.tasks, ...signals.tasks];
+    await runLimited(tasks, this.concurrency);
+    if (this.stopped) return;
 
-    const tasks: Array<() => Promise<unknown>> = [];
-    let promAlerts: PromAlertJson[] | PromError | undefined;
-    let amAlerts: AmAlertJson[] | PromError | undefined;
-    let silences: SilenceJson[] | PromError | undefined;
-    tasks.push(async () => (promAlerts = await guard(() => this.client.alerts())));
+    const down = guard.promDown;
+    const allFailed = guard.failures.length > 0 && guard.failures.length === tasks.length;
+    if (doRange && !down) this.lastRangeAt = now;
+    const problems = [...this.extraProblems, ...this.applySignals(signals, now, down), ...this.applyAlerts(alerts, am, now, down)];
+    this.publishCycle(problems, am, now, down ?? (allFailed ? guard.failures[0] : null));
+  }
+
+  private alertTasks(guard: QueryGuard, am: boolean): AlertReads {
+    const reads: AlertReads = { tasks: [] };
+    reads.tasks.push(async () => (reads.prom = await guard.run(() => this.client.alerts())));
     if (am) {
-      tasks.push(async () => (amAlerts = await guard(() => this.client.amAlerts(), 'am')));
-      tasks.push(async () => (silences = await guard(() => this.client.silences(), 'am')));
+      reads.tasks.push(async () => (reads.am = await guard.run(() => this.client.amAlerts(), 'am')));
+      reads.tasks.push(async () => (reads.silences = await guard.run(() => this.client.silences(), 'am')));
     }
-    type Reading = number | PromError | null;
-    const instant = new Map<string, Partial<Record<Signal, Reading>>>();
-    const ranges = new Map<string, Partial<Record<RangeSignal, number[] | PromError>>>();
+    return reads;
+  }
+
+  private signalTasks(guard: QueryGuard, now: number, doRange: boolean): SignalReads {
+    const reads: SignalReads = { tasks: [], instant: new Map(), ranges: new Map() };
     for (const s of this.services) {
-      instant.set(s.signals.name, {});
-      if (doRange) ranges.set(s.signals.name, {});
+      reads.instant.set(s.signals.name, {});
+      if (doRange) reads.ranges.set(s.signals.name, {});
     }
     // One query per signal for every service on the defaults, matched back by the `service` label.
     for (const signal of SIGNALS) {
       const g = this.plan.grouped[signal];
       if (!g) continue;
-      tasks.push(async () => {
-        const res = await guard(() => this.client.query(g.query));
+      reads.tasks.push(async () => {
+        const res = await guard.run(() => this.client.query(g.query));
         const found = res instanceof PromError ? res : new Map(res.map((x) => [x.metric.service, x.value]));
-        for (const name of g.services) instant.get(name)![signal] = found instanceof PromError ? found : found.get(name) ?? null;
+        for (const name of g.services) reads.instant.get(name)![signal] = found instanceof PromError ? found : found.get(name) ?? null;
       });
       if (doRange && (signal === 'errorRate' || signal === 'p95')) {
-        tasks.push(async () => {
-          const res = await guard(() => this.client.queryRange(g.query, now - RANGE_MINUTES * 60_000, now, RANGE_STEP_SECONDS));
+        reads.tasks.push(async () => {
+          const res = await guard.run(() => this.client.queryRange(g.query, now - RANGE_MINUTES * 60_000, now, RANGE_STEP_SECONDS));
           const found = res instanceof PromError ? res : new Map(res.map((x) => [x.metric.service, finitePoints(x.points)]));
-          for (const name of g.services) ranges.get(name)![signal] = found instanceof PromError ? found : found.get(name) ?? [];
+          for (const name of g.services) reads.ranges.get(name)![signal] = found instanceof PromError ? found : found.get(name) ?? [];
         });
       }
     }
     for (const o of this.plan.own) {
-      const r = instant.get(o.service)!;
+      const r = reads.instant.get(o.service)!;
       const combine = o.signal === 'requestRate' || o.signal === 'requestRateHourAgo' ? 'sum' : 'max';
-      tasks.push(async () => (r[o.signal] = await guard(() => this.scalar(o.query, combine, o.hourBack ? now - 3_600_000 : undefined))));
-      const rr = ranges.get(o.service);
+      reads.tasks.push(async () => (r[o.signal] = await guard.run(() => this.scalar(o.query, combine, o.hourBack ? now - 3_600_000 : undefined))));
+      const rr = reads.ranges.get(o.service);
       if (rr && (o.signal === 'errorRate' || o.signal === 'p95')) {
         const signal = o.signal;
-        tasks.push(async () => (rr[signal] = await guard(() => this.series(o.query, now))));
+        reads.tasks.push(async () => (rr[signal] = await guard.run(() => this.series(o.query, now))));
       }
     }
-    await runLimited(tasks, this.concurrency);
-    if (this.stopped) return;
+    return reads;
+  }
 
-    const down = promDown as PromError | null;
-    const allFailed = failures.length > 0 && failures.length === tasks.length;
-    if (doRange && !down) this.lastRangeAt = now;
-
-    // Services: keep the last good value for every query that failed.
-    const problems: string[] = [...this.extraProblems];
+  /** Services: new values where queries answered, the last good value for every query that failed; returns the problems. */
+  private applySignals(reads: SignalReads, now: number, down: PromError | null): string[] {
+    const problems: string[] = [];
     for (const s of this.services) {
-      const r = instant.get(s.signals.name)!;
+      const r = reads.instant.get(s.signals.name)!;
       const sig = { ...s.signals, problems: [] as string[] };
       let allGood = true;
       const take = (key: Signal, v: Reading | undefined) => {
@@ -244,7 +274,7 @@ export class PrometheusSource implements Source {
       if (rr !== undefined) sig.requestRate = rr;
       const rh = take('requestRateHourAgo', r.requestRateHourAgo);
       if (rh !== undefined) sig.requestRateHourAgo = rh;
-      const rg = ranges.get(s.signals.name);
+      const rg = reads.ranges.get(s.signals.name);
       if (rg) {
         if (Array.isArray(rg.errorRate)) sig.errorRateSeries = rg.errorRate;
         else if (rg.errorRate instanceof PromError && !down) sig.problems.push(`error rate history: ${rg.errorRate.message}`);
@@ -256,19 +286,27 @@ export class PrometheusSource implements Source {
       s.signals = sig;
       for (const p of sig.problems) problems.push(`${sig.name}: ${p}`);
     }
+    return problems;
+  }
 
-    // Alerts.
+  /** Alerts: Prometheus's merged with Alertmanager's (silences, inhibitions), resolved ones kept a while; returns the problems. */
+  private applyAlerts(reads: AlertReads, am: boolean, now: number, down: PromError | null): string[] {
+    const problems: string[] = [];
     let amError: string | null = null;
     if (am) {
-      if (amAlerts instanceof PromError) amError = amAlerts.message;
-      else if (silences instanceof PromError) amError = silences.message;
-      else if (amAlerts && silences) this.amByKey = indexAlertmanager(amAlerts, silences);
+      if (reads.am instanceof PromError) amError = reads.am.message;
+      else if (reads.silences instanceof PromError) amError = reads.silences.message;
+      else if (reads.am && reads.silences) this.amByKey = indexAlertmanager(reads.am, reads.silences);
     }
-    if (Array.isArray(promAlerts)) this.mergeAlerts(promAlerts, am ? [...this.amByKey.values()].map((v) => v.am) : [], now);
-    else if (promAlerts instanceof PromError && !down) problems.push(`alerts: ${promAlerts.message}`);
+    if (Array.isArray(reads.prom)) this.mergeAlerts(reads.prom, am ? [...this.amByKey.values()].map((v) => v.am) : [], now);
+    else if (reads.prom instanceof PromError && !down) problems.push(`alerts: ${reads.prom.message}`);
     this.expireResolved(now);
     if (amError) problems.push(amError);
+    return problems;
+  }
 
+  /** One publish per refresh; an unchanged payload keeps its reference, so no pane redraws. */
+  private publishCycle(problems: string[], am: boolean, now: number, failed: PromError | null): void {
     const data: PromData = {
       alerts: [...this.alerts.values()].sort(alertOrder),
       services: this.services.map((s) => s.signals),
@@ -278,10 +316,9 @@ export class PrometheusSource implements Source {
     const json = JSON.stringify(data);
     const sameData = json === this.lastDataJson;
     this.lastDataJson = json;
-    if (down || allFailed) {
-      const error = (down ?? failures[0]).message;
-      this.log(`prometheus: ${error}`);
-      this.publish((prev) => ({ ...prev, status: 'down', error, data: sameData ? prev.data : data }));
+    if (failed) {
+      this.log(`prometheus: ${failed.message}`);
+      this.publish((prev) => ({ ...prev, status: 'down', error: failed.message, data: sameData ? prev.data : data }));
       return;
     }
     const status = problems.length ? 'degraded' : 'ok';

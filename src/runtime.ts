@@ -6,7 +6,7 @@ import path from 'node:path';
 import { mountCockpit } from './ui/mount.js';
 import type { Config } from './config/schema.js';
 import { defaultStateDir, maskSecrets, type LoadedConfig } from './config/load.js';
-import type { Cockpit } from './store/store.js';
+import type { Cockpit, State } from './store/store.js';
 import { loadTheme } from './ui/theme.js';
 import type { ActionRunner } from './actions/runner.js';
 import { ReadOnlyPolicy } from './actions/read-only.js';
@@ -145,6 +145,8 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   const engine = new IncidentEngine({ stateDir, config, stage: cockpit.stageIncident, secrets, sinks, readOnly: () => env.readOnly, environment: environmentId(config) });
   engine.start();
   cockpit.onFlush((s) => engine.observe(s));
+  // Sources that will start say "starting…" until their first answer (a drill's all will).
+  markStarting(cockpit, drill ? null : config);
 
   env.services.incident = engine;
   const written: string[] = [];
@@ -204,6 +206,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
       stopDrill = world.stop;
       if (stopping) return world.stop();
       sourceConfig = world.config;
+      markStarting(cockpit, world.config);
       engine.useConfig(world.config);
       engine.addSecrets(world.secrets);
       secrets.push(...world.secrets);
@@ -275,6 +278,24 @@ export async function impactFor(config: Config, window: { from: number; to: numb
   } finally {
     client.close();
   }
+}
+
+/**
+ * Sources that have not answered yet: `connecting` ("starting…") for those the config starts,
+ * `disabled` ("not configured") for the others; `null`: all of them (a drill before its world runs).
+ * A source that already answered is left alone.
+ */
+export function markStarting(cockpit: Pick<Cockpit, 'store'>, config: Config | null): void {
+  const starts = { kube: config ? config.kube.enabled : true, prom: config ? !!config.prometheus : true, postgres: config ? config.postgres.length > 0 : true, redis: config ? config.redis.length > 0 : true };
+  cockpit.store.setState((s) => {
+    const next: Partial<State> = {};
+    for (const key of ['kube', 'prom', 'postgres', 'redis'] as const) {
+      const slice = s[key];
+      if (slice.updatedAt != null || (slice.status !== 'disabled' && slice.status !== 'connecting')) continue;
+      (next as Record<string, unknown>)[key] = { ...slice, status: starts[key] ? 'connecting' : 'disabled' };
+    }
+    return next;
+  });
 }
 
 /** The responder's name: the config's, else the login name; never a placeholder like "you". */

@@ -76,12 +76,19 @@ export function alertCells(a: AlertRow, now: number, opts: AlertPresentOptions =
   return [
     state,
     cell(a.severity ?? '-', severityToken(a.severity)),
-    cell(`${a.name}${target(a.labels)}`, a.state === 'resolved' ? 'muted' : 'fg', a.state === 'firing' && !a.silenced),
+    // With the alert's own value (what its rule compared with the threshold), not the pane's figure.
+    cell(`${a.name}${target(a.labels)}${a.value != null && a.state !== 'resolved' ? ` = ${formatAlertValue(a.value)}` : ''}`, a.state === 'resolved' ? 'muted' : 'fg', a.state === 'firing' && !a.silenced),
     age,
     isNew ? cell('NEW', 'accent', true) : cell(''),
     cell(a.summary ?? a.description ?? '', a.state === 'resolved' ? 'muted' : 'fg'),
     silence,
   ];
+}
+
+/** Up to 3 significant digits: 0.121, 2.43, 1250. */
+export function formatAlertValue(v: number): string {
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN';
+  return Math.abs(v) >= 1000 ? String(Math.round(v)) : String(Number(v.toPrecision(3)));
 }
 
 /** The label that tells two alerts of the same name apart (which service, job, pod…), as " api". */
@@ -93,6 +100,7 @@ function target(labels: Record<string, string>): string {
 /** Detail lines for an alert (the zoomed view or a text overlay). */
 export function alertDetails(a: AlertRow, now: number): string[] {
   const lines = [`${a.name} — ${a.state}${a.severity ? ` (${a.severity})` : ''}`];
+  if (a.value != null) lines.push(`value: ${a.value}`);
   if (a.activeAt !== null) lines.push(`active since ${new Date(a.activeAt).toISOString()} (${formatAge(now - a.activeAt)})`);
   if (a.resolvedAt !== null) lines.push(`resolved ${formatAge(now - a.resolvedAt)} ago`);
   if (a.summary) lines.push(`summary: ${a.summary}`);

@@ -347,7 +347,7 @@ export class PrometheusSource implements Source {
   private mergeAlerts(prom: PromAlertJson[], am: AmAlertJson[], now: number): void {
     const seen = new Set<string>();
     const amUsed = new Set<AmAlertJson>();
-    const upsert = (fp: string, labels: Record<string, string>, annotations: Record<string, string>, state: 'pending' | 'firing', activeAt: number | null, amInfo?: AmAlertJson) => {
+    const upsert = (fp: string, labels: Record<string, string>, annotations: Record<string, string>, state: 'pending' | 'firing', activeAt: number | null, amInfo?: AmAlertJson, value: number | null = null) => {
       seen.add(fp);
       const prev = this.alerts.get(fp);
       const silence = amInfo ? this.amByKey.get(amInfo.fingerprint)?.silenceEndsAt ?? null : null;
@@ -369,6 +369,7 @@ export class PrometheusSource implements Source {
         silenced: (amInfo?.status.silencedBy.length ?? 0) > 0,
         inhibited: (amInfo?.status.inhibitedBy.length ?? 0) > 0,
         silenceEndsAt: silence,
+        value,
       });
     };
     for (const a of prom) {
@@ -379,7 +380,8 @@ export class PrometheusSource implements Source {
       const match = free.find((x) => Object.keys(x.labels).length === n && labelsContain(x.labels, a.labels)) ?? free.find((x) => labelsContain(x.labels, a.labels));
       if (match) amUsed.add(match);
       const fp = match?.fingerprint ?? labelFingerprint(a.labels);
-      upsert(fp, a.labels, a.annotations ?? {}, a.state, a.activeAt ? Date.parse(a.activeAt) : null, match);
+      const value = a.value === undefined ? null : Number(a.value === '+Inf' ? Infinity : a.value === '-Inf' ? -Infinity : a.value);
+      upsert(fp, a.labels, a.annotations ?? {}, a.state, a.activeAt ? Date.parse(a.activeAt) : null, match, value === null || Number.isNaN(value) ? null : value);
     }
     // Alerts only Alertmanager knows (from other Prometheus servers) are firing.
     for (const x of am) {

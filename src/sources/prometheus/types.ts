@@ -18,6 +18,8 @@ export interface AlertRow {
   silenced: boolean;
   inhibited: boolean;
   silenceEndsAt: number | null;
+  /** The alert's own value at its last evaluation, as Prometheus gives it (absent from Alertmanager-only alerts). */
+  value?: number | null;
 }
 
 export interface ServiceSignals {

@@ -38,7 +38,7 @@ export function sourceBadge(slice: SourceSlice<unknown>, now: number): Cell | un
     case 'disabled':
       return { text: 'not configured', token: 'muted' };
     case 'connecting':
-      return { text: 'connecting…', token: 'muted' };
+      return { text: slice.updatedAt == null ? 'starting…' : 'connecting…', token: 'muted' };
     case 'down':
       return { text: `DOWN ${slice.updatedAt ? `(data ${formatAge(now - slice.updatedAt)} old) ` : ''}${truncate(slice.error ?? '', 60)}`, token: 'critical', bold: true };
     case 'degraded':

@@ -302,13 +302,24 @@ export class IncidentEngine implements Recorder {
         }
         fresh.push(e);
       }
-      if (fresh.length === 0) continue;
       added.push(...fresh);
-      if (this.info?.id === incidentId) this.timeline = [...this.timeline, ...fresh].sort((x, y) => x.at - y.at);
-      else if (!this.info) this.timeline = this.journalEntries(incidentId);
-      else continue;
+      // Known to the journal follower too, so it does not add them a second time.
+      for (const e of fresh) this.seenIds.add(e.id);
+      if (this.info?.id === incidentId) {
+        if (fresh.length === 0) continue;
+        this.timeline = [...this.timeline, ...fresh].sort((x, y) => x.at - y.at);
+      } else if (!this.info) {
+        // Joined through the channel: adopted even when all of it was journaled already (a restart
+        // on a machine whose kube context differs from where it was declared does not resume it).
+        const all = this.journalEntries(incidentId);
+        const folded = foldIncident(all);
+        if (!folded || folded.status === 'resolved') continue;
+        this.timeline = all;
+        for (const e of all) this.seenIds.add(e.id);
+      } else continue;
       const info = foldIncident(this.timeline);
       this.info = info && info.status !== 'resolved' ? info : null;
+      if (fresh.length === 0) this.publish();
     }
     if (added.length > 0) this.publish();
     return added;

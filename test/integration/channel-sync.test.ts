@@ -93,3 +93,24 @@ test('junk in the channel is ignored; a long note is cut only in the channel; a 
   assert.equal(s.engine.merge([evil as any]).length, 0, 'merge refuses an incident id that is a path');
   await s.sync.stop();
 });
+
+test('merged entries are not doubled by the journal follower; a restart elsewhere (another environment) rejoins through the channel', () => {
+  const dirA = tempDir('warroom-merge-a-');
+  const dirB = tempDir('warroom-merge-b-');
+  const A = new IncidentEngine({ stateDir: dirA, config: defaultConfig(), environment: 'env-a' });
+  const info = A.declare({ title: 'merge me', severity: 'P1', actor: 'alice' });
+  A.note('first', 'alice');
+  const remote = readJournal(incidentJournalPath(dirA, info.id)).entries.map((e) => ({ ...e, origin: { from: 'alice@a', via: 'slack #x' } }));
+  const B = new IncidentEngine({ stateDir: dirB, config: defaultConfig(), environment: 'env-b' });
+  assert.equal(B.merge(remote).length, 2);
+  B.followJournal();
+  const ids = B.slice().timeline.map((e) => e.id);
+  assert.equal(new Set(ids).size, ids.length, 'no entry twice in the timeline');
+  assert.equal(B.current?.id, info.id);
+  // B restarts in an environment other than the incident's: not resumed from its journal, but rejoined from the channel.
+  const B2 = new IncidentEngine({ stateDir: dirB, config: defaultConfig(), environment: 'env-c' });
+  assert.equal(B2.current, null, 'not resumed from the journal');
+  assert.equal(B2.merge(remote).length, 0, 'nothing new');
+  assert.equal(B2.current?.id, info.id, 'adopted again');
+  assert.equal(B2.slice().timeline.length, 2);
+});

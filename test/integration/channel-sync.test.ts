@@ -109,8 +109,8 @@ test('merged entries are not doubled by the journal follower; a restart elsewher
   assert.equal(B.current?.id, info.id);
   // B restarts in an environment other than the incident's: not resumed from its journal, but rejoined from the channel.
   const B2 = new IncidentEngine({ stateDir: dirB, config: defaultConfig(), environment: 'env-c' });
-  assert.equal(B2.current, null, 'not resumed from the journal');
+  assert.ok(!B2.current, 'not resumed from the journal');
   assert.equal(B2.merge(remote).length, 0, 'nothing new');
-  assert.equal(B2.current?.id, info.id, 'adopted again');
+  assert.equal((B2.current as { id: string } | null)?.id, info.id, 'adopted again');
   assert.equal(B2.slice().timeline.length, 2);
 });

@@ -83,7 +83,10 @@ test('p composes an update from the template, previews it, and delivers it to Sl
   await screen(/slack \(internal\)[\s\S]*checkout 5xx after deploy/, 'preview with the internal wording');
   await c.press('y');
   await waitFor(() => slack.acceptedByUpdate().size === 1, { what: 'Slack received the update', timeoutMs: 10_000 });
-  await screen(/update\.delivered/, 'delivery recorded in the timeline');
+  // One post, one Timeline row, its delivery beneath it.
+  await screen(/update\.queued +Status update[^\n]*\n[^\n]*└ slack +DELIVERED/, 'the post with its delivery beneath');
+  assert.equal(c.frame().match(/update\.queued/g)?.length, 1);
+  assert.doesNotMatch(c.frame(), /update\.delivered/, 'the delivery is not a row of its own');
   assert.deepEqual([...slack.acceptedByUpdate().values()], [1]);
   const body = JSON.stringify(slack.requests[0].json);
   assert.match(body, /checkout 5xx after deploy/);

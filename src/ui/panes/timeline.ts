@@ -1,5 +1,5 @@
 import type { Cell } from '../../present/cell.js';
-import { outboxCells, timelineCells } from '../../present/timeline.js';
+import { deliveryCells, groupPosts, outboxCells, timelineCells } from '../../present/timeline.js';
 import type { PaneModel } from './model.js';
 import type { PaneDef } from './pane.js';
 
@@ -16,9 +16,16 @@ export const timelinePane: PaneDef<'timeline'> = {
       rows.push(outboxCells(item, now));
       targets.push({ name: item.id, delivery: item });
     }
-    for (let i = entries.length - 1; i >= 0; i--) {
-      rows.push(timelineCells(entries[i]));
-      targets.push({ name: entries[i].id, entry: entries[i] });
+    // One post is one row, its deliveries beneath it.
+    const grouped = groupPosts(entries);
+    for (let i = grouped.length - 1; i >= 0; i--) {
+      const { entry, deliveries } = grouped[i]!;
+      rows.push(timelineCells(entry));
+      targets.push({ name: entry.id, entry });
+      for (const d of deliveries) {
+        rows.push(deliveryCells(d));
+        targets.push({ name: d.id, entry: d });
+      }
     }
     // The incident channel's trouble (Slack down, rate-limited) is said where its entries are.
     const channel = state.paging.data.channel;

@@ -1,6 +1,6 @@
 // The cockpit: header, a grid of panes sized to the terminal, footer, and dialogs on top.
 // The root box is exactly `rows` tall (a taller frame makes Ink clear the screen every frame).
-import React, { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useInput, useWindowSize } from 'ink';
 import type { Cockpit, PaneId } from '../store/store.js';
 import { PANES, paneDef, paneModel } from './panes/registry.js';

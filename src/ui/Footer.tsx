@@ -1,6 +1,6 @@
 // The footer: the latest message for a few seconds, the filter being typed, or the key hints
 // for the focused pane (generated from the keymap, mutating keys marked when read-only).
-import React, { useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
 import { useCockpit, useSelect } from './context.js';
 import { fitLine } from './widgets/Pane.js';

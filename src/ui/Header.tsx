@@ -1,6 +1,6 @@
 // The header: badges (DRILL, READ-ONLY), context and namespaces, the suggested severity with
 // its rule, the incident clock and state, the next-update countdown, and data freshness.
-import React, { useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
 import { useCockpit, useSelect } from './context.js';
 import { fitLine } from './widgets/Pane.js';

@@ -4,7 +4,6 @@
 // cell by cell (text and attributes), with a fresh render of the same state into a new terminal.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import React from 'react';
 import type { Instance } from 'ink';
 import { mountCockpit } from '../../src/ui/mount.js';
 import { buildKeymap } from '../../src/keys/bindings.js';

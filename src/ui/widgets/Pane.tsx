@@ -1,7 +1,7 @@
 // A framed pane of exactly width × height cells: title and status in the top border,
 // optional fixed lines, then a virtualised table (only the visible rows are rendered).
 // Each line is one pre-styled string (see ../ansi.ts).
-import React, { memo } from 'react';
+import { memo } from 'react';
 import { Box, Text } from 'ink';
 import type { Cell } from '../../present/cell.js';
 import type { Theme, ThemeToken } from '../theme.js';

@@ -169,8 +169,11 @@ export const pagingSchema = z.strictObject({
       announceChannel: slackChannelId.optional(),
       /** Invited to every incident channel. */
       responders: z.array(slackUserId).default([]),
-      /** How often the incident channel is read for other cockpits' entries. */
-      pollSeconds: range(0.5, 600, ' seconds').default(1),
+      /**
+       * How often the incident channel is read for other cockpits' entries. conversations.history
+       * allows about 50 calls a minute per app: cockpits sharing one bot token share that.
+       */
+      pollSeconds: range(0.5, 600, ' seconds').default(2),
       timeoutSeconds: timeoutSeconds.default(10),
       /** Links for the channel's first message (dashboards, the runbook). */
       links: z.array(z.strictObject({ title: z.string().min(1), url: httpUrl })).default([]),

@@ -93,6 +93,8 @@ export class IncidentEngine implements Recorder {
   private journalFollower: NodeJS.Timeout | null = null;
   /** Each deployment as last seen, to tell the watch's changes apart. */
   private readonly deploySeen = new Map<string, DeployShape>();
+  /** StatefulSet rollouts seen through the watch (they carry no rollout time). */
+  private readonly stsRollouts = new Map<string, { at: number; namespace: string; name: string; revision: number | null; images: string; previousImages: string }>();
   /** Deployments this cockpit is changing (an action started), until when changes are ours. */
   private readonly ownChanges = new Map<string, number>();
   /** When the current suggestion's severity first held. */
@@ -391,7 +393,7 @@ export class IncidentEngine implements Recorder {
     return { ...this.info };
   }
 
-  /** Deployments rolled out within 2 h before the detection: revision, image diff, change-cause. */
+  /** Deployments and StatefulSets rolled out within 2 h before the detection: revision, image diff, change-cause. */
   private recordWhatChanged(id: string, declaredAt: number): void {
     const detected = Math.min(declaredAt, ...this.timeline.filter((e) => e.kind === 'alert.fired' || e.kind === 'severity.suggested').map((e) => e.at));
     for (const d of this.lastState?.kube.data.deployments ?? []) {
@@ -404,6 +406,17 @@ export class IncidentEngine implements Recorder {
         source: 'kube',
         summary: `Rolled out ${d.namespace}/${d.name} revision ${d.revision ?? '?'}: ${images}${d.changeCause ? ` ("${d.changeCause}")` : ''}`,
         refs: { deployment: d.name, namespace: d.namespace, revision: d.revision, images: d.images, previousImages: d.previousImages ?? null, changeCause: d.changeCause ?? null, rolledOutAt: d.lastRolloutAt },
+      });
+    }
+    for (const r of this.stsRollouts.values()) {
+      if (r.at < detected - 2 * 3600_000 || r.at > declaredAt) continue;
+      this.recordTo(id, {
+        kind: 'change.observed',
+        at: r.at,
+        actor: 'kubernetes',
+        source: 'kube',
+        summary: `Rolled out StatefulSet ${r.namespace}/${r.name} revision ${r.revision ?? '?'}: ${r.previousImages === r.images ? r.images : `${r.previousImages} → ${r.images}`}`,
+        refs: { statefulset: r.name, namespace: r.namespace, revision: r.revision, images: r.images, previousImages: r.previousImages },
       });
     }
   }
@@ -420,25 +433,33 @@ export class IncidentEngine implements Recorder {
   /** Journals what someone else changed on a deployment while an incident is open. */
   private observeDeployments(state: State): void {
     if (state.kube.status === 'disabled' || state.kube.updatedAt == null) return;
-    for (const d of state.kube.data.deployments) {
-      const key = `${d.namespace}/${d.name}`;
-      const now: DeployShape = { revision: d.revision, images: d.images.join(', '), replicas: d.desired, restartedAt: d.restartedAt ?? null };
+    const workloads = [
+      ...state.kube.data.deployments.map((d) => ({ kind: 'deployment', d, shape: { revision: d.revision, images: d.images.join(', '), replicas: d.desired, restartedAt: d.restartedAt ?? null }, changeCause: d.changeCause ?? null })),
+      ...(state.kube.data.statefulSets ?? []).map((d) => ({ kind: 'statefulset', d, shape: { revision: d.revision, images: d.images.join(', '), replicas: d.desired, restartedAt: null }, changeCause: null })),
+    ];
+    for (const { kind, d, shape: now, changeCause } of workloads) {
+      // Deployments keep their plain key (the actions' targets); StatefulSets are named by kind.
+      const key = kind === 'deployment' ? `${d.namespace}/${d.name}` : `statefulset ${d.namespace}/${d.name}`;
       const before = this.deploySeen.get(key);
       this.deploySeen.set(key, now);
-      if (!before || !this.info) continue;
+      if (!before) continue;
+      const rolledOut = before.images !== now.images || (before.revision !== now.revision && now.revision != null);
+      // A StatefulSet has no rollout time of its own: the one seen here is kept for "What changed".
+      if (kind === 'statefulset' && rolledOut) this.stsRollouts.set(key, { at: this.now(), namespace: d.namespace, name: d.name, revision: now.revision, images: now.images, previousImages: before.images });
+      if (!this.info) continue;
       const what: string[] = [];
       if (before.images !== now.images) what.push(`image ${before.images} → ${now.images}`);
       if (before.replicas !== now.replicas) what.push(`replicas ${before.replicas} → ${now.replicas}`);
       if (before.restartedAt !== now.restartedAt && now.restartedAt) what.push(`restarted (restartedAt ${now.restartedAt})`);
       if (before.revision !== now.revision && now.revision != null) what.push(`revision ${before.revision ?? '?'} → ${now.revision}`);
       if (what.length === 0) continue;
-      if ((this.ownChanges.get(key) ?? -Infinity) >= this.now()) continue;
+      if ((this.ownChanges.get(`${d.namespace}/${d.name}`) ?? -Infinity) >= this.now()) continue;
       this.record({
         kind: 'change.external',
         actor: 'someone else',
         source: 'kube',
-        summary: `External change: ${key} ${what.join(', ')}${d.changeCause ? ` ("${d.changeCause}")` : ''}`,
-        refs: { deployment: d.name, namespace: d.namespace, before, after: now, changeCause: d.changeCause ?? null },
+        summary: `External change: ${key} ${what.join(', ')}${changeCause ? ` ("${changeCause}")` : ''}`,
+        refs: { [kind]: d.name, namespace: d.namespace, before, after: now, changeCause },
       });
     }
   }

@@ -144,6 +144,22 @@ test('O opens the incident channel: the runbook name, the first message from the
   await c.engine.close();
 });
 
+test('O after a lost answer: the channel and its first message are found, not made twice', async () => {
+  const c = cockpit();
+  c.engine.declare({ title: 'Lost answer', severity: 'P2', commander: 'alice', actor: 'alice' });
+  slack.faults.add({ path: '/api/chat.postMessage', reply: 'process-then-drop' });
+  const first = await c.runner.invoke('paging.channel', { name: '' });
+  assert.match(first.ok ? '' : first.message, /Open the incident channel failed: Slack: network error/);
+  const ch = [...slack.channels.values()].find((x) => x.name.endsWith('-lost-answer'))!;
+  assert.equal(ch.messages.length, 1, 'the first message landed though its answer was lost');
+  const again = await c.runner.invoke('paging.channel', { name: '' });
+  assert.equal(again.ok, true, again.ok ? '' : again.message);
+  assert.match(again.ok ? again.outcome.summary : '', /found \(it existed\)/);
+  assert.equal([...slack.channels.values()].filter((x) => x.name === ch.name).length, 1);
+  assert.equal(ch.messages.length, 1, 'the first message is not posted twice');
+  await c.engine.close();
+});
+
 test('L declares the incident from a page; m mirrors a note to it once', async () => {
   const c = cockpit({ answers: [{ title: 'Payments timeouts', severity: 'P2', commander: 'alice' }] });
   const inc = pd.page('PSVC1', 'payments timeouts');

@@ -49,6 +49,8 @@ const BATCH_BYTES = 12_000;
 const ENTRY_BODY_MAX = 6_000;
 /** After a post of unknown outcome, the channel is re-read no sooner than this (a slow server may still apply it). */
 const UNKNOWN_GRACE_MS = 2000;
+/** How far back an incremental read of the channel looks again. */
+const OVERLAP_SECONDS = 5;
 /** No Retry-After is waited longer than this; the wait is shown. */
 const MAX_WAIT_MS = 5 * 60_000;
 
@@ -227,7 +229,9 @@ export class ChannelSync {
   /** Reads the channel (all of it, or what is newer than the last read) and merges what is new. */
   private async read(ch: ChannelState): Promise<void> {
     const full = ch.fullRead;
-    const oldest = full ? undefined : (ch.latestTs ?? undefined);
+    // Incremental reads overlap the last few seconds: a message given an earlier ts can become
+    // visible after a later one was read (ids make reading it twice harmless).
+    const oldest = full || !ch.latestTs ? undefined : (Number(ch.latestTs) - OVERLAP_SECONDS).toFixed(6);
     const found: TimelineEntry[] = [];
     let newest = ch.latestTs;
     let cursor: string | undefined;
@@ -243,10 +247,11 @@ export class ChannelSync {
     ch.latestTs = newest;
     ch.fullRead = false;
     this.lastRead = this.now();
+    const unseen = full ? found : found.filter((e) => !ch.seen.has(e.id));
     for (const e of found) ch.seen.add(e.id);
     // This cockpit's own entries are in its journal already (merge skips known ids); one its journal
     // lost (a torn last line) comes back from the channel.
-    if (found.length > 0) this.opts.engine.merge(found);
+    if (unseen.length > 0) this.opts.engine.merge(unseen);
     if (ch.incidentId === null) ch.incidentId = found.find((e) => e.kind === 'incident.declared')?.incidentId ?? this.engineIncident();
     this.st.lastReadAt = this.lastRead;
   }

@@ -160,6 +160,21 @@ test('O after a lost answer: the channel and its first message are found, not ma
   await c.engine.close();
 });
 
+test('an update posted before the channel exists fails saying so; after O, Enter resends it into the thread', async () => {
+  const c = cockpit();
+  c.engine.declare({ title: 'Update first', severity: 'P2', commander: 'alice', actor: 'alice' });
+  c.engine.start();
+  c.engine.postUpdatePair({ whatWeKnow: 'early', currentActions: 'looking', impact: 'some', nextUpdate: 'soon' }, 'alice');
+  const failed = await waitFor(() => c.engine.outbox!.items().find((i) => i.sink === 'slack-channel' && i.state === 'failed'), { what: 'the delivery failed' });
+  assert.match(failed.lastError ?? '', /the incident has no Slack channel yet: O opens it, then resend/);
+  assert.equal((await c.runner.invoke('paging.channel', { name: '' })).ok, true);
+  assert.equal((await c.runner.invoke('incident.resend', { name: failed.id, delivery: failed })).ok, true);
+  await waitFor(() => c.engine.outbox!.items().find((i) => i.id === failed.id)?.state === 'delivered', { what: 'delivered after the resend' });
+  const ch = [...slack.channels.values()].find((x) => x.name.endsWith('-update-first'))!;
+  assert.equal(ch.messages.filter((m) => m.thread_ts === ch.messages[0]!.ts).length, 1, 'in the thread, once');
+  await c.engine.close();
+});
+
 test('L declares the incident from a page; m mirrors a note to it once', async () => {
   const c = cockpit({ answers: [{ title: 'Payments timeouts', severity: 'P2', commander: 'alice' }] });
   const inc = pd.page('PSVC1', 'payments timeouts');

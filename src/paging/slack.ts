@@ -93,8 +93,8 @@ export class SlackClient {
   }
 
   /** chat.postMessage. Not retried here: the caller decides (it may have landed). */
-  async post(m: { channel: string; text: string; threadTs?: string | null; metadata?: { event_type: string; event_payload: Record<string, unknown> } }): Promise<{ ts: string; channel: string }> {
-    const r = await this.call('chat.postMessage', { channel: m.channel, text: m.text, ...(m.threadTs ? { thread_ts: m.threadTs } : {}), ...(m.metadata ? { metadata: m.metadata } : {}), unfurl_links: false }, false);
+  async post(m: { channel: string; text: string; blocks?: unknown[]; threadTs?: string | null; metadata?: { event_type: string; event_payload: Record<string, unknown> } }): Promise<{ ts: string; channel: string }> {
+    const r = await this.call('chat.postMessage', { channel: m.channel, text: m.text, ...(m.blocks?.length ? { blocks: m.blocks } : {}), ...(m.threadTs ? { thread_ts: m.threadTs } : {}), ...(m.metadata ? { metadata: m.metadata } : {}), unfurl_links: false }, false);
     if (typeof r.ts !== 'string') throw new ApiError('Slack chat.postMessage answered ok without a ts', 'unreadable', true, 200);
     return { ts: r.ts, channel: String(r.channel ?? m.channel) };
   }

@@ -53,7 +53,7 @@ export function slackThreadSink(client: SlackClient | (() => SlackClient | null)
         }
       }
       try {
-        const r = await slack.post({ channel: ch.id, threadTs: ch.rootTs, text: update.slack.text, metadata: { event_type: UPDATE_EVENT, event_payload: { delivery_id: marker, update_id: update.id, incident_id: update.incidentId } } });
+        const r = await slack.post({ channel: ch.id, threadTs: ch.rootTs, text: update.slack.text, blocks: update.slack.blocks, metadata: { event_type: UPDATE_EVENT, event_payload: { delivery_id: marker, update_id: update.id, incident_id: update.incidentId } } });
         return { ok: true, messageId: r.ts };
       } catch (e) {
         return sendResultOf(e);

@@ -136,6 +136,7 @@ test('O opens the incident channel: the runbook name, the first message from the
   assert.equal(replies.length, 1, 'posted once, though the first answer was lost');
   assert.equal(replies[0]!.metadata?.event_type, UPDATE_EVENT);
   assert.match(replies[0]!.text, /rolling back/);
+  assert.ok(Array.isArray(replies[0]!.blocks) && replies[0]!.blocks.length > 0, 'with the update’s blocks');
   // The post-mortem names the channel, its first message and the threaded update's link.
   await waitFor(() => journalOf(c).some((e) => e.kind === 'update.delivered'), { what: 'delivery journaled' });
   const pm = fs.readFileSync(writePostmortem(c.stateDir, info.id, undefined, { cwd: c.stateDir }).markdownPath, 'utf8');

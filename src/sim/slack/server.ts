@@ -17,6 +17,7 @@ interface Msg {
   text: string;
   user: string;
   thread_ts?: string;
+  blocks?: unknown[];
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
@@ -164,7 +165,8 @@ export class SlackSim {
         if (metadata !== undefined && (typeof metadata?.event_type !== 'string' || !metadata.event_payload || typeof metadata.event_payload !== 'object')) return err('invalid_metadata_format');
         if (a.thread_ts && !ch.messages.some((m) => m.ts === String(a.thread_ts))) return err('thread_not_found');
         if (!this.allowPost(ch.id)) return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '1' } };
-        const msg: Msg = { ts: this.nextTs(), text, user: this.botUser, ...(a.thread_ts ? { thread_ts: String(a.thread_ts) } : {}), ...(metadata ? { metadata } : {}) };
+        if (a.blocks !== undefined && !Array.isArray(a.blocks)) return err('invalid_blocks_format');
+        const msg: Msg = { ts: this.nextTs(), text, user: this.botUser, ...(a.thread_ts ? { thread_ts: String(a.thread_ts) } : {}), ...(a.blocks ? { blocks: a.blocks } : {}), ...(metadata ? { metadata } : {}) };
         ch.messages.push(msg);
         return ok({ channel: ch.id, ts: msg.ts, message: this.messageJson(msg, true) });
       }
@@ -237,6 +239,7 @@ export class SlackSim {
       type: 'message',
       user: m.user,
       text: m.text,
+      ...(m.blocks ? { blocks: m.blocks } : {}),
       ts: m.ts,
       ...(m.thread_ts ? { thread_ts: m.thread_ts } : replies ? { thread_ts: m.ts, reply_count: replies } : {}),
       ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),

@@ -3,7 +3,7 @@
 import type { Config } from './config/schema.js';
 import type { LoadedConfig } from './config/load.js';
 import { defaultStateDir, maskSecrets } from './config/load.js';
-import { findOpenIncident } from './incident/journal.js';
+import { environmentId, findOpenIncident } from './incident/journal.js';
 import { sleep } from './util/delay.js';
 import { createCockpit, initialState, type State, type SourceKey } from './store/store.js';
 import { signalsFromState, suggestSeverity } from './incident/severity.js';
@@ -72,7 +72,8 @@ export async function collectSnapshot(config: Config, opts: { deadlineSeconds: n
   state.redis = { ...state.redis, data: { ...state.redis.data, instances: state.redis.data.instances.map(settle) } };
   let incident = null;
   try {
-    incident = findOpenIncident(config.stateDir ?? defaultStateDir());
+    // Only an incident declared in this environment (the cockpit here would resume that one).
+    incident = findOpenIncident(config.stateDir ?? defaultStateDir(), environmentId(config));
   } catch {
     // an unreadable state directory is no reason to withhold the report
   }

@@ -156,7 +156,7 @@ export const postmortemAction: ActionDef = {
   id: 'incident.postmortem',
   binding: { keys: ['P'], label: 'post-mortem', description: 'Write the post-mortem draft (Markdown and JSON)', group: 'Incident', target: 'none' },
   requires: 'postmortem',
-  title: 'Write the post-mortem draft',
+  title: 'Post-mortem draft',
   run: async (_t, _p, env) => {
     const write = env.services.postmortem;
     if (!write) throw new Error('post-mortems are not available here');

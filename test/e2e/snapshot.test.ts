@@ -73,6 +73,10 @@ test('the open incident is named with its severity, state and roles', () => {
   engine.setStatus('monitoring', 'alice');
   engine.setStatus('resolved', 'alice');
   assert.match(snapshot('--config', path.join(dir, 'warroom.yaml')).stdout, /^Incident: none open$/m);
+  // One declared in another environment (another cluster and config) is not this one's.
+  const elsewhere = new IncidentEngine({ stateDir: incidents, config: defaultConfig(), environment: 'another-cluster' });
+  elsewhere.declare({ title: 'Somewhere else', severity: 'P2', actor: 'bob' });
+  assert.match(snapshot('--config', path.join(dir, 'warroom.yaml')).stdout, /^Incident: none open$/m);
 });
 
 test('-l narrows pods and rollouts to the selector', () => {

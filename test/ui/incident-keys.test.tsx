@@ -94,7 +94,7 @@ test('p composes an update from the template, previews it, and delivers it to Sl
 
 test('P writes the post-mortem with the real timeline', async () => {
   await c.press('P');
-  await screen(/post-mortem draft: written to/, 'post-mortem notice');
+  await screen(/Post-mortem draft: written to \//, 'post-mortem notice');
   assert.deepEqual(fs.readdirSync(cwd), [], 'nothing is written where the cockpit was started');
   const dir = path.join(stateDir, 'postmortems');
   const md = fs.readdirSync(dir).find((f) => f.endsWith('.md'))!;

@@ -90,7 +90,7 @@ test('each mutating key, pressed in its pane, is refused with a read-only messag
     ['1', 'S', /Read-only mode: Change incident state is disabled/],
     ['1', 'V', /Read-only mode: Set severity is disabled/],
     ['1', 'A', /Read-only mode: Assign roles is disabled/],
-    ['1', 'P', /Read-only mode: Write the post-mortem draft is disabled/],
+    ['1', 'P', /Read-only mode: Post-mortem draft is disabled/],
   ];
   for (const [pane, key, re] of cases) {
     await c.press(pane, key);

@@ -88,7 +88,9 @@ export const escalateAction: ActionDef<PageTarget> = {
     const choice = p.choice ?? '';
     if (choice.startsWith('level:')) return [...pageLines(t.page!), '', `PagerDuty reassigns it to level ${choice.slice(6)}: those on call there are paged now.`];
     const info = env.services.incident?.current;
-    return [`Trigger a PagerDuty event for ${choice.slice(7)} (Events API v2): whoever is on call there is paged.`, `summary: ${escalationSummary(info?.title ?? t.page?.title ?? 'warroom escalation', info?.severity ?? null, actorOf(env))}`];
+    const target = paging(env).config.pagerduty?.escalationTargets.find((x) => x.name === choice.slice(7));
+    const how = target && 'routingKey' in target ? 'a PagerDuty event (Events API v2)' : `a PagerDuty incident on service ${target?.serviceId ?? '?'} with escalation policy ${target?.escalationPolicyId ?? '?'}`;
+    return [`Page ${choice.slice(7)} with ${how}: whoever is on call there is paged.`, `summary: ${escalationSummary(info?.title ?? t.page?.title ?? 'warroom escalation', info?.severity ?? null, actorOf(env))}`];
   },
   run: async (t, p, env) => {
     const svc = paging(env);
@@ -106,9 +108,15 @@ export const escalateAction: ActionDef<PageTarget> = {
     const info = env.services.incident?.current;
     // One key per incident and target: pressing it again (or a retry) does not page twice.
     const dedupKey = `warroom-${info?.id ?? t.page?.id ?? 'no-incident'}-${name}`.replace(/\s+/g, '_');
-    await pd.trigger({ routingKey: target.routingKey, summary: escalationSummary(info?.title ?? t.page?.title ?? 'warroom escalation', info?.severity ?? null, actorOf(env)), source: 'warroom', severity: 'critical', dedupKey, details: { incident: info?.id ?? null, page: t.page?.id ?? null } });
+    const summary = escalationSummary(info?.title ?? t.page?.title ?? 'warroom escalation', info?.severity ?? null, actorOf(env));
+    let already = false;
+    if ('routingKey' in target) {
+      await pd.trigger({ routingKey: target.routingKey, summary, source: 'warroom', severity: 'critical', dedupKey, details: { incident: info?.id ?? null, page: t.page?.id ?? null } });
+    } else {
+      already = (await pd.createIncident({ title: summary, serviceId: target.serviceId, escalationPolicyId: target.escalationPolicyId, incidentKey: dedupKey, details: `warroom incident ${info?.id ?? '(none)'}${t.page ? `, page ${t.page.id}` : ''}` })).already;
+    }
     svc.refresh();
-    return { summary: `paged ${name}`, refs: { escalation: 'trigger', escalationTarget: name, dedupKey } };
+    return { summary: already ? `${name} was paged already for this incident` : `paged ${name}`, refs: { escalation: 'trigger', escalationTarget: name, dedupKey } };
   },
 };
 

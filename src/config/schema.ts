@@ -156,8 +156,18 @@ export const pagingSchema = z.strictObject({
       serviceIds: z.array(z.string().min(1)).default([]),
       pollSeconds: range(5, 3600, ' seconds').default(30),
       timeoutSeconds: timeoutSeconds.default(10),
-      /** Where "escalate" can trigger a new page: an escalation policy, through the Events v2 routing key of a service on it. */
-      escalationTargets: z.array(z.strictObject({ name: z.string().min(1), routingKey: z.string().min(1) })).default([]),
+      /**
+       * Where "escalate" can page: an escalation policy, either through the Events v2 routing key of
+       * a service on it, or as a REST incident on a service assigned to the policy.
+       */
+      escalationTargets: z
+        .array(
+          z.union([
+            z.strictObject({ name: z.string().min(1), routingKey: z.string().min(1) }),
+            z.strictObject({ name: z.string().min(1), serviceId: z.string().min(1), escalationPolicyId: z.string().min(1) }),
+          ], { error: 'expected {name, routingKey} (Events v2) or {name, serviceId, escalationPolicyId} (REST)' }),
+        )
+        .default([]),
     })
     .optional(),
   slack: z

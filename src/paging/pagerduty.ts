@@ -8,6 +8,7 @@
 //   pd.escalate(id, level)         PUT /incidents/{id}  {incident: {type: incident_reference, escalation_level}}
 //   pd.addNote(id, text, marker)   POST /incidents/{id}/notes {note: {content}}, after checking GET …/notes
 //                                  when an earlier attempt may have landed (the marker is in the content)
+//   pd.createIncident({title, serviceId, escalationPolicyId, incidentKey})   POST /incidents (a chosen policy)
 //   pd.trigger({routingKey, summary, source, severity, dedupKey, details})   Events v2 POST /v2/enqueue
 //
 // Every REST call sends `Authorization: Token token=…`, `Accept: application/vnd.pagerduty+json;version=2`
@@ -177,6 +178,30 @@ export class PagerDutyClient {
     }
     const r = await this.call('POST', base, { note: { content } }, true);
     return { id: r.json?.note?.id ?? null, already: false };
+  }
+
+  /**
+   * A new incident on a service, assigned to an escalation policy (REST). `incidentKey` makes it
+   * once: PagerDuty refuses a second open incident with the same key, which counts as done.
+   */
+  async createIncident(i: { title: string; serviceId: string; escalationPolicyId: string; incidentKey: string; details?: string }): Promise<{ id: string | null; already: boolean }> {
+    const body = {
+      incident: {
+        type: 'incident',
+        title: i.title.slice(0, 255),
+        service: { id: i.serviceId, type: 'service_reference' },
+        escalation_policy: { id: i.escalationPolicyId, type: 'escalation_policy_reference' },
+        incident_key: i.incidentKey,
+        ...(i.details ? { body: { type: 'incident_body', details: i.details } } : {}),
+      },
+    };
+    try {
+      const r = await this.call('POST', '/incidents', body, true);
+      return { id: r.json?.incident?.id ?? null, already: false };
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 400 && /matching dedup key already exists/i.test(e.message)) return { id: null, already: true };
+      throw e;
+    }
   }
 
   /** Events API v2: a trigger event, deduplicated by dedupKey (so a retry does not page twice). */

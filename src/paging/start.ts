@@ -35,7 +35,7 @@ export interface StartedPaging {
 export function pagingClients(config: Config): { pagerduty: PagerDutyClient | null; slack: SlackClient | null; secrets: string[] } {
   const p = config.paging;
   const maxBytes = config.limits.maxResponseMiB * 1024 * 1024;
-  const routingKeys = p.pagerduty?.escalationTargets.map((t) => t.routingKey) ?? [];
+  const routingKeys = p.pagerduty?.escalationTargets.flatMap((t) => ('routingKey' in t ? [t.routingKey] : [])) ?? [];
   const pagerduty = p.pagerduty
     ? new PagerDutyClient({ apiUrl: p.pagerduty.apiUrl, eventsUrl: p.pagerduty.eventsUrl, token: p.pagerduty.token, from: p.pagerduty.from, serviceIds: p.pagerduty.serviceIds, timeoutMs: p.pagerduty.timeoutSeconds * 1000, maxBytes, secrets: routingKeys })
     : null;

@@ -33,7 +33,7 @@ function cockpit(o: { readOnly?: boolean; choose?: string[]; answers?: Record<st
   const stateDir = tempDir('warroom-paging-');
   const config = configSchema.parse({
     paging: {
-      pagerduty: { token: PD_TOKEN, from: 'ada@example.com', apiUrl: pd.url, eventsUrl: pd.url, serviceIds: ['PSVC1'], escalationTargets: [{ name: 'Engineering leads', routingKey: 'R0UTINGKEY0000000000000000000002' }] },
+      pagerduty: { token: PD_TOKEN, from: 'ada@example.com', apiUrl: pd.url, eventsUrl: pd.url, serviceIds: ['PSVC1'], escalationTargets: [{ name: 'Engineering leads', routingKey: 'R0UTINGKEY0000000000000000000002' }, { name: 'Leads policy', serviceId: 'PSVC1', escalationPolicyId: 'PEP2' }] },
       slack: { botToken: SLACK_TOKEN, apiUrl: slack.apiUrl, responders: ['UADA', 'UBOB'], links: [{ title: 'Errors dashboard', url: 'https://grafana.example.com/d/errors' }] },
       escalation: [{ severity: 'P1', afterMinutes: 15, contact: 'engineering lead', target: 'Engineering leads' }],
     },
@@ -103,6 +103,16 @@ test('E escalates with confirmation: reassign to the next level, or page a chose
   const leads = pd.incidents.filter((i) => i.serviceId === 'PSVC2');
   assert.equal(leads.length, before + 1, 'the same escalation twice pages once (Events v2 dedup_key)');
   assert.match(leads.at(-1)!.title, /P1 Checkout down: escalated by alice from warroom/);
+
+  // A REST target: a new incident on a service, with the chosen escalation policy; twice is once.
+  const onService = () => pd.incidents.filter((i) => i.policyId === 'PEP2' && i.serviceId === 'PSVC1');
+  c.choices.push('target:Leads policy', 'target:Leads policy');
+  assert.equal((await c.runner.invoke('paging.escalate', { name: page.title, page })).ok, true);
+  const again = await c.runner.invoke('paging.escalate', { name: page.title, page });
+  assert.match(again.ok ? again.outcome.summary : again.message, /Leads policy was paged already for this incident/);
+  assert.equal(onService().length, 1);
+  assert.deepEqual(onService()[0]!.assignees, ['PU3']);
+  assert.equal(pd.requests.filter((r) => r.method === 'POST' && r.path === '/incidents').every((r) => r.from === 'ada@example.com'), true);
   await c.engine.close();
 });
 

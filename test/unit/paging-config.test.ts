@@ -19,6 +19,8 @@ test('paging: a target the matrix names must exist; Slack ids are ids; from is a
   assert.match(issues({ paging: { pagerduty: { token: 't', from: 'ada' } } })[0]!, /paging.pagerduty.from: expected the e-mail address of a PagerDuty user/);
   assert.match(issues({ paging: { pagerduty: { token: 't', from: 'a@b.c', pollSeconds: 1 } } })[0]!, /pollSeconds: expected a number from 5 to 3600 seconds/);
   assert.deepEqual(issues({ paging: { pagerduty: { token: 't', from: 'a@b.c', escalationTargets: [{ name: 'Leads', routingKey: 'k' }] }, escalation: [{ severity: 'P1', afterMinutes: 15, contact: 'lead', target: 'Leads' }] } }), []);
+  assert.deepEqual(issues({ paging: { pagerduty: { token: 't', from: 'a@b.c', escalationTargets: [{ name: 'Leads', serviceId: 'P1', escalationPolicyId: 'P2' }] } } }), []);
+  assert.match(issues({ paging: { pagerduty: { token: 't', from: 'a@b.c', escalationTargets: [{ name: 'Leads', serviceId: 'P1' }] } } })[0]!, /expected \{name, routingKey\} \(Events v2\) or \{name, serviceId, escalationPolicyId\} \(REST\)/);
 });
 
 test('paging tokens and routing keys are masked by --print-config, wherever they came from', () => {

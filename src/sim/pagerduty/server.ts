@@ -1,5 +1,6 @@
 // A PagerDuty simulator on loopback: the REST API v2 and the Events API v2 on one port.
 //   GET  /incidents?statuses[]&service_ids[]&limit&offset   {incidents, limit, offset, more, total}
+//   POST /incidents {incident: {type, title, service, escalation_policy?, incident_key?}}   needs From
 //   GET  /incidents/{id}                                     {incident}
 //   PUT  /incidents/{id} {incident: {type, status?, escalation_level?}}   needs From: a known user's e-mail
 //   GET  /incidents/{id}/notes   POST /incidents/{id}/notes {note: {content}}  (POST needs From)
@@ -189,6 +190,21 @@ export class PagerDutySim {
       const sorted = url.searchParams.get('sort_by') === 'created_at:desc' ? [...found].reverse() : found;
       const { page, ...rest } = paged(sorted);
       return { status: 200, body: { incidents: page.map((i) => this.incidentJson(i)), ...rest } };
+    }
+    if (parts.length === 1 && method === 'POST') {
+      const who = requester();
+      if (!who) return error(400, 'Invalid Input Provided', 2001, ['Requester User Not Found']);
+      const b = a.incident;
+      const svc = this.opts.services.find((x) => x.id === b?.service?.id);
+      if (!b || b.type !== 'incident' || typeof b.title !== 'string' || !svc) return error(400, 'Invalid Input Provided', 2001, ['Incident must have a title and a valid service']);
+      const policy = b.escalation_policy?.id ? this.opts.policies.find((x) => x.id === b.escalation_policy.id) : this.opts.policies.find((x) => x.id === svc.policyId);
+      if (!policy) return error(400, 'Invalid Input Provided', 2001, ['Escalation policy not found']);
+      const key = typeof b.incident_key === 'string' ? b.incident_key : undefined;
+      if (key && this.incidents.some((i) => i.incident_key === key && i.serviceId === svc.id && i.status !== 'resolved')) return error(400, 'Invalid Input Provided', 2001, ['Open incident with matching dedup key already exists on this service']);
+      const inc = this.page(svc.id, b.title, key);
+      inc.policyId = policy.id;
+      inc.assignees = [...(policy.levels[0] ?? [])];
+      return { status: 201, body: { incident: this.incidentJson(inc) } };
     }
     const inc = this.incidents.find((i) => i.id === parts[1]);
     if (!inc) return error(404, 'Not Found', 2100);

@@ -15,7 +15,7 @@ import { notify } from './ui/dialogs/dialogs.js';
 import type { CockpitServices } from './ui/controller.js';
 import { assembleCockpit } from './ui/assemble.js';
 import { IncidentEngine } from './incident/incident.js';
-import { environmentId } from './incident/journal.js';
+import { environmentOf } from './incident/environment.js';
 import { DRILL_CONTEXT } from './sim/drill-context.js';
 import { sinksFromConfig } from './incident/sinks.js';
 import type { PostmortemWriter } from './actions/incident.js';
@@ -142,7 +142,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
     exit: () => void running.stop(0),
     dataNow: () => dataNow(),
   });
-  const engine = new IncidentEngine({ stateDir, config, stage: cockpit.stageIncident, secrets, sinks, readOnly: () => env.readOnly, environment: environmentId(config) });
+  const engine = new IncidentEngine({ stateDir, config, stage: cockpit.stageIncident, secrets, sinks, readOnly: () => env.readOnly, environment: environmentOf(config) });
   engine.start();
   cockpit.onFlush((s) => engine.observe(s));
   // Sources that will start say "starting…" until their first answer (a drill's all will).

@@ -3,7 +3,8 @@
 import type { Config } from './config/schema.js';
 import type { LoadedConfig } from './config/load.js';
 import { defaultStateDir, maskSecrets } from './config/load.js';
-import { environmentId, findOpenIncident } from './incident/journal.js';
+import { findOpenIncident } from './incident/journal.js';
+import { environmentOf } from './incident/environment.js';
 import { sleep } from './util/delay.js';
 import { createCockpit, initialState, type State, type SourceKey } from './store/store.js';
 import { signalsFromState, suggestSeverity } from './incident/severity.js';
@@ -73,7 +74,7 @@ export async function collectSnapshot(config: Config, opts: { deadlineSeconds: n
   let incident = null;
   try {
     // Only an incident declared in this environment (the cockpit here would resume that one).
-    incident = findOpenIncident(config.stateDir ?? defaultStateDir(), environmentId(config));
+    incident = findOpenIncident(config.stateDir ?? defaultStateDir(), environmentOf(config));
   } catch {
     // an unreadable state directory is no reason to withhold the report
   }

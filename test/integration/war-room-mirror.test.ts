@@ -4,7 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IncidentEngine } from '../../src/incident/incident.js';
+import fs from 'node:fs';
+import path from 'node:path';
 import { environmentId } from '../../src/incident/journal.js';
+import { environmentOf, kubeContextOf } from '../../src/incident/environment.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { IncidentSlice } from '../../src/incident/types.js';
 import { tempDir, waitFor } from '../helpers/net.js';
@@ -58,6 +61,15 @@ test('an incident is not resumed by a cockpit in another environment', async () 
   assert.equal(there.current, null, 'another config with no cluster does not resume it');
   await there.close();
   assert.notEqual(environmentId(shop), environmentId(shop, 'prod-us'), 'the kube context is part of the environment');
+  // Without a context in the config, the kubeconfig's current-context decides.
+  const dir = tempDir('warroom-kubeconfig-');
+  const kc = path.join(dir, 'kubeconfig');
+  const noContext = configSchema.parse({ kube: { kubeconfig: kc }, prometheus: { url: 'http://prom:9090' } });
+  fs.writeFileSync(kc, 'apiVersion: v1\nkind: Config\ncurrent-context: prod-eu\n');
+  assert.equal(kubeContextOf(noContext), 'prod-eu');
+  const eu = environmentOf(noContext);
+  fs.writeFileSync(kc, 'apiVersion: v1\nkind: Config\ncurrent-context: staging\n');
+  assert.notEqual(environmentOf(noContext), eu, 'another current context is another environment');
   const again = new IncidentEngine({ stateDir, config: shop, environment: environmentId(shop) });
   assert.equal(again.current?.id, info.id, 'the same environment resumes it');
   await again.close();

@@ -530,6 +530,7 @@ export class IncidentEngine implements Recorder {
       suggestion: this.suggestion,
       signals: this.signals ?? undefined,
       timeline: this.timeline.filter((e) => e.incidentId === info.id),
+      alerts: (this.lastState?.prom.data.alerts ?? []).filter((a) => a.state === 'firing' && !a.silenced).map((a) => ({ label: alertLabel(a), summary: a.summary })),
       cadenceMinutes: sev.cadenceMinutes,
       rateWindow: rateWindowOf(this.opts.config),
       problemThresholds: { errorRate: sev.errorRate.p2, p95Seconds: sev.latencyP95Seconds.p2 },

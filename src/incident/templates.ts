@@ -141,8 +141,10 @@ export interface PrefillOptions {
   status?: IncidentStatus;
   suggestion?: SeveritySuggestion;
   signals?: Signals;
-  /** The incident's journal, for the actions taken. */
+  /** The incident's journal, for the actions taken and what changed. */
   timeline?: readonly TimelineEntry[];
+  /** Alerts firing now: "HighErrorRate (api)" and their summary. */
+  alerts?: ReadonlyArray<{ label: string; summary: string | null }>;
   cadenceMinutes?: Record<Severity, number>;
   /** The window the signals are measured over ("1m"). */
   rateWindow?: string;
@@ -155,7 +157,11 @@ export function prefillFields(incident: IncidentInfo, opts: PrefillOptions): Upd
   const window = opts.rateWindow ? ` over ${opts.rateWindow}` : '';
   const known: string[] = [];
   if (opts.suggestion?.severity) known.push(`Signals: ${opts.suggestion.rule}`);
-  for (const d of opts.signals?.degraded ?? []) known.push(cap(d));
+  // Each firing alert by name with its summary, rather than "3 alerts firing (HighErrorRate, …)".
+  for (const a of opts.alerts ?? []) known.push(`${a.label} firing${a.summary ? `: ${a.summary}` : ''}`);
+  for (const d of opts.signals?.degraded ?? []) if (!(opts.alerts?.length && / alerts? firing \(/.test(d))) known.push(cap(d));
+  // What changed before it: the rollouts journaled at the declaration.
+  for (const e of opts.timeline ?? []) if (e.kind === 'change.observed' || e.kind === 'change.external') known.push(e.summary);
 
   const impact: string[] = [];
   for (const s of opts.signals?.services ?? []) {

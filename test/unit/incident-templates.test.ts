@@ -18,6 +18,13 @@ test('prefill: actions taken with times and outcomes, impact per service with th
     rateWindow: '1m',
   });
   assert.equal(f.currentActions, '17:02 Roll back deployment shop/api: rolled back to revision 1; rollout complete');
+  const withAlerts = prefillFields(inc, {
+    now: T0,
+    signals: { ...signals, degraded: ['2 alerts firing (HighErrorRate, …)'] },
+    alerts: [{ label: 'HighErrorRate (api)', summary: 'High 5xx error rate on api' }, { label: 'KubePodCrashLooping', summary: null }],
+    timeline: [{ ...action(T0 - 9 * 60_000, 'change.observed', 'Rolled out shop/api revision 2: api:2.4.0 → api:2.4.1 ("deploy api v2.4.1 (CI #4821)")') }],
+  });
+  assert.equal(withAlerts.whatWeKnow, ['HighErrorRate (api) firing: High 5xx error rate on api', 'KubePodCrashLooping firing', 'Rolled out shop/api revision 2: api:2.4.0 → api:2.4.1 ("deploy api v2.4.1 (CI #4821)")'].join('\n'));
   assert.equal(f.impact, 'api: 5xx 12.3%, p95 1.50s, 2/3 pods ready over 1m');
   assert.equal(f.nextUpdate, '17:35 UTC');
   assert.equal(f.publicTitle, 'Degraded service: Storefront');

@@ -146,7 +146,8 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   const suggestions = entries.filter((e) => e.kind === 'severity.suggested' && (e.refs as any)?.severity === peak?.sev);
   const peakRule = peak?.rule ?? (suggestions[0]?.refs as any)?.rule ?? null;
 
-  const timeline = entries.map((e) => ({ at: e.at, kind: e.kind, actor: e.actor, source: e.source, summary: e.summary, details: details(e) }));
+  // An entry another cockpit journaled (through the incident channel) says whose it is.
+  const timeline = entries.map((e) => ({ at: e.at, kind: e.kind, actor: e.origin ? `${e.actor} (${e.origin.from})` : e.actor, source: e.source, summary: e.summary, details: details(e) }));
   const actions = entries
     .filter((e) => (e.kind.startsWith('action.') || e.kind === 'silence.created') && !String((e.refs as any)?.action ?? '').startsWith('incident.'))
     .map((e) => {

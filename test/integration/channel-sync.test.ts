@@ -11,6 +11,7 @@ import { incidentJournalPath, readJournal } from '../../src/incident/journal.js'
 import { defaultConfig } from '../../src/config/schema.js';
 import { SlackClient } from '../../src/paging/slack.js';
 import { ChannelSync, ENTRIES_EVENT } from '../../src/paging/timeline-sync.js';
+import { writePostmortem } from '../../src/incident/postmortem.js';
 import { slackSim, SLACK_TOKEN } from '../helpers/paging-sims.js';
 import { tempDir, waitFor } from '../helpers/net.js';
 
@@ -113,4 +114,7 @@ test('merged entries are not doubled by the journal follower; a restart elsewher
   assert.equal(B2.merge(remote).length, 0, 'nothing new');
   assert.equal((B2.current as { id: string } | null)?.id, info.id, 'adopted again');
   assert.equal(B2.slice().timeline.length, 2);
+  // B's post-mortem says whose the entries are.
+  const pm = fs.readFileSync(writePostmortem(dirB, info.id, undefined, { cwd: dirB }).markdownPath, 'utf8');
+  assert.match(pm, /\| first \| alice \(alice@a\) \|/);
 });

@@ -8,7 +8,8 @@
 //   slackSink({webhookUrl, channel?}, opts?)                 Slack incoming webhook: POST {text, blocks}; 200 "ok"
 //   statuspageSink({pageId, apiKey, baseUrl, componentIds}, opts?)
 //        POST {baseUrl}/v1/pages/{page}/incidents (first update of an incident, with metadata
-//        {warroom: {incident_id}} as the marker), then PATCH …/incidents/{id}; Authorization: OAuth KEY.
+//        {warroom: {incident_ref}} as the marker: an opaque hash, since the incident id is made from
+//        the internal title), then PATCH …/incidents/{id}; Authorization: OAuth KEY.
 //        The page incident id is handed back (ctx.setPageIncidentId) so the outbox persists it.
 //        After a create of unknown outcome, GET …/incidents/unresolved finds the one carrying the marker
 //        (or the name); when an earlier attempt may have landed, GET …/incidents/{id} and skip the
@@ -16,6 +17,7 @@
 //   webhookSink({url, headers}, opts?)                       generic JSON POST, Idempotency-Key: the delivery id; any 2xx is ok
 //   dryRunSink(path)                                         appends what would be sent to a file (the drill's default)
 //   sinksFromConfig(cfg, opts?) → Sink[]
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { SinksConfig } from '../config/schema.js';
 import { appendJsonl, redactSecrets } from './journal.js';
@@ -73,6 +75,11 @@ export interface SinkOptions {
 }
 
 /** Retry-After: delta-seconds or an HTTP date → ms (null when absent or invalid). */
+/** An opaque, stable reference to an incident for public receivers (its id spells the internal title). */
+export function publicIncidentRef(incidentId: string): string {
+  return `inc-${createHash('sha256').update(incidentId).digest('hex').slice(0, 16)}`;
+}
+
 export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
   if (!value) return null;
   const v = value.trim();
@@ -142,7 +149,7 @@ const sameText = (a: string | undefined, b: string) => (a ?? '').replace(/\s+/g,
 interface PageIncident {
   id: string;
   name?: string;
-  metadata?: { warroom?: { incident_id?: string } };
+  metadata?: { warroom?: { incident_ref?: string; incident_id?: string } };
   incident_updates?: Array<{ status?: string; body?: string; created_at?: string }>;
 }
 
@@ -161,7 +168,7 @@ export function statuspageSink(
     const components: Record<string, string> = {};
     for (const id of cfg.componentIds) components[id] = u.statuspage.componentStatus;
     const incident: Record<string, unknown> = { name: u.statuspage.name, status: u.statuspage.status, body: u.statuspage.body, component_ids: cfg.componentIds, components };
-    if (create) incident.metadata = { warroom: { incident_id: u.incidentId } };
+    if (create) incident.metadata = { warroom: { incident_ref: publicIncidentRef(u.incidentId) } };
     return JSON.stringify({ incident });
   };
 
@@ -186,7 +193,9 @@ export function statuspageSink(
         } catch {
           return unreadable('incident list');
         }
-        const hit = list.find((i) => i.metadata?.warroom?.incident_id === update.incidentId) ?? list.find((i) => i.name === update.statuspage.name);
+        // The marker (or, from older versions, the plain incident id), else the name.
+        const ref = publicIncidentRef(update.incidentId);
+        const hit = list.find((i) => i.metadata?.warroom?.incident_ref === ref || i.metadata?.warroom?.incident_id === update.incidentId) ?? list.find((i) => i.name === update.statuspage.name);
         if (hit?.id) {
           pageId = hit.id;
           ctx.setPageIncidentId(hit.id);
@@ -247,7 +256,8 @@ export function webhookSink(cfg: { url: string; headers?: Record<string, string>
     async send(update, ctx) {
       const payload = {
         id: update.id,
-        incidentId: update.incidentId,
+        // A public receiver gets an opaque reference: the incident id is made from the internal title.
+        incidentId: update.audience === 'public' ? publicIncidentRef(update.incidentId) : update.incidentId,
         at: new Date(update.at).toISOString(),
         audience: update.audience,
         status: update.status,
@@ -297,10 +307,11 @@ export function sinksFromConfig(cfg: SinksConfig, opts: SinkOptions & { stateDir
   if (cfg.dryRun || opts.forceDryRun) {
     const file = cfg.dryRun?.path ?? path.join(opts.stateDir, 'dry-run-updates.jsonl');
     ensurePrivateDir(path.dirname(file));
-    // One dry-run sink per audience that has real sinks, so the file shows what each would receive.
+    // One dry-run sink per audience that has real sinks (both in a drill, to practise the public
+    // wording too), so the file shows what each would receive.
     const targets = (a: Audience) => real.filter((s) => s.audience === a).map((s) => s.name);
     const out = [dryRunSink(file, { name: 'dry-run', targets: targets('internal'), audience: 'internal' })];
-    if (targets('public').length) out.push(dryRunSink(file, { name: 'dry-run-public', targets: targets('public'), audience: 'public' }));
+    if (targets('public').length || opts.forceDryRun) out.push(dryRunSink(file, { name: 'dry-run-public', targets: targets('public'), audience: 'public' }));
     return out;
   }
   return real;

@@ -141,7 +141,7 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
   const info = eng.declare({ title: TITLE, severity: 'P1', commander: 'alice', comms: 'bob', actor: 'alice' });
   eng.note(NOTE, 'alice');
   const deliveries = eng.postUpdatePair(eng.prefill(), 'bob');
-  assert.equal(deliveries.length, 1, 'one delivery, to the dry-run sink');
+  assert.equal(deliveries.length, 2, 'two deliveries: the internal and the public dry-run sinks');
   await waitFor(() => eng.slice().outbox.find((o) => o.state === 'delivered'), { timeoutMs: 10_000, what: 'the update delivered to the dry-run sink' });
   await waitFor(() => (apiErrorRate(c) ?? 0) >= 0.3, { timeoutMs: 20_000, intervalMs: 100, what: 'api 5xx ratio ≥ 30% in the store' });
   eng.setStatus('identified', 'alice', 'api 2.4.1 crash-loops');
@@ -254,7 +254,7 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
   rowFor(/\| HighErrorRate \(api\) firing: High 5xx error rate on api[^|]*\| prometheus \| prometheus \|/, 'alert.fired HighErrorRate on api');
   rowFor(/\| Incident declared: api 5xx after deploy \(P1\) \| alice \|/, 'the declaration');
   rowFor(new RegExp(`\\| ${NOTE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\| alice \\|`), 'the note');
-  rowFor(/\| Status update \(investigating\) queued for dry-run \| bob \|/, 'the status update');
+  rowFor(/\| Status update \(investigating\) queued for dry-run, dry-run-public \| bob \|/, 'the status update');
   rowFor(/\| Update delivered to dry-run \|[^|]*\| dry-run \| dry-run delivered/, 'the delivery');
   rowFor(/\| Status investigating → identified \| alice \|/, 'identified');
   const rollbackRow = rowFor(/\| Roll back deployment shop\/api: rolled back to revision \d+/, 'action.succeeded for the rollback');
@@ -281,9 +281,14 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
 
   // Communications: the update and its delivery state.
   const comms = section(md, 'Communications');
-  assert.ok(comms.some((l) => /— Status update \(investigating\) queued for dry-run$/.test(l)), `the update is listed${context}`);
+  assert.ok(comms.some((l) => /— Status update \(investigating\) queued for dry-run, dry-run-public$/.test(l)), `the update is listed${context}`);
   assert.ok(comms.some((l) => /— Update delivered to dry-run \(dry-run: delivered\)$/.test(l)), `its delivery state is listed${context}`);
   assert.ok(json.communications.some((x) => x.kind === 'update.delivered' && x.sink === 'dry-run' && x.state === 'delivered'));
+  // The drill's public dry-run got only the public fields.
+  const updates = fs.readFileSync(path.join(drill.dir, 'updates.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const pub = updates.filter((u) => u.audience === 'public').map((u) => ({ title: u.update.title, slack: u.update.slack, statuspage: u.update.statuspage }));
+  assert.equal(pub.length, 1);
+  assert.doesNotMatch(JSON.stringify(pub), /api-[a-z0-9]+-|HighErrorRate|5xx|\bshop\b|alice|bob|P1/);
 
   // Impact from the drill's Prometheus: the scenario drives ~45% 5xx on api, and the store showed ≥ 30%.
   assert.ok((impact.peakErrorRate ?? 0) >= 0.3, `peak error rate ≥ 30%: ${JSON.stringify(impact)}`);

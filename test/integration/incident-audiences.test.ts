@@ -155,6 +155,7 @@ test('a drill incident posted at every state: nothing internal reaches the publi
   assert.deepEqual(pi.incident_updates.map((u) => u.status).reverse(), ['investigating', 'identified', 'monitoring', 'resolved', 'resolved']);
 
   const publicText = page.requests.map((r) => r.body).join('\n');
+  assert.ok(!publicText.includes(info.id), 'not even the incident id (it spells the internal title)');
   const ids = internalIdentifiers(drill, c);
   assert.ok(ids.length > 10, `identifiers collected: ${ids.join(', ')}`);
   for (const id of ids) assert.ok(!new RegExp(`(^|[^A-Za-z0-9_-])${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_-])`).test(publicText), `"${id}" reached the public sink:\n${publicText}`);

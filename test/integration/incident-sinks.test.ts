@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { dryRunSink, parseRetryAfter, slackSink, statuspageSink, webhookSink, type SendContext } from '../../src/incident/sinks.js';
+import { dryRunSink, parseRetryAfter, publicIncidentRef, slackSink, statuspageSink, webhookSink, type SendContext } from '../../src/incident/sinks.js';
 import { Outbox } from '../../src/incident/outbox.js';
 import { IncidentEngine } from '../../src/incident/incident.js';
 import { defaultConfig } from '../../src/config/schema.js';
@@ -93,7 +93,8 @@ test('Statuspage: create then patch, OAuth header, the documented body shape, 42
   assert.equal(create.path, '/v1/pages/pg1/incidents');
   assert.equal(create.headers.authorization, 'OAuth sp-key-123');
   assert.deepEqual(Object.keys(create.json.incident).sort(), ['body', 'component_ids', 'components', 'metadata', 'name', 'status']);
-  assert.deepEqual(create.json.incident.metadata, { warroom: { incident_id: incident.id } }, 'the marker a resend looks for');
+  assert.deepEqual(create.json.incident.metadata, { warroom: { incident_ref: publicIncidentRef(incident.id) } }, 'the marker a resend looks for');
+  assert.ok(!create.body.includes(incident.id), 'the incident id (made from the internal title) is not sent to the public page');
   assert.deepEqual(create.json.incident.components, { cmpA: 'partial_outage', cmpB: 'partial_outage' });
   assert.equal(create.json.incident.status, 'investigating');
 

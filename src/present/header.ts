@@ -57,7 +57,10 @@ export function headerCells(h: HeaderInput): Cell[] {
     priority: 2,
     cells: s.severity
       ? [{ text: 'suggest ', token: 'muted' }, { text: `${s.severity} `, token: SEV_TOKEN[s.severity], bold: true }, { text: `${truncate(s.rule, RULE_MAX)} `, token: 'fg' }]
-      : [{ text: `${h.glyphs.ok} ${s.rule} `, token: 'ok' }],
+      : s.rule === 'all clear'
+        ? [{ text: `${h.glyphs.ok} ${s.rule} `, token: 'ok' }]
+        : // "unknown (kubernetes unreachable)", "no signals yet": not a severity, and not all clear either.
+          [{ text: `${h.glyphs.warn} ${truncate(s.rule, RULE_MAX)} `, token: 'warn' }],
   });
   if (h.context) parts.push({ priority: 4, cells: [{ text: `ctx `, token: 'muted' }, { text: `${h.context} `, token: 'fg' }, { text: 'ns ', token: 'muted' }, { text: `${h.namespaces.join(',') || 'default'} `, token: 'fg' }] });
   const srcCells: Cell[] = [];

@@ -52,3 +52,11 @@ test('a long suggestion rule is shortened, not dropped, and the sources stay vis
   assert.match(t, /…/);
   assert.match(t, /k8s✖DOWN/);
 });
+
+test('a suggestion that cannot be made reads as unknown, in warning colour, never as all clear', () => {
+  const cells = headerCells(input({ incident: null, nextUpdateDueAt: null, suggestion: { severity: null, rule: 'unknown (kubernetes unreachable)' } }));
+  const c = cells.find((x) => x.text.includes('unknown'))!;
+  assert.equal(c.text, '▲ unknown (kubernetes unreachable) ');
+  assert.equal(c.token, 'warn');
+  assert.equal(headerCells(input({ suggestion: { severity: null, rule: 'all clear' } })).find((x) => x.text.includes('all clear'))!.token, 'ok');
+});

@@ -26,6 +26,7 @@
 // Severity suggestions are journaled (`severity.suggested`) only once a new severity has held for
 // `debounceMs` (default 30 s), so a flapping signal does not fill the timeline.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import { hostname } from 'node:os';
 import type { Config } from '../config/schema.js';
 import type { State } from '../store/store.js';
@@ -62,6 +63,8 @@ export interface EngineOptions {
 
 export type Role = 'commander' | 'comms' | (string & {});
 
+const NAMING_LABELS = ['namespace', 'pod', 'instance', 'job', 'service', 'deployment', 'statefulset', 'container', 'node', 'host', 'hostname', 'cluster', 'endpoint'];
+
 interface DeployShape {
   revision: number | null;
   images: string;
@@ -91,6 +94,7 @@ export class IncidentEngine implements Recorder {
   /** Ids of the entries in the timeline, so entries read back from the journal are added once. */
   private readonly seenIds = new Set<string>();
   private journalFollower: NodeJS.Timeout | null = null;
+  private followed: { file: string; size: number } | null = null;
   /** Each deployment as last seen, to tell the watch's changes apart. */
   private readonly deploySeen = new Map<string, DeployShape>();
   /** StatefulSet rollouts seen through the watch (they carry no rollout time). */
@@ -174,6 +178,10 @@ export class IncidentEngine implements Recorder {
       const id = this.info?.id ?? null;
       const file = id ? incidentJournalPath(this.opts.stateDir, id) : findOpenIncident(this.opts.stateDir, this.opts.environment)?.path;
       if (!file) return;
+      // Append-only: an unchanged size means nothing new.
+      const size = fs.statSync(file).size;
+      if (this.followed?.file === file && this.followed.size === size) return;
+      this.followed = { file, size };
       const { entries } = readJournal(file);
       const fresh = entries.filter((e) => !this.seenIds.has(e.id));
       if (fresh.length === 0) return;
@@ -577,7 +585,8 @@ export class IncidentEngine implements Recorder {
       for (const d of st.kube.data.deployments) [d.name, d.namespace].forEach(add);
       for (const a of st.prom.data.alerts) {
         add(a.name);
-        for (const [k, v] of Object.entries(a.labels)) if (k !== 'severity') add(v);
+        // Only labels that name things (a label like priority="high" would forbid ordinary words).
+        for (const k of NAMING_LABELS) add(a.labels[k]);
       }
       add(st.kube.data.context);
       add(st.kube.data.cluster);

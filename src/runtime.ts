@@ -22,6 +22,7 @@ import type { PostmortemWriter } from './actions/incident.js';
 import { appendPrivate, ensurePrivateDir, lockDown } from './util/private-files.js';
 import type { Source } from './sources/types.js';
 import type { ImpactFigures } from './incident/postmortem.js';
+import { frameProbe } from './ui/output/probe.js';
 import { pagingClients, startPaging } from './paging/start.js';
 import { slackThreadSink } from './paging/thread-sink.js';
 import { incidentChannel } from './paging/services.js';
@@ -142,6 +143,8 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
     exit: () => void running.stop(0),
     dataNow: () => dataNow(),
   });
+  // The benchmark's frame timings (WARROOM_FRAME_PROBE): a frame's clock starts at the store update.
+  if (frameProbe.enabled) cockpit.store.subscribe(() => frameProbe.update());
   const engine = new IncidentEngine({ stateDir, config, stage: cockpit.stageIncident, secrets, sinks, readOnly: () => env.readOnly, environment: environmentOf(config) });
   engine.start();
   cockpit.onFlush((s) => engine.observe(s));

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   comparePods,
+  podOrder,
   deploymentRow,
   foldEvents,
   parseBytes,
@@ -317,4 +318,21 @@ test('summarizeErrors groups by normalised message, most frequent first', () => 
   assert.ok(groups.some((g) => g.message.startsWith('panic:')));
   assert.ok(groups.some((g) => g.message.includes('NullPointerException')));
   assert.equal(normalizeErrorLine('ERROR request a1b2c3d4e5f6 failed'), 'ERROR request <hex> failed');
+});
+
+test("a pod's normal life moves no row: Terminating and a young pod still starting stay in place; stuck, it goes first", () => {
+  const created = Date.parse('2026-11-25T11:59:50Z');
+  const base = ['a', 'b', 'c', 'd'].map((n) => podRow(pod(`web-${n}`, running()), { deployment: null, now: NOW }));
+  const order = (rows: ReturnType<typeof podRow>[], now: number) => [...rows].sort(podOrder(now)).map((r) => r.name);
+  const terminating = { ...base[2], status: 'Terminating' as const, healthy: false, ready: 0 };
+  assert.deepEqual(order([base[0], base[1], terminating, base[3]], NOW), ['web-a', 'web-b', 'web-c', 'web-d']);
+  const starting = { ...base[1], name: 'web-bb', key: 'prod/web-bb', status: 'ContainerCreating' as const, healthy: false, ready: 0, createdAt: created };
+  assert.deepEqual(order([...base, starting], NOW), ['web-a', 'web-b', 'web-bb', 'web-c', 'web-d'], 'ten seconds old: in place');
+  assert.deepEqual(order([...base, starting], NOW + 5 * 60_000), ['web-bb', 'web-a', 'web-b', 'web-c', 'web-d'], 'five minutes later it is stuck: first');
+  const unready = { ...starting, status: 'Running' as const, reason: 'not ready' };
+  assert.deepEqual(order([...base, unready], NOW)[2], 'web-bb', 'running, not ready yet: in place');
+  const crashing = { ...starting, status: 'CrashLoopBackOff' as const, restarts: 2 };
+  assert.equal(order([...base, crashing], NOW)[0], 'web-bb', 'a young pod that crashes goes first');
+  const unschedulable = { ...starting, status: 'Pending' as const, reason: 'Unschedulable: 0/3 nodes are available' };
+  assert.equal(order([...base, unschedulable], NOW)[0], 'web-bb', 'Pending with a reason goes first');
 });

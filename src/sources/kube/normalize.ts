@@ -262,20 +262,42 @@ export function podRow(
   };
 }
 
+/** A pod this young that is still coming up (or one going away) is not yet a problem. */
+export const STARTING_GRACE_MS = 120_000;
+const STARTING = new Set(['Pending', 'ContainerCreating', 'PodInitializing', 'Running']);
+
 /**
  * Unhealthy first, then healthy pods that restarted recently, then the rest; namespace/name
  * within each group. Only a change of group moves a row (a restart count going 3 → 4 does not
- * reorder the list), so a screen diff rewrites the rows that changed, not every row below them.
+ * reorder the list), and the normal life of a pod moves none: one being deleted (Terminating)
+ * or a new one still starting (Pending without a reason, ContainerCreating, Init, Running but
+ * not yet ready, under two minutes old, never restarted) stays in place with its status shown,
+ * so a rollout or a replaced pod does not shift every row of the pane. `now` is the data clock.
  */
-export function comparePods(a: PodRow, b: PodRow): number {
-  const ga = podGroup(a);
-  const gb = podGroup(b);
-  if (ga !== gb) return ga - gb;
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+export function podOrder(now: number): (a: PodRow, b: PodRow) => number {
+  return (a, b) => {
+    const ga = podGroup(a, now);
+    const gb = podGroup(b, now);
+    if (ga !== gb) return ga - gb;
+    return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  };
 }
 
-function podGroup(p: PodRow): number {
-  return !p.healthy ? 0 : p.recentRestarts > 0 ? 1 : 2;
+/** podOrder at the wall clock's now. */
+export function comparePods(a: PodRow, b: PodRow): number {
+  return podOrder(Date.now())(a, b);
+}
+
+function podGroup(p: PodRow, now: number): number {
+  if (p.healthy || transient(p, now)) return p.recentRestarts > 0 ? 1 : 2;
+  return 0;
+}
+
+function transient(p: PodRow, now: number): boolean {
+  if (p.status === 'Terminating') return true;
+  if (p.restarts > 0 || now - p.createdAt > STARTING_GRACE_MS) return false;
+  if (p.status.startsWith('Init:')) return !/Err|BackOff|Crash/.test(p.status);
+  return STARTING.has(p.status) && (p.reason === null || p.reason === 'not ready');
 }
 
 /** The controller owner reference of an object (ReplicaSet of a pod, Deployment of a ReplicaSet). */

@@ -9,7 +9,7 @@ import { loadKubeConfig, makeClients, resolveNamespaces, type KubeClients } from
 import { toKubeError } from './errors.js';
 import {
   compareDeployments,
-  comparePods,
+  podOrder,
   controllerOf,
   deploymentRow,
   foldEvents,
@@ -22,6 +22,7 @@ import {
 } from './normalize.js';
 import { MetricsPoller, type MetricsResult, type Usage } from './metrics.js';
 import { Reflector } from './reflector.js';
+import { slimPod } from './slim.js';
 import { getJsonSized, openStream, probeApi } from './watch.js';
 import { compareNodes, compareWorkloads, daemonSetRow, newestRevisions, nodeRow, statefulSetRow, trimObject } from './workloads.js';
 import { safeInterval } from '../../util/delay.js';
@@ -525,7 +526,7 @@ export class KubeSource implements Source {
 
   private upsert(kind: Kind, obj: K8sObject): void {
     const key = objKey(obj);
-    const keep = kind === 'pods' || kind === 'deployments' || kind === 'replicasets' || kind === 'events' ? obj : trimObject(obj, KIND_OF[kind]);
+    const keep = kind === 'pods' ? slimPod(obj) : trimObject(obj, KIND_OF[kind]);
     this.mapFor(kind).set(key, keep);
     if (kind === 'pods') {
       this.dirtyPods.add(key);
@@ -598,7 +599,7 @@ export class KubeSource implements Source {
     }
     this.allPodsDirty = false;
     this.dirtyPods.clear();
-    if (podsChanged) data.pods = [...this.podRows.values()].sort(comparePods);
+    if (podsChanged) data.pods = [...this.podRows.values()].sort(podOrder(now));
 
     if (this.deploymentsDirty) {
       const byDeploy = new Map<string, K8sObject[]>();

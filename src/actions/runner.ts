@@ -51,11 +51,12 @@ export class ActionRunner {
   async invoke<T extends ActionTarget>(id: string, target: T): Promise<InvokeResult> {
     const def = this.actions.get(id) as ActionDef<T> | undefined;
     if (!def) return this.fail('unknown', `No action "${id}"`);
-    const what = `${def.title}${target.name ? ` ${target.namespace ? `${target.namespace}/` : ''}${target.name}` : ''}`;
+    const title = def.titleFor?.(target) ?? def.title;
+    const what = `${title}${target.name ? ` ${target.namespace ? `${target.namespace}/` : ''}${target.name}` : ''}`;
     // A read-only cockpit writes nothing, not even its refusals: they are shown, not journaled.
     const readOnly = () => def.mutating && this.env.readOnly;
-    if (readOnly()) return this.fail('read-only', `Read-only mode: ${def.title} is disabled`);
-    if (def.requires && !this.env.services[def.requires]) return this.fail('unknown', `${def.title}: ${SERVICE_LABEL[def.requires]} is not configured`);
+    if (readOnly()) return this.fail('read-only', `Read-only mode: ${title} is disabled`);
+    if (def.requires && !this.env.services[def.requires]) return this.fail('unknown', `${title}: ${SERVICE_LABEL[def.requires]} is not configured`);
     const key = `${id}:${target.namespace ?? ''}/${target.name}`;
     if (this.running.has(key)) return this.fail('busy', `${what} is already running`);
     const journal = def.journal !== false;
@@ -72,9 +73,9 @@ export class ActionRunner {
     let params: Record<string, string> = {};
     if (def.choose) {
       const c = def.choose(target, this.env);
-      if (!this.ui.select) return this.fail('invalid', `${def.title} needs a choice, and this screen cannot ask for one`);
+      if (!this.ui.select) return this.fail('invalid', `${title} needs a choice, and this screen cannot ask for one`);
       const choice = await this.ui.select(c.title, c.options, c.lines, c.initial);
-      if (choice === null) return this.cancelled(def.title);
+      if (choice === null) return this.cancelled(title);
       params.choice = choice;
     }
     const fields = def.fields?.(target, this.env, params) ?? [];
@@ -84,8 +85,8 @@ export class ActionRunner {
     for (;;) {
       if (fields.length) {
         const shown = answer ? fields.map((f) => ({ ...f, initial: answer![f.name] ?? f.initial })) : fields;
-        const got = await this.ui.prompt(def.title, shown, answer ? { edited: true } : undefined);
-        if (!got) return this.cancelled(def.title);
+        const got = await this.ui.prompt(title, shown, answer ? { edited: true } : undefined);
+        if (!got) return this.cancelled(title);
         for (const f of fields) {
           const problem = f.validate?.(got[f.name] ?? '');
           if (problem) return this.fail('invalid', `${f.label}: ${problem}`);
@@ -108,12 +109,12 @@ export class ActionRunner {
 
         const typeName = def.confirm === 'type-name' || (def.mutating && this.isProduction()) || def.requiresTypedName?.(target, params) ? target.name : undefined;
         if (def.confirm !== 'none' || typeName) {
-          const ok = await this.ui.confirm({ title: def.title, lines, typeName, dangerous: def.mutating, back: fields.length > 0 });
+          const ok = await this.ui.confirm({ title, lines, typeName, dangerous: def.mutating, back: fields.length > 0 });
           if (ok === 'back') continue;
-          if (!ok) return this.cancelled(def.title);
+          if (!ok) return this.cancelled(title);
         }
         // The cockpit may have turned read-only while the dialogs were open (a context switch).
-        if (readOnly()) return this.fail('read-only', `Read-only mode: ${def.title} is disabled`);
+        if (readOnly()) return this.fail('read-only', `Read-only mode: ${title} is disabled`);
 
         const actor = this.env.actor ?? 'you';
         const refs = { action: id, target: target.name, namespace: target.namespace };

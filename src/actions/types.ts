@@ -78,6 +78,8 @@ export interface ActionBinding {
 export interface ActionDef<T extends ActionTarget = ActionTarget> {
   id: string;
   title: string;
+  /** The title for this target when it depends on it ("Restart statefulset" on a StatefulSet row). */
+  titleFor?: (target: T) => string;
   scope: ActionScope;
   mutating: boolean;
   /** The key that invokes it, if any (some actions are reached from a dialog, e.g. a chosen revision). */

@@ -1,15 +1,18 @@
 // Deployment rows → cells: ready/desired with a rolling marker, revision, how long ago the
-// last rollout happened (recent ones highlighted: "what changed?"), images.
+// last rollout happened (recent ones highlighted: "what changed?"), images. StatefulSets and
+// DaemonSets share these columns (workloads.ts), with a KIND column when they are present.
 import type { DeploymentRow, KubeData } from '../sources/kube/types.js';
 import { cell, type Cell, type Column, type Token } from './cell.js';
 import { formatKubeAge } from './format.js';
+import { hasOtherWorkloads, KIND_SHORT } from './workloads.js';
 
 /** Rollouts newer than this are highlighted. */
 export const RECENT_ROLLOUT_MS = 2 * 60 * 60 * 1000;
 
-export function deploymentColumns(data: Pick<KubeData, 'allNamespaces' | 'namespaces'>): Column[] {
+export function deploymentColumns(data: Pick<KubeData, 'allNamespaces' | 'namespaces' | 'statefulSets' | 'daemonSets'>): Column[] {
   const cols: Column[] = [];
   if (data.allNamespaces || data.namespaces.length > 1) cols.push({ title: 'NAMESPACE', width: 12, priority: 3 });
+  if (hasOtherWorkloads(data)) cols.push({ title: 'KIND', width: 6, priority: 2 });
   cols.push(
     { title: 'NAME', width: 'flex', priority: 0 },
     { title: 'READY', width: 9, align: 'right', priority: 0 },
@@ -32,9 +35,10 @@ export function deploymentState(d: DeploymentRow): { text: string; token: Token 
   return { text: 'ok', token: 'ok' };
 }
 
-export function deploymentCells(d: DeploymentRow, now: number, data: Pick<KubeData, 'allNamespaces' | 'namespaces'>, opts: { ascii?: boolean } = {}): Cell[] {
+export function deploymentCells(d: DeploymentRow, now: number, data: Pick<KubeData, 'allNamespaces' | 'namespaces' | 'statefulSets' | 'daemonSets'>, opts: { ascii?: boolean } = {}): Cell[] {
   const cells: Cell[] = [];
   if (data.allNamespaces || data.namespaces.length > 1) cells.push(cell(d.namespace, 'muted'));
+  if (hasOtherWorkloads(data)) cells.push(cell(KIND_SHORT.Deployment, 'muted'));
   const state = deploymentState(d);
   const readyToken: Token | undefined = d.desired > 0 && d.ready === 0 ? 'critical' : d.ready < d.desired ? 'warn' : undefined;
   const recent = d.lastRolloutAt != null && now - d.lastRolloutAt < RECENT_ROLLOUT_MS;

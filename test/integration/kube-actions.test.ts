@@ -118,7 +118,7 @@ test('restart: patches restartedAt, follows the rollout, journals revisions', as
   assert.ok(Math.abs(Date.parse(at) - Date.now()) < 30_000);
   assert.ok(settled(sim, 'api'), 'run returned after the rollout completed');
   assert.match(r.outcome.summary, /rollout complete/);
-  assert.deepEqual(r.outcome.refs, { deployment: 'api', namespace: NS, revisionBefore: before, revisionAfter: before + 1 });
+  assert.deepEqual(r.outcome.refs, { deployment: 'api', kind: 'Deployment', namespace: NS, revisionBefore: before, revisionAfter: before + 1 });
   assert.ok(progress.length > 0 && progress.every((p) => p.startsWith('prod/api: ')), 'progress reported');
   assert.deepEqual(recorded.map((e) => e.kind), ['action.started', 'action.succeeded']);
 });

@@ -54,7 +54,7 @@ test('zoom gives one pane the whole body; too small is reported', () => {
 test('space goes where the rows are: small panes show every row, no pane has blank rows while another hides rows', () => {
   const body = (l: ReturnType<typeof computeLayout>, pane: string) => l.columns.flatMap((c) => c.panes).find((p) => p.pane === pane)!.height - 2;
   // A small namespace: 8 pods, 4 deployments, many events; 2 Redis nodes, 3 services.
-  const lines = { pods: 1 + 8, deployments: 1 + 4, events: 1 + 40, alerts: 1 + 3, signals: 1 + 3, postgres: 1 + 1 + 2, redis: 1 + 2, timeline: 12 };
+  const lines = { pods: 1 + 8, deployments: 1 + 4, events: 1 + 40, alerts: 1 + 3, signals: 1 + 3, postgres: 1 + 1 + 2, redis: 1 + 2, timeline: 12, nodes: 1 + 3 };
   for (const [cols, rows] of [[80, 24], [120, 35], [200, 50]] as const) {
     const l = computeLayout(cols, rows, 'pods', null, lines);
     assert.ok(body(l, 'deployments') >= lines.deployments, `${cols}×${rows}: all 4 deployments (body ${body(l, 'deployments')})`);

@@ -133,6 +133,13 @@ export function validateWorkload(kind: WorkloadKind, d: any, old?: any): void {
     cs.forEach((c: any, i: number) => {
       if (!c?.name) causes.push({ field: `spec.template.spec.containers[${i}].name`, message: 'Required value', reason: 'FieldValueRequired' });
       if (!c?.image) causes.push({ field: `spec.template.spec.containers[${i}].image`, message: 'Required value', reason: 'FieldValueRequired' });
+      for (const res of ['memory', 'cpu']) {
+        const lim = parseQuantity(c?.resources?.limits?.[res]);
+        const req = parseQuantity(c?.resources?.requests?.[res]);
+        if (lim !== undefined && req !== undefined && req > lim) {
+          causes.push({ field: `spec.template.spec.containers[${i}].resources.requests`, message: `Invalid value: "${c.resources.requests[res]}": must be less than or equal to ${res} limit of ${c.resources.limits[res]}` });
+        }
+      }
       for (const k of ['limits', 'requests'] as const) {
         for (const [res, v] of Object.entries<unknown>(c?.resources?.[k] ?? {})) {
           if (parseQuantity(v) === undefined) causes.push({ field: `spec.template.spec.containers[${i}].resources.${k}[${res}]`, message: `Invalid value: ${JSON.stringify(v)}: must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'` });

@@ -37,6 +37,33 @@ export interface RollbackPlan {
   skip: boolean;
 }
 
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
+
+/**
+ * A rollback computed once and pinned: the template applied is the one that was shown, and the
+ * workload's generation then; a spec change in between is refused instead of applied blindly.
+ */
+export interface PinnedRollback extends RollbackPlan {
+  kind: WorkloadKind;
+  generation: number;
+  template: K8sObject;
+  /** Deployments: the annotations kubectl copies from the ReplicaSet. */
+  annotations?: Record<string, string>;
+  /** The ReplicaSet or ControllerRevision the template comes from. */
+  source: string;
+  paused: boolean;
+}
+
+export interface ResourceChange {
+  kind: WorkloadKind;
+  namespace: string;
+  name: string;
+  container: string;
+  before: { memoryLimit: string | null; cpuLimit: string | null; memoryRequest: string | null; cpuRequest: string | null };
+  after: { memoryLimit: string | null; cpuLimit: string | null; memoryRequest: string | null; cpuRequest: string | null };
+  dryRun: boolean;
+}
+
 export interface RollbackResult extends RollbackPlan {
   outcome: 'rolled back' | 'skipped' | 'dry run';
   message: string;
@@ -75,6 +102,17 @@ export interface KubeOps {
   rolloutHistory(ns: string, name: string): Promise<HistoryEntry[]>;
   followRollout(ns: string, name: string, onProgress?: (s: RolloutState) => void, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<RolloutState>;
   canI(verb: string, resource: string, ns: string, name?: string, subresource?: string, group?: string): Promise<CanIResult>;
+  // Every workload kind (Deployment, StatefulSet, DaemonSet), nodes and pods:
+  getWorkload(kind: WorkloadKind, ns: string, name: string): Promise<K8sObject>;
+  restartWorkload(kind: WorkloadKind, ns: string, name: string, opts?: { dryRun?: boolean }): Promise<RestartResult>;
+  scaleWorkload(kind: 'Deployment' | 'StatefulSet', ns: string, name: string, replicas: number, opts?: { dryRun?: boolean }): Promise<ScaleResult>;
+  workloadHistory(kind: WorkloadKind, ns: string, name: string): Promise<HistoryEntry[]>;
+  planWorkloadRollback(kind: WorkloadKind, ns: string, name: string, toRevision?: number): Promise<PinnedRollback>;
+  applyRollback(pin: PinnedRollback, opts?: { dryRun?: boolean }): Promise<RollbackResult>;
+  followWorkload(kind: WorkloadKind, ns: string, name: string, onProgress?: (s: RolloutState) => void, opts?: { timeoutMs?: number; signal?: AbortSignal; onRetry?: (message: string) => void }): Promise<RolloutState>;
+  cordon(node: string, unschedulable: boolean, opts?: { dryRun?: boolean }): Promise<{ name: string; was: boolean; now: boolean }>;
+  deletePod(ns: string, name: string, opts?: { dryRun?: boolean; gracePeriodSeconds?: number }): Promise<{ uid: string; grace: number | null }>;
+  setResources(kind: WorkloadKind, ns: string, name: string, container: string, limits: { memory?: string; cpu?: string }, opts?: { dryRun?: boolean }): Promise<ResourceChange>;
 }
 
 /** RFC 3339 local time with offset, as Go's time.Now().Format(time.RFC3339) (what kubectl writes). */

@@ -395,6 +395,16 @@ export class KubeSource implements Source {
       rolloutHistory: (...a) => ops().rolloutHistory(...a),
       followRollout: (...a) => ops().followRollout(...a),
       canI: (...a) => ops().canI(...a),
+      getWorkload: (...a) => ops().getWorkload(...a),
+      restartWorkload: (...a) => ops().restartWorkload(...a),
+      scaleWorkload: (...a) => ops().scaleWorkload(...a),
+      workloadHistory: (...a) => ops().workloadHistory(...a),
+      planWorkloadRollback: (...a) => ops().planWorkloadRollback(...a),
+      applyRollback: (...a) => ops().applyRollback(...a),
+      followWorkload: (...a) => ops().followWorkload(...a),
+      cordon: (...a) => ops().cordon(...a),
+      deletePod: (...a) => ops().deletePod(...a),
+      setResources: (...a) => ops().setResources(...a),
     };
   }
 

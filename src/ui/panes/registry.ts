@@ -11,8 +11,9 @@ import { signalsPane } from './signals.js';
 import { postgresPane } from './postgres.js';
 import { redisPane } from './redis.js';
 import { timelinePane } from './timeline.js';
+import { nodesPane } from './nodes.js';
 
-export const PANE_DEFS = [podsPane, deploymentsPane, eventsPane, alertsPane, signalsPane, postgresPane, redisPane, timelinePane] as const;
+export const PANE_DEFS = [podsPane, deploymentsPane, eventsPane, alertsPane, signalsPane, postgresPane, redisPane, timelinePane, nodesPane] as const;
 
 export type PaneId = (typeof PANE_DEFS)[number]['id'];
 

@@ -122,7 +122,7 @@ async function outcome(env: ActionEnv, w: WorkloadRef, summary: string, revision
 
 export const kubeRestart: ActionDef<KubeTarget> = {
   id: 'kube.restart',
-  binding: { keys: ['r'], label: 'restart', description: 'Rollout restart the selected deployment, statefulset or daemonset', group: 'Kubernetes', target: 'row', footer: true },
+  binding: { keys: ['r'], label: 'restart', description: 'Rollout restart the selected workload', group: 'Kubernetes', target: 'row', footer: true },
   requires: 'kube',
   title: 'Restart deployment',
   titleFor: (t) => kindTitle('Restart', t),
@@ -244,7 +244,7 @@ async function planFor(t: KubeTarget, p: Record<string, string>, env: ActionEnv)
 
 export const kubeRollback: ActionDef<KubeTarget> = {
   id: 'kube.rollback',
-  binding: { keys: ['u'], label: 'undo', description: 'Roll back the selected deployment, statefulset or daemonset to the previous revision', group: 'Kubernetes', target: 'row', footer: true },
+  binding: { keys: ['u'], label: 'undo', description: 'Roll back the selected workload to the previous revision', group: 'Kubernetes', target: 'row', footer: true },
   requires: 'kube',
   title: 'Roll back deployment',
   titleFor: (t) => kindTitle('Roll back', t),
@@ -302,7 +302,7 @@ function containerOf(t: KubeTarget, p: Record<string, string>): string {
 
 export const kubeSetLimits: ActionDef<KubeTarget> = {
   id: 'kube.limits',
-  binding: { keys: ['L'], label: 'limits', description: "Set the memory and/or CPU limit of a workload's container (rolls out)", group: 'Kubernetes', target: 'row', footer: false },
+  binding: { keys: ['L'], label: 'limits', description: "Set a container's memory/CPU limit (rolls out)", group: 'Kubernetes', target: 'row', footer: false },
   requires: 'kube',
   title: 'Set resource limits',
   titleFor: (t) => `Set resource limits of ${(() => { try { return LOWER[workloadOf(t).kind]; } catch { return 'workload'; } })()}`,
@@ -356,7 +356,7 @@ function cordonAction(id: string, key: string, unschedulable: boolean): ActionDe
   const verb = unschedulable ? 'Cordon' : 'Uncordon';
   return {
     id,
-    binding: { keys: [key], label: verb.toLowerCase(), description: unschedulable ? 'Cordon the selected node: no new pods are scheduled on it' : 'Uncordon the selected node', group: 'Kubernetes', target: 'row', footer: true },
+    binding: { keys: [key], label: verb.toLowerCase(), description: unschedulable ? 'Cordon the selected node' : 'Uncordon the selected node', group: 'Kubernetes', target: 'row', footer: true },
     requires: 'kube',
     title: `${verb} node`,
     scope: 'nodes',
@@ -386,7 +386,7 @@ export const kubeUncordon = cordonAction('kube.uncordon', 'u', false);
 
 export const kubeDeletePod: ActionDef<KubeTarget> = {
   id: 'kube.deletePod',
-  binding: { keys: ['ctrl+d'], label: 'delete', description: 'Delete the selected pod (graceful; its controller replaces it)', group: 'Kubernetes', target: 'row', footer: true },
+  binding: { keys: ['ctrl+d'], label: 'delete', description: 'Delete the selected pod (graceful)', group: 'Kubernetes', target: 'row', footer: true },
   requires: 'kube',
   title: 'Delete pod',
   scope: 'pods',

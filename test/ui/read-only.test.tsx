@@ -105,7 +105,7 @@ test('each mutating key, pressed in its pane, is refused with a read-only messag
   assert.match(c.frame().split('\n')[0], /READ-ONLY/);
   await c.press('?');
   assert.match(c.frame(), /✖ disabled: read-only mode/);
-  assert.match(c.frame(), /✖ r +Rollout restart the selected deployment/);
+  assert.match(c.frame(), /✖ r +Rollout restart the selected workload/);
   assert.match(c.frame(), /  h +Revision history/, 'non-mutating commands are not marked');
   c.ui.unmount();
 });

@@ -302,8 +302,9 @@ export class KubeSource implements Source {
       setNamespaces: (ns: string[] | 'all') => void this.setNamespaces(ns).catch((e) => this.log(`kube namespaces: ${(e as Error).message}`)),
       logs: (target: { name: string; namespace?: string; pod?: PodRow; deployment?: DeploymentRow }, kind: 'pod' | 'deployment') =>
         this.logsFor(target, kind),
-      history: async (target: { name: string; namespace?: string; deployment?: DeploymentRow; pod?: PodRow }) => {
+      history: async (target: { name: string; namespace?: string; kind?: unknown; deployment?: DeploymentRow; pod?: PodRow }) => {
         const ns = target.namespace ?? target.deployment?.namespace ?? target.pod?.namespace ?? this.clients?.defaultNamespace ?? 'default';
+        if (target.kind === 'StatefulSet' || target.kind === 'DaemonSet') return this.operations().workloadHistory(target.kind, ns, target.name);
         const name = target.deployment?.name ?? target.pod?.deployment ?? target.name;
         return this.operations().rolloutHistory(ns, name);
       },

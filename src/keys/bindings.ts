@@ -79,7 +79,10 @@ export function buildKeymap(overrides: Record<string, string[]> = {}): Keymap {
   for (const id of Object.keys(overrides)) {
     if (!known.has(id)) warnings.push(`keys: unknown command "${id}" (see the help overlay, ?, for ids)`);
   }
-  const commands = DEFAULT_COMMANDS.map((cmd) => ({ ...cmd, keys: overrides[cmd.id] ? overrides[cmd.id].map(normalizeKey) : [...cmd.keys] }));
+  const commands = DEFAULT_COMMANDS.map((cmd) => {
+    const keys = overrides[cmd.id];
+    return { ...cmd, keys: keys ? keys.map(normalizeKey) : [...cmd.keys] };
+  });
 
   // A key may appear once per scope, and a pane binding shadows a global one only by design
   // (pane keys win); an override that collides inside one scope keeps the earlier command.

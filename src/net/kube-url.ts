@@ -21,7 +21,8 @@ export function isKubeUrl(raw: string): boolean {
 export function parseKubeUrl(raw: string): KubeServiceRef | null {
   const m = KUBE_URL.exec(raw);
   if (!m) return null;
-  return { namespace: m[1], service: m[2], port: m[3] ?? '', path: (m[4] ?? '').replace(/\/+$/, '') };
+  // Groups 1 and 2 are not optional: a match has both.
+  return { namespace: m[1]!, service: m[2]!, port: m[3] ?? '', path: (m[4] ?? '').replace(/\/+$/, '') };
 }
 
 export function formatKubeUrl(ref: KubeServiceRef): string {

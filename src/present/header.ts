@@ -39,7 +39,7 @@ export function headerCells(h: HeaderInput): Cell[] {
       priority: 0,
       cells: [
         { text: `${i.severity} `, token: SEV_TOKEN[i.severity], bold: true },
-        { text: `${i.status[0].toUpperCase()}${i.status.slice(1)} `, token: 'accent', bold: true },
+        { text: `${i.status.charAt(0).toUpperCase()}${i.status.slice(1)} `, token: 'accent', bold: true },
         { text: `${formatClock(h.now - i.declaredAt)} `, token: 'fg' },
       ],
     });

@@ -136,7 +136,8 @@ export function createController(deps: ControllerDeps) {
       if (!services.kube) return notify(cockpit, 'Kubernetes is not configured', 'warn');
       const ns = get().kube.data;
       const answer = await ui.prompt('Namespaces (comma-separated, * for all)', [{ name: 'ns', label: 'Namespaces', initial: ns.allNamespaces ? '*' : ns.namespaces.join(','), validate: (v) => (v.trim() ? null : 'enter at least one namespace, or *') }]);
-      if (answer) services.kube.setNamespaces(answer.ns.trim() === '*' ? 'all' : answer.ns.split(',').map((s) => s.trim()).filter(Boolean));
+      const typed = answer?.ns;
+      if (typed !== undefined) services.kube.setNamespaces(typed.trim() === '*' ? 'all' : typed.split(',').map((s) => s.trim()).filter(Boolean));
     },
 
     'alert.runbook': () =>

@@ -54,14 +54,18 @@ export function computeLayout(cols: number, rows: number, focus: PaneId, zoom: P
   const widths = splitWidth(cols, count);
   if (count === 1) {
     // One narrow column: the focused pane gets the room, the others a title line each.
-    const others = sets[0].filter((p) => p !== focus);
+    const others = (sets[0] ?? []).filter((p) => p !== focus);
     const collapsed = others.slice(0, Math.max(0, bodyRows - minHeight(focus))).map((pane) => ({ pane, width: cols, height: 1 }));
     const panes = [{ pane: focus, width: cols, height: bodyRows - collapsed.length }, ...collapsed];
     return { tooSmall: false, columns: [{ width: cols, panes }] };
   }
   return {
     tooSmall: false,
-    columns: sets.map((set, i) => ({ width: widths[i], panes: distribute(set, bodyRows, focus, lines).map((p) => ({ ...p, width: widths[i] })) })),
+    columns: sets.map((set, i) => {
+      // splitWidth returns one width per column set.
+      const width = widths[i]!;
+      return { width, panes: distribute(set, bodyRows, focus, lines).map((p) => ({ ...p, width })) };
+    }),
   };
 }
 
@@ -93,6 +97,7 @@ function distribute(panes: PaneId[], rows: number, focus: PaneId, lines: PaneLin
   const need = () => open.reduce((n, p) => n + minHeight(p), 0) + collapsed.size;
   while (need() > rows && open.length > 1) {
     const victim = [...open].filter((p) => p !== focus).sort((a, b) => weight(a) - weight(b))[0];
+    if (victim === undefined) break;
     open = open.filter((p) => p !== victim);
     collapsed.add(victim);
   }
@@ -107,7 +112,8 @@ function distribute(panes: PaneId[], rows: number, focus: PaneId, lines: PaneLin
   while (free > 0 && order.length) {
     const wanting = order.filter((p) => heights.get(p)! < cap(p));
     const pool = wanting.length ? wanting : order;
-    let best = pool[0];
+    // `order` is not empty, so neither is the pool.
+    let best = pool[0]!;
     for (const p of pool) if (heights.get(p)! / weight(p) < heights.get(best)! / weight(best)) best = p;
     heights.set(best, heights.get(best)! + 1);
     free--;

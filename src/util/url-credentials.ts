@@ -33,7 +33,7 @@ export function splitAuthority(url: string): UrlAuthority | null {
   const userinfo = at < 0 ? undefined : authority.slice(0, at);
   const colon = userinfo?.indexOf(':') ?? -1;
   return {
-    scheme: m[1].toLowerCase(),
+    scheme: m[1]!.toLowerCase(),
     userinfo,
     user: userinfo === undefined ? undefined : colon < 0 ? userinfo : userinfo.slice(0, colon),
     password: userinfo !== undefined && colon >= 0 ? userinfo.slice(colon + 1) : undefined,

@@ -193,7 +193,7 @@ export class RedisSource implements Source {
             );
           }),
         );
-        if (nodes.length && nodes.every((n) => n.error)) throw new Error(nodes[0].error!);
+        if (nodes.length && nodes.every((n) => n.error)) throw new Error(nodes[0]!.error!);
       } else {
         const address = rt.ep.mode === 'sentinel' ? sentinelAddress(client, rt.ep.masterName!) : `${rt.ep.hosts[0].host}:${rt.ep.hosts[0].port}`;
         nodes = [await this.pollNode(rt, client, address, Date.now)];

@@ -14,10 +14,16 @@ import { decodeComponent, splitAuthority, strayCredentialChar, strayCharMessage 
 
 export type RedisMode = 'standalone' | 'sentinel' | 'cluster';
 
+export interface RedisHost {
+  host: string;
+  port: number;
+}
+
 export interface RedisEndpoint {
   mode: RedisMode;
   tls: boolean;
-  hosts: Array<{ host: string; port: number }>;
+  /** Never empty. */
+  hosts: [RedisHost, ...RedisHost[]];
   username: string | undefined;
   password: string | undefined;
   db: number;
@@ -39,7 +45,7 @@ export function parseRedisUrl(url: string): RedisEndpoint {
   if (!parts || !m) throw new Error('unsupported Redis URL: use redis://, rediss://, redis+sentinel:// or redis+cluster:// (and rediss+sentinel://, rediss+cluster://)');
   const stray = strayCredentialChar(url.trim());
   if (stray) throw new Error(strayCharMessage(stray));
-  const [, scheme, kind] = m;
+  const [, scheme = '', kind] = m;
   const { user: rawUser, password: rawPass, hosts: hostPart } = parts;
   const rawPath = /^\/([^?#]*)/.exec(parts.tail)?.[1];
   const mode: RedisMode = (kind?.toLowerCase() as RedisMode | undefined) ?? 'standalone';
@@ -51,9 +57,10 @@ export function parseRedisUrl(url: string): RedisEndpoint {
     if (!(n >= 1 && n <= 65535)) throw new Error('a Redis URL port must be a number from 1 to 65535');
     return n;
   };
-  const hosts = (hostPart || 'localhost').split(',').map((h) => {
+  // split() never returns an empty array, so there is always a first host.
+  const hosts = (hostPart || 'localhost').split(',').map((h): RedisHost => {
     const v6 = /^\[([^\]]+)\](?::(\d*))?$/.exec(h);
-    if (v6) return { host: v6[1], port: port(v6[2]) };
+    if (v6) return { host: v6[1]!, port: port(v6[2]) };
     const i = h.lastIndexOf(':');
     return i > 0 ? { host: h.slice(0, i), port: port(h.slice(i + 1)) } : { host: h || 'localhost', port: defaultPort };
   });
@@ -69,5 +76,5 @@ export function parseRedisUrl(url: string): RedisEndpoint {
   const list = hosts.map((h) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`).join(',');
   const target =
     mode === 'sentinel' ? `sentinel ${masterName}@${list}${db ? `/${db}` : ''}` : mode === 'cluster' ? `cluster ${list}` : `${list}${db ? `/${db}` : ''}`;
-  return { mode, tls, hosts, username: decode(rawUser), password, db, masterName, target: tls ? `${target} (tls)` : target, secrets };
+  return { mode, tls, hosts: hosts as RedisEndpoint['hosts'], username: decode(rawUser), password, db, masterName, target: tls ? `${target} (tls)` : target, secrets };
 }

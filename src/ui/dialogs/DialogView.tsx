@@ -18,7 +18,7 @@ export function DialogView({ width, height }: { width: number; height: number })
       const label = `${active ? '›' : ' '} ${f.label}: `;
       // The field being typed shows its end (where the cursor is) when it is longer than the room.
       const room = Math.max(4, inner - 2 - label.length);
-      const value = d.values[i];
+      const value = d.values[i] ?? '';
       const shown = active && value.length > room ? `…${value.slice(value.length - room + 1)}` : value;
       push(
         <Text wrap="truncate">

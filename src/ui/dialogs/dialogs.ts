@@ -79,14 +79,14 @@ export function dialogKey(cockpit: Cockpit, key: string): void {
       if (key === 'shift+tab' || key === 'up') return update({ ...d, active: (d.active - 1 + d.fields.length) % d.fields.length });
       if (key === 'enter') {
         for (const [i, f] of d.fields.entries()) {
-          const problem = f.validate?.(d.values[i]);
+          const problem = f.validate?.(d.values[i] ?? '');
           if (problem) return update({ ...d, active: i, error: `${f.label}: ${problem}` });
         }
         close(cockpit);
-        return d.resolve(Object.fromEntries(d.fields.map((f, i) => [f.name, d.values[i]])));
+        return d.resolve(Object.fromEntries(d.fields.map((f, i) => [f.name, d.values[i] ?? ''])));
       }
       const values = [...d.values];
-      values[d.active] = edit(values[d.active], key);
+      values[d.active] = edit(values[d.active] ?? '', key);
       return update({ ...d, values, error: null });
     }
     case 'confirm': {

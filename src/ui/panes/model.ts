@@ -23,7 +23,7 @@ export function visibleRows(model: PaneModel, filter: string | undefined): numbe
   const out: number[] = [];
   const needle = filter?.toLowerCase() ?? '';
   for (let i = 0; i < model.rows.length; i++) {
-    if (!needle || model.rows[i].some((c) => c.text.toLowerCase().includes(needle))) out.push(i);
+    if (!needle || model.rows[i]!.some((c) => c.text.toLowerCase().includes(needle))) out.push(i);
   }
   return out;
 }

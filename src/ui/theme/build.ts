@@ -1,7 +1,7 @@
 // A parsed theme file, for one colour mode and glyph set, as the styles panes paint with.
 import type { ThemeFile } from './schema.js';
 import { HEX } from './schema.js';
-import { THEME_TOKENS, type ColorMode, type GlyphSetName, type Glyphs, type TextStyle, type Theme } from './tokens.js';
+import { THEME_TOKENS, type ThemeToken, type ColorMode, type GlyphSetName, type Glyphs, type TextStyle, type Theme } from './tokens.js';
 
 const UNICODE_GLYPHS: Omit<Glyphs, 'borderStyle'> = {
   ok: '●', warn: '▲', critical: '✖', pending: '◌', firing: '◆', resolved: '✔', rolling: '↻',
@@ -23,18 +23,26 @@ function normaliseHex(h: string): string {
 }
 
 export function buildTheme(name: string, f: ThemeFile, colorMode: ColorMode, glyphSet: GlyphSetName): Theme {
-  const resolve = (ref: string) => normaliseHex(HEX.test(ref) ? ref : f.palette[ref]);
+  // The schema checks every token and palette reference; a file that skipped it gets no colour.
+  const resolve = (ref: string): string | undefined => {
+    const hex = HEX.test(ref) ? ref : f.palette[ref];
+    return hex === undefined ? undefined : normaliseHex(hex);
+  };
   const styles = new Map<string, TextStyle>();
   for (const t of THEME_TOKENS) {
     const spec = f.tokens[t];
+    // A token the file lacks paints as `fg`.
+    if (!spec) continue;
     const s: TextStyle = {};
     if (colorMode === 'full') {
-      s.color = resolve(spec.fg);
-      if (spec.bg !== undefined) s.backgroundColor = resolve(spec.bg);
+      const fg = resolve(spec.fg);
+      const bg = spec.bg === undefined ? undefined : resolve(spec.bg);
+      if (fg !== undefined) s.color = fg;
+      if (bg !== undefined) s.backgroundColor = bg;
     } else if (colorMode === 'ansi16') {
       const a = f.ansi16[t];
-      const fg = typeof a === 'string' ? a : a.fg;
-      const bg = typeof a === 'string' ? undefined : a.bg;
+      const fg = typeof a === 'string' ? a : a?.fg;
+      const bg = typeof a === 'string' ? undefined : a?.bg;
       if (fg !== undefined && fg !== 'default') s.color = fg;
       if (bg !== undefined && bg !== 'default') s.backgroundColor = bg;
     }
@@ -45,7 +53,7 @@ export function buildTheme(name: string, f: ThemeFile, colorMode: ColorMode, gly
     if (spec.underline) s.underline = true;
     styles.set(t, Object.freeze(s));
   }
-  const fallback = styles.get('fg')!;
+  const fallback: TextStyle = styles.get('fg') ?? Object.freeze({});
   const base = glyphSet === 'ascii' ? ASCII_GLYPHS : UNICODE_GLYPHS;
   const glyphs: Glyphs = Object.freeze({
     ...base,
@@ -59,10 +67,15 @@ export function buildTheme(name: string, f: ThemeFile, colorMode: ColorMode, gly
 export const PLAIN_FILE: ThemeFile = {
   glyphs: 'unicode',
   palette: {},
-  tokens: Object.fromEntries(THEME_TOKENS.map((t) => [t, { fg: '#ffffff' }])) as ThemeFile['tokens'],
+  tokens: Object.fromEntries(THEME_TOKENS.map((t) => [t, plainToken(t)])),
   ansi16: Object.fromEntries(THEME_TOKENS.map((t) => [t, 'default'])),
 };
-for (const t of ['title', 'critical', 'sevP0', 'sevP1', 'badgeDrill', 'badgeReadOnly', 'borderFocused'] as const) PLAIN_FILE.tokens[t].bold = true;
-for (const t of ['muted', 'border', 'sevP3'] as const) PLAIN_FILE.tokens[t].dim = true;
-for (const t of ['selection', 'sevP0', 'badgeDrill', 'badgeReadOnly'] as const) PLAIN_FILE.tokens[t].inverse = true;
-PLAIN_FILE.tokens.keyHint.underline = true;
+
+function plainToken(t: ThemeToken): ThemeFile['tokens'][string] {
+  const spec: ThemeFile['tokens'][string] = { fg: '#ffffff' };
+  if (['title', 'critical', 'sevP0', 'sevP1', 'badgeDrill', 'badgeReadOnly', 'borderFocused'].includes(t)) spec.bold = true;
+  if (['muted', 'border', 'sevP3'].includes(t)) spec.dim = true;
+  if (['selection', 'sevP0', 'badgeDrill', 'badgeReadOnly'].includes(t)) spec.inverse = true;
+  if (t === 'keyHint') spec.underline = true;
+  return spec;
+}

@@ -32,12 +32,14 @@ export function fitColumns(columns: Column[], width: number, want: number[] = []
     c.fitted = Math.max(1, Math.min(fair, Math.max(want[c.index] ?? fair, c.title.length)));
     spare -= c.fitted;
   });
-  if (spare > 0 && flex.length) flex[flex.length - 1].fitted += spare;
+  const lastFlex = flex.at(-1);
+  if (spare > 0 && lastFlex) lastFlex.fitted += spare;
   for (const c of cols) if (c.width !== 'flex') c.fitted = c.width;
   // With no flex column, the last column takes the slack so lines are exactly `width` wide.
   const total = cols.reduce((n, c) => n + c.fitted, 0) + Math.max(0, cols.length - 1);
-  if (total < width && cols.length && !flex.length) cols[cols.length - 1].fitted += width - total;
-  if (total > width && cols.length) cols[cols.length - 1].fitted = Math.max(1, cols[cols.length - 1].fitted - (total - width));
+  const last = cols.at(-1);
+  if (last && total < width && !flex.length) last.fitted += width - total;
+  if (last && total > width) last.fitted = Math.max(1, last.fitted - (total - width));
   return cols;
 }
 
@@ -47,7 +49,7 @@ export function contentWidths(rows: Cell[][], columnCount: number): number[] {
   for (const row of rows) {
     for (let i = 0; i < columnCount; i++) {
       const len = row[i]?.text.length ?? 0;
-      if (len > out[i]) out[i] = len;
+      if (len > out[i]!) out[i] = len;
     }
   }
   return out;

@@ -132,11 +132,13 @@ export interface Cockpit {
 
 export function createCockpit(state: State = initialState()): Cockpit {
   const store = createStore<State>()(() => state);
-  const staged = new Map<StagedKey, Array<(prev: any) => any>>();
+  // Each key's updates take and return that key's slice; the map cannot say so per key.
+  const staged = new Map<StagedKey, Array<(prev: unknown) => unknown>>();
   const listeners = new Set<(state: State, prev: State) => void>();
   let timer: NodeJS.Timeout | null = null;
 
-  const stage = (key: StagedKey, fn: (prev: any) => any) => {
+  const stage = (key: StagedKey, update: (prev: never) => unknown) => {
+    const fn = update as (prev: unknown) => unknown;
     const list = staged.get(key);
     if (list) list.push(fn);
     else staged.set(key, [fn]);
@@ -145,19 +147,19 @@ export function createCockpit(state: State = initialState()): Cockpit {
   const flush = (): boolean => {
     if (staged.size === 0) return false;
     const prev = store.getState();
-    const next: Partial<State> = {};
+    const next: Partial<Record<StagedKey, unknown>> = {};
     let changed = false;
     for (const [key, fns] of staged) {
-      let value = prev[key];
+      let value: unknown = prev[key];
       for (const fn of fns) value = fn(value);
       if (value !== prev[key]) {
-        (next as any)[key] = value;
+        next[key] = value;
         changed = true;
       }
     }
     staged.clear();
     if (!changed) return false;
-    store.setState(next);
+    store.setState(next as Partial<State>);
     const now = store.getState();
     for (const l of listeners) l(now, prev);
     return true;

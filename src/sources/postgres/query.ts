@@ -57,6 +57,8 @@ export const DETECT_SQL = `SELECT ${OWN_MARKER} current_setting('server_version_
 
 const str = (v: unknown): string | null => (v == null ? null : String(v));
 const num = (v: unknown): number => (v == null ? 0 : Number(v));
+/** A json_agg column: the objects it holds ([] when the server sent none). */
+const records = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v : []);
 
 export type PollFields = Pick<PgDatabase, 'maxConnections' | 'byState' | 'total' | 'longest' | 'ungrantedLocks' | 'blocking' | 'topStatements'>;
 
@@ -71,7 +73,7 @@ export function normalisePoll(row: Record<string, unknown>): PollFields {
   };
   const total = num(row.total);
   byState.other = Math.max(0, total - byState.active - byState.idle - byState.idleInTransaction - byState.idleInTransactionAborted - byState.waiting);
-  const longest: PgQueryRow[] = ((row.longest as any[]) ?? []).map((r) => ({
+  const longest: PgQueryRow[] = records(row.longest).map((r) => ({
     pid: num(r.pid),
     user: str(r.user),
     application: str(r.application),
@@ -80,7 +82,7 @@ export function normalisePoll(row: Record<string, unknown>): PollFields {
     waiting: Boolean(r.waiting),
     query: String(r.query ?? ''),
   }));
-  const blocking: PgBlockRow[] = ((row.blocking as any[]) ?? []).map((r) => ({
+  const blocking: PgBlockRow[] = records(row.blocking).map((r) => ({
     blockedPid: num(r.blocked),
     blockingPid: num(r.blocking),
     blockedQuery: String(r.blocked_query ?? ''),
@@ -90,7 +92,7 @@ export function normalisePoll(row: Record<string, unknown>): PollFields {
   const topStatements: PgStatementRow[] | null =
     row.statements == null
       ? null
-      : (row.statements as any[]).map((r) => ({ query: String(r.query ?? ''), calls: num(r.calls), totalMs: num(r.total_ms), meanMs: num(r.mean_ms) }));
+      : records(row.statements).map((r) => ({ query: String(r.query ?? ''), calls: num(r.calls), totalMs: num(r.total_ms), meanMs: num(r.mean_ms) }));
   return {
     maxConnections: row.max_connections == null ? null : num(row.max_connections),
     byState,

@@ -124,7 +124,7 @@ function distribute(panes: PaneId[], rows: number, focus: PaneId, lines: PaneLin
   for (const p of [...order].sort((a, b) => deficit(a) - deficit(b))) {
     const short = deficit(p);
     if (short <= 0 || short > TOP_UP_ROWS) continue;
-    const donor = order.filter((d) => d !== p && deficit(d) >= LONG_LIST_HIDDEN && heights.get(d)! - short >= minHeight(d) + 1).sort((a, b) => deficit(b) - deficit(a))[0];
+    const donor = order.filter((d) => d !== p && deficit(d) >= LONG_LIST_HIDDEN && heights.get(d)! - short >= minHeight(d)).sort((a, b) => deficit(b) - deficit(a))[0];
     if (!donor) continue;
     heights.set(donor, heights.get(donor)! - short);
     heights.set(p, heights.get(p)! + short);

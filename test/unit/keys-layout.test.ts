@@ -68,3 +68,11 @@ test('space goes where the rows are: small panes show every row, no pane has bla
   const l = computeLayout(120, 35, 'pods', null, lines);
   assert.ok(body(l, 'pods') >= lines.pods, '120×35: every pod');
 });
+
+test('80×24 in a drill: all four deployments stay visible beside nine pods (events give way)', () => {
+  const lines = { pods: 1 + 9, deployments: 1 + 4, events: 1 + 30, alerts: 1 + 3, signals: 1 + 2, postgres: 1 + 1 + 3, redis: 1 + 1, timeline: 5 };
+  const l = computeLayout(80, 24, 'pods', null, lines);
+  const h = (pane: string) => l.columns.flatMap((c) => c.panes).find((p) => p.pane === pane)!.height - 2;
+  assert.ok(h('deployments') >= lines.deployments, `deployments body ${h('deployments')}`);
+  assert.ok(h('pods') >= lines.pods, `pods body ${h('pods')}`);
+});

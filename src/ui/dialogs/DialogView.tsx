@@ -79,11 +79,22 @@ export function DialogView({ width, height }: { width: number; height: number })
   );
 }
 
-/** A line cut into rows of at most `width` characters (a preview is shown whole, never cut off). */
-function wrapRow(line: string, width: number): string[] {
-  if (line.length <= width) return [line];
+/**
+ * A line cut into rows of at most `width` characters at word boundaries (a preview is shown whole,
+ * never cut off); a word longer than a row is cut. Continuation rows keep the line's indent.
+ */
+export function wrapRow(line: string, width: number): string[] {
+  if (line.length <= width || width < 8) return [line];
+  const indent = /^\s*/.exec(line)![0].slice(0, Math.floor(width / 2));
   const out: string[] = [];
-  for (let i = 0; i < line.length; i += width) out.push(line.slice(i, i + width));
+  let rest = line;
+  while (rest.length > width) {
+    let cut = rest.lastIndexOf(' ', width);
+    if (cut <= indent.length) cut = width;
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = indent + rest.slice(cut).trimStart();
+  }
+  out.push(rest);
   return out;
 }
 
@@ -135,7 +146,7 @@ export function OverlayView({ width, height }: { width: number; height: number }
       </Text>
       <Box flexDirection="row">
         {Array.from({ length: columns }, (_, ci) => (
-          <Box key={ci} width={colWidth} flexDirection="column">
+          <Box key={ci} width={colWidth} paddingRight={ci < columns - 1 ? 2 : 0} flexDirection="column">
             {visible.slice(ci * (room - 1), (ci + 1) * (room - 1)).map((l, i) => (
               <Text key={i} wrap="truncate" {...theme.style(l.token ?? 'fg')} bold={l.bold}>
                 {l.text || ' '}

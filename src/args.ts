@@ -57,7 +57,7 @@ export function parseCli(argv: string[]): ParsedArgs {
   for (const c of Object.values(COMMANDS)) Object.assign(all, c.options);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true, tokens: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, all), options: all, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
     throw new UsageError(`${(e as Error).message.replace(/\. To specify a positional argument.*$/, '')} — see warroom --help`);
   }
@@ -73,6 +73,29 @@ export function parseCli(argv: string[]): ParsedArgs {
   }
   if (rest.length > spec.args) throw new UsageError(`unexpected argument "${rest[spec.args]}"${first ? ` for ${first}` : ''} (warroom --help)`);
   return { command: first, values: parsed.values as ParsedArgs['values'], positionals: rest };
+}
+
+/**
+ * `--speed -1`: a value that looks like a flag is still the value of a flag that takes one when it
+ * is a number, so the range check can say what is wrong (parseArgs would call it "ambiguous").
+ */
+function joinNegativeValues(argv: string[], options: Options): string[] {
+  const takesValue = (arg: string) => {
+    const m = /^--([^=]+)$/.exec(arg) ?? /^-([^-])$/.exec(arg);
+    if (!m) return false;
+    const name = arg.startsWith('--') ? m[1] : Object.entries(options).find(([, o]) => o.short === m[1])?.[0];
+    return !!name && options[name]?.type === 'string';
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (next !== undefined && /^-\d/.test(next) && takesValue(arg)) {
+      out.push(arg.startsWith('--') ? `${arg}=${next}` : `${arg}${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** A decimal number (no hex, no "Infinity"), in range: anything else is a usage error. */

@@ -79,6 +79,7 @@ test('numbers and ports are usage errors (exit 2) with the range, never a raw No
   usageError(['--refresh', '0', '--print-config'], /--refresh: ui\.refreshSeconds: expected a number from 0\.2 to 3600 seconds, got 0/);
   usageError(['--max-fps', '2.5', '--print-config'], /--max-fps: ui\.maxFps: expected an integer from 1 to 60 frames a second, got 2\.5/);
   usageError(['drill', '--speed', 'fast'], /--speed expects a number from 0\.1 to 1000, got "fast"/);
+  usageError(['drill', '--speed', '-1'], /--speed expects a number from 0\.1 to 1000, got "-1"/);
   usageError(['drill', '--seed', '0x1f'], /--seed expects an integer, got "0x1f"/);
   usageError(['snapshot', '--deadline', '0.1'], /--deadline expects a number from 0\.5 to 600, got "0\.1"/);
   usageError(['--config'], /--config <value>' argument missing/);

@@ -77,6 +77,9 @@ const SAFE_INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/;
 
 const NEXT_STATUS: IncidentStatus[] = ['investigating', 'identified', 'monitoring', 'resolved'];
 
+/** How far back this cockpit's own actions are taken into an incident declared after them. */
+const PRE_DECLARATION_MS = 2 * 3600_000;
+
 export class IncidentEngine implements Recorder {
   private info: IncidentInfo | null = null;
   private timeline: TimelineEntry[] = [];
@@ -358,6 +361,9 @@ export class IncidentEngine implements Recorder {
     const environment = this.opts.environment ?? null;
     this.info = { id, title, severity: input.severity, status: 'investigating', declaredAt: at, commander: input.commander ?? null, comms: input.comms ?? null, lastUpdateAt: null, publicTitle, components, environment };
     this.lastResolved = null;
+    // What this cockpit did before the declaration (acting first, declaring second is the usual
+    // order under pressure) belongs to the incident: its actions, with their outcomes.
+    const before = this.timeline.filter((e) => e.kind.startsWith('action.') && e.at >= at - PRE_DECLARATION_MS);
     this.timeline = [];
     this.recordTo(id, {
       kind: 'incident.declared',
@@ -396,16 +402,27 @@ export class IncidentEngine implements Recorder {
         refs: { severity: sev, rule: this.suggestion.rule },
       });
     }
-    this.recordWhatChanged(id, at);
+    for (const e of before) {
+      const { id: _id, incidentId: _inc, severity: _sev, status: _st, ...entry } = e;
+      this.recordTo(id, { ...entry, summary: `${e.summary} (before the declaration)` });
+    }
+    this.recordWhatChanged(id, at, before);
     this.timeline.sort((x, y) => x.at - y.at);
     return { ...this.info };
   }
 
   /** Deployments and StatefulSets rolled out within 2 h before the detection: revision, image diff, change-cause. */
-  private recordWhatChanged(id: string, declaredAt: number): void {
+  private recordWhatChanged(id: string, declaredAt: number, ownActions: TimelineEntry[]): void {
     const detected = Math.min(declaredAt, ...this.timeline.filter((e) => e.kind === 'alert.fired' || e.kind === 'severity.suggested').map((e) => e.at));
+    // A rollout this cockpit made (a rollback before declaring) is an action taken, not a change that preceded the incident.
+    const ours = (ns: string, name: string, rolledOutAt: number) =>
+      ownActions.some((e) => {
+        const r = (e.refs ?? {}) as Record<string, unknown>;
+        return e.kind === 'action.succeeded' && r.target === name && r.namespace === ns && Math.abs(e.at - rolledOutAt) <= 60_000;
+      });
     for (const d of this.lastState?.kube.data.deployments ?? []) {
       if (d.lastRolloutAt == null || d.lastRolloutAt < detected - 2 * 3600_000 || d.lastRolloutAt > Math.max(detected, this.now())) continue;
+      if (ours(d.namespace, d.name, d.lastRolloutAt)) continue;
       const images = d.previousImages && d.previousImages.join() !== d.images.join() ? `${d.previousImages.join(', ')} → ${d.images.join(', ')}` : d.images.join(', ');
       this.recordTo(id, {
         kind: 'change.observed',

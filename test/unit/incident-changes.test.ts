@@ -47,3 +47,25 @@ test('a StatefulSet rollout before detection is in What changed; outside changes
     'External change: statefulset shop/pg replicas 3 → 4',
   ]);
 });
+
+test('a rollback this cockpit made before declaring is an action of the incident, not a change that preceded it', () => {
+  let t = T0;
+  const engine = new IncidentEngine({ stateDir: tempDir(), config: configSchema.parse({}), now: () => t });
+  const deployAt = T0;
+  engine.observe(kube([], [{ ...dep(2, 3), images: ['api:2.4.1'], lastRolloutAt: deployAt }], t));
+  t += 5 * 60_000;
+  // The responder rolls back first (the runner journals into the session), then declares.
+  engine.record({ kind: 'action.started', actor: 'ana', source: 'runner', summary: 'Roll back deployment shop/api started', refs: { action: 'kube.rollback', target: 'api', namespace: 'shop' } });
+  engine.observe(kube([], [{ ...dep(3, 3), images: ['api:2.4.0'], previousImages: ['api:2.4.1'], lastRolloutAt: t }], t));
+  t += 2000;
+  engine.record({ kind: 'action.succeeded', actor: 'ana', source: 'runner', summary: 'Roll back deployment shop/api: rolled back to revision 1', refs: { action: 'kube.rollback', target: 'api', namespace: 'shop' } });
+  t += 8000;
+  engine.declare({ title: 'api 5xx', severity: 'P1', actor: 'ana' });
+  const tl = engine.slice().timeline;
+  const actions = tl.filter((e) => e.kind.startsWith('action.'));
+  assert.deepEqual(actions.map((e) => [e.kind, e.actor, e.summary]), [
+    ['action.started', 'ana', 'Roll back deployment shop/api started (before the declaration)'],
+    ['action.succeeded', 'ana', 'Roll back deployment shop/api: rolled back to revision 1 (before the declaration)'],
+  ]);
+  assert.deepEqual(tl.filter((e) => e.kind === 'change.observed').map((e) => e.summary), [], 'our own rollback is not in What changed');
+});

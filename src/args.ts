@@ -62,10 +62,11 @@ export function parseCli(argv: string[]): ParsedArgs {
     throw new UsageError(`${(e as Error).message.replace(/\. To specify a positional argument.*$/, '')} — see warroom --help`);
   }
   const [first = '', ...rest] = parsed.positionals;
-  if (first && !(first in COMMANDS)) {
+  // Own keys only: `warroom constructor` is not a command.
+  const spec = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+  if (!spec) {
     throw new UsageError(`unknown command "${first}"; expected one of: ${COMMAND_NAMES.join(', ')} (warroom --help)`);
   }
-  const spec = COMMANDS[first];
   for (const t of parsed.tokens ?? []) {
     if (t.kind !== 'option' || t.name in COMMON || t.name in spec.options) continue;
     const owners = Object.entries(COMMANDS).filter(([, c]) => t.name in c.options).map(([n]) => n);
@@ -122,7 +123,7 @@ export function parseDuration(flag: string, raw: string): number {
   if (/^\d+(\.\d+)?$/.test(text)) seconds = Number(text);
   else if (/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) {
     const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-    seconds = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)].reduce((sum, m) => sum + Number(m[1]) * unit[m[2]], 0);
+    seconds = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)].reduce((sum, m) => sum + Number(m[1]) * unit[m[2]!]!, 0);
   } else return fail();
   // kubectl reads 0 as "no timeout"; warroom bounds every request, so 0 is refused rather than ignored.
   if (seconds === 0) fail('; 0 (no timeout) is not supported: every request has a bound');

@@ -85,7 +85,7 @@ const KUBE_CONTEXTS = 'kubectl config get-contexts -o name 2>/dev/null';
 const KUBE_NAMESPACES = "kubectl get namespaces -o name 2>/dev/null | sed 's|^namespace/||'";
 
 function bash(m: Model): string {
-  const perCommand = m.commands.map((c) => `    ${c}) flags="$flags ${flagWords(m.byCommand[c]).join(' ')}" ;;`).join('\n');
+  const perCommand = m.commands.map((c) => `    ${c}) flags="$flags ${flagWords(m.byCommand[c] ?? []).join(' ')}" ;;`).join('\n');
   return `# warroom completion for bash. Load it with:  source <(warroom completion bash)
 # or install it:  warroom completion bash > ~/.local/share/bash-completion/completions/warroom
 _warroom() {
@@ -126,7 +126,7 @@ const zshQuote = (s: string) => `'${s.replace(/'/g, "'\\''").replace(/:/g, '\\:'
 
 function zsh(m: Model): string {
   const described = (flags: Array<[string, Spec]>) => flags.flatMap(([n, s]) => [`--${n}:${FLAG_HELP[n] ?? n}`, ...(s.short ? [`-${s.short}:${FLAG_HELP[n] ?? n}`] : [])]).map((e) => `'${e.replace(/'/g, "'\\''")}'`).join(' ');
-  const perCommand = m.commands.map((c) => `    (${c}) flags+=(${described(m.byCommand[c])}) ;;`).join('\n');
+  const perCommand = m.commands.map((c) => `    (${c}) flags+=(${described(m.byCommand[c] ?? [])}) ;;`).join('\n');
   return `#compdef warroom
 # warroom completion for zsh. Load it with:  source <(warroom completion zsh)
 # or install it as _warroom in a folder of $fpath.
@@ -172,7 +172,7 @@ function fish(m: Model): string {
   const out = ['# warroom completion for fish. Load it with:  warroom completion fish | source', '# or install it:  warroom completion fish > ~/.config/fish/completions/warroom.fish', 'complete -c warroom -f'];
   for (const c of m.commands) out.push(`complete -c warroom -n __fish_use_subcommand -a ${c} -d ${q(COMMAND_HELP[c] ?? c)}`);
   for (const f of m.common) out.push(line(f));
-  for (const c of m.commands) for (const f of m.byCommand[c]) out.push(line(f, `__fish_seen_subcommand_from ${c}`));
+  for (const c of m.commands) for (const f of m.byCommand[c] ?? []) out.push(line(f, `__fish_seen_subcommand_from ${c}`));
   out.push(`complete -c warroom -n '__fish_seen_subcommand_from completion' -a ${q(SHELLS.join(' '))}`);
   return out.join('\n') + '\n';
 }

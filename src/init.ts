@@ -85,7 +85,7 @@ async function inParallel<T, R>(items: T[], n: number, fn: (x: T) => Promise<R>)
     Array.from({ length: Math.min(n, items.length) }, async () => {
       while (next < items.length) {
         const i = next++;
-        out[i] = await fn(items[i]);
+        out[i] = await fn(items[i]!);
       }
     }),
   );
@@ -97,7 +97,7 @@ export async function discover(kube: KubeConnectOptions & { timeoutSeconds?: num
   const clients = makeClients(kc, kube.timeoutSeconds ?? 10);
   const timeoutMs = Math.min(5, kube.timeoutSeconds ?? 5) * 1000;
   const notes: string[] = [];
-  const candidates: Record<Kind, KubeServiceRef[]> = { prometheus: [WELL_KNOWN.prometheus], alertmanager: [WELL_KNOWN.alertmanager] };
+  const candidates: Record<Kind, [KubeServiceRef, ...KubeServiceRef[]]> = { prometheus: [WELL_KNOWN.prometheus], alertmanager: [WELL_KNOWN.alertmanager] };
   try {
     const list = await clients.core.listServiceForAllNamespaces({}, clients.opts());
     const seen = new Set([formatKubeUrl(WELL_KNOWN.prometheus), formatKubeUrl(WELL_KNOWN.alertmanager)]);

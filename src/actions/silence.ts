@@ -19,7 +19,8 @@ export function parseDuration(text: string): number | null {
   const t = text.trim();
   if (!/^(\d+[smhdw])+$/.test(t)) return null;
   let ms = 0;
-  for (const m of t.matchAll(/(\d+)([smhdw])/g)) ms += Number(m[1]) * UNIT_MS[m[2]];
+  // Both groups always match, and only with a unit UNIT_MS has.
+  for (const m of t.matchAll(/(\d+)([smhdw])/g)) ms += Number(m[1]) * UNIT_MS[m[2]!]!;
   return ms;
 }
 
@@ -32,9 +33,9 @@ export function validateDuration(text: string): string | null {
 }
 
 export function silenceMatchers(labels: Record<string, string>): Matcher[] {
-  return Object.keys(labels)
-    .sort()
-    .map((name) => ({ name, value: labels[name], isRegex: false, isEqual: true }));
+  return Object.entries(labels)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => ({ name, value, isRegex: false, isEqual: true }));
 }
 
 function alertmanager(env: ActionEnv): AlertmanagerApi | null {
@@ -84,23 +85,25 @@ export const silenceAction: ActionDef<SilenceTarget> = {
   run: async (t, p, env) => {
     const am = alertmanager(env);
     if (!am) throw new Error('Alertmanager is not configured (prometheus.alertmanagerUrl)');
-    const err = validateDuration(p.duration ?? '') ?? (p.comment?.trim() ? null : 'a comment is required');
+    const duration = p.duration ?? '';
+    const comment = (p.comment ?? '').trim();
+    const err = validateDuration(duration) ?? (comment ? null : 'a comment is required');
     if (err) throw new Error(err);
     const start = Date.now();
-    const endsAt = start + parseDuration(p.duration)!;
+    const endsAt = start + parseDuration(duration)!;
     const silenceId = await am.createSilence({
       matchers: silenceMatchers(t.alert.labels),
       startsAt: new Date(start).toISOString(),
       endsAt: new Date(endsAt).toISOString(),
       createdBy: createdBy(env),
-      comment: p.comment.trim(),
+      comment,
     });
     env.recorder.record({
       kind: 'silence.created',
       actor: createdBy(env),
       source: 'alertmanager',
       summary: `Silenced ${t.alert.name} for ${p.duration} until ${new Date(endsAt).toISOString()}`,
-      body: p.comment.trim(),
+      body: comment,
       refs: { silenceId, fingerprint: t.alert.fingerprint, endsAt },
     });
     return {

@@ -90,7 +90,8 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
       // A value whose ${VAR} was missing is already reported; its unexpanded text would fail again.
       if (problems.some((p) => p.keyPath && startsWith(keyPath, p.keyPath))) continue;
       // An unknown setting is found at its own line, not its parent's.
-      const at = issue.code === 'unrecognized_keys' ? [...keyPath, (issue as { keys: string[] }).keys[0]] : keyPath;
+      const unknownKey = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys[0] : undefined;
+      const at = unknownKey === undefined ? keyPath : [...keyPath, unknownKey];
       const where = locate(layers, at);
       problems.push({ where, text: `${where}: ${formatPath(keyPath)}: ${explain(issue as { code: string; message: string } & Record<string, any>, merged, keyPath)}` });
     }
@@ -160,7 +161,7 @@ function readLayer(file: string, env: NodeJS.ProcessEnv, secrets: string[], prob
     throw new ConfigError(
       doc.errors.map((err) => {
         const pos = err.linePos?.[0];
-        return `${file}:${pos ? `${pos.line}:${pos.col}` : '?'}: YAML syntax error: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
+        return `${file}:${pos ? `${pos.line}:${pos.col}` : '?'}: YAML syntax error: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
       }),
     );
   }
@@ -304,7 +305,8 @@ function locate(layers: Layer[], keyPath: (string | number)[]): string {
   for (let depth = keyPath.length; depth >= 0; depth--) {
     const prefix = keyPath.slice(0, depth);
     for (let i = layers.length - 1; i >= 0; i--) {
-      if (has(layers[i].data, prefix) && (depth > 0 || layers[i].doc)) return lineOf(layers[i], prefix);
+      const layer = layers[i]!;
+      if (has(layer.data, prefix) && (depth > 0 || layer.doc)) return lineOf(layer, prefix);
     }
   }
   return 'config';

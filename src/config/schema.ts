@@ -65,7 +65,7 @@ const redisUrl = z.string().superRefine((v, ctx) => {
 function ordered<T extends Record<string, number>>(pairs: Array<[lower: keyof T & string, higher: keyof T & string]>) {
   return (v: T, ctx: z.RefinementCtx) => {
     for (const [lo, hi] of pairs) {
-      if (!(v[lo] < v[hi])) ctx.addIssue({ code: 'custom', path: [lo], message: `must be below ${hi}: got ${lo} ${v[lo]}, ${hi} ${v[hi]}`, params: { complete: true } });
+      if (!(v[lo]! < v[hi]!)) ctx.addIssue({ code: 'custom', path: [lo], message: `must be below ${hi}: got ${lo} ${v[lo]}, ${hi} ${v[hi]}`, params: { complete: true } });
     }
   };
 }

@@ -131,7 +131,7 @@ export function createLoadGenerator(opts: { url: string; maxConnections: number;
     add('idle', want.idle);
     const results = await Promise.allSettled(opening);
     const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
-    if (failed.length) opts.log?.(`drill load: ${failed.length} session(s) failed to open: ${String(failed[0].reason?.message ?? failed[0].reason)}`);
+    if (failed[0]) opts.log?.(`drill load: ${failed.length} session(s) failed to open: ${String(failed[0].reason?.message ?? failed[0].reason)}`);
   };
 
   const current = (): LoadTarget => ({

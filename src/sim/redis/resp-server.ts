@@ -172,7 +172,7 @@ export class RespSim {
     if (last && last.at === tick) last.count++;
     else this.opsWindow.push({ at: tick, count: 1 });
     const cutoff = Date.now() - 1000;
-    while (this.opsWindow.length && this.opsWindow[0].at < cutoff) this.opsWindow.shift();
+    while (this.opsWindow[0] && this.opsWindow[0].at < cutoff) this.opsWindow.shift();
   }
 
   private instantaneousOps(): number {
@@ -253,7 +253,7 @@ export class RespSim {
     const wanted = sections.map((s) => s.toLowerCase());
     const names = wanted.length === 0 || wanted.includes('all') || wanted.includes('default') || wanted.includes('everything') ? Object.keys(all) : wanted.filter((s) => s in all);
     return names
-      .map((n) => `# ${n[0].toUpperCase()}${n.slice(1)}\r\n${all[n].map(([k, v]) => `${k}:${v}`).join('\r\n')}\r\n`)
+      .map((n) => `# ${n.charAt(0).toUpperCase()}${n.slice(1)}\r\n${(all[n] ?? []).map(([k, v]) => `${k}:${v}`).join('\r\n')}\r\n`)
       .join('\r\n');
   }
 }

@@ -44,7 +44,7 @@ export function shopImages(): Record<string, ImageBehavior> {
   };
 }
 
-export function shopServices(): Record<string, ServiceSpec> {
+export function shopServices(): { api: ServiceSpec; checkout: ServiceSpec } {
   return {
     api: { deployment: 'api', baseRps: 200, baseErrorRatio: 0.004, baseP95Seconds: 0.12, rpsPerPod: 100, publicName: 'Storefront' },
     checkout: { deployment: 'checkout', baseRps: 40, baseErrorRatio: 0.002, baseP95Seconds: 0.35, rpsPerPod: 40, publicName: 'Payments' },

@@ -57,8 +57,7 @@ export function podStatus(pod: K8sObject): PodStatusView {
   const totalContainers = (spec.containers ?? []).length || containerStatuses.length;
 
   let initializing = false;
-  for (let i = 0; i < initStatuses.length; i++) {
-    const c = initStatuses[i];
+  for (const [i, c] of initStatuses.entries()) {
     restarts += c.restartCount ?? 0;
     const term = c.state?.terminated;
     const wait = c.state?.waiting;
@@ -76,7 +75,7 @@ export function podStatus(pod: K8sObject): PodStatusView {
     restarts = 0;
     let hasRunning = false;
     for (let i = containerStatuses.length - 1; i >= 0; i--) {
-      const c = containerStatuses[i];
+      const c = containerStatuses[i]!;
       restarts += c.restartCount ?? 0;
       const wait = c.state?.waiting;
       const term = c.state?.terminated;
@@ -142,11 +141,12 @@ export class RestartTracker {
     const last = list[list.length - 1];
     // A lower count is a new pod under the same name (a StatefulSet's): its history starts over.
     if (last && count < last.count) list.splice(0, list.length);
-    if (!list.length || list[list.length - 1].count !== count) list.push({ at: now, count });
+    if (list.at(-1)?.count !== count) list.push({ at: now, count });
     const cutoff = now - RECENT_RESTART_WINDOW_MS;
     // Keep the newest observation at or before the cutoff as the baseline.
-    while (list.length > 1 && list[1].at <= cutoff) list.shift();
-    const baseline = list[0];
+    while (list.length > 1 && list[1]!.at <= cutoff) list.shift();
+    // Never empty: this call pushed its count unless the newest already had it.
+    const baseline = list[0]!;
     return Math.max(0, count - baseline.count);
   }
 
@@ -454,8 +454,9 @@ export function parseCpuMilli(q: string | undefined | null): number | null {
   if (!q) return null;
   const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q.trim());
   if (!m) return null;
-  const v = Number.parseFloat(m[1]);
-  switch (m[2]) {
+  const [, digits = '', unit] = m;
+  const v = Number.parseFloat(digits);
+  switch (unit) {
     case '': return v * 1000;
     case 'm': return v;
     case 'u': return v / 1000;
@@ -473,7 +474,8 @@ export function parseBytes(q: string | undefined | null): number | null {
   if (!q) return null;
   const m = /^([0-9.]+(?:e[0-9]+)?)([a-zA-Z]*)$/.exec(q.trim());
   if (!m) return null;
-  const mult = BYTE_SUFFIX[m[2]];
+  const [, digits = '', suffix = ''] = m;
+  const mult = Object.hasOwn(BYTE_SUFFIX, suffix) ? BYTE_SUFFIX[suffix] : undefined;
   if (mult == null) return null;
-  return Number.parseFloat(m[1]) * mult;
+  return Number.parseFloat(digits) * mult;
 }

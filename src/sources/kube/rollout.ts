@@ -207,7 +207,10 @@ export function rollbackPatch(deploy: K8sObject, rs: K8sObject): Array<{ op: 're
   if (template.metadata?.labels) delete template.metadata.labels[POD_TEMPLATE_HASH];
   const annotations: Record<string, string> = {};
   const depAnn: Record<string, string> = deploy.metadata?.annotations ?? {};
-  for (const k of ANNOTATIONS_TO_SKIP) if (k in depAnn) annotations[k] = depAnn[k];
+  for (const k of ANNOTATIONS_TO_SKIP) {
+    const v = depAnn[k];
+    if (v !== undefined) annotations[k] = v;
+  }
   for (const [k, v] of Object.entries((rs.metadata?.annotations ?? {}) as Record<string, string>)) {
     if (!ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
   }

@@ -656,10 +656,10 @@ export class KubeSource implements Source {
     if (this.unansweredSince !== null) {
       // A hung API server: the data is as old as the last sign of life.
       const secs = Math.max(0, Math.round((now - this.unansweredSince) / 1000));
-      error = `API server not answering for ${secs}s` + (errs.length ? ` (${errs[0][1].message}${errs.length > 1 ? ` +${errs.length - 1} more` : ''})` : '');
+      error = `API server not answering for ${secs}s` + (errs[0] ? ` (${errs[0][1].message}${errs.length > 1 ? ` +${errs.length - 1} more` : ''})` : '');
       status = now - this.unansweredSince >= this.liveness.downAfterMs || podsFailing ? 'down' : 'degraded';
       if (prev.updatedAt === null || prev.updatedAt > this.unansweredSince) updatedAt = synced ? this.unansweredSince : prev.updatedAt;
-    } else if (errs.length) {
+    } else if (errs[0]) {
       error = errs[0][1].message + (errs.length > 1 ? ` (+${errs.length - 1} more)` : '');
       status = podsFailing ? 'down' : 'degraded';
       if (synced && errs.every(([, e]) => !e.stale)) updatedAt = now;

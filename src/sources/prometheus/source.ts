@@ -190,7 +190,7 @@ export class PrometheusSource implements Source {
     const allFailed = guard.failures.length > 0 && guard.failures.length === tasks.length;
     if (doRange && !down) this.lastRangeAt = now;
     const problems = [...this.extraProblems, ...this.applySignals(signals, now, down), ...this.applyAlerts(alerts, am, now, down)];
-    this.publishCycle(problems, am, now, down ?? (allFailed ? guard.failures[0] : null));
+    this.publishCycle(problems, am, now, down ?? (allFailed ? (guard.failures[0] ?? null) : null));
   }
 
   private alertTasks(guard: QueryGuard, am: boolean): AlertReads {
@@ -322,7 +322,7 @@ export class PrometheusSource implements Source {
       return;
     }
     const status = problems.length ? 'degraded' : 'ok';
-    const error = problems.length ? (problems.length > 1 ? `${problems[0]} (+${problems.length - 1} more)` : problems[0]) : null;
+    const error = problems[0] === undefined ? null : problems.length > 1 ? `${problems[0]} (+${problems.length - 1} more)` : problems[0];
     this.publish((prev) => ({ ...prev, status, error, updatedAt: now, data: sameData ? prev.data : data }));
   }
 
@@ -333,7 +333,7 @@ export class PrometheusSource implements Source {
   private async scalar(q: string, combine: 'sum' | 'max', time?: number): Promise<number | null> {
     const res = await this.client.query(q, time);
     if (res.length === 0) return null;
-    if (res.length === 1) return res[0].value;
+    if (res.length === 1) return res[0]!.value;
     const values = res.map((s) => s.value);
     if (values.some(Number.isNaN)) return NaN;
     return combine === 'sum' ? values.reduce((a, v) => a + v, 0) : Math.max(...values);
@@ -454,10 +454,10 @@ export function labelFingerprint(labels: Record<string, string>): string {
     }
   };
   const SEPARATOR = Uint8Array.of(0xff);
-  for (const k of Object.keys(labels).sort()) {
+  for (const [k, v] of Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     add(Buffer.from(k, 'utf8'));
     add(SEPARATOR);
-    add(Buffer.from(labels[k], 'utf8'));
+    add(Buffer.from(v, 'utf8'));
     add(SEPARATOR);
   }
   return h.toString(16).padStart(16, '0');
@@ -482,7 +482,7 @@ export async function runLimited(tasks: Array<() => Promise<unknown>>, limit: nu
   const worker = async () => {
     while (next < tasks.length) {
       const i = next++;
-      await tasks[i]();
+      await tasks[i]!();
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));

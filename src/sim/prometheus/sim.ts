@@ -53,6 +53,7 @@ interface ServiceCounters {
   ok: number;
   err: number;
   /** Cumulative counts per BUCKETS entry. */
+  /** One cumulative count per BUCKETS entry. */
   buckets: number[];
 }
 
@@ -71,6 +72,7 @@ interface ServiceRates {
   name: string;
   ok: number;
   err: number;
+  /** One rate per BUCKETS entry. */
   buckets: number[];
 }
 
@@ -88,10 +90,11 @@ interface RuleState {
  */
 export function bucketFractions(p95Seconds: number): number[] {
   const finite = BUCKETS.length - 1;
-  const p = Math.min(Math.max(p95Seconds, BUCKETS[0]), BUCKETS[finite - 1]);
+  // p is clamped to the finite bounds, so some bucket holds it: 0 <= k < finite.
+  const p = Math.min(Math.max(p95Seconds, BUCKETS[0]!), BUCKETS[finite - 1]!);
   const k = BUCKETS.findIndex((le) => p <= le);
-  const lo = k === 0 ? 0 : BUCKETS[k - 1];
-  const hi = BUCKETS[k];
+  const lo = k === 0 ? 0 : BUCKETS[k - 1]!;
+  const hi = BUCKETS[k]!;
   const slope = 0.9 * Math.min(0.95 / (p - lo), hi > p ? 0.05 / (hi - p) : Infinity);
   const a = 0.95 - slope * (p - lo);
   const b = 0.95 + slope * (hi - p);
@@ -106,20 +109,23 @@ export function bucketFractions(p95Seconds: number): number[] {
 export function histogramQuantile(q: number, buckets: Array<[number, number]>): number {
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  if (buckets.length < 2 || buckets[buckets.length - 1][0] !== Infinity) return NaN;
-  const total = buckets[buckets.length - 1][1];
+  const last = buckets.at(-1);
+  if (buckets.length < 2 || !last || last[0] !== Infinity) return NaN;
+  const total = last[1];
   if (!(total > 0)) return NaN;
   let rank = q * total;
   let b = buckets.findIndex(([, c]) => c >= rank);
   if (b < 0) b = buckets.length - 1;
-  if (b === buckets.length - 1) return buckets[buckets.length - 2][0];
-  if (b === 0 && buckets[0][0] <= 0) return buckets[0][0];
-  const start = b === 0 ? 0 : buckets[b - 1][0];
-  const end = buckets[b][0];
-  let count = buckets[b][1];
-  if (b > 0) {
-    count -= buckets[b - 1][1];
-    rank -= buckets[b - 1][1];
+  // From here 0 <= b < buckets.length - 1, and there are at least two buckets.
+  if (b === buckets.length - 1) return buckets[buckets.length - 2]![0];
+  const [end, upTo] = buckets[b]!;
+  const below = b === 0 ? undefined : buckets[b - 1]!;
+  if (!below && end <= 0) return end;
+  const start = below ? below[0] : 0;
+  let count = upTo;
+  if (below) {
+    count -= below[1];
+    rank -= below[1];
   }
   return start + (end - start) * (rank / count);
 }
@@ -138,7 +144,7 @@ export function normaliseQuery(q: string): string {
   let out = '';
   let inStr = false;
   for (let i = 0; i < q.length; i++) {
-    const ch = q[i];
+    const ch = q[i]!;
     if (inStr) {
       out += ch;
       if (ch === '\\') out += q[++i] ?? '';
@@ -163,7 +169,8 @@ function parseMatchers(body: string | undefined): LabelMatcher[] | null {
     if (!m) return null;
     let value: string;
     try {
-      value = JSON.parse(m[3]);
+      // All three groups are mandatory.
+      value = JSON.parse(m[3]!);
     } catch {
       return null;
     }
@@ -175,7 +182,7 @@ function parseMatchers(body: string | undefined): LabelMatcher[] | null {
         return null;
       }
     }
-    out.push({ name: m[1], op, value });
+    out.push({ name: m[1]!, op, value });
     rest = rest.slice(m[0].length);
     if (rest.startsWith(',')) rest = rest.slice(1);
     else if (rest.length) return null;
@@ -208,7 +215,8 @@ type ServiceScope = { op: '=' | '=~'; value: string } | null;
 
 function serviceScope(ms: LabelMatcher[]): { service: ServiceScope } | null {
   if (ms.length === 0) return { service: null };
-  if (ms.length === 1 && ms[0].name === 'service' && (ms[0].op === '=' || ms[0].op === '=~')) return { service: { op: ms[0].op, value: ms[0].value } };
+  const [only] = ms;
+  if (ms.length === 1 && only && only.name === 'service' && (only.op === '=' || only.op === '=~')) return { service: { op: only.op, value: only.value } };
   return null;
 }
 
@@ -264,14 +272,14 @@ export function parseForm(query: string): Form | null {
     const den = parseMatchers(m[6]);
     if (!num || !den || m[3] !== m[7]) return null;
     const status = num.filter((x) => x.name === 'status');
-    if (status.length !== 1 || key(status[0]) !== key({ name: 'status', op: '=~', value: '5..' })) return null;
+    if (status.length !== 1 || key(status[0]!) !== key({ name: 'status', op: '=~', value: '5..' })) return null;
     const rest = num.filter((x) => x.name !== 'status');
     const f = serviceScope(den);
     if (!f || rest.map(key).join() !== den.map(key).join()) return null;
     const by = byService(grouping(m[1], m[4]));
     // Both sides must group alike, or Prometheus would match nothing.
     if (by === null || by !== byService(grouping(m[5], m[8]))) return null;
-    return { kind: 'errorRatio', service: f.service, byService: by, windowMs: rangeMs(m[3]) };
+    return { kind: 'errorRatio', service: f.service, byService: by, windowMs: rangeMs(m[3]!) };
   }
   m = P95_RE.exec(q);
   if (m) {
@@ -280,19 +288,19 @@ export function parseForm(query: string): Form | null {
     const labels = grouping(m[2], m[5]);
     if (!f || !labels?.includes('le')) return null;
     const by = byService(labels.filter((l) => l !== 'le'));
-    return by === null ? null : { kind: 'quantile', q: Number(m[1]), service: f.service, byService: by, windowMs: rangeMs(m[4]) };
+    return by === null ? null : { kind: 'quantile', q: Number(m[1]), service: f.service, byService: by, windowMs: rangeMs(m[4]!) };
   }
   m = RATE_RE.exec(q);
   if (m) {
     const ms = parseMatchers(m[2]);
     const f = ms && serviceScope(ms);
     const by = byService(grouping(m[1], m[5]));
-    return f && by !== null ? { kind: 'requestRate', service: f.service, byService: by, offsetMs: m[4] ? 3_600_000 : 0, windowMs: rangeMs(m[3]) } : null;
+    return f && by !== null ? { kind: 'requestRate', service: f.service, byService: by, offsetMs: m[4] ? 3_600_000 : 0, windowMs: rangeMs(m[3]!) } : null;
   }
   m = PLAIN_RE.exec(q);
   if (m) {
     const ms = parseMatchers(m[2]);
-    return ms ? { kind: 'selector', name: m[1], matchers: ms } : null;
+    return ms ? { kind: 'selector', name: m[1]!, matchers: ms } : null;
   }
   return null;
 }
@@ -468,12 +476,12 @@ export class PromSim {
       services.set(name, {
         ok: before.ok + n * (1 - ratio),
         err: before.err + n * ratio,
-        buckets: before.buckets.map((c, i) => c + n * fr[i]),
+        buckets: before.buckets.map((c, i) => c + n * fr[i]!),
       });
     }
     this.history.push({ t, services, gauges: { ...(w.gauges ?? {}) } });
     const cut = t - HISTORY_MS;
-    if (this.history[0].t < cut) this.history = this.history.filter((s) => s.t >= cut);
+    if (this.history[0]!.t < cut) this.history = this.history.filter((s) => s.t >= cut);
   }
 
   private evaluateRules(now: number): void {
@@ -514,12 +522,12 @@ export class PromSim {
   private window(t: number, windowMs = WINDOW_MS): [Sample, Sample] | null {
     const inWin = this.history.filter((s) => s.t > t - windowMs && s.t <= t);
     if (inWin.length < 2) return null;
-    return [inWin[0], inWin[inWin.length - 1]];
+    return [inWin[0]!, inWin[inWin.length - 1]!];
   }
 
   private at(t: number): Sample | null {
     for (let i = this.history.length - 1; i >= 0; i--) {
-      const s = this.history[i];
+      const s = this.history[i]!;
       if (s.t <= t) return s.t > t - LOOKBACK_MS ? s : null;
     }
     return null;
@@ -541,7 +549,7 @@ export class PromSim {
         name,
         ok: (end.ok - start.ok) / secs,
         err: (end.err - start.err) / secs,
-        buckets: end.buckets.map((c, i) => (c - start.buckets[i]) / secs),
+        buckets: end.buckets.map((c, i) => (c - start.buckets[i]!) / secs),
       });
     }
     return out;
@@ -558,7 +566,7 @@ export class PromSim {
         case 'errorRatio':
           return { metric, value: total((x) => x.err) / total((x) => x.ok + x.err) };
         case 'quantile':
-          return { metric, value: histogramQuantile(form.q, BUCKETS.map((le, i) => [le, total((x) => x.buckets[i])] as [number, number])) };
+          return { metric, value: histogramQuantile(form.q, BUCKETS.map((le, i) => [le, total((x) => x.buckets[i]!)] as [number, number])) };
         case 'requestRate':
           return { metric, value: total((x) => x.ok + x.err) };
       }
@@ -578,10 +586,10 @@ export class PromSim {
       }
     } else if (name === 'http_request_duration_seconds_bucket') {
       for (const [svc, c] of s.services) {
-        BUCKETS.forEach((le, i) => out.push({ metric: { __name__: name, ...base, service: svc, le: formatValue(le) }, value: c.buckets[i] }));
+        BUCKETS.forEach((le, i) => out.push({ metric: { __name__: name, ...base, service: svc, le: formatValue(le) }, value: c.buckets[i]! }));
       }
     } else if (name === 'http_request_duration_seconds_count') {
-      for (const [svc, c] of s.services) out.push({ metric: { __name__: name, ...base, service: svc }, value: c.buckets[c.buckets.length - 1] });
+      for (const [svc, c] of s.services) out.push({ metric: { __name__: name, ...base, service: svc }, value: c.buckets[c.buckets.length - 1]! });
     } else {
       for (const [k, v] of Object.entries(s.gauges)) {
         const g = parseGaugeKey(k);

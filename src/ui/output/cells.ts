@@ -23,7 +23,8 @@ export function glyphId(g: string): number {
 }
 
 export function glyphText(id: number): string {
-  return id & INTERNED ? glyphTable[id & ~INTERNED] : String.fromCodePoint(id);
+  // Interned ids are only handed out by the table.
+  return id & INTERNED ? glyphTable[id & ~INTERNED]! : String.fromCodePoint(id);
 }
 
 // ---------------------------------------------------------------- styles
@@ -65,8 +66,9 @@ export class StyleTable {
   /** The shortest SGR sequence that turns style `from` into style `to` on the terminal. */
   transition(from: number, to: number): string {
     if (from === to) return '';
-    const a = this.styles[from];
-    const b = this.styles[to];
+    // Style ids are only handed out by this table.
+    const a = this.styles[from]!;
+    const b = this.styles[to]!;
     const full = this.codes(b);
     const reset = full ? `\x1b[0;${full}m` : '\x1b[0m';
     if (from === 0) return `\x1b[${full}m`;
@@ -286,7 +288,7 @@ export class Grid {
   rowText(y: number): string {
     let out = '';
     for (let x = 0; x < this.width; x++) {
-      const id = this.glyphs[y * this.width + x];
+      const id = this.glyphs[y * this.width + x]!;
       if (id !== WIDE_TAIL) out += glyphText(id);
     }
     return out;

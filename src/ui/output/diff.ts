@@ -70,7 +70,7 @@ export function diffGrids(prev: Grid | null, next: Grid, styles: StyleTable): Di
       }
       // Reach `start`: rewrite a short gap of unchanged single-width cells in the current style, or jump.
       if (cy === y && cx >= 0 && start > cx && start - cx <= MAX_GAP && sameStyleRun(ng, ns, row + cx, row + start, style)) {
-        for (let k = row + cx; k < row + start; k++) out += glyphText(ng[k]);
+        for (let k = row + cx; k < row + start; k++) out += glyphText(ng[k]!);
       } else out += move(cx, cy, start, y, w);
       cx = start;
       cy = y;
@@ -82,7 +82,7 @@ export function diffGrids(prev: Grid | null, next: Grid, styles: StyleTable): Di
         if (ng[j] === pg[j] && ns[j] === ps[j]) {
           let gap = k;
           while (gap < w && gap <= lastInk && gap - k < MAX_GAP && ng[row + gap] === pg[row + gap] && ns[row + gap] === ps[row + gap]) gap++;
-          if (gap - k >= MAX_GAP || gap > lastInk || gap >= w || !sameStyleRun(ng, ns, j, row + gap, ns[row + gap])) break;
+          if (gap - k >= MAX_GAP || gap > lastInk || gap >= w || !sameStyleRun(ng, ns, j, row + gap, ns[row + gap]!)) break;
           k = gap;
           continue;
         }
@@ -93,16 +93,16 @@ export function diffGrids(prev: Grid | null, next: Grid, styles: StyleTable): Di
       if (end < w && ng[row + end] === WIDE_TAIL) end++;
       for (let c = start; c < end; c++) {
         const j = row + c;
-        const g = ng[j];
+        const g = ng[j]!;
         if (g === WIDE_TAIL) continue;
-        out += styles.transition(style, ns[j]);
-        style = ns[j];
+        out += styles.transition(style, ns[j]!);
+        style = ns[j]!;
         out += glyphText(g);
         cells++;
       }
       for (let c = row + start; c < row + end; c++) {
-        pg[c] = ng[c];
-        ps[c] = ns[c];
+        pg[c] = ng[c]!;
+        ps[c] = ns[c]!;
       }
       cx = end;
       // At the right edge the cursor waits to wrap; its column is not reliable.

@@ -97,7 +97,7 @@ export class TreePainter {
     const lines = text.includes('\n') ? splitLines(text) : [text];
     for (let i = 0; i < lines.length; i++) {
       if (y + i < clip.y1 || y + i >= clip.y2) continue;
-      let line = lines[i];
+      let line = lines[i]!;
       for (const t of transforms) line = t(line, i);
       grid.blit(this.lines.get(line), x, y + i, clip);
     }
@@ -209,7 +209,7 @@ function splitLines(text: string): string[] {
     // The state at the end of the line: every SGR since its last reset.
     const sgr = [...(open + line).matchAll(/\x1b\[([0-9;:]*)m/g)];
     let from = 0;
-    for (let i = 0; i < sgr.length; i++) if (sgr[i][1] === '' || sgr[i][1] === '0') from = i + 1;
+    for (const [i, m] of sgr.entries()) if (m[1] === '' || m[1] === '0') from = i + 1;
     open = sgr.slice(from).map((m) => m[0]).join('');
   }
   return out;
@@ -225,11 +225,11 @@ function stylePiece(text: string, fg: string | undefined, bg: string | undefined
 function colorize(text: string, color: string | undefined, type: 'foreground' | 'background'): string {
   if (!color) return text;
   const c = chalk as unknown as Record<string, (t: string) => string>;
-  if ((foregroundColorNames as readonly string[]).includes(color)) return type === 'foreground' ? c[color](text) : c[`bg${color[0].toUpperCase()}${color.slice(1)}`](text);
+  if ((foregroundColorNames as readonly string[]).includes(color)) return type === 'foreground' ? c[color]!(text) : c[`bg${color.charAt(0).toUpperCase()}${color.slice(1)}`]!(text);
   if (color.startsWith('#')) return type === 'foreground' ? chalk.hex(color)(text) : chalk.bgHex(color)(text);
   const a = /^ansi256\(\s?(\d+)\s?\)$/.exec(color);
   if (a) return type === 'foreground' ? chalk.ansi256(Number(a[1]))(text) : chalk.bgAnsi256(Number(a[1]))(text);
   const m = /^rgb\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(color);
-  if (m) return type === 'foreground' ? chalk.rgb(+m[1], +m[2], +m[3])(text) : chalk.bgRgb(+m[1], +m[2], +m[3])(text);
+  if (m) return type === 'foreground' ? chalk.rgb(+m[1]!, +m[2]!, +m[3]!)(text) : chalk.bgRgb(+m[1]!, +m[2]!, +m[3]!)(text);
   return text;
 }

@@ -39,7 +39,13 @@ const progress = (m: string) => process.stderr.write(`bench ${new Date().toISOSt
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const reason = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 100);
 const loads: string[] = [];
-const load = (when: string) => loads.push(`${when}: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const load = (when: string) =>
+  loads.push(
+    `${when}: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 
 // ---------------------------------------------------------------- figures
 
@@ -76,7 +82,12 @@ async function startWorld(): Promise<World> {
   const simDir = path.join(dir, 'sim');
   // latency-spike: nothing is deployed and no pod turns unhealthy (only the traffic changes), so the
   // pod figures see only the bench's own deletes.
-  const sim = spawn(process.execPath, [CLI, 'sim', '--scenario', 'latency-spike', '--write-config', simDir], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, HOME: home } });
+  const sim = spawn(process.execPath, [CLI, 'sim', '--scenario', 'latency-spike', '--write-config', simDir], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, HOME: home },
+  });
   let out = '';
   sim.stdout!.on('data', (d) => (out += d));
   sim.stderr!.on('data', (d) => (out += d));
@@ -235,7 +246,11 @@ async function startups(w: World, cols: number, rows: number, n: number, argv?: 
 }
 
 /** Sum of tallies per backend between two snapshots, per minute. */
-function perMinute(before: Record<string, Tally>, after: Record<string, Tally>, secs: number): { requests: number; bytes: number; byKind: Record<string, number>; bytesByKind: Record<string, number> } {
+function perMinute(
+  before: Record<string, Tally>,
+  after: Record<string, Tally>,
+  secs: number,
+): { requests: number; bytes: number; byKind: Record<string, number>; bytesByKind: Record<string, number> } {
   let requests = 0;
   let bytes = 0;
   const byKind: Record<string, number> = {};
@@ -345,7 +360,18 @@ async function session(w: World, label: string, o: { cols: number; rows: number;
     const frameCpu = readProbe(c.probeFile)
       .filter((p) => p.bytes > 0 && p.commitMs !== null && p.t >= wallIdle)
       .map((p) => p.frameCpuMs);
-    return { idleBytesPerSec: idleBytes / secs, idleFrames, cpuPct: ((c1 - c0) / secs) * 100, rss, backends, firstAfterDelete, deleteToReplacement, framesPerReplacement, frameCpu, fullFrameBytes };
+    return {
+      idleBytesPerSec: idleBytes / secs,
+      idleFrames,
+      cpuPct: ((c1 - c0) / secs) * 100,
+      rss,
+      backends,
+      firstAfterDelete,
+      deleteToReplacement,
+      framesPerReplacement,
+      frameCpu,
+      fullFrameBytes,
+    };
   } finally {
     await stopCockpit(c);
   }
@@ -363,7 +389,11 @@ async function peer(w: World, idleMs: number): Promise<{ bytesPerSec: number; cp
     const cpu = () => {
       // watch and the kubectl runs it has reaped: utime+stime+cutime+cstime.
       const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const x = f.slice(f.lastIndexOf(')') + 2).split(' ').slice(11, 15).map(Number);
+      const x = f
+        .slice(f.lastIndexOf(')') + 2)
+        .split(' ')
+        .slice(11, 15)
+        .map(Number);
       return x.reduce((a, n) => a + n, 0) / 100;
     };
     const c0 = cpu();
@@ -443,9 +473,22 @@ async function main(): Promise<void> {
         narrow = await startups(w, 80, 24, SAMPLES);
         load(`${pods} pods`);
         watchPeer = await peer(w, SHORT_IDLE_MS);
-        ink = await session(w, `${pods} pods, Ink's own output (reference)`, { cols: 200, rows: 50, idleMs: SHORT_IDLE_MS, deletes: QUICK ? 2 : 3, env: { WARROOM_INK_OUTPUT: '1' }, pods });
+        ink = await session(w, `${pods} pods, Ink's own output (reference)`, {
+          cols: 200,
+          rows: 50,
+          idleMs: SHORT_IDLE_MS,
+          deletes: QUICK ? 2 : 3,
+          env: { WARROOM_INK_OUTPUT: '1' },
+          pods,
+        });
       }
-      sessions[pods] = await session(w, `${pods} pods`, { cols: 200, rows: 50, idleMs: pods === 5000 ? IDLE_MS : SHORT_IDLE_MS, deletes: pods === BASE_PODS ? Math.min(5, DELETES) : DELETES, pods });
+      sessions[pods] = await session(w, `${pods} pods`, {
+        cols: 200,
+        rows: 50,
+        idleMs: pods === 5000 ? IDLE_MS : SHORT_IDLE_MS,
+        deletes: pods === BASE_PODS ? Math.min(5, DELETES) : DELETES,
+        pods,
+      });
       load(`${pods} pods, end`);
     }
   } finally {
@@ -475,7 +518,12 @@ async function main(): Promise<void> {
   for (const pods of POD_COUNTS) {
     const s = sessions[pods];
     row(`bytes, one pod deleted, the first frame after (${pods} pods)`, dist(s.firstAfterDelete, formatBytes), '< 150 B', below(p95(s.firstAfterDelete), 150));
-    row(`bytes, delete → replacement running (${pods} pods)`, `${dist(s.deleteToReplacement, formatBytes)}; frames ${dist(s.framesPerReplacement, String)}`, '< 2 KB', below(p95(s.deleteToReplacement), 2048));
+    row(
+      `bytes, delete → replacement running (${pods} pods)`,
+      `${dist(s.deleteToReplacement, formatBytes)}; frames ${dist(s.framesPerReplacement, String)}`,
+      '< 2 KB',
+      below(p95(s.deleteToReplacement), 2048),
+    );
   }
   for (const pods of POD_COUNTS) {
     const s = sessions[pods];
@@ -491,7 +539,12 @@ async function main(): Promise<void> {
   for (const pods of POD_COUNTS) {
     const b = sessions[pods].backends;
     const k = b.kube.byKind;
-    row(`Kubernetes API per minute, idle, ${pods} pods`, `${b.kube.requests.toFixed(1)} req (list ${(k.list ?? 0).toFixed(1)}, metrics ${(k.metrics ?? 0).toFixed(1)}, watch ${(k.watch ?? 0).toFixed(1)}), ${formatBytes(b.kube.bytes)}`, 'lists ≈ 0', below(k.list ?? 0, 1));
+    row(
+      `Kubernetes API per minute, idle, ${pods} pods`,
+      `${b.kube.requests.toFixed(1)} req (list ${(k.list ?? 0).toFixed(1)}, metrics ${(k.metrics ?? 0).toFixed(1)}, watch ${(k.watch ?? 0).toFixed(1)}), ${formatBytes(b.kube.bytes)}`,
+      'lists ≈ 0',
+      below(k.list ?? 0, 1),
+    );
   }
   for (const pods of POD_COUNTS) {
     const m = sessions[pods].backends.kube.bytesByKind.metrics ?? 0;
@@ -499,7 +552,12 @@ async function main(): Promise<void> {
   }
   try {
     const km = await kubeMetricsBytes(5000);
-    row('  diagnostic, in-process: one PodMetrics list at 5,000 pods, and the poll interval for it', `${formatBytes(km.listBytes)} every ${(km.intervalMs / 1000).toFixed(0)} s = ${formatBytes(km.bytesPerMin)}/min (a LIST every 5 s: ${formatBytes(km.before5sBytesPerMin)}/min)`, 'ref.', 'info');
+    row(
+      '  diagnostic, in-process: one PodMetrics list at 5,000 pods, and the poll interval for it',
+      `${formatBytes(km.listBytes)} every ${(km.intervalMs / 1000).toFixed(0)} s = ${formatBytes(km.bytesPerMin)}/min (a LIST every 5 s: ${formatBytes(km.before5sBytesPerMin)}/min)`,
+      'ref.',
+      'info',
+    );
   } catch (e) {
     notes.push(`PodMetrics diagnostic: ${reason(e)}`);
   }
@@ -530,18 +588,35 @@ async function main(): Promise<void> {
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}×` : 'n/a');
   if (watchPeer) {
     const s = sessions[mid];
-    notes.push(`against the peer in the same run (${mid} pods): idle bytes/s warroom ${s.idleBytesPerSec.toFixed(1)} vs watch ${watchPeer.bytesPerSec.toFixed(1)} (${ratio(s.idleBytesPerSec, watchPeer.bytesPerSec)}); a deleted pod's first frame ${formatBytes(median(s.firstAfterDelete))} vs watch's refresh ${formatBytes(watchPeer.deleteBytes)} (${ratio(median(s.firstAfterDelete), watchPeer.deleteBytes)}); idle CPU ${s.cpuPct.toFixed(2)} % vs ${watchPeer.cpuPct.toFixed(2)} %`);
+    notes.push(
+      `against the peer in the same run (${mid} pods): idle bytes/s warroom ${s.idleBytesPerSec.toFixed(1)} vs watch ${watchPeer.bytesPerSec.toFixed(1)} (${ratio(s.idleBytesPerSec, watchPeer.bytesPerSec)}); a deleted pod's first frame ${formatBytes(median(s.firstAfterDelete))} vs watch's refresh ${formatBytes(watchPeer.deleteBytes)} (${ratio(median(s.firstAfterDelete), watchPeer.deleteBytes)}); idle CPU ${s.cpuPct.toFixed(2)} % vs ${watchPeer.cpuPct.toFixed(2)} %`,
+    );
   }
   if (ink) {
     const s = sessions[mid];
-    notes.push(`against Ink's own output (same CLI, WARROOM_INK_OUTPUT=1): first frame after a delete ${formatBytes(median(s.firstAfterDelete))} vs ${formatBytes(median(ink.firstAfterDelete))} (${ratio(median(ink.firstAfterDelete), median(s.firstAfterDelete))} fewer bytes); idle ${s.idleBytesPerSec.toFixed(1)} vs ${ink.idleBytesPerSec.toFixed(1)} B/s`);
+    notes.push(
+      `against Ink's own output (same CLI, WARROOM_INK_OUTPUT=1): first frame after a delete ${formatBytes(median(s.firstAfterDelete))} vs ${formatBytes(median(ink.firstAfterDelete))} (${ratio(median(ink.firstAfterDelete), median(s.firstAfterDelete))} fewer bytes); idle ${s.idleBytesPerSec.toFixed(1)} vs ${ink.idleBytesPerSec.toFixed(1)} B/s`,
+    );
   }
   for (const pods of POD_COUNTS) {
     const b = sessions[pods].backends;
-    notes.push(`${pods} pods idle, per minute: ${Object.entries(b).map(([k, v]) => `${k} ${v.requests.toFixed(1)} req ${formatBytes(v.bytes)} [${Object.entries(v.byKind).map(([kk, n]) => `${kk} ${n.toFixed(1)}`).join(', ')}]`).join('; ')}`);
+    notes.push(
+      `${pods} pods idle, per minute: ${Object.entries(b)
+        .map(
+          ([k, v]) =>
+            `${k} ${v.requests.toFixed(1)} req ${formatBytes(v.bytes)} [${Object.entries(v.byKind)
+              .map(([kk, n]) => `${kk} ${n.toFixed(1)}`)
+              .join(', ')}]`,
+        )
+        .join('; ')}`,
+    );
   }
-  notes.push('frame CPU is measured inside the CLI (WARROOM_FRAME_PROBE): from the store update that caused a frame to its bytes handed to the terminal (React commit + Yoga layout + the cell stage); frames that only waited for the frame clock count their work, not the wait');
-  notes.push('exec → … times run from spawning `script` (PTY setup included) to the arrival of the chunk after which the headless terminal shows it; "every pane filled" = all four sources answered (header dots) and pods, deployments, error rate, Postgres and Redis show data (at 80×24: the sources and pods)');
+  notes.push(
+    'frame CPU is measured inside the CLI (WARROOM_FRAME_PROBE): from the store update that caused a frame to its bytes handed to the terminal (React commit + Yoga layout + the cell stage); frames that only waited for the frame clock count their work, not the wait',
+  );
+  notes.push(
+    'exec → … times run from spawning `script` (PTY setup included) to the arrival of the chunk after which the headless terminal shows it; "every pane filled" = all four sources answered (header dots) and pods, deployments, error rate, Postgres and Redis show data (at 80×24: the sources and pods)',
+  );
   for (const n of notes) out.write(`- ${n}\n`);
   out.write(`- bench took ${((performance.now() - tStart) / 1000).toFixed(0)} s\n`);
 }
@@ -550,7 +625,16 @@ async function main(): Promise<void> {
 async function drillStarts(n: number): Promise<Startup | null> {
   const r: Startup = { first: [], pods: [], filled: [] };
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'warroom-bench-drill-'));
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_STATE_HOME: path.join(home, '.state'), TMPDIR: home, TERM: 'xterm-256color', COLORTERM: 'truecolor', LANG: 'C.UTF-8' };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_STATE_HOME: path.join(home, '.state'),
+    TMPDIR: home,
+    TERM: 'xterm-256color',
+    COLORTERM: 'truecolor',
+    LANG: 'C.UTF-8',
+  };
   try {
     for (let i = 0; i < n; i++) {
       const run = runInPty([process.execPath, CLI, 'drill', '--scenario', 'latency-spike'], { cols: 200, rows: 50, env, cwd: home });

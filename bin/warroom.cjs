@@ -5,7 +5,9 @@
 var version = process.versions.node;
 if (!(Number(version.split('.')[0]) >= 22)) {
   process.stderr.write(
-    'warroom needs Node.js 22 or newer (found v' + version + ').\n' +
+    'warroom needs Node.js 22 or newer (found v' +
+      version +
+      ').\n' +
       'Ways to get it:\n' +
       "  - your distribution's nodejs package, where it is 22 or newer\n" +
       '  - a version manager: nvm install 22, fnm install 22, or volta install node@22\n' +

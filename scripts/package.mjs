@@ -19,7 +19,10 @@ export async function packageExecutable() {
   const blob = path.join(dist, 'warroom.blob');
   const configFile = path.join(dist, 'sea-config.json');
   const assets = Object.fromEntries(
-    fs.readdirSync(path.join(root, 'themes')).filter((f) => /\.(ya?ml|json)$/.test(f)).map((f) => [`themes/${f}`, path.join(root, 'themes', f)]),
+    fs
+      .readdirSync(path.join(root, 'themes'))
+      .filter((f) => /\.(ya?ml|json)$/.test(f))
+      .map((f) => [`themes/${f}`, path.join(root, 'themes', f)]),
   );
   fs.writeFileSync(configFile, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets }, null, 2));
   execFileSync(process.execPath, ['--experimental-sea-config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -69,8 +69,12 @@ export function parseCli(argv: string[]): ParsedArgs {
   }
   for (const t of parsed.tokens ?? []) {
     if (t.kind !== 'option' || t.name in COMMON || t.name in spec.options) continue;
-    const owners = Object.entries(COMMANDS).filter(([, c]) => t.name in c.options).map(([n]) => n);
-    throw new UsageError(`${t.rawName} is not a flag of ${first ? `warroom ${first}` : 'the cockpit'}; it belongs to: ${owners.map((o) => `warroom ${o}`).join(', ')} (warroom --help)`);
+    const owners = Object.entries(COMMANDS)
+      .filter(([, c]) => t.name in c.options)
+      .map(([n]) => n);
+    throw new UsageError(
+      `${t.rawName} is not a flag of ${first ? `warroom ${first}` : 'the cockpit'}; it belongs to: ${owners.map((o) => `warroom ${o}`).join(', ')} (warroom --help)`,
+    );
   }
   if (rest.length > spec.args) throw new UsageError(`unexpected argument "${rest[spec.args]}"${first ? ` for ${first}` : ''} (warroom --help)`);
   return { command: first, values: parsed.values as ParsedArgs['values'], positionals: rest };
@@ -104,7 +108,14 @@ export function numberFlag(values: ParsedArgs['values'], name: string, opts: { m
   const raw = values[name];
   if (raw === undefined) return undefined;
   const what = opts.what ?? (opts.integer ? 'an integer' : 'a number');
-  const bounds = opts.min !== undefined && opts.max !== undefined ? ` from ${opts.min} to ${opts.max}` : opts.min !== undefined ? ` ≥ ${opts.min}` : opts.max !== undefined ? ` ≤ ${opts.max}` : '';
+  const bounds =
+    opts.min !== undefined && opts.max !== undefined
+      ? ` from ${opts.min} to ${opts.max}`
+      : opts.min !== undefined
+        ? ` ≥ ${opts.min}`
+        : opts.max !== undefined
+          ? ` ≤ ${opts.max}`
+          : '';
   const fail = (): never => {
     throw new UsageError(`--${name} expects ${what}${bounds}, got "${String(raw)}"`);
   };
@@ -152,4 +163,3 @@ export function flagLayers(values: ParsedArgs['values']): Array<{ flag: string; 
   if (values['read-only']) add('--read-only', { readOnly: true });
   return out;
 }
-

@@ -125,7 +125,11 @@ complete -F _warroom warroom
 const zshQuote = (s: string) => `'${s.replace(/'/g, "'\\''").replace(/:/g, '\\:')}'`;
 
 function zsh(m: Model): string {
-  const described = (flags: Array<[string, Spec]>) => flags.flatMap(([n, s]) => [`--${n}:${FLAG_HELP[n] ?? n}`, ...(s.short ? [`-${s.short}:${FLAG_HELP[n] ?? n}`] : [])]).map((e) => `'${e.replace(/'/g, "'\\''")}'`).join(' ');
+  const described = (flags: Array<[string, Spec]>) =>
+    flags
+      .flatMap(([n, s]) => [`--${n}:${FLAG_HELP[n] ?? n}`, ...(s.short ? [`-${s.short}:${FLAG_HELP[n] ?? n}`] : [])])
+      .map((e) => `'${e.replace(/'/g, "'\\''")}'`)
+      .join(' ');
   const perCommand = m.commands.map((c) => `    (${c}) flags+=(${described(m.byCommand[c] ?? [])}) ;;`).join('\n');
   return `#compdef warroom
 # warroom completion for zsh. Load it with:  source <(warroom completion zsh)
@@ -166,10 +170,29 @@ if [[ "\${funcstack[1]}" == _warroom ]]; then _warroom "$@"; else compdef _warro
 function fish(m: Model): string {
   const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const line = ([n, s]: [string, Spec], cond?: string) => {
-    const value = n === 'config' || n === 'kubeconfig' || n === 'out' ? ' -r -F' : n === 'write-config' ? " -r -a '(__fish_complete_directories)'" : n === 'scenario' ? ` -x -a ${q(m.scenarios.join(' '))}` : n === 'theme' ? ` -r -F -a ${q(m.themes.join(' '))}` : n === 'context' ? ` -x -a ${q(`(${KUBE_CONTEXTS})`)}` : n === 'namespace' ? ` -x -a ${q(`(${KUBE_NAMESPACES})`)}` : s.type === 'string' ? ' -x' : '';
+    const value =
+      n === 'config' || n === 'kubeconfig' || n === 'out'
+        ? ' -r -F'
+        : n === 'write-config'
+          ? " -r -a '(__fish_complete_directories)'"
+          : n === 'scenario'
+            ? ` -x -a ${q(m.scenarios.join(' '))}`
+            : n === 'theme'
+              ? ` -r -F -a ${q(m.themes.join(' '))}`
+              : n === 'context'
+                ? ` -x -a ${q(`(${KUBE_CONTEXTS})`)}`
+                : n === 'namespace'
+                  ? ` -x -a ${q(`(${KUBE_NAMESPACES})`)}`
+                  : s.type === 'string'
+                    ? ' -x'
+                    : '';
     return `complete -c warroom${cond ? ` -n ${q(cond)}` : ''}${s.short ? ` -s ${s.short}` : ''} -l ${n}${value} -d ${q(FLAG_HELP[n] ?? n)}`;
   };
-  const out = ['# warroom completion for fish. Load it with:  warroom completion fish | source', '# or install it:  warroom completion fish > ~/.config/fish/completions/warroom.fish', 'complete -c warroom -f'];
+  const out = [
+    '# warroom completion for fish. Load it with:  warroom completion fish | source',
+    '# or install it:  warroom completion fish > ~/.config/fish/completions/warroom.fish',
+    'complete -c warroom -f',
+  ];
   for (const c of m.commands) out.push(`complete -c warroom -n __fish_use_subcommand -a ${c} -d ${q(COMMAND_HELP[c] ?? c)}`);
   for (const f of m.common) out.push(line(f));
   for (const c of m.commands) for (const f of m.byCommand[c] ?? []) out.push(line(f, `__fish_seen_subcommand_from ${c}`));

@@ -66,7 +66,8 @@ async function probe(ref: KubeServiceRef, kind: Kind, kube: KubeConnectOptions, 
       // Older servers and Prometheus-compatible ones (Thanos, Mimir, the drill) without buildinfo.
       const q = await get('api/v1/query?query=time()');
       if (q.refusal) return { url, kind, ok: false, detail: q.refusal, refused: q.status === 403 || q.status === 401 };
-      if (q.json && (q.json.status === 'success' || (q.json.status === 'error' && typeof q.json.errorType === 'string'))) return { url, kind, ok: true, detail: 'a Prometheus API' };
+      if (q.json && (q.json.status === 'success' || (q.json.status === 'error' && typeof q.json.errorType === 'string')))
+        return { url, kind, ok: true, detail: 'a Prometheus API' };
       return { url, kind, ok: false, detail: `no Prometheus API (HTTP ${q.status})` };
     }
     const s = await get('api/v2/status');
@@ -118,7 +119,11 @@ export async function discover(kube: KubeConnectOptions & { timeoutSeconds?: num
     if (refs.length > MAX_CANDIDATES) notes.push(`${refs.length} services with a web port; asked the first ${MAX_CANDIDATES} (by name)`);
   } catch (e) {
     const code = (e as { code?: number }).code;
-    notes.push(code === 403 ? 'cannot list services (RBAC: needs "list" on services at the cluster scope); only the usual names were tried' : `cannot list services: ${(e as Error).message}; only the usual names were tried`);
+    notes.push(
+      code === 403
+        ? 'cannot list services (RBAC: needs "list" on services at the cluster scope); only the usual names were tried'
+        : `cannot list services: ${(e as Error).message}; only the usual names were tried`,
+    );
   }
 
   const found: InitResult['found'] = {};

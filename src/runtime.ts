@@ -70,7 +70,11 @@ export function stateDirFor(config: Config, drill?: { scenario: string; startedA
 export function drillStateDirs(config: Config): string[] {
   const root = path.join(config.stateDir ?? defaultStateDir(), 'drills');
   try {
-    return fs.readdirSync(root).sort().reverse().map((d) => path.join(root, d));
+    return fs
+      .readdirSync(root)
+      .sort()
+      .reverse()
+      .map((d) => path.join(root, d));
   } catch {
     return [];
   }
@@ -110,10 +114,15 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   let pagingSlack: SlackClient | null = paging0.slack;
   secrets.push(...paging0.secrets.filter((x) => !secrets.includes(x)));
   if (config.paging.slack && !drill) {
-    sinks.push(slackThreadSink(() => pagingSlack, (id) => {
-      const ch = incidentChannel(engine.journalEntries(id));
-      return ch ? { id: ch.id, rootTs: ch.rootTs } : null;
-    }));
+    sinks.push(
+      slackThreadSink(
+        () => pagingSlack,
+        (id) => {
+          const ch = incidentChannel(engine.journalEntries(id));
+          return ch ? { id: ch.id, rootTs: ch.rootTs } : null;
+        },
+      ),
+    );
   }
   // The sinks' URLs and keys are secrets too, wherever they came from (a ${ENV} or the file itself).
   for (const x of sinks.flatMap((sk) => sk.secrets)) if (x && !secrets.includes(x)) secrets.push(x);
@@ -153,7 +162,13 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
 
   env.services.incident = engine;
   const written: string[] = [];
-  env.services.postmortem = postmortemWriter(engine, { stateDir, cwd: process.cwd(), impact: (w) => impactFor(sourceConfig, w, toDataTime), secrets: () => secrets, onWritten: (paths) => written.push(...paths.filter((p) => !written.includes(p))) });
+  env.services.postmortem = postmortemWriter(engine, {
+    stateDir,
+    cwd: process.cwd(),
+    impact: (w) => impactFor(sourceConfig, w, toDataTime),
+    secrets: () => secrets,
+    onWritten: (paths) => written.push(...paths.filter((p) => !written.includes(p))),
+  });
   env.services.invoke = (id, target) => runner.invoke(id, target);
 
   let resolveExit!: (code: number) => void;
@@ -191,9 +206,10 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   for (const w of cockpit.store.getState().meta.startupWarnings) notify(cockpit, w, 'warn');
   // For the end-to-end test of the crash path: an uncaught error must still give the terminal back.
   const crashAfter = Number(process.env.WARROOM_TEST_CRASH_AFTER_MS);
-  if (crashAfter > 0) setTimeout(() => {
-    throw new Error('crash requested by WARROOM_TEST_CRASH_AFTER_MS');
-  }, crashAfter);
+  if (crashAfter > 0)
+    setTimeout(() => {
+      throw new Error('crash requested by WARROOM_TEST_CRASH_AFTER_MS');
+    }, crashAfter);
   cockpit.startClock(config.ui.lowBandwidth ? Math.min(4, config.ui.maxFps) : config.ui.maxFps);
 
   // The drill's world and the heavy clients load after the first paint; so does tightening the
@@ -218,14 +234,24 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
       for (const w of world.warnings) notify(cockpit, w, 'warn');
     }
     const { startSources } = await import('./sources/start.js');
-    const started = await startSources({ config: sourceConfig, cockpit, log, notify: (msg, level) => notify(cockpit, msg, level), now: dataNow, onContext: (ctx) => applyContext(ctx) });
+    const started = await startSources({
+      config: sourceConfig,
+      cockpit,
+      log,
+      notify: (msg, level) => notify(cockpit, msg, level),
+      now: dataNow,
+      onContext: (ctx) => applyContext(ctx),
+    });
     Object.assign(env.services, started.services);
     sources.push(...started.sources);
     const clients = pagingClients(sourceConfig);
     pagingSlack = clients.slack;
     engine.addSecrets(clients.secrets);
     secrets.push(...clients.secrets.filter((x) => !secrets.includes(x)));
-    const paging = startPaging({ config: sourceConfig, cockpit, engine, stateDir, actor: env.actor ?? 'you', readOnly: () => env.readOnly, log, notify: (msg, level) => notify(cockpit, msg, level) }, clients);
+    const paging = startPaging(
+      { config: sourceConfig, cockpit, engine, stateDir, actor: env.actor ?? 'you', readOnly: () => env.readOnly, log, notify: (msg, level) => notify(cockpit, msg, level) },
+      clients,
+    );
     if (paging) {
       env.services.paging = paging.services;
       sources.push(...paging.sources);
@@ -249,7 +275,13 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
 /** The post-mortem draft of the open incident, or of the one just resolved (the newest). */
 export function postmortemWriter(
   engine: IncidentEngine,
-  o: { stateDir: string; cwd: string; impact: (window: { from: number; to: number }) => Promise<ImpactFigures | undefined>; secrets?: () => string[]; onWritten?: (paths: string[]) => void },
+  o: {
+    stateDir: string;
+    cwd: string;
+    impact: (window: { from: number; to: number }) => Promise<ImpactFigures | undefined>;
+    secrets?: () => string[];
+    onWritten?: (paths: string[]) => void;
+  },
 ): PostmortemWriter {
   return async () => {
     const { writePostmortem } = await import('./incident/postmortem.js');
@@ -275,7 +307,12 @@ export async function impactFor(config: Config, window: { from: number; to: numb
   if (!config.prometheus || !config.prometheus.services.length) return undefined;
   const { PromClient } = await import('./sources/prometheus/client.js');
   const { fetchImpact } = await import('./incident/impact.js');
-  const client = new PromClient({ url: config.prometheus.url, timeoutSeconds: config.prometheus.timeoutSeconds, maxBytes: config.limits.maxResponseMiB * 1024 * 1024, kube: { kubeconfig: config.kube.kubeconfig, context: config.kube.context } });
+  const client = new PromClient({
+    url: config.prometheus.url,
+    timeoutSeconds: config.prometheus.timeoutSeconds,
+    maxBytes: config.limits.maxResponseMiB * 1024 * 1024,
+    kube: { kubeconfig: config.kube.kubeconfig, context: config.kube.context },
+  });
   try {
     return await fetchImpact(client, config.prometheus.services, toDataTime(window.from), toDataTime(window.to));
   } finally {
@@ -289,7 +326,12 @@ export async function impactFor(config: Config, window: { from: number; to: numb
  * A source that already answered is left alone.
  */
 export function markStarting(cockpit: Pick<Cockpit, 'store'>, config: Config | null): void {
-  const starts = { kube: config ? config.kube.enabled : true, prom: config ? !!config.prometheus : true, postgres: config ? config.postgres.length > 0 : true, redis: config ? config.redis.length > 0 : true };
+  const starts = {
+    kube: config ? config.kube.enabled : true,
+    prom: config ? !!config.prometheus : true,
+    postgres: config ? config.postgres.length > 0 : true,
+    redis: config ? config.redis.length > 0 : true,
+  };
   cockpit.store.setState((s) => {
     const next: Partial<State> = {};
     for (const key of ['kube', 'prom', 'postgres', 'redis'] as const) {

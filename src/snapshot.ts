@@ -27,8 +27,25 @@ export interface SnapshotReport {
   services: { name: string; errorRate: number | null; p95Seconds: number | null; requestRate: number | null; requestRateHourAgo: number | null; problems: string[] }[];
   pods: { total: number; unhealthy: { namespace: string; name: string; status: string; reason: string | null; restarts: number; recentRestarts: number }[] };
   recentRollouts: { namespace: string; name: string; revision: number | null; at: string; images: string[]; rolling: boolean }[];
-  postgres: { name: string; target: string; status: string; error: string | null; total: number; maxConnections: number | null; saturation: number | null; byState: Record<string, number>; ungrantedLocks: number; longestQuerySeconds: number | null }[];
-  redis: { name: string; target: string; status: string; error: string | null; nodes: { address: string; role: string | null; pingMs: number | null; memoryRatio: number | null; usedMemory: number | null; connectedClients: number | null }[] }[];
+  postgres: {
+    name: string;
+    target: string;
+    status: string;
+    error: string | null;
+    total: number;
+    maxConnections: number | null;
+    saturation: number | null;
+    byState: Record<string, number>;
+    ungrantedLocks: number;
+    longestQuerySeconds: number | null;
+  }[];
+  redis: {
+    name: string;
+    target: string;
+    status: string;
+    error: string | null;
+    nodes: { address: string; role: string | null; pingMs: number | null; memoryRatio: number | null; usedMemory: number | null; connectedClients: number | null }[];
+  }[];
   /** Per source: status and the error when it is not ok. */
   sources: Record<string, { status: string; error: string | null }>;
 }
@@ -104,15 +121,33 @@ export function buildReport(state: State, config: Config, at: number, incident: 
     namespaces: k.allNamespaces ? ['*'] : k.namespaces,
     severity: severityOf(state, config),
     incident: incident
-      ? { id: incident.id, title: incident.title, severity: incident.severity, status: incident.status, declaredAt: iso(incident.declaredAt)!, commander: incident.commander, comms: incident.comms, lastUpdateAt: iso(incident.lastUpdateAt) }
+      ? {
+          id: incident.id,
+          title: incident.title,
+          severity: incident.severity,
+          status: incident.status,
+          declaredAt: iso(incident.declaredAt)!,
+          commander: incident.commander,
+          comms: incident.comms,
+          lastUpdateAt: iso(incident.lastUpdateAt),
+        }
       : null,
     alerts: state.prom.data.alerts
       .filter((a) => a.state !== 'resolved')
       .map((a) => ({ name: a.name, state: a.state, severity: a.severity, since: iso(a.activeAt), summary: a.summary, silenced: a.silenced })),
-    services: state.prom.data.services.map((s) => ({ name: s.name, errorRate: s.errorRate, p95Seconds: s.p95Seconds, requestRate: s.requestRate, requestRateHourAgo: s.requestRateHourAgo, problems: s.problems })),
+    services: state.prom.data.services.map((s) => ({
+      name: s.name,
+      errorRate: s.errorRate,
+      p95Seconds: s.p95Seconds,
+      requestRate: s.requestRate,
+      requestRateHourAgo: s.requestRateHourAgo,
+      problems: s.problems,
+    })),
     pods: {
       total: k.pods.length,
-      unhealthy: k.pods.filter((p) => !p.healthy).map((p) => ({ namespace: p.namespace, name: p.name, status: p.status, reason: p.reason, restarts: p.restarts, recentRestarts: p.recentRestarts })),
+      unhealthy: k.pods
+        .filter((p) => !p.healthy)
+        .map((p) => ({ namespace: p.namespace, name: p.name, status: p.status, reason: p.reason, restarts: p.restarts, recentRestarts: p.recentRestarts })),
     },
     recentRollouts: k.deployments
       .filter((d) => d.rolling || (d.lastRolloutAt !== null && at - d.lastRolloutAt < RECENT_ROLLOUT_MS))
@@ -134,10 +169,19 @@ export function buildReport(state: State, config: Config, at: number, incident: 
       target: i.target,
       status: i.status,
       error: i.error,
-      nodes: i.nodes.map((n) => ({ address: n.address, role: n.role, pingMs: n.pingMs, memoryRatio: n.maxMemory ? (n.usedMemory ?? 0) / n.maxMemory : null, usedMemory: n.usedMemory, connectedClients: n.connectedClients })),
+      nodes: i.nodes.map((n) => ({
+        address: n.address,
+        role: n.role,
+        pingMs: n.pingMs,
+        memoryRatio: n.maxMemory ? (n.usedMemory ?? 0) / n.maxMemory : null,
+        usedMemory: n.usedMemory,
+        connectedClients: n.connectedClients,
+      })),
     })),
     sources: Object.fromEntries(
-      (['kube', 'prom', 'postgres', 'redis'] as const).filter((key) => state[key].status !== 'disabled').map((key) => [key === 'prom' ? 'prometheus' : key, { status: state[key].status, error: state[key].error }]),
+      (['kube', 'prom', 'postgres', 'redis'] as const)
+        .filter((key) => state[key].status !== 'disabled')
+        .map((key) => [key === 'prom' ? 'prometheus' : key, { status: state[key].status, error: state[key].error }]),
     ),
   };
 }
@@ -149,7 +193,9 @@ export function formatSnapshot(r: SnapshotReport): string {
   if (r.incident) {
     const i = r.incident;
     const roles = [i.commander && `commander ${i.commander}`, i.comms && `comms ${i.comms}`].filter(Boolean).join(', ');
-    out.push(`Incident: ${i.title} — ${i.severity} ${i.status.toUpperCase()}, declared ${formatAge(at - Date.parse(i.declaredAt))} ago${roles ? `, ${roles}` : ''}, ${i.lastUpdateAt ? `last update ${formatAge(at - Date.parse(i.lastUpdateAt))} ago` : 'no update posted yet'} (${i.id})`);
+    out.push(
+      `Incident: ${i.title} — ${i.severity} ${i.status.toUpperCase()}, declared ${formatAge(at - Date.parse(i.declaredAt))} ago${roles ? `, ${roles}` : ''}, ${i.lastUpdateAt ? `last update ${formatAge(at - Date.parse(i.lastUpdateAt))} ago` : 'no update posted yet'} (${i.id})`,
+    );
   } else out.push('Incident: none open');
   const sev = r.severity;
   if (sev.unknown) {
@@ -161,21 +207,46 @@ export function formatSnapshot(r: SnapshotReport): string {
   };
   const firing = r.alerts.filter((a) => a.state === 'firing').length;
   if ('prometheus' in r.sources) {
-    section(`Alerts (${firing} firing, ${r.alerts.length - firing} pending):`, r.alerts.length ? r.alerts.map((a) => `${a.state.toUpperCase().padEnd(7)} ${(a.severity ?? '-').padEnd(8)} ${a.name}${a.since ? ` for ${formatAge(at - Date.parse(a.since))}` : ''}${a.silenced ? ' (silenced)' : ''}${a.summary ? ` — ${a.summary}` : ''}`) : ['none']);
+    section(
+      `Alerts (${firing} firing, ${r.alerts.length - firing} pending):`,
+      r.alerts.length
+        ? r.alerts.map(
+            (a) =>
+              `${a.state.toUpperCase().padEnd(7)} ${(a.severity ?? '-').padEnd(8)} ${a.name}${a.since ? ` for ${formatAge(at - Date.parse(a.since))}` : ''}${a.silenced ? ' (silenced)' : ''}${a.summary ? ` — ${a.summary}` : ''}`,
+          )
+        : ['none'],
+    );
     section(
       'Error rate & latency:',
       r.services.length
-        ? r.services.map((s) => `${s.name.padEnd(12)} 5xx ${formatPercent(s.errorRate).padEnd(6)} p95 ${formatSeconds(s.p95Seconds).padEnd(6)} ${s.requestRate == null ? '-' : `${s.requestRate.toFixed(1)} req/s`}${s.requestRate != null && s.requestRateHourAgo ? ` (${s.requestRate >= s.requestRateHourAgo ? '+' : ''}${Math.round(((s.requestRate - s.requestRateHourAgo) / s.requestRateHourAgo) * 100)}% vs 1h ago)` : ''}${s.problems.length ? `  [${s.problems.join('; ')}]` : ''}`)
+        ? r.services.map(
+            (s) =>
+              `${s.name.padEnd(12)} 5xx ${formatPercent(s.errorRate).padEnd(6)} p95 ${formatSeconds(s.p95Seconds).padEnd(6)} ${s.requestRate == null ? '-' : `${s.requestRate.toFixed(1)} req/s`}${s.requestRate != null && s.requestRateHourAgo ? ` (${s.requestRate >= s.requestRateHourAgo ? '+' : ''}${Math.round(((s.requestRate - s.requestRateHourAgo) / s.requestRateHourAgo) * 100)}% vs 1h ago)` : ''}${s.problems.length ? `  [${s.problems.join('; ')}]` : ''}`,
+          )
         : ['no services configured'],
     );
   }
   if ('kube' in r.sources) {
     section(
       `Unhealthy pods (${r.pods.unhealthy.length} of ${r.pods.total}):`,
-      r.pods.unhealthy.length ? r.pods.unhealthy.slice(0, 20).map((p) => `${p.namespace}/${p.name}  ${p.status}${p.reason ? ` (${p.reason})` : ''}  restarts ${p.restarts}${p.recentRestarts ? ` (+${p.recentRestarts} in 10m)` : ''}`) : ['none'],
+      r.pods.unhealthy.length
+        ? r.pods.unhealthy
+            .slice(0, 20)
+            .map(
+              (p) => `${p.namespace}/${p.name}  ${p.status}${p.reason ? ` (${p.reason})` : ''}  restarts ${p.restarts}${p.recentRestarts ? ` (+${p.recentRestarts} in 10m)` : ''}`,
+            )
+        : ['none'],
     );
     if (r.pods.unhealthy.length > 20) out.push(`  … and ${r.pods.unhealthy.length - 20} more`);
-    section('Recent rollouts (last 2h):', r.recentRollouts.length ? r.recentRollouts.map((d) => `${d.namespace}/${d.name}  rev ${d.revision ?? '?'}  ${d.at ? `${formatAge(at - Date.parse(d.at))} ago` : ''}${d.rolling ? '  ROLLING' : ''}  ${d.images.join(', ')}`) : ['none']);
+    section(
+      'Recent rollouts (last 2h):',
+      r.recentRollouts.length
+        ? r.recentRollouts.map(
+            (d) =>
+              `${d.namespace}/${d.name}  rev ${d.revision ?? '?'}  ${d.at ? `${formatAge(at - Date.parse(d.at))} ago` : ''}${d.rolling ? '  ROLLING' : ''}  ${d.images.join(', ')}`,
+          )
+        : ['none'],
+    );
   }
   if (r.postgres.length) {
     section(
@@ -191,12 +262,21 @@ export function formatSnapshot(r: SnapshotReport): string {
     section(
       'Redis:',
       r.redis.flatMap((i) =>
-        i.status === 'down' ? [`${i.name} ${i.target}  DOWN: ${i.error}`] : i.nodes.map((n) => `${i.name} ${n.address}  ${n.role ?? ''}  ping ${n.pingMs == null ? '-' : `${n.pingMs.toFixed(1)}ms`}  memory ${formatBytes(n.usedMemory)}${n.memoryRatio != null ? ` (${formatPercent(n.memoryRatio, 0)} of max)` : ''}  clients ${n.connectedClients ?? '-'}`),
+        i.status === 'down'
+          ? [`${i.name} ${i.target}  DOWN: ${i.error}`]
+          : i.nodes.map(
+              (n) =>
+                `${i.name} ${n.address}  ${n.role ?? ''}  ping ${n.pingMs == null ? '-' : `${n.pingMs.toFixed(1)}ms`}  memory ${formatBytes(n.usedMemory)}${n.memoryRatio != null ? ` (${formatPercent(n.memoryRatio, 0)} of max)` : ''}  clients ${n.connectedClients ?? '-'}`,
+            ),
       ),
     );
   }
   const problems = Object.entries(r.sources).filter(([, s]) => s.status !== 'ok');
-  if (problems.length) section('Source problems:', problems.map(([name, s]) => `${name}: ${s.status}${s.error ? ` — ${s.error}` : ''}`));
+  if (problems.length)
+    section(
+      'Source problems:',
+      problems.map(([name, s]) => `${name}: ${s.status}${s.error ? ` — ${s.error}` : ''}`),
+    );
   return out.join('\n') + '\n';
 }
 

@@ -50,7 +50,10 @@ export const declareAction: ActionDef = {
     { name: 'publicTitle', label: 'Public title (empty: from the components)', initial: '', validate: noLeaks(engineOf(env)) },
   ],
   run: async (_t, p, env) => {
-    const components = (p.components ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+    const components = (p.components ?? '')
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
     const info = engineOf(env).declare({
       title: p.title!.trim(),
       severity: p.severity!.trim().toUpperCase() as Severity,
@@ -87,7 +90,10 @@ export const statusAction: ActionDef = {
   choose: (_t, env) => {
     const cur = engineOf(env).current?.status ?? 'investigating';
     const next = STATUSES[Math.min(STATUSES.indexOf(cur) + 1, STATUSES.length - 1)]!;
-    const options: Array<{ label: string; value: string }> = STATUSES.map((s) => ({ label: `${stateLabel(s)}${s === cur ? '  (current)' : ''}${s === 'resolved' ? ': post the final update, then resolve' : ''}`, value: s }));
+    const options: Array<{ label: string; value: string }> = STATUSES.map((s) => ({
+      label: `${stateLabel(s)}${s === cur ? '  (current)' : ''}${s === 'resolved' ? ': post the final update, then resolve' : ''}`,
+      value: s,
+    }));
     options.push({ label: 'Resolved without posting an update', value: 'resolved-silently' });
     return { title: 'Incident state', initial: next, options };
   },
@@ -115,7 +121,10 @@ export const severityAction: ActionDef = {
   precheck: needsOpen,
   choose: (_t, env) => {
     const sug = engineOf(env).slice().suggestion;
-    return { title: `Severity (suggested: ${sug.severity ?? 'none'} — ${sug.rule})`, options: ['P0', 'P1', 'P2', 'P3'].map((s) => ({ label: `${s}${s === sug.severity ? '  (suggested)' : ''}`, value: s })) };
+    return {
+      title: `Severity (suggested: ${sug.severity ?? 'none'} — ${sug.rule})`,
+      options: ['P0', 'P1', 'P2', 'P3'].map((s) => ({ label: `${s}${s === sug.severity ? '  (suggested)' : ''}`, value: s })),
+    };
   },
   run: async (_t, p, env) => {
     engineOf(env).setSeverity(p.choice as Severity, actorOf(env));
@@ -196,7 +205,8 @@ export function previewPost(engine: IncidentEngine, fields: UpdateFields, status
   if (!info) return ['No open incident.'];
   const out: string[] = [];
   const current = engine.current;
-  if (current && status !== current.status) out.push(status === 'resolved' ? 'Posting this update RESOLVES the incident.' : `Posting this update moves the incident to ${stateLabel(status)}.`, '');
+  if (current && status !== current.status)
+    out.push(status === 'resolved' ? 'Posting this update RESOLVES the incident.' : `Posting this update moves the incident to ${stateLabel(status)}.`, '');
   if (!current) out.push(`Follow-up to the resolved incident ${info.id}.`, '');
   const sinks = engine.sinkList();
   if (sinks.length === 0) out.push('No sinks configured: the update is only journaled.', '');
@@ -204,7 +214,13 @@ export function previewPost(engine: IncidentEngine, fields: UpdateFields, status
     const u = composeUpdate(info, fields, { audience: sink.audience, status, now });
     out.push(`── ${sink.name} (${sink.audience}) ──`);
     if (sink.kind === 'statuspage') {
-      out.push(`Incident name: ${u.statuspage.name}`, `Status: ${u.statuspage.status}`, `Components: ${u.statuspage.componentStatus}`, 'Message:', ...u.statuspage.body.split('\n'));
+      out.push(
+        `Incident name: ${u.statuspage.name}`,
+        `Status: ${u.statuspage.status}`,
+        `Components: ${u.statuspage.componentStatus}`,
+        'Message:',
+        ...u.statuspage.body.split('\n'),
+      );
     } else if (sink.kind === 'webhook') {
       out.push(`Title: ${u.title}`, ...u.slack.text.split('\n'));
     } else out.push(...u.slack.text.split('\n'));
@@ -259,7 +275,10 @@ export const postUpdateAction: ActionDef<ActionTarget & { status?: IncidentStatu
     const status = (params.choice as IncidentStatus) || undefined;
     const ids = engine.postUpdatePair(fields, actorOf(env), status);
     const resolved = status === 'resolved' && !engine.current ? '; incident resolved' : '';
-    return { summary: `${ids.length ? `queued for ${ids.length} ${ids.length === 1 ? 'sink' : 'sinks'}` : 'recorded (no sinks configured)'}${resolved}`, refs: { deliveries: ids } };
+    return {
+      summary: `${ids.length ? `queued for ${ids.length} ${ids.length === 1 ? 'sink' : 'sinks'}` : 'recorded (no sinks configured)'}${resolved}`,
+      refs: { deliveries: ids },
+    };
   },
 };
 
@@ -302,4 +321,14 @@ export const discardAction: ActionDef<DeliveryTarget> = {
   },
 };
 
-export const incidentActions: ActionDef<any>[] = [declareAction, noteAction, statusAction, severityAction, roleAction, postmortemAction, postUpdateAction, resendAction, discardAction];
+export const incidentActions: ActionDef<any>[] = [
+  declareAction,
+  noteAction,
+  statusAction,
+  severityAction,
+  roleAction,
+  postmortemAction,
+  postUpdateAction,
+  resendAction,
+  discardAction,
+];

@@ -112,7 +112,14 @@ async function revisionNow(env: ActionEnv, w: WorkloadRef): Promise<number | nul
   }
 }
 
-async function outcome(env: ActionEnv, w: WorkloadRef, summary: string, revisionBefore: number | null, extra: string[] = [], refs: Record<string, unknown> = {}): Promise<ActionOutcome> {
+async function outcome(
+  env: ActionEnv,
+  w: WorkloadRef,
+  summary: string,
+  revisionBefore: number | null,
+  extra: string[] = [],
+  refs: Record<string, unknown> = {},
+): Promise<ActionOutcome> {
   const f = await follow(env, w);
   const revisionAfter = await revisionNow(env, w);
   if (f.state?.failed) throw new Error(`${summary}, but the ${f.note}`);
@@ -199,7 +206,8 @@ export const kubeScale: ActionDef<KubeTarget> = {
     const to = parseReplicas(p.replicas ?? '');
     const from = currentReplicas(t);
     const lines = [`Scale ${LOWER[w.kind]} ${w.name} from ${from ?? '?'} to ${to} replicas (${where(env, w.namespace)})`, 'Writes the scale subresource, as kubectl scale.'];
-    if (w.kind === 'StatefulSet' && from != null && to < from) lines.push(`Pods ${w.name}-${from - 1}${to < from - 1 ? ` … ${w.name}-${to}` : ''} are removed, highest ordinal first; their volumes stay.`);
+    if (w.kind === 'StatefulSet' && from != null && to < from)
+      lines.push(`Pods ${w.name}-${from - 1}${to < from - 1 ? ` … ${w.name}-${to}` : ''} are removed, highest ordinal first; their volumes stay.`);
     if (to === 0) lines.push(`Scaling to 0 stops every pod of this ${LOWER[w.kind]}: the service will have no backends.`);
     return lines;
   },
@@ -278,9 +286,25 @@ export const kubeRollback: ActionDef<KubeTarget> = {
     const w = { kind: plan.kind, namespace: plan.namespace, name: plan.name };
     const r = await ops(env).applyRollback(plan);
     if (r.outcome === 'skipped') {
-      return { summary: r.message, refs: { [w.kind === 'Deployment' ? 'deployment' : LOWER[w.kind]]: w.name, kind: w.kind, namespace: w.namespace, revisionBefore: r.fromRevision, revisionAfter: r.fromRevision } };
+      return {
+        summary: r.message,
+        refs: {
+          [w.kind === 'Deployment' ? 'deployment' : LOWER[w.kind]]: w.name,
+          kind: w.kind,
+          namespace: w.namespace,
+          revisionBefore: r.fromRevision,
+          revisionAfter: r.fromRevision,
+        },
+      };
     }
-    return outcome(env, w, `rolled back to revision ${r.toRevision}`, r.fromRevision, imageDiff(r.fromImages, r.toImages).map((l) => `image ${l.trim()}`), { toRevision: r.toRevision });
+    return outcome(
+      env,
+      w,
+      `rolled back to revision ${r.toRevision}`,
+      r.fromRevision,
+      imageDiff(r.fromImages, r.toImages).map((l) => `image ${l.trim()}`),
+      { toRevision: r.toRevision },
+    );
   },
 };
 
@@ -305,7 +329,14 @@ export const kubeSetLimits: ActionDef<KubeTarget> = {
   binding: { keys: ['L'], label: 'limits', description: "Set a container's memory/CPU limit (rolls out)", group: 'Kubernetes', target: 'row', footer: false },
   requires: 'kube',
   title: 'Set resource limits',
-  titleFor: (t) => `Set resource limits of ${(() => { try { return LOWER[workloadOf(t).kind]; } catch { return 'workload'; } })()}`,
+  titleFor: (t) =>
+    `Set resource limits of ${(() => {
+      try {
+        return LOWER[workloadOf(t).kind];
+      } catch {
+        return 'workload';
+      }
+    })()}`,
   scope: 'deployments',
   mutating: true,
   confirm: 'confirm',
@@ -333,7 +364,14 @@ export const kubeSetLimits: ActionDef<KubeTarget> = {
   },
   async dryRun(t, p, env) {
     const w = workloadOf(t);
-    const r = await ops(env).setResources(w.kind, w.namespace, w.name, containerOf(t, p), { memory: p.memory?.trim() || undefined, cpu: p.cpu?.trim() || undefined }, { dryRun: true });
+    const r = await ops(env).setResources(
+      w.kind,
+      w.namespace,
+      w.name,
+      containerOf(t, p),
+      { memory: p.memory?.trim() || undefined, cpu: p.cpu?.trim() || undefined },
+      { dryRun: true },
+    );
     return [`limits after: memory ${r.after.memoryLimit ?? '(none)'}, cpu ${r.after.cpuLimit ?? '(none)'}`];
   },
   async run(t, p, env) {
@@ -356,7 +394,14 @@ function cordonAction(id: string, key: string, unschedulable: boolean): ActionDe
   const verb = unschedulable ? 'Cordon' : 'Uncordon';
   return {
     id,
-    binding: { keys: [key], label: verb.toLowerCase(), description: unschedulable ? 'Cordon the selected node' : 'Uncordon the selected node', group: 'Kubernetes', target: 'row', footer: true },
+    binding: {
+      keys: [key],
+      label: verb.toLowerCase(),
+      description: unschedulable ? 'Cordon the selected node' : 'Uncordon the selected node',
+      group: 'Kubernetes',
+      target: 'row',
+      footer: true,
+    },
     requires: 'kube',
     title: `${verb} node`,
     scope: 'nodes',
@@ -365,7 +410,10 @@ function cordonAction(id: string, key: string, unschedulable: boolean): ActionDe
     describe(t, _p, env) {
       const n = nodeName(t);
       return unschedulable
-        ? [`Cordon node ${n} (context ${env.context ?? '(none)'})`, 'As kubectl cordon: spec.unschedulable=true. Pods already there keep running; nothing new is scheduled on it (DaemonSet pods excepted).']
+        ? [
+            `Cordon node ${n} (context ${env.context ?? '(none)'})`,
+            'As kubectl cordon: spec.unschedulable=true. Pods already there keep running; nothing new is scheduled on it (DaemonSet pods excepted).',
+          ]
         : [`Uncordon node ${n} (context ${env.context ?? '(none)'})`, 'As kubectl uncordon: spec.unschedulable is removed and the node takes new pods again.'];
     },
     precheck: (t, _p, env) => refusal(env, 'patch', 'nodes', undefined, nodeName(t)),
@@ -375,7 +423,10 @@ function cordonAction(id: string, key: string, unschedulable: boolean): ActionDe
     },
     async run(t, _p, env) {
       const r = await ops(env).cordon(nodeName(t), unschedulable);
-      const summary = r.was === unschedulable ? `already ${unschedulable ? 'cordoned' : 'schedulable'}; nothing changed` : `${unschedulable ? 'cordoned' : 'uncordoned'} (unschedulable ${r.was} → ${r.now})`;
+      const summary =
+        r.was === unschedulable
+          ? `already ${unschedulable ? 'cordoned' : 'schedulable'}; nothing changed`
+          : `${unschedulable ? 'cordoned' : 'uncordoned'} (unschedulable ${r.was} → ${r.now})`;
       return { summary, refs: { node: r.name, unschedulableBefore: r.was, unschedulableAfter: r.now } };
     },
   };
@@ -409,7 +460,10 @@ export const kubeDeletePod: ActionDef<KubeTarget> = {
   async run(t, _p, env) {
     const ns = t.namespace ?? t.pod?.namespace ?? '';
     const r = await ops(env).deletePod(ns, t.name);
-    return { summary: `deleted (grace period ${r.grace ?? '?'}s)${t.pod?.owner ? `; ${t.pod.owner.kind} ${t.pod.owner.name} replaces it` : ''}`, refs: { pod: t.name, namespace: ns, uid: r.uid, owner: t.pod?.owner ?? null } };
+    return {
+      summary: `deleted (grace period ${r.grace ?? '?'}s)${t.pod?.owner ? `; ${t.pod.owner.kind} ${t.pod.owner.name} replaces it` : ''}`,
+      refs: { pod: t.name, namespace: ns, uid: r.uid, owner: t.pod?.owner ?? null },
+    };
   },
 };
 

@@ -53,7 +53,10 @@ export const acknowledgeAction: ActionDef<PageTarget> = {
     const svc = paging(env);
     const p = await svc.pagerduty!.acknowledge(t.page!.id);
     svc.refresh();
-    return { summary: `acknowledged ${pageLabel(p)}${p.acknowledgedBy.length ? ` (${p.acknowledgedBy.join(', ')})` : ''}`, refs: { pagerdutyIncidentId: p.id, pagerdutyUrl: p.url } };
+    return {
+      summary: `acknowledged ${pageLabel(p)}${p.acknowledgedBy.length ? ` (${p.acknowledgedBy.join(', ')})` : ''}`,
+      refs: { pagerdutyIncidentId: p.id, pagerdutyUrl: p.url },
+    };
   },
 };
 
@@ -78,7 +81,8 @@ export const escalateAction: ActionDef<PageTarget> = {
     const p = t.page;
     if (p) {
       const next = (p.escalationLevel ?? 1) + 1;
-      if (p.levels == null || next <= p.levels) options.push({ label: `Reassign ${pageLabel(p)} to level ${next} of ${p.escalationPolicy ?? 'its policy'}`, value: `level:${next}` });
+      if (p.levels == null || next <= p.levels)
+        options.push({ label: `Reassign ${pageLabel(p)} to level ${next} of ${p.escalationPolicy ?? 'its policy'}`, value: `level:${next}` });
     }
     for (const target of svc.config.pagerduty?.escalationTargets ?? []) options.push({ label: `Page ${target.name} (a new PagerDuty incident)`, value: `target:${target.name}` });
     const due = svc.escalationDue?.();
@@ -89,8 +93,14 @@ export const escalateAction: ActionDef<PageTarget> = {
     if (choice.startsWith('level:')) return [...pageLines(t.page!), '', `PagerDuty reassigns it to level ${choice.slice(6)}: those on call there are paged now.`];
     const info = env.services.incident?.current;
     const target = paging(env).config.pagerduty?.escalationTargets.find((x) => x.name === choice.slice(7));
-    const how = target && 'routingKey' in target ? 'a PagerDuty event (Events API v2)' : `a PagerDuty incident on service ${target?.serviceId ?? '?'} with escalation policy ${target?.escalationPolicyId ?? '?'}`;
-    return [`Page ${choice.slice(7)} with ${how}: whoever is on call there is paged.`, `summary: ${escalationSummary(info?.title ?? t.page?.title ?? 'warroom escalation', info?.severity ?? null, actorOf(env))}`];
+    const how =
+      target && 'routingKey' in target
+        ? 'a PagerDuty event (Events API v2)'
+        : `a PagerDuty incident on service ${target?.serviceId ?? '?'} with escalation policy ${target?.escalationPolicyId ?? '?'}`;
+    return [
+      `Page ${choice.slice(7)} with ${how}: whoever is on call there is paged.`,
+      `summary: ${escalationSummary(info?.title ?? t.page?.title ?? 'warroom escalation', info?.severity ?? null, actorOf(env))}`,
+    ];
   },
   run: async (t, p, env) => {
     const svc = paging(env);
@@ -100,7 +110,10 @@ export const escalateAction: ActionDef<PageTarget> = {
       const level = Number(choice.slice(6));
       const page = await pd.escalate(t.page!.id, level);
       svc.refresh();
-      return { summary: `${pageLabel(page)} reassigned to level ${level} (${page.assignees.join(', ') || 'nobody'})`, refs: { pagerdutyIncidentId: page.id, escalationLevel: level, escalation: 'reassign' } };
+      return {
+        summary: `${pageLabel(page)} reassigned to level ${level} (${page.assignees.join(', ') || 'nobody'})`,
+        refs: { pagerdutyIncidentId: page.id, escalationLevel: level, escalation: 'reassign' },
+      };
     }
     const name = choice.slice(7);
     const target = svc.config.pagerduty?.escalationTargets.find((x) => x.name === name);
@@ -111,9 +124,24 @@ export const escalateAction: ActionDef<PageTarget> = {
     const summary = escalationSummary(info?.title ?? t.page?.title ?? 'warroom escalation', info?.severity ?? null, actorOf(env));
     let already = false;
     if ('routingKey' in target) {
-      await pd.trigger({ routingKey: target.routingKey, summary, source: 'warroom', severity: 'critical', dedupKey, details: { incident: info?.id ?? null, page: t.page?.id ?? null } });
+      await pd.trigger({
+        routingKey: target.routingKey,
+        summary,
+        source: 'warroom',
+        severity: 'critical',
+        dedupKey,
+        details: { incident: info?.id ?? null, page: t.page?.id ?? null },
+      });
     } else {
-      already = (await pd.createIncident({ title: summary, serviceId: target.serviceId, escalationPolicyId: target.escalationPolicyId, incidentKey: dedupKey, details: `warroom incident ${info?.id ?? '(none)'}${t.page ? `, page ${t.page.id}` : ''}` })).already;
+      already = (
+        await pd.createIncident({
+          title: summary,
+          serviceId: target.serviceId,
+          escalationPolicyId: target.escalationPolicyId,
+          incidentKey: dedupKey,
+          details: `warroom incident ${info?.id ?? '(none)'}${t.page ? `, page ${t.page.id}` : ''}`,
+        })
+      ).already;
     }
     svc.refresh();
     return { summary: already ? `${name} was paged already for this incident` : `paged ${name}`, refs: { escalation: 'trigger', escalationTarget: name, dedupKey } };
@@ -138,7 +166,12 @@ export const linkAction: ActionDef<PageTarget> = {
       ? []
       : [
           { name: 'title', label: 'Title', initial: t.page!.title, validate: (v) => (v.trim() ? null : 'a short title') },
-          { name: 'severity', label: 'Severity (P0–P3)', initial: env.services.incident?.slice().suggestion.severity ?? (t.page!.urgency === 'high' ? 'P1' : 'P3'), validate: (v) => (/^P[0-3]$/i.test(v.trim()) ? null : 'one of P0, P1, P2, P3') },
+          {
+            name: 'severity',
+            label: 'Severity (P0–P3)',
+            initial: env.services.incident?.slice().suggestion.severity ?? (t.page!.urgency === 'high' ? 'P1' : 'P3'),
+            validate: (v) => (/^P[0-3]$/i.test(v.trim()) ? null : 'one of P0, P1, P2, P3'),
+          },
           { name: 'commander', label: 'Incident commander', initial: env.actor ?? '' },
         ],
   describe: (t, _p, env) => {
@@ -178,14 +211,25 @@ export const channelAction: ActionDef = {
     const svc = paging(env);
     const info = env.services.incident!.current!;
     const responders = svc.config.slack?.responders ?? [];
-    return [`Create #${p.name} in Slack`, `invite: ${responders.length ? responders.join(', ') : 'nobody configured (paging.slack.responders)'}`, 'first message:', '', ...initialMessage(info, env.services.incident!.prefill(), svc.config.slack?.links ?? []).split('\n')];
+    return [
+      `Create #${p.name} in Slack`,
+      `invite: ${responders.length ? responders.join(', ') : 'nobody configured (paging.slack.responders)'}`,
+      'first message:',
+      '',
+      ...initialMessage(info, env.services.incident!.prefill(), svc.config.slack?.links ?? []).split('\n'),
+    ];
   },
   run: async (_t, p, env) => {
     const svc = paging(env);
     const engine = env.services.incident!;
     const info = engine.current;
     if (!info) throw new Error('the incident was closed meanwhile');
-    const opened = await openIncidentChannel(svc.slack!, { info, name: p.name!.trim(), text: initialMessage(info, engine.prefill(), svc.config.slack?.links ?? []), responders: svc.config.slack?.responders ?? [] });
+    const opened = await openIncidentChannel(svc.slack!, {
+      info,
+      name: p.name!.trim(),
+      text: initialMessage(info, engine.prefill(), svc.config.slack?.links ?? []),
+      responders: svc.config.slack?.responders ?? [],
+    });
     return {
       summary: `#${opened.channelName} ${opened.created ? 'created' : 'found (it existed)'}${opened.invited.length ? `, ${opened.invited.length} invited` : ''}${opened.warnings.length ? `; ${opened.warnings.join('; ')}` : ''}`,
       details: opened.permalink ? [`first message: ${opened.permalink}`] : undefined,

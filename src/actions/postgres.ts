@@ -7,7 +7,6 @@ import { describePgError } from '../sources/postgres/errors.js';
 import { pgSecrets, pgTarget, redact } from '../sources/postgres/redact.js';
 import { truncate } from '../present/format.js';
 
-
 export interface PgBackendTarget extends ActionTarget {
   /** The pid, as a string (what the person types to confirm a terminate). */
   name: string;
@@ -79,9 +78,7 @@ async function signal(mode: Mode, t: PgBackendTarget, env: ActionEnv) {
   } catch (err) {
     const e = err as { code?: string; message?: string };
     if (e.code === '42501') {
-      throw new Error(
-        `permission denied to ${mode} backend ${pid} on ${t.database}: needs superuser, the same role, or membership in pg_signal_backend`,
-      );
+      throw new Error(`permission denied to ${mode} backend ${pid} on ${t.database}: needs superuser, the same role, or membership in pg_signal_backend`);
     }
     if (/^backend \d+ /.test(String(e.message))) throw new Error(redact(String(e.message), secrets));
     throw new Error(`${mode} backend ${pid} on ${t.database} failed: ${describePgError(err, { timeoutMs: cfg.statementTimeoutMs, secrets })}`);
@@ -97,7 +94,13 @@ async function signal(mode: Mode, t: PgBackendTarget, env: ActionEnv) {
   };
 }
 
-function backendAction(kind: 'cancel' | 'terminate', id: string, title: string, confirm: ActionDef['confirm'], binding: NonNullable<ActionDef['binding']>): ActionDef<PgBackendTarget> {
+function backendAction(
+  kind: 'cancel' | 'terminate',
+  id: string,
+  title: string,
+  confirm: ActionDef['confirm'],
+  binding: NonNullable<ActionDef['binding']>,
+): ActionDef<PgBackendTarget> {
   return {
     id,
     title,
@@ -112,8 +115,22 @@ function backendAction(kind: 'cancel' | 'terminate', id: string, title: string, 
   };
 }
 
-export const pgCancelAction = backendAction('cancel', 'pg.cancel', 'Cancel query', 'confirm', { keys: ['x'], label: 'cancel query', description: 'Cancel the selected backend query (pg_cancel_backend)', group: 'Databases', target: 'row', footer: true });
+export const pgCancelAction = backendAction('cancel', 'pg.cancel', 'Cancel query', 'confirm', {
+  keys: ['x'],
+  label: 'cancel query',
+  description: 'Cancel the selected backend query (pg_cancel_backend)',
+  group: 'Databases',
+  target: 'row',
+  footer: true,
+});
 /** Terminating a backend drops its connection: the pid must be typed. */
-export const pgTerminateAction = backendAction('terminate', 'pg.terminate', 'Terminate backend', 'type-name', { keys: ['X'], label: 'terminate', description: 'Terminate the selected backend (pg_terminate_backend)', group: 'Databases', target: 'row', footer: true });
+export const pgTerminateAction = backendAction('terminate', 'pg.terminate', 'Terminate backend', 'type-name', {
+  keys: ['X'],
+  label: 'terminate',
+  description: 'Terminate the selected backend (pg_terminate_backend)',
+  group: 'Databases',
+  target: 'row',
+  footer: true,
+});
 
 export const postgresActions = [pgCancelAction, pgTerminateAction];

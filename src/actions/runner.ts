@@ -4,7 +4,16 @@
 // journal outcome. A refusal in read-only mode is shown, never journaled (read-only writes nothing).
 import type { ActionDef, ActionEnv, ActionOutcome, ActionTarget, Interaction, ServiceName } from './types.js';
 
-const SERVICE_LABEL: Record<ServiceName, string> = { kube: 'Kubernetes', progress: 'Progress display', alertmanager: 'Alertmanager', postgres: 'Postgres', incident: 'The incident engine', postmortem: 'The post-mortem writer', invoke: 'The action runner', paging: 'Paging (PagerDuty, Slack)' };
+const SERVICE_LABEL: Record<ServiceName, string> = {
+  kube: 'Kubernetes',
+  progress: 'Progress display',
+  alertmanager: 'Alertmanager',
+  postgres: 'Postgres',
+  incident: 'The incident engine',
+  postmortem: 'The post-mortem writer',
+  invoke: 'The action runner',
+  paging: 'Paging (PagerDuty, Slack)',
+};
 
 export interface RunnerOptions {
   /** Context name globs where any mutating action needs the target's name typed. */
@@ -121,7 +130,15 @@ export class ActionRunner {
         if (journal) this.env.recorder.record({ kind: 'action.started', actor, source: 'runner', summary: `${what} started`, body: lines.join('\n'), refs: { ...refs, params } });
         try {
           const outcome = await def.run(target, params, this.env);
-          if (journal) this.env.recorder.record({ kind: 'action.succeeded', actor, source: 'runner', summary: `${what}: ${outcome.summary}`, body: outcome.details?.join('\n'), refs: { ...refs, ...outcome.refs } });
+          if (journal)
+            this.env.recorder.record({
+              kind: 'action.succeeded',
+              actor,
+              source: 'runner',
+              summary: `${what}: ${outcome.summary}`,
+              body: outcome.details?.join('\n'),
+              refs: { ...refs, ...outcome.refs },
+            });
           this.ui.notify(`${what}: ${outcome.summary}`, 'success');
           return { ok: true, outcome };
         } catch (e) {
@@ -146,7 +163,15 @@ export class ActionRunner {
 }
 
 export function globMatch(glob: string, text: string): boolean {
-  const re = new RegExp('^' + glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$', 'i');
+  const re = new RegExp(
+    '^' +
+      glob
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+    'i',
+  );
   return re.test(text);
 }
 

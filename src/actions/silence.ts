@@ -5,7 +5,6 @@ import type { ActionDef, ActionEnv, ActionTarget } from './types.js';
 import type { AlertRow } from '../sources/prometheus/types.js';
 import type { AlertmanagerApi, Matcher } from '../sources/prometheus/client.js';
 
-
 export const MAX_SILENCE_MS = 30 * 24 * 3_600_000;
 
 export interface SilenceTarget extends ActionTarget {
@@ -70,11 +69,7 @@ export const silenceAction: ActionDef<SilenceTarget> = {
     { name: 'duration', label: 'Duration', initial: '2h', validate: validateDuration },
     { name: 'comment', label: 'Comment', initial: '', validate: (v) => (v.trim() ? null : 'say why (Alertmanager requires a comment)') },
   ],
-  describe: (t, p) => [
-    `Silence ${t.alert.name} for ${p.duration ?? '?'} in Alertmanager`,
-    `matchers: {${matcherText(t.alert.labels)}}`,
-    `comment: ${p.comment ?? ''}`,
-  ],
+  describe: (t, p) => [`Silence ${t.alert.name} for ${p.duration ?? '?'} in Alertmanager`, `matchers: {${matcherText(t.alert.labels)}}`, `comment: ${p.comment ?? ''}`],
   precheck: async (t, p, env) => {
     if (!alertmanager(env)) return 'Alertmanager is not configured (prometheus.alertmanagerUrl)';
     if (!t.alert) return 'Select a Prometheus alert to silence it (PagerDuty pages are acknowledged with a)';

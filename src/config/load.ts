@@ -201,7 +201,7 @@ function readConfigText(file: string): string {
     check(fs.fstatSync(fd));
     const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
     let n = 0;
-    for (let r; n < buf.length && (r = fs.readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
+    for (let r; n < buf.length && (r = fs.readSync(fd, buf, n, buf.length - n, null)) > 0;) n += r;
     if (n > MAX_CONFIG_BYTES) fail(`config file too large (more than ${MAX_CONFIG_BYTES} bytes)`);
     return buf.subarray(0, n).toString('utf8');
   } catch (e) {
@@ -251,7 +251,14 @@ const ENV_KEYS: Record<string, (v: string, name: string) => Record<string, unkno
   WARROOM_READ_ONLY: (v, name) => ({ readOnly: envBoolean(name, v) }),
   WARROOM_KUBECONFIG: (v) => ({ kube: { kubeconfig: v } }),
   WARROOM_CONTEXT: (v) => ({ kube: { context: v } }),
-  WARROOM_NAMESPACE: (v) => ({ kube: { namespaces: v.split(',').map((s) => s.trim()).filter(Boolean) } }),
+  WARROOM_NAMESPACE: (v) => ({
+    kube: {
+      namespaces: v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    },
+  }),
   WARROOM_PROMETHEUS_URL: (v) => ({ prometheus: { url: v } }),
   WARROOM_STATE_DIR: (v) => ({ stateDir: v }),
 };
@@ -401,7 +408,14 @@ function isSecretPath(keyPath: (string | number)[]): boolean {
 }
 
 function matchPath(pattern: string, dotted: string): boolean {
-  const re = new RegExp('^' + pattern.split('.').map((s) => (s === '*' ? '[^.]+' : s.replace(/[$^()[\]{}|+?\\]/g, '\\$&'))).join('\\.') + '$');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .split('.')
+        .map((s) => (s === '*' ? '[^.]+' : s.replace(/[$^()[\]{}|+?\\]/g, '\\$&')))
+        .join('\\.') +
+      '$',
+  );
   return re.test(dotted);
 }
 

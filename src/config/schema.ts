@@ -105,7 +105,12 @@ export const redisSchema = z.strictObject({
 export const severitySchema = z.strictObject({
   errorRate: z
     .strictObject({ p0: ratio.default(0.5), p1: ratio.default(0.1), p2: ratio.default(0.05) })
-    .superRefine(ordered([['p1', 'p0'], ['p2', 'p1']]))
+    .superRefine(
+      ordered([
+        ['p1', 'p0'],
+        ['p2', 'p1'],
+      ]),
+    )
     .default({ p0: 0.5, p1: 0.1, p2: 0.05 }),
   latencyP95Seconds: z
     .strictObject({ p1: latencySeconds.default(5), p2: latencySeconds.default(2) })
@@ -143,72 +148,81 @@ const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, { error: 'expected a 
 const slackChannelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, { error: 'expected a Slack channel id such as C0123ABCD (not #name)' });
 
 /** PagerDuty, the incident channel and the escalation matrix. */
-export const pagingSchema = z.strictObject({
-  pagerduty: z
-    .strictObject({
-      /** REST API v2 token. */
-      token: z.string().min(1),
-      /** E-mail of the PagerDuty user warroom acts as (the From header of writes). */
-      from: z.string().regex(/^[^@\s]+@[^@\s]+$/, { error: 'expected the e-mail address of a PagerDuty user' }),
-      apiUrl: httpUrl.default('https://api.pagerduty.com'),
-      eventsUrl: httpUrl.default('https://events.pagerduty.com'),
-      /** Only these services' pages are shown (all when empty). */
-      serviceIds: z.array(z.string().min(1)).default([]),
-      pollSeconds: range(5, 3600, ' seconds').default(30),
-      timeoutSeconds: timeoutSeconds.default(10),
-      /**
-       * Where "escalate" can page: an escalation policy, either through the Events v2 routing key of
-       * a service on it, or as a REST incident on a service assigned to the policy.
-       */
-      escalationTargets: z
-        .array(
-          z.union([
-            z.strictObject({ name: z.string().min(1), routingKey: z.string().min(1) }),
-            z.strictObject({ name: z.string().min(1), serviceId: z.string().min(1), escalationPolicyId: z.string().min(1) }),
-          ], { error: 'expected {name, routingKey} (Events v2) or {name, serviceId, escalationPolicyId} (REST)' }),
-        )
-        .default([]),
-    })
-    .optional(),
-  slack: z
-    .strictObject({
-      /** Bot token (xoxb-…) with channels:manage, channels:read, channels:history, chat:write. */
-      botToken: z.string().min(1),
-      apiUrl: httpUrl.default('https://slack.com/api'),
-      /** The #incidents channel: each new incident channel is announced there, and other cockpits find it there. */
-      announceChannel: slackChannelId.optional(),
-      /** Invited to every incident channel. */
-      responders: z.array(slackUserId).default([]),
-      /**
-       * How often the incident channel is read for other cockpits' entries. conversations.history
-       * allows about 50 calls a minute per app: cockpits sharing one bot token share that.
-       */
-      pollSeconds: range(0.5, 600, ' seconds').default(2),
-      timeoutSeconds: timeoutSeconds.default(10),
-      /** Links for the channel's first message (dashboards, the runbook). */
-      links: z.array(z.strictObject({ title: z.string().min(1), url: httpUrl })).default([]),
-    })
-    .optional(),
-  /** Severity → who to escalate to, and after how long at that severity. */
-  escalation: z
-    .array(
-      z.strictObject({
-        severity: severityName,
-        afterMinutes: range(0, 10080, ' minutes'),
-        contact: z.string().min(1),
-        /** An escalationTargets name to page. */
-        target: z.string().optional(),
-      }),
-    )
-    .default([]),
-}).superRefine((v, ctx) => {
-  const names = (v.pagerduty?.escalationTargets ?? []).map((t) => t.name);
-  v.escalation.forEach((e, i) => {
-    if (e.target && !names.includes(e.target)) {
-      ctx.addIssue({ code: 'custom', path: ['escalation', i, 'target'], message: `no paging.pagerduty.escalationTargets entry is named ${JSON.stringify(e.target)}${names.length ? ` (there are: ${names.join(', ')})` : ''}` });
-    }
+export const pagingSchema = z
+  .strictObject({
+    pagerduty: z
+      .strictObject({
+        /** REST API v2 token. */
+        token: z.string().min(1),
+        /** E-mail of the PagerDuty user warroom acts as (the From header of writes). */
+        from: z.string().regex(/^[^@\s]+@[^@\s]+$/, { error: 'expected the e-mail address of a PagerDuty user' }),
+        apiUrl: httpUrl.default('https://api.pagerduty.com'),
+        eventsUrl: httpUrl.default('https://events.pagerduty.com'),
+        /** Only these services' pages are shown (all when empty). */
+        serviceIds: z.array(z.string().min(1)).default([]),
+        pollSeconds: range(5, 3600, ' seconds').default(30),
+        timeoutSeconds: timeoutSeconds.default(10),
+        /**
+         * Where "escalate" can page: an escalation policy, either through the Events v2 routing key of
+         * a service on it, or as a REST incident on a service assigned to the policy.
+         */
+        escalationTargets: z
+          .array(
+            z.union(
+              [
+                z.strictObject({ name: z.string().min(1), routingKey: z.string().min(1) }),
+                z.strictObject({ name: z.string().min(1), serviceId: z.string().min(1), escalationPolicyId: z.string().min(1) }),
+              ],
+              { error: 'expected {name, routingKey} (Events v2) or {name, serviceId, escalationPolicyId} (REST)' },
+            ),
+          )
+          .default([]),
+      })
+      .optional(),
+    slack: z
+      .strictObject({
+        /** Bot token (xoxb-…) with channels:manage, channels:read, channels:history, chat:write. */
+        botToken: z.string().min(1),
+        apiUrl: httpUrl.default('https://slack.com/api'),
+        /** The #incidents channel: each new incident channel is announced there, and other cockpits find it there. */
+        announceChannel: slackChannelId.optional(),
+        /** Invited to every incident channel. */
+        responders: z.array(slackUserId).default([]),
+        /**
+         * How often the incident channel is read for other cockpits' entries. conversations.history
+         * allows about 50 calls a minute per app: cockpits sharing one bot token share that.
+         */
+        pollSeconds: range(0.5, 600, ' seconds').default(2),
+        timeoutSeconds: timeoutSeconds.default(10),
+        /** Links for the channel's first message (dashboards, the runbook). */
+        links: z.array(z.strictObject({ title: z.string().min(1), url: httpUrl })).default([]),
+      })
+      .optional(),
+    /** Severity → who to escalate to, and after how long at that severity. */
+    escalation: z
+      .array(
+        z.strictObject({
+          severity: severityName,
+          afterMinutes: range(0, 10080, ' minutes'),
+          contact: z.string().min(1),
+          /** An escalationTargets name to page. */
+          target: z.string().optional(),
+        }),
+      )
+      .default([]),
+  })
+  .superRefine((v, ctx) => {
+    const names = (v.pagerduty?.escalationTargets ?? []).map((t) => t.name);
+    v.escalation.forEach((e, i) => {
+      if (e.target && !names.includes(e.target)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['escalation', i, 'target'],
+          message: `no paging.pagerduty.escalationTargets entry is named ${JSON.stringify(e.target)}${names.length ? ` (there are: ${names.join(', ')})` : ''}`,
+        });
+      }
+    });
   });
-});
 
 export const configSchema = z.strictObject({
   kube: z
@@ -228,7 +242,10 @@ export const configSchema = z.strictObject({
       alertmanagerUrl: promUrl.optional(),
       timeoutSeconds: timeoutSeconds.default(5),
       /** The rate window of the error-rate and latency queries (shown in the pane title); match your alerts'. */
-      rateWindow: z.string().regex(/^[1-9]\d*[smh]$/, { error: 'expected a duration like 30s, 1m or 5m' }).optional(),
+      rateWindow: z
+        .string()
+        .regex(/^[1-9]\d*[smh]$/, { error: 'expected a duration like 30s, 1m or 5m' })
+        .optional(),
       services: z.array(serviceSchema).default([]),
     })
     .optional(),

@@ -15,7 +15,11 @@ export async function fetchImpact(client: PromClient, services: ServiceConfig[],
   for (const svc of services) {
     const q = serviceQueries(svc, rateWindow);
     try {
-      const [err, p95, rate] = await Promise.all([client.queryRange(q.errorRate, fromMs, toMs, step), client.queryRange(q.p95, fromMs, toMs, step), client.queryRange(q.requestRate, fromMs, toMs, step)]);
+      const [err, p95, rate] = await Promise.all([
+        client.queryRange(q.errorRate, fromMs, toMs, step),
+        client.queryRange(q.p95, fromMs, toMs, step),
+        client.queryRange(q.requestRate, fromMs, toMs, step),
+      ]);
       const values = (series: typeof err) => series.flatMap((s) => s.points).filter(([, v]) => Number.isFinite(v));
       const errVals = values(err);
       const rateByTime = new Map(values(rate).map(([t, v]) => [t, v]));

@@ -349,7 +349,15 @@ export class IncidentEngine implements Recorder {
 
   // ---- the incident's lifecycle ----
 
-  declare(input: { title: string; severity: Severity; commander?: string | null; comms?: string | null; actor: string; publicTitle?: string | null; components?: string[] }): IncidentInfo {
+  declare(input: {
+    title: string;
+    severity: Severity;
+    commander?: string | null;
+    comms?: string | null;
+    actor: string;
+    publicTitle?: string | null;
+    components?: string[];
+  }): IncidentInfo {
     this.requireWritable();
     if (this.info) throw new Error(`incident ${this.info.id} is still open; resolve it first`);
     const title = input.title.trim();
@@ -359,7 +367,19 @@ export class IncidentEngine implements Recorder {
     const components = input.components ?? this.affectedComponents();
     const publicTitle = input.publicTitle?.trim() || defaultPublicTitle(components);
     const environment = this.opts.environment ?? null;
-    this.info = { id, title, severity: input.severity, status: 'investigating', declaredAt: at, commander: input.commander ?? null, comms: input.comms ?? null, lastUpdateAt: null, publicTitle, components, environment };
+    this.info = {
+      id,
+      title,
+      severity: input.severity,
+      status: 'investigating',
+      declaredAt: at,
+      commander: input.commander ?? null,
+      comms: input.comms ?? null,
+      lastUpdateAt: null,
+      publicTitle,
+      components,
+      environment,
+    };
     this.lastResolved = null;
     // What this cockpit did before the declaration (acting first, declaring second is the usual
     // order under pressure) belongs to the incident: its actions, with their outcomes.
@@ -430,7 +450,15 @@ export class IncidentEngine implements Recorder {
         actor: 'kubernetes',
         source: 'kube',
         summary: `Rolled out ${d.namespace}/${d.name} revision ${d.revision ?? '?'}: ${images}${d.changeCause ? ` ("${d.changeCause}")` : ''}`,
-        refs: { deployment: d.name, namespace: d.namespace, revision: d.revision, images: d.images, previousImages: d.previousImages ?? null, changeCause: d.changeCause ?? null, rolledOutAt: d.lastRolloutAt },
+        refs: {
+          deployment: d.name,
+          namespace: d.namespace,
+          revision: d.revision,
+          images: d.images,
+          previousImages: d.previousImages ?? null,
+          changeCause: d.changeCause ?? null,
+          rolledOutAt: d.lastRolloutAt,
+        },
       });
     }
     for (const r of this.stsRollouts.values()) {
@@ -459,8 +487,18 @@ export class IncidentEngine implements Recorder {
   private observeDeployments(state: State): void {
     if (state.kube.status === 'disabled' || state.kube.updatedAt == null) return;
     const workloads = [
-      ...state.kube.data.deployments.map((d) => ({ kind: 'deployment', d, shape: { revision: d.revision, images: d.images.join(', '), replicas: d.desired, restartedAt: d.restartedAt ?? null }, changeCause: d.changeCause ?? null })),
-      ...(state.kube.data.statefulSets ?? []).map((d) => ({ kind: 'statefulset', d, shape: { revision: d.revision, images: d.images.join(', '), replicas: d.desired, restartedAt: null }, changeCause: null })),
+      ...state.kube.data.deployments.map((d) => ({
+        kind: 'deployment',
+        d,
+        shape: { revision: d.revision, images: d.images.join(', '), replicas: d.desired, restartedAt: d.restartedAt ?? null },
+        changeCause: d.changeCause ?? null,
+      })),
+      ...(state.kube.data.statefulSets ?? []).map((d) => ({
+        kind: 'statefulset',
+        d,
+        shape: { revision: d.revision, images: d.images.join(', '), replicas: d.desired, restartedAt: null },
+        changeCause: null,
+      })),
     ];
     for (const { kind, d, shape: now, changeCause } of workloads) {
       // Deployments keep their plain key (the actions' targets); StatefulSets are named by kind.
@@ -470,7 +508,8 @@ export class IncidentEngine implements Recorder {
       if (!before) continue;
       const rolledOut = before.images !== now.images || (before.revision !== now.revision && now.revision != null);
       // A StatefulSet has no rollout time of its own: the one seen here is kept for "What changed".
-      if (kind === 'statefulset' && rolledOut) this.stsRollouts.set(key, { at: this.now(), namespace: d.namespace, name: d.name, revision: now.revision, images: now.images, previousImages: before.images });
+      if (kind === 'statefulset' && rolledOut)
+        this.stsRollouts.set(key, { at: this.now(), namespace: d.namespace, name: d.name, revision: now.revision, images: now.images, previousImages: before.images });
       if (!this.info) continue;
       const what: string[] = [];
       if (before.images !== now.images) what.push(`image ${before.images} → ${now.images}`);
@@ -525,7 +564,13 @@ export class IncidentEngine implements Recorder {
     const info = this.requireOpen();
     if (role === 'commander') info.commander = name;
     else if (role === 'comms') info.comms = name;
-    this.record({ kind: 'role.assigned', actor, source: 'warroom', summary: `${role === 'commander' ? 'Incident commander' : role === 'comms' ? 'Comms lead' : role}: ${name}`, refs: { role, name } });
+    this.record({
+      kind: 'role.assigned',
+      actor,
+      source: 'warroom',
+      summary: `${role === 'commander' ? 'Incident commander' : role === 'comms' ? 'Comms lead' : role}: ${name}`,
+      refs: { role, name },
+    });
   }
 
   note(text: string, actor: string): void {
@@ -576,12 +621,20 @@ export class IncidentEngine implements Recorder {
   affectedComponents(): string[] {
     const sev = this.opts.config.severity;
     const services = this.opts.config.prometheus?.services ?? [];
-    const firing = new Set((this.lastState?.prom.data.alerts ?? []).filter((a) => a.state === 'firing').flatMap((a) => [a.labels.service, a.labels.deployment]).filter(Boolean));
+    const firing = new Set(
+      (this.lastState?.prom.data.alerts ?? [])
+        .filter((a) => a.state === 'firing')
+        .flatMap((a) => [a.labels.service, a.labels.deployment])
+        .filter(Boolean),
+    );
     const out: string[] = [];
     for (const svc of services) {
       if (!svc.publicName) continue;
       const sig = this.signals?.services.find((s) => s.name === svc.name);
-      const hit = firing.has(svc.name) || svc.deployments.some((d) => firing.has(d)) || (sig != null && (sig.allPodsNotReady || (sig.errorRate ?? 0) >= sev.errorRate.p2 || (sig.p95Seconds ?? 0) >= sev.latencyP95Seconds.p2));
+      const hit =
+        firing.has(svc.name) ||
+        svc.deployments.some((d) => firing.has(d)) ||
+        (sig != null && (sig.allPodsNotReady || (sig.errorRate ?? 0) >= sev.errorRate.p2 || (sig.p95Seconds ?? 0) >= sev.latencyP95Seconds.p2));
       if (hit && !out.includes(svc.publicName)) out.push(svc.publicName);
     }
     return out;
@@ -671,7 +724,15 @@ export class IncidentEngine implements Recorder {
       source: 'warroom',
       summary: `Status update (${first.status}) ${sinks.length ? `queued for ${sinks.join(', ')}` : 'recorded (no sinks configured)'}`,
       body: first.slack.text,
-      refs: { postId: first.id, updateId: first.id, updateIds: parts.map((p) => p.update.id), audiences: parts.map((p) => p.update.audience), sinks, status: first.status, ...extraRefs },
+      refs: {
+        postId: first.id,
+        updateId: first.id,
+        updateIds: parts.map((p) => p.update.id),
+        audiences: parts.map((p) => p.update.audience),
+        sinks,
+        status: first.status,
+        ...extraRefs,
+      },
     });
     return ids;
   }

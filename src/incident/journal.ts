@@ -166,10 +166,23 @@ export function checkFields(v: unknown, fields: Record<string, (x: unknown) => s
 
 export const isText = (x: unknown) => (typeof x === 'string' ? null : `is ${x === undefined ? 'missing' : typeof x}, not text`);
 export const isOptionalText = (x: unknown) => (x === undefined || x === null || typeof x === 'string' ? null : `is ${typeof x}, not text`);
-const isOptionalObject = (x: unknown) => (x === undefined || x === null || (typeof x === 'object' && !Array.isArray(x)) ? null : `is ${Array.isArray(x) ? 'a list' : typeof x}, not an object`);
+const isOptionalObject = (x: unknown) =>
+  x === undefined || x === null || (typeof x === 'object' && !Array.isArray(x)) ? null : `is ${Array.isArray(x) ? 'a list' : typeof x}, not an object`;
 
 const validEntry: Validator = (v) =>
-  checkFields(v, { id: isText, incidentId: isText, kind: isText, at: invalidTime, actor: isText, source: isText, summary: isText, body: isOptionalText, refs: isOptionalObject, evidence: isOptionalObject, delivery: isOptionalObject });
+  checkFields(v, {
+    id: isText,
+    incidentId: isText,
+    kind: isText,
+    at: invalidTime,
+    actor: isText,
+    source: isText,
+    summary: isText,
+    body: isOptionalText,
+    refs: isOptionalObject,
+    evidence: isOptionalObject,
+    delivery: isOptionalObject,
+  });
 
 export function readJournal(file: string): ReadResult<TimelineEntry> {
   return readJsonl<TimelineEntry>(file, validEntry);
@@ -252,7 +265,7 @@ export function listIncidents(stateDir: string): IncidentSummary[] {
     const info = foldIncident(entries);
     if (!info) continue;
     const resolved = [...entries].reverse().find((e) => e.kind === 'status.changed' && (e.refs as any)?.to === 'resolved');
-    out.push({ ...info, path: p, resolvedAt: info.status === 'resolved' ? resolved?.at ?? null : null, problems });
+    out.push({ ...info, path: p, resolvedAt: info.status === 'resolved' ? (resolved?.at ?? null) : null, problems });
   }
   return out.sort((a, b) => b.declaredAt - a.declaredAt || b.id.localeCompare(a.id));
 }
@@ -266,9 +279,14 @@ export function findOpenIncident(stateDir: string, environment?: string | null):
 }
 
 /** Where a cockpit runs, as an opaque id: the kube context and the config's identity (no secret in it). */
-export function environmentId(config: { kube: { enabled: boolean; context?: string; kubeconfig?: string; namespaces: string[] }; prometheus?: { url: string } }, context?: string | null): string {
+export function environmentId(
+  config: { kube: { enabled: boolean; context?: string; kubeconfig?: string; namespaces: string[] }; prometheus?: { url: string } },
+  context?: string | null,
+): string {
   const identity = {
-    kube: config.kube.enabled ? { context: context ?? config.kube.context ?? null, kubeconfig: config.kube.kubeconfig ?? null, namespaces: [...config.kube.namespaces].sort() } : null,
+    kube: config.kube.enabled
+      ? { context: context ?? config.kube.context ?? null, kubeconfig: config.kube.kubeconfig ?? null, namespaces: [...config.kube.namespaces].sort() }
+      : null,
     prometheus: config.prometheus?.url ?? null,
   };
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16);

@@ -95,7 +95,9 @@ const validRecord: Validator = (v) => {
   switch (r.t) {
     case 'post':
       if (Array.isArray(r.parts)) {
-        const bad = r.parts.map((p) => checkFields(p, { id: isText, sink: isText, summary: isText, update: (u) => (u && typeof u === 'object' ? null : 'is not an update') })).find(Boolean);
+        const bad = r.parts
+          .map((p) => checkFields(p, { id: isText, sink: isText, summary: isText, update: (u) => (u && typeof u === 'object' ? null : 'is not an update') }))
+          .find(Boolean);
         return bad ? `parts: ${bad}` : checkFields(v, { postId: isText, incidentId: isText });
       }
       return checkFields(v, { id: isText, updateId: isText, incidentId: isText, sink: isText, update: (u) => (u && typeof u === 'object' ? null : 'is not an update') });
@@ -210,7 +212,21 @@ export class Outbox {
       const postId = 'parts' in r ? r.postId : r.updateId;
       for (const p of parts) {
         if (this.byId.has(p.id)) continue;
-        const d: Delivery = { id: p.id, postId, updateId: p.update.id, incidentId: r.incidentId, sink: p.sink, summary: p.summary, update: p.update, state: 'queued', attempts: 0, nextAttemptAt: null, lastError: null, messageId: null, firstAttemptAt: null };
+        const d: Delivery = {
+          id: p.id,
+          postId,
+          updateId: p.update.id,
+          incidentId: r.incidentId,
+          sink: p.sink,
+          summary: p.summary,
+          update: p.update,
+          state: 'queued',
+          attempts: 0,
+          nextAttemptAt: null,
+          lastError: null,
+          messageId: null,
+          firstAttemptAt: null,
+        };
         this.deliveries.push(d);
         this.byId.set(d.id, d);
       }
@@ -449,10 +465,13 @@ export class Outbox {
       const notBefore = Math.max(head.nextAttemptAt ?? 0, (this.lastSentAt.get(sink.name) ?? 0) + (this.opts.minIntervalMs ?? 1000));
       const wait = notBefore - this.now();
       if (wait > 0) {
-        const t = setTimeout(() => {
-          this.timers.delete(sink.name);
-          this.kick();
-        }, clampDelay(Math.min(wait, MAX_RETRY_DELAY_MS)));
+        const t = setTimeout(
+          () => {
+            this.timers.delete(sink.name);
+            this.kick();
+          },
+          clampDelay(Math.min(wait, MAX_RETRY_DELAY_MS)),
+        );
         this.timers.set(sink.name, t);
         continue;
       }

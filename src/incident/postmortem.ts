@@ -63,7 +63,12 @@ const RANK: Record<Severity, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };
 export class PostmortemError extends Error {}
 
 function iso(at: number | null): string {
-  return at == null ? '—' : new Date(at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return at == null
+    ? '—'
+    : new Date(at)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC');
 }
 
 export function formatDuration(ms: number | null): string {
@@ -126,10 +131,17 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   const detection = entries.find((e) => (e.kind === 'alert.fired' || (e.kind === 'severity.suggested' && atOrAbove(e))) && (declared == null || e.at <= declared));
   const detected = detection && declared != null ? Math.min(detection.at, declared) : declared;
   const recovered = recoveryTime(entries, detected);
-  const mitigatingAction = recovered == null ? undefined : [...entries].reverse().find((e) => e.kind === 'action.succeeded' && e.at <= recovered && (detected == null || e.at >= detected) && !String((e.refs as any)?.action ?? '').startsWith('incident.'));
+  const mitigatingAction =
+    recovered == null
+      ? undefined
+      : [...entries]
+          .reverse()
+          .find(
+            (e) => e.kind === 'action.succeeded' && e.at <= recovered && (detected == null || e.at >= detected) && !String((e.refs as any)?.action ?? '').startsWith('incident.'),
+          );
   const mitigated = mitigatingAction?.at ?? recovered;
   const resolvedEntries = entries.filter((e) => e.kind === 'status.changed' && (e.refs as any)?.to === 'resolved');
-  const resolved = info?.status === 'resolved' ? resolvedEntries[resolvedEntries.length - 1]?.at ?? null : null;
+  const resolved = info?.status === 'resolved' ? (resolvedEntries[resolvedEntries.length - 1]?.at ?? null) : null;
   const diff = (a: number | null, b: number | null) => (a != null && b != null ? b - a : null);
 
   // Severity: peak over declared + every change; the rule is the reason given or the suggestion that matched.
@@ -140,14 +152,22 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
     const suggested = declaredE.evidence?.value;
     sevs.push({ sev, rule: suggested === undefined || suggested === sev ? (declaredE.evidence?.rule ?? null) : null });
   }
-  for (const e of entries) if (e.kind === 'severity.changed') sevs.push({ sev: (e.refs as any)?.to as Severity, rule: ((e.refs as any)?.reason as string) ?? e.evidence?.rule ?? null });
+  for (const e of entries)
+    if (e.kind === 'severity.changed') sevs.push({ sev: (e.refs as any)?.to as Severity, rule: ((e.refs as any)?.reason as string) ?? e.evidence?.rule ?? null });
   let peak: (typeof sevs)[number] | null = null;
   for (const s of sevs) if (s.sev && (!peak || RANK[s.sev] < RANK[peak.sev])) peak = s;
   const suggestions = entries.filter((e) => e.kind === 'severity.suggested' && (e.refs as any)?.severity === peak?.sev);
   const peakRule = peak?.rule ?? (suggestions[0]?.refs as any)?.rule ?? null;
 
   // An entry another cockpit journaled (through the incident channel) says whose it is.
-  const timeline = entries.map((e) => ({ at: e.at, kind: e.kind, actor: e.origin ? `${e.actor} (${e.origin.from})` : e.actor, source: e.source, summary: e.summary, details: details(e) }));
+  const timeline = entries.map((e) => ({
+    at: e.at,
+    kind: e.kind,
+    actor: e.origin ? `${e.actor} (${e.origin.from})` : e.actor,
+    source: e.source,
+    summary: e.summary,
+    details: details(e),
+  }));
   const actions = entries
     .filter((e) => (e.kind.startsWith('action.') || e.kind === 'silence.created') && !String((e.refs as any)?.action ?? '').startsWith('incident.'))
     .map((e) => {
@@ -159,11 +179,20 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   const archive = channel?.permalink?.match(/^(.*\/archives\/[A-Z0-9]+\/)p\d+/)?.[1] ?? null;
   const linkOf = (e: TimelineEntry) => {
     const ts = (e.refs as any)?.messageId;
-    return archive && e.kind === 'update.delivered' && (e.delivery as any)?.sink === 'slack-channel' && typeof ts === 'string' && /^\d+\.\d+$/.test(ts) ? `${archive}p${ts.replace('.', '')}` : null;
+    return archive && e.kind === 'update.delivered' && (e.delivery as any)?.sink === 'slack-channel' && typeof ts === 'string' && /^\d+\.\d+$/.test(ts)
+      ? `${archive}p${ts.replace('.', '')}`
+      : null;
   };
   const communications = entries
     .filter((e) => e.kind.startsWith('update.'))
-    .map((e) => ({ at: e.at, kind: e.kind, summary: e.summary, sink: ((e.delivery as any)?.sink as string) ?? null, state: ((e.delivery as any)?.state as string) ?? null, link: linkOf(e) }));
+    .map((e) => ({
+      at: e.at,
+      kind: e.kind,
+      summary: e.summary,
+      sink: ((e.delivery as any)?.sink as string) ?? null,
+      state: ((e.delivery as any)?.state as string) ?? null,
+      link: linkOf(e),
+    }));
 
   const json: PostmortemJson = {
     incident: info,
@@ -202,7 +231,10 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   md.push(`| Declared | ${iso(declared)} | ${formatDuration(json.durations.toDeclareMs)} |`);
   md.push(`| Mitigated | ${iso(mitigated)} | ${formatDuration(json.durations.toMitigateMs)} |`);
   md.push(`| Resolved | ${iso(resolved)} | ${formatDuration(json.durations.toResolveMs)} |`, '');
-  md.push(`Time to declare: ${formatDuration(json.durations.toDeclareMs)}. Time to mitigate: ${formatDuration(json.durations.toMitigateMs)}. Time to resolve: ${formatDuration(json.durations.toResolveMs)}.`, '');
+  md.push(
+    `Time to declare: ${formatDuration(json.durations.toDeclareMs)}. Time to mitigate: ${formatDuration(json.durations.toMitigateMs)}. Time to resolve: ${formatDuration(json.durations.toResolveMs)}.`,
+    '',
+  );
   md.push(
     '_How these times are read from the journal: **detected** is the first alert that fired or severity suggested at P2 or above, at or before the declaration; ' +
       '**mitigated** is the last successful action before the signals recovered (the first suggestion below P2 after the last one at P2 or above, or every alert resolved, whichever came first), or the recovery itself when no action was taken' +
@@ -239,7 +271,25 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   if (json.pages.length) md.push(`- PagerDuty incidents: ${json.pages.join(', ')}`);
   if (communications.length === 0) md.push('- No status updates were posted.');
   for (const c of communications) md.push(`- ${iso(c.at)} — ${c.summary}${c.state ? ` (${c.sink}: ${c.state})` : ''}${c.link ? ` ${c.link}` : ''}`);
-  md.push('', '## Root cause', '', '_To be written._', '', '## Contributing factors', '', '_To be written._', '', '## What went well', '', '_To be written._', '', '## What could be improved', '', '_To be written._', '');
+  md.push(
+    '',
+    '## Root cause',
+    '',
+    '_To be written._',
+    '',
+    '## Contributing factors',
+    '',
+    '_To be written._',
+    '',
+    '## What went well',
+    '',
+    '_To be written._',
+    '',
+    '## What could be improved',
+    '',
+    '_To be written._',
+    '',
+  );
   md.push('## Action items', '', '| Action | Owner | Due date | Status |', '|---|---|---|---|', '| | | | |', '');
   if (json.problems.length) {
     md.push('## Journal problems', '');

@@ -153,10 +153,7 @@ interface PageIncident {
   incident_updates?: Array<{ status?: string; body?: string; created_at?: string }>;
 }
 
-export function statuspageSink(
-  cfg: { pageId: string; apiKey: string; baseUrl: string; componentIds: string[] },
-  opts: SinkOptions & { name?: string } = {},
-): Sink {
+export function statuspageSink(cfg: { pageId: string; apiKey: string; baseUrl: string; componentIds: string[] }, opts: SinkOptions & { name?: string } = {}): Sink {
   const secrets = [cfg.apiKey];
   const base = `${cfg.baseUrl.replace(/\/+$/, '')}/v1/pages/${encodeURIComponent(cfg.pageId)}/incidents`;
   const headers = { 'content-type': 'application/json', authorization: `OAuth ${cfg.apiKey}` };
@@ -195,7 +192,9 @@ export function statuspageSink(
         }
         // The marker (or, from older versions, the plain incident id), else the name.
         const ref = publicIncidentRef(update.incidentId);
-        const hit = list.find((i) => i.metadata?.warroom?.incident_ref === ref || i.metadata?.warroom?.incident_id === update.incidentId) ?? list.find((i) => i.name === update.statuspage.name);
+        const hit =
+          list.find((i) => i.metadata?.warroom?.incident_ref === ref || i.metadata?.warroom?.incident_id === update.incidentId) ??
+          list.find((i) => i.name === update.statuspage.name);
         if (hit?.id) {
           pageId = hit.id;
           ctx.setPageIncidentId(hit.id);
@@ -269,7 +268,12 @@ export function webhookSink(cfg: { url: string; headers?: Record<string, string>
       };
       // The same key on every attempt and resend of this delivery, so a receiver can deduplicate.
       const idempotency = { 'idempotency-key': ctx.deliveryId ?? `${update.id}@${opts.name ?? 'webhook'}` };
-      const r = await http(cfg.url, { method: 'POST', headers: { 'content-type': 'application/json', ...idempotency, ...(cfg.headers ?? {}) }, body: JSON.stringify(payload) }, opts, secrets);
+      const r = await http(
+        cfg.url,
+        { method: 'POST', headers: { 'content-type': 'application/json', ...idempotency, ...(cfg.headers ?? {}) }, body: JSON.stringify(payload) },
+        opts,
+        secrets,
+      );
       if (isResult(r)) return r;
       return classify(r, [429], secrets) ?? { ok: true };
     },
@@ -285,7 +289,12 @@ export function dryRunSink(file: string, opts: { name?: string; targets?: string
     secrets: [],
     async send(update) {
       try {
-        appendJsonl(file, { at: new Date().toISOString(), wouldSendTo: opts.targets ?? [], audience: update.audience, update: { id: update.id, incidentId: update.incidentId, title: update.title ?? update.statuspage.name, slack: update.slack, statuspage: update.statuspage } });
+        appendJsonl(file, {
+          at: new Date().toISOString(),
+          wouldSendTo: opts.targets ?? [],
+          audience: update.audience,
+          update: { id: update.id, incidentId: update.incidentId, title: update.title ?? update.statuspage.name, slack: update.slack, statuspage: update.statuspage },
+        });
         return { ok: true };
       } catch (e: any) {
         // appendJsonl writes a whole line or fails before writing: nothing was appended.

@@ -253,6 +253,14 @@ export function composeUpdate(incident: IncidentInfo, fields: UpdateFields, opts
     title: incident.title,
     slack: { text: lines.join('\n'), blocks },
     // An internal update sent to a status-page sink configured as internal (a private page).
-    statuspage: { name: incident.title, status, body: [fields.whatWeKnow, fields.currentActions, fields.impact].map((s) => s.trim()).filter(Boolean).join('\n\n'), componentStatus },
+    statuspage: {
+      name: incident.title,
+      status,
+      body: [fields.whatWeKnow, fields.currentActions, fields.impact]
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .join('\n\n'),
+      componentStatus,
+    },
   };
 }

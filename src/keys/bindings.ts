@@ -25,7 +25,14 @@ export interface Command<Id extends string = string> {
 }
 
 const c = <Id extends string>(id: Id, keys: string[], label: string, description: string, group: Command['group'], scope: Scope, footer = false): Command<Id> => ({
-  id, keys, label, description, group, scope, mutating: false, footer,
+  id,
+  keys,
+  label,
+  description,
+  group,
+  scope,
+  mutating: false,
+  footer,
 });
 
 /** The cockpit's own commands: navigation, views and dialogs that change nothing outside the screen. */
@@ -60,12 +67,28 @@ export type ControllerCommandId = UiCommandId | FocusCommandId;
 const FOCUS_COMMANDS: Command<FocusCommandId>[] = PANES.slice(0, 9).map((p, i) => c(`focus.${p}` as const, [String(i + 1)], p, `Focus the ${p} pane`, 'Navigation', 'global'));
 
 const ACTION_COMMANDS: Command[] = ACTIONS.flatMap((a) =>
-  a.binding ? [{ id: a.id, keys: a.binding.keys, label: a.binding.label, description: a.binding.description, group: a.binding.group, scope: a.scope, mutating: a.mutating, footer: a.binding.footer ?? false, action: a.binding.target }] : [],
+  a.binding
+    ? [
+        {
+          id: a.id,
+          keys: a.binding.keys,
+          label: a.binding.label,
+          description: a.binding.description,
+          group: a.binding.group,
+          scope: a.scope,
+          mutating: a.mutating,
+          footer: a.binding.footer ?? false,
+          action: a.binding.target,
+        },
+      ]
+    : [],
 );
 
 const GROUP_ORDER: Command['group'][] = ['General', 'Navigation', 'Kubernetes', 'Alerts', 'Databases', 'Incident'];
 
-export const DEFAULT_COMMANDS: readonly Command[] = [...UI_COMMANDS, ...FOCUS_COMMANDS, ...ACTION_COMMANDS].sort((x, y) => GROUP_ORDER.indexOf(x.group) - GROUP_ORDER.indexOf(y.group));
+export const DEFAULT_COMMANDS: readonly Command[] = [...UI_COMMANDS, ...FOCUS_COMMANDS, ...ACTION_COMMANDS].sort(
+  (x, y) => GROUP_ORDER.indexOf(x.group) - GROUP_ORDER.indexOf(y.group),
+);
 
 export interface Keymap {
   commands: Command[];

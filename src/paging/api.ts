@@ -83,7 +83,14 @@ export async function callJson(url: string, opts: CallOptions): Promise<JsonResp
   }
   if (res.status < 200 || res.status >= 300) {
     const detail = describeErrorBody(json, text);
-    throw new ApiError(`${opts.service} HTTP ${res.status}${detail ? `: ${redact(detail)}` : ''}`, 'http', false, res.status, null, json?.error?.code != null ? String(json.error.code) : typeof json?.error === 'string' ? json.error : null);
+    throw new ApiError(
+      `${opts.service} HTTP ${res.status}${detail ? `: ${redact(detail)}` : ''}`,
+      'http',
+      false,
+      res.status,
+      null,
+      json?.error?.code != null ? String(json.error.code) : typeof json?.error === 'string' ? json.error : null,
+    );
   }
   if (json === undefined) throw new ApiError(`${opts.service} answered HTTP ${res.status} with a body that is not JSON`, 'unreadable', true, res.status);
   return { status: res.status, json, header: res.header };

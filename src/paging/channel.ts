@@ -40,7 +40,12 @@ export interface InitialFields {
 
 export function initialMessage(info: IncidentInfo, fields: InitialFields, links: Array<{ title: string; url: string }>): string {
   const start = new Date(info.declaredAt).toISOString().replace('T', ' ').slice(0, 16);
-  const bullets = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => `- ${l.replace(/^[-•]\s*/, '')}`);
+  const bullets = (text: string) =>
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .map((l) => `- ${l.replace(/^[-•]\s*/, '')}`);
   const lines = [
     '🚨 INCIDENT DECLARED 🚨',
     `Severity: ${info.severity}`,
@@ -76,10 +81,7 @@ export interface OpenedChannel {
   warnings: string[];
 }
 
-export async function openIncidentChannel(
-  slack: SlackClient,
-  o: { info: IncidentInfo; name: string; text: string; responders: string[] },
-): Promise<OpenedChannel> {
+export async function openIncidentChannel(slack: SlackClient, o: { info: IncidentInfo; name: string; text: string; responders: string[] }): Promise<OpenedChannel> {
   const warnings: string[] = [];
   const ch = await slack.createChannel(o.name);
   const invited: string[] = [];
@@ -110,7 +112,8 @@ export async function openIncidentChannel(
       if (!cursor) break;
     }
   }
-  if (!rootTs) rootTs = (await slack.post({ channel: ch.id, text: o.text, metadata: { event_type: ROOT_EVENT, event_payload: { incident_id: o.info.id, severity: o.info.severity } } })).ts;
+  if (!rootTs)
+    rootTs = (await slack.post({ channel: ch.id, text: o.text, metadata: { event_type: ROOT_EVENT, event_payload: { incident_id: o.info.id, severity: o.info.severity } } })).ts;
   const permalink = await slack.permalink(ch.id, rootTs);
   return { channelId: ch.id, channelName: ch.name, rootTs, permalink, created: ch.created, invited, warnings };
 }

@@ -98,7 +98,7 @@ export class PagerDutyClient {
     const max = this.opts.maxPages ?? 200;
     const raw: any[] = [];
     let truncated = false;
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       const q = new URLSearchParams();
       q.append('statuses[]', 'triggered');
       q.append('statuses[]', 'acknowledged');
@@ -130,7 +130,7 @@ export class PagerDutyClient {
   /** Who is on call, per escalation policy and level. */
   async onCalls(policyIds: string[]): Promise<OnCall[]> {
     const out: OnCall[] = [];
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       const q = new URLSearchParams();
       for (const id of policyIds) q.append('escalation_policy_ids[]', id);
       q.set('limit', '100');
@@ -184,7 +184,13 @@ export class PagerDutyClient {
    * A new incident on a service, assigned to an escalation policy (REST). `incidentKey` makes it
    * once: PagerDuty refuses a second open incident with the same key, which counts as done.
    */
-  async createIncident(i: { title: string; serviceId: string; escalationPolicyId: string; incidentKey: string; details?: string }): Promise<{ id: string | null; already: boolean }> {
+  async createIncident(i: {
+    title: string;
+    serviceId: string;
+    escalationPolicyId: string;
+    incidentKey: string;
+    details?: string;
+  }): Promise<{ id: string | null; already: boolean }> {
     const body = {
       incident: {
         type: 'incident',
@@ -205,7 +211,14 @@ export class PagerDutyClient {
   }
 
   /** Events API v2: a trigger event, deduplicated by dedupKey (so a retry does not page twice). */
-  async trigger(ev: { routingKey: string; summary: string; source: string; severity: 'critical' | 'error' | 'warning' | 'info'; dedupKey: string; details?: Record<string, unknown> }): Promise<{ dedupKey: string }> {
+  async trigger(ev: {
+    routingKey: string;
+    summary: string;
+    source: string;
+    severity: 'critical' | 'error' | 'warning' | 'info';
+    dedupKey: string;
+    details?: Record<string, unknown>;
+  }): Promise<{ dedupKey: string }> {
     const url = `${this.opts.eventsUrl.replace(/\/+$/, '')}/v2/enqueue`;
     const body = {
       routing_key: ev.routingKey,
@@ -215,9 +228,17 @@ export class PagerDutyClient {
       payload: { summary: ev.summary.slice(0, 1024), source: ev.source, severity: ev.severity, custom_details: ev.details ?? {} },
     };
     const r = await withRateLimitRetry(() =>
-      callJson(url, { method: 'POST', body, service: 'PagerDuty Events', secrets: [...this.secrets, ev.routingKey], timeoutMs: this.opts.timeoutMs ?? 10_000, maxBytes: this.opts.maxBytes }),
+      callJson(url, {
+        method: 'POST',
+        body,
+        service: 'PagerDuty Events',
+        secrets: [...this.secrets, ev.routingKey],
+        timeoutMs: this.opts.timeoutMs ?? 10_000,
+        maxBytes: this.opts.maxBytes,
+      }),
     );
-    if (r.json?.status !== 'success') throw new ApiError(`PagerDuty Events answered ${JSON.stringify(String(r.json?.status ?? 'nothing')).slice(0, 40)}: ${String(r.json?.message ?? '')}`, 'api', true, r.status);
+    if (r.json?.status !== 'success')
+      throw new ApiError(`PagerDuty Events answered ${JSON.stringify(String(r.json?.status ?? 'nothing')).slice(0, 40)}: ${String(r.json?.message ?? '')}`, 'api', true, r.status);
     return { dedupKey: String(r.json.dedup_key ?? ev.dedupKey) };
   }
 

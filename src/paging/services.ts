@@ -32,7 +32,12 @@ export function incidentChannel(entries: readonly TimelineEntry[]): { id: string
   for (let i = entries.length - 1; i >= 0; i--) {
     const r = entries[i]!.refs as Record<string, unknown> | undefined;
     if (typeof r?.slackChannelId === 'string') {
-      return { id: r.slackChannelId, name: typeof r.slackChannel === 'string' ? r.slackChannel : null, rootTs: typeof r.slackRootTs === 'string' ? r.slackRootTs : null, permalink: typeof r.slackPermalink === 'string' ? r.slackPermalink : null };
+      return {
+        id: r.slackChannelId,
+        name: typeof r.slackChannel === 'string' ? r.slackChannel : null,
+        rootTs: typeof r.slackRootTs === 'string' ? r.slackRootTs : null,
+        permalink: typeof r.slackPermalink === 'string' ? r.slackPermalink : null,
+      };
     }
   }
   return null;

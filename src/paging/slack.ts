@@ -38,7 +38,13 @@ export class SlackClient {
 
   private async call(method: string, args: Record<string, unknown>, read: boolean): Promise<any> {
     const base = `${this.opts.apiUrl.replace(/\/+$/, '')}/${method}`;
-    const common = { service: 'Slack', secrets: [this.opts.token], timeoutMs: this.opts.timeoutMs ?? 10_000, maxBytes: this.opts.maxBytes, headers: { authorization: `Bearer ${this.opts.token}` } };
+    const common = {
+      service: 'Slack',
+      secrets: [this.opts.token],
+      timeoutMs: this.opts.timeoutMs ?? 10_000,
+      maxBytes: this.opts.maxBytes,
+      headers: { authorization: `Bearer ${this.opts.token}` },
+    };
     let r;
     if (read) {
       const q = new URLSearchParams();
@@ -93,8 +99,25 @@ export class SlackClient {
   }
 
   /** chat.postMessage. Not retried here: the caller decides (it may have landed). */
-  async post(m: { channel: string; text: string; blocks?: unknown[]; threadTs?: string | null; metadata?: { event_type: string; event_payload: Record<string, unknown> } }): Promise<{ ts: string; channel: string }> {
-    const r = await this.call('chat.postMessage', { channel: m.channel, text: m.text, ...(m.blocks?.length ? { blocks: m.blocks } : {}), ...(m.threadTs ? { thread_ts: m.threadTs } : {}), ...(m.metadata ? { metadata: m.metadata } : {}), unfurl_links: false }, false);
+  async post(m: {
+    channel: string;
+    text: string;
+    blocks?: unknown[];
+    threadTs?: string | null;
+    metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  }): Promise<{ ts: string; channel: string }> {
+    const r = await this.call(
+      'chat.postMessage',
+      {
+        channel: m.channel,
+        text: m.text,
+        ...(m.blocks?.length ? { blocks: m.blocks } : {}),
+        ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+        ...(m.metadata ? { metadata: m.metadata } : {}),
+        unfurl_links: false,
+      },
+      false,
+    );
     if (typeof r.ts !== 'string') throw new ApiError('Slack chat.postMessage answered ok without a ts', 'unreadable', true, 200);
     return { ts: r.ts, channel: String(r.channel ?? m.channel) };
   }
@@ -106,8 +129,15 @@ export class SlackClient {
 
   /** One page of the channel's messages, newest first, with their metadata. */
   async history(channel: string, opts: { oldest?: string; cursor?: string; limit?: number } = {}): Promise<{ messages: SlackMessage[]; nextCursor: string | null }> {
-    const r = await this.call('conversations.history', { channel, include_all_metadata: true, limit: opts.limit ?? 200, oldest: opts.oldest, cursor: opts.cursor, inclusive: false }, true);
-    return { messages: (Array.isArray(r.messages) ? r.messages : []).map(toMessage).filter(Boolean) as SlackMessage[], nextCursor: r.has_more ? r.response_metadata?.next_cursor || null : null };
+    const r = await this.call(
+      'conversations.history',
+      { channel, include_all_metadata: true, limit: opts.limit ?? 200, oldest: opts.oldest, cursor: opts.cursor, inclusive: false },
+      true,
+    );
+    return {
+      messages: (Array.isArray(r.messages) ? r.messages : []).map(toMessage).filter(Boolean) as SlackMessage[],
+      nextCursor: r.has_more ? r.response_metadata?.next_cursor || null : null,
+    };
   }
 
   async replies(channel: string, threadTs: string): Promise<SlackMessage[]> {
@@ -134,7 +164,10 @@ export class SlackClient {
 
 function toMessage(m: any): SlackMessage | null {
   if (!m || typeof m.ts !== 'string') return null;
-  const md = m.metadata && typeof m.metadata.event_type === 'string' && m.metadata.event_payload && typeof m.metadata.event_payload === 'object' ? { event_type: m.metadata.event_type, event_payload: m.metadata.event_payload } : null;
+  const md =
+    m.metadata && typeof m.metadata.event_type === 'string' && m.metadata.event_payload && typeof m.metadata.event_payload === 'object'
+      ? { event_type: m.metadata.event_type, event_payload: m.metadata.event_payload }
+      : null;
   return { ts: m.ts, text: typeof m.text === 'string' ? m.text : '', user: m.user ?? m.bot_id ?? null, threadTs: m.thread_ts ?? null, metadata: md };
 }
 

@@ -37,7 +37,16 @@ export function pagingClients(config: Config): { pagerduty: PagerDutyClient | nu
   const maxBytes = config.limits.maxResponseMiB * 1024 * 1024;
   const routingKeys = p.pagerduty?.escalationTargets.flatMap((t) => ('routingKey' in t ? [t.routingKey] : [])) ?? [];
   const pagerduty = p.pagerduty
-    ? new PagerDutyClient({ apiUrl: p.pagerduty.apiUrl, eventsUrl: p.pagerduty.eventsUrl, token: p.pagerduty.token, from: p.pagerduty.from, serviceIds: p.pagerduty.serviceIds, timeoutMs: p.pagerduty.timeoutSeconds * 1000, maxBytes, secrets: routingKeys })
+    ? new PagerDutyClient({
+        apiUrl: p.pagerduty.apiUrl,
+        eventsUrl: p.pagerduty.eventsUrl,
+        token: p.pagerduty.token,
+        from: p.pagerduty.from,
+        serviceIds: p.pagerduty.serviceIds,
+        timeoutMs: p.pagerduty.timeoutSeconds * 1000,
+        maxBytes,
+        secrets: routingKeys,
+      })
     : null;
   const slack = p.slack ? new SlackClient({ apiUrl: p.slack.apiUrl, token: p.slack.botToken, timeoutMs: p.slack.timeoutSeconds * 1000, maxBytes }) : null;
   return { pagerduty, slack, secrets: [p.pagerduty?.token, p.slack?.botToken, ...routingKeys].filter((x): x is string => !!x) };

@@ -28,7 +28,11 @@ export function sendResultOf(e: unknown): SendResult {
   }
 }
 
-export function slackThreadSink(client: SlackClient | (() => SlackClient | null), channelOf: (incidentId: string) => { id: string; rootTs: string | null } | null, opts: { name?: string } = {}): Sink {
+export function slackThreadSink(
+  client: SlackClient | (() => SlackClient | null),
+  channelOf: (incidentId: string) => { id: string; rootTs: string | null } | null,
+  opts: { name?: string } = {},
+): Sink {
   return {
     name: opts.name ?? 'slack-channel',
     kind: 'slack',
@@ -53,7 +57,13 @@ export function slackThreadSink(client: SlackClient | (() => SlackClient | null)
         }
       }
       try {
-        const r = await slack.post({ channel: ch.id, threadTs: ch.rootTs, text: update.slack.text, blocks: update.slack.blocks, metadata: { event_type: UPDATE_EVENT, event_payload: { delivery_id: marker, update_id: update.id, incident_id: update.incidentId } } });
+        const r = await slack.post({
+          channel: ch.id,
+          threadTs: ch.rootTs,
+          text: update.slack.text,
+          blocks: update.slack.blocks,
+          metadata: { event_type: UPDATE_EVENT, event_payload: { delivery_id: marker, update_id: update.id, incident_id: update.incidentId } },
+        });
         return { ok: true, messageId: r.ts };
       } catch (e) {
         return sendResultOf(e);

@@ -165,7 +165,14 @@ export class ChannelSync {
       }
       if (!this.readOnly()) await this.announce(ch);
       const unsent = this.unsent(ch);
-      if (unsent.length === 0 || this.readOnly()) return this.set({ state: 'ok', channel: ch.id, channelName: ch.name, message: this.readOnly() ? 'following the channel (read-only)' : 'in sync', unsent: this.readOnly() ? 0 : unsent.length });
+      if (unsent.length === 0 || this.readOnly())
+        return this.set({
+          state: 'ok',
+          channel: ch.id,
+          channelName: ch.name,
+          message: this.readOnly() ? 'following the channel (read-only)' : 'in sync',
+          unsent: this.readOnly() ? 0 : unsent.length,
+        });
       await this.post(ch, batchOf(unsent));
       const left = this.unsent(ch).length;
       this.set({ state: 'ok', channel: ch.id, channelName: ch.name, message: left ? `posting ${left} more entries` : 'in sync', unsent: left });
@@ -321,7 +328,11 @@ export class ChannelSync {
     if (e instanceof ApiError && e.kind === 'rate-limited') {
       const wait = Math.min(e.retryAfterMs ?? 1000, MAX_WAIT_MS);
       this.waitUntil = this.now() + wait;
-      return this.set({ ...this.st, state: 'waiting', message: `${msg}${(e.retryAfterMs ?? 0) > MAX_WAIT_MS ? ` (waiting ${Math.round(MAX_WAIT_MS / 60000)} min, not that long)` : ''}` });
+      return this.set({
+        ...this.st,
+        state: 'waiting',
+        message: `${msg}${(e.retryAfterMs ?? 0) > MAX_WAIT_MS ? ` (waiting ${Math.round(MAX_WAIT_MS / 60000)} min, not that long)` : ''}`,
+      });
     }
     // Back off a little on any failure, so a Slack outage is not hammered.
     this.waitUntil = this.now() + Math.min(MAX_WAIT_MS, (this.opts.pollMs ?? 1000) * 2);
@@ -351,7 +362,10 @@ function batchOf(unsent: TimelineEntry[]): TimelineEntry[] {
 
 function entryJson(e: TimelineEntry): string {
   if (!e.body || e.body.length <= ENTRY_BODY_MAX) return JSON.stringify(e);
-  return JSON.stringify({ ...e, body: `${e.body.slice(0, ENTRY_BODY_MAX)}… (cut in the channel; the full text is in the journal of ${e.origin?.from ?? 'the cockpit that wrote it'})` });
+  return JSON.stringify({
+    ...e,
+    body: `${e.body.slice(0, ENTRY_BODY_MAX)}… (cut in the channel; the full text is in the journal of ${e.origin?.from ?? 'the cockpit that wrote it'})`,
+  });
 }
 
 /** One line of the message people read in the channel. */

@@ -63,11 +63,7 @@ export function alertCells(a: AlertRow, now: number, opts: AlertPresentOptions =
         ? cell(`${g.pending} pending`, 'warn')
         : cell(`${g.resolved} resolved`, 'ok');
   const age =
-    a.state === 'resolved' && a.resolvedAt !== null
-      ? cell(formatAge(now - a.resolvedAt), 'muted')
-      : a.activeAt !== null
-        ? cell(formatAge(now - a.activeAt))
-        : cell('-', 'muted');
+    a.state === 'resolved' && a.resolvedAt !== null ? cell(formatAge(now - a.resolvedAt), 'muted') : a.activeAt !== null ? cell(formatAge(now - a.activeAt)) : cell('-', 'muted');
   const isNew = isNewAlert(a, now, opts.newWindowMs);
   let silence: Cell;
   if (a.silenced) silence = cell(a.silenceEndsAt !== null ? `silenced ${silenceUntil(a.silenceEndsAt, now)}` : 'silenced', 'muted');
@@ -77,7 +73,11 @@ export function alertCells(a: AlertRow, now: number, opts: AlertPresentOptions =
     state,
     cell(a.severity ?? '-', severityToken(a.severity)),
     // With the alert's own value (what its rule compared with the threshold), not the pane's figure.
-    cell(`${a.name}${target(a.labels)}${a.value != null && a.state !== 'resolved' ? ` = ${formatAlertValue(a.value)}` : ''}`, a.state === 'resolved' ? 'muted' : 'fg', a.state === 'firing' && !a.silenced),
+    cell(
+      `${a.name}${target(a.labels)}${a.value != null && a.state !== 'resolved' ? ` = ${formatAlertValue(a.value)}` : ''}`,
+      a.state === 'resolved' ? 'muted' : 'fg',
+      a.state === 'firing' && !a.silenced,
+    ),
     age,
     isNew ? cell('NEW', 'accent', true) : cell(''),
     cell(a.summary ?? a.description ?? '', a.state === 'resolved' ? 'muted' : 'fg'),
@@ -108,7 +108,11 @@ export function alertDetails(a: AlertRow, now: number): string[] {
   if (a.runbookUrl) lines.push(`runbook: ${a.runbookUrl}`);
   if (a.silenced) lines.push(a.silenceEndsAt !== null ? `silenced ${silenceUntil(a.silenceEndsAt, now)}` : 'silenced');
   if (a.inhibited) lines.push('inhibited');
-  lines.push(`labels: ${Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  lines.push(
+    `labels: ${Object.entries(a.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
   lines.push(`fingerprint: ${a.fingerprint}`);
   return lines;
 }

@@ -1,10 +1,7 @@
 // Pure presentation: formatters turn a row of data into cells carrying theme token names,
 // never colours. Panes render cells with the active theme.
 
-export type Token =
-  | 'fg' | 'muted' | 'title' | 'accent' | 'keyHint'
-  | 'ok' | 'warn' | 'critical' | 'info'
-  | 'sevP0' | 'sevP1' | 'sevP2' | 'sevP3';
+export type Token = 'fg' | 'muted' | 'title' | 'accent' | 'keyHint' | 'ok' | 'warn' | 'critical' | 'info' | 'sevP0' | 'sevP1' | 'sevP2' | 'sevP3';
 
 export interface Cell {
   text: string;

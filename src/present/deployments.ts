@@ -35,7 +35,12 @@ export function deploymentState(d: DeploymentRow): { text: string; token: Token 
   return { text: 'ok', token: 'ok' };
 }
 
-export function deploymentCells(d: DeploymentRow, now: number, data: Pick<KubeData, 'allNamespaces' | 'namespaces' | 'statefulSets' | 'daemonSets'>, opts: { ascii?: boolean } = {}): Cell[] {
+export function deploymentCells(
+  d: DeploymentRow,
+  now: number,
+  data: Pick<KubeData, 'allNamespaces' | 'namespaces' | 'statefulSets' | 'daemonSets'>,
+  opts: { ascii?: boolean } = {},
+): Cell[] {
   const cells: Cell[] = [];
   if (data.allNamespaces || data.namespaces.length > 1) cells.push(cell(d.namespace, 'muted'));
   if (hasOtherWorkloads(data)) cells.push(cell(KIND_SHORT.Deployment, 'muted'));

@@ -47,7 +47,11 @@ export function headerCells(h: HeaderInput): Cell[] {
       const left = h.nextUpdateDueAt - h.now;
       parts.push({
         priority: 1,
-        cells: [left >= 0 ? { text: `next update ${formatClock(left)} `, token: left < 120_000 ? 'warn' : 'muted' } : { text: `UPDATE OVERDUE ${formatClock(-left)} `, token: 'critical', bold: true }],
+        cells: [
+          left >= 0
+            ? { text: `next update ${formatClock(left)} `, token: left < 120_000 ? 'warn' : 'muted' }
+            : { text: `UPDATE OVERDUE ${formatClock(-left)} `, token: 'critical', bold: true },
+        ],
       });
     }
   }
@@ -56,13 +60,26 @@ export function headerCells(h: HeaderInput): Cell[] {
   parts.push({
     priority: 2,
     cells: s.severity
-      ? [{ text: 'suggest ', token: 'muted' }, { text: `${s.severity} `, token: SEV_TOKEN[s.severity], bold: true }, { text: `${truncate(s.rule, RULE_MAX)} `, token: 'fg' }]
+      ? [
+          { text: 'suggest ', token: 'muted' },
+          { text: `${s.severity} `, token: SEV_TOKEN[s.severity], bold: true },
+          { text: `${truncate(s.rule, RULE_MAX)} `, token: 'fg' },
+        ]
       : s.rule === 'all clear'
         ? [{ text: `${h.glyphs.ok} ${s.rule} `, token: 'ok' }]
         : // "unknown (kubernetes unreachable)", "no signals yet": not a severity, and not all clear either.
           [{ text: `${h.glyphs.warn} ${truncate(s.rule, RULE_MAX)} `, token: 'warn' }],
   });
-  if (h.context) parts.push({ priority: 4, cells: [{ text: `ctx `, token: 'muted' }, { text: `${h.context} `, token: 'fg' }, { text: 'ns ', token: 'muted' }, { text: `${h.namespaces.join(',') || 'default'} `, token: 'fg' }] });
+  if (h.context)
+    parts.push({
+      priority: 4,
+      cells: [
+        { text: `ctx `, token: 'muted' },
+        { text: `${h.context} `, token: 'fg' },
+        { text: 'ns ', token: 'muted' },
+        { text: `${h.namespaces.join(',') || 'default'} `, token: 'fg' },
+      ],
+    });
   const srcCells: Cell[] = [];
   for (const [name, { status, updatedAt }] of Object.entries(h.sources)) {
     if (status === 'disabled') continue;

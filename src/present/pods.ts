@@ -9,7 +9,8 @@ const NEUTRAL_OK = new Set(['Completed', 'Succeeded']);
 
 export function podStatusToken(p: Pick<PodRow, 'status' | 'healthy'>): Token {
   if (p.healthy) return NEUTRAL_OK.has(p.status) ? 'muted' : 'ok';
-  if (CRITICAL.has(p.status) || p.status.startsWith('Init:Error') || p.status.startsWith('Init:CrashLoop') || p.status.startsWith('ExitCode') || p.status.startsWith('Signal')) return 'critical';
+  if (CRITICAL.has(p.status) || p.status.startsWith('Init:Error') || p.status.startsWith('Init:CrashLoop') || p.status.startsWith('ExitCode') || p.status.startsWith('Signal'))
+    return 'critical';
   return 'warn';
 }
 

@@ -59,7 +59,12 @@ const DELIVERY_KINDS = new Set<TimelineEntry['kind']>(['update.delivered', 'upda
  * posts whose "queued" entry is not in the list stay rows of their own.
  */
 export function groupPosts(entries: readonly TimelineEntry[]): Array<{ entry: TimelineEntry; deliveries: TimelineEntry[] }> {
-  const posts = new Set(entries.filter((e) => e.kind === 'update.queued').map((e) => postIdOf(e)).filter(Boolean));
+  const posts = new Set(
+    entries
+      .filter((e) => e.kind === 'update.queued')
+      .map((e) => postIdOf(e))
+      .filter(Boolean),
+  );
   const beneath = new Map<string, Map<string, TimelineEntry>>();
   const out: Array<{ entry: TimelineEntry; deliveries: TimelineEntry[] }> = [];
   for (const e of entries) {

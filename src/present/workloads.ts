@@ -17,7 +17,12 @@ function state(w: { rolling: boolean; ready: number; desired: number }): { text:
 }
 
 /** Cells for the deployment columns: [KIND] NAME READY UP-TO-DATE AVAILABLE STATE REV ROLLOUT IMAGES. */
-export function workloadCells(kind: 'StatefulSet' | 'DaemonSet', w: StatefulSetRow | DaemonSetRow, data: Pick<KubeData, 'allNamespaces' | 'namespaces'>, opts: { ascii?: boolean } = {}): Cell[] {
+export function workloadCells(
+  kind: 'StatefulSet' | 'DaemonSet',
+  w: StatefulSetRow | DaemonSetRow,
+  data: Pick<KubeData, 'allNamespaces' | 'namespaces'>,
+  opts: { ascii?: boolean } = {},
+): Cell[] {
   const cells: Cell[] = [];
   if (data.allNamespaces || data.namespaces.length > 1) cells.push(cell(w.namespace, 'muted'));
   cells.push(cell(KIND_SHORT[kind], 'muted'));

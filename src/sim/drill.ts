@@ -96,7 +96,7 @@ function message(e: unknown): string {
 export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
   const scenario = getScenario(opts.scenario);
   const speed = opts.speed && opts.speed > 0 ? opts.speed : 1;
-  const seed = opts.seed ?? (Date.now() % 2_147_483_647);
+  const seed = opts.seed ?? Date.now() % 2_147_483_647;
   const log = opts.log ?? (() => {});
   const ownDir = !opts.dir;
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'warroom-drill-'));
@@ -205,12 +205,16 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
       const envFile = path.resolve(outDir, 'drill.env');
       writePrivate(kc, kubeconfigText());
       let password = '';
-      const templated = buildConfig(kc, (url) => {
-        const u = new URL(url);
-        password = decodeURIComponent(u.password);
-        if (!u.password) return url;
-        return `${u.protocol}//${u.username}:\${${PG_PASSWORD_ENV}}@${u.host}${u.pathname}${u.search}`;
-      }, path.resolve(outDir));
+      const templated = buildConfig(
+        kc,
+        (url) => {
+          const u = new URL(url);
+          password = decodeURIComponent(u.password);
+          if (!u.password) return url;
+          return `${u.protocol}//${u.username}:\${${PG_PASSWORD_ENV}}@${u.host}${u.pathname}${u.search}`;
+        },
+        path.resolve(outDir),
+      );
       const header = `# warroom config for the drill "${scenario.name}" (written by warroom sim).\n# The Postgres password comes from ${PG_PASSWORD_ENV}: run \`. ${envFile}\` first.\n`;
       writePrivate(cfg, header + stringify(templated));
       const quoted = `'${password.replace(/'/g, `'\\''`)}'`;

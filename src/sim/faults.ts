@@ -3,12 +3,7 @@
 // connection after reading it, does the work and then drops it, or sends a body far too large.
 import type http from 'node:http';
 
-export type FaultReply =
-  | { status: number; body?: string; headers?: Record<string, string> }
-  | 'hang'
-  | 'drop'
-  | 'process-then-drop'
-  | { huge: number };
+export type FaultReply = { status: number; body?: string; headers?: Record<string, string> } | 'hang' | 'drop' | 'process-then-drop' | { huge: number };
 
 export interface Fault {
   /** Matched against the request path without its query ("/api/chat.postMessage", "/incidents/P1"). */

@@ -39,7 +39,10 @@ export function App(props: AppProps) {
   const win = useWindowSize();
   const cols = props.size?.cols ?? win.columns ?? 80;
   const rows = props.size?.rows ?? win.rows ?? 24;
-  const ctx = useMemo<Ctx>(() => ({ cockpit: props.cockpit, theme: props.theme, keymap: props.keymap, runner: props.runner, now: props.now ?? Date.now, dataNow: props.dataNow ?? props.now ?? Date.now }), [props.cockpit, props.theme, props.keymap, props.runner, props.now, props.dataNow]);
+  const ctx = useMemo<Ctx>(
+    () => ({ cockpit: props.cockpit, theme: props.theme, keymap: props.keymap, runner: props.runner, now: props.now ?? Date.now, dataNow: props.dataNow ?? props.now ?? Date.now }),
+    [props.cockpit, props.theme, props.keymap, props.runner, props.now, props.dataNow],
+  );
 
   useEffect(() => {
     props.cockpit.store.setState((s) => (s.ui.cols === cols && s.ui.rows === rows ? s : { ui: { ...s.ui, cols, rows } }));
@@ -78,7 +81,9 @@ function Screen({ cols, rows }: { cols: number; rows: number }) {
         <Text {...theme.style('warn')} bold wrap="truncate">
           Terminal too small: {cols}×{rows}.
         </Text>
-        <Text wrap="truncate">warroom needs at least {MIN_COLS}×{MIN_ROWS}. Enlarge the window, or q to quit.</Text>
+        <Text wrap="truncate">
+          warroom needs at least {MIN_COLS}×{MIN_ROWS}. Enlarge the window, or q to quit.
+        </Text>
       </Box>
     );
   }
@@ -123,7 +128,19 @@ function PaneSlot({ pane, width, height, focused }: { pane: PaneId; width: numbe
     const filter = s.ui.filter[pane] ?? '';
     const cursorRaw = s.ui.cursor[pane] ?? 0;
     const c = cache.current;
-    if (c && c.d1 === d1 && c.d2 === d2 && c.filter === filter && c.cursorRaw === cursorRaw && c.width === width && c.height === height && c.focused === focused && c.tick === tick && c.theme === theme) return c.lines;
+    if (
+      c &&
+      c.d1 === d1 &&
+      c.d2 === d2 &&
+      c.filter === filter &&
+      c.cursorRaw === cursorRaw &&
+      c.width === width &&
+      c.height === height &&
+      c.focused === focused &&
+      c.tick === tick &&
+      c.theme === theme
+    )
+      return c.lines;
     const modelFresh = !c || c.d1 !== d1 || c.d2 !== d2 || c.tick !== tick;
     const model = modelFresh ? paneModel(pane, s, now(), dataNow()) : c.model;
     const visible = modelFresh || c.filter !== filter ? visibleRows(model, filter) : c.visible;

@@ -16,7 +16,7 @@ export function Footer({ width }: { width: number }) {
   const now = Date.now;
   const focus = useSelect((s) => s.ui.focus);
   const editing = useSelect((s) => s.ui.filterEditing);
-  const filter = useSelect((s) => (s.ui.filterEditing ? s.ui.filter[s.ui.filterEditing] ?? '' : ''));
+  const filter = useSelect((s) => (s.ui.filterEditing ? (s.ui.filter[s.ui.filterEditing] ?? '') : ''));
   const toast = useSelect((s) => s.ui.toasts[s.ui.toasts.length - 1]);
   const readOnly = useSelect((s) => s.meta.readOnly);
   const [, setTick] = useState(0);
@@ -30,7 +30,11 @@ export function Footer({ width }: { width: number }) {
 
   let cells: Cell[];
   if (editing) {
-    cells = [{ text: ' filter ', token: 'keyHint', bold: true }, { text: `/${filter}▏`, token: 'fg' }, { text: '  Enter keep · Esc clear', token: 'muted' }];
+    cells = [
+      { text: ' filter ', token: 'keyHint', bold: true },
+      { text: `/${filter}▏`, token: 'fg' },
+      { text: '  Enter keep · Esc clear', token: 'muted' },
+    ];
   } else if (showToast) {
     cells = [{ text: ` ${toast.message}`, token: LEVEL_TOKEN[toast.level], bold: toast.level === 'error' }];
   } else {

@@ -55,7 +55,14 @@ export function Header({ width }: { width: number }) {
     context: ctx,
     namespaces: allNs ? ['*'] : namespaces,
     // The Kubernetes source is watch-driven: quiet data is not stale, so only its outages age.
-    sources: { k8s: { status: kube, updatedAt: kube === 'down' ? kubeAt : null }, prom: { status: prom, updatedAt: promAt }, pg: { status: pg, updatedAt: pgAt }, redis: { status: redis, updatedAt: redisAt }, pd: { status: pd, updatedAt: pdAt }, slack: { status: CHANNEL_STATUS[channel], updatedAt: null } },
+    sources: {
+      k8s: { status: kube, updatedAt: kube === 'down' ? kubeAt : null },
+      prom: { status: prom, updatedAt: promAt },
+      pg: { status: pg, updatedAt: pgAt },
+      redis: { status: redis, updatedAt: redisAt },
+      pd: { status: pd, updatedAt: pdAt },
+      slack: { status: CHANNEL_STATUS[channel], updatedAt: null },
+    },
     staleAfterMs: meta.staleAfterMs,
     glyphs: theme.glyphs,
   });

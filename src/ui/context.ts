@@ -26,4 +26,3 @@ export function useCockpit(): Ctx {
 export function useSelect<T>(selector: (s: State) => T): T {
   return useStore(useCockpit().cockpit.store, selector);
 }
-

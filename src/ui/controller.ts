@@ -129,15 +129,28 @@ export function createController(deps: ControllerDeps) {
     'kube.context': async () => {
       if (!services.kube) return notify(cockpit, 'Kubernetes is not configured', 'warn');
       const current = services.kube.currentContext();
-      const choice = await ui.select('Switch Kubernetes context', services.kube.listContexts().map((c) => ({ label: `${c === current ? '* ' : '  '}${c}`, value: c })));
+      const choice = await ui.select(
+        'Switch Kubernetes context',
+        services.kube.listContexts().map((c) => ({ label: `${c === current ? '* ' : '  '}${c}`, value: c })),
+      );
       if (choice && choice !== current) await services.kube.switchContext(choice);
     },
     'kube.namespace': async () => {
       if (!services.kube) return notify(cockpit, 'Kubernetes is not configured', 'warn');
       const ns = get().kube.data;
-      const answer = await ui.prompt('Namespaces (comma-separated, * for all)', [{ name: 'ns', label: 'Namespaces', initial: ns.allNamespaces ? '*' : ns.namespaces.join(','), validate: (v) => (v.trim() ? null : 'enter at least one namespace, or *') }]);
+      const answer = await ui.prompt('Namespaces (comma-separated, * for all)', [
+        { name: 'ns', label: 'Namespaces', initial: ns.allNamespaces ? '*' : ns.namespaces.join(','), validate: (v) => (v.trim() ? null : 'enter at least one namespace, or *') },
+      ]);
       const typed = answer?.ns;
-      if (typed !== undefined) services.kube.setNamespaces(typed.trim() === '*' ? 'all' : typed.split(',').map((s) => s.trim()).filter(Boolean));
+      if (typed !== undefined)
+        services.kube.setNamespaces(
+          typed.trim() === '*'
+            ? 'all'
+            : typed
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+        );
     },
 
     'alert.runbook': () =>
@@ -145,7 +158,6 @@ export function createController(deps: ControllerDeps) {
         const a = t.alert as AlertRow;
         showText(`Alert ${a.name}`, [a.runbookUrl ? `Runbook: ${a.runbookUrl}` : 'Runbook: (none in the alert annotations)', '', ...alertDetails(a, dataNow())]);
       }),
-
   };
 
   /** An action's key: the runner does the rest, read-only first. */
@@ -209,4 +221,3 @@ export function createController(deps: ControllerDeps) {
 
   return { handleKey, run, commands: Object.keys(commands) };
 }
-

@@ -87,9 +87,16 @@ test('numbers and ports are usage errors (exit 2) with the range, never a raw No
 
 test('every mistake in a config file is reported in one run, in line order, up to 20', () => {
   const file = path.join(dir, 'three.yaml');
-  fs.writeFileSync(file, 'ui:\n  refreshSeconds: soon\n  maxFps: 500\nkube:\n  namespaces: shop\nredis:\n  - name: cache\n    url: redis://:${NOT_SET_ANYWHERE}@h:6379\nbogus: 1\n');
+  fs.writeFileSync(
+    file,
+    'ui:\n  refreshSeconds: soon\n  maxFps: 500\nkube:\n  namespaces: shop\nredis:\n  - name: cache\n    url: redis://:${NOT_SET_ANYWHERE}@h:6379\nbogus: 1\n',
+  );
   const r = usageError(['--config', file, '--print-config'], /5 config problems:/);
-  const lines = r.stderr.trim().split('\n').slice(1).map((l) => l.trim());
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim());
   assert.deepEqual(
     lines.map((l) => l.replace(`${file}:`, 'F:').replace(/: .*$/, '')),
     ['F:2', 'F:3', 'F:5', 'F:8', 'F:9'],
@@ -149,11 +156,14 @@ test('warroom completion zsh loads in zsh and registers itself', () => {
   const file = path.join(dir, '_warroom');
   fs.writeFileSync(file, script);
   execFileSync('zsh', ['-n', file]);
-  const out = execFileSync('zsh', ['-f', '-c', `autoload -U compinit && compinit -u -D && source ${file} && print -r -- $_comps[warroom]`], { encoding: 'utf8', env: { ...env, HOME: dir } });
+  const out = execFileSync('zsh', ['-f', '-c', `autoload -U compinit && compinit -u -D && source ${file} && print -r -- $_comps[warroom]`], {
+    encoding: 'utf8',
+    env: { ...env, HOME: dir },
+  });
   assert.equal(out.trim(), '_warroom');
 });
 
-test('warroom completion fish answers fish\'s own `complete -C`', () => {
+test("warroom completion fish answers fish's own `complete -C`", () => {
   const script = warroom('completion', 'fish').stdout;
   const file = path.join(dir, 'warroom.fish');
   fs.writeFileSync(file, script);

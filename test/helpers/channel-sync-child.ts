@@ -22,8 +22,19 @@ if (role === 'A') {
   const hasChannel = engine.journalEntries(info.id).some((e) => typeof (e.refs as any)?.slackChannelId === 'string');
   while (!hasChannel) {
     try {
-      const ch = await openIncidentChannel(slack, { info, name: channelName(info), text: initialMessage(info, { whatWeKnow: 'errors', currentActions: 'looking', impact: 'checkout' }, []), responders: ["UADA"] });
-      engine.record({ kind: 'action.succeeded', actor: 'alice', source: 'runner', summary: `Open the incident channel: #${ch.channelName}`, refs: { action: 'paging.channel', slackChannelId: ch.channelId, slackChannel: ch.channelName, slackRootTs: ch.rootTs } });
+      const ch = await openIncidentChannel(slack, {
+        info,
+        name: channelName(info),
+        text: initialMessage(info, { whatWeKnow: 'errors', currentActions: 'looking', impact: 'checkout' }, []),
+        responders: ['UADA'],
+      });
+      engine.record({
+        kind: 'action.succeeded',
+        actor: 'alice',
+        source: 'runner',
+        summary: `Open the incident channel: #${ch.channelName}`,
+        refs: { action: 'paging.channel', slackChannelId: ch.channelId, slackChannel: ch.channelName, slackRootTs: ch.rootTs },
+      });
       break;
     } catch {
       await new Promise((r) => setTimeout(r, 100));

@@ -41,7 +41,22 @@ export function pod(ns: string, dep: string, i: number, status = 'Running', rest
 }
 
 export function deployment(ns: string, name: string, replicas: number, ready: number, now = NOW): DeploymentRow {
-  return { key: `${ns}/${name}`, namespace: ns, name, desired: replicas, ready, updated: replicas, available: ready, images: [`registry.example.com/${name}:v1.14.2`], revision: 7, lastRolloutAt: now - 26 * 60_000, paused: false, rolling: ready < replicas, failedReason: null, uid: `uid-${name}` };
+  return {
+    key: `${ns}/${name}`,
+    namespace: ns,
+    name,
+    desired: replicas,
+    ready,
+    updated: replicas,
+    available: ready,
+    images: [`registry.example.com/${name}:v1.14.2`],
+    revision: 7,
+    lastRolloutAt: now - 26 * 60_000,
+    paused: false,
+    rolling: ready < replicas,
+    failedReason: null,
+    uid: `uid-${name}`,
+  };
 }
 
 export function event(i: number, warn: boolean, object: string, now = NOW): EventRow {
@@ -58,29 +73,68 @@ export function event(i: number, warn: boolean, object: string, now = NOW): Even
 }
 
 export function alert(i: number, name: string, severity: string, summary: string, now = NOW): AlertRow {
-  return { fingerprint: `fp${i}`, name, state: 'firing', severity, labels: { alertname: name, severity, namespace: 'shop' }, summary, description: null, runbookUrl: null, activeAt: now - (15 + 20 * i) * 60_000, firstSeenAt: now - (15 + 20 * i) * 60_000, resolvedAt: null, silenced: false, inhibited: false, silenceEndsAt: null };
+  return {
+    fingerprint: `fp${i}`,
+    name,
+    state: 'firing',
+    severity,
+    labels: { alertname: name, severity, namespace: 'shop' },
+    summary,
+    description: null,
+    runbookUrl: null,
+    activeAt: now - (15 + 20 * i) * 60_000,
+    firstSeenAt: now - (15 + 20 * i) * 60_000,
+    resolvedAt: null,
+    silenced: false,
+    inhibited: false,
+    silenceEndsAt: null,
+  };
 }
 
 export function service(name: string, i: number, now = NOW): ServiceSignals {
   const series = (base: number, k: number) => Array.from({ length: 30 }, (_, j) => base * (1 + 0.3 * Math.sin(j / 3 + k)));
-  return { name, errorRate: i === 0 ? 0.072 : 0.002 * (i + 1), p95Seconds: 0.12 + 0.05 * i, requestRate: 120 + 80 * i, requestRateHourAgo: 110 + 70 * i, errorRateSeries: series(i === 0 ? 0.06 : 0.004, i), latencySeries: series(0.3, i), problems: [], updatedAt: now };
+  return {
+    name,
+    errorRate: i === 0 ? 0.072 : 0.002 * (i + 1),
+    p95Seconds: 0.12 + 0.05 * i,
+    requestRate: 120 + 80 * i,
+    requestRateHourAgo: 110 + 70 * i,
+    errorRateSeries: series(i === 0 ? 0.06 : 0.004, i),
+    latencySeries: series(0.3, i),
+    problems: [],
+    updatedAt: now,
+  };
 }
 
 export function kubeData(now = NOW): KubeData {
   const deps = ['api', 'checkout', 'cart', 'worker'];
   const pods: PodRow[] = [];
   deps.forEach((d, di) => {
-    for (let i = 0; i < 9; i++) pods.push(pod(di % 2 ? 'payments' : 'shop', d, di * 9 + i, d === 'api' && i === 2 ? 'CrashLoopBackOff' : 'Running', d === 'api' && i === 2 ? 14 : i % 4 === 0 ? 1 : 0, now));
+    for (let i = 0; i < 9; i++)
+      pods.push(pod(di % 2 ? 'payments' : 'shop', d, di * 9 + i, d === 'api' && i === 2 ? 'CrashLoopBackOff' : 'Running', d === 'api' && i === 2 ? 14 : i % 4 === 0 ? 1 : 0, now));
   });
   const events = Array.from({ length: 14 }, (_, i) => event(i, i % 3 === 0, `pod/${pods[(i * 5) % pods.length].name}`, now));
-  return { context: 'prod-eu-1', cluster: 'eu-1', namespaces: ['shop', 'payments'], allNamespaces: false, pods, deployments: deps.map((d) => deployment(d === 'cart' || d === 'api' ? 'shop' : 'payments', d, 9, d === 'api' ? 8 : 9, now)), events, metricsAvailable: true };
+  return {
+    context: 'prod-eu-1',
+    cluster: 'eu-1',
+    namespaces: ['shop', 'payments'],
+    allNamespaces: false,
+    pods,
+    deployments: deps.map((d) => deployment(d === 'cart' || d === 'api' ? 'shop' : 'payments', d, 9, d === 'api' ? 8 : 9, now)),
+    events,
+    metricsAvailable: true,
+  };
 }
 
 export function promData(now = NOW): PromData {
   return {
     alertmanager: true,
     services: ['checkout', 'api', 'cart', 'worker'].map((n, i) => service(n, i, now)),
-    alerts: [alert(0, 'HighErrorRate', 'critical', 'checkout 5xx above 5%', now), alert(1, 'PodCrashLooping', 'warning', 'checkout pod is crash looping', now), alert(2, 'PostgresConnectionsHigh', 'info', 'connections above 80% of max_connections', now)],
+    alerts: [
+      alert(0, 'HighErrorRate', 'critical', 'checkout 5xx above 5%', now),
+      alert(1, 'PodCrashLooping', 'warning', 'checkout pod is crash looping', now),
+      alert(2, 'PostgresConnectionsHigh', 'info', 'connections above 80% of max_connections', now),
+    ],
   };
 }
 
@@ -94,10 +148,31 @@ export function postgresData(now = NOW): PostgresData {
         maxConnections: 200,
         byState: { active: 14, idle: 96, idleInTransaction: 3, idleInTransactionAborted: 0, waiting: 2, other: 0 },
         total: 115,
-        longest: Array.from({ length: 6 }, (_, i) => ({ pid: 41000 + i, user: 'app', application: ['checkout', 'api', 'cart', 'worker', 'auth', 'ledger'][i], state: i < 2 ? 'idle in transaction' : 'active', durationMs: 90_000 / (i + 1), waiting: i === 3, query: `SELECT o.id, o.total FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.customer_id = $${i + 1}` })),
+        longest: Array.from({ length: 6 }, (_, i) => ({
+          pid: 41000 + i,
+          user: 'app',
+          application: ['checkout', 'api', 'cart', 'worker', 'auth', 'ledger'][i],
+          state: i < 2 ? 'idle in transaction' : 'active',
+          durationMs: 90_000 / (i + 1),
+          waiting: i === 3,
+          query: `SELECT o.id, o.total FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.customer_id = $${i + 1}`,
+        })),
         ungrantedLocks: 2,
-        blocking: [{ blockedPid: 41003, blockingPid: 41000, blockedQuery: 'UPDATE orders SET status = $1 WHERE id = $2', blockingQuery: 'UPDATE orders SET total = total + $1 WHERE id = $2', waitMs: 12_000 }],
-        topStatements: Array.from({ length: 4 }, (_, i) => ({ query: `SELECT * FROM table_${i} WHERE id = $1`, calls: 10_000 * (4 - i), totalMs: 90_000 / (i + 1), meanMs: 2.1 * (i + 1) })),
+        blocking: [
+          {
+            blockedPid: 41003,
+            blockingPid: 41000,
+            blockedQuery: 'UPDATE orders SET status = $1 WHERE id = $2',
+            blockingQuery: 'UPDATE orders SET total = total + $1 WHERE id = $2',
+            waitMs: 12_000,
+          },
+        ],
+        topStatements: Array.from({ length: 4 }, (_, i) => ({
+          query: `SELECT * FROM table_${i} WHERE id = $1`,
+          calls: 10_000 * (4 - i),
+          totalMs: 90_000 / (i + 1),
+          meanMs: 2.1 * (i + 1),
+        })),
       },
     ],
   };
@@ -112,8 +187,34 @@ export function redisData(now = NOW): RedisData {
         status: 'ok',
         updatedAt: now,
         nodes: [
-          { address: '10.0.0.20:6379', role: 'master', pingMs: 0.4, usedMemory: 812 * mb, maxMemory: 1024 * mb, connectedClients: 212, blockedClients: 0, evictedPerSec: 0, opsPerSec: 8400, linkStatus: null, connectedReplicas: 1, error: null },
-          { address: '10.0.0.21:6379', role: 'replica', pingMs: 0.5, usedMemory: 810 * mb, maxMemory: 1024 * mb, connectedClients: 12, blockedClients: 0, evictedPerSec: 0, opsPerSec: 300, linkStatus: 'up', connectedReplicas: null, error: null },
+          {
+            address: '10.0.0.20:6379',
+            role: 'master',
+            pingMs: 0.4,
+            usedMemory: 812 * mb,
+            maxMemory: 1024 * mb,
+            connectedClients: 212,
+            blockedClients: 0,
+            evictedPerSec: 0,
+            opsPerSec: 8400,
+            linkStatus: null,
+            connectedReplicas: 1,
+            error: null,
+          },
+          {
+            address: '10.0.0.21:6379',
+            role: 'replica',
+            pingMs: 0.5,
+            usedMemory: 810 * mb,
+            maxMemory: 1024 * mb,
+            connectedClients: 12,
+            blockedClients: 0,
+            evictedPerSec: 0,
+            opsPerSec: 300,
+            linkStatus: 'up',
+            connectedReplicas: null,
+            error: null,
+          },
         ],
       },
     ],
@@ -124,7 +225,9 @@ export function redisData(now = NOW): RedisData {
 
 /** Fills the cockpit's slices as the sources would, with data stamped relative to `now`. */
 export function fill(cockpit: Cockpit, now = NOW): void {
-  const ok = <T,>(data: T) => (prev: SourceSlice<T>): SourceSlice<T> => ({ ...prev, status: 'ok', updatedAt: now, error: null, data });
+  const ok =
+    <T>(data: T) =>
+    (prev: SourceSlice<T>): SourceSlice<T> => ({ ...prev, status: 'ok', updatedAt: now, error: null, data });
   cockpit.publisher('kube')(ok(kubeData(now)));
   cockpit.publisher('prom')(ok(promData(now)));
   cockpit.publisher('postgres')(ok(postgresData(now)));

@@ -25,7 +25,16 @@ out(`ready ${info.id}`);
 
 for (let n = 0; ; n++) {
   // Each post's public message is unique too, so the status page's updates can be counted one by one.
-  const ids = engine.postUpdatePair({ whatWeKnow: `round ${env.ROUND} post ${n}`, currentActions: 'rolling back', impact: 'checkout errors', nextUpdate: 'in 30 min', publicMessage: `We are working on it (update ${env.ROUND}.${n}).` }, 'child');
+  const ids = engine.postUpdatePair(
+    {
+      whatWeKnow: `round ${env.ROUND} post ${n}`,
+      currentActions: 'rolling back',
+      impact: 'checkout errors',
+      nextUpdate: 'in 30 min',
+      publicMessage: `We are working on it (update ${env.ROUND}.${n}).`,
+    },
+    'child',
+  );
   out(`posted ${[...new Set(ids.map((id) => id.replace(/@.*$/, '')))].join(' ')}`);
   await new Promise((r) => setTimeout(r, 30 + ((n * 37) % 90)));
 }

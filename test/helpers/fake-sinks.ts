@@ -5,11 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Reply =
-  | { status: number; body?: string; headers?: Record<string, string>; delayMs?: number }
-  | 'drop'
-  | 'hang'
-  | 'process-then-drop';
+export type Reply = { status: number; body?: string; headers?: Record<string, string>; delayMs?: number } | 'drop' | 'hang' | 'process-then-drop';
 
 export interface ReceivedRequest {
   method: string;
@@ -118,7 +114,10 @@ export class FakeSlack extends FakeServer {
 
   /** Posts per update id, counting only those Slack accepted (answered 200). */
   acceptedByUpdate(): Map<string, number> {
-    return countBy(this.requests.filter((r) => r.outcome === 200), FakeSlack.updateId);
+    return countBy(
+      this.requests.filter((r) => r.outcome === 200),
+      FakeSlack.updateId,
+    );
   }
 
   /** Posts per update id that reached the server at all (accepted, refused, dropped or hung). */
@@ -147,7 +146,10 @@ export class FakeStatuspage extends FakeServer {
   readonly incidents: FakePageIncident[] = [];
   private next = 1;
 
-  constructor(readonly pageId = 'pg1', readonly apiKey = 'sp-key-123') {
+  constructor(
+    readonly pageId = 'pg1',
+    readonly apiKey = 'sp-key-123',
+  ) {
     super();
   }
 
@@ -155,11 +157,22 @@ export class FakeStatuspage extends FakeServer {
     const json = (status: number, v: unknown) => ({ status, body: JSON.stringify(v), headers: { 'content-type': 'application/json' } });
     if (rec.headers.authorization !== `OAuth ${this.apiKey}`) return json(401, { error: 'Could not authenticate' });
     const base = `/v1/pages/${this.pageId}/incidents`;
-    if (rec.method === 'GET' && rec.path === `${base}/unresolved`) return json(200, this.incidents.filter((i) => i.status !== 'resolved'));
+    if (rec.method === 'GET' && rec.path === `${base}/unresolved`)
+      return json(
+        200,
+        this.incidents.filter((i) => i.status !== 'resolved'),
+      );
     const inc = rec.json?.incident;
     if (rec.method === 'POST' && rec.path === base) {
       if (!inc?.name) return json(422, { error: "Name can't be blank" });
-      const created: FakePageIncident = { id: `inc${this.next++}`, name: inc.name, status: inc.status, components: inc.components ?? {}, metadata: inc.metadata ?? {}, incident_updates: [{ status: inc.status, body: inc.body, created_at: new Date().toISOString() }] };
+      const created: FakePageIncident = {
+        id: `inc${this.next++}`,
+        name: inc.name,
+        status: inc.status,
+        components: inc.components ?? {},
+        metadata: inc.metadata ?? {},
+        incident_updates: [{ status: inc.status, body: inc.body, created_at: new Date().toISOString() }],
+      };
       this.incidents.push(created);
       return json(201, created);
     }
@@ -187,7 +200,10 @@ export class FakeWebhook extends FakeServer {
   }
 
   acceptedByUpdate(): Map<string, number> {
-    return countBy(this.requests.filter((r) => r.outcome === 204), (r) => r.json?.id ?? null);
+    return countBy(
+      this.requests.filter((r) => r.outcome === 204),
+      (r) => r.json?.id ?? null,
+    );
   }
 
   /** Like FakeSlack's: accepted, or read and then dropped or hung. */

@@ -168,12 +168,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<RealServ
   ].join('\n');
   fs.writeFileSync(path.join(dir, 'prometheus.yml'), config);
   if (opts.rules) fs.writeFileSync(path.join(dir, 'rules.yml'), opts.rules);
-  const args = [
-    `--config.file=${path.join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${path.join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--log.level=warn',
-  ];
+  const args = [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'];
   const server = await startBinary(PROMETHEUS_BIN, args, port, dir, '/-/ready', 'prometheus');
   return { ...server, stop: async () => (await server.stop(), fs.rmSync(dir, { recursive: true, force: true })) };
 }
@@ -182,10 +177,7 @@ export async function startAlertmanager(): Promise<RealServer> {
   requireBinary(ALERTMANAGER_BIN, 'prometheus-alertmanager');
   const dir = tempDir('warroom-am-');
   const port = await freePort();
-  fs.writeFileSync(
-    path.join(dir, 'alertmanager.yml'),
-    ['route:', "  receiver: 'null'", '  group_wait: 1s', 'receivers:', "  - name: 'null'", ''].join('\n'),
-  );
+  fs.writeFileSync(path.join(dir, 'alertmanager.yml'), ['route:', "  receiver: 'null'", '  group_wait: 1s', 'receivers:', "  - name: 'null'", ''].join('\n'));
   const args = [
     `--config.file=${path.join(dir, 'alertmanager.yml')}`,
     `--storage.path=${path.join(dir, 'data')}`,

@@ -18,13 +18,21 @@ export interface TmuxSession {
 
 export function startTmux(
   args: string,
-  opts: { cols: number; rows: number; env?: Record<string, string>; /** A program to run warroom under, e.g. GNU screen. */ via?: string; /** The warroom command; default: this node running dist/cli.js. */ program?: string },
+  opts: {
+    cols: number;
+    rows: number;
+    env?: Record<string, string>;
+    /** A program to run warroom under, e.g. GNU screen. */ via?: string;
+    /** The warroom command; default: this node running dist/cli.js. */ program?: string;
+  },
 ): TmuxSession {
   const socket = `warroom-e2e-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const stateDir = tempDir('warroom-e2e-state-');
   const tmux = (...a: string[]) => execFileSync('tmux', ['-L', socket, ...a], { encoding: 'utf8' });
   const env = { XDG_STATE_HOME: stateDir, XDG_CONFIG_HOME: stateDir, TERM: 'xterm-256color', ...opts.env };
-  const envPrefix = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ');
+  const envPrefix = Object.entries(env)
+    .map(([k, v]) => `${k}='${v}'`)
+    .join(' ');
   // The shell stays after warroom exits so the test can read the restored screen and exit code.
   const cmd = `cd '${ROOT}' && env ${envPrefix} ${opts.via ? `${opts.via} ` : ''}${opts.program ?? `${process.execPath} dist/cli.js`} ${args}; echo "EXITED $?"; sleep 120`;
   tmux('new-session', '-d', '-s', 'w', '-x', String(opts.cols), '-y', String(opts.rows), cmd);
@@ -35,9 +43,10 @@ export function startTmux(
     keys: (...keys) => void tmux('send-keys', '-t', 'w', ...keys),
     resize: (cols, rows) => void tmux('resize-window', '-t', 'w', '-x', String(cols), '-y', String(rows)),
     format: (f) => tmux('display-message', '-p', '-t', 'w', f).trim(),
-    waitForText: (re, timeoutMs = 20_000) => waitFor(() => (re.test(session.capture()) ? session.capture() : null), { timeoutMs, intervalMs: 100, what: `screen to show ${re}` }).catch((e) => {
-      throw new Error(`${(e as Error).message}\n--- screen ---\n${session.capture()}`);
-    }),
+    waitForText: (re, timeoutMs = 20_000) =>
+      waitFor(() => (re.test(session.capture()) ? session.capture() : null), { timeoutMs, intervalMs: 100, what: `screen to show ${re}` }).catch((e) => {
+        throw new Error(`${(e as Error).message}\n--- screen ---\n${session.capture()}`);
+      }),
     kill: () => {
       try {
         tmux('kill-server');

@@ -40,9 +40,12 @@ test('two cockpits, 10 SIGKILL rounds: no entry lost or duplicated, and they con
   const acked = new Set<string>();
   let faults = 0;
   for (let round = 0; round < 10; round++) {
-    const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+    const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
     if (rand() < 0.7) {
-      slack.faults.add({ path: '/api/chat.postMessage', reply: pick<FaultReply>(['process-then-drop', 'drop', 'hang', { status: 429, headers: { 'retry-after': '1' }, body: '{"ok":false,"error":"ratelimited"}' }]) });
+      slack.faults.add({
+        path: '/api/chat.postMessage',
+        reply: pick<FaultReply>(['process-then-drop', 'drop', 'hang', { status: 429, headers: { 'retry-after': '1' }, body: '{"ok":false,"error":"ratelimited"}' }]),
+      });
       faults++;
     }
     if (rand() < 0.4) {
@@ -63,7 +66,14 @@ test('two cockpits, 10 SIGKILL rounds: no entry lost or duplicated, and they con
   // Both cockpits start once more and are left running.
   const mk = (dir: string, origin: string) => {
     const engine = new IncidentEngine({ stateDir: dir, config: defaultConfig() });
-    const sync = new ChannelSync({ slack: new SlackClient({ apiUrl: slack.apiUrl, token: SLACK_TOKEN, timeoutMs: 1000 }), engine, stateDir: dir, origin, pollMs: 500, announceChannel: 'CINCIDENTS' });
+    const sync = new ChannelSync({
+      slack: new SlackClient({ apiUrl: slack.apiUrl, token: SLACK_TOKEN, timeoutMs: 1000 }),
+      engine,
+      stateDir: dir,
+      origin,
+      pollMs: 500,
+      announceChannel: 'CINCIDENTS',
+    });
     sync.start();
     return { engine, sync };
   };
@@ -84,14 +94,19 @@ test('two cockpits, 10 SIGKILL rounds: no entry lost or duplicated, and they con
       const a = shared(dirA);
       const b = shared(dirB);
       const counts = channelEntryCounts();
-      throw new Error(`${e.message}: A ${a.length} (${a.filter((x) => !counts.has(x.id)).length} not in the channel), B ${b.length} (${b.filter((x) => !counts.has(x.id)).length} not in the channel), channel ${counts.size}; A sync ${JSON.stringify(A.sync.status())}; B sync ${JSON.stringify(B.sync.status())}; B current ${B.engine.current?.id}`);
+      throw new Error(
+        `${e.message}: A ${a.length} (${a.filter((x) => !counts.has(x.id)).length} not in the channel), B ${b.length} (${b.filter((x) => !counts.has(x.id)).length} not in the channel), channel ${counts.size}; A sync ${JSON.stringify(A.sync.status())}; B sync ${JSON.stringify(B.sync.status())}; B current ${B.engine.current?.id}`,
+      );
     });
     const catchUp = Date.now() - t0;
 
     const problems: string[] = [];
     const counts = channelEntryCounts();
     for (const [id, n] of counts) if (n > 1) problems.push(`entry ${id} is in the channel ${n} times`);
-    for (const [name, dir] of [['A', dirA], ['B', dirB]] as const) {
+    for (const [name, dir] of [
+      ['A', dirA],
+      ['B', dirB],
+    ] as const) {
       const entries = shared(dir);
       const ids = entries.map((e) => e.id);
       if (new Set(ids).size !== ids.length) problems.push(`${name}'s journal holds an entry twice`);
@@ -115,7 +130,9 @@ test('two cockpits, 10 SIGKILL rounds: no entry lost or duplicated, and they con
     };
     const ab = await lag(A, B, 'A to B, live');
     const ba = await lag(B, A, 'B to A, live');
-    t.diagnostic(`faults ${faults} (20 SIGKILLs), notes acknowledged ${acked.size}, channel entries ${counts.size}, messages ${[...slack.channels.values()].reduce((n, c) => n + c.messages.length, 0)}; caught up after restart in ${catchUp} ms; live A→B ${ab} ms, B→A ${ba} ms`);
+    t.diagnostic(
+      `faults ${faults} (20 SIGKILLs), notes acknowledged ${acked.size}, channel entries ${counts.size}, messages ${[...slack.channels.values()].reduce((n, c) => n + c.messages.length, 0)}; caught up after restart in ${catchUp} ms; live A→B ${ab} ms, B→A ${ba} ms`,
+    );
     assert.ok(ab < 2000 && ba < 2000, `converged in ${ab} / ${ba} ms`);
   } finally {
     await Promise.all([A.sync.stop(), B.sync.stop()]);

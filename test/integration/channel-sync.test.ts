@@ -25,7 +25,14 @@ async function setup() {
   const info = engine.declare({ title: `sync ${Math.random().toString(36).slice(2, 8)}`, severity: 'P2', actor: 'alice' });
   const ch = slack.addChannel(`incident-${info.id}`);
   engine.record({ kind: 'action.succeeded', actor: 'alice', source: 'runner', summary: 'channel', refs: { slackChannelId: ch.id, slackChannel: ch.name } });
-  const sync = new ChannelSync({ slack: new SlackClient({ apiUrl: slack.apiUrl, token: SLACK_TOKEN, timeoutMs: 300 }), engine, stateDir: dir, origin: 'alice@a', pollMs: 100, localMs: 30 });
+  const sync = new ChannelSync({
+    slack: new SlackClient({ apiUrl: slack.apiUrl, token: SLACK_TOKEN, timeoutMs: 300 }),
+    engine,
+    stateDir: dir,
+    origin: 'alice@a',
+    pollMs: 100,
+    localMs: 30,
+  });
   // What warroom posted (the tests' own junk left out).
   const inChannel = () =>
     ch.messages.flatMap((m) => {
@@ -78,7 +85,15 @@ test('junk in the channel is ignored; a long note is cut only in the channel; a 
   const evil = { id: 'x1', incidentId: '../../escaped', at: Date.now(), kind: 'note', actor: 'm', source: 's', summary: 'path' };
   slack.channels.get(s.ch.id)!.messages.push(
     { ts: '1.000001', text: 'junk', user: 'U1', metadata: { event_type: ENTRIES_EVENT, event_payload: { entries: 'nope' } } },
-    { ts: '1.000002', text: 'junk', user: 'U1', metadata: { event_type: ENTRIES_EVENT, event_payload: { entries: [{ json: '{not json' }, { json: JSON.stringify({ id: 5 }) }, { json: JSON.stringify(evil) }, { json: 'x'.repeat(70_000) }] } } },
+    {
+      ts: '1.000002',
+      text: 'junk',
+      user: 'U1',
+      metadata: {
+        event_type: ENTRIES_EVENT,
+        event_payload: { entries: [{ json: '{not json' }, { json: JSON.stringify({ id: 5 }) }, { json: JSON.stringify(evil) }, { json: 'x'.repeat(70_000) }] },
+      },
+    },
   );
   slack.channels.get(s.ch.id)!.members.delete(slack.botUser);
   const long = 'L'.repeat(10_000);

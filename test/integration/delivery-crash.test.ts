@@ -45,14 +45,23 @@ test('20 SIGKILLs while posting to misbehaving sinks: 0 posts lost, 0 duplicated
   let incidentId = '';
   let faults = 0;
   const ROUNDS = 20;
-  const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
 
   for (let round = 0; round < ROUNDS; round++) {
     // Each round, the receivers misbehave a few times: read the body then hang, or drop the connection.
     const bad: Reply[] = ['hang', 'drop'];
-    if (rand() < 0.6) { slack.enqueue(pick(bad)); faults++; }
-    if (rand() < 0.5) { hook.enqueue(pick(bad)); faults++; }
-    if (rand() < 0.5) { sp.enqueue(pick<Reply>(['drop', 'process-then-drop', 'hang'])); faults++; }
+    if (rand() < 0.6) {
+      slack.enqueue(pick(bad));
+      faults++;
+    }
+    if (rand() < 0.5) {
+      hook.enqueue(pick(bad));
+      faults++;
+    }
+    if (rand() < 0.5) {
+      sp.enqueue(pick<Reply>(['drop', 'process-then-drop', 'hang']));
+      faults++;
+    }
     const r = await runChild(stateDir, round, 150 + Math.floor(rand() * 600));
     faults++; // the SIGKILL itself
     if (incidentId) assert.equal(r.incidentId, incidentId, 'the restarted child resumed the open incident');
@@ -94,23 +103,40 @@ test('20 SIGKILLs while posting to misbehaving sinks: 0 posts lost, 0 duplicated
       [`${p.internal}@webhook`, hookLanded.get(p.internal) ?? 0],
     ] as const) {
       const item = items.get(id);
-      if (!item) { lost++; problems.push(`${id} missing from the outbox`); }
-      else if (item.state === 'delivered') {
+      if (!item) {
+        lost++;
+        problems.push(`${id} missing from the outbox`);
+      } else if (item.state === 'delivered') {
         delivered++;
-        if (landed !== 1) { landed > 1 ? duplicated++ : lost++; problems.push(`${id} delivered, landed ${landed} times`); }
+        if (landed !== 1) {
+          landed > 1 ? duplicated++ : lost++;
+          problems.push(`${id} delivered, landed ${landed} times`);
+        }
       } else if (item.state === 'unknown') {
         unknown++;
-        if (landed > 1) { duplicated++; problems.push(`${id} unknown, landed ${landed} times`); }
-      } else { lost++; problems.push(`${id} is ${item.state}: ${item.lastError}`); }
+        if (landed > 1) {
+          duplicated++;
+          problems.push(`${id} unknown, landed ${landed} times`);
+        }
+      } else {
+        lost++;
+        problems.push(`${id} is ${item.state}: ${item.lastError}`);
+      }
     }
     const sid = `${p.external}@statuspage`;
     const item = items.get(sid);
-    if (item?.state !== 'delivered') { lost++; problems.push(`${sid} is ${item?.state ?? 'missing'}`); }
-    else delivered++;
+    if (item?.state !== 'delivered') {
+      lost++;
+      problems.push(`${sid} is ${item?.state ?? 'missing'}`);
+    } else delivered++;
   }
   // Statuspage: one page incident; no update body twice (each post's text is unique).
   assert.equal(sp.incidents.length, 1, `page incidents: ${sp.incidents.map((i) => i.id).join(', ')}`);
-  for (const [body, count] of pageUpdates) if (count > 1) { duplicated++; problems.push(`Statuspage update posted ${count} times: ${body.split('\n')[2]}`); }
+  for (const [body, count] of pageUpdates)
+    if (count > 1) {
+      duplicated++;
+      problems.push(`Statuspage update posted ${count} times: ${body.split('\n')[2]}`);
+    }
   assert.equal(pageUpdates.size, posts.size, 'every post reached the status page once');
 
   // The journal and the outbox agree: every post has exactly one "queued" entry, and every uncertain delivery its "unknown" entry.
@@ -123,7 +149,9 @@ test('20 SIGKILLs while posting to misbehaving sinks: 0 posts lost, 0 duplicated
   const unknownEntries = new Set(entries.filter((e) => e.kind === 'update.unknown').map((e) => String((e.refs as any)?.deliveryId)));
   for (const [id, i] of items) if (i.state === 'unknown' && !unknownEntries.has(id)) problems.push(`${id} is unknown but the journal does not say so`);
 
-  t.diagnostic(`faults injected ${faults} (20 SIGKILLs), posts acknowledged ${acked.length} (+${posts.size - acked.length} written before a kill), deliveries ${acked.length * 3}: delivered ${delivered}, unknown ${unknown}, lost ${lost}, duplicated ${duplicated}; outbox updates ${outboxPosts.size}`);
+  t.diagnostic(
+    `faults injected ${faults} (20 SIGKILLs), posts acknowledged ${acked.length} (+${posts.size - acked.length} written before a kill), deliveries ${acked.length * 3}: delivered ${delivered}, unknown ${unknown}, lost ${lost}, duplicated ${duplicated}; outbox updates ${outboxPosts.size}`,
+  );
   assert.deepEqual(problems, []);
   assert.equal(lost, 0);
   assert.equal(duplicated, 0);

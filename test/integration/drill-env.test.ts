@@ -79,8 +79,15 @@ test('startDrill + writeConfig: kubectl, config, description and a clean stop', 
   const out = tempDir('warroom-sim-config-');
   const paths = env.writeConfig(out);
   const { stdout } = await run('kubectl', ['--kubeconfig', paths.kubeconfig, 'get', 'pods', '-n', 'shop', '--no-headers'], { timeout: 20_000 });
-  const names = stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]);
-  for (const dep of ['api', 'checkout', 'worker', 'redis']) assert.ok(names.some((n) => n?.startsWith(`${dep}-`)), `kubectl lists ${dep} pods: ${names.join(' ')}`);
+  const names = stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split(/\s+/)[0]);
+  for (const dep of ['api', 'checkout', 'worker', 'redis'])
+    assert.ok(
+      names.some((n) => n?.startsWith(`${dep}-`)),
+      `kubectl lists ${dep} pods: ${names.join(' ')}`,
+    );
   assert.equal(fs.statSync(paths.kubeconfig).mode & 0o077, 0, 'kubeconfig is private');
 
   // The written config holds no password; with drill.env's variable it loads and reaches Postgres.
@@ -90,7 +97,11 @@ test('startDrill + writeConfig: kubectl, config, description and a clean stop', 
   const envText = fs.readFileSync(paths.env, 'utf8');
   const m = new RegExp(`export ${PG_PASSWORD_ENV}='([^']*)'`).exec(envText);
   assert.ok(m, 'drill.env exports the password');
-  assert.throws(() => loadConfig({ configFile: paths.config, cwd: out, env: { HOME: out } }), new RegExp(PG_PASSWORD_ENV), 'without drill.env the config names the missing variable');
+  assert.throws(
+    () => loadConfig({ configFile: paths.config, cwd: out, env: { HOME: out } }),
+    new RegExp(PG_PASSWORD_ENV),
+    'without drill.env the config names the missing variable',
+  );
   const loaded = loadConfig({ configFile: paths.config, cwd: out, env: { HOME: out, [PG_PASSWORD_ENV]: m[1] } });
   assert.equal(loaded.config.kube.kubeconfig, paths.kubeconfig);
   assert.equal(loaded.config.prometheus?.url, env.prom.url);
@@ -110,11 +121,20 @@ test('startDrill + writeConfig: kubectl, config, description and a clean stop', 
   // stop(): no redis-server or postgres left behind.
   const promUrl = env.prom.url;
   const before = descendants();
-  assert.ok(before.some((p) => p.comm === 'redis-server'), `a redis-server child runs (${before.map((p) => p.comm).join(', ')})`);
-  assert.ok(before.some((p) => p.comm === 'postgres'), 'a postgres child runs');
+  assert.ok(
+    before.some((p) => p.comm === 'redis-server'),
+    `a redis-server child runs (${before.map((p) => p.comm).join(', ')})`,
+  );
+  assert.ok(
+    before.some((p) => p.comm === 'postgres'),
+    'a postgres child runs',
+  );
   await env.stop();
   stopped = true;
-  await waitFor(() => !descendants().some((p) => p.comm === 'redis-server' || p.comm === 'postgres'), { timeoutMs: 10_000, what: 'no redis-server/postgres children after stop()' });
+  await waitFor(() => !descendants().some((p) => p.comm === 'redis-server' || p.comm === 'postgres'), {
+    timeoutMs: 10_000,
+    what: 'no redis-server/postgres children after stop()',
+  });
   for (const p of before.filter((x) => x.comm === 'redis-server' || x.comm === 'postgres')) {
     assert.equal(fs.existsSync(`/proc/${p.pid}`) && !fs.readFileSync(`/proc/${p.pid}/stat`, 'utf8').includes(') Z '), false, `pid ${p.pid} (${p.comm}) is gone`);
   }
@@ -130,8 +150,14 @@ test('when Postgres and Redis cannot start, the drill warns and runs on without 
   t.after(() => env.stop());
   assert.equal(env.postgres, null);
   assert.equal(env.redis, null);
-  assert.ok(env.warnings.some((w) => w.startsWith('Postgres not available: ')), env.warnings.join('; '));
-  assert.ok(env.warnings.some((w) => w.startsWith('Redis not available: ')), env.warnings.join('; '));
+  assert.ok(
+    env.warnings.some((w) => w.startsWith('Postgres not available: ')),
+    env.warnings.join('; '),
+  );
+  assert.ok(
+    env.warnings.some((w) => w.startsWith('Redis not available: ')),
+    env.warnings.join('; '),
+  );
   const parsed = configSchema.parse(env.config);
   assert.deepEqual([parsed.postgres, parsed.redis], [[], []]);
   assert.match(env.describe().join('\n'), /Postgres +not running/);
@@ -149,7 +175,11 @@ test('the same seed gives the same drill: trigger times and pod names', async (t
   const start = (seed: number) => startDrill({ scenario: 'bad-deploy', seed, postgres: false, redis: false });
   const [a, b, c] = await Promise.all([start(11), start(11), start(12)]);
   t.after(() => Promise.all([a.stop(), b.stop(), c.stop()]).then(() => undefined));
-  const podNames = (env: typeof a) => env.kube.listPods('shop').map((p) => p.metadata.name).sort();
+  const podNames = (env: typeof a) =>
+    env.kube
+      .listPods('shop')
+      .map((p) => p.metadata.name)
+      .sort();
   assert.deepEqual(a.engine.timeline, b.engine.timeline);
   assert.deepEqual(podNames(a), podNames(b));
   assert.notDeepEqual(podNames(a), podNames(c));

@@ -55,7 +55,11 @@ test('drill: the alert pages PagerDuty; two cockpits share the incident through 
   const config = configSchema.parse(env.config);
   assert.ok(config.paging.pagerduty && config.paging.slack, 'the drill config has both simulators');
 
-  const page = await waitFor(() => env.paging.pagerduty.incidents.find((i) => i.status === 'triggered'), { timeoutMs: 40_000, intervalMs: 250, what: 'a page for the firing alert' });
+  const page = await waitFor(() => env.paging.pagerduty.incidents.find((i) => i.status === 'triggered'), {
+    timeoutMs: 40_000,
+    intervalMs: 250,
+    what: 'a page for the firing alert',
+  });
   assert.match(page.title, /HighErrorRate|KubePodCrashLooping/);
 
   const A = await cockpitOn(config, 'alice');
@@ -77,7 +81,10 @@ test('drill: the alert pages PagerDuty; two cockpits share the incident through 
   const info = A.engine.current!;
   await waitFor(() => A.notices.some((n) => /^O opens the incident channel #incident-\d{8}-\d{4}-/.test(n)), { timeoutMs: 5000, what: 'the offer' });
   assert.equal((await A.runner.invoke('paging.channel', { name: '' })).ok, true);
-  assert.ok(A.engine.journalEntries(info.id).some((e) => (e.refs as any)?.slackChannelId), 'the channel is journaled');
+  assert.ok(
+    A.engine.journalEntries(info.id).some((e) => (e.refs as any)?.slackChannelId),
+    'the channel is journaled',
+  );
 
   await waitFor(() => B.engine.current?.id === info.id && C.engine.current?.id === info.id, { timeoutMs: 10_000, what: 'B and the read-only screen join the incident' });
   B.engine.note('bob: rolling back api to 2.4.0', 'bob');

@@ -127,10 +127,13 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
   Object.assign(actionEnv.services, started.services);
 
   // Detection: HighErrorRate on api reaches the store (and so the engine's observe).
-  const firing = await waitFor(() => {
-    const a = apiErrorAlert(c);
-    return a?.state === 'firing' ? a : null;
-  }, { timeoutMs: 30_000, intervalMs: 100, what: `HighErrorRate on api firing in the store (source log: ${logged.join(' | ')})` });
+  const firing = await waitFor(
+    () => {
+      const a = apiErrorAlert(c);
+      return a?.state === 'firing' ? a : null;
+    },
+    { timeoutMs: 30_000, intervalMs: 100, what: `HighErrorRate on api firing in the store (source log: ${logged.join(' | ')})` },
+  );
   const firstSeenFiringWall = Date.now();
   assert.equal(actionEnv.context, 'warroom-drill', 'the kube source reported the drill context');
 
@@ -167,10 +170,13 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
   const monitoringWall = Date.now();
   eng.setStatus('monitoring', 'alice');
 
-  await waitFor(() => {
-    const a = apiErrorAlert(c);
-    return !a || a.state === 'resolved';
-  }, { timeoutMs: 40_000, intervalMs: 100, what: 'HighErrorRate on api resolved in the store' });
+  await waitFor(
+    () => {
+      const a = apiErrorAlert(c);
+      return !a || a.state === 'resolved';
+    },
+    { timeoutMs: 40_000, intervalMs: 100, what: 'HighErrorRate on api resolved in the store' },
+  );
   await waitFor(() => eng.slice().timeline.some((e) => e.kind === 'alert.resolved' && (e.refs as { fingerprint?: string })?.fingerprint === firing.fingerprint), {
     timeoutMs: 5_000,
     what: 'alert.resolved journaled by observe',
@@ -218,12 +224,22 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
   assert.ok(json.times.recovered != null && json.times.recovered >= mitigated!, 'the signals recovered after it');
   // What changed: the deploy that preceded detection, with its image diff and change-cause.
   const changed = section(md, 'What changed').join('\n');
-  assert.match(changed, /Rolled out shop\/api revision \d+: registry\.example\.com\/shop\/api:2\.4\.0 → registry\.example\.com\/shop\/api:2\.4\.1 \("deploy api v2\.4\.1 \(CI #4821\)"\)/, `What changed${context}`);
-  assert.ok(json.timeline.some((t) => t.kind === 'change.observed' && /shop\/api/.test(t.summary)), 'the deploy is in the timeline too');
+  assert.match(
+    changed,
+    /Rolled out shop\/api revision \d+: registry\.example\.com\/shop\/api:2\.4\.0 → registry\.example\.com\/shop\/api:2\.4\.1 \("deploy api v2\.4\.1 \(CI #4821\)"\)/,
+    `What changed${context}`,
+  );
+  assert.ok(
+    json.timeline.some((t) => t.kind === 'change.observed' && /shop\/api/.test(t.summary)),
+    'the deploy is in the timeline too',
+  );
   // The outside restart, in its own section, not among this cockpit's actions.
   assert.match(section(md, 'Changes made by others').join('\n'), /External change: shop\/checkout .*restarted/);
   assert.ok(!json.actions.some((a) => /checkout/.test(a.summary)), 'the outside restart is not an action taken here');
-  assert.ok(detected < declared, `detected (${new Date(detected).toISOString()}) is before declared (${new Date(declared).toISOString()}): the alert fired before anyone declared${context}`);
+  assert.ok(
+    detected < declared,
+    `detected (${new Date(detected).toISOString()}) is before declared (${new Date(declared).toISOString()}): the alert fired before anyone declared${context}`,
+  );
   assert.ok(declared < mitigated! && mitigated! < resolved, `declared < mitigated < resolved: ${JSON.stringify(json.times)}`);
   const { toDeclareMs, toMitigateMs, toResolveMs } = json.durations;
   assert.equal(toDeclareMs, declared - detected);
@@ -245,7 +261,11 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
   const timelineRows = section(md, 'Timeline').filter((l) => l.startsWith('| ') && !l.startsWith('| Time UTC'));
   assert.equal(timelineRows.length, json.timeline.length, 'one timeline row per journal entry');
   const sorted = [...json.timeline].map((t) => t.at);
-  assert.deepEqual(sorted, [...sorted].sort((a, b) => a - b), 'the timeline is in time order');
+  assert.deepEqual(
+    sorted,
+    [...sorted].sort((a, b) => a - b),
+    'the timeline is in time order',
+  );
   const rowFor = (re: RegExp, what: string) => {
     const r = timelineRows.find((l) => re.test(l));
     assert.ok(r, `a timeline row for ${what}${context}`);
@@ -277,24 +297,42 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
   const rollbackLine = actionLines.find((l) => /Roll back deployment shop\/api: rolled back to revision \d+.*\[succeeded, /.test(l));
   assert.ok(rollbackLine, `the actions section lists the rollback${context}`);
   assert.match(rollbackLine, new RegExp(`before: [^;]*\\b${revisionBefore}\\b; after: [^)]*\\b${revisionAfter}\\b`), `the actions section shows the revisions: ${rollbackLine}`);
-  assert.ok(actionLines.some((l) => /Roll back deployment shop\/api started \[started, /.test(l)), 'the start of the rollback is listed');
+  assert.ok(
+    actionLines.some((l) => /Roll back deployment shop\/api started \[started, /.test(l)),
+    'the start of the rollback is listed',
+  );
 
   // Communications: the update and its delivery state.
   const comms = section(md, 'Communications');
-  assert.ok(comms.some((l) => /— Status update \(investigating\) queued for dry-run, dry-run-public$/.test(l)), `the update is listed${context}`);
-  assert.ok(comms.some((l) => /— Update delivered to dry-run \(dry-run: delivered\)$/.test(l)), `its delivery state is listed${context}`);
+  assert.ok(
+    comms.some((l) => /— Status update \(investigating\) queued for dry-run, dry-run-public$/.test(l)),
+    `the update is listed${context}`,
+  );
+  assert.ok(
+    comms.some((l) => /— Update delivered to dry-run \(dry-run: delivered\)$/.test(l)),
+    `its delivery state is listed${context}`,
+  );
   assert.ok(json.communications.some((x) => x.kind === 'update.delivered' && x.sink === 'dry-run' && x.state === 'delivered'));
   // The drill's public dry-run got only the public fields.
-  const updates = fs.readFileSync(path.join(drill.dir, 'updates.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const updates = fs
+    .readFileSync(path.join(drill.dir, 'updates.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const pub = updates.filter((u) => u.audience === 'public').map((u) => ({ title: u.update.title, slack: u.update.slack, statuspage: u.update.statuspage }));
   assert.equal(pub.length, 1);
   assert.doesNotMatch(JSON.stringify(pub), /api-[a-z0-9]+-|HighErrorRate|5xx|\bshop\b|alice|bob|P1/);
 
   // Impact from the drill's Prometheus: the scenario drives ~45% 5xx on api, and the store showed ≥ 30%.
   assert.ok((impact.peakErrorRate ?? 0) >= 0.3, `peak error rate ≥ 30%: ${JSON.stringify(impact)}`);
-  const peak = section(md, 'Impact').map((l) => /^- Peak error rate: (\d+\.\d)%$/.exec(l)).find(Boolean);
+  const peak = section(md, 'Impact')
+    .map((l) => /^- Peak error rate: (\d+\.\d)%$/.exec(l))
+    .find(Boolean);
   assert.ok(peak && Number(peak[1]) >= 30, `the Impact section shows a peak error rate ≥ 30% (the scenario drives ~45%)${context}`);
-  assert.ok(section(md, 'Impact').some((l) => /^- Requests failed \(estimate\): [\d,]+$/.test(l)), 'failed requests estimated');
+  assert.ok(
+    section(md, 'Impact').some((l) => /^- Requests failed \(estimate\): [\d,]+$/.test(l)),
+    'failed requests estimated',
+  );
 
   // The sections left for people to write exist.
   assert.deepEqual(section(md, 'Root cause'), ['_To be written._']);
@@ -302,7 +340,10 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
   assert.ok(section(md, 'Action items')[0]!.startsWith('| Action | Owner | Due date | Status |'));
 
   // No secret anywhere a reader (or a paste into a doc) would see it, nor in the journals.
-  const journals = fs.readdirSync(stateDir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));
+  const journals = fs
+    .readdirSync(stateDir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath, d.name));
   for (const secret of drill.secrets) {
     assert.ok(!md.includes(secret), 'no secret in the Markdown');
     assert.ok(!jsonText.includes(secret), 'no secret in the JSON');

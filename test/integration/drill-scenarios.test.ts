@@ -79,18 +79,24 @@ describe('drill scenarios', { concurrency: 2 }, () => {
     await waitFor(async () => (await alertState(env, 'KubePodCrashLooping')) === 'firing', { ...WAIT, what: 'KubePodCrashLooping firing' });
     const crashing = (await pods(env, 'api')).filter((p) => p.status.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff');
     assert.ok(crashing.length > 0, 'some api pods are in CrashLoopBackOff');
-    assert.ok(crashing.every((p) => p.spec.containers[0].image.endsWith(':2.4.1')), 'the crash-looping pods run the new image');
+    assert.ok(
+      crashing.every((p) => p.spec.containers[0].image.endsWith(':2.4.1')),
+      'the crash-looping pods run the new image',
+    );
     const history = await kubectl(env, 'rollout', 'history', 'deploy/api');
     assert.match(history, /deploy api v2\.4\.1 \(CI #4821\)/);
     await assertPaneAgrees(env, 'HighErrorRate', 'api', 0.05);
     // The clue the description names: the crashed containers died on the TypeError in the pricing code.
-    const previous = await waitFor(async () => {
-      for (const p of crashing) {
-        const text = await podLogs(env, p.metadata.name, true).catch(() => '');
-        if (text.includes('TypeError')) return text;
-      }
-      return null;
-    }, { ...WAIT, what: 'a crashed api container logged the TypeError' });
+    const previous = await waitFor(
+      async () => {
+        for (const p of crashing) {
+          const text = await podLogs(env, p.metadata.name, true).catch(() => '');
+          if (text.includes('TypeError')) return text;
+        }
+        return null;
+      },
+      { ...WAIT, what: 'a crashed api container logged the TypeError' },
+    );
     assert.match(previous, /TypeError: Cannot read properties of undefined \(reading 'currency'\)[\s\S]*PriceService\.quote/);
     assert.doesNotMatch(previous, /connection refused|:5432|panic:|nil pointer/, 'nothing sends the responder to the database');
 
@@ -99,7 +105,10 @@ describe('drill scenarios', { concurrency: 2 }, () => {
     await waitFor(async () => (await alertState(env, 'KubePodCrashLooping')) === null, { ...WAIT, what: 'KubePodCrashLooping resolved' });
     await waitFor(async () => (await instant(env, errorRatio('api'))) < 0.05, { ...WAIT, what: 'api error ratio back under 5%' });
     const after = await pods(env, 'api');
-    assert.ok(after.every((p) => p.spec.containers[0].image.endsWith(':2.4.0')), 'api runs 2.4.0 again');
+    assert.ok(
+      after.every((p) => p.spec.containers[0].image.endsWith(':2.4.0')),
+      'api runs 2.4.0 again',
+    );
   });
 
   test('db-pool-exhaustion: real Postgres sessions climb near max_connections; rollout restart frees them', async (t) => {
@@ -132,14 +141,23 @@ describe('drill scenarios', { concurrency: 2 }, () => {
     const env = await drill(t, 'memory-leak');
     await waitFor(async () => (await alertState(env, 'KubePodCrashLooping')) === 'firing', { ...WAIT, timeoutMs: 40_000, what: 'KubePodCrashLooping firing' });
     const leaking = await pods(env, 'checkout');
-    assert.ok(leaking.some((p) => p.status.containerStatuses?.[0]?.lastState?.terminated?.reason === 'OOMKilled'), 'a checkout pod was OOMKilled');
-    assert.ok(leaking.some((p) => p.status.containerStatuses[0].restartCount >= 2), 'restarts are rising');
+    assert.ok(
+      leaking.some((p) => p.status.containerStatuses?.[0]?.lastState?.terminated?.reason === 'OOMKilled'),
+      'a checkout pod was OOMKilled',
+    );
+    assert.ok(
+      leaking.some((p) => p.status.containerStatuses[0].restartCount >= 2),
+      'restarts are rising',
+    );
     assert.match(await kubectl(env, 'rollout', 'history', 'deploy/checkout'), /v1\.19\.0/, 'the deploy is in the rollout history');
 
     await kubectl(env, 'rollout', 'undo', 'deploy/checkout');
     await waitFor(async () => (await alertState(env, 'KubePodCrashLooping')) === null, { ...WAIT, what: 'KubePodCrashLooping resolved' });
     const after = await pods(env, 'checkout');
-    assert.ok(after.every((p) => p.spec.containers[0].image.endsWith(':1.18.2') && p.status.containerStatuses[0].restartCount === 0), 'checkout runs 1.18.2 with no restarts');
+    assert.ok(
+      after.every((p) => p.spec.containers[0].image.endsWith(':1.18.2') && p.status.containerStatuses[0].restartCount === 0),
+      'checkout runs 1.18.2 with no restarts',
+    );
   });
 
   test('redis-outage: real Redis stops answering and latency climbs; restarting redis recovers it', async (t) => {
@@ -165,11 +183,17 @@ describe('drill scenarios', { concurrency: 2 }, () => {
     await assertPaneAgrees(env, 'HighLatencyP95', 'api', 2);
     // The clue: healthy api pods whose logs show ioredis timing out, and requests failing with it.
     const api = await pods(env, 'api');
-    assert.ok(api.every((p) => p.status.containerStatuses[0].ready && p.status.containerStatuses[0].restartCount === 0), 'the api pods are healthy');
-    const apiLogs = await waitFor(async () => {
-      const text = await podLogs(env, api[0]!.metadata.name);
-      return /Connection timeout/.test(text) && / 500 /.test(text) ? text : null;
-    }, { ...WAIT, what: 'api logs with ioredis Connection timeout errors and 500s' });
+    assert.ok(
+      api.every((p) => p.status.containerStatuses[0].ready && p.status.containerStatuses[0].restartCount === 0),
+      'the api pods are healthy',
+    );
+    const apiLogs = await waitFor(
+      async () => {
+        const text = await podLogs(env, api[0]!.metadata.name);
+        return /Connection timeout/.test(text) && / 500 /.test(text) ? text : null;
+      },
+      { ...WAIT, what: 'api logs with ioredis Connection timeout errors and 500s' },
+    );
     assert.match(apiLogs, /\[ioredis\] Unhandled error event: Error: Connection timeout/);
 
     await kubectl(env, 'rollout', 'restart', 'deploy/redis');
@@ -188,7 +212,10 @@ describe('drill scenarios', { concurrency: 2 }, () => {
     await assertPaneAgrees(env, 'HighLatencyP95', 'api', 2);
     // Nothing was deployed and no pod is unhealthy.
     assert.doesNotMatch(await kubectl(env, 'rollout', 'history', 'deploy/api'), /^2\s/m, 'api has a single revision');
-    assert.ok((await pods(env, 'api')).every((p) => p.status.containerStatuses[0].ready), 'every api pod is ready');
+    assert.ok(
+      (await pods(env, 'api')).every((p) => p.status.containerStatuses[0].ready),
+      'every api pod is ready',
+    );
 
     await kubectl(env, 'scale', 'deploy/api', '--replicas=10');
     await waitFor(async () => (await alertState(env, 'HighLatencyP95', 'api')) === null, { ...WAIT, what: 'HighLatencyP95 on api resolved' });

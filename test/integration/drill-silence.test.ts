@@ -45,13 +45,21 @@ test('x silences a firing drill alert in the drill Alertmanager', { timeout: 90_
   sources.push(...started.sources);
   Object.assign(actionEnv.services, started.services);
 
-  const alert = await waitFor(() => c.store.getState().prom.data.alerts.find((a) => a.name === 'HighErrorRate' && a.labels.service === 'api' && a.state === 'firing'), { timeoutMs: 40_000, intervalMs: 100, what: 'HighErrorRate on api firing in the store' });
+  const alert = await waitFor(() => c.store.getState().prom.data.alerts.find((a) => a.name === 'HighErrorRate' && a.labels.service === 'api' && a.state === 'firing'), {
+    timeoutMs: 40_000,
+    intervalMs: 100,
+    what: 'HighErrorRate on api firing in the store',
+  });
   assert.equal(c.store.getState().prom.data.alertmanager, true, 'the store knows Alertmanager is there');
   assert.equal(runner.disabledReason('alert.silence'), null, 'x is available in the drill');
   const r = await runner.invoke('alert.silence', { name: alert.name, alert });
   assert.ok(r.ok, r.ok ? '' : r.message);
 
-  await waitFor(() => c.store.getState().prom.data.alerts.find((a) => a.fingerprint === alert.fingerprint)?.silenced, { timeoutMs: 10_000, intervalMs: 100, what: 'the alert shown as silenced' });
+  await waitFor(() => c.store.getState().prom.data.alerts.find((a) => a.fingerprint === alert.fingerprint)?.silenced, {
+    timeoutMs: 10_000,
+    intervalMs: 100,
+    what: 'the alert shown as silenced',
+  });
   const silences = (await (await fetch(`${drill.alertmanager.url}/api/v2/silences`)).json()) as any[];
   assert.equal(silences.length, 1);
   assert.equal(silences[0].status.state, 'active');
@@ -68,7 +76,8 @@ test('x silences a firing drill alert in the drill Alertmanager', { timeout: 90_
   assert.equal(again.find((a) => a.fingerprint === alert.fingerprint).status.state, 'active');
 
   // Alertmanager's refusals.
-  const post = (body: unknown) => fetch(`${drill.alertmanager.url}/api/v2/silences`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (body: unknown) =>
+    fetch(`${drill.alertmanager.url}/api/v2/silences`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const now = Date.now();
   const base = { startsAt: new Date(now).toISOString(), endsAt: new Date(now + 3600_000).toISOString(), createdBy: 'bob', comment: 'x' };
   const bad = [

@@ -72,7 +72,10 @@ test('a drill incident posted at every state: nothing internal reaches the publi
   const c = createCockpit(initialState({ drill: true, scenario: 'bad-deploy' }));
   cockpit = c;
   const sinks = sinksFromConfig(config.sinks, { stateDir });
-  assert.deepEqual(sinks.map((s) => `${s.name}:${s.audience}`), ['slack:internal', 'statuspage:public', 'webhook:internal']);
+  assert.deepEqual(
+    sinks.map((s) => `${s.name}:${s.audience}`),
+    ['slack:internal', 'statuspage:public', 'webhook:internal'],
+  );
   const eng = new IncidentEngine({ stateDir, config, stage: c.stageIncident, sinks, outboxOptions: { minIntervalMs: 0, baseDelayMs: 50 } });
   engine = eng;
   eng.start();
@@ -84,7 +87,10 @@ test('a drill incident posted at every state: nothing internal reaches the publi
   const ui: Interaction = {
     select: async (_t, options, _l, initial) => {
       const want = choices.shift() ?? initial ?? options[0]!.value;
-      assert.ok(options.some((o) => o.value === want), `${want} is offered: ${options.map((o) => o.value).join(', ')}`);
+      assert.ok(
+        options.some((o) => o.value === want),
+        `${want} is offered: ${options.map((o) => o.value).join(', ')}`,
+      );
       return want;
     },
     prompt: async (_title, fields) => Object.fromEntries(fields.map((f) => [f.name, f.name === 'title' ? 'api 5xx after v2.4.1' : f.initial])),
@@ -103,7 +109,11 @@ test('a drill incident posted at every state: nothing internal reaches the publi
   Object.assign(actionEnv.services, started.services);
 
   // The incident at its worst: crash-looping pods, HighErrorRate firing, 5xx in the store.
-  await waitFor(() => c.store.getState().prom.data.alerts.some((a) => a.name === 'HighErrorRate' && a.state === 'firing'), { timeoutMs: 40_000, intervalMs: 100, what: 'HighErrorRate firing' });
+  await waitFor(() => c.store.getState().prom.data.alerts.some((a) => a.name === 'HighErrorRate' && a.state === 'firing'), {
+    timeoutMs: 40_000,
+    intervalMs: 100,
+    what: 'HighErrorRate firing',
+  });
   await waitFor(() => c.store.getState().kube.data.pods.some((p) => p.status === 'CrashLoopBackOff'), { timeoutMs: 40_000, intervalMs: 100, what: 'a crash-looping pod' });
 
   const declare = await runner.invoke('incident.declare', { name: '' });
@@ -121,8 +131,13 @@ test('a drill incident posted at every state: nothing internal reaches the publi
   await post('investigating');
   // A person typing a pod name into the public message is stopped, with what it named.
   const pod = c.store.getState().kube.data.pods.find((p) => p.status === 'CrashLoopBackOff')!.name;
-  const typing: Interaction = { ...ui, prompt: async (_t, fields) => Object.fromEntries(fields.map((f) => [f.name, f.name === 'publicMessage' ? `Pod ${pod} is failing` : f.initial])) };
-  const leaky = await new ActionRunner(actionEnv, { ...typing, select: async () => 'investigating' }, { productionContexts: [] }).register(...ACTIONS).invoke('incident.post', { name: info.id });
+  const typing: Interaction = {
+    ...ui,
+    prompt: async (_t, fields) => Object.fromEntries(fields.map((f) => [f.name, f.name === 'publicMessage' ? `Pod ${pod} is failing` : f.initial])),
+  };
+  const leaky = await new ActionRunner(actionEnv, { ...typing, select: async () => 'investigating' }, { productionContexts: [] })
+    .register(...ACTIONS)
+    .invoke('incident.post', { name: info.id });
   assert.equal(leaky.ok, false);
   assert.match(leaky.ok ? '' : leaky.message, new RegExp(`Public message \\(status page\\): names internal detail \\(${pod}\\)`));
 
@@ -145,7 +160,10 @@ test('a drill incident posted at every state: nothing internal reaches the publi
 
   // One more update after resolving, to the same page incident.
   await post('resolved');
-  await waitFor(() => eng.slice().outbox.length > 0 && eng.slice().outbox.every((o) => o.state === 'delivered'), { timeoutMs: 20_000, what: `all deliveries delivered: ${JSON.stringify(eng.slice().outbox)}` });
+  await waitFor(() => eng.slice().outbox.length > 0 && eng.slice().outbox.every((o) => o.state === 'delivered'), {
+    timeoutMs: 20_000,
+    what: `all deliveries delivered: ${JSON.stringify(eng.slice().outbox)}`,
+  });
 
   assert.equal(page.incidents.length, 1, 'one page incident for the whole incident');
   const pi = page.incidents[0]!;
@@ -158,7 +176,8 @@ test('a drill incident posted at every state: nothing internal reaches the publi
   assert.ok(!publicText.includes(info.id), 'not even the incident id (it spells the internal title)');
   const ids = internalIdentifiers(drill, c);
   assert.ok(ids.length > 10, `identifiers collected: ${ids.join(', ')}`);
-  for (const id of ids) assert.ok(!new RegExp(`(^|[^A-Za-z0-9_-])${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_-])`).test(publicText), `"${id}" reached the public sink:\n${publicText}`);
+  for (const id of ids)
+    assert.ok(!new RegExp(`(^|[^A-Za-z0-9_-])${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_-])`).test(publicText), `"${id}" reached the public sink:\n${publicText}`);
   assert.doesNotMatch(publicText, /\d+(\.\d+)?%|\bP[0-3]\b|source|crash|alert|firing|\d+\.\d+\.\d+\.\d+|api 5xx|rollback|revision/i);
 
   // The internal sinks got the details.

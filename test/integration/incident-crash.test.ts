@@ -60,7 +60,10 @@ test('SIGKILL at random points: acknowledged entries survive, torn tails are rep
       fs.appendFileSync(incidentJournalPath(stateDir, incidentId), '{"id":"torn-entry","incidentId":"x","at":17');
     }
     if (round === 3) {
-      assert.ok(r.problems.some((p) => /incomplete \(power loss\?\): \d+ bytes ignored/.test(p)), `torn tail not reported: ${r.problems.join(' | ')}`);
+      assert.ok(
+        r.problems.some((p) => /incomplete \(power loss\?\): \d+ bytes ignored/.test(p)),
+        `torn tail not reported: ${r.problems.join(' | ')}`,
+      );
     }
 
     for (const [id, count] of slack.receivedByUpdate()) assert.ok(count <= 1, `round ${round}: update ${id} reached Slack ${count} times`);
@@ -69,7 +72,12 @@ test('SIGKILL at random points: acknowledged entries survive, torn tails are rep
   assert.ok(posted.length > 5);
 
   // Final restart in-process: queued updates go out; unknown ones wait for the user's word.
-  const engine = new IncidentEngine({ stateDir, config: defaultConfig(), sinks: [slackSink({ webhookUrl: slack.webhookUrl }, { timeoutMs: 5000 })], outboxOptions: { minIntervalMs: 0 } });
+  const engine = new IncidentEngine({
+    stateDir,
+    config: defaultConfig(),
+    sinks: [slackSink({ webhookUrl: slack.webhookUrl }, { timeoutMs: 5000 })],
+    outboxOptions: { minIntervalMs: 0 },
+  });
   assert.equal(engine.current?.id, incidentId);
   const ob = engine.outbox!;
   engine.start();

@@ -137,9 +137,18 @@ test('outbox: 429 with Retry-After and 5xx are retried; a request that may have 
   await ob.stop();
 
   const state = (id: string) => ob.items().find((i) => i.id === id)!.state;
-  assert.deepEqual(['u1', 'u2', 'u3'].map((u) => state(`${u}@slack`)), ['unknown', 'unknown', 'delivered']);
-  assert.deepEqual(['u1', 'u2', 'u3'].map((u) => state(`${u}@webhook`)), ['unknown', 'delivered', 'delivered']);
-  assert.deepEqual(['u1', 'u2', 'u3'].map((u) => state(`${u}@statuspage`)), ['delivered', 'delivered', 'delivered']);
+  assert.deepEqual(
+    ['u1', 'u2', 'u3'].map((u) => state(`${u}@slack`)),
+    ['unknown', 'unknown', 'delivered'],
+  );
+  assert.deepEqual(
+    ['u1', 'u2', 'u3'].map((u) => state(`${u}@webhook`)),
+    ['unknown', 'delivered', 'delivered'],
+  );
+  assert.deepEqual(
+    ['u1', 'u2', 'u3'].map((u) => state(`${u}@statuspage`)),
+    ['delivered', 'delivered', 'delivered'],
+  );
   // Counted on the servers' side: nothing that may have been posted was posted twice.
   for (const n of [1, 2, 3]) {
     assert.equal(slack.landedByUpdate().get(`u${n}`), 1, `slack u${n}`);
@@ -154,7 +163,10 @@ test('outbox: 429 with Retry-After and 5xx are retried; a request that may have 
   assert.deepEqual(keys, ['u1:u1@webhook', 'u1:u1@webhook', 'u2:u2@webhook', 'u3:u3@webhook']);
   // Statuspage: one page incident (the dropped create was retried as a lookup, not a second create), then patches.
   assert.equal(sp.incidents.length, 1);
-  assert.deepEqual(sp.incidents[0]!.incident_updates.map((u) => u.status), ['monitoring', 'investigating', 'investigating']);
+  assert.deepEqual(
+    sp.incidents[0]!.incident_updates.map((u) => u.status),
+    ['monitoring', 'investigating', 'investigating'],
+  );
   assert.equal(journal.filter((j) => j.entry.kind === 'update.delivered').length, 6);
   assert.equal(journal.filter((j) => j.entry.kind === 'update.unknown').length, 3);
   assert.match(ob.items().find((i) => i.id === 'u1@slack')!.lastError!, /timed out after 0.4s: it may or may not have arrived\. Resend \(Enter\) or discard \(x\)/);
@@ -204,7 +216,13 @@ test('outbox: a Statuspage create whose outcome was lost in a crash is found by 
   ob.enqueue(update(1));
   while (sp.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
   // Simulate that the hung create had in fact been processed by Statuspage.
-  sp.incidents.push({ id: 'inc-created', name: 'API errors', status: 'investigating', components: {}, incident_updates: [{ status: 'investigating', body: update(1).statuspage.body }] });
+  sp.incidents.push({
+    id: 'inc-created',
+    name: 'API errors',
+    status: 'investigating',
+    components: {},
+    incident_updates: [{ status: 'investigating', body: update(1).statuspage.body }],
+  });
   await ob.stop(); // in-flight attempt ends in a timeout → retrying; then we "crash" by abandoning it
   // Rewrite history as a crash would leave it: the delivery still `sending`.
   const file = path.join(dir, 'outbox', 'outbox.jsonl');
@@ -221,7 +239,10 @@ test('outbox: a Statuspage create whose outcome was lost in a crash is found by 
   assert.equal(ob2.items()[0]!.state, 'delivered');
   assert.equal(sp.incidents.length, 1, 'created a second page incident');
   // Found by name (it carries no marker); its latest update already is ours, so nothing is posted again.
-  assert.deepEqual(sp.requests.slice(1).map((r) => `${r.method} ${r.path}`), ['GET /v1/pages/pg1/incidents/unresolved']);
+  assert.deepEqual(
+    sp.requests.slice(1).map((r) => `${r.method} ${r.path}`),
+    ['GET /v1/pages/pg1/incidents/unresolved'],
+  );
   assert.equal(sp.incidents[0]!.incident_updates.length, 1);
 });
 
@@ -235,12 +256,19 @@ test('dry-run sink appends what would be sent, with no secrets', async () => {
   await ob.idle();
   await ob.stop();
   const { entries } = readJournal(file) as any;
-  const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(entries.length, 0); // not timeline entries
-  assert.deepEqual(lines.map((l) => [l.update.id, l.update.statuspage.status, l.wouldSendTo.join(',')]), [
-    ['u1', 'investigating', 'slack,statuspage'],
-    ['u2', 'resolved', 'slack,statuspage'],
-  ]);
+  assert.deepEqual(
+    lines.map((l) => [l.update.id, l.update.statuspage.status, l.wouldSendTo.join(',')]),
+    [
+      ['u1', 'investigating', 'slack,statuspage'],
+      ['u2', 'resolved', 'slack,statuspage'],
+    ],
+  );
   assert.match(lines[1].update.slack.text, /RESOLVED/);
 });
 
@@ -257,7 +285,17 @@ test('engine.postUpdatePair: the internal update to Slack, only the public field
   engine.start();
   engine.declare({ title: 'Checkout down', severity: 'P0', commander: 'ana', actor: 'ana' });
   assert.deepEqual(engine.sinkNames(), ['slack', 'statuspage']);
-  const ids = engine.postUpdatePair({ whatWeKnow: 'Payments API failing', currentActions: 'Failing over', impact: 'No checkouts', nextUpdate: '17:00 UTC', publicTitle: 'Checkout unavailable', publicMessage: 'Some customers cannot check out. We are investigating.' }, 'ana');
+  const ids = engine.postUpdatePair(
+    {
+      whatWeKnow: 'Payments API failing',
+      currentActions: 'Failing over',
+      impact: 'No checkouts',
+      nextUpdate: '17:00 UTC',
+      publicTitle: 'Checkout unavailable',
+      publicMessage: 'Some customers cannot check out. We are investigating.',
+    },
+    'ana',
+  );
   assert.equal(ids.length, 2);
   await engine.outbox!.idle();
   await engine.close();
@@ -270,13 +308,21 @@ test('engine.postUpdatePair: the internal update to Slack, only the public field
   // One post, one "queued" entry; a delivery entry per sink.
   assert.deepEqual(kinds.filter((k) => k.startsWith('update.')).sort(), ['update.delivered:slack', 'update.delivered:statuspage', 'update.queued']);
   assert.equal(engine.current!.lastUpdateAt != null, true);
-  assert.equal(engine.slice().outbox.every((o) => o.state === 'delivered'), true);
+  assert.equal(
+    engine.slice().outbox.every((o) => o.state === 'delivered'),
+    true,
+  );
 });
 
 test('outbox: a Statuspage PATCH that landed but whose answer was lost is not posted twice', async () => {
   const sp = await start(new FakeStatuspage());
   const dir = tempDir();
-  const ob = new Outbox({ stateDir: dir, sinks: [statuspageSink({ pageId: sp.pageId, apiKey: sp.apiKey, baseUrl: sp.url, componentIds: [] }, { timeoutMs: 400 })], minIntervalMs: 0, baseDelayMs: 20 });
+  const ob = new Outbox({
+    stateDir: dir,
+    sinks: [statuspageSink({ pageId: sp.pageId, apiKey: sp.apiKey, baseUrl: sp.url, componentIds: [] }, { timeoutMs: 400 })],
+    minIntervalMs: 0,
+    baseDelayMs: 20,
+  });
   ob.start();
   ob.enqueue(update(1));
   await ob.idle();
@@ -284,7 +330,16 @@ test('outbox: a Statuspage PATCH that landed but whose answer was lost is not po
   ob.enqueue(update(2, 'identified'));
   await ob.idle();
   await ob.stop();
-  assert.deepEqual(ob.items().map((i) => i.state), ['delivered', 'delivered']);
-  assert.deepEqual(sp.incidents[0]!.incident_updates.map((u) => u.status), ['identified', 'investigating']);
-  assert.deepEqual(sp.requests.map((r) => r.method), ['POST', 'PATCH', 'GET']);
+  assert.deepEqual(
+    ob.items().map((i) => i.state),
+    ['delivered', 'delivered'],
+  );
+  assert.deepEqual(
+    sp.incidents[0]!.incident_updates.map((u) => u.status),
+    ['identified', 'investigating'],
+  );
+  assert.deepEqual(
+    sp.requests.map((r) => r.method),
+    ['POST', 'PATCH', 'GET'],
+  );
 });

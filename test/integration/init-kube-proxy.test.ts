@@ -41,8 +41,11 @@ after(async () => {
 function init(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cwd = tempDir('warroom-init-cwd-');
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, 'init', ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CONFIG_HOME: cwd, KUBECONFIG: '' } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [BIN, 'init', ...args],
+      { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CONFIG_HOME: cwd, KUBECONFIG: '' } },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -67,11 +70,22 @@ test('finds the operator-named Prometheus and Alertmanager, checks them, and the
   // The written file is a valid config, and its kube:// URLs answer with the kubeconfig's token.
   const { config } = loadConfig({ cwd: dir, env: { HOME: dir }, configFile: out });
   assert.equal(config.kube.context, 'sim-admin');
-  const client = new PromClient({ url: config.prometheus!.url, alertmanagerUrl: config.prometheus!.alertmanagerUrl, timeoutSeconds: 5, kube: { kubeconfig: config.kube.kubeconfig, context: config.kube.context } });
+  const client = new PromClient({
+    url: config.prometheus!.url,
+    alertmanagerUrl: config.prometheus!.alertmanagerUrl,
+    timeoutSeconds: 5,
+    kube: { kubeconfig: config.kube.kubeconfig, context: config.kube.context },
+  });
   try {
     const v = await client.query('vector(42)');
     assert.equal(v[0].value, 42, 'a query through the API server reaches the real Prometheus');
-    const silence = await client.createSilence({ matchers: [{ name: 'alertname', value: 'Test', isRegex: false }], startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 60_000).toISOString(), createdBy: 'test', comment: 'through the proxy' });
+    const silence = await client.createSilence({
+      matchers: [{ name: 'alertname', value: 'Test', isRegex: false }],
+      startsAt: new Date().toISOString(),
+      endsAt: new Date(Date.now() + 60_000).toISOString(),
+      createdBy: 'test',
+      comment: 'through the proxy',
+    });
     assert.match(silence, /^[0-9a-f-]{36}$/, 'a POST (a silence) reaches the real Alertmanager');
   } finally {
     client.close();
@@ -125,6 +139,9 @@ test('when RBAC refuses services/proxy, init says which permission is needed', a
   const r = await init('--kubeconfig', kc, '--out', out);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /Prometheus\s+not found/);
-  assert.match(r.stdout, /kube:\/\/monitoring\/prometheus-operated:9090: the Kubernetes API server refused the service proxy: reaching kube:\/\/monitoring\/prometheus-operated:9090 needs "get" .* on services\/proxy in namespace monitoring — check with `kubectl auth can-i get services\/proxy -n monitoring`/);
+  assert.match(
+    r.stdout,
+    /kube:\/\/monitoring\/prometheus-operated:9090: the Kubernetes API server refused the service proxy: reaching kube:\/\/monitoring\/prometheus-operated:9090 needs "get" .* on services\/proxy in namespace monitoring — check with `kubectl auth can-i get services\/proxy -n monitoring`/,
+  );
   assert.match(fs.readFileSync(out, 'utf8'), /NOT FOUND — kube:\/\/monitoring\/prometheus-operated:9090: the Kubernetes API server refused the service proxy/);
 });

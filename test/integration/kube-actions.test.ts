@@ -43,7 +43,9 @@ function settled(s: KubeSim, name: string): boolean {
   const d = s.getDeployment(NS, name);
   const st = d?.status ?? {};
   const want = d?.spec?.replicas ?? 1;
-  return Boolean(d) && (st.observedGeneration ?? 0) >= d.metadata.generation && (st.updatedReplicas ?? 0) === want && (st.availableReplicas ?? 0) === want && (st.replicas ?? 0) === want;
+  return (
+    Boolean(d) && (st.observedGeneration ?? 0) >= d.metadata.generation && (st.updatedReplicas ?? 0) === want && (st.availableReplicas ?? 0) === want && (st.replicas ?? 0) === want
+  );
 }
 
 const settle = (s: KubeSim, name: string) => waitFor(() => settled(s, name), { what: `${name} settled`, timeoutMs: 20_000 });
@@ -120,7 +122,10 @@ test('restart: patches restartedAt, follows the rollout, journals revisions', as
   assert.match(r.outcome.summary, /rollout complete/);
   assert.deepEqual(r.outcome.refs, { deployment: 'api', kind: 'Deployment', namespace: NS, revisionBefore: before, revisionAfter: before + 1 });
   assert.ok(progress.length > 0 && progress.every((p) => p.startsWith('prod/api: ')), 'progress reported');
-  assert.deepEqual(recorded.map((e) => e.kind), ['action.started', 'action.succeeded']);
+  assert.deepEqual(
+    recorded.map((e) => e.kind),
+    ['action.started', 'action.succeeded'],
+  );
 });
 
 test('scale: pre-filled with the current replicas; scaling to 0 needs the typed name', async () => {
@@ -243,7 +248,10 @@ test('not found, paused, nothing to roll back to', async () => {
   sim.setImage(NS, 'paused', 'shop/api:1.1');
   await settle(sim, 'paused');
   await kubectl(adminCfg, 'rollout', 'pause', 'deployment/paused');
-  await assert.rejects(ops.rollback(NS, 'paused'), (e: KubeError) => e.kind === 'paused' && /deployment "paused" is paused; resume it first \(kubectl rollout resume/.test(e.message));
+  await assert.rejects(
+    ops.rollback(NS, 'paused'),
+    (e: KubeError) => e.kind === 'paused' && /deployment "paused" is paused; resume it first \(kubectl rollout resume/.test(e.message),
+  );
   await assert.rejects(ops.restart(NS, 'paused'), (e: KubeError) => e.kind === 'paused');
   const { runner } = harness({ kube: ops });
   const r = await runner.invoke('kube.rollback', { name: 'paused', namespace: NS });
@@ -257,19 +265,34 @@ test('API unreachable and timed out are reported as such', async () => {
   const cfg = writeCfg(gone, 'gone');
   await gone.stop();
   const down = new KubeOperations(connect({ kubeconfig: cfg, timeoutSeconds: 2 }));
-  await assert.rejects(down.restart(NS, 'api'), (e: KubeError) => e.kind === 'unreachable' && /cannot connect to the Kubernetes API at https?:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/.test(e.message));
+  await assert.rejects(
+    down.restart(NS, 'api'),
+    (e: KubeError) => e.kind === 'unreachable' && /cannot connect to the Kubernetes API at https?:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/.test(e.message),
+  );
 
   // A server that accepts connections and never answers.
   const silent = http.createServer(() => {});
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-  cleanups.push(() => new Promise<void>((r) => { silent.closeAllConnections(); silent.close(() => r()); }));
+  cleanups.push(
+    () =>
+      new Promise<void>((r) => {
+        silent.closeAllConnections();
+        silent.close(() => r());
+      }),
+  );
   const port = (silent.address() as any).port;
-  const cfgText = fs.readFileSync(adminCfg, 'utf8').replace(/server: .*/, `server: http://127.0.0.1:${port}\n      insecure-skip-tls-verify: true`).replace(/\s*certificate-authority-data: .*/, '');
+  const cfgText = fs
+    .readFileSync(adminCfg, 'utf8')
+    .replace(/server: .*/, `server: http://127.0.0.1:${port}\n      insecure-skip-tls-verify: true`)
+    .replace(/\s*certificate-authority-data: .*/, '');
   const slowCfg = path.join(dir, 'silent');
   fs.writeFileSync(slowCfg, cfgText);
   const slow = new KubeOperations(connect({ kubeconfig: slowCfg, timeoutSeconds: 1 }));
   const t0 = Date.now();
-  await assert.rejects(slow.scale(NS, 'api', 1), (e: KubeError) => e.kind === 'timeout' && /timed out: the Kubernetes API at http:\/\/127\.0\.0\.1:\d+ did not answer in time/.test(e.message));
+  await assert.rejects(
+    slow.scale(NS, 'api', 1),
+    (e: KubeError) => e.kind === 'timeout' && /timed out: the Kubernetes API at http:\/\/127\.0\.0\.1:\d+ did not answer in time/.test(e.message),
+  );
   assert.ok(Date.now() - t0 < 4000, 'the request timeout applies');
 });
 
@@ -278,7 +301,10 @@ test('parity: warroom rollback and kubectl rollout undo leave the same history a
   const b = new KubeSim({ speed: 20, seed: 99 });
   await a.start();
   await b.start();
-  cleanups.push(() => a.stop(), () => b.stop());
+  cleanups.push(
+    () => a.stop(),
+    () => b.stop(),
+  );
   const cfgA = writeCfg(a, 'a');
   const cfgB = writeCfg(b, 'b');
   for (const s of [a, b]) {

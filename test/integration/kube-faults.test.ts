@@ -31,11 +31,10 @@ async function startSource(kubeconfig: string, timeoutSeconds: number, extra: Ku
   const cockpit = createCockpit();
   cockpit.startClock(10);
   const logs: string[] = [];
-  const source = new KubeSource(
-    { kubeconfig, namespaces: [], allNamespaces: false, timeoutSeconds, refreshSeconds: 5 },
-    cockpit.publisher('kube'),
-    { log: (m) => logs.push(m), ...extra },
-  );
+  const source = new KubeSource({ kubeconfig, namespaces: [], allNamespaces: false, timeoutSeconds, refreshSeconds: 5 }, cockpit.publisher('kube'), {
+    log: (m) => logs.push(m),
+    ...extra,
+  });
   await source.start();
   return {
     cockpit,
@@ -95,7 +94,11 @@ test('a SIGSTOPed API server shows degraded within 10 s, then down, with the age
     const downMs = Date.now() - stoppedAt;
     console.log(`# down after ${downMs} ms: "${r.kube().error}"`);
     assert.ok((r.kube().updatedAt ?? Infinity) <= stoppedAt + 50, 'updatedAt stays the time of the last good data');
-    assert.deepEqual(r.kube().data.pods.map((p) => p.name), pods, 'last data kept');
+    assert.deepEqual(
+      r.kube().data.pods.map((p) => p.name),
+      pods,
+      'last data kept',
+    );
 
     process.kill(child.pid!, 'SIGCONT');
     const contAt = Date.now();
@@ -164,7 +167,10 @@ test('refresh() restarts a stuck list at once', async () => {
     console.log(`# refresh() brought the pods back in ${ms} ms (list timeout 10 s)`);
     assert.ok(ms < 2_000, `took ${ms} ms`);
     await waitFor(() => sim.heldLists === 0, { what: 'stuck sockets closed', timeoutMs: 2_000 });
-    assert.ok(r.logs.some((l) => l.includes(`kube refresh: restarted ${REFLECTORS} watches`)), r.logs.join('\n'));
+    assert.ok(
+      r.logs.some((l) => l.includes(`kube refresh: restarted ${REFLECTORS} watches`)),
+      r.logs.join('\n'),
+    );
   } finally {
     await r.stop();
     await sim.stop();
@@ -213,7 +219,8 @@ test('malformed watch events are dropped and counted, never shown; an ERROR Stat
     // Let the watches open (a bookmark arrives every second).
     await waitFor(() => sim.injectWatchLines([], 'pods') === 1, { what: 'pods watch open' });
     const pod = sim.listPods('prod')[0];
-    const ghost = (meta: object, extra: object = {}) => JSON.stringify({ type: 'ADDED', object: { kind: 'Pod', apiVersion: 'v1', metadata: meta, status: { phase: 'Failed' }, ...extra } });
+    const ghost = (meta: object, extra: object = {}) =>
+      JSON.stringify({ type: 'ADDED', object: { kind: 'Pod', apiVersion: 'v1', metadata: meta, status: { phase: 'Failed' }, ...extra } });
     const junk = [
       'this is not json {',
       '42',
@@ -239,19 +246,38 @@ test('malformed watch events are dropped and counted, never shown; an ERROR Stat
     const names = r.kube().data.pods.map((p) => p.name);
     console.log(`# junk: ${r.source.stats().dropped} dropped, pods ${names.length}`);
     assert.equal(names.length, 3, `no phantom pods: ${JSON.stringify(names)}`);
-    assert.ok(names.every((n) => typeof n === 'string' && n.startsWith('api-')), JSON.stringify(names));
+    assert.ok(
+      names.every((n) => typeof n === 'string' && n.startsWith('api-')),
+      JSON.stringify(names),
+    );
     assert.equal(r.kube().status, 'ok');
     const dropLogs = r.logs.filter((l) => /dropped a malformed watch event/.test(l));
     assert.equal(dropLogs.length, junk.length);
     assert.match(dropLogs.at(-1)!, new RegExp(`; ${junk.length} dropped so far`));
-    assert.ok(dropLogs.some((l) => /not JSON/.test(l)) && dropLogs.some((l) => /without metadata\.uid/.test(l)) && dropLogs.some((l) => /unknown type/.test(l)) && dropLogs.some((l) => /kind "Deployment"/.test(l)));
+    assert.ok(
+      dropLogs.some((l) => /not JSON/.test(l)) &&
+        dropLogs.some((l) => /without metadata\.uid/.test(l)) &&
+        dropLogs.some((l) => /unknown type/.test(l)) &&
+        dropLogs.some((l) => /kind "Deployment"/.test(l)),
+    );
     // The stream is still alive after the junk: a real change comes through.
     sim.deletePod('prod', pod.metadata.name);
-    await waitFor(() => r.kube().data.pods.some((p) => p.name === pod.metadata.name && p.status === 'Terminating') || !r.kube().data.pods.some((p) => p.name === pod.metadata.name), { what: 'delete seen', timeoutMs: 5_000 });
+    await waitFor(
+      () => r.kube().data.pods.some((p) => p.name === pod.metadata.name && p.status === 'Terminating') || !r.kube().data.pods.some((p) => p.name === pod.metadata.name),
+      { what: 'delete seen', timeoutMs: 5_000 },
+    );
 
     // ERROR with a Status, as the API documents it: 410 Expired → relist.
     const lists = r.source.stats().lists;
-    sim.injectWatchLines([JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too old resource version: 1 (99)', reason: 'Expired', code: 410 } })], 'pods');
+    sim.injectWatchLines(
+      [
+        JSON.stringify({
+          type: 'ERROR',
+          object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too old resource version: 1 (99)', reason: 'Expired', code: 410 },
+        }),
+      ],
+      'pods',
+    );
     await waitFor(() => r.source.stats().lists === lists + 1, { what: 'relist after ERROR 410', timeoutMs: 3_000, intervalMs: 20 });
     await waitFor(() => ready(r), { what: 'ok after relist', timeoutMs: 10_000 });
     assert.equal(r.source.stats().dropped, junk.length, 'the ERROR event is not junk');

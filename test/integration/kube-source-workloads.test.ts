@@ -45,7 +45,10 @@ before(async () => {
     cockpit.publisher('kube'),
   );
   await source.start();
-  await waitFor(() => kube().status === 'ok' && (data().statefulSets?.length ?? 0) === 1 && (data().nodes?.length ?? 0) === 3, { what: 'kube ok with sts and nodes', timeoutMs: 15_000 });
+  await waitFor(() => kube().status === 'ok' && (data().statefulSets?.length ?? 0) === 1 && (data().nodes?.length ?? 0) === 3, {
+    what: 'kube ok with sts and nodes',
+    timeoutMs: 15_000,
+  });
 });
 
 after(async () => {
@@ -76,7 +79,10 @@ test('Nodes: Ready, cordoned with its taint, NotReady, pressure; pods per node; 
   assert.equal(n1.ready, 'True');
   assert.equal(n1.cpuAllocMilli, 3900);
   assert.ok(n1.cpuPct! > 0 && n1.cpuPct! < 100 && n1.memPct! > 0 && n1.memPct! < 100);
-  assert.equal(data().nodes!.reduce((s, n) => s + n.pods, 0), data().pods.filter((p) => p.status !== 'Terminating').length);
+  assert.equal(
+    data().nodes!.reduce((s, n) => s + n.pods, 0),
+    data().pods.filter((p) => p.status !== 'Terminating').length,
+  );
   await ok('cordon', 'sim-node-1');
   await waitFor(() => data().nodes!.find((n) => n.name === 'sim-node-1')!.unschedulable, { what: 'cordoned', timeoutMs: 5_000 });
   assert.deepEqual(data().nodes!.find((n) => n.name === 'sim-node-1')!.taints, ['node.kubernetes.io/unschedulable:NoSchedule']);
@@ -103,7 +109,10 @@ test('Pods: owner kind, node, memory against the limit, the label selector; last
   assert.ok(Math.abs(api.memPct! - (api.memoryBytes! / api.memoryLimitBytes!) * 100) < 1e-9);
   assert.ok(api.memPct! > 70 && api.memPct! < 80, `96 of 128 MiB: ${api.memPct}`);
   sim.setImage('prod', 'noa-redis', 'redis:leaky', 'leak', 'statefulsets');
-  await waitFor(() => data().pods.find((p) => p.name.startsWith('noa-redis-') && p.lastTermination?.reason === 'OOMKilled'), { what: 'an OOMKilled last termination', timeoutMs: 30_000 });
+  await waitFor(() => data().pods.find((p) => p.name.startsWith('noa-redis-') && p.lastTermination?.reason === 'OOMKilled'), {
+    what: 'an OOMKilled last termination',
+    timeoutMs: 30_000,
+  });
   const oom = data().pods.find((p) => p.lastTermination?.reason === 'OOMKilled')!;
   assert.equal(oom.lastTermination!.exitCode, 137);
   assert.equal(oom.lastTermination!.container, 'noa-redis');
@@ -114,7 +123,10 @@ test('metrics: one namespaced, label-selected PodMetrics list per poll, at most 
   const metricsReqs = requests.filter((l) => l.includes('metrics.k8s.io'));
   const podLists = metricsReqs.filter((l) => /\/pods\?/.test(l) || /\/pods /.test(l));
   assert.ok(podLists.length >= 1);
-  assert.ok(podLists.every((l) => l.includes('/apis/metrics.k8s.io/v1beta1/namespaces/prod/pods?labelSelector=tier%3Dweb')), podLists.join('\n'));
+  assert.ok(
+    podLists.every((l) => l.includes('/apis/metrics.k8s.io/v1beta1/namespaces/prod/pods?labelSelector=tier%3Dweb')),
+    podLists.join('\n'),
+  );
   assert.ok(!metricsReqs.some((l) => /v1beta1\/pods/.test(l)), 'never the cluster-wide list');
   const st = source.metricsStats();
   assert.ok(st.lastBytes > BUDGET / 4, `a poll is ${st.lastBytes} bytes`);

@@ -18,7 +18,10 @@ import { freePort, tempDir, waitFor } from '../helpers/net.js';
 class Link {
   private server: net.Server | null = null;
   private sockets = new Set<net.Socket>();
-  constructor(private readonly target: number, readonly port: number) {}
+  constructor(
+    private readonly target: number,
+    readonly port: number,
+  ) {}
   async up(): Promise<void> {
     const srv = net.createServer((c) => {
       const u = net.connect(this.target, '127.0.0.1');
@@ -148,12 +151,18 @@ test('events: folded, warnings first', async () => {
 });
 
 test('logs of a deployment with the errors grouped on top', async () => {
-  await waitFor(async () => (await source.logsFor({ name: 'api', namespace: 'prod', deployment: dep('api') }, 'deployment')).lines[0] === 'Errors (count, normalised message):', { what: 'error lines', timeoutMs: 10_000 });
+  await waitFor(async () => (await source.logsFor({ name: 'api', namespace: 'prod', deployment: dep('api') }, 'deployment')).lines[0] === 'Errors (count, normalised message):', {
+    what: 'error lines',
+    timeoutMs: 10_000,
+  });
   const logs = await source.logsFor({ name: 'api', namespace: 'prod', deployment: dep('api') }, 'deployment');
   assert.match(logs.title, /Logs of deployment prod\/api/);
   assert.equal(logs.lines[0], 'Errors (count, normalised message):');
   assert.match(logs.lines[1], /^\s+\d+\s+ERROR db timeout after Nms pod=api-/);
-  assert.ok(logs.lines.some((l) => /^\[api-[a-z0-9-]+\] level=INFO/.test(l)), 'lines prefixed with their pod');
+  assert.ok(
+    logs.lines.some((l) => /^\[api-[a-z0-9-]+\] level=INFO/.test(l)),
+    'lines prefixed with their pod',
+  );
   const one = await source.logsFor({ name: pods('api')[0].name, namespace: 'prod', pod: pods('api')[0] }, 'pod');
   assert.match(one.title, /Logs of pod prod\/api-/);
 });
@@ -196,11 +205,19 @@ test('relists after the history is compacted (410 Gone) and misses nothing', asy
   sim.compactHistory();
   await waitFor(() => dep('api')?.desired === 3, { what: 'scale after compaction', timeoutMs: 10_000 });
   await waitFor(() => pods('api').length === 3, { what: 'pods after compaction', timeoutMs: 15_000 });
-  const names = new Set(sim.listPods('prod').filter((p: any) => p.metadata.name.startsWith('api-')).map((p: any) => p.metadata.name));
-  await waitFor(() => {
-    const mine = new Set(pods('api').map((p) => p.name));
-    return mine.size === names.size && [...names].every((n) => mine.has(n));
-  }, { what: 'same pods as the sim' });
+  const names = new Set(
+    sim
+      .listPods('prod')
+      .filter((p: any) => p.metadata.name.startsWith('api-'))
+      .map((p: any) => p.metadata.name),
+  );
+  await waitFor(
+    () => {
+      const mine = new Set(pods('api').map((p) => p.name));
+      return mine.size === names.size && [...names].every((n) => mine.has(n));
+    },
+    { what: 'same pods as the sim' },
+  );
   assert.ok(source.stats().lists > lists, 'relisted after 410 Gone');
 });
 
@@ -214,7 +231,10 @@ test('one staged update per frame: a burst of changes costs few publishes', asyn
   off();
   // New pods pass through Pending/ContainerCreating (not ready) before they run.
   const fresh = pods('api').map((p) => seen.get(p.name) ?? new Set<string>());
-  assert.ok(fresh.some((s) => s.has('Pending') || s.has('ContainerCreating')), `new pods seen pending: ${JSON.stringify(fresh.map((s) => [...s]))}`);
+  assert.ok(
+    fresh.some((s) => s.has('Pending') || s.has('ContainerCreating')),
+    `new pods seen pending: ${JSON.stringify(fresh.map((s) => [...s]))}`,
+  );
   const publishes = staged - before;
   // Dozens of watch events (12 pods × several status changes, RS and deployment updates)…
   assert.ok(publishes <= flushes.length + 1, `publishes ${publishes} ≤ flushes ${flushes.length} + 1`);
@@ -243,7 +263,10 @@ test('namespaces: -A and switching contexts', async () => {
   await source.setNamespaces(['other']);
   await waitFor(() => kube().status === 'ok' && kube().data.deployments.length === 1, { what: 'only other', timeoutMs: 10_000 });
   assert.deepEqual(kube().data.namespaces, ['other']);
-  assert.deepEqual(source.listContexts().map((c) => c.name), ['sim']);
+  assert.deepEqual(
+    source.listContexts().map((c) => c.name),
+    ['sim'],
+  );
   await assert.rejects(source.switchContext('nope'), /context "nope" does not exist/);
   assert.equal(kube().data.deployments.length, 1, 'a bad context leaves the cockpit as it was');
 });

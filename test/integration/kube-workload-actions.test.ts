@@ -43,7 +43,13 @@ function harness(kube: KubeOperations, answers: Record<string, string> = {}, onC
     },
     notify: (m) => notes.push(m),
   };
-  const env: ActionEnv = { context: 'prod-cluster', readOnly: false, drill: false, recorder: { record: (e) => recorded.push(e) }, services: { kube, progress: (m) => progress.push(m) } };
+  const env: ActionEnv = {
+    context: 'prod-cluster',
+    readOnly: false,
+    drill: false,
+    recorder: { record: (e) => recorded.push(e) },
+    services: { kube, progress: (m) => progress.push(m) },
+  };
   return { runner: new ActionRunner(env, ui, { productionContexts: [] }).register(...kubeActions), recorded, confirms, notes, progress };
 }
 
@@ -80,9 +86,15 @@ test('sts restart: confirmation says how, the rollout is followed, the journal n
   assert.match(h.confirms[0]!, /one at a time from the highest ordinal/);
   assert.match(h.confirms[0]!, /Server-side dry run: accepted/);
   assert.match(r.outcome.summary, /rollout complete: 3\/3 updated, 3 ready/);
-  assert.ok(live('noa-redis-').every((p) => !uids.has(p.metadata.uid)), 'every pod replaced');
+  assert.ok(
+    live('noa-redis-').every((p) => !uids.has(p.metadata.uid)),
+    'every pod replaced',
+  );
   assert.deepEqual(r.outcome.refs, { statefulset: 'noa-redis', kind: 'StatefulSet', namespace: NS, revisionBefore: 1, revisionAfter: 2 });
-  assert.deepEqual(h.recorded.map((e) => e.kind), ['action.started', 'action.succeeded']);
+  assert.deepEqual(
+    h.recorded.map((e) => e.kind),
+    ['action.started', 'action.succeeded'],
+  );
   assert.match(h.recorded[1]!.summary, /^Restart statefulset prod\/noa-redis: restarted/);
   assert.ok(h.progress.some((m) => /prod\/noa-redis: \d\/3 updated/.test(m)));
 });
@@ -106,9 +118,19 @@ test('sts scale through the scale subresource; a daemonset cannot be scaled and 
 
 test('sts undo: the previous revision from the ControllerRevisions, as kubectl rollout undo', async () => {
   sim.setImage(NS, 'noa-redis', 'redis:7.4', 'redis 7.4', 'statefulsets');
-  await waitFor(() => live('noa-redis-').length === 3 && live('noa-redis-').every((p) => p.spec.containers[0].image === 'redis:7.4' && p.status.containerStatuses?.[0]?.ready), { what: 'redis 7.4 rolled out', timeoutMs: 20_000 });
+  await waitFor(() => live('noa-redis-').length === 3 && live('noa-redis-').every((p) => p.spec.containers[0].image === 'redis:7.4' && p.status.containerStatuses?.[0]?.ready), {
+    what: 'redis 7.4 rolled out',
+    timeoutMs: 20_000,
+  });
   const history = await ops.workloadHistory('StatefulSet', NS, 'noa-redis');
-  assert.deepEqual(history.map((e) => [e.revision, e.current]), [[1, false], [2, false], [3, true]]);
+  assert.deepEqual(
+    history.map((e) => [e.revision, e.current]),
+    [
+      [1, false],
+      [2, false],
+      [3, true],
+    ],
+  );
   const h = harness(ops);
   const r = await h.runner.invoke('kube.rollback', stsTarget());
   assert.ok(r.ok, JSON.stringify(r));
@@ -117,13 +139,21 @@ test('sts undo: the previous revision from the ControllerRevisions, as kubectl r
   assert.match(h.confirms[0]!, /would roll back to revision 2 \(server dry run accepted\)/);
   assert.equal(sim.getStatefulSet(NS, 'noa-redis').spec.template.spec.containers[0].image, 'redis:7.2');
   assert.ok(live('noa-redis-').every((p) => p.spec.containers[0].image === 'redis:7.2'));
-  assert.deepEqual((await ops.workloadHistory('StatefulSet', NS, 'noa-redis')).map((e) => e.revision), [1, 3, 4], 'revision 2 became 4, as on a cluster');
+  assert.deepEqual(
+    (await ops.workloadHistory('StatefulSet', NS, 'noa-redis')).map((e) => e.revision),
+    [1, 3, 4],
+    'revision 2 became 4, as on a cluster',
+  );
   assert.equal(r.outcome.refs!.toRevision, 2);
 });
 
 test('ds rollback to a chosen revision; undo to the current one is skipped', async () => {
   sim.setImage(NS, 'node-exporter', 'prom/node-exporter:1.9', 'bump', 'daemonsets');
-  await waitFor(() => live('node-exporter-').every((p) => p.spec.containers[0].image === 'prom/node-exporter:1.9' && p.status.containerStatuses?.[0]?.ready) && live('node-exporter-').length === 3, { what: 'ds 1.9', timeoutMs: 20_000 });
+  await waitFor(
+    () =>
+      live('node-exporter-').every((p) => p.spec.containers[0].image === 'prom/node-exporter:1.9' && p.status.containerStatuses?.[0]?.ready) && live('node-exporter-').length === 3,
+    { what: 'ds 1.9', timeoutMs: 20_000 },
+  );
   const h = harness(ops);
   const r = await h.runner.invoke('kube.rollback', { ...dsTarget, toRevision: 1 });
   assert.ok(r.ok, JSON.stringify(r));
@@ -136,7 +166,10 @@ test('ds rollback to a chosen revision; undo to the current one is skipped', asy
 
 test('the rollback confirmed is the one applied: a change while the confirmation is open is refused, nothing rolled back', async () => {
   sim.setImage(NS, 'api', 'shop/api:1.0-hotfix', 'hotfix');
-  await waitFor(() => sim.getDeployment(NS, 'api').status.updatedReplicas === 2 && sim.getDeployment(NS, 'api').status.availableReplicas === 2, { what: 'hotfix', timeoutMs: 20_000 });
+  await waitFor(() => sim.getDeployment(NS, 'api').status.updatedReplicas === 2 && sim.getDeployment(NS, 'api').status.availableReplicas === 2, {
+    what: 'hotfix',
+    timeoutMs: 20_000,
+  });
   // `u` means "the previous revision": the plan pins revision 1 when it is shown.
   const h = harness(ops, {}, () => sim.setImage(NS, 'api', 'shop/api:2.0', 'someone else deploys 2.0'));
   const r = await h.runner.invoke('kube.rollback', { name: 'api', namespace: NS, deployment: { name: 'api' } as never });
@@ -166,7 +199,11 @@ test('set memory limit: typed value checked, server dry run, confirmation with b
   // A limit below the container's request is refused by the server's dry run; nothing changes.
   await ops.setResources('Deployment', NS, 'api', 'api', { memory: '1Gi' });
   const patch = JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'api', resources: { requests: { memory: '900Mi' } } }] } } } });
-  const res = await fetch(`${sim.url}/apis/apps/v1/namespaces/${NS}/deployments/api`, { method: 'PATCH', headers: { authorization: `Bearer ${sim.token()}`, 'content-type': 'application/strategic-merge-patch+json' }, body: patch });
+  const res = await fetch(`${sim.url}/apis/apps/v1/namespaces/${NS}/deployments/api`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${sim.token()}`, 'content-type': 'application/strategic-merge-patch+json' },
+    body: patch,
+  });
   assert.equal(res.status, 200);
   const low = await harness(ops, { container: 'api', memory: '256Mi' }).runner.invoke('kube.limits', { name: 'api', namespace: NS, kind: 'Deployment' });
   assert.equal(low.ok, false);
@@ -195,7 +232,11 @@ test('cordon and uncordon through the runner; the viewer is refused before any d
 test('delete pod: graceful, replaced by its controller, journaled', async () => {
   const pod = live('noa-redis-1')[0]!;
   const h = harness(ops);
-  const r = await h.runner.invoke('kube.deletePod', { name: 'noa-redis-1', namespace: NS, pod: { name: 'noa-redis-1', namespace: NS, owner: { kind: 'StatefulSet', name: 'noa-redis' } } as never });
+  const r = await h.runner.invoke('kube.deletePod', {
+    name: 'noa-redis-1',
+    namespace: NS,
+    pod: { name: 'noa-redis-1', namespace: NS, owner: { kind: 'StatefulSet', name: 'noa-redis' } } as never,
+  });
   assert.ok(r.ok, JSON.stringify(r));
   assert.match(h.confirms[0]!, /Its StatefulSet noa-redis creates a replacement/);
   assert.match(r.outcome.summary, /deleted \(grace period 30s\); StatefulSet noa-redis replaces it/);
@@ -225,10 +266,11 @@ test('the rollout follower waits out an API outage and reports the rollout done,
       });
       server.listen(port, '127.0.0.1', () => res());
     });
-  const down = () => new Promise<void>((res) => {
-    for (const s of sockets) s.destroy();
-    server ? server.close(() => res()) : res();
-  });
+  const down = () =>
+    new Promise<void>((res) => {
+      for (const s of sockets) s.destroy();
+      server ? server.close(() => res()) : res();
+    });
   await up();
   const linked = new KubeOperations(connect({ kubeconfig: cfg('linked', 'admin', port), timeoutSeconds: 2 }));
   const h = harness(linked);
@@ -241,5 +283,8 @@ test('the rollout follower waits out an API outage and reports the rollout done,
   await down();
   assert.ok(r.ok, JSON.stringify(r));
   assert.match(r.outcome.summary, /rollout complete: 3\/3 updated, 3 ready/);
-  assert.ok(h.progress.some((m) => /still following statefulset prod\/slow, retrying/.test(m)), h.progress.join('\n'));
+  assert.ok(
+    h.progress.some((m) => /still following statefulset prod\/slow, retrying/.test(m)),
+    h.progress.join('\n'),
+  );
 });

@@ -33,7 +33,17 @@ function cockpit(o: { readOnly?: boolean; choose?: string[]; answers?: Record<st
   const stateDir = tempDir('warroom-paging-');
   const config = configSchema.parse({
     paging: {
-      pagerduty: { token: PD_TOKEN, from: 'ada@example.com', apiUrl: pd.url, eventsUrl: pd.url, serviceIds: ['PSVC1'], escalationTargets: [{ name: 'Engineering leads', routingKey: 'R0UTINGKEY0000000000000000000002' }, { name: 'Leads policy', serviceId: 'PSVC1', escalationPolicyId: 'PEP2' }] },
+      pagerduty: {
+        token: PD_TOKEN,
+        from: 'ada@example.com',
+        apiUrl: pd.url,
+        eventsUrl: pd.url,
+        serviceIds: ['PSVC1'],
+        escalationTargets: [
+          { name: 'Engineering leads', routingKey: 'R0UTINGKEY0000000000000000000002' },
+          { name: 'Leads policy', serviceId: 'PSVC1', escalationPolicyId: 'PEP2' },
+        ],
+      },
       slack: { botToken: SLACK_TOKEN, apiUrl: slack.apiUrl, responders: ['UADA', 'UBOB'], links: [{ title: 'Errors dashboard', url: 'https://grafana.example.com/d/errors' }] },
       escalation: [{ severity: 'P1', afterMinutes: 15, contact: 'engineering lead', target: 'Engineering leads' }],
     },
@@ -46,7 +56,13 @@ function cockpit(o: { readOnly?: boolean; choose?: string[]; answers?: Record<st
     return ch ? { id: ch.id, rootTs: ch.rootTs } : null;
   });
   const env: ActionEnv = { context: 'staging', readOnly: !!o.readOnly, drill: false, recorder: { record: (e) => ref.engine!.record(e) }, actor: 'alice', services: {} };
-  const engine = (ref.engine = new IncidentEngine({ stateDir, config, sinks: [sink], readOnly: () => env.readOnly, outboxOptions: { minIntervalMs: 0, baseDelayMs: 30, maxDelayMs: 100, followMs: 50 } }));
+  const engine = (ref.engine = new IncidentEngine({
+    stateDir,
+    config,
+    sinks: [sink],
+    readOnly: () => env.readOnly,
+    outboxOptions: { minIntervalMs: 0, baseDelayMs: 30, maxDelayMs: 100, followMs: 50 },
+  }));
   const asked = { confirms: [] as string[][], notes: [] as string[], prompts: [] as string[] };
   const choices = [...(o.choose ?? [])];
   const answers = [...(o.answers ?? [])];
@@ -112,7 +128,10 @@ test('E escalates with confirmation: reassign to the next level, or page a chose
   assert.match(again.ok ? again.outcome.summary : again.message, /Leads policy was paged already for this incident/);
   assert.equal(onService().length, 1);
   assert.deepEqual(onService()[0]!.assignees, ['PU3']);
-  assert.equal(pd.requests.filter((r) => r.method === 'POST' && r.path === '/incidents').every((r) => r.from === 'ada@example.com'), true);
+  assert.equal(
+    pd.requests.filter((r) => r.method === 'POST' && r.path === '/incidents').every((r) => r.from === 'ada@example.com'),
+    true,
+  );
   await c.engine.close();
 });
 
@@ -127,7 +146,15 @@ test('O opens the incident channel: the runbook name, the first message from the
   assert.ok(ch, `no channel ${name} (have ${[...slack.channels.values()].map((x) => x.name).join(', ')})`);
   assert.deepEqual([...ch.members].sort(), ['UADA', 'UBOB', slack.botUser].sort());
   const first = ch.messages[0]!;
-  for (const line of ['🚨 INCIDENT DECLARED 🚨', 'Severity: P1', 'Summary: Checkout 5xx after deploy', 'IC: alice', 'Status: Investigating', 'What we know:', '- Errors dashboard: https://grafana.example.com/d/errors']) {
+  for (const line of [
+    '🚨 INCIDENT DECLARED 🚨',
+    'Severity: P1',
+    'Summary: Checkout 5xx after deploy',
+    'IC: alice',
+    'Status: Investigating',
+    'What we know:',
+    '- Errors dashboard: https://grafana.example.com/d/errors',
+  ]) {
     assert.ok(first.text.split('\n').includes(line), `first message lacks "${line}":\n${first.text}`);
   }
   assert.ok(c.asked.confirms[0]!.includes('🚨 INCIDENT DECLARED 🚨'), 'the confirmation shows the first message');

@@ -36,7 +36,10 @@ test('PagerDuty: open pages of the configured services, with who is on call and 
   const mine = pd.page('PSVC1', 'checkout 5xx above 10%');
   pd.page('PSVC2', 'not ours');
   const { pages } = await client.listPages();
-  assert.deepEqual(pages.map((p) => p.id), [mine.id]);
+  assert.deepEqual(
+    pages.map((p) => p.id),
+    [mine.id],
+  );
   const p = pages[0]!;
   assert.equal(p.status, 'triggered');
   assert.equal(p.service, 'checkout');
@@ -147,10 +150,17 @@ test('Slack: create the channel (an existing name is reused), invite, post with 
   const root = await sc.post({ channel: ch.id, text: 'INCIDENT DECLARED', metadata: { event_type: 'warroom_incident', event_payload: { incident_id: 'i-1' } } });
   const reply = await sc.post({ channel: ch.id, text: 'UPDATE', threadTs: root.ts });
   const { messages } = await sc.history(ch.id);
-  assert.deepEqual(messages.map((m) => m.ts), [root.ts], 'replies are not in the channel history');
+  assert.deepEqual(
+    messages.map((m) => m.ts),
+    [root.ts],
+    'replies are not in the channel history',
+  );
   assert.deepEqual(messages[0]!.metadata, { event_type: 'warroom_incident', event_payload: { incident_id: 'i-1' } });
   const thread = await sc.replies(ch.id, root.ts);
-  assert.deepEqual(thread.map((m) => m.ts), [root.ts, reply.ts]);
+  assert.deepEqual(
+    thread.map((m) => m.ts),
+    [root.ts, reply.ts],
+  );
   assert.match((await sc.permalink(ch.id, reply.ts)) ?? '', /^https:\/\/.*\/archives\//);
   const newer = await sc.history(ch.id, { oldest: root.ts });
   assert.equal(newer.messages.length, 0, 'oldest is exclusive');

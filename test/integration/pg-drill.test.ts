@@ -25,7 +25,6 @@ function processesMentioning(needle: string): number[] {
   return pids;
 }
 
-
 describe('drill postgres', () => {
   const dir = tempDir('warroom-drill-pg-');
   let drill: DrillPostgres;
@@ -75,9 +74,17 @@ describe('drill postgres', () => {
 
     // Terminating the holder from the cockpit lets the blocked sessions through; they leave.
     const [holder] = holders;
-    await pgTerminateAction.run({ name: String(holder), database: 'orders' }, {}, {
-      context: null, readOnly: false, drill: true, recorder: { record: () => {} }, services: { postgres: source },
-    });
+    await pgTerminateAction.run(
+      { name: String(holder), database: 'orders' },
+      {},
+      {
+        context: null,
+        readOnly: false,
+        drill: true,
+        recorder: { record: () => {} },
+        services: { postgres: source },
+      },
+    );
     await waitFor(() => db().byState.waiting === 0 && db().blocking.length === 0, { what: 'blockers gone', timeoutMs: 5000 });
     assert.equal(drill.load.current().blocked, 0);
 

@@ -100,8 +100,14 @@ describe('postgres source (real server)', () => {
     assert.ok(Array.isArray(d.topStatements) && d.topStatements.length > 0, 'pg_stat_statements rows');
     assert.ok(d.topStatements.every((st) => st.calls >= 1 && st.totalMs >= 0));
     // The cockpit does not watch itself: its own poll (run every 0.5 s here) is not among the statements.
-    assert.ok(!d.topStatements.some((st) => /pg_stat_activity|current_setting/.test(st.query)), `own statements listed: ${d.topStatements.map((st) => st.query.slice(0, 40)).join(' | ')}`);
-    assert.ok(d.topStatements.some((st) => /CREATE TABLE t/.test(st.query)), 'the sessions\' own statements are listed');
+    assert.ok(
+      !d.topStatements.some((st) => /pg_stat_activity|current_setting/.test(st.query)),
+      `own statements listed: ${d.topStatements.map((st) => st.query.slice(0, 40)).join(' | ')}`,
+    );
+    assert.ok(
+      d.topStatements.some((st) => /CREATE TABLE t/.test(st.query)),
+      "the sessions' own statements are listed",
+    );
 
     // Releasing the holder clears the blocker.
     await holder.query('ROLLBACK');

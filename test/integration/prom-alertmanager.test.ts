@@ -24,7 +24,19 @@ before(async () => {
   sim = new PromSim({
     world: () => world,
     backfillSeconds: 600,
-    rules: [{ name: 'ApiErrors', severity: 'critical', summary: 'api 5xx above 10%', expr: 'api_error_ratio > 0.1', value: (w) => w.services.api.errorRatio, op: '>', threshold: 0.1, forSeconds: 0, labels: { service: 'api' } }],
+    rules: [
+      {
+        name: 'ApiErrors',
+        severity: 'critical',
+        summary: 'api 5xx above 10%',
+        expr: 'api_error_ratio > 0.1',
+        value: (w) => w.services.api.errorRatio,
+        op: '>',
+        threshold: 0.1,
+        forSeconds: 0,
+        labels: { service: 'api' },
+      },
+    ],
   });
   await sim.start();
   source = new PrometheusSource({ url: sim.url, alertmanagerUrl: am.url, timeoutSeconds: 2, services: [] }, severitySchema.parse({}), 0.3, slice.publish);
@@ -72,11 +84,17 @@ test('the silence action silences the alert in Alertmanager and the pane shows w
   const notes: string[] = [];
   const ui: Interaction = {
     prompt: async (_title, fields) => {
-      assert.deepEqual(fields.map((f) => f.name), ['duration', 'comment']);
+      assert.deepEqual(
+        fields.map((f) => f.name),
+        ['duration', 'comment'],
+      );
       return { duration: '2h', comment: 'known issue, deploy rolling back' };
     },
     confirm: async (req) => {
-      assert.ok(req.lines.some((l) => l.includes('alertname="ApiErrors"') && l.includes('service="api"')), req.lines.join('\n'));
+      assert.ok(
+        req.lines.some((l) => l.includes('alertname="ApiErrors"') && l.includes('service="api"')),
+        req.lines.join('\n'),
+      );
       return true;
     },
     notify: (m) => notes.push(m),
@@ -95,7 +113,13 @@ test('the silence action silences the alert in Alertmanager and the pane shows w
   assert.match(silenceId, /^[0-9a-f-]{36}$/);
   assert.ok(entries.some((e) => e.kind === 'silence.created' && e.refs?.silenceId === silenceId));
 
-  const silences = (await (await fetch(`${am.url}/api/v2/silences`)).json()) as Array<{ id: string; comment: string; createdBy: string; endsAt: string; matchers: Array<{ name: string; value: string }> }>;
+  const silences = (await (await fetch(`${am.url}/api/v2/silences`)).json()) as Array<{
+    id: string;
+    comment: string;
+    createdBy: string;
+    endsAt: string;
+    matchers: Array<{ name: string; value: string }>;
+  }>;
   const s = silences.find((x) => x.id === silenceId)!;
   assert.equal(s.comment, 'known issue, deploy rolling back');
   assert.equal(s.createdBy, 'alice');

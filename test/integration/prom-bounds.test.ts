@@ -80,12 +80,33 @@ const server = http.createServer((req, res) => {
     case '/api/v1/query_range':
       return json(res, {
         status: 'success',
-        data: { resultType: 'matrix', result: [{ metric: { service: 'checkout' }, values: [[now - 60, '0.01'], [now, '0.01']] }] },
+        data: {
+          resultType: 'matrix',
+          result: [
+            {
+              metric: { service: 'checkout' },
+              values: [
+                [now - 60, '0.01'],
+                [now, '0.01'],
+              ],
+            },
+          ],
+        },
       });
     case '/api/v1/alerts':
       return json(res, {
         status: 'success',
-        data: { alerts: [{ labels: { alertname: 'CheckoutSlow', severity: 'warning', service: 'checkout' }, annotations: { summary: 'slow' }, state: 'firing', activeAt: new Date().toISOString(), value: '1' }] },
+        data: {
+          alerts: [
+            {
+              labels: { alertname: 'CheckoutSlow', severity: 'warning', service: 'checkout' },
+              annotations: { summary: 'slow' },
+              state: 'firing',
+              activeAt: new Date().toISOString(),
+              value: '1',
+            },
+          ],
+        },
       });
     case '/api/v2/alerts':
     case '/api/v2/silences':
@@ -155,7 +176,10 @@ for (const [label, m] of [
     assert.notEqual(slice.get().status, 'ok');
     assert.equal(checkout().errorRate, good.errorRate);
     assert.equal(checkout().updatedAt, good.updatedAt, 'the service data keeps its age');
-    assert.ok(checkout().problems.some((p) => /response too large/.test(p)), checkout().problems.join('; '));
+    assert.ok(
+      checkout().problems.some((p) => /response too large/.test(p)),
+      checkout().problems.join('; '),
+    );
     assert.deepEqual(
       slice.get().data.alerts.map((a) => a.name),
       alertsBefore,
@@ -176,7 +200,10 @@ for (const [label, m] of [
     const max = Math.max(...mine.map((s) => s.written));
     const total = mine.reduce((a, s) => a + s.written, 0);
     t.diagnostic(`${mine.length} huge responses, at most ${(max / MiB).toFixed(1)} MiB written to one, ${(total / MiB).toFixed(0)} MiB in all`);
-    assert.ok(mine.every((s) => !s.finished), 'no huge body was sent whole');
+    assert.ok(
+      mine.every((s) => !s.finished),
+      'no huge body was sent whole',
+    );
     assert.ok(max < (m === 'huge-length' ? 16 : 48) * MiB, `${max} bytes written to one response`);
   });
 }

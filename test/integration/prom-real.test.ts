@@ -31,7 +31,11 @@ const slice = sliceHolder();
 const severity = severitySchema.parse({});
 
 before(async () => {
-  exporter = await startExporter('checkout', { requestsPerScrape: 200, errorRatio: 0.02, p95Seconds: 0.8 }, { 'api.v2': { requestsPerScrape: 100, errorRatio: 0.1, p95Seconds: 0.2 } });
+  exporter = await startExporter(
+    'checkout',
+    { requestsPerScrape: 200, errorRatio: 0.02, p95Seconds: 0.8 },
+    { 'api.v2': { requestsPerScrape: 100, errorRatio: 0.1, p95Seconds: 0.2 } },
+  );
   prom = await startPrometheus({ targets: [exporter.target], rules: RULES });
   source = new PrometheusSource(
     {
@@ -61,7 +65,7 @@ const checkout = () => slice.get().data.services.find((s) => s.name === 'checkou
 const broken = () => slice.get().data.services.find((s) => s.name === 'broken')!;
 const apiV2 = () => slice.get().data.services.find((s) => s.name === 'api.v2')!;
 
-test('each service\'s error rate and p95 equal what the exporter produced for it', async () => {
+test("each service's error rate and p95 equal what the exporter produced for it", async () => {
   const ready = (s: ReturnType<typeof checkout>) => s?.errorRate !== null && s.p95Seconds !== null && s.requestRate !== null;
   await waitFor(() => ready(checkout()) && ready(apiV2()), { timeoutMs: 15_000, what: 'checkout and api.v2 signals' });
   for (const [sig, p95] of [
@@ -129,5 +133,8 @@ test('stopping Prometheus marks the slice down and keeps the last values', async
   assert.ok(checkout().errorRate !== null && checkout().p95Seconds !== null, 'last values kept');
   assert.ok(Math.abs(checkout().p95Seconds! - before.p95Seconds!) < 0.05);
   assert.ok(slice.get().updatedAt! >= updatedAt!, 'age of the last good data kept');
-  assert.ok(slice.get().data.alerts.some((a) => a.name === 'HighErrorRate'), 'alerts kept');
+  assert.ok(
+    slice.get().data.alerts.some((a) => a.name === 'HighErrorRate'),
+    'alerts kept',
+  );
 });

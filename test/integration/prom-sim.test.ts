@@ -66,7 +66,13 @@ before(async () => {
         { name: 'checkout', deployments: [] },
         { name: 'idle', deployments: [] },
         { name: 'ghost', deployments: [] },
-        { name: 'custom', deployments: [], errorRateQuery: 'rate(foo[5m])', latencyP95Query: 'weird_ratio', requestRateQuery: 'sum(rate(http_requests_total{service="checkout"}[5m]))' },
+        {
+          name: 'custom',
+          deployments: [],
+          errorRateQuery: 'rate(foo[5m])',
+          latencyP95Query: 'weird_ratio',
+          requestRateQuery: 'sum(rate(http_requests_total{service="checkout"}[5m]))',
+        },
       ],
     },
     severity,
@@ -129,7 +135,11 @@ test('values follow the world across thresholds and the alert fires after `for`'
   assert.equal(r.resolvedAt, clock);
   advance(6 * 60);
   await refresh();
-  assert.equal(slice.get().data.alerts.find((x) => x.name === 'CheckoutErrors'), undefined, 'resolved alerts leave after ~5 minutes');
+  assert.equal(
+    slice.get().data.alerts.find((x) => x.name === 'CheckoutErrors'),
+    undefined,
+    'resolved alerts leave after ~5 minutes',
+  );
 });
 
 test('empty results, NaN, +Inf and unsupported query forms are per-service problems', async () => {
@@ -265,7 +275,9 @@ test('one refresh costs the same few requests whatever the number of services on
   await many.start();
   const costs = async (services: string[]) => {
     const held = sliceHolder();
-    const src = new PrometheusSource({ url: many.url, timeoutSeconds: 1, services: services.map((name) => ({ name, deployments: [] })) }, severity, 3600, held.publish, { now: () => t });
+    const src = new PrometheusSource({ url: many.url, timeoutSeconds: 1, services: services.map((name) => ({ name, deployments: [] })) }, severity, 3600, held.publish, {
+      now: () => t,
+    });
     try {
       const before = many.requestCount;
       src.start();
@@ -306,11 +318,24 @@ test('one refresh costs the same few requests whatever the number of services on
 test('the grouped forms answer one series per service, labelled with it', async () => {
   const client = new PromClient({ url: sim.url });
   const res = await client.query('sum by (service) (rate(http_requests_total{service=~"checkout|idle|nobody"}[5m]))');
-  assert.deepEqual(res.map((s) => s.metric).sort((a, b) => a.service.localeCompare(b.service)), [{ service: 'checkout' }, { service: 'idle' }]);
+  assert.deepEqual(
+    res.map((s) => s.metric).sort((a, b) => a.service.localeCompare(b.service)),
+    [{ service: 'checkout' }, { service: 'idle' }],
+  );
   close(res.find((s) => s.metric.service === 'idle')!.value, 0);
-  const ratio = await client.query('sum(rate(http_requests_total{status=~"5..", service=~"checkout|idle"}[5m])) by (service) / sum(rate(http_requests_total{service=~"checkout|idle"}[5m])) by (service)');
+  const ratio = await client.query(
+    'sum(rate(http_requests_total{status=~"5..", service=~"checkout|idle"}[5m])) by (service) / sum(rate(http_requests_total{service=~"checkout|idle"}[5m])) by (service)',
+  );
   assert.ok(Number.isNaN(ratio.find((s) => s.metric.service === 'idle')!.value), 'no requests → NaN for that service only');
   assert.ok(Number.isFinite(ratio.find((s) => s.metric.service === 'checkout')!.value));
-  const range = await client.queryRange('histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{service="checkout"}[5m])))', clock - 120_000, clock, 60);
-  assert.deepEqual(range.map((s) => [s.metric, s.points.length]), [[{ service: 'checkout' }, 3]]);
+  const range = await client.queryRange(
+    'histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{service="checkout"}[5m])))',
+    clock - 120_000,
+    clock,
+    60,
+  );
+  assert.deepEqual(
+    range.map((s) => [s.metric, s.points.length]),
+    [[{ service: 'checkout' }, 3]],
+  );
 });

@@ -18,10 +18,15 @@ const INTERVAL = REFRESH_S * 1000;
 function watch(url: string, opts: { timeoutMs?: number } = {}) {
   let slice: SourceSlice<RedisData> = emptySlice({ instances: [] });
   const published: string[] = [];
-  const source = new RedisSource([{ name: 'cache', url }], REFRESH_S, (u) => {
-    slice = u(slice);
-    published.push(JSON.stringify(slice));
-  }, { timeoutMs: opts.timeoutMs ?? 1000 });
+  const source = new RedisSource(
+    [{ name: 'cache', url }],
+    REFRESH_S,
+    (u) => {
+      slice = u(slice);
+      published.push(JSON.stringify(slice));
+    },
+    { timeoutMs: opts.timeoutMs ?? 1000 },
+  );
   source.start();
   return { source, published, inst: (): RedisInstance => slice.data.instances[0], slice: () => slice };
 }

@@ -40,11 +40,19 @@ test('bad-deploy at speed 1: all clear within 2 minutes of the rollback', { time
   const started = await startSources({ config, cockpit: c, log: () => {}, notify: () => {}, now: () => drill.kube.now(), onContext: () => {} });
   sources.push(...started.sources);
 
-  await waitFor(() => c.store.getState().prom.data.alerts.some((a) => a.name === 'HighErrorRate' && a.labels.service === 'api' && a.state === 'firing'), { timeoutMs: 150_000, intervalMs: 500, what: 'HighErrorRate on api firing' });
+  await waitFor(() => c.store.getState().prom.data.alerts.some((a) => a.name === 'HighErrorRate' && a.labels.service === 'api' && a.state === 'firing'), {
+    timeoutMs: 150_000,
+    intervalMs: 500,
+    what: 'HighErrorRate on api firing',
+  });
   assert.equal(eng.slice().suggestion.severity, 'P1', `the suggestion at the worst: ${eng.slice().suggestion.rule}`);
   await promisify(execFile)('kubectl', ['--kubeconfig', drill.kubeconfigPath, '-n', 'shop', 'rollout', 'undo', 'deploy/api'], { timeout: 30_000 });
   const rolledBack = Date.now();
-  await waitFor(() => eng.slice().suggestion.rule === 'all clear', { timeoutMs: 120_000, intervalMs: 500, what: `all clear within 2 minutes (still: ${eng.slice().suggestion.rule})` });
+  await waitFor(() => eng.slice().suggestion.rule === 'all clear', {
+    timeoutMs: 120_000,
+    intervalMs: 500,
+    what: `all clear within 2 minutes (still: ${eng.slice().suggestion.rule})`,
+  });
   const took = Date.now() - rolledBack;
   const api = c.store.getState().prom.data.services.find((s) => s.name === 'api')!;
   assert.ok(api.errorRate! < 0.05 && api.p95Seconds! < 2, `the pane is clear: ${JSON.stringify(api)}`);

@@ -55,7 +55,11 @@ test('a read-only cockpit on a shared state dir delivers none of the queued upda
   const screen = new IncidentEngine({ stateDir: dir, config: defaultConfig(), sinks: sinks(), readOnly: () => readOnly, outboxOptions: { minIntervalMs: 0, followMs: 50 } });
   screen.start();
   assert.equal(screen.current?.id, info.id, 'the screen shows the open incident');
-  assert.deepEqual(screen.slice().outbox.map((o) => o.state), ['queued', 'queued'], 'and the deliveries as they stand');
+  assert.deepEqual(
+    screen.slice().outbox.map((o) => o.state),
+    ['queued', 'queued'],
+    'and the deliveries as they stand',
+  );
   assert.equal(screen.slice().deliveries, 'read-only: updates are not sent from this screen');
   // Every write the cockpit could attempt is refused by the engine as well as by the runner.
   const attempts: Array<[string, () => unknown]> = [
@@ -117,7 +121,10 @@ test('two writable cockpits on one state dir: one delivers, the other says who d
     ob.enqueue(composeUpdate(info, fields, { audience: 'internal', id: 'w6' }));
     await ob.idle();
     await ob.stop();
-    assert.deepEqual([...hook.landedByUpdate().entries()].sort(), [1, 2, 3, 4, 5, 6].map((n) => [`w${n}`, 1]));
+    assert.deepEqual(
+      [...hook.landedByUpdate().entries()].sort(),
+      [1, 2, 3, 4, 5, 6].map((n) => [`w${n}`, 1]),
+    );
   } finally {
     child.kill('SIGKILL');
   }
@@ -140,14 +147,29 @@ test('Retry-After: 3000000 fails the delivery at once with the reason; no timer 
   await ob.stop();
   process.off('warning', onWarning);
   const items = ob.items();
-  assert.deepEqual(items.map((i) => i.state), ['failed', 'failed', 'delivered']);
+  assert.deepEqual(
+    items.map((i) => i.state),
+    ['failed', 'failed', 'delivered'],
+  );
   assert.match(items[0]!.lastError!, /asked to wait 35 days, more than an hour: not waiting/);
   assert.match(items[1]!.lastError!, /Retry-After "whenever" is not a number of seconds or a date/);
   assert.ok(Date.now() - started < 3000, 'nothing waited');
   assert.deepEqual(warnings, [], 'no TimeoutOverflowWarning');
   // A persisted far-future retry (an older version's) is pulled in to an hour at the next start.
   const file = outboxPath(dir);
-  fs.appendFileSync(file, JSON.stringify({ t: 'post', id: 'old@slack', updateId: 'old', incidentId: 'inc-ra', sink: 'slack', summary: 's', update: composeUpdate(info, fields, { audience: 'internal', id: 'old' }), at: Date.now() }) + '\n');
+  fs.appendFileSync(
+    file,
+    JSON.stringify({
+      t: 'post',
+      id: 'old@slack',
+      updateId: 'old',
+      incidentId: 'inc-ra',
+      sink: 'slack',
+      summary: 's',
+      update: composeUpdate(info, fields, { audience: 'internal', id: 'old' }),
+      at: Date.now(),
+    }) + '\n',
+  );
   fs.appendFileSync(file, JSON.stringify({ t: 'state', id: 'old@slack', state: 'retrying', attempts: 1, at: Date.now(), nextAttemptAt: Date.now() + 34 * 86_400_000 }) + '\n');
   const ob2 = new Outbox({ stateDir: dir, sinks: [slackSink({ webhookUrl: slack.webhookUrl })], minIntervalMs: 0 });
   ob2.start();
@@ -168,8 +190,14 @@ test('a journal line with an impossible time or a wrong type is reported and ski
   fs.appendFileSync(file, JSON.stringify({ ...base, id: 'n3', at: Date.now(), summary: { x: 1 } }) + '\n');
   fs.appendFileSync(file, JSON.stringify({ ...base, id: 'n4', at: Date.now(), refs: 'nope' }) + '\n');
   const { entries, problems } = readJournal(file);
-  assert.deepEqual(entries.map((e) => e.summary), [entries[0]!.summary, 'a good note']);
-  assert.deepEqual(problems.map((p) => p.replace(/^.*?: line \d+ skipped: /, '')), ['at 100000000000000000000 is out of range for a time', 'at is "2026-11-25", not a time', 'summary is object, not text', 'refs is string, not an object']);
+  assert.deepEqual(
+    entries.map((e) => e.summary),
+    [entries[0]!.summary, 'a good note'],
+  );
+  assert.deepEqual(
+    problems.map((p) => p.replace(/^.*?: line \d+ skipped: /, '')),
+    ['at 100000000000000000000 is out of range for a time', 'at is "2026-11-25", not a time', 'summary is object, not text', 'refs is string, not an object'],
+  );
   const again = new IncidentEngine({ stateDir: dir, config: defaultConfig() });
   assert.equal(again.current?.id, info.id);
   assert.equal(again.slice().journalProblems.length, 4, 'shown in the Timeline pane');
@@ -181,7 +209,12 @@ test('the state directory and everything under it are owner-only, whatever the u
   const old = process.umask(0);
   try {
     const dir = path.join(tempDir(), 'state');
-    const engine = new IncidentEngine({ stateDir: dir, config: defaultConfig(), sinks: [slackSink({ webhookUrl: 'http://127.0.0.1:9/x' }, { timeoutMs: 200 })], outboxOptions: { minIntervalMs: 0, maxAttempts: 1 } });
+    const engine = new IncidentEngine({
+      stateDir: dir,
+      config: defaultConfig(),
+      sinks: [slackSink({ webhookUrl: 'http://127.0.0.1:9/x' }, { timeoutMs: 200 })],
+      outboxOptions: { minIntervalMs: 0, maxAttempts: 1 },
+    });
     engine.start();
     const info = engine.declare({ title: 'perms', severity: 'P3', actor: 'ana' });
     engine.postUpdatePair(fields, 'ana');
@@ -198,7 +231,10 @@ test('the state directory and everything under it are owner-only, whatever the u
 
 test('read-only policy: --read-only and a read-only context can never be lifted; an unknown context with readOnlyContexts set is read-only', () => {
   const flag = new ReadOnlyPolicy({ readOnly: true, readOnlyContexts: [] });
-  assert.deepEqual(['prod', 'dev', null].map((c) => flag.evaluate(c).readOnly), [true, true, true]);
+  assert.deepEqual(
+    ['prod', 'dev', null].map((c) => flag.evaluate(c).readOnly),
+    [true, true, true],
+  );
   const ctx = new ReadOnlyPolicy({ readOnly: false, readOnlyContexts: ['*-warroom-screen'] });
   assert.equal(ctx.evaluate(undefined).readOnly, true, 'not connected yet: fail closed');
   assert.equal(ctx.evaluate(null).readOnly, true, 'no usable kubeconfig: fail closed');

@@ -127,10 +127,7 @@ describe('kube sim with @kubernetes/client-node', () => {
 
     // Resume: changes made while no watch was open arrive when watching from the last seen resourceVersion.
     const lastRv = [...w.seen].reverse().find((e) => e.obj?.metadata?.resourceVersion)!.obj.metadata.resourceVersion;
-    await admin.apps.patchNamespacedDeploymentScale(
-      { name: 'web', namespace: NS, body: { spec: { replicas: 3 } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    await admin.apps.patchNamespacedDeploymentScale({ name: 'web', namespace: NS, body: { spec: { replicas: 3 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
     await new Promise((r) => setTimeout(r, 300));
     const w2 = await startWatch(admin.kc, `/api/v1/namespaces/${NS}/pods`, { labelSelector: 'app=web', resourceVersion: lastRv });
     watches.push(w2.ctl);
@@ -162,7 +159,11 @@ describe('kube sim with @kubernetes/client-node', () => {
     watches.push(w.ctl);
     await waitFor(() => w.ended(), { what: 'the watch to time out', timeoutMs: 5000 });
     assert.ok(Date.now() - t0 >= 900, 'not before timeoutSeconds');
-    assert.deepEqual(w.seen.map((e) => e.type), ['ADDED', 'ADDED'], 'no resourceVersion: current objects arrive as ADDED');
+    assert.deepEqual(
+      w.seen.map((e) => e.type),
+      ['ADDED', 'ADDED'],
+      'no resourceVersion: current objects arrive as ADDED',
+    );
     let calls = 0;
     const off = sim.onChange(() => calls++);
     await admin.apps.patchNamespacedDeployment(
@@ -228,7 +229,10 @@ describe('kube sim with @kubernetes/client-node', () => {
     const stale = await apiError(admin.apps.replaceNamespacedDeploymentScale({ name: 'web', namespace: NS, body: { ...s, spec: { replicas: 5 } } }));
     assert.equal(stale.code, 409);
     assert.equal(stale.status.reason, 'Conflict');
-    assert.equal(stale.status.message, 'Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again');
+    assert.equal(
+      stale.status.message,
+      'Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again',
+    );
     assert.equal((await admin.apps.readNamespacedDeployment({ name: 'web', namespace: NS })).spec?.replicas, 2);
   });
 
@@ -247,13 +251,20 @@ describe('kube sim with @kubernetes/client-node', () => {
     assert.equal(afterD.metadata.generation, before.metadata.generation);
     assert.equal(sim.listReplicaSets(NS).filter((r) => r.metadata.labels.app === 'web').length, 1);
     const bad = await apiError(
-      admin.apps.patchNamespacedDeployment({ name: 'web', namespace: NS, dryRun: 'All', body: { spec: { replicas: -2 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+      admin.apps.patchNamespacedDeployment(
+        { name: 'web', namespace: NS, dryRun: 'All', body: { spec: { replicas: -2 } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
     );
     assert.equal(bad.code, 422);
   });
 
   it('answers SelfSubjectAccessReviews per token', async () => {
-    const review = (verb: string) => ({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace: NS, verb, group: 'apps', resource: 'deployments', name: 'api' } } });
+    const review = (verb: string) => ({
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: { resourceAttributes: { namespace: NS, verb, group: 'apps', resource: 'deployments', name: 'api' } },
+    });
     assert.equal((await admin.authz.createSelfSubjectAccessReview({ body: review('patch') })).status?.allowed, true);
     assert.equal((await viewer.authz.createSelfSubjectAccessReview({ body: review('patch') })).status?.allowed, false);
     assert.equal((await viewer.authz.createSelfSubjectAccessReview({ body: review('delete') })).status?.allowed, false);
@@ -279,7 +290,10 @@ describe('kube sim with @kubernetes/client-node', () => {
     const exists = await apiError(
       admin.apps.createNamespacedDeployment({
         namespace: NS,
-        body: { metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'x' }] } } } },
+        body: {
+          metadata: { name: 'web' },
+          spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'x' }] } } },
+        },
       }),
     );
     assert.equal(exists.code, 409);
@@ -294,7 +308,10 @@ describe('kube sim with @kubernetes/client-node', () => {
     assert.equal(neg.status.details.causes[0].field, 'spec.replicas');
 
     const badPath = await apiError(
-      admin.apps.patchNamespacedDeployment({ name: 'web', namespace: NS, body: [{ op: 'replace', path: '/spec/nothing/here', value: 1 }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)),
+      admin.apps.patchNamespacedDeployment(
+        { name: 'web', namespace: NS, body: [{ op: 'replace', path: '/spec/nothing/here', value: 1 }] },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      ),
     );
     assert.equal(badPath.code, 422);
 

@@ -72,7 +72,10 @@ describe('kube sim StatefulSets, DaemonSets and Nodes with the real kubectl', ()
     assert.equal(s.status.updatedReplicas, 3);
     const after = livePods('noa-redis-');
     assert.equal(after.length, 3);
-    assert.ok(after.every((p) => p.metadata.uid !== before.get(p.metadata.name)), 'every pod was replaced under its own name');
+    assert.ok(
+      after.every((p) => p.metadata.uid !== before.get(p.metadata.name)),
+      'every pod was replaced under its own name',
+    );
     assert.ok(after.every((p) => p.metadata.labels['controller-revision-hash'] === s.status.updateRevision));
     // The controller deletes the highest ordinal first, as the real one does.
     const deletes = sim
@@ -104,7 +107,10 @@ describe('kube sim StatefulSets, DaemonSets and Nodes with the real kubectl', ()
     await ok('scale', 'statefulset/noa-redis', '--replicas=1');
     await waitFor(() => sim.listPods(NS).filter((p) => p.metadata.name.startsWith('noa-redis-')).length === 1, { timeoutMs: 15_000, what: 'noa-redis to shrink to 1' });
     assert.deepEqual(
-      sim.listPods(NS).filter((p) => p.metadata.name.startsWith('noa-redis-')).map((p) => p.metadata.name),
+      sim
+        .listPods(NS)
+        .filter((p) => p.metadata.name.startsWith('noa-redis-'))
+        .map((p) => p.metadata.name),
       ['noa-redis-0'],
     );
     // OrderedReady: noa-redis-2 appears only once noa-redis-1 is Running and Ready.
@@ -114,7 +120,8 @@ describe('kube sim StatefulSets, DaemonSets and Nodes with the real kubectl', ()
       const pods = livePods('noa-redis-');
       for (const p of pods) if (!seen.includes(p.metadata.name)) seen.push(p.metadata.name);
       const two = pods.find((p) => p.metadata.name === 'noa-redis-2');
-      if (two && oneReadyWhenTwoAppeared === undefined) oneReadyWhenTwoAppeared = pods.find((p) => p.metadata.name === 'noa-redis-1')?.status.containerStatuses?.[0]?.ready === true;
+      if (two && oneReadyWhenTwoAppeared === undefined)
+        oneReadyWhenTwoAppeared = pods.find((p) => p.metadata.name === 'noa-redis-1')?.status.containerStatuses?.[0]?.ready === true;
     });
     await ok('scale', 'statefulset/noa-redis', '--replicas=3');
     await ok('rollout', 'status', 'statefulset/noa-redis', '--timeout=30s');
@@ -180,11 +187,18 @@ describe('kube sim StatefulSets, DaemonSets and Nodes with the real kubectl', ()
   it('pods: delete is graceful (Terminating, then replaced); --grace-period=0 --force removes at once', async () => {
     const uid = livePods('noa-redis-1')[0]!.metadata.uid;
     await ok('delete', 'pod', 'noa-redis-1', '--wait=false');
-    await waitFor(() => livePods('noa-redis-1').find((p) => p.metadata.uid !== uid && p.status.containerStatuses?.[0]?.ready), { timeoutMs: 15_000, what: 'noa-redis-1 to come back' });
+    await waitFor(() => livePods('noa-redis-1').find((p) => p.metadata.uid !== uid && p.status.containerStatuses?.[0]?.ready), {
+      timeoutMs: 15_000,
+      what: 'noa-redis-1 to come back',
+    });
     const ds = livePods('node-exporter-')[0]!;
     const r = await k('delete', 'pod', ds.metadata.name, '--grace-period=0', '--force');
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(sim.listPods(NS).find((p) => p.metadata.name === ds.metadata.name), undefined, 'gone without Terminating');
+    assert.equal(
+      sim.listPods(NS).find((p) => p.metadata.name === ds.metadata.name),
+      undefined,
+      'gone without Terminating',
+    );
   });
 
   it('pods: logs --previous after a crash, exec and port-forward answer that the sim runs no containers', async () => {

@@ -67,7 +67,12 @@ describe('kube sim with the real kubectl', () => {
     assert.equal(d.status.updatedReplicas, 3);
     assert.equal(d.status.availableReplicas, 3);
     assert.equal(d.spec.template.spec.containers[0].image, 'shop/api:2.0');
-    assert.ok(sim.listPods(NS).filter((p) => p.metadata.labels.app === 'api' && !p.metadata.deletionTimestamp).every((p) => p.spec.containers[0].image === 'shop/api:2.0'));
+    assert.ok(
+      sim
+        .listPods(NS)
+        .filter((p) => p.metadata.labels.app === 'api' && !p.metadata.deletionTimestamp)
+        .every((p) => p.spec.containers[0].image === 'shop/api:2.0'),
+    );
     assert.deepEqual(await history(), [
       { revision: 1, cause: 'initial release' },
       { revision: 2, cause: 'upgrade to 2.0' },
@@ -130,7 +135,10 @@ describe('kube sim with the real kubectl', () => {
   it('the viewer user is forbidden to mutate, and the server keeps serving', async () => {
     const r: KubectlResult = await k('--user', 'viewer', 'scale', 'deployment/api', '--replicas=1');
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /Error from server \(Forbidden\): deployments\.apps "api" is forbidden: User "viewer" cannot patch resource "deployments\/scale" in API group "apps" in the namespace "prod"/);
+    assert.match(
+      r.stderr,
+      /Error from server \(Forbidden\): deployments\.apps "api" is forbidden: User "viewer" cannot patch resource "deployments\/scale" in API group "apps" in the namespace "prod"/,
+    );
     const r2 = await k('--user', 'viewer', 'rollout', 'restart', 'deployment/api');
     assert.notEqual(r2.code, 0);
     assert.match(r2.stderr, /deployments\.apps "api" is forbidden: User "viewer" cannot patch resource "deployments" in API group "apps" in the namespace "prod"/);
@@ -186,10 +194,18 @@ describe('kube sim rollouts that do not finish', () => {
     assert.equal((await k('rollout', 'pause', 'deployment/batch')).code, 0);
     assert.equal((await k('set', 'image', 'deployment/batch', 'batch=shop/batch:2.0')).code, 0);
     assert.equal((await k('scale', 'deployment/batch', '--replicas=2')).code, 0);
-    await waitFor(() => sim.listPods(NS).filter((p) => p.metadata.labels.app === 'batch' && p.status.containerStatuses?.[0]?.ready).length === 2, { timeoutMs: 10_000, what: 'paused deployment to scale to 2' });
+    await waitFor(() => sim.listPods(NS).filter((p) => p.metadata.labels.app === 'batch' && p.status.containerStatuses?.[0]?.ready).length === 2, {
+      timeoutMs: 10_000,
+      what: 'paused deployment to scale to 2',
+    });
     const rs = sim.listReplicaSets(NS).filter((r) => r.metadata.labels.app === 'batch');
     assert.equal(rs.length, 2, 'no new ReplicaSet while paused');
-    assert.ok(sim.listPods(NS).filter((p) => p.metadata.labels.app === 'batch' && !p.metadata.deletionTimestamp).every((p) => p.spec.containers[0].image === 'shop/batch:1.5'));
+    assert.ok(
+      sim
+        .listPods(NS)
+        .filter((p) => p.metadata.labels.app === 'batch' && !p.metadata.deletionTimestamp)
+        .every((p) => p.spec.containers[0].image === 'shop/batch:1.5'),
+    );
     const cond = sim.getDeployment(NS, 'batch').status.conditions.find((c: any) => c.type === 'Progressing');
     assert.equal(cond.reason, 'DeploymentPaused');
     const undo = await k('rollout', 'undo', 'deployment/batch');
@@ -198,6 +214,11 @@ describe('kube sim rollouts that do not finish', () => {
     assert.equal((await k('rollout', 'resume', 'deployment/batch')).code, 0);
     const st = await k('rollout', 'status', 'deployment/batch', '--timeout=20s');
     assert.equal(st.code, 0, st.stderr);
-    assert.ok(sim.listPods(NS).filter((p) => p.metadata.labels.app === 'batch' && !p.metadata.deletionTimestamp).every((p) => p.spec.containers[0].image === 'shop/batch:2.0'));
+    assert.ok(
+      sim
+        .listPods(NS)
+        .filter((p) => p.metadata.labels.app === 'batch' && !p.metadata.deletionTimestamp)
+        .every((p) => p.spec.containers[0].image === 'shop/batch:2.0'),
+    );
   });
 });

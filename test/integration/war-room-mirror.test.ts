@@ -32,7 +32,11 @@ test('a read-only screen on the same state directory shows the incident, its sta
     commander.note('rolling back api to rev 1', 'alice');
     commander.setStatus('identified', 'alice');
     t0 = Date.now();
-    await waitFor(() => screen?.timeline.some((e) => e.summary === 'rolling back api to rev 1') && screen.current?.status === 'identified', { timeoutMs: 1500, intervalMs: 20, what: 'the note and the state on the read-only screen' });
+    await waitFor(() => screen?.timeline.some((e) => e.summary === 'rolling back api to rev 1') && screen.current?.status === 'identified', {
+      timeoutMs: 1500,
+      intervalMs: 20,
+      what: 'the note and the state on the read-only screen',
+    });
     assert.ok(Date.now() - t0 <= 1200, `within a second (${Date.now() - t0} ms)`);
     assert.equal(screen!.timeline.filter((e) => e.summary === 'rolling back api to rev 1').length, 1, 'once');
     // Entries written by the other side reach the commander too (a second writable cockpit).
@@ -40,7 +44,11 @@ test('a read-only screen on the same state directory shows the incident, its sta
     second.start();
     assert.equal(second.current?.id, info.id, 'a cockpit started later resumes it');
     second.note('checkout recovered on my side', 'bob');
-    await waitFor(() => commander.slice().timeline.some((e) => e.summary === 'checkout recovered on my side'), { timeoutMs: 1500, intervalMs: 20, what: "bob's note on alice's screen" });
+    await waitFor(() => commander.slice().timeline.some((e) => e.summary === 'checkout recovered on my side'), {
+      timeoutMs: 1500,
+      intervalMs: 20,
+      what: "bob's note on alice's screen",
+    });
     await second.close();
     commander.setStatus('resolved', 'alice');
     await waitFor(() => viewer.current === null, { timeoutMs: 1500, intervalMs: 20, what: 'resolved on the read-only screen' });

@@ -66,7 +66,8 @@ async function assertSameAsInk(node: () => React.ReactElement, cols: number, row
   const [ci, cs] = [screenCells(ink.stdout.term), screenCells(stage.stdout.term)];
   await close(ink);
   await close(stage);
-  for (let y = 0; y < rows; y++) assert.equal(ts[y], ti[y], `${what} ${cols}×${rows}: row ${y} text differs from Ink's\n--- stage ---\n${ts.join('\n')}\n--- ink ---\n${ti.join('\n')}`);
+  for (let y = 0; y < rows; y++)
+    assert.equal(ts[y], ti[y], `${what} ${cols}×${rows}: row ${y} text differs from Ink's\n--- stage ---\n${ts.join('\n')}\n--- ink ---\n${ti.join('\n')}`);
   for (let y = 0; y < rows; y++) {
     if (cs[y] === ci[y]) continue;
     const x = cs[y].split('|').findIndex((c, i) => c !== ci[y].split('|')[i]);
@@ -92,7 +93,15 @@ for (const [cols, rows] of [
     await assertSameAsInk(() => app(s), cols, rows, 'help overlay');
     s.controller.handleKey('escape');
     const ask = dialogInteraction(s.cockpit);
-    void ask.confirm({ title: 'Restart deployment shop/api?', lines: ['kubectl rollout restart deployment/api -n shop', 'All 9 pods are replaced, a few at a time, as the rollout strategy allows. This line is long enough to wrap inside the dialog box at 80 columns.'], dangerous: true, typeName: 'api' });
+    void ask.confirm({
+      title: 'Restart deployment shop/api?',
+      lines: [
+        'kubectl rollout restart deployment/api -n shop',
+        'All 9 pods are replaced, a few at a time, as the rollout strategy allows. This line is long enough to wrap inside the dialog box at 80 columns.',
+      ],
+      dangerous: true,
+      typeName: 'api',
+    });
     const dialog = await assertSameAsInk(() => app(s), cols, rows, 'confirm dialog');
     assert.match(dialog.join('\n'), /Type "api" to confirm/);
     s.controller.handleKey('escape');

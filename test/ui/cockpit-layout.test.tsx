@@ -9,17 +9,53 @@ import { cleanup } from 'ink-testing-library';
 after(() => cleanup());
 
 function pod(name: string, status: string, healthy: boolean, restarts = 0): PodRow {
-  return { key: `shop/${name}`, namespace: 'shop', name, ready: healthy ? 1 : 0, containers: 1, status, reason: null, healthy, restarts, recentRestarts: 0, createdAt: NOW - 3600_000, node: 'node-1', deployment: 'api', cpuMilli: null, memoryBytes: null };
+  return {
+    key: `shop/${name}`,
+    namespace: 'shop',
+    name,
+    ready: healthy ? 1 : 0,
+    containers: 1,
+    status,
+    reason: null,
+    healthy,
+    restarts,
+    recentRestarts: 0,
+    createdAt: NOW - 3600_000,
+    node: 'node-1',
+    deployment: 'api',
+    cpuMilli: null,
+    memoryBytes: null,
+  };
 }
 
 function deployment(name: string): DeploymentRow {
-  return { key: `shop/${name}`, namespace: 'shop', name, desired: 3, ready: 3, updated: 3, available: 3, images: [`registry/${name}:1.0`], revision: 4, lastRolloutAt: NOW - 3 * 3600_000, paused: false, rolling: false, failedReason: null, uid: name };
+  return {
+    key: `shop/${name}`,
+    namespace: 'shop',
+    name,
+    desired: 3,
+    ready: 3,
+    updated: 3,
+    available: 3,
+    images: [`registry/${name}:1.0`],
+    revision: 4,
+    lastRolloutAt: NOW - 3 * 3600_000,
+    paused: false,
+    rolling: false,
+    failedReason: null,
+    uid: name,
+  };
 }
 
 function withData(s: State): Partial<State> {
   const pods = [pod('api-7d9f-crash', 'CrashLoopBackOff', false, 7), ...Array.from({ length: 30 }, (_, i) => pod(`api-7d9f-${i}`, 'Running', true))];
   return {
-    kube: { status: 'ok', updatedAt: NOW, error: null, data: { ...s.kube.data, context: 'drill', namespaces: ['shop'], pods, deployments: [deployment('api'), deployment('checkout'), deployment('worker')] } },
+    kube: {
+      status: 'ok',
+      updatedAt: NOW,
+      error: null,
+      data: { ...s.kube.data, context: 'drill', namespaces: ['shop'], pods, deployments: [deployment('api'), deployment('checkout'), deployment('worker')] },
+    },
   };
 }
 
@@ -130,4 +166,3 @@ test('q quits', async () => {
   assert.equal(c.exited, true);
   c.ui.unmount();
 });
-

@@ -7,12 +7,39 @@ const { renderCockpit, NOW } = await import('../helpers/cockpit.js');
 const { cleanup } = await import('ink-testing-library');
 after(() => cleanup());
 
- 
 const COLOUR = /\x1b\[(3[0-7]|9[0-7]|38;|4[0-7]|10[0-7]|48;)/;
 
 function fill(c: ReturnType<typeof renderCockpit>) {
   c.set((s) => ({
-    kube: { status: 'ok', updatedAt: NOW, error: null, data: { ...s.kube.data, context: 'prod', namespaces: ['shop'], pods: [{ key: 'shop/a', namespace: 'shop', name: 'api-1', ready: 0, containers: 1, status: 'CrashLoopBackOff', reason: null, healthy: false, restarts: 9, recentRestarts: 3, createdAt: NOW - 60_000, node: 'n1', deployment: 'api', cpuMilli: null, memoryBytes: null }] } },
+    kube: {
+      status: 'ok',
+      updatedAt: NOW,
+      error: null,
+      data: {
+        ...s.kube.data,
+        context: 'prod',
+        namespaces: ['shop'],
+        pods: [
+          {
+            key: 'shop/a',
+            namespace: 'shop',
+            name: 'api-1',
+            ready: 0,
+            containers: 1,
+            status: 'CrashLoopBackOff',
+            reason: null,
+            healthy: false,
+            restarts: 9,
+            recentRestarts: 3,
+            createdAt: NOW - 60_000,
+            node: 'n1',
+            deployment: 'api',
+            cpuMilli: null,
+            memoryBytes: null,
+          },
+        ],
+      },
+    },
   }));
 }
 

@@ -26,7 +26,13 @@ const type = (text: string) => c.press(...[...text].map((ch) => (ch === ' ' ? 's
 before(async () => {
   slack = await new FakeSlack().start();
   c = renderCockpit({ cols: 140, rows: 40, actions: incidentActions });
-  engine = new IncidentEngine({ stateDir, config: defaultConfig(), stage: c.cockpit.stageIncident, sinks: [slackSink({ webhookUrl: slack.webhookUrl })], outboxOptions: { baseDelayMs: 50, minIntervalMs: 0 } });
+  engine = new IncidentEngine({
+    stateDir,
+    config: defaultConfig(),
+    stage: c.cockpit.stageIncident,
+    sinks: [slackSink({ webhookUrl: slack.webhookUrl })],
+    outboxOptions: { baseDelayMs: 50, minIntervalMs: 0 },
+  });
   engine.start();
   c.cockpit.onFlush((s) => engine.observe(s));
   c.runner.env.services.incident = engine;

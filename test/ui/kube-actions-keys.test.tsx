@@ -37,7 +37,10 @@ before(async () => {
   services.kube = source.cockpitService();
   c.cockpit.startClock(30);
   await source.start();
-  await waitFor(() => c.cockpit.store.getState().kube.data.deployments.some((d) => d.name === 'api' && d.revision === 2 && !d.rolling), { what: 'deployment api at revision 2', timeoutMs: 15_000 });
+  await waitFor(() => c.cockpit.store.getState().kube.data.deployments.some((d) => d.name === 'api' && d.revision === 2 && !d.rolling), {
+    what: 'deployment api at revision 2',
+    timeoutMs: 15_000,
+  });
   await screen(/Deployments 1/, 'deployments pane');
   await c.press('2');
 });

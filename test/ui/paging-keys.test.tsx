@@ -44,7 +44,8 @@ after(async () => {
   await pd.stop();
 });
 
-const screen = (c: ReturnType<typeof renderCockpit>, re: RegExp, what: string) => waitFor(() => re.test(c.frame()), { what, timeoutMs: 8000 }).catch((e) => assert.fail(`${(e as Error).message}\n${c.frame()}`));
+const screen = (c: ReturnType<typeof renderCockpit>, re: RegExp, what: string) =>
+  waitFor(() => re.test(c.frame()), { what, timeoutMs: 8000 }).catch((e) => assert.fail(`${(e as Error).message}\n${c.frame()}`));
 
 test('the page shows in Alerts with its escalation level and who is on call; a acknowledges it', async () => {
   const inc = pd.page('PSVC1', 'checkout 5xx above 10%');
@@ -57,7 +58,10 @@ test('the page shows in Alerts with its escalation level and who is on call; a a
   await c.press('a');
   await waitFor(() => pd.incidents.find((i) => i.id === inc.id)!.status === 'acknowledged', { what: 'acknowledged in PagerDuty' });
   await screen(c, /ACKED .*acked by Ada Primary/, 'the row says who acknowledged');
-  assert.ok(c.journal.some((e) => e.kind === 'action.succeeded' && /acknowledged PagerDuty #\d+/.test(e.summary)), 'journaled');
+  assert.ok(
+    c.journal.some((e) => e.kind === 'action.succeeded' && /acknowledged PagerDuty #\d+/.test(e.summary)),
+    'journaled',
+  );
   // x on a page is not a silence: it says so instead of failing.
   await c.press('x');
   await screen(c, /Select a Prometheus alert to silence it|Alertmanager is not configured/, 'the silence refusal');
@@ -82,7 +86,21 @@ test('the header says when an escalation is due; the help lists the matrix', asy
   const m = mount(false, () => 'P1 for 15 min: escalate to engineering lead');
   mounted.push(m);
   const { c } = m;
-  c.set((s) => ({ incident: { ...s.incident, current: { id: 'i-1', title: 'Checkout down', severity: 'P1', status: 'investigating', declaredAt: Date.now() - 16 * 60_000, commander: null, comms: null, lastUpdateAt: null } } }));
+  c.set((s) => ({
+    incident: {
+      ...s.incident,
+      current: {
+        id: 'i-1',
+        title: 'Checkout down',
+        severity: 'P1',
+        status: 'investigating',
+        declaredAt: Date.now() - 16 * 60_000,
+        commander: null,
+        comms: null,
+        lastUpdateAt: null,
+      },
+    },
+  }));
   m.source.evaluate();
   await screen(c, /P1 for 15 min: escalate to engineering lead/, 'the header');
   await c.press('?');

@@ -63,15 +63,89 @@ test('every mutating action exists in the registry and is refused by the runner 
 
 function fill(s: State): Partial<State> {
   return {
-    kube: { ...s.kube, status: 'ok', updatedAt: NOW, data: { ...s.kube.data, context: 'prod', namespaces: ['shop'], deployments: [{ key: 'shop/api', namespace: 'shop', name: 'api', desired: 3, ready: 3, updated: 3, available: 3, images: ['api:1'], revision: 2, lastRolloutAt: NOW - 60_000, paused: false, rolling: false, failedReason: null, uid: 'u1' }] } },
-    prom: { ...s.prom, status: 'ok', updatedAt: NOW, data: { ...s.prom.data, alertmanager: true, alerts: [{ fingerprint: 'f1', name: 'HighErrorRate', state: 'firing', severity: 'critical', labels: { alertname: 'HighErrorRate' }, summary: 's', description: null, runbookUrl: null, activeAt: NOW - 60_000, firstSeenAt: NOW - 60_000, resolvedAt: null, silenced: false, inhibited: false, silenceEndsAt: null }] } },
+    kube: {
+      ...s.kube,
+      status: 'ok',
+      updatedAt: NOW,
+      data: {
+        ...s.kube.data,
+        context: 'prod',
+        namespaces: ['shop'],
+        deployments: [
+          {
+            key: 'shop/api',
+            namespace: 'shop',
+            name: 'api',
+            desired: 3,
+            ready: 3,
+            updated: 3,
+            available: 3,
+            images: ['api:1'],
+            revision: 2,
+            lastRolloutAt: NOW - 60_000,
+            paused: false,
+            rolling: false,
+            failedReason: null,
+            uid: 'u1',
+          },
+        ],
+      },
+    },
+    prom: {
+      ...s.prom,
+      status: 'ok',
+      updatedAt: NOW,
+      data: {
+        ...s.prom.data,
+        alertmanager: true,
+        alerts: [
+          {
+            fingerprint: 'f1',
+            name: 'HighErrorRate',
+            state: 'firing',
+            severity: 'critical',
+            labels: { alertname: 'HighErrorRate' },
+            summary: 's',
+            description: null,
+            runbookUrl: null,
+            activeAt: NOW - 60_000,
+            firstSeenAt: NOW - 60_000,
+            resolvedAt: null,
+            silenced: false,
+            inhibited: false,
+            silenceEndsAt: null,
+          },
+        ],
+      },
+    },
     postgres: {
       ...s.postgres,
       status: 'ok',
       updatedAt: NOW,
-      data: { databases: [{ name: 'main', target: 'db:5432/shop', status: 'ok', error: null, updatedAt: NOW, maxConnections: 100, byState: { active: 1, idle: 0, idleInTransaction: 0, idleInTransactionAborted: 0, waiting: 0, other: 0 }, total: 1, longest: [{ pid: 4242, user: 'app', application: 'api', state: 'active', durationMs: 90_000, waiting: false, query: 'select pg_sleep(600)' }], ungrantedLocks: 0, blocking: [], topStatements: null }] } as any,
+      data: {
+        databases: [
+          {
+            name: 'main',
+            target: 'db:5432/shop',
+            status: 'ok',
+            error: null,
+            updatedAt: NOW,
+            maxConnections: 100,
+            byState: { active: 1, idle: 0, idleInTransaction: 0, idleInTransactionAborted: 0, waiting: 0, other: 0 },
+            total: 1,
+            longest: [{ pid: 4242, user: 'app', application: 'api', state: 'active', durationMs: 90_000, waiting: false, query: 'select pg_sleep(600)' }],
+            ungrantedLocks: 0,
+            blocking: [],
+            topStatements: null,
+          },
+        ],
+      } as any,
     },
-    incident: { ...s.incident, current: { id: 'inc-1', title: 't', severity: 'P1', status: 'investigating', declaredAt: NOW - 60_000, commander: null, comms: null, lastUpdateAt: null }, outbox: [{ id: 'd1', sink: 'slack', state: 'unknown', attempts: 1, nextAttemptAt: null, lastError: null, summary: 'update' }] },
+    incident: {
+      ...s.incident,
+      current: { id: 'inc-1', title: 't', severity: 'P1', status: 'investigating', declaredAt: NOW - 60_000, commander: null, comms: null, lastUpdateAt: null },
+      outbox: [{ id: 'd1', sink: 'slack', state: 'unknown', attempts: 1, nextAttemptAt: null, lastError: null, summary: 'update' }],
+    },
   };
 }
 

@@ -89,7 +89,9 @@ async function assertSameAsFresh(s: Setup, live: { instance: Instance; stdout: X
   const fresh = await freshScreen(s, columns, rows);
   for (let y = 0; y < rows; y++) {
     if (text[y] !== fresh.text[y]) {
-      assert.fail(`${step} at ${columns}×${rows}: row ${y} differs from a fresh render\n  incremental: ${JSON.stringify(text[y])}\n  fresh:       ${JSON.stringify(fresh.text[y])}\n--- incremental screen ---\n${text.join('\n')}\n--- fresh screen ---\n${fresh.text.join('\n')}`);
+      assert.fail(
+        `${step} at ${columns}×${rows}: row ${y} differs from a fresh render\n  incremental: ${JSON.stringify(text[y])}\n  fresh:       ${JSON.stringify(fresh.text[y])}\n--- incremental screen ---\n${text.join('\n')}\n--- fresh screen ---\n${fresh.text.join('\n')}`,
+      );
     }
   }
   for (let y = 0; y < rows; y++) {
@@ -138,7 +140,10 @@ function changes(): Change[] {
   const initial = kubeData();
   const flipped = initial.pods[1].name; // a healthy api pod near the top of the list (pods[2] is crashing)
   const removed = initial.pods[3].name;
-  const key = (...keys: string[]) => (s: Setup) => keys.forEach((k) => s.controller.handleKey(k));
+  const key =
+    (...keys: string[]) =>
+    (s: Setup) =>
+      keys.forEach((k) => s.controller.handleKey(k));
   return [
     ['pod Running → CrashLoopBackOff', (s) => (setPod(s, flipped, { status: 'CrashLoopBackOff', healthy: false, ready: 0, restarts: 3, recentRestarts: 3 }), s.cockpit.flush())],
     ['pod CrashLoopBackOff → Running', (s) => (setPod(s, flipped, { status: 'Running', healthy: true, ready: 1, recentRestarts: 0 }), s.cockpit.flush())],
@@ -154,13 +159,23 @@ function changes(): Change[] {
       (s) => {
         s.cockpit.publisher('kube')((prev) => ({
           ...prev,
-          data: { ...prev.data, pods: [pod('shop', 'api', 90, 'Pending'), ...prev.data.pods, pod('shop', 'search-indexer-long-name', 91)], events: [event(99, true, 'pod/api-new'), ...prev.data.events] },
+          data: {
+            ...prev.data,
+            pods: [pod('shop', 'api', 90, 'Pending'), ...prev.data.pods, pod('shop', 'search-indexer-long-name', 91)],
+            events: [event(99, true, 'pod/api-new'), ...prev.data.events],
+          },
         }));
-        s.cockpit.publisher('prom')((prev) => ({ ...prev, data: { ...prev.data, alerts: [alert(9, 'RedisMemoryHigh', 'warning', 'sessions at 79% of maxmemory'), ...prev.data.alerts] } }));
+        s.cockpit.publisher('prom')((prev) => ({
+          ...prev,
+          data: { ...prev.data, alerts: [alert(9, 'RedisMemoryHigh', 'warning', 'sessions at 79% of maxmemory'), ...prev.data.alerts] },
+        }));
         s.cockpit.flush();
       },
     ],
-    ['the crashing pod recovers (a long status shortens)', (s) => (setPod(s, initial.pods[2].name, { status: 'Running', healthy: true, ready: 1, recentRestarts: 0 }), s.cockpit.flush())],
+    [
+      'the crashing pod recovers (a long status shortens)',
+      (s) => (setPod(s, initial.pods[2].name, { status: 'Running', healthy: true, ready: 1, recentRestarts: 0 }), s.cockpit.flush()),
+    ],
     ['the Pending pod schedules', (s) => (setPod(s, pod('shop', 'api', 90).name, { status: 'Running', healthy: true, ready: 1, reason: null }), s.cockpit.flush())],
     ['Tab moves focus', key('tab')],
     ['Tab again', key('tab')],
@@ -235,7 +250,11 @@ for (const [cols, rows] of [
 ] as const) {
   test(`${cols}×${rows}: a pane whose source is down keeps its number, title and border next to a long error`, async () => {
     const s = cockpitWithData();
-    s.cockpit.publisher('postgres')((prev) => ({ ...prev, status: 'down', error: 'connect ECONNREFUSED 10.0.0.12:5432 (is the server running on that host and accepting TCP/IP connections?)' }));
+    s.cockpit.publisher('postgres')((prev) => ({
+      ...prev,
+      status: 'down',
+      error: 'connect ECONNREFUSED 10.0.0.12:5432 (is the server running on that host and accepting TCP/IP connections?)',
+    }));
     s.cockpit.flush();
     const m = await mount(s, cols, rows);
     const top = screenText(m.stdout.term).find((l) => /DOWN \(data/.test(l));
@@ -287,7 +306,14 @@ for (const [what, [c0, r0], [c1, r1]] of resizes) {
 test('a resize in the middle of frames (a change, then the window dragged through several sizes) ends on a correct screen', async () => {
   const s = cockpitWithData();
   const live = await mount(s, 120, 40);
-  const sizes: Array<[number, number]> = [[118, 39], [110, 36], [100, 30], [90, 28], [84, 25], [80, 24]];
+  const sizes: Array<[number, number]> = [
+    [118, 39],
+    [110, 36],
+    [100, 30],
+    [90, 28],
+    [84, 25],
+    [80, 24],
+  ];
   setPod(s, kubeData().pods[1].name, { status: 'OOMKilled', healthy: false, ready: 0 });
   s.cockpit.flush();
   for (const [c, r] of sizes) {
@@ -295,7 +321,10 @@ test('a resize in the middle of frames (a change, then the window dragged throug
     await tick(15);
   }
   await assertSameAsFresh(s, live, 'after dragging the window smaller');
-  for (const [c, r] of [...sizes].reverse().concat([[150, 45], [200, 50]])) {
+  for (const [c, r] of [...sizes].reverse().concat([
+    [150, 45],
+    [200, 50],
+  ])) {
     live.stdout.resize(c, r);
     await tick(15);
   }
@@ -326,11 +355,22 @@ test('the runtime itself (startCockpit, its own Ink options) fills the terminal 
     fill(running.cockpit, Date.now());
     // The runtime keeps its Ink instance to itself: wait out the frame throttle instead (a trailing frame lands by then).
     const live = { instance: { waitUntilRenderFlush: () => tick(1000 / config.ui.maxFps + 40) } as unknown as Instance, stdout };
-    const s: Setup = { cockpit: running.cockpit, keymap: buildKeymap(config.keys), runner: running.runner, controller: { handleKey: () => {} }, now: Date.now, theme: loadTheme(config.ui.theme).theme };
+    const s: Setup = {
+      cockpit: running.cockpit,
+      keymap: buildKeymap(config.keys),
+      runner: running.runner,
+      controller: { handleKey: () => {} },
+      now: Date.now,
+      theme: loadTheme(config.ui.theme).theme,
+    };
     await assertSameAsFresh(s, live, 'runtime first frame');
     assertFullScreen(live, 'runtime 80×24');
-    assert.match(screenText(stdout.term).join('\n'), /CrashLoopBackOff/, 'the data reached the runtime\'s screen');
-    for (const [c, r] of [[200, 50], [120, 30], [80, 24]] as const) {
+    assert.match(screenText(stdout.term).join('\n'), /CrashLoopBackOff/, "the data reached the runtime's screen");
+    for (const [c, r] of [
+      [200, 50],
+      [120, 30],
+      [80, 24],
+    ] as const) {
       stdout.resize(c, r);
       await assertSameAsFresh(s, live, `runtime resized to ${c}×${r}`);
       assertFullScreen(live, `runtime resized to ${c}×${r}`);

@@ -32,7 +32,10 @@ test('the table has aligned columns and a verdict mark per row', () => {
   assert.match(out[2], /✓/);
   assert.match(out[3], /2\.0 KB .*✗/);
   const widths = out.map((l) => [...l].length);
-  assert.ok(widths.every((w) => w === widths[0]), `rows differ in width: ${widths}`);
+  assert.ok(
+    widths.every((w) => w === widths[0]),
+    `rows differ in width: ${widths}`,
+  );
 });
 
 test('Kubernetes requests: list, watch, get, metrics and discovery are told apart', () => {

@@ -85,13 +85,19 @@ test('each kind of invalid input gets the message a user needs', () => {
   ];
   for (const [text, re] of cases) {
     const { root, env } = setup({ 'warroom.yaml': text });
-    assert.throws(() => loadConfig({ cwd: root, env }), (e: unknown) => e instanceof ConfigError && re.test(e.message) ? true : assert.fail(`for ${JSON.stringify(text)}: ${(e as Error).message} !~ ${re}`));
+    assert.throws(
+      () => loadConfig({ cwd: root, env }),
+      (e: unknown) => (e instanceof ConfigError && re.test(e.message) ? true : assert.fail(`for ${JSON.stringify(text)}: ${(e as Error).message} !~ ${re}`)),
+    );
   }
 });
 
 test('a secret is never echoed in a validation error', () => {
   const { root, env } = setup({ 'warroom.yaml': 'sinks:\n  statuspage:\n    pageId: abc\n    apiKey: 12345\n' });
-  assert.throws(() => loadConfig({ cwd: root, env }), (e: unknown) => e instanceof ConfigError && !e.message.includes('12345') && /apiKey/.test(e.message));
+  assert.throws(
+    () => loadConfig({ cwd: root, env }),
+    (e: unknown) => e instanceof ConfigError && !e.message.includes('12345') && /apiKey/.test(e.message),
+  );
 });
 
 test('--config pointing nowhere is a clear error', () => {
@@ -132,7 +138,10 @@ test('every number has a range: file, line, field and the range in the message',
     ['kube:\n  requestTimeoutSeconds: 0\n', /warroom\.yaml:2: kube\.requestTimeoutSeconds: expected a number above 0 and at most 300 seconds, got 0/],
     ['kube:\n  requestTimeoutSeconds: 301\n', /warroom\.yaml:2: kube\.requestTimeoutSeconds: expected a number above 0 and at most 300 seconds, got 301/],
     ['prometheus:\n  url: http://p:9090\n  timeoutSeconds: 1000\n', /warroom\.yaml:3: prometheus\.timeoutSeconds: expected a number above 0 and at most 300 seconds, got 1000/],
-    ['postgres:\n  - name: main\n    url: postgres://db/x\n    statementTimeoutMs: 600001\n', /warroom\.yaml:4: postgres\[0\]\.statementTimeoutMs: expected an integer from 1 to 600000 ms, got 600001/],
+    [
+      'postgres:\n  - name: main\n    url: postgres://db/x\n    statementTimeoutMs: 600001\n',
+      /warroom\.yaml:4: postgres\[0\]\.statementTimeoutMs: expected an integer from 1 to 600000 ms, got 600001/,
+    ],
     ['severity:\n  cadenceMinutes:\n    P0: 0\n', /warroom\.yaml:3: severity\.cadenceMinutes\.P0: expected a number from 1 to 10080 minutes, got 0/],
     ['severity:\n  cadenceMinutes:\n    P3: 100000\n', /warroom\.yaml:3: severity\.cadenceMinutes\.P3: expected a number from 1 to 10080 minutes, got 100000/],
     ['severity:\n  latencyP95Seconds:\n    p1: 4000\n', /warroom\.yaml:3: severity\.latencyP95Seconds\.p1: expected a number above 0 and at most 3600 seconds, got 4000/],
@@ -166,7 +175,10 @@ test('flags and WARROOM_* numbers go through the same bounds, and the message na
   rejects(() => flags({ refresh: '1e9' }), /^--refresh: ui\.refreshSeconds: expected a number from 0\.2 to 3600 seconds, got 1000000000$/, '--refresh 1e9');
   rejects(() => flags({ refresh: '0.1' }), /^--refresh: ui\.refreshSeconds: expected a number from 0\.2 to 3600 seconds, got 0\.1$/, '--refresh 0.1');
   rejects(() => flags({ 'max-fps': '2.5' }), /^--max-fps: ui\.maxFps: expected an integer from 1 to 60 frames a second, got 2\.5$/, '--max-fps 2.5');
-  assert.throws(() => flagLayers({ refresh: 'fast' }), (e: Error & { exitCode?: number }) => e.exitCode === 2 && /--refresh expects a number, got "fast"/.test(e.message));
+  assert.throws(
+    () => flagLayers({ refresh: 'fast' }),
+    (e: Error & { exitCode?: number }) => e.exitCode === 2 && /--refresh expects a number, got "fast"/.test(e.message),
+  );
   assert.equal(flags({ refresh: '0.2' }).config.ui.refreshSeconds, 0.2);
   const withEnv = (vars: Record<string, string>) => loadConfig({ cwd: root, env: { ...env, ...vars } });
   rejects(() => withEnv({ WARROOM_REFRESH: '1e9' }), /^WARROOM_REFRESH: ui\.refreshSeconds: expected a number from 0\.2 to 3600 seconds, got 1000000000$/, 'WARROOM_REFRESH=1e9');
@@ -178,7 +190,12 @@ test('flags and WARROOM_* numbers go through the same bounds, and the message na
   // Hex, binary and Infinity are text to a person, not numbers: refused from flags and variables alike.
   rejects(() => withEnv({ WARROOM_REFRESH: '0x10' }), /^WARROOM_REFRESH: ui\.refreshSeconds: expected number, got "0x10"$/, 'WARROOM_REFRESH=0x10');
   rejects(() => withEnv({ WARROOM_MAX_FPS: 'Infinity' }), /^WARROOM_MAX_FPS: ui\.maxFps: expected number, got "Infinity"$/, 'WARROOM_MAX_FPS=Infinity');
-  for (const v of ['0x10', '0b11', 'Infinity', '']) assert.throws(() => flagLayers({ refresh: v }), (e: Error & { exitCode?: number }) => e.exitCode === 2 && e.message === `--refresh expects a number, got "${v}"`, v);
+  for (const v of ['0x10', '0b11', 'Infinity', ''])
+    assert.throws(
+      () => flagLayers({ refresh: v }),
+      (e: Error & { exitCode?: number }) => e.exitCode === 2 && e.message === `--refresh expects a number, got "${v}"`,
+      v,
+    );
 });
 
 test('WARROOM_READ_ONLY and WARROOM_LOW_BANDWIDTH take 1/true/yes/on or 0/false/no/off, nothing else', () => {
@@ -203,10 +220,19 @@ test('HTTP URLs must be http(s); Postgres and Redis URLs must use their schemes'
   const http = /expected an http:\/\/ or https:\/\/ URL/;
   const cases: [string, RegExp][] = [
     ['prometheus:\n  url: ftp://prom:9090\n', /warroom\.yaml:2: prometheus\.url: expected an http:\/\/ or https:\/\/ URL, got "ftp:\/\/prom:9090"/],
-    ['prometheus:\n  url: kube://monitoring\n', /warroom\.yaml:2: prometheus\.url: expected kube:\/\/NAMESPACE\/SERVICE:PORT \(a service reached through the Kubernetes API server\), e\.g\. kube:\/\/monitoring\/prometheus-operated:9090, got "kube:\/\/monitoring"/],
-    ['prometheus:\n  url: http://p:9090\n  alertmanagerUrl: javascript:alert(1)\n', /warroom\.yaml:3: prometheus\.alertmanagerUrl: expected an http:\/\/ or https:\/\/ URL, got "javascript:alert\(1\)"/],
+    [
+      'prometheus:\n  url: kube://monitoring\n',
+      /warroom\.yaml:2: prometheus\.url: expected kube:\/\/NAMESPACE\/SERVICE:PORT \(a service reached through the Kubernetes API server\), e\.g\. kube:\/\/monitoring\/prometheus-operated:9090, got "kube:\/\/monitoring"/,
+    ],
+    [
+      'prometheus:\n  url: http://p:9090\n  alertmanagerUrl: javascript:alert(1)\n',
+      /warroom\.yaml:3: prometheus\.alertmanagerUrl: expected an http:\/\/ or https:\/\/ URL, got "javascript:alert\(1\)"/,
+    ],
     ['sinks:\n  slack:\n    webhookUrl: ftp://hooks.slack.com/services/X\n', /warroom\.yaml:3: sinks\.slack\.webhookUrl: expected an http:\/\/ or https:\/\/ URL$/],
-    ['sinks:\n  statuspage:\n    pageId: a\n    apiKey: k\n    baseUrl: file:///etc/passwd\n', /warroom\.yaml:5: sinks\.statuspage\.baseUrl: expected an http:\/\/ or https:\/\/ URL/],
+    [
+      'sinks:\n  statuspage:\n    pageId: a\n    apiKey: k\n    baseUrl: file:///etc/passwd\n',
+      /warroom\.yaml:5: sinks\.statuspage\.baseUrl: expected an http:\/\/ or https:\/\/ URL/,
+    ],
     ['sinks:\n  webhook:\n    url: javascript:alert(1)\n', /warroom\.yaml:3: sinks\.webhook\.url: expected an http:\/\/ or https:\/\/ URL$/],
     ['postgres:\n  - name: main\n    url: mysql://db/shop\n', /warroom\.yaml:3: postgres\[0\]\.url: expected a postgres:\/\/ or postgresql:\/\/ URL$/],
     ['redis:\n  - name: cache\n    url: http://cache:6379\n', /warroom\.yaml:3: redis\[0\]\.url: unsupported Redis URL: use redis:\/\/, rediss:\/\//],
@@ -222,7 +248,14 @@ test('HTTP URLs must be http(s); Postgres and Redis URLs must use their schemes'
       'prometheus: { url: "https://prom.example.com/prefix", alertmanagerUrl: "http://am:9093" }',
       'postgres: [{ name: a, url: "postgres://db/x" }, { name: b, url: "postgresql://u:p@db:5433/x?sslmode=require" }, { name: c, url: "postgres:///x" }]',
       'redis:',
-      ...['redis://cache:6379/2', 'rediss://:pw@cache', 'redis+sentinel://s1,s2:26380/mymaster/1', 'rediss+sentinel://s1/m', 'redis+cluster://n1:7000,n2:7001', 'rediss+cluster://n1'].map((u, i) => `  - { name: r${i}, url: "${u}" }`),
+      ...[
+        'redis://cache:6379/2',
+        'rediss://:pw@cache',
+        'redis+sentinel://s1,s2:26380/mymaster/1',
+        'rediss+sentinel://s1/m',
+        'redis+cluster://n1:7000,n2:7001',
+        'rediss+cluster://n1',
+      ].map((u, i) => `  - { name: r${i}, url: "${u}" }`),
     ].join('\n'),
   });
   assert.equal(loadConfig({ cwd: ok.root, env: ok.env }).config.redis.length, 6, 'every README Redis form is accepted');
@@ -245,7 +278,12 @@ test('a config path must be a regular file under 1 MiB (directory, device, FIFO,
 
 test('a YAML alias bomb (billion laughs) is an error naming the file', () => {
   const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+  for (let i = 1; i < 9; i++)
+    lines.push(
+      `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(',')}]`,
+    );
   const { root, env } = setup({ 'warroom.yaml': lines.join('\n') + '\n' });
   const started = Date.now();
   rejects(() => loadConfig({ cwd: root, env }), /warroom\.yaml: cannot load YAML: too many YAML aliases/, 'alias bomb');
@@ -255,7 +293,12 @@ test('a YAML alias bomb (billion laughs) is an error naming the file', () => {
 /** `warroom ARGS --print-config` as a child process: exit code, output and how long it took. */
 function printConfig(args: string[], env: NodeJS.ProcessEnv) {
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args, '--print-config'], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args, '--print-config'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
 }
 
@@ -263,7 +306,11 @@ test('the CLI exits 2 at once on a FIFO, /dev/zero or a directory as --config', 
   const { root, env } = setup({});
   const fifo = path.join(root, 'fifo.yaml');
   execFileSync('mkfifo', [fifo]);
-  for (const [file, kind] of [[fifo, 'a FIFO'], ['/dev/zero', 'a character device'], [root, 'a directory']]) {
+  for (const [file, kind] of [
+    [fifo, 'a FIFO'],
+    ['/dev/zero', 'a character device'],
+    [root, 'a directory'],
+  ]) {
     const r = printConfig(['--config', file], env);
     assert.equal(r.signal, null, `${file}: killed by the timeout (it blocked)`);
     assert.equal(r.code, 2, `${file}: ${r.stderr}`);
@@ -292,7 +339,16 @@ test('URL credentials anywhere are secrets: masked in --print-config and by ever
   });
   const loaded = loadConfig({ cwd: root, env });
   const leaks = ['prom-Pa55', 'am-token-123', 'p@ssW0rd', 'ssW0rd', 'red1s-pw', 'h00k-pw'];
-  for (const s of ['prom-Pa55', 'promuser:prom-Pa55', Buffer.from('promuser:prom-Pa55').toString('base64'), 'am-token-123', Buffer.from('am-token-123:').toString('base64'), 'p@ssW0rd', 'red1s-pw', 'h00k-pw']) {
+  for (const s of [
+    'prom-Pa55',
+    'promuser:prom-Pa55',
+    Buffer.from('promuser:prom-Pa55').toString('base64'),
+    'am-token-123',
+    Buffer.from('am-token-123:').toString('base64'),
+    'p@ssW0rd',
+    'red1s-pw',
+    'h00k-pw',
+  ]) {
     assert.ok(loaded.secrets.includes(s), `${s} not in secrets: ${JSON.stringify(loaded.secrets)}`);
   }
   const printed = maskedConfig(loaded) as { prometheus: { url: string; alertmanagerUrl: string }; postgres: { url: string }[]; redis: { url: string }[] };
@@ -302,7 +358,10 @@ test('URL credentials anywhere are secrets: masked in --print-config and by ever
   assert.equal(printed.redis[0].url, 'redis+sentinel://:****@s1,s2:26380/mymaster');
   const text = JSON.stringify(printed);
   for (const s of leaks) assert.ok(!text.includes(s), `${s} leaked: ${text}`);
-  const logLine = maskSecrets(`GET http://promuser:prom-Pa55@prom.internal:9090/prefix failed; Authorization: Basic ${Buffer.from('promuser:prom-Pa55').toString('base64')}; am-token-123`, loaded.secrets);
+  const logLine = maskSecrets(
+    `GET http://promuser:prom-Pa55@prom.internal:9090/prefix failed; Authorization: Basic ${Buffer.from('promuser:prom-Pa55').toString('base64')}; am-token-123`,
+    loaded.secrets,
+  );
   for (const s of leaks) assert.ok(!logLine.includes(s), `${s} leaked: ${logLine}`);
   const r = printConfig([], { HOME: root, XDG_CONFIG_HOME: path.join(root, 'xdg'), WARROOM_PROMETHEUS_URL: 'http://envuser:env-Secret-1@prom:9090' });
   assert.equal(r.code, 0, r.stderr);
@@ -312,11 +371,7 @@ test('URL credentials anywhere are secrets: masked in --print-config and by ever
 
 test('a Postgres password with an unencoded # is refused, and the password is never shown', () => {
   const { root, env } = setup({ 'warroom.yaml': 'postgres:\n  - name: shop\n    url: postgres://warroom:Pw#Leak_13@db:5432/shop\n' });
-  const msg = rejects(
-    () => loadConfig({ cwd: root, env }),
-    /warroom\.yaml:3: postgres\[0\]\.url: a "#" in the user name or password must be percent-encoded as %23/,
-    'Pw#Leak_13',
-  );
+  const msg = rejects(() => loadConfig({ cwd: root, env }), /warroom\.yaml:3: postgres\[0\]\.url: a "#" in the user name or password must be percent-encoded as %23/, 'Pw#Leak_13');
   assert.ok(!msg.includes('Leak_13') && !msg.includes('Pw'), msg);
   const r = printConfig(['--config', path.join(root, 'warroom.yaml')], env);
   assert.equal(r.code, 2, r.stderr);
@@ -325,7 +380,11 @@ test('a Postgres password with an unencoded # is refused, and the password is ne
   assert.ok(!r.stderr.includes('Leak_13') && !r.stderr.includes('Pw#'), r.stderr);
   for (const url of ['postgres://u:12#Leak_13@db/shop', 'postgres://u:Pw?Leak_13@db/shop', 'postgres://u:Pw/Leak_13@db/shop']) {
     const s = setup({ 'warroom.yaml': `postgres:\n  - name: shop\n    url: "${url}"\n` });
-    const m = rejects(() => loadConfig({ cwd: s.root, env: s.env }), /postgres\[0\]\.url: (a ".") in the user name or password must be percent-encoded|not a valid URL: percent-encode/, url);
+    const m = rejects(
+      () => loadConfig({ cwd: s.root, env: s.env }),
+      /postgres\[0\]\.url: (a ".") in the user name or password must be percent-encoded|not a valid URL: percent-encode/,
+      url,
+    );
     assert.ok(!m.includes('Leak_13'), m);
   }
   // Percent-encoded, it loads, and the masked form hides it.

@@ -5,7 +5,10 @@ import { headerCells, type HeaderInput } from '../../src/present/header.js';
 import { initialState } from '../../src/store/store.js';
 
 const NOW = Date.parse('2026-11-25T16:00:00Z');
-const text = (h: HeaderInput) => headerCells(h).map((c) => c.text).join('');
+const text = (h: HeaderInput) =>
+  headerCells(h)
+    .map((c) => c.text)
+    .join('');
 
 function input(over: Partial<HeaderInput> = {}): HeaderInput {
   return {
@@ -17,7 +20,12 @@ function input(over: Partial<HeaderInput> = {}): HeaderInput {
     nextUpdateDueAt: NOW + 28 * 60_000,
     context: 'prod-eu',
     namespaces: ['shop'],
-    sources: { k8s: { status: 'ok', updatedAt: null }, prom: { status: 'ok', updatedAt: NOW - 2000 }, pg: { status: 'down', updatedAt: NOW - 125_000 }, redis: { status: 'disabled', updatedAt: null } },
+    sources: {
+      k8s: { status: 'ok', updatedAt: null },
+      prom: { status: 'ok', updatedAt: NOW - 2000 },
+      pg: { status: 'down', updatedAt: NOW - 125_000 },
+      redis: { status: 'disabled', updatedAt: null },
+    },
     staleAfterMs: 15_000,
     glyphs: { ok: '●', warn: '▲', critical: '✖' },
     ...over,
@@ -26,7 +34,8 @@ function input(over: Partial<HeaderInput> = {}): HeaderInput {
 
 test('wide: badges, incident, clock, next update, the rule, context and freshness', () => {
   const t = text(input());
-  for (const part of ['DRILL bad-deploy', 'READ-ONLY', 'P1 Investigating 02:05', 'next update 28:00', 'api: 5xx 12.3% > 10% → P1', 'ctx prod-eu', 'pg✖DOWN 2m5s']) assert.ok(t.includes(part), `${part} in ${t}`);
+  for (const part of ['DRILL bad-deploy', 'READ-ONLY', 'P1 Investigating 02:05', 'next update 28:00', 'api: 5xx 12.3% > 10% → P1', 'ctx prod-eu', 'pg✖DOWN 2m5s'])
+    assert.ok(t.includes(part), `${part} in ${t}`);
   assert.ok(!t.includes('redis'), 'unconfigured sources are not shown');
   assert.ok(!/prom● \d/.test(t), 'fresh data shows no age');
 });
@@ -47,7 +56,9 @@ test('stale polled data shows its age; an overdue update says so', () => {
 
 test('a long suggestion rule is shortened, not dropped, and the sources stay visible', () => {
   const rule = 'degraded: kube source down: no kubeconfig found: set --kubeconfig or KUBECONFIG, or run in a cluster → P3';
-  const t = text(input({ width: 120, incident: null, nextUpdateDueAt: null, context: null, suggestion: { severity: 'P3', rule }, sources: { k8s: { status: 'down', updatedAt: null } } }));
+  const t = text(
+    input({ width: 120, incident: null, nextUpdateDueAt: null, context: null, suggestion: { severity: 'P3', rule }, sources: { k8s: { status: 'down', updatedAt: null } } }),
+  );
   assert.match(t, /suggest P3 degraded: kube source down/);
   assert.match(t, /…/);
   assert.match(t, /k8s✖DOWN/);

@@ -40,7 +40,23 @@ test('the signals pane title names the rate window its figures use', () => {
 
 test("a firing alert's row shows its own value", () => {
   const now = Date.now();
-  const row = { fingerprint: 'f', name: 'HighErrorRate', state: 'firing' as const, severity: 'critical', labels: { service: 'api' }, summary: 's', description: null, runbookUrl: null, activeAt: now - 60_000, firstSeenAt: now - 60_000, resolvedAt: null, silenced: false, inhibited: false, silenceEndsAt: null, value: 0.04201234 };
+  const row = {
+    fingerprint: 'f',
+    name: 'HighErrorRate',
+    state: 'firing' as const,
+    severity: 'critical',
+    labels: { service: 'api' },
+    summary: 's',
+    description: null,
+    runbookUrl: null,
+    activeAt: now - 60_000,
+    firstSeenAt: now - 60_000,
+    resolvedAt: null,
+    silenced: false,
+    inhibited: false,
+    silenceEndsAt: null,
+    value: 0.04201234,
+  };
   const i = alertColumns().findIndex((c) => c.title === 'ALERT');
   assert.equal(alertCells(row, now)[i]!.text, 'HighErrorRate api = 0.042');
   assert.equal(alertCells({ ...row, value: undefined }, now)[i]!.text, 'HighErrorRate api');

@@ -2,16 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  appendJsonl,
-  defaultStateDir,
-  findOpenIncident,
-  incidentJournalPath,
-  listIncidents,
-  makeIncidentId,
-  readJournal,
-  redactSecrets,
-} from '../../src/incident/journal.js';
+import { appendJsonl, defaultStateDir, findOpenIncident, incidentJournalPath, listIncidents, makeIncidentId, readJournal, redactSecrets } from '../../src/incident/journal.js';
 import { IncidentEngine } from '../../src/incident/incident.js';
 import { configSchema, defaultConfig } from '../../src/config/schema.js';
 import { createCockpit, initialState, type State } from '../../src/store/store.js';
@@ -59,7 +50,10 @@ test('a corrupt middle line is reported too', () => {
   const file = path.join(dir, 'j.jsonl');
   fs.writeFileSync(file, `${JSON.stringify(entry(1))}\n{"id":"e2", garbage\n${JSON.stringify(entry(3))}\n{"not":"an entry"}\n`);
   const r = readJournal(file);
-  assert.deepEqual(r.entries.map((e) => e.id), ['e1', 'e3']);
+  assert.deepEqual(
+    r.entries.map((e) => e.id),
+    ['e1', 'e3'],
+  );
   assert.equal(r.problems.length, 2);
   assert.match(r.problems[0]!, /line 2 is corrupt/);
   assert.match(r.problems[1]!, /line 4 skipped: id is missing/);
@@ -99,13 +93,19 @@ test('the engine resumes the open incident after a restart, and not a resolved o
   b.setStatus('resolved', 'ana');
   assert.equal(b.current, null);
   assert.equal(findOpenIncident(dir), null);
-  assert.deepEqual(listIncidents(dir).map((i) => [i.id, i.status]), [[info.id, 'resolved']]);
+  assert.deepEqual(
+    listIncidents(dir).map((i) => [i.id, i.status]),
+    [[info.id, 'resolved']],
+  );
   const c = new IncidentEngine({ stateDir: dir, config, now });
   assert.equal(c.current, null);
   // With no incident open, actions still go somewhere: the session journal.
   c.record({ kind: 'action.succeeded', actor: 'ana', source: 'kube', summary: 'restarted api' });
   const session = readJournal(path.join(dir, 'sessions', '2026-11-25.jsonl'));
-  assert.deepEqual(session.entries.map((e) => e.summary), ['restarted api']);
+  assert.deepEqual(
+    session.entries.map((e) => e.summary),
+    ['restarted api'],
+  );
   assert.equal(session.entries[0]!.incidentId, 'session-2026-11-25');
 });
 
@@ -125,7 +125,24 @@ test('the engine journals alert transitions, debounces suggestions, and keeps th
         alertmanager: false,
         services: [{ name: 'api', errorRate, p95Seconds: 0.2, requestRate: 1, requestRateHourAgo: 1, errorRateSeries: [], latencySeries: [], problems: [], updatedAt: t }],
         alerts: firing
-          ? [{ fingerprint: 'fp1', name: 'HighErrorRate', state: 'firing', severity: 'critical', labels: { service: 'api' }, summary: '5xx above 10%', description: null, runbookUrl: null, activeAt: t - 120_000, firstSeenAt: t, resolvedAt: null, silenced: false, inhibited: false, silenceEndsAt: null }]
+          ? [
+              {
+                fingerprint: 'fp1',
+                name: 'HighErrorRate',
+                state: 'firing',
+                severity: 'critical',
+                labels: { service: 'api' },
+                summary: '5xx above 10%',
+                description: null,
+                runbookUrl: null,
+                activeAt: t - 120_000,
+                firstSeenAt: t,
+                resolvedAt: null,
+                silenced: false,
+                inhibited: false,
+                silenceEndsAt: null,
+              },
+            ]
           : [],
       },
     };
@@ -136,14 +153,20 @@ test('the engine journals alert transitions, debounces suggestions, and keeps th
   cockpit.flush();
   let slice = cockpit.store.getState().incident;
   assert.equal(slice.suggestion.rule, '5xx 20.0% > 10% → P1');
-  assert.deepEqual(slice.timeline.map((e) => e.kind), ['alert.fired']); // session journal, no incident yet
+  assert.deepEqual(
+    slice.timeline.map((e) => e.kind),
+    ['alert.fired'],
+  ); // session journal, no incident yet
 
   const info = engine.declare({ title: 'API errors', severity: 'P1', actor: 'ana' });
   // the alert already firing is carried into the incident, at its activeAt (detection time)
-  assert.deepEqual(engine.slice().timeline.map((e) => [e.kind, e.at]), [
-    ['alert.fired', T0 - 120_000],
-    ['incident.declared', T0],
-  ]);
+  assert.deepEqual(
+    engine.slice().timeline.map((e) => [e.kind, e.at]),
+    [
+      ['alert.fired', T0 - 120_000],
+      ['incident.declared', T0],
+    ],
+  );
   cockpit.flush();
   slice = cockpit.store.getState().incident;
   assert.equal(slice.current?.id, info.id);
@@ -162,7 +185,10 @@ test('the engine journals alert transitions, debounces suggestions, and keeps th
   engine.observe(withSignals(0.6, true)); // P0 held for 35 s
   const kinds = () => engine.slice().timeline.map((e) => e.kind);
   const suggested = engine.slice().timeline.filter((e) => e.kind === 'severity.suggested');
-  assert.deepEqual(suggested.map((e) => e.summary), ['Suggested severity P0: 5xx 60.0% > 50% → P0']);
+  assert.deepEqual(
+    suggested.map((e) => e.summary),
+    ['Suggested severity P0: 5xx 60.0% > 50% → P0'],
+  );
 
   t += 1_000;
   engine.observe(withSignals(0.01, false));
@@ -171,7 +197,20 @@ test('the engine journals alert transitions, debounces suggestions, and keeps th
   // A posted update moves the next-update deadline: P0 is every 15 minutes.
   engine.setSeverity('P0', 'ana');
   const postedAt = t;
-  engine.postUpdate({ id: 'u1', incidentId: info.id, audience: 'internal', status: 'investigating', severity: 'P0', at: t, fields: { whatWeKnow: '', currentActions: '', impact: '', nextUpdate: '' }, slack: { text: 'x', blocks: [] }, statuspage: { name: 'API errors', status: 'investigating', body: 'x', componentStatus: 'major_outage' } }, 'ana');
+  engine.postUpdate(
+    {
+      id: 'u1',
+      incidentId: info.id,
+      audience: 'internal',
+      status: 'investigating',
+      severity: 'P0',
+      at: t,
+      fields: { whatWeKnow: '', currentActions: '', impact: '', nextUpdate: '' },
+      slack: { text: 'x', blocks: [] },
+      statuspage: { name: 'API errors', status: 'investigating', body: 'x', componentStatus: 'major_outage' },
+    },
+    'ana',
+  );
   assert.equal(engine.slice().nextUpdateDueAt, postedAt + 15 * 60_000);
   cockpit.flush();
   assert.equal(cockpit.store.getState().incident.nextUpdateDueAt, postedAt + 15 * 60_000);

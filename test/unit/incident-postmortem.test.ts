@@ -23,7 +23,24 @@ function alertState(firing: boolean, at: number): State {
       alertmanager: true,
       services: [],
       alerts: firing
-        ? [{ fingerprint: 'fp9', name: 'HighErrorRate', state: 'firing', severity: 'critical', labels: { service: 'api' }, summary: '5xx > 10%', description: null, runbookUrl: null, activeAt: at, firstSeenAt: at, resolvedAt: null, silenced: false, inhibited: false, silenceEndsAt: null }]
+        ? [
+            {
+              fingerprint: 'fp9',
+              name: 'HighErrorRate',
+              state: 'firing',
+              severity: 'critical',
+              labels: { service: 'api' },
+              summary: '5xx > 10%',
+              description: null,
+              runbookUrl: null,
+              activeAt: at,
+              firstSeenAt: at,
+              resolvedAt: null,
+              silenced: false,
+              inhibited: false,
+              silenceEndsAt: null,
+            },
+          ]
         : [],
     },
   };
@@ -100,7 +117,10 @@ test('a scripted incident becomes a post-mortem with its real durations, actions
   assert.match(md, /\| 2026-11-25 16:45:00 \| Rolled back deployment shop\/api \| ana \| kube \| deployment\/shop\/api; rev 7 api:1\.4\.2 → rev 8 api:1\.4\.1 \|/);
   assert.match(md, /checkout sees error \\\| timeout/, 'pipes escaped in table cells');
   assert.match(md, /Rolled back deployment shop\/api \[succeeded, ana\] \(before: rev 7 api:1\.4\.2; after: rev 8 api:1\.4\.1\)/);
-  assert.match(md, /## Communications\n\n- 2026-11-25 16:47:00 UTC — Status update \(identified\) queued for dry-run\n- 2026-11-25 16:47:00 UTC — Update delivered to dry-run \(dry-run: delivered\)/);
+  assert.match(
+    md,
+    /## Communications\n\n- 2026-11-25 16:47:00 UTC — Status update \(identified\) queued for dry-run\n- 2026-11-25 16:47:00 UTC — Update delivered to dry-run \(dry-run: delivered\)/,
+  );
   assert.match(md, /## Root cause\n\n_To be written._/);
   assert.match(md, /## Contributing factors/);
   assert.match(md, /## Action items\n\n\| Action \| Owner \| Due date \| Status \|/);
@@ -120,7 +140,10 @@ test('a scripted incident becomes a post-mortem with its real durations, actions
 
 test('clear errors: no incidents, unknown incident lists the known ones', async () => {
   const empty = tempDir();
-  assert.throws(() => writePostmortem(empty), (e: unknown) => e instanceof PostmortemError && /no incidents recorded in .*incidents/.test((e as Error).message));
+  assert.throws(
+    () => writePostmortem(empty),
+    (e: unknown) => e instanceof PostmortemError && /no incidents recorded in .*incidents/.test((e as Error).message),
+  );
   const stateDir = tempDir();
   const id = await scriptedIncident(stateDir);
   assert.throws(() => writePostmortem(stateDir, 'nope', undefined, { cwd: tempDir() }), new RegExp(`unknown incident nope; known incidents: ${id}`));

@@ -10,9 +10,18 @@ import { tempDir } from '../helpers/net.js';
 
 test('a drill (dry-run sink only) previews the internal text and the public status-page text, which names no internal detail', () => {
   const dir = tempDir();
-  const engine = new IncidentEngine({ stateDir: dir, config: configSchema.parse({}), now: () => Date.UTC(2026, 10, 25, 16), sinks: sinksFromConfig({}, { stateDir: dir, forceDryRun: true }) });
+  const engine = new IncidentEngine({
+    stateDir: dir,
+    config: configSchema.parse({}),
+    now: () => Date.UTC(2026, 10, 25, 16),
+    sinks: sinksFromConfig({}, { stateDir: dir, forceDryRun: true }),
+  });
   engine.declare({ title: 'api 5xx after v2.4.1', severity: 'P1', actor: 'ana', components: ['API'] });
-  const lines = previewPost(engine, { whatWeKnow: 'api-68ddbb977d-bxvvd crash-looping; 5xx 12.1%', currentActions: 'rolling back', impact: 'checkout fails', nextUpdate: 'in 30 min' }, 'investigating');
+  const lines = previewPost(
+    engine,
+    { whatWeKnow: 'api-68ddbb977d-bxvvd crash-looping; 5xx 12.1%', currentActions: 'rolling back', impact: 'checkout fails', nextUpdate: 'in 30 min' },
+    'investigating',
+  );
   const text = lines.join('\n');
   assert.match(text, /── dry-run \(internal\) ──/);
   assert.match(text, /api-68ddbb977d-bxvvd/, 'the internal text carries the details');

@@ -98,17 +98,45 @@ test('configured thresholds are used', () => {
 
 test('signalsFromState derives pods, prometheus signals, postgres saturation, redis and source status', () => {
   const config = configSchema.parse({
-    prometheus: { url: 'http://prom:9090', services: [{ name: 'api', deployments: ['api'], namespace: 'shop' }, { name: 'web', deployments: ['web'] }] },
+    prometheus: {
+      url: 'http://prom:9090',
+      services: [
+        { name: 'api', deployments: ['api'], namespace: 'shop' },
+        { name: 'web', deployments: ['web'] },
+      ],
+    },
   });
   const state = initialState();
-  const dep = (name: string, ns: string, ready: number, desired: number): DeploymentRow =>
-    ({ key: `${ns}/${name}`, namespace: ns, name, desired, ready, updated: desired, available: ready, images: [], revision: 1, lastRolloutAt: null, paused: false, rolling: false, failedReason: null, uid: name });
-  state.kube = { ...state.kube, status: 'ok', updatedAt: 1, data: { ...state.kube.data, deployments: [dep('api', 'shop', 0, 3), dep('api', 'other', 2, 2), dep('web', 'shop', 2, 2)] } };
+  const dep = (name: string, ns: string, ready: number, desired: number): DeploymentRow => ({
+    key: `${ns}/${name}`,
+    namespace: ns,
+    name,
+    desired,
+    ready,
+    updated: desired,
+    available: ready,
+    images: [],
+    revision: 1,
+    lastRolloutAt: null,
+    paused: false,
+    rolling: false,
+    failedReason: null,
+    uid: name,
+  });
+  state.kube = {
+    ...state.kube,
+    status: 'ok',
+    updatedAt: 1,
+    data: { ...state.kube.data, deployments: [dep('api', 'shop', 0, 3), dep('api', 'other', 2, 2), dep('web', 'shop', 2, 2)] },
+  };
   state.prom = {
     ...state.prom,
     status: 'ok',
     updatedAt: 1,
-    data: { ...state.prom.data, services: [{ name: 'web', errorRate: 0.07, p95Seconds: 0.4, requestRate: 10, requestRateHourAgo: 10, errorRateSeries: [], latencySeries: [], problems: [], updatedAt: 1 }] },
+    data: {
+      ...state.prom.data,
+      services: [{ name: 'web', errorRate: 0.07, p95Seconds: 0.4, requestRate: 10, requestRateHourAgo: 10, errorRateSeries: [], latencySeries: [], problems: [], updatedAt: 1 }],
+    },
   };
   state.postgres = {
     ...state.postgres,
@@ -116,11 +144,30 @@ test('signalsFromState derives pods, prometheus signals, postgres saturation, re
     updatedAt: 1,
     data: {
       databases: [
-        { name: 'main', target: 'db:5432/app', status: 'ok', error: null, updatedAt: 1, maxConnections: 100, byState: { active: 80, idle: 5, idleInTransaction: 0, idleInTransactionAborted: 0, waiting: 0, other: 0 }, total: 85, longest: [], ungrantedLocks: 0, blocking: [], topStatements: null },
+        {
+          name: 'main',
+          target: 'db:5432/app',
+          status: 'ok',
+          error: null,
+          updatedAt: 1,
+          maxConnections: 100,
+          byState: { active: 80, idle: 5, idleInTransaction: 0, idleInTransactionAborted: 0, waiting: 0, other: 0 },
+          total: 85,
+          longest: [],
+          ungrantedLocks: 0,
+          blocking: [],
+          topStatements: null,
+        },
       ],
     },
   };
-  state.redis = { ...state.redis, status: 'down', updatedAt: 1, error: 'connect ECONNREFUSED', data: { instances: [{ name: 'cache', target: 'r:6379', status: 'down', error: 'x', updatedAt: 1, nodes: [] }] } };
+  state.redis = {
+    ...state.redis,
+    status: 'down',
+    updatedAt: 1,
+    error: 'connect ECONNREFUSED',
+    data: { instances: [{ name: 'cache', target: 'r:6379', status: 'down', error: 'x', updatedAt: 1, nodes: [] }] },
+  };
 
   const sig = signalsFromState(state, config, { majorFeatureDown: null });
   assert.deepEqual(

@@ -4,8 +4,24 @@ import { composeUpdate, defaultPublicMessage, prefillFields, publicLeaks } from 
 import type { IncidentInfo, TimelineEntry } from '../../src/incident/types.js';
 
 const T0 = Date.UTC(2026, 10, 25, 16, 42);
-const inc: IncidentInfo = { id: 'i1', title: 'api 5xx after v2.4.1', severity: 'P1', status: 'identified', declaredAt: T0, commander: 'ana', comms: 'bo', lastUpdateAt: T0 + 60_000, publicTitle: null, components: ['Storefront'] };
-const signals = { services: [{ name: 'api', errorRate: 0.123, p95Seconds: 1.5, allPodsNotReady: false, podsReady: 2, podsDesired: 3 }], dataLossFlagged: false, majorFeatureDown: null, degraded: ['2 pods crash-looping (api-68ddbb977d-bxvvd, …)'] };
+const inc: IncidentInfo = {
+  id: 'i1',
+  title: 'api 5xx after v2.4.1',
+  severity: 'P1',
+  status: 'identified',
+  declaredAt: T0,
+  commander: 'ana',
+  comms: 'bo',
+  lastUpdateAt: T0 + 60_000,
+  publicTitle: null,
+  components: ['Storefront'],
+};
+const signals = {
+  services: [{ name: 'api', errorRate: 0.123, p95Seconds: 1.5, allPodsNotReady: false, podsReady: 2, podsDesired: 3 }],
+  dataLossFlagged: false,
+  majorFeatureDown: null,
+  degraded: ['2 pods crash-looping (api-68ddbb977d-bxvvd, …)'],
+};
 const action = (at: number, kind: TimelineEntry['kind'], summary: string): TimelineEntry => ({ id: summary, incidentId: 'i1', at, kind, actor: 'ana', source: 'runner', summary });
 
 test('prefill: actions taken with times and outcomes, impact per service with the window, next update from the cadence', () => {
@@ -13,7 +29,11 @@ test('prefill: actions taken with times and outcomes, impact per service with th
     now: T0 + 23 * 60_000,
     suggestion: { severity: 'P1', rule: '5xx 12.3% > 10% → P1' },
     signals,
-    timeline: [action(T0 - 60_000, 'action.succeeded', 'before the incident'), action(T0 + 20 * 60_000, 'action.succeeded', 'Roll back deployment shop/api: rolled back to revision 1; rollout complete'), action(T0 + 21 * 60_000, 'action.started', 'ignored')],
+    timeline: [
+      action(T0 - 60_000, 'action.succeeded', 'before the incident'),
+      action(T0 + 20 * 60_000, 'action.succeeded', 'Roll back deployment shop/api: rolled back to revision 1; rollout complete'),
+      action(T0 + 21 * 60_000, 'action.started', 'ignored'),
+    ],
     cadenceMinutes: { P0: 15, P1: 30, P2: 120, P3: 1440 },
     rateWindow: '1m',
   });
@@ -21,10 +41,20 @@ test('prefill: actions taken with times and outcomes, impact per service with th
   const withAlerts = prefillFields(inc, {
     now: T0,
     signals: { ...signals, degraded: ['2 alerts firing (HighErrorRate, …)'] },
-    alerts: [{ label: 'HighErrorRate (api)', summary: 'High 5xx error rate on api' }, { label: 'KubePodCrashLooping', summary: null }],
+    alerts: [
+      { label: 'HighErrorRate (api)', summary: 'High 5xx error rate on api' },
+      { label: 'KubePodCrashLooping', summary: null },
+    ],
     timeline: [{ ...action(T0 - 9 * 60_000, 'change.observed', 'Rolled out shop/api revision 2: api:2.4.0 → api:2.4.1 ("deploy api v2.4.1 (CI #4821)")') }],
   });
-  assert.equal(withAlerts.whatWeKnow, ['HighErrorRate (api) firing: High 5xx error rate on api', 'KubePodCrashLooping firing', 'Rolled out shop/api revision 2: api:2.4.0 → api:2.4.1 ("deploy api v2.4.1 (CI #4821)")'].join('\n'));
+  assert.equal(
+    withAlerts.whatWeKnow,
+    [
+      'HighErrorRate (api) firing: High 5xx error rate on api',
+      'KubePodCrashLooping firing',
+      'Rolled out shop/api revision 2: api:2.4.0 → api:2.4.1 ("deploy api v2.4.1 (CI #4821)")',
+    ].join('\n'),
+  );
   assert.equal(f.impact, 'api: 5xx 12.3%, p95 1.50s, 2/3 pods ready over 1m');
   assert.equal(f.nextUpdate, '17:35 UTC');
   assert.equal(f.publicTitle, 'Degraded service: Storefront');
@@ -38,7 +68,8 @@ test('the public update carries only the public title, message and component sta
   const f = prefillFields(inc, { now: T0, signals, suggestion: { severity: 'P1', rule: 'api: 5xx 12.3% > 10% → P1' } });
   const pub = composeUpdate(inc, f, { audience: 'public', now: T0 + 23 * 60_000, id: 'u2' });
   const everything = JSON.stringify({ title: pub.title, fields: pub.fields, slack: pub.slack, statuspage: pub.statuspage });
-  for (const internal of ['api 5xx after v2.4.1', 'api-68ddbb977d', '12.3%', 'P1', 'ana', 'crash-looping', 'Signals']) assert.ok(!everything.includes(internal), `${internal} in ${everything}`);
+  for (const internal of ['api 5xx after v2.4.1', 'api-68ddbb977d', '12.3%', 'P1', 'ana', 'crash-looping', 'Signals'])
+    assert.ok(!everything.includes(internal), `${internal} in ${everything}`);
   assert.deepEqual(pub.statuspage, { name: 'Degraded service: Storefront', status: 'identified', body: f.publicMessage, componentStatus: 'partial_outage' });
   assert.deepEqual(Object.keys(pub.fields).sort(), ['nextUpdate', 'publicMessage', 'publicTitle']);
   const resolved = composeUpdate(inc, f, { audience: 'public', status: 'resolved', now: T0 });
@@ -52,7 +83,22 @@ test('internal Slack text follows the runbook template', () => {
   const internal = composeUpdate(inc, fields, { audience: 'internal', now: T0 + 23 * 60_000, id: 'u1' });
   assert.equal(
     internal.slack.text,
-    ['⏰ UPDATE - 17:05 UTC: api 5xx after v2.4.1', 'Severity: P1    Status: Identified    Duration: 23 minutes', 'IC: ana    Comms: bo', '', 'What we know:', '- Bad deploy of api 1.4.2', '', 'Current actions:', '- Rolling back', '', 'Impact:', '- Checkout failing', '', 'Next update: 17:35 UTC'].join('\n'),
+    [
+      '⏰ UPDATE - 17:05 UTC: api 5xx after v2.4.1',
+      'Severity: P1    Status: Identified    Duration: 23 minutes',
+      'IC: ana    Comms: bo',
+      '',
+      'What we know:',
+      '- Bad deploy of api 1.4.2',
+      '',
+      'Current actions:',
+      '- Rolling back',
+      '',
+      'Impact:',
+      '- Checkout failing',
+      '',
+      'Next update: 17:35 UTC',
+    ].join('\n'),
   );
   const first = composeUpdate({ ...inc, lastUpdateAt: null, status: 'investigating' }, fields, { audience: 'internal', now: T0 });
   assert.match(first.slack.text, /^🚨 INCIDENT DECLARED - 16:42 UTC/);

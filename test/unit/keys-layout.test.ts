@@ -22,7 +22,10 @@ test('config overrides rebind keys; conflicts and unknown ids are reported', () 
   assert.equal(resolveKey(km, 'R', 'deployments')?.id, 'kube.restart');
   assert.equal(resolveKey(km, 'r', 'deployments'), undefined);
   assert.ok(km.warnings.some((w) => /unknown command "no\.such"/.test(w)));
-  assert.ok(km.warnings.some((w) => /"u" is bound to both kube\.scale and kube\.rollback/.test(w) || /"u" is bound to both kube\.rollback and kube\.scale/.test(w)), km.warnings.join('\n'));
+  assert.ok(
+    km.warnings.some((w) => /"u" is bound to both kube\.scale and kube\.rollback/.test(w) || /"u" is bound to both kube\.rollback and kube\.scale/.test(w)),
+    km.warnings.join('\n'),
+  );
 });
 
 test('every command has a description and a group', () => {
@@ -30,12 +33,27 @@ test('every command has a description and a group', () => {
 });
 
 test('layout fills the body exactly at common sizes and shows every pane', () => {
-  for (const [cols, rows] of [[80, 24], [120, 35], [200, 50], [60, 16], [100, 30]]) {
+  for (const [cols, rows] of [
+    [80, 24],
+    [120, 35],
+    [200, 50],
+    [60, 16],
+    [100, 30],
+  ]) {
     for (const focus of PANES) {
       const l = computeLayout(cols, rows, focus, null);
       assert.equal(l.tooSmall, false);
-      assert.equal(l.columns.reduce((n, c) => n + c.width, 0), cols, `${cols}x${rows} widths`);
-      for (const c of l.columns) assert.equal(c.panes.reduce((n, p) => n + p.height, 0), rows - CHROME_ROWS, `${cols}x${rows} ${focus} heights`);
+      assert.equal(
+        l.columns.reduce((n, c) => n + c.width, 0),
+        cols,
+        `${cols}x${rows} widths`,
+      );
+      for (const c of l.columns)
+        assert.equal(
+          c.panes.reduce((n, p) => n + p.height, 0),
+          rows - CHROME_ROWS,
+          `${cols}x${rows} ${focus} heights`,
+        );
       const shown = l.columns.flatMap((c) => c.panes.map((p) => p.pane));
       assert.deepEqual([...shown].sort(), [...PANES].sort(), `${cols}x${rows}: every pane has a place`);
       const focused = l.columns.flatMap((c) => c.panes).find((p) => p.pane === focus)!;
@@ -46,7 +64,10 @@ test('layout fills the body exactly at common sizes and shows every pane', () =>
 
 test('zoom gives one pane the whole body; too small is reported', () => {
   const z = computeLayout(100, 30, 'pods', 'alerts');
-  assert.deepEqual(z.columns.map((c) => c.panes.map((p) => [p.pane, p.width, p.height])), [[['alerts', 100, 28]]]);
+  assert.deepEqual(
+    z.columns.map((c) => c.panes.map((p) => [p.pane, p.width, p.height])),
+    [[['alerts', 100, 28]]],
+  );
   assert.equal(computeLayout(59, 30, 'pods', null).tooSmall, true);
   assert.equal(computeLayout(100, 15, 'pods', null).tooSmall, true);
 });
@@ -55,7 +76,11 @@ test('space goes where the rows are: small panes show every row, no pane has bla
   const body = (l: ReturnType<typeof computeLayout>, pane: string) => l.columns.flatMap((c) => c.panes).find((p) => p.pane === pane)!.height - 2;
   // A small namespace: 8 pods, 4 deployments, many events; 2 Redis nodes, 3 services.
   const lines = { pods: 1 + 8, deployments: 1 + 4, events: 1 + 40, alerts: 1 + 3, signals: 1 + 3, postgres: 1 + 1 + 2, redis: 1 + 2, timeline: 12, nodes: 1 + 3 };
-  for (const [cols, rows] of [[80, 24], [120, 35], [200, 50]] as const) {
+  for (const [cols, rows] of [
+    [80, 24],
+    [120, 35],
+    [200, 50],
+  ] as const) {
     const l = computeLayout(cols, rows, 'pods', null, lines);
     assert.ok(body(l, 'deployments') >= lines.deployments, `${cols}×${rows}: all 4 deployments (body ${body(l, 'deployments')})`);
     if (rows > 24) assert.ok(body(l, 'redis') >= lines.redis, `${cols}×${rows}: both Redis nodes`);

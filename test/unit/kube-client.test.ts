@@ -5,7 +5,11 @@ import path from 'node:path';
 import { loadKubeConfig, makeClients, resolveNamespaces, safeServer } from '../../src/sources/kube/client.js';
 import { tempDir } from '../helpers/net.js';
 
-function kubeconfig(dir: string, file: string, o: { current?: string; contexts: Array<{ name: string; cluster: string; namespace?: string }>; clusters: Array<{ name: string; server: string }> }): string {
+function kubeconfig(
+  dir: string,
+  file: string,
+  o: { current?: string; contexts: Array<{ name: string; cluster: string; namespace?: string }>; clusters: Array<{ name: string; server: string }> },
+): string {
   const p = path.join(dir, file);
   const lines = ['apiVersion: v1', 'kind: Config', `current-context: "${o.current ?? ''}"`, 'clusters:'];
   for (const c of o.clusters) lines.push(`- name: ${c.name}`, '  cluster:', `    server: ${c.server}`);
@@ -19,11 +23,27 @@ function kubeconfig(dir: string, file: string, o: { current?: string; contexts: 
 test('KUBECONFIG list: first file wins for names and current-context; missing files ignored', () => {
   const dir = tempDir();
   const a = kubeconfig(dir, 'a', { current: 'staging', contexts: [{ name: 'staging', cluster: 'c1', namespace: 'web' }], clusters: [{ name: 'c1', server: 'https://one:6443' }] });
-  const b = kubeconfig(dir, 'b', { current: 'prod', contexts: [{ name: 'prod', cluster: 'c2' }, { name: 'staging', cluster: 'c2' }], clusters: [{ name: 'c1', server: 'https://other:6443' }, { name: 'c2', server: 'https://two:6443' }] });
+  const b = kubeconfig(dir, 'b', {
+    current: 'prod',
+    contexts: [
+      { name: 'prod', cluster: 'c2' },
+      { name: 'staging', cluster: 'c2' },
+    ],
+    clusters: [
+      { name: 'c1', server: 'https://other:6443' },
+      { name: 'c2', server: 'https://two:6443' },
+    ],
+  });
   const kc = loadKubeConfig({ env: { KUBECONFIG: [path.join(dir, 'missing'), a, b].join(path.delimiter) } });
   assert.equal(kc.getCurrentContext(), 'staging');
   assert.equal(kc.getCluster('c1')?.server, 'https://one:6443');
-  assert.deepEqual(kc.getContexts().map((c) => c.name).sort(), ['prod', 'staging']);
+  assert.deepEqual(
+    kc
+      .getContexts()
+      .map((c) => c.name)
+      .sort(),
+    ['prod', 'staging'],
+  );
   const clients = makeClients(kc, 5);
   assert.equal(clients.defaultNamespace, 'web');
   assert.equal(clients.server, 'https://one:6443');

@@ -25,13 +25,26 @@ test('a revision change seen while watching dates the rollout; the first sight d
 const deploy = (revision: number, progressingUpdated: string) => ({
   metadata: { name: 'worker', namespace: 'prod', uid: 'd', generation: 2, annotations: { 'deployment.kubernetes.io/revision': String(revision) } },
   spec: { replicas: 1, template: { spec: { containers: [{ name: 'w', image: 'w:1' }] } } },
-  status: { observedGeneration: 2, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1, conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', lastUpdateTime: progressingUpdated }] },
+  status: {
+    observedGeneration: 2,
+    replicas: 1,
+    updatedReplicas: 1,
+    readyReplicas: 1,
+    availableReplicas: 1,
+    conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', lastUpdateTime: progressingUpdated }],
+  },
 });
 const rs = (revision: number, created: string) => ({
-  metadata: { name: `worker-${revision}`, namespace: 'prod', creationTimestamp: created, annotations: { 'deployment.kubernetes.io/revision': String(revision) }, ownerReferences: [{ kind: 'Deployment', name: 'worker', uid: 'd', controller: true }] },
+  metadata: {
+    name: `worker-${revision}`,
+    namespace: 'prod',
+    creationTimestamp: created,
+    annotations: { 'deployment.kubernetes.io/revision': String(revision) },
+    ownerReferences: [{ kind: 'Deployment', name: 'worker', uid: 'd', controller: true }],
+  },
 });
 
-test('the rollout age is the rolled-out ReplicaSet\'s, whatever the Progressing condition says', () => {
+test("the rollout age is the rolled-out ReplicaSet's, whatever the Progressing condition says", () => {
   // Resumed 9 s ago: the controller bumped lastUpdateTime; revision 1 is 10 minutes old.
   const row = deploymentRow(deploy(1, '2026-11-25T11:59:51Z'), [rs(1, '2026-11-25T11:50:00Z')]);
   assert.equal(row.lastRolloutAt, Date.parse('2026-11-25T11:50:00Z'));

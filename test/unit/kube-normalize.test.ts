@@ -1,17 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  comparePods,
-  podOrder,
-  deploymentRow,
-  foldEvents,
-  parseBytes,
-  parseCpuMilli,
-  podRow,
-  podStatus,
-  RestartTracker,
-  rolloutState,
-} from '../../src/sources/kube/normalize.js';
+import { comparePods, podOrder, deploymentRow, foldEvents, parseBytes, parseCpuMilli, podRow, podStatus, RestartTracker, rolloutState } from '../../src/sources/kube/normalize.js';
 import { normalizeErrorLine, summarizeErrors } from '../../src/sources/kube/logs.js';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -94,7 +83,9 @@ test('a crash loop caused by OOMKilled (last state) reads OOMKilled', () => {
 });
 
 test('a container terminated right now with OOMKilled reads OOMKilled (as kubectl)', () => {
-  const s = podStatus(pod('a', { phase: 'Running', containerStatuses: [{ name: 'api', ready: false, restartCount: 1, state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }] }));
+  const s = podStatus(
+    pod('a', { phase: 'Running', containerStatuses: [{ name: 'api', ready: false, restartCount: 1, state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }] }),
+  );
   assert.equal(s.status, 'OOMKilled');
 });
 
@@ -154,11 +145,19 @@ test('a finished job pod reads Completed and is healthy', () => {
 test('an exit without reason reads ExitCode:N, init containers read Init:x/y', () => {
   assert.equal(podStatus(pod('a', { phase: 'Running', containerStatuses: [{ name: 'api', restartCount: 0, state: { terminated: { exitCode: 2 } } }] })).status, 'ExitCode:2');
   const init = podStatus(
-    pod('a', { phase: 'Pending', initContainerStatuses: [{ name: 'migrate', restartCount: 0, state: { running: {} } }] }, { spec: { initContainers: [{ name: 'migrate' }, { name: 'wait' }] } }),
+    pod(
+      'a',
+      { phase: 'Pending', initContainerStatuses: [{ name: 'migrate', restartCount: 0, state: { running: {} } }] },
+      { spec: { initContainers: [{ name: 'migrate' }, { name: 'wait' }] } },
+    ),
   );
   assert.equal(init.status, 'Init:0/2');
   const initCrash = podStatus(
-    pod('a', { phase: 'Pending', initContainerStatuses: [{ name: 'migrate', restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } } }] }, { spec: { initContainers: [{ name: 'migrate' }] } }),
+    pod(
+      'a',
+      { phase: 'Pending', initContainerStatuses: [{ name: 'migrate', restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } } }] },
+      { spec: { initContainers: [{ name: 'migrate' }] } },
+    ),
   );
   assert.equal(initCrash.status, 'Init:CrashLoopBackOff');
   assert.equal(initCrash.restarts, 4);
@@ -199,12 +198,17 @@ test('pods sort unhealthy first, then recently restarted, then the rest; by name
     podRow(pod('e-crash', running(false)), { deployment: null, recentRestarts: 5, now: NOW }),
     podRow(pod('f-restarted', running()), { deployment: null, recentRestarts: 1, now: NOW }),
   ].sort(comparePods);
-  assert.deepEqual(rows.map((r) => r.name), ['c-crash', 'e-crash', 'd-restarted', 'f-restarted', 'a-ok', 'b-ok']);
+  assert.deepEqual(
+    rows.map((r) => r.name),
+    ['c-crash', 'e-crash', 'd-restarted', 'f-restarted', 'a-ok', 'b-ok'],
+  );
 });
 
 test('a state change moves only the row that changes group', () => {
   const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
-  const rows = names.map((n, i) => podRow(pod(`web-${n}`, running(i !== 2 && i !== 5)), { deployment: null, recentRestarts: i === 2 ? 1 : i === 5 ? 4 : 0, now: NOW })).sort(comparePods);
+  const rows = names
+    .map((n, i) => podRow(pod(`web-${n}`, running(i !== 2 && i !== 5)), { deployment: null, recentRestarts: i === 2 ? 1 : i === 5 ? 4 : 0, now: NOW }))
+    .sort(comparePods);
   const order = () => rows.map((r) => r.name);
   const before = order();
   assert.deepEqual(before.slice(0, 2), ['web-c', 'web-f']);
@@ -222,13 +226,40 @@ test('a state change moves only the row that changes group', () => {
 function deploy(over: { spec?: Record<string, unknown>; status?: Record<string, unknown>; generation?: number; annotations?: Record<string, string> } = {}) {
   return {
     metadata: { name: 'api', namespace: 'prod', uid: 'd-uid', generation: over.generation ?? 3, annotations: { 'deployment.kubernetes.io/revision': '3', ...over.annotations } },
-    spec: { replicas: 4, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'api:1.4.2' }, { name: 'proxy', image: 'envoy:1.30' }] } }, ...over.spec },
-    status: { observedGeneration: 3, replicas: 4, updatedReplicas: 4, readyReplicas: 4, availableReplicas: 4, conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' }], ...over.status },
+    spec: {
+      replicas: 4,
+      selector: { matchLabels: { app: 'api' } },
+      template: {
+        metadata: { labels: { app: 'api' } },
+        spec: {
+          containers: [
+            { name: 'api', image: 'api:1.4.2' },
+            { name: 'proxy', image: 'envoy:1.30' },
+          ],
+        },
+      },
+      ...over.spec,
+    },
+    status: {
+      observedGeneration: 3,
+      replicas: 4,
+      updatedReplicas: 4,
+      readyReplicas: 4,
+      availableReplicas: 4,
+      conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' }],
+      ...over.status,
+    },
   };
 }
 
 const rs = (rev: number, created: string) => ({
-  metadata: { name: `api-${rev}`, namespace: 'prod', creationTimestamp: created, annotations: { 'deployment.kubernetes.io/revision': String(rev) }, ownerReferences: [{ kind: 'Deployment', name: 'api', uid: 'd-uid', controller: true }] },
+  metadata: {
+    name: `api-${rev}`,
+    namespace: 'prod',
+    creationTimestamp: created,
+    annotations: { 'deployment.kubernetes.io/revision': String(rev) },
+    ownerReferences: [{ kind: 'Deployment', name: 'api', uid: 'd-uid', controller: true }],
+  },
 });
 
 test('a settled deployment row', () => {
@@ -277,7 +308,13 @@ test('events fold by object, reason and message; warnings first, then newest', (
     ev('e2', 'Warning', 'BackOff', 'Back-off restarting failed container', 5, '2026-11-25T11:50:00Z'),
     ev('e3', 'Warning', 'BackOff', 'Back-off restarting failed container', 7, '2026-11-25T11:55:00Z'),
     ev('e4', 'Warning', 'Unhealthy', 'Readiness probe failed', 2, '2026-11-25T11:58:00Z'),
-    { metadata: { name: 'e5', namespace: 'prod', creationTimestamp: '2026-11-25T11:40:00Z' }, involvedObject: { kind: 'Deployment', name: 'api' }, reason: 'ScalingReplicaSet', message: 'Scaled up', type: 'Normal' },
+    {
+      metadata: { name: 'e5', namespace: 'prod', creationTimestamp: '2026-11-25T11:40:00Z' },
+      involvedObject: { kind: 'Deployment', name: 'api' },
+      reason: 'ScalingReplicaSet',
+      message: 'Scaled up',
+      type: 'Normal',
+    },
   ]);
   assert.deepEqual(
     rows.map((r) => [r.type, r.reason, r.object, r.count]),

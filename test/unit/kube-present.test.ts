@@ -10,16 +10,36 @@ const one = { allNamespaces: false, namespaces: ['prod'], metricsAvailable: fals
 const all = { allNamespaces: true, namespaces: [], metricsAvailable: true };
 
 const pod = (over: Partial<PodRow> = {}): PodRow => ({
-  key: 'prod/api-1', namespace: 'prod', name: 'api-1', ready: 1, containers: 1, status: 'Running', reason: null, healthy: true,
-  restarts: 0, recentRestarts: 0, createdAt: NOW - 3 * 3600_000, node: 'n1', deployment: 'api', cpuMilli: 250, memoryBytes: 128 * 1024 * 1024, ...over,
+  key: 'prod/api-1',
+  namespace: 'prod',
+  name: 'api-1',
+  ready: 1,
+  containers: 1,
+  status: 'Running',
+  reason: null,
+  healthy: true,
+  restarts: 0,
+  recentRestarts: 0,
+  createdAt: NOW - 3 * 3600_000,
+  node: 'n1',
+  deployment: 'api',
+  cpuMilli: 250,
+  memoryBytes: 128 * 1024 * 1024,
+  ...over,
 });
 
 test('pod cells: one cell per column, with and without namespace and metrics', () => {
   assert.equal(podCells(pod(), NOW, one).length, podColumns(one).length);
   assert.equal(podCells(pod(), NOW, all).length, podColumns(all).length);
-  assert.deepEqual(podColumns(all).map((c) => c.title), ['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'CPU', 'MEM', 'AGE', 'REASON']);
+  assert.deepEqual(
+    podColumns(all).map((c) => c.title),
+    ['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'CPU', 'MEM', 'AGE', 'REASON'],
+  );
   const cells = podCells(pod(), NOW, all);
-  assert.deepEqual(cells.map((c) => c.text), ['prod', 'api-1', '1/1', 'Running', '0', '250m', '128Mi', '3h', '']);
+  assert.deepEqual(
+    cells.map((c) => c.text),
+    ['prod', 'api-1', '1/1', 'Running', '0', '250m', '128Mi', '3h', ''],
+  );
 });
 
 test('pod status tokens: ok, warn, critical — always with the word', () => {
@@ -44,14 +64,30 @@ test('restarts show recent ones as "5 (+3)" in critical', () => {
 });
 
 const dep = (over: Partial<DeploymentRow> = {}): DeploymentRow => ({
-  key: 'prod/api', namespace: 'prod', name: 'api', desired: 4, ready: 4, updated: 4, available: 4, images: ['api:1.4.2'], revision: 7,
-  lastRolloutAt: NOW - 26 * 3600_000, paused: false, rolling: false, failedReason: null, uid: 'u', ...over,
+  key: 'prod/api',
+  namespace: 'prod',
+  name: 'api',
+  desired: 4,
+  ready: 4,
+  updated: 4,
+  available: 4,
+  images: ['api:1.4.2'],
+  revision: 7,
+  lastRolloutAt: NOW - 26 * 3600_000,
+  paused: false,
+  rolling: false,
+  failedReason: null,
+  uid: 'u',
+  ...over,
 });
 
 test('deployment cells: ready/desired, state, revision, rollout age', () => {
   const cells = deploymentCells(dep(), NOW, one);
   assert.equal(cells.length, deploymentColumns(one).length);
-  assert.deepEqual(cells.map((c) => c.text), ['api', '4/4', '4', '4', 'ok', '7', '26h', 'api:1.4.2']);
+  assert.deepEqual(
+    cells.map((c) => c.text),
+    ['api', '4/4', '4', '4', 'ok', '7', '26h', 'api:1.4.2'],
+  );
   assert.equal(cells[6].token, 'muted');
 });
 
@@ -77,7 +113,10 @@ test('event cells: warnings as word and token, counts', () => {
   const e = { key: 'k', namespace: 'prod', type: 'Warning', reason: 'BackOff', object: 'pod/api-1', message: 'Back-off restarting', count: 12, lastAt: NOW - 30_000 };
   const cells = eventCells(e, NOW, one);
   assert.equal(cells.length, eventColumns(one).length);
-  assert.deepEqual(cells.map((c) => c.text), ['30s', 'Warning', 'BackOff', 'pod/api-1', '×12', 'Back-off restarting']);
+  assert.deepEqual(
+    cells.map((c) => c.text),
+    ['30s', 'Warning', 'BackOff', 'pod/api-1', '×12', 'Back-off restarting'],
+  );
   assert.equal(cells[1].token, 'warn');
   assert.equal(eventCells({ ...e, type: 'Normal', count: 1 }, NOW, all)[2].token, 'muted');
 });
@@ -85,6 +124,23 @@ test('event cells: warnings as word and token, counts', () => {
 test('kube ages at kubectl resolution: seconds only under 2 minutes', async () => {
   const { formatKubeAge } = await import('../../src/present/format.js');
   const s = 1000;
-  const cases: Array<[number, string]> = [[-5 * s, '<invalid>'], [-1 * s, '0s'], [0, '0s'], [59 * s, '59s'], [119 * s, '119s'], [120 * s, '2m'], [464 * s, '7m'], [469 * s, '7m'], [179 * 60 * s, '179m'], [3 * 3600 * s, '3h'], [(3 * 60 + 10) * 60 * s, '3h10m'], [26 * 3600 * s, '26h'], [(4 * 24 + 5) * 3600 * s, '4d5h'], [12 * 86400 * s, '12d'], [(2 * 365 + 30) * 86400 * s, '2y30d'], [9 * 365 * 86400 * s, '9y']];
+  const cases: Array<[number, string]> = [
+    [-5 * s, '<invalid>'],
+    [-1 * s, '0s'],
+    [0, '0s'],
+    [59 * s, '59s'],
+    [119 * s, '119s'],
+    [120 * s, '2m'],
+    [464 * s, '7m'],
+    [469 * s, '7m'],
+    [179 * 60 * s, '179m'],
+    [3 * 3600 * s, '3h'],
+    [(3 * 60 + 10) * 60 * s, '3h10m'],
+    [26 * 3600 * s, '26h'],
+    [(4 * 24 + 5) * 3600 * s, '4d5h'],
+    [12 * 86400 * s, '12d'],
+    [(2 * 365 + 30) * 86400 * s, '2y30d'],
+    [9 * 365 * 86400 * s, '9y'],
+  ];
   for (const [ms, want] of cases) assert.equal(formatKubeAge(ms), want, `${ms / 1000}s`);
 });

@@ -16,8 +16,14 @@ test('pickRevision: previous = second newest revision; explicit revision; errors
   const list = [rs(3, 'api:3'), rs(1, 'api:1'), rs(5, 'api:5'), rs(4, 'api:4')];
   assert.equal(pickRevision('api', list).metadata.name, 'api-4');
   assert.equal(pickRevision('api', list, 1).metadata.name, 'api-1');
-  assert.throws(() => pickRevision('api', list, 2), (e: KubeError) => e.kind === 'no-history' && /unable to find specified revision 2/.test(e.message));
-  assert.throws(() => pickRevision('api', [rs(1, 'api:1')]), (e: KubeError) => e.kind === 'no-history' && /nothing to roll back to/.test(e.message));
+  assert.throws(
+    () => pickRevision('api', list, 2),
+    (e: KubeError) => e.kind === 'no-history' && /unable to find specified revision 2/.test(e.message),
+  );
+  assert.throws(
+    () => pickRevision('api', [rs(1, 'api:1')]),
+    (e: KubeError) => e.kind === 'no-history' && /nothing to roll back to/.test(e.message),
+  );
 });
 
 test('rollbackPatch: replaces the template without pod-template-hash and copies annotations as kubectl', () => {
@@ -27,7 +33,7 @@ test('rollbackPatch: replaces the template without pod-template-hash and copies 
         'deployment.kubernetes.io/revision': '5',
         'kubectl.kubernetes.io/last-applied-configuration': '{}',
         'kubernetes.io/change-cause': 'deploy 5',
-        'team': 'payments',
+        team: 'payments',
       },
     },
   };

@@ -8,7 +8,18 @@ import { slimPod } from '../../src/sources/kube/slim.js';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 
-const managedFields = Array.from({ length: 4 }, (_, i) => ({ manager: `kube-controller-${i}`, operation: 'Update', apiVersion: 'v1', time: '2026-11-25T11:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } }, 'f:spec': { 'f:containers': { 'k:{"name":"api"}': { '.': {}, 'f:image': {}, 'f:env': {}, 'f:resources': {} } } }, 'f:status': { 'f:conditions': {} } } }));
+const managedFields = Array.from({ length: 4 }, (_, i) => ({
+  manager: `kube-controller-${i}`,
+  operation: 'Update',
+  apiVersion: 'v1',
+  time: '2026-11-25T11:00:00Z',
+  fieldsType: 'FieldsV1',
+  fieldsV1: {
+    'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+    'f:spec': { 'f:containers': { 'k:{"name":"api"}': { '.': {}, 'f:image': {}, 'f:env': {}, 'f:resources': {} } } },
+    'f:status': { 'f:conditions': {} },
+  },
+}));
 
 function fullPod(name: string, status: Record<string, unknown>, extra: { deletionTimestamp?: string; initContainers?: unknown[] } = {}) {
   return {
@@ -30,7 +41,13 @@ function fullPod(name: string, status: Record<string, unknown>, extra: { deletio
       nodeName: 'node-1',
       initContainers: extra.initContainers,
       containers: [
-        { name: 'api', image: 'api:1.4.2', env: Array.from({ length: 30 }, (_, i) => ({ name: `VAR_${i}`, value: 'v'.repeat(40) })), resources: { limits: { memory: '512Mi' } }, ports: [{ containerPort: 8080 }] },
+        {
+          name: 'api',
+          image: 'api:1.4.2',
+          env: Array.from({ length: 30 }, (_, i) => ({ name: `VAR_${i}`, value: 'v'.repeat(40) })),
+          resources: { limits: { memory: '512Mi' } },
+          ports: [{ containerPort: 8080 }],
+        },
         { name: 'proxy', image: 'envoy:1.30', args: ['--config', '/etc/envoy.yaml'] },
       ],
       volumes: Array.from({ length: 5 }, (_, i) => ({ name: `v${i}`, configMap: { name: `cm${i}` } })),
@@ -40,16 +57,77 @@ function fullPod(name: string, status: Record<string, unknown>, extra: { deletio
   };
 }
 
-const cs = (name: string, over: Record<string, unknown>) => ({ name, ready: true, started: true, restartCount: 0, image: 'x', imageID: 'sha256:abc', containerID: 'containerd://abc', state: { running: { startedAt: '2026-11-25T11:00:05Z' } }, lastState: {}, ...over });
+const cs = (name: string, over: Record<string, unknown>) => ({
+  name,
+  ready: true,
+  started: true,
+  restartCount: 0,
+  image: 'x',
+  imageID: 'sha256:abc',
+  containerID: 'containerd://abc',
+  state: { running: { startedAt: '2026-11-25T11:00:05Z' } },
+  lastState: {},
+  ...over,
+});
 const cases: Array<[string, ReturnType<typeof fullPod>]> = [
-  ['running', fullPod('a', { phase: 'Running', podIP: '10.0.0.1', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: 'x' }], containerStatuses: [cs('api', {}), cs('proxy', {})] })],
+  [
+    'running',
+    fullPod('a', {
+      phase: 'Running',
+      podIP: '10.0.0.1',
+      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: 'x' }],
+      containerStatuses: [cs('api', {}), cs('proxy', {})],
+    }),
+  ],
   ['not ready', fullPod('b', { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [cs('api', { ready: false }), cs('proxy', {})] })],
-  ['crash loop', fullPod('c', { phase: 'Running', containerStatuses: [cs('api', { ready: false, restartCount: 7, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s' } }, lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAt: '2026-11-25T11:58:00Z' } } }), cs('proxy', {})] })],
-  ['OOM', fullPod('d', { phase: 'Running', containerStatuses: [cs('api', { restartCount: 2, lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: '2026-11-25T11:59:00Z' } } }), cs('proxy', {})] })],
+  [
+    'crash loop',
+    fullPod('c', {
+      phase: 'Running',
+      containerStatuses: [
+        cs('api', {
+          ready: false,
+          restartCount: 7,
+          state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s' } },
+          lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAt: '2026-11-25T11:58:00Z' } },
+        }),
+        cs('proxy', {}),
+      ],
+    }),
+  ],
+  [
+    'OOM',
+    fullPod('d', {
+      phase: 'Running',
+      containerStatuses: [cs('api', { restartCount: 2, lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: '2026-11-25T11:59:00Z' } } }), cs('proxy', {})],
+    }),
+  ],
   ['unschedulable', fullPod('e', { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available' }] })],
-  ['image pull', fullPod('f', { phase: 'Pending', containerStatuses: [cs('api', { ready: false, started: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "api:9"' } } })] })],
+  [
+    'image pull',
+    fullPod('f', {
+      phase: 'Pending',
+      containerStatuses: [cs('api', { ready: false, started: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "api:9"' } } })],
+    }),
+  ],
   ['terminating', fullPod('g', { phase: 'Running', containerStatuses: [cs('api', {}), cs('proxy', {})] }, { deletionTimestamp: '2026-11-25T11:59:30Z' })],
-  ['init + sidecar', fullPod('h', { phase: 'Pending', initContainerStatuses: [cs('migrate', { ready: false, state: { running: {} } }), cs('mesh', { ready: true })], containerStatuses: [cs('api', { ready: false, state: { waiting: { reason: 'PodInitializing' } } })] }, { initContainers: [{ name: 'migrate', image: 'm' }, { name: 'mesh', image: 'm', restartPolicy: 'Always' }] })],
+  [
+    'init + sidecar',
+    fullPod(
+      'h',
+      {
+        phase: 'Pending',
+        initContainerStatuses: [cs('migrate', { ready: false, state: { running: {} } }), cs('mesh', { ready: true })],
+        containerStatuses: [cs('api', { ready: false, state: { waiting: { reason: 'PodInitializing' } } })],
+      },
+      {
+        initContainers: [
+          { name: 'migrate', image: 'm' },
+          { name: 'mesh', image: 'm', restartPolicy: 'Always' },
+        ],
+      },
+    ),
+  ],
 ];
 
 test('a slim pod gives the same row and health as the full object', () => {
@@ -58,7 +136,11 @@ test('a slim pod gives the same row and health as the full object', () => {
     assert.deepEqual(podStatus(slim), podStatus(full), what);
     assert.deepEqual(podRow(slim, { deployment: 'api', now: NOW }), podRow(full, { deployment: 'api', now: NOW }), what);
     assert.equal(slim.metadata.managedFields, undefined);
-    assert.deepEqual(slim.spec.containers.map((c: { name: string }) => c.name), ['api', 'proxy'], `${what}: container names stay (logs)`);
+    assert.deepEqual(
+      slim.spec.containers.map((c: { name: string }) => c.name),
+      ['api', 'proxy'],
+      `${what}: container names stay (logs)`,
+    );
     assert.equal(slim.spec.containers[0].resources.limits.memory, '512Mi', `${what}: limits stay (MEM%)`);
     assert.ok(JSON.stringify(slim).length < JSON.stringify(full).length / 4, `${what}: ${JSON.stringify(slim).length} of ${JSON.stringify(full).length} bytes`);
   }

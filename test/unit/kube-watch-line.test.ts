@@ -8,7 +8,10 @@ const pod = { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'api-1', namespac
 test('well-formed events, bookmarks and ERROR Status', () => {
   const ev = parseWatchLine(JSON.stringify({ type: 'MODIFIED', object: pod }), 'Pod');
   assert.equal(ev.kind, 'event');
-  assert.deepEqual(parseWatchLine(JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', metadata: { resourceVersion: '9' } } }), 'Pod'), { kind: 'bookmark', resourceVersion: '9' });
+  assert.deepEqual(parseWatchLine(JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', metadata: { resourceVersion: '9' } } }), 'Pod'), {
+    kind: 'bookmark',
+    resourceVersion: '9',
+  });
   const err = parseWatchLine(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } }));
   assert.deepEqual(err, { kind: 'error', status: { code: 410, reason: 'Expired', message: 'too old' } });
   // An object without kind is accepted (some proxies strip it).

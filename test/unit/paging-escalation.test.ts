@@ -8,8 +8,27 @@ import type { IncidentInfo, TimelineEntry } from '../../src/incident/types.js';
 
 const T0 = Date.UTC(2026, 11, 3, 14, 30);
 const MIN = 60_000;
-const info = (over: Partial<IncidentInfo> = {}): IncidentInfo => ({ id: 'i', title: 'API outage', severity: 'P1', status: 'investigating', declaredAt: T0, commander: null, comms: null, lastUpdateAt: null, ...over });
-const entry = (at: number, kind: TimelineEntry['kind'], refs: Record<string, unknown> = {}): TimelineEntry => ({ id: `${kind}-${at}`, incidentId: 'i', at, kind, actor: 'a', source: 'warroom', summary: kind, refs });
+const info = (over: Partial<IncidentInfo> = {}): IncidentInfo => ({
+  id: 'i',
+  title: 'API outage',
+  severity: 'P1',
+  status: 'investigating',
+  declaredAt: T0,
+  commander: null,
+  comms: null,
+  lastUpdateAt: null,
+  ...over,
+});
+const entry = (at: number, kind: TimelineEntry['kind'], refs: Record<string, unknown> = {}): TimelineEntry => ({
+  id: `${kind}-${at}`,
+  incidentId: 'i',
+  at,
+  kind,
+  actor: 'a',
+  source: 'warroom',
+  summary: kind,
+  refs,
+});
 const matrix = [
   { severity: 'P1' as const, afterMinutes: 15, contact: 'engineering lead' },
   { severity: 'P1' as const, afterMinutes: 60, contact: 'CTO', target: 'CTO' },

@@ -23,7 +23,11 @@ test('every pane file is in the registry, once, with a unique id', () => {
 });
 
 test('every pane is placed in every layout, and reachable by its digit', () => {
-  for (const [cols, rows] of [[70, 30], [120, 35], [200, 50]]) {
+  for (const [cols, rows] of [
+    [70, 30],
+    [120, 35],
+    [200, 50],
+  ]) {
     const placed = computeLayout(cols, rows, 'pods', null).columns.flatMap((c) => c.panes.map((p) => p.pane));
     assert.deepEqual([...placed].sort(), [...PANES].sort(), `${cols}×${rows}`);
   }
@@ -34,11 +38,20 @@ test('every pane is placed in every layout, and reachable by its digit', () => {
 test('every key reaches something: a controller command, or an action the runner knows', () => {
   const cockpit = createCockpit(initialState());
   const keymap = buildKeymap();
-  const runner = new ActionRunner({ context: null, readOnly: false, drill: false, recorder: { record: () => {} }, services: {} }, { prompt: async () => null, confirm: async () => false, notify: () => {} }, { productionContexts: [] }).register(...ACTIONS);
+  const runner = new ActionRunner(
+    { context: null, readOnly: false, drill: false, recorder: { record: () => {} }, services: {} },
+    { prompt: async () => null, confirm: async () => false, notify: () => {} },
+    { productionContexts: [] },
+  ).register(...ACTIONS);
   const controller = createController({ cockpit, keymap, runner, services: {}, exit: () => {} });
   for (const cmd of keymap.commands) {
     if (cmd.action) assert.ok(runner.get(cmd.id), `${cmd.id} is bound but not an action`);
     else assert.ok(controller.commands.includes(cmd.id), `${cmd.id} has no handler`);
   }
-  for (const a of ACTIONS) if (a.binding) assert.ok(keymap.commands.some((c) => c.id === a.id), `${a.id} declares a key but is not in the keymap`);
+  for (const a of ACTIONS)
+    if (a.binding)
+      assert.ok(
+        keymap.commands.some((c) => c.id === a.id),
+        `${a.id} declares a key but is not in the keymap`,
+      );
 });

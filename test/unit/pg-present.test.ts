@@ -1,14 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  formatDurationMs,
-  pgBlockCells,
-  pgQueryCells,
-  pgQueryColumns,
-  pgStatementQueryCells,
-  pgSummaryCells,
-  saturationToken,
-} from '../../src/present/postgres.js';
+import { formatDurationMs, pgBlockCells, pgQueryCells, pgQueryColumns, pgStatementQueryCells, pgSummaryCells, saturationToken } from '../../src/present/postgres.js';
 import { emptyPgDatabase, type PgDatabase, type PgQueryRow } from '../../src/sources/postgres/types.js';
 import { defaultConfig } from '../../src/config/schema.js';
 
@@ -49,7 +41,9 @@ test('saturation colour follows the configured warn level', () => {
 });
 
 test('aborted transactions appear only when present; no locks is quiet', () => {
-  const t = text(pgSummaryCells(db({ ungrantedLocks: 0, byState: { active: 1, idle: 0, idleInTransaction: 0, idleInTransactionAborted: 2, waiting: 0, other: 0 }, total: 3 }), NOW));
+  const t = text(
+    pgSummaryCells(db({ ungrantedLocks: 0, byState: { active: 1, idle: 0, idleInTransaction: 0, idleInTransactionAborted: 2, waiting: 0, other: 0 }, total: 3 }), NOW),
+  );
   assert.match(t, /aborted 2/);
   const cells = pgSummaryCells(db({ ungrantedLocks: 0 }), NOW);
   assert.equal(cells.find((c) => c.text === 'locks 0')!.token, undefined);
@@ -73,7 +67,10 @@ test('long-query rows: pid, user, app, duration, state word, one-line query', ()
   const q: PgQueryRow = { pid: 4242, user: 'app', application: 'api', state: 'active', durationMs: 125_000, waiting: false, query: 'SELECT *\n  FROM orders\n WHERE id = $1' };
   const cells = pgQueryCells(q);
   assert.equal(cells.length, pgQueryColumns().length);
-  assert.deepEqual(cells.map((c) => c.text), ['4242', 'app', 'api', '2m5s', 'active', 'SELECT * FROM orders WHERE id = $1']);
+  assert.deepEqual(
+    cells.map((c) => c.text),
+    ['4242', 'app', 'api', '2m5s', 'active', 'SELECT * FROM orders WHERE id = $1'],
+  );
   assert.equal(cells[3].token, 'warn');
   const waiting = pgQueryCells({ ...q, waiting: true, durationMs: 400 });
   assert.equal(waiting[4].text, 'lock wait');
@@ -85,12 +82,18 @@ test('long-query rows: pid, user, app, duration, state word, one-line query', ()
 
 test('blocker rows name both pids and both queries', () => {
   const cells = pgBlockCells({ blockedPid: 11, blockingPid: 7, blockedQuery: 'UPDATE t SET n = n + 1', blockingQuery: 'SELECT * FROM t FOR UPDATE', waitMs: 12_000 });
-  assert.deepEqual(cells.map((c) => c.text), ['blocked 11 ← 7', '12s', 'UPDATE t SET n = n + 1', 'holder: SELECT * FROM t FOR UPDATE']);
+  assert.deepEqual(
+    cells.map((c) => c.text),
+    ['blocked 11 ← 7', '12s', 'UPDATE t SET n = n + 1', 'holder: SELECT * FROM t FOR UPDATE'],
+  );
   assert.equal(cells[0].token, 'critical');
 });
 
 test('statement rows', () => {
-  assert.deepEqual(pgStatementQueryCells({ query: 'SELECT 1', calls: 123456, totalMs: 90_500, meanMs: 0.7 }).map((c) => c.text), ['top', '', '123.5k calls', '1m30s', '~1ms', 'SELECT 1']);
+  assert.deepEqual(
+    pgStatementQueryCells({ query: 'SELECT 1', calls: 123456, totalMs: 90_500, meanMs: 0.7 }).map((c) => c.text),
+    ['top', '', '123.5k calls', '1m30s', '~1ms', 'SELECT 1'],
+  );
   assert.equal(formatDurationMs(-1), '-');
 });
 
@@ -98,5 +101,8 @@ test('pg_stat_statements rows fit the long-query table: calls, total as duration
   const { pgStatementQueryCells, pgQueryColumns } = await import('../../src/present/postgres.js');
   const cells = pgStatementQueryCells({ query: 'SELECT *\n  FROM orders WHERE id = $1', calls: 12_345, totalMs: 95_000, meanMs: 7.7 });
   assert.equal(cells.length, pgQueryColumns().length);
-  assert.deepEqual(cells.map((c) => c.text), ['top', '', '12.3k calls', '1m35s', '~8ms', 'SELECT * FROM orders WHERE id = $1']);
+  assert.deepEqual(
+    cells.map((c) => c.text),
+    ['top', '', '12.3k calls', '1m35s', '~8ms', 'SELECT * FROM orders WHERE id = $1'],
+  );
 });

@@ -85,6 +85,10 @@ test('load targets are clamped to the session budget; blocked needs a holder', (
   assert.deepEqual(clampTarget({ active: 5, idle: 5, idleInTransaction: 0, blocked: 3 }, 47), { active: 5, idle: 5, idleInTransaction: 1, blocked: 3 });
   assert.deepEqual(clampTarget({ active: 10, idle: 100, idleInTransaction: 2, blocked: 2 }, 47), { active: 10, idle: 33, idleInTransaction: 2, blocked: 2 });
   assert.deepEqual(clampTarget({ active: 50, idle: 0, idleInTransaction: 0, blocked: 0 }, 47), { active: 47, idle: 0, idleInTransaction: 0, blocked: 0 });
-  assert.deepEqual(clampTarget({ active: 0, idle: 0, idleInTransaction: 0, blocked: 1 }, 1), { active: 0, idle: 0, idleInTransaction: 0, blocked: 0 }, 'no room for a holder and a waiter');
+  assert.deepEqual(
+    clampTarget({ active: 0, idle: 0, idleInTransaction: 0, blocked: 1 }, 1),
+    { active: 0, idle: 0, idleInTransaction: 0, blocked: 0 },
+    'no room for a holder and a waiter',
+  );
   assert.deepEqual(clampTarget({ active: -3, idle: NaN, idleInTransaction: 1.7, blocked: 0 }, 47), { active: 0, idle: 0, idleInTransaction: 1, blocked: 0 });
 });

@@ -55,12 +55,7 @@ test('service names are escaped for the regex and for the PromQL string', () => 
 });
 
 test('the plan: one grouped query per signal; overrides keep their own, per signal', () => {
-  const plan = planQueries([
-    { name: 'api' },
-    { name: 'checkout' },
-    { name: 'custom', errorRateQuery: 'my_ratio' },
-    { name: 'rated', requestRateQuery: 'sum(rate(x[1m]))' },
-  ]);
+  const plan = planQueries([{ name: 'api' }, { name: 'checkout' }, { name: 'custom', errorRateQuery: 'my_ratio' }, { name: 'rated', requestRateQuery: 'sum(rate(x[1m]))' }]);
   assert.deepEqual(plan.grouped.errorRate, { query: groupedErrorRateQuery(['api', 'checkout', 'rated']), services: ['api', 'checkout', 'rated'] });
   assert.deepEqual(plan.grouped.p95?.services, ['api', 'checkout', 'custom', 'rated']);
   assert.deepEqual(plan.grouped.requestRate?.services, ['api', 'checkout', 'custom']);
@@ -90,9 +85,27 @@ test('every query the source sends is a form the simulator answers', () => {
   assert.deepEqual(parseForm(groupedRequestRateQuery(names)), { kind: 'requestRate', service: re, byService: true, offsetMs: 0, windowMs: 60000 });
   assert.deepEqual(parseForm(groupedRequestRateHourAgoQuery(names)), { kind: 'requestRate', service: re, byService: true, offsetMs: 3_600_000, windowMs: 60000 });
   // The same forms with `by` after the aggregation, as people often write them.
-  assert.deepEqual(parseForm('sum(rate(http_requests_total{service=~"a|b"}[5m])) by (service)'), { kind: 'requestRate', service: { op: '=~', value: 'a|b' }, byService: true, offsetMs: 0, windowMs: 300000 });
-  assert.deepEqual(parseForm('histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))'), { kind: 'quantile', q: 0.9, service: null, byService: false, windowMs: 300000 });
-  assert.deepEqual(parseForm('histogram_quantile(0.9, sum(rate(http_request_duration_seconds_bucket[5m])) by (le, service))'), { kind: 'quantile', q: 0.9, service: null, byService: true, windowMs: 300000 });
+  assert.deepEqual(parseForm('sum(rate(http_requests_total{service=~"a|b"}[5m])) by (service)'), {
+    kind: 'requestRate',
+    service: { op: '=~', value: 'a|b' },
+    byService: true,
+    offsetMs: 0,
+    windowMs: 300000,
+  });
+  assert.deepEqual(parseForm('histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))'), {
+    kind: 'quantile',
+    q: 0.9,
+    service: null,
+    byService: false,
+    windowMs: 300000,
+  });
+  assert.deepEqual(parseForm('histogram_quantile(0.9, sum(rate(http_request_duration_seconds_bucket[5m])) by (le, service))'), {
+    kind: 'quantile',
+    q: 0.9,
+    service: null,
+    byService: true,
+    windowMs: 300000,
+  });
   assert.deepEqual(parseForm(defaultErrorRateQuery()), { kind: 'errorRatio', service: null, byService: false, windowMs: 60000 });
   assert.deepEqual(parseForm('up'), { kind: 'selector', name: 'up', matchers: [] });
   assert.deepEqual(parseForm('http_requests_total{status!="200"}'), { kind: 'selector', name: 'http_requests_total', matchers: [{ name: 'status', op: '!=', value: '200' }] });
@@ -129,11 +142,26 @@ test('the histogram the simulator writes gives back the p95 under histogram_quan
     const fr = bucketFractions(p95);
     for (let i = 1; i < fr.length; i++) assert.ok(fr[i] >= fr[i - 1], `monotonic at ${p95}`);
     assert.equal(fr.at(-1), 1);
-    const got = histogramQuantile(0.95, BUCKETS.map((le, i) => [le, 1000 * fr[i]] as [number, number]));
+    const got = histogramQuantile(
+      0.95,
+      BUCKETS.map((le, i) => [le, 1000 * fr[i]] as [number, number]),
+    );
     assert.ok(Math.abs(got - p95) < 1e-9, `${p95} → ${got}`);
   }
-  const q = (p95: number) => histogramQuantile(0.95, BUCKETS.map((le, i) => [le, bucketFractions(p95)[i]] as [number, number]));
+  const q = (p95: number) =>
+    histogramQuantile(
+      0.95,
+      BUCKETS.map((le, i) => [le, bucketFractions(p95)[i]] as [number, number]),
+    );
   assert.ok(Math.abs(q(60) - 10) < 1e-9, 'clamped at the largest finite bucket');
   assert.ok(Math.abs(q(0.001) - 0.005) < 1e-9, 'clamped at the smallest bucket');
-  assert.ok(Number.isNaN(histogramQuantile(0.95, BUCKETS.map((le) => [le, 0] as [number, number]))), 'no requests → NaN');
+  assert.ok(
+    Number.isNaN(
+      histogramQuantile(
+        0.95,
+        BUCKETS.map((le) => [le, 0] as [number, number]),
+      ),
+    ),
+    'no requests → NaN',
+  );
 });

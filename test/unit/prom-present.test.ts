@@ -46,7 +46,10 @@ function service(over: Partial<ServiceSignals> = {}): ServiceSignals {
 test('alert row: glyph and word, severity, age, NEW, summary', () => {
   const cells = alertCells(alert(), NOW);
   assert.equal(cells.length, ALERT_COLUMNS.length);
-  assert.deepEqual(cells.map((c) => c.text), ['● FIRING', 'critical', 'HighErrorRate', '5m', 'NEW', '5xx above 10%', '']);
+  assert.deepEqual(
+    cells.map((c) => c.text),
+    ['● FIRING', 'critical', 'HighErrorRate', '5m', 'NEW', '5xx above 10%', ''],
+  );
   assert.equal(cells[0].token, 'critical');
   assert.equal(cells[1].token, 'critical');
   assert.equal(cells[4].token, 'accent');
@@ -90,7 +93,10 @@ test('thresholds: error rate 5%/10%, p95 2s/5s', () => {
 test('service row: values, markers that do not rely on colour, change vs 1h ago', () => {
   const cells = serviceCells(service(), sev, { sparkWidth: 3 });
   assert.equal(cells.length, SIGNAL_COLUMNS.length);
-  assert.deepEqual(cells.slice(0, 5).map((c) => c.text), ['checkout', '1.00%', '250ms', '120', '+20%']);
+  assert.deepEqual(
+    cells.slice(0, 5).map((c) => c.text),
+    ['checkout', '1.00%', '250ms', '120', '+20%'],
+  );
   assert.equal(cells[1].token, 'ok');
   const bad = serviceCells(service({ errorRate: 0.23, p95Seconds: 3 }), sev);
   assert.equal(bad[1].text, '23.0% !!');
@@ -109,7 +115,10 @@ test('service row: problems and stale values are visible', () => {
   assert.equal(cells[6].token, 'warn');
   assert.equal(cells[1].token, 'muted', 'stale value is not coloured as current');
   const none = serviceCells(service({ errorRate: null, p95Seconds: null, requestRate: null, problems: ['error rate: no data'], updatedAt: null }), sev);
-  assert.deepEqual(none.slice(1, 4).map((c) => c.text), ['-', '-', '-']);
+  assert.deepEqual(
+    none.slice(1, 4).map((c) => c.text),
+    ['-', '-', '-'],
+  );
   assert.match(none[6].text, /no good values yet/);
 });
 

@@ -30,7 +30,13 @@ test('the action is mutating, confirmed, and refused without Alertmanager', asyn
   assert.equal(silenceAction.scope, 'alerts');
   const alert = { name: 'X', labels: { alertname: 'X' } } as unknown as AlertRow;
   const env: ActionEnv = { context: null, readOnly: false, drill: false, recorder: { record: () => {} }, services: {} };
-  assert.deepEqual(silenceAction.fields!({ name: 'X', alert }, env).map((f) => [f.name, f.initial]), [['duration', '2h'], ['comment', '']]);
+  assert.deepEqual(
+    silenceAction.fields!({ name: 'X', alert }, env).map((f) => [f.name, f.initial]),
+    [
+      ['duration', '2h'],
+      ['comment', ''],
+    ],
+  );
   assert.match((await silenceAction.precheck!({ name: 'X', alert }, {}, env))!, /Alertmanager is not configured/);
   const noAm = { ...env, services: { alertmanager: { alertmanagerConfigured: false, createSilence: async () => 'x' } } };
   assert.match((await silenceAction.precheck!({ name: 'X', alert }, {}, noAm))!, /not configured/);

@@ -22,7 +22,10 @@ test('URL forms: redis, rediss, sentinel, cluster; targets carry no password', (
   const s = parseRedisUrl('redis+sentinel://:pw1234@s1,s2:26380/mymaster/1');
   assert.equal(s.mode, 'sentinel');
   assert.equal(s.masterName, 'mymaster');
-  assert.deepEqual(s.hosts, [{ host: 's1', port: 26379 }, { host: 's2', port: 26380 }]);
+  assert.deepEqual(s.hosts, [
+    { host: 's1', port: 26379 },
+    { host: 's2', port: 26380 },
+  ]);
   assert.equal(s.target, 'sentinel mymaster@s1:26379,s2:26380/1');
   const c = parseRedisUrl('redis+cluster://n1:7000,n2:7001,[::1]:7002');
   assert.equal(c.mode, 'cluster');
@@ -35,8 +38,15 @@ test('URL forms: redis, rediss, sentinel, cluster; targets carry no password', (
 test('URL user info ends at the last @; a stray # / ? in the password is refused without echoing it', () => {
   const a = parseRedisUrl('redis://:p@ss@cache:6380');
   assert.deepEqual([a.password, a.target], ['p@ss', 'cache:6380']);
-  assert.deepEqual(parseRedisUrl('rediss+cluster://app:t@k@n1:7000,n2').hosts, [{ host: 'n1', port: 7000 }, { host: 'n2', port: 6379 }]);
-  for (const [url, ch] of [['redis://:Pw#Leak_13@cache:6379', '#'], ['redis://:Pw?Leak_13@cache', '?'], ['redis+sentinel://:Pw/Leak_13@s1/m', '/']]) {
+  assert.deepEqual(parseRedisUrl('rediss+cluster://app:t@k@n1:7000,n2').hosts, [
+    { host: 'n1', port: 7000 },
+    { host: 'n2', port: 6379 },
+  ]);
+  for (const [url, ch] of [
+    ['redis://:Pw#Leak_13@cache:6379', '#'],
+    ['redis://:Pw?Leak_13@cache', '?'],
+    ['redis+sentinel://:Pw/Leak_13@s1/m', '/'],
+  ]) {
     assert.throws(
       () => parseRedisUrl(url),
       (e: Error) => e.message.includes(`"${ch}"`) && /percent-encoded/.test(e.message) && !e.message.includes('Leak_13') && !e.message.includes('Pw'),

@@ -32,7 +32,10 @@ test('a node row: ping, memory %, clients, ops/s, evictions/s, role, status', ()
   const n = node();
   const cells = redisCells(inst([n]), n, NOW);
   assert.equal(cells.length, redisColumns().length);
-  assert.deepEqual(cells.map((c) => c.text), ['cache', '0.4ms', '48.0Mi/64.0Mi 75.0%', '12', '1523', '0', 'master', 'ok']);
+  assert.deepEqual(
+    cells.map((c) => c.text),
+    ['cache', '0.4ms', '48.0Mi/64.0Mi 75.0%', '12', '1523', '0', 'master', 'ok'],
+  );
   assert.equal(cells[2].token, 'warn', '75% memory is a warning');
 });
 
@@ -76,7 +79,10 @@ test('recovered: the last error stays visible for a while', () => {
 
 test('no data yet: the target and the state', () => {
   const i = emptyRedisInstance('sessions', 'sentinel mymaster@s1:26379,s2:26379');
-  assert.deepEqual(redisCells(i, null, NOW).map((c) => c.text), ['sessions', '-', '-', '-', '-', '-', 'sentinel mymaster@s1:26379,s2:26379', 'connecting…']);
+  assert.deepEqual(
+    redisCells(i, null, NOW).map((c) => c.text),
+    ['sessions', '-', '-', '-', '-', '-', 'sentinel mymaster@s1:26379,s2:26379', 'connecting…'],
+  );
   const failed = { ...i, status: 'down' as const, error: 'connection refused' };
   assert.equal(redisCells(failed, null, NOW)[7].text, 'DOWN connection refused');
 });

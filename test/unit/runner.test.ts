@@ -46,7 +46,10 @@ test('a confirmed action runs once and journals start and success', async () => 
   const r = await s.runner.invoke('test.scale', { name: 'api', namespace: 'shop' });
   assert.equal(r.ok, true);
   assert.deepEqual(s.ran, [{ replicas: '3' }]);
-  assert.deepEqual(s.journal.map((e) => e.kind), ['action.started', 'action.succeeded']);
+  assert.deepEqual(
+    s.journal.map((e) => e.kind),
+    ['action.started', 'action.succeeded'],
+  );
   assert.match(s.journal[1].summary, /Scale shop\/api: scaled to 3/);
   assert.deepEqual(s.asked.confirm[0].lines, ['scale api to 3']);
   assert.equal(s.asked.confirm[0].typeName, undefined);
@@ -94,15 +97,38 @@ test('an invalid parameter is refused with the field named', async () => {
 
 test('a failing action is journaled as failed and reported, not thrown', async () => {
   const s = setup();
-  s.runner.register({ id: 'test.boom', title: 'Boom', scope: 'global', mutating: true, confirm: 'none', describe: () => [], run: async () => { throw new Error('connection refused'); } });
+  s.runner.register({
+    id: 'test.boom',
+    title: 'Boom',
+    scope: 'global',
+    mutating: true,
+    confirm: 'none',
+    describe: () => [],
+    run: async () => {
+      throw new Error('connection refused');
+    },
+  });
   const r = await s.runner.invoke('test.boom', { name: 'x' });
   assert.equal(r.ok ? null : r.message, 'Boom x failed: connection refused');
-  assert.deepEqual(s.journal.map((e) => e.kind), ['action.started', 'action.failed']);
+  assert.deepEqual(
+    s.journal.map((e) => e.kind),
+    ['action.started', 'action.failed'],
+  );
 });
 
 test('a permission pre-check refusal stops before any prompt or confirmation', async () => {
   const s = setup();
-  s.runner.register({ id: 'test.forbidden', title: 'Restart', scope: 'deployments', mutating: true, confirm: 'confirm', fields: () => [{ name: 'x', label: 'X', initial: '' }], precheck: async () => 'forbidden: you cannot patch deployments in shop', describe: () => [], run: async () => ({ summary: 'done' }) });
+  s.runner.register({
+    id: 'test.forbidden',
+    title: 'Restart',
+    scope: 'deployments',
+    mutating: true,
+    confirm: 'confirm',
+    fields: () => [{ name: 'x', label: 'X', initial: '' }],
+    precheck: async () => 'forbidden: you cannot patch deployments in shop',
+    describe: () => [],
+    run: async () => ({ summary: 'done' }),
+  });
   const r = await s.runner.invoke('test.forbidden', { name: 'api' });
   assert.equal(r.ok ? null : r.message, 'forbidden: you cannot patch deployments in shop');
   assert.equal(s.asked.confirm.length, 0);

@@ -8,14 +8,33 @@ import { listScenarios } from '../../src/sim/drill.js';
 import type { Observation, PodObs, Scenario } from '../../src/sim/scenarios/types.js';
 
 function pod(name: string, image: string, over: Partial<PodObs> = {}): PodObs {
-  return { name, image, ready: true, phase: 'Running', restarts: 0, createdAt: -600, startedAt: -600, waitingReason: null, lastTerminatedReason: null, terminating: false, restartedAt: null, ...over };
+  return {
+    name,
+    image,
+    ready: true,
+    phase: 'Running',
+    restarts: 0,
+    createdAt: -600,
+    startedAt: -600,
+    waitingReason: null,
+    lastTerminatedReason: null,
+    terminating: false,
+    restartedAt: null,
+    ...over,
+  };
 }
 
 /** The scenario's cluster as it starts: every deployment's pods ready on its first image. */
 function initial(s: Scenario, t = 0): Observation {
   const deployments: Observation['deployments'] = {};
   for (const d of s.deployments) {
-    deployments[d.name] = { name: d.name, image: d.image, replicas: d.replicas, restartedAt: null, pods: Array.from({ length: d.replicas }, (_, i) => pod(`${d.name}-abc-${i}`, d.image)) };
+    deployments[d.name] = {
+      name: d.name,
+      image: d.image,
+      replicas: d.replicas,
+      restartedAt: null,
+      pods: Array.from({ length: d.replicas }, (_, i) => pod(`${d.name}-abc-${i}`, d.image)),
+    };
   }
   return { t, events: {}, deployments, postgres: null };
 }
@@ -30,14 +49,19 @@ function deepFreeze<T>(o: T): T {
 
 const firing = (s: Scenario, obs: Observation) => {
   const w = s.world(obs).world;
-  return s.rules.filter((r) => (r.op === '>' ? r.value(w) > r.threshold : r.value(w) < r.threshold)).map((r) => `${r.name}${r.labels?.service && r.labels.namespace ? `/${r.labels.service}` : ''}`);
+  return s.rules
+    .filter((r) => (r.op === '>' ? r.value(w) > r.threshold : r.value(w) < r.threshold))
+    .map((r) => `${r.name}${r.labels?.service && r.labels.namespace ? `/${r.labels.service}` : ''}`);
 };
 
 test('scenario names are unique and the registry lists all five', () => {
   const names = SCENARIOS.map((s) => s.name);
   assert.equal(new Set(names).size, names.length);
   assert.deepEqual([...names].sort(), ['bad-deploy', 'db-pool-exhaustion', 'latency-spike', 'memory-leak', 'redis-outage']);
-  assert.deepEqual(listScenarios().map((s) => s.name), names);
+  assert.deepEqual(
+    listScenarios().map((s) => s.name),
+    names,
+  );
   for (const info of listScenarios()) {
     assert.ok(info.title.length > 10 && info.description.length > 100, `${info.name} has a title and a description`);
     assert.match(info.cure, /^kubectl (rollout (undo|restart)|scale) deploy\/\w+ -n shop/, `${info.name} names a kubectl cure`);
@@ -67,7 +91,10 @@ for (const s of SCENARIOS) {
         let x = 0.5;
         const rand = () => (x = (x * 9301 + 49297) % 233280) / 233280;
         const lines = Array.from({ length: 200 }, (_, i) => b.logLine!('pod-1', i, rand));
-        assert.ok(lines.every((l) => typeof l === 'string' && l.length > 0 && !l.includes('\n')), `${image} log lines are single non-empty lines`);
+        assert.ok(
+          lines.every((l) => typeof l === 'string' && l.length > 0 && !l.includes('\n')),
+          `${image} log lines are single non-empty lines`,
+        );
       }
     }
   });

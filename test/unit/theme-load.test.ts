@@ -4,9 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { tempDir } from '../helpers/net.js';
-import {
-  ANSI16_NAMES, THEMES_DIR, THEME_TOKENS, listThemes, loadTheme, type ColorMode, type Theme,
-} from '../../src/ui/theme.js';
+import { ANSI16_NAMES, THEMES_DIR, THEME_TOKENS, listThemes, loadTheme, type ColorMode, type Theme } from '../../src/ui/theme.js';
 
 const SHIPPED = ['dark', 'light', 'high-contrast', 'colorblind'];
 const NO_ENV = {}; // no NO_COLOR, TERM, XDG_CONFIG_HOME or HOME: only the built-in themes dir is searched
@@ -25,7 +23,12 @@ function lineNumberOf(text: string, needle: string): number {
 }
 
 test('every shipped theme loads without warnings and defines every token in full and 16 colours', () => {
-  assert.deepEqual(listThemes().filter((n) => SHIPPED.includes(n)).sort(), [...SHIPPED].sort());
+  assert.deepEqual(
+    listThemes()
+      .filter((n) => SHIPPED.includes(n))
+      .sort(),
+    [...SHIPPED].sort(),
+  );
   for (const name of SHIPPED) {
     const raw = parse(fs.readFileSync(path.join(THEMES_DIR, `${name}.yaml`), 'utf8'));
     assert.deepEqual(Object.keys(raw.tokens).sort(), [...THEME_TOKENS].sort(), `${name}: tokens`);
@@ -143,7 +146,10 @@ test('YAML syntax errors, unknown and missing tokens, bad 16-colour names and sc
     fs.writeFileSync(file, c.text);
     const { theme, warnings } = loadTheme(file, { env: NO_ENV });
     assert.equal(theme.name, 'dark', c.name);
-    assert.ok(warnings.some((w) => c.expect(c.text).test(w)), `${c.name}:\n${warnings.join('\n')}`);
+    assert.ok(
+      warnings.some((w) => c.expect(c.text).test(w)),
+      `${c.name}:\n${warnings.join('\n')}`,
+    );
   }
 });
 
@@ -171,7 +177,10 @@ test('user themes in $XDG_CONFIG_HOME/warroom/themes are found by name', () => {
   const home = tempDir();
   const dir = path.join(home, 'warroom', 'themes');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'ours.yaml'), darkWith((t) => t.replace('  green: "#3fb950"', '  green: "#00ff00"')));
+  fs.writeFileSync(
+    path.join(dir, 'ours.yaml'),
+    darkWith((t) => t.replace('  green: "#3fb950"', '  green: "#00ff00"')),
+  );
   const { theme, warnings } = loadTheme('ours', { env: { XDG_CONFIG_HOME: home }, colorMode: 'full' });
   assert.deepEqual(warnings, []);
   assert.equal(theme.name, 'ours');

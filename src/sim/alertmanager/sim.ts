@@ -87,7 +87,16 @@ export class AlertmanagerSim {
 
   private silenceJson(s: Silence) {
     const iso = (t: number) => new Date(t).toISOString();
-    return { id: s.id, matchers: s.matchers, startsAt: iso(s.startsAt), endsAt: iso(s.endsAt), updatedAt: iso(s.updatedAt), createdBy: s.createdBy, comment: s.comment, status: { state: this.state(s) } };
+    return {
+      id: s.id,
+      matchers: s.matchers,
+      startsAt: iso(s.startsAt),
+      endsAt: iso(s.endsAt),
+      updatedAt: iso(s.updatedAt),
+      createdBy: s.createdBy,
+      comment: s.comment,
+      status: { state: this.state(s) },
+    };
   }
 
   private silencedBy(labels: Record<string, string>): string[] {
@@ -135,7 +144,12 @@ export class AlertmanagerSim {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
     const method = req.method ?? 'GET';
     if (path === '/api/v2/status' && method === 'GET') {
-      return json(res, 200, { cluster: { status: 'ready', peers: [] }, versionInfo: { version: '0.27.0-warroom-drill' }, config: { original: '' }, uptime: new Date(this.started).toISOString() });
+      return json(res, 200, {
+        cluster: { status: 'ready', peers: [] },
+        versionInfo: { version: '0.27.0-warroom-drill' },
+        config: { original: '' },
+        uptime: new Date(this.started).toISOString(),
+      });
     }
     if (path === '/api/v2/alerts' && method === 'GET') return json(res, 200, this.alertsJson());
     if (path === '/api/v2/silences' && method === 'GET') return json(res, 200, this.listSilences());
@@ -167,7 +181,7 @@ export class AlertmanagerSim {
     const now = this.now();
     const startsAt = Math.max(Date.parse(v.startsAt), now);
     const endsAt = Date.parse(v.endsAt);
-    if (endsAt <= now) return text(res, 400, 'silence invalid: end time can\'t be in the past');
+    if (endsAt <= now) return text(res, 400, "silence invalid: end time can't be in the past");
     const id = typeof v.id === 'string' && v.id && this.silences.has(v.id) ? v.id : randomUUID();
     const matchers: Matcher[] = v.matchers.map((m: any) => ({ name: m.name, value: m.value, isRegex: m.isRegex === true, isEqual: m.isEqual !== false }));
     this.silences.set(id, { id, matchers, startsAt, endsAt, createdBy: v.createdBy, comment: v.comment, updatedAt: now });

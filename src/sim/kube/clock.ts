@@ -22,15 +22,18 @@ export class SimClock {
   }
 
   after(simMs: number, fn: () => void): TimerHandle {
-    const h = setTimeout(() => {
-      this.timers.delete(h);
-      if (this.stopped) return;
-      try {
-        fn();
-      } catch {
-        // never throw out of a timer
-      }
-    }, Math.max(0, simMs / this.speed));
+    const h = setTimeout(
+      () => {
+        this.timers.delete(h);
+        if (this.stopped) return;
+        try {
+          fn();
+        } catch {
+          // never throw out of a timer
+        }
+      },
+      Math.max(0, simMs / this.speed),
+    );
     h.unref();
     this.timers.add(h);
     return h;

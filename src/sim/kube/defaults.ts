@@ -109,7 +109,11 @@ export function validateWorkload(kind: WorkloadKind, d: any, old?: any): void {
   const name = String(d?.metadata?.name ?? '');
   const causes: Cause[] = [];
   if (!name) causes.push({ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' });
-  else if (!DNS1123.test(name) || name.length > 253) causes.push({ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` });
+  else if (!DNS1123.test(name) || name.length > 253)
+    causes.push({
+      field: 'metadata.name',
+      message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+    });
   if (kind !== 'DaemonSet') {
     const r = d.spec?.replicas;
     if (typeof r !== 'number' || !Number.isInteger(r)) causes.push({ field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(r)}: must be an integer` });
@@ -137,12 +141,19 @@ export function validateWorkload(kind: WorkloadKind, d: any, old?: any): void {
         const lim = parseQuantity(c?.resources?.limits?.[res]);
         const req = parseQuantity(c?.resources?.requests?.[res]);
         if (lim !== undefined && req !== undefined && req > lim) {
-          causes.push({ field: `spec.template.spec.containers[${i}].resources.requests`, message: `Invalid value: "${c.resources.requests[res]}": must be less than or equal to ${res} limit of ${c.resources.limits[res]}` });
+          causes.push({
+            field: `spec.template.spec.containers[${i}].resources.requests`,
+            message: `Invalid value: "${c.resources.requests[res]}": must be less than or equal to ${res} limit of ${c.resources.limits[res]}`,
+          });
         }
       }
       for (const k of ['limits', 'requests'] as const) {
         for (const [res, v] of Object.entries<unknown>(c?.resources?.[k] ?? {})) {
-          if (parseQuantity(v) === undefined) causes.push({ field: `spec.template.spec.containers[${i}].resources.${k}[${res}]`, message: `Invalid value: ${JSON.stringify(v)}: must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'` });
+          if (parseQuantity(v) === undefined)
+            causes.push({
+              field: `spec.template.spec.containers[${i}].resources.${k}[${res}]`,
+              message: `Invalid value: ${JSON.stringify(v)}: must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
+            });
         }
       }
     });
@@ -160,7 +171,12 @@ export function validateWorkload(kind: WorkloadKind, d: any, old?: any): void {
       return canonicalJson(c);
     };
     if (strip(old.spec) !== strip(d.spec)) {
-      causes.push({ field: 'spec', message: "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden", reason: 'FieldValueForbidden' });
+      causes.push({
+        field: 'spec',
+        message:
+          "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+        reason: 'FieldValueForbidden',
+      });
     }
   }
   if (causes.length) throw ApiError.invalid(kind, 'apps', name, causes);
@@ -174,7 +190,24 @@ export function parseQuantity(v: unknown): number | undefined {
   if (!m || !/^[+-]?(\d+\.?\d*|\.\d+)$/.test(m[1]!)) return undefined;
   const n = Number(m[1]);
   const suf = m[2] ?? '';
-  const mult: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60, n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+  const mult: Record<string, number> = {
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+    n: 1e-9,
+    u: 1e-6,
+    m: 1e-3,
+    '': 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+  };
   if (suf in mult) return n * mult[suf]!;
   return n * 10 ** Number(suf.slice(1));
 }

@@ -25,7 +25,14 @@ export class DeploymentController {
 
   /** A pod of a ReplicaSet, `<rs>-<suffix>`. */
   createPod(rs: any, opts: { startReady?: boolean; ageMs?: number } = {}): any {
-    return this.w.kubelet.createPod({ owner: rs, name: `${rs.metadata.name}-${randSuffix(this.w.rand)}`, generateName: `${rs.metadata.name}-`, labels: { ...(rs.spec.template.metadata?.labels ?? {}) }, template: rs.spec.template, ...opts });
+    return this.w.kubelet.createPod({
+      owner: rs,
+      name: `${rs.metadata.name}-${randSuffix(this.w.rand)}`,
+      generateName: `${rs.metadata.name}-`,
+      labels: { ...(rs.spec.template.metadata?.labels ?? {}) },
+      template: rs.spec.template,
+      ...opts,
+    });
   }
 
   delete(ns: string, name: string): void {

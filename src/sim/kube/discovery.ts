@@ -14,7 +14,15 @@ export interface ResourceDef {
 const RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 export const RESOURCES: ResourceDef[] = [
-  { group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ns'] },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'namespaces',
+    kind: 'Namespace',
+    namespaced: false,
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    shortNames: ['ns'],
+  },
   { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true, verbs: RW, shortNames: ['po'], categories: ['all'] },
   { group: '', version: 'v1', resource: 'events', kind: 'Event', namespaced: true, verbs: RW, shortNames: ['ev'] },
   { group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true, verbs: ['get', 'list', 'watch'], shortNames: ['svc'], categories: ['all'] },
@@ -83,7 +91,14 @@ export function resourceList(group: string, version: string): any | undefined {
     if (r.resource === 'pods' && group === '') {
       resources.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
       resources.push({ name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] });
-      for (const sub of ['attach', 'exec', 'portforward']) resources.push({ name: `pods/${sub}`, singularName: '', namespaced: true, kind: sub === 'portforward' ? 'PodPortForwardOptions' : sub === 'exec' ? 'PodExecOptions' : 'PodAttachOptions', verbs: ['create', 'get'] });
+      for (const sub of ['attach', 'exec', 'portforward'])
+        resources.push({
+          name: `pods/${sub}`,
+          singularName: '',
+          namespaced: true,
+          kind: sub === 'portforward' ? 'PodPortForwardOptions' : sub === 'exec' ? 'PodExecOptions' : 'PodAttachOptions',
+          verbs: ['create', 'get'],
+        });
     }
     if (r.resource === 'nodes' && group === '') resources.push({ name: 'nodes/status', singularName: '', namespaced: false, kind: 'Node', verbs: ['get', 'patch', 'update'] });
     if (r.resource === 'daemonsets') resources.push({ name: 'daemonsets/status', singularName: '', namespaced: true, kind: 'DaemonSet', verbs: ['get', 'patch', 'update'] });

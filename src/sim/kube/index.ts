@@ -234,7 +234,10 @@ export class KubeSim {
     const labels = d.labels ?? { app: d.name };
     const ds: any = {
       metadata: { name: d.name, namespace: d.namespace, labels: { ...labels }, annotations: d.changeCause ? { 'kubernetes.io/change-cause': d.changeCause } : {} },
-      spec: { selector: { matchLabels: { ...labels } }, template: { metadata: { labels: { ...labels } }, spec: { containers: [this.container(d.containerName ?? d.name, d.image)] } } },
+      spec: {
+        selector: { matchLabels: { ...labels } },
+        template: { metadata: { labels: { ...labels } }, spec: { containers: [this.container(d.containerName ?? d.name, d.image)] } },
+      },
     };
     const back = this.backdate('daemonsets', w.writeWorkload('daemonsets', ds, undefined, false), 3 * 24 * 3600_000);
     const rev = this.backdate('controllerrevisions', updateRevision(w, back, true), 3 * 24 * 3600_000);

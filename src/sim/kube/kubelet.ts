@@ -312,7 +312,14 @@ export class Kubelet {
       for (const line of lines) appendLog(c, now, line);
     } else {
       appendLog(c, now, `level=WARN msg="heap usage high" heap_mib=${Math.round(this.memoryMiB(c))}`);
-      this.podEvent(rt, c, 'Warning', 'OOMKilling', `Memory cgroup out of memory: Killed process ${1000 + Math.floor(this.rand() * 30000)} (${c.name}) total-vm:${Math.round(this.memoryMiB(c) * 1400)}kB`, 'kernel-monitor');
+      this.podEvent(
+        rt,
+        c,
+        'Warning',
+        'OOMKilling',
+        `Memory cgroup out of memory: Killed process ${1000 + Math.floor(this.rand() * 30000)} (${c.name}) total-vm:${Math.round(this.memoryMiB(c) * 1400)}kB`,
+        'kernel-monitor',
+      );
     }
     c.last = {
       exitCode,
@@ -418,7 +425,9 @@ export class Kubelet {
     } else if (rt.unschedulable) {
       pod.status = {
         phase: 'Pending',
-        conditions: [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: isoSeconds(Date.now()), reason: 'Unschedulable', message: rt.unschedulable }],
+        conditions: [
+          { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: isoSeconds(Date.now()), reason: 'Unschedulable', message: rt.unschedulable },
+        ],
         qosClass: cur.status?.qosClass ?? 'BestEffort',
       };
     }

@@ -106,7 +106,11 @@ export class KubeHttp {
     const ct = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
     if (ct !== 'application/json' && !ct.endsWith('+json') && ct !== '*/*') {
       req.resume();
-      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got "${ct}")`);
+      throw new ApiError(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got "${ct}")`,
+      );
     }
     const chunks: Buffer[] = [];
     let n = 0;
@@ -325,7 +329,8 @@ export class KubeHttp {
         if (!isPlainObject(body)) throw ApiError.badRequest('the object provided is unrecognized');
         const d: any = clone(body);
         d.metadata ??= {};
-        if (d.metadata.namespace && d.metadata.namespace !== r.namespace) throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        if (d.metadata.namespace && d.metadata.namespace !== r.namespace)
+          throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
         d.metadata.namespace = r.namespace;
         const name = String(d.metadata.name ?? '');
         if (name && w.store.peek(res0, r.namespace, name)) throw ApiError.alreadyExists(res0, 'apps', name);
@@ -350,7 +355,8 @@ export class KubeHttp {
         } else {
           next = await this.body(req);
           if (!isPlainObject(next)) throw ApiError.badRequest('the object provided is unrecognized');
-          if (next.metadata?.name && next.metadata.name !== r.name) throw ApiError.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${r.name})`);
+          if (next.metadata?.name && next.metadata.name !== r.name)
+            throw ApiError.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${r.name})`);
           next.metadata ??= {};
           next.metadata.name = r.name;
           if (ns) next.metadata.namespace = ns;
@@ -378,7 +384,10 @@ export class KubeHttp {
     if (res0 === 'pods' && (r.sub === 'exec' || r.sub === 'attach' || r.sub === 'portforward')) {
       // The simulator runs no containers: answer as a server whose runtime refuses streaming.
       req.resume();
-      throw new ApiError(400, 'BadRequest', `pods/${r.sub} is not supported by the warroom kube simulator: it runs no containers (pod "${r.name}")`, { name: r.name, kind: 'pods' });
+      throw new ApiError(400, 'BadRequest', `pods/${r.sub} is not supported by the warroom kube simulator: it runs no containers (pod "${r.name}")`, {
+        name: r.name,
+        kind: 'pods',
+      });
     }
     if (r.sub === 'status' && verb === 'get' && res0 !== 'events' && res0 !== 'namespaces') return this.json(res, 200, current);
     if (r.sub === 'scale' && (res0 === 'deployments' || res0 === 'replicasets' || res0 === 'statefulsets')) {
@@ -393,7 +402,9 @@ export class KubeHttp {
       if (rv && rv !== current.metadata.resourceVersion) throw ApiError.conflict(res0, 'apps', r.name);
       const n = next.spec?.replicas;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-        throw ApiError.invalid('Scale', 'autoscaling', r.name, [{ field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(n ?? null)}: must be greater than or equal to 0` }]);
+        throw ApiError.invalid('Scale', 'autoscaling', r.name, [
+          { field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(n ?? null)}: must be greater than or equal to 0` },
+        ]);
       }
       const d = clone(current);
       d.spec.replicas = n;
@@ -420,7 +431,13 @@ export class KubeHttp {
     return {
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
-      metadata: { name: d.metadata.name, namespace: d.metadata.namespace, uid: d.metadata.uid, resourceVersion: d.metadata.resourceVersion, creationTimestamp: d.metadata.creationTimestamp },
+      metadata: {
+        name: d.metadata.name,
+        namespace: d.metadata.namespace,
+        uid: d.metadata.uid,
+        resourceVersion: d.metadata.resourceVersion,
+        creationTimestamp: d.metadata.creationTimestamp,
+      },
       spec: { replicas: d.spec.replicas ?? 0 },
       status: { replicas: d.status?.replicas ?? 0, selector: selectorFromMatchLabels(d.spec.selector?.matchLabels) },
     };
@@ -479,7 +496,10 @@ export class KubeHttp {
     this.watchResource.set(res, r.def.resource);
     const timers: ReturnType<typeof setInterval>[] = [];
     if (q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1') {
-      const t = setInterval(() => write('BOOKMARK', { kind: r.def.kind, apiVersion: this.apiVersion(r.def), metadata: { resourceVersion: this.world.store.currentRv() } }), this.bookmarkIntervalMs);
+      const t = setInterval(
+        () => write('BOOKMARK', { kind: r.def.kind, apiVersion: this.apiVersion(r.def), metadata: { resourceVersion: this.world.store.currentRv() } }),
+        this.bookmarkIntervalMs,
+      );
       t.unref();
       timers.push(t);
     }

@@ -47,7 +47,10 @@ function podRow(p: any): unknown[] {
 
 const images = (o: any) => (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(',');
 const containers = (o: any) => (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(',');
-const selector = (o: any) => Object.entries(o.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+const selector = (o: any) =>
+  Object.entries(o.spec?.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 
 const DEFS: Record<string, { cols: Col[]; row: (o: any) => unknown[] }> = {
   pods: {
@@ -65,12 +68,48 @@ const DEFS: Record<string, { cols: Col[]; row: (o: any) => unknown[] }> = {
     row: podRow,
   },
   deployments: {
-    cols: [{ name: 'Name', format: 'name' }, { name: 'Ready' }, { name: 'Up-to-date', type: 'integer' }, { name: 'Available', type: 'integer' }, { name: 'Age' }, { name: 'Containers', priority: 1 }, { name: 'Images', priority: 1 }, { name: 'Selector', priority: 1 }],
-    row: (d) => [d.metadata.name, `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`, d.status?.updatedReplicas ?? 0, d.status?.availableReplicas ?? 0, age(d.metadata.creationTimestamp), containers(d), images(d), selector(d)],
+    cols: [
+      { name: 'Name', format: 'name' },
+      { name: 'Ready' },
+      { name: 'Up-to-date', type: 'integer' },
+      { name: 'Available', type: 'integer' },
+      { name: 'Age' },
+      { name: 'Containers', priority: 1 },
+      { name: 'Images', priority: 1 },
+      { name: 'Selector', priority: 1 },
+    ],
+    row: (d) => [
+      d.metadata.name,
+      `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`,
+      d.status?.updatedReplicas ?? 0,
+      d.status?.availableReplicas ?? 0,
+      age(d.metadata.creationTimestamp),
+      containers(d),
+      images(d),
+      selector(d),
+    ],
   },
   replicasets: {
-    cols: [{ name: 'Name', format: 'name' }, { name: 'Desired', type: 'integer' }, { name: 'Current', type: 'integer' }, { name: 'Ready', type: 'integer' }, { name: 'Age' }, { name: 'Containers', priority: 1 }, { name: 'Images', priority: 1 }, { name: 'Selector', priority: 1 }],
-    row: (r) => [r.metadata.name, r.spec?.replicas ?? 0, r.status?.replicas ?? 0, r.status?.readyReplicas ?? 0, age(r.metadata.creationTimestamp), containers(r), images(r), selector(r)],
+    cols: [
+      { name: 'Name', format: 'name' },
+      { name: 'Desired', type: 'integer' },
+      { name: 'Current', type: 'integer' },
+      { name: 'Ready', type: 'integer' },
+      { name: 'Age' },
+      { name: 'Containers', priority: 1 },
+      { name: 'Images', priority: 1 },
+      { name: 'Selector', priority: 1 },
+    ],
+    row: (r) => [
+      r.metadata.name,
+      r.spec?.replicas ?? 0,
+      r.status?.replicas ?? 0,
+      r.status?.readyReplicas ?? 0,
+      age(r.metadata.creationTimestamp),
+      containers(r),
+      images(r),
+      selector(r),
+    ],
   },
   statefulsets: {
     cols: [{ name: 'Name', format: 'name' }, { name: 'Ready' }, { name: 'Age' }, { name: 'Containers', priority: 1 }, { name: 'Images', priority: 1 }],
@@ -97,7 +136,9 @@ const DEFS: Record<string, { cols: Col[]; row: (o: any) => unknown[] }> = {
       d.status?.numberReady ?? 0,
       d.status?.updatedNumberScheduled ?? 0,
       d.status?.numberAvailable ?? 0,
-      Object.entries(d.spec?.template?.spec?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>',
+      Object.entries(d.spec?.template?.spec?.nodeSelector ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',') || '<none>',
       age(d.metadata.creationTimestamp),
       containers(d),
       images(d),
@@ -127,10 +168,25 @@ const DEFS: Record<string, { cols: Col[]; row: (o: any) => unknown[] }> = {
     row: (n) => {
       const ready = (n.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
       const status = [ready?.status === 'True' ? 'Ready' : 'NotReady', ...(n.spec?.unschedulable ? ['SchedulingDisabled'] : [])].join(',');
-      const roles = Object.keys(n.metadata.labels ?? {}).filter((k) => k.startsWith('node-role.kubernetes.io/')).map((k) => k.slice('node-role.kubernetes.io/'.length)).join(',') || '<none>';
+      const roles =
+        Object.keys(n.metadata.labels ?? {})
+          .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+          .map((k) => k.slice('node-role.kubernetes.io/'.length))
+          .join(',') || '<none>';
       const addr = (t: string) => (n.status?.addresses ?? []).find((a: any) => a.type === t)?.address ?? '<none>';
       const info = n.status?.nodeInfo ?? {};
-      return [n.metadata.name, status, roles, age(n.metadata.creationTimestamp), info.kubeletVersion ?? '', addr('InternalIP'), addr('ExternalIP'), info.osImage ?? '', info.kernelVersion ?? '', info.containerRuntimeVersion ?? ''];
+      return [
+        n.metadata.name,
+        status,
+        roles,
+        age(n.metadata.creationTimestamp),
+        info.kubeletVersion ?? '',
+        addr('InternalIP'),
+        addr('ExternalIP'),
+        info.osImage ?? '',
+        info.kernelVersion ?? '',
+        info.containerRuntimeVersion ?? '',
+      ];
     },
   },
   namespaces: {
@@ -138,7 +194,18 @@ const DEFS: Record<string, { cols: Col[]; row: (o: any) => unknown[] }> = {
     row: (n) => [n.metadata.name, n.status?.phase ?? 'Active', age(n.metadata.creationTimestamp)],
   },
   events: {
-    cols: [{ name: 'Last Seen' }, { name: 'Type' }, { name: 'Reason' }, { name: 'Object' }, { name: 'Subobject', priority: 1 }, { name: 'Source', priority: 1 }, { name: 'Message' }, { name: 'First Seen', priority: 1 }, { name: 'Count', priority: 1 }, { name: 'Name', priority: 1 }],
+    cols: [
+      { name: 'Last Seen' },
+      { name: 'Type' },
+      { name: 'Reason' },
+      { name: 'Object' },
+      { name: 'Subobject', priority: 1 },
+      { name: 'Source', priority: 1 },
+      { name: 'Message' },
+      { name: 'First Seen', priority: 1 },
+      { name: 'Count', priority: 1 },
+      { name: 'Name', priority: 1 },
+    ],
     row: (e) => [
       age(e.lastTimestamp),
       e.type,
@@ -168,12 +235,7 @@ export function toTable(resource: string, objs: any[], rv: string, includeObject
     columnDefinitions: cols.map((c) => ({ name: c.name, type: c.type ?? 'string', format: c.format ?? '', description: c.description ?? c.name, priority: c.priority ?? 0 })),
     rows: objs.map((o) => ({
       cells: def ? def.row(o) : [o.metadata.name, age(o.metadata.creationTimestamp)],
-      object:
-        includeObject === 'Object'
-          ? o
-          : includeObject === 'None'
-            ? undefined
-            : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
+      object: includeObject === 'Object' ? o : includeObject === 'None' ? undefined : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
     })),
   };
 }

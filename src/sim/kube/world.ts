@@ -37,7 +37,15 @@ export class World {
   ) {
     this.events = new EventRecorder(this.store, rand);
     this.nodes = new Nodes(this.store, rand);
-    this.kubelet = new Kubelet(this.store, clock, rand, this.events, this.nodes, (image) => this.behaviorOf(image), () => this.requestSync());
+    this.kubelet = new Kubelet(
+      this.store,
+      clock,
+      rand,
+      this.events,
+      this.nodes,
+      (image) => this.behaviorOf(image),
+      () => this.requestSync(),
+    );
     this.deployments = new DeploymentController(this);
     this.statefulsets = new StatefulSetController(this);
     this.daemonsets = new DaemonSetController(this);
@@ -131,7 +139,9 @@ export class World {
     const bad = (next.spec.taints ?? []).findIndex((t: any) => !t?.key || !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t?.effect));
     if (bad >= 0) {
       const t = next.spec.taints[bad];
-      const [field, message] = !t?.key ? [`spec.taints[${bad}].key`, 'Required value'] : [`spec.taints[${bad}].effect`, `Unsupported value: "${t?.effect ?? ''}": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"`];
+      const [field, message] = !t?.key
+        ? [`spec.taints[${bad}].key`, 'Required value']
+        : [`spec.taints[${bad}].effect`, `Unsupported value: "${t?.effect ?? ''}": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"`];
       throw ApiError.invalid('Node', '', old.metadata.name, [{ field, message }]);
     }
     if (dryRun) return next;

@@ -38,7 +38,14 @@ export async function startDrillPaging(o: { services: string[]; promUrl: string;
     ],
     services: [...services, { id: 'PSVCLEADS', name: 'engineering leads', policyId: 'PEPLEADS', routingKey: leadsKey }],
   });
-  const slack = new SlackSim({ token: bot, users: [{ id: 'UDRILL1', name: 'you' }, { id: 'UDRILL2', name: 'sam' }], channels: [{ id: DRILL_ANNOUNCE_CHANNEL, name: 'incidents' }] });
+  const slack = new SlackSim({
+    token: bot,
+    users: [
+      { id: 'UDRILL1', name: 'you' },
+      { id: 'UDRILL2', name: 'sam' },
+    ],
+    channels: [{ id: DRILL_ANNOUNCE_CHANNEL, name: 'incidents' }],
+  });
   await Promise.all([pagerduty.start(), slack.start()]);
 
   // Alertmanager's PagerDuty integration, in small: one page per firing alert (its labels are the key).
@@ -49,7 +56,8 @@ export async function startDrillPaging(o: { services: string[]; promUrl: string;
       const res = await httpRequest(`${o.promUrl}/api/v1/alerts`, { timeoutMs: 2000, maxBytes: 4 * 1024 * 1024 });
       const body = JSON.parse(res.text) as { data?: { alerts?: Array<{ labels: Record<string, string>; annotations?: Record<string, string>; state: string }> } };
       const firing = new Map<string, { labels: Record<string, string>; summary: string }>();
-      for (const a of body.data?.alerts ?? []) if (a.state === 'firing') firing.set(JSON.stringify(a.labels), { labels: a.labels, summary: a.annotations?.summary ?? a.labels.alertname ?? 'alert' });
+      for (const a of body.data?.alerts ?? [])
+        if (a.state === 'firing') firing.set(JSON.stringify(a.labels), { labels: a.labels, summary: a.annotations?.summary ?? a.labels.alertname ?? 'alert' });
       for (const [k, a] of firing) {
         if (paged.has(k)) continue;
         const svc = services.find((s) => s.name === a.labels.service) ?? services[0];

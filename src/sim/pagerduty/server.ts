@@ -166,7 +166,7 @@ export class PagerDutySim {
     const requester = () => this.opts.users.find((u) => u.email.toLowerCase() === String(headers.from ?? '').toLowerCase());
     const parts = url.pathname.split('/').filter(Boolean);
     const list = (name: string) => url.searchParams.getAll(`${name}[]`);
-    const paged = <T,>(items: T[]) => {
+    const paged = <T>(items: T[]) => {
       const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit')) || 25));
       const offset = Math.max(0, Number(url.searchParams.get('offset')) || 0);
       return { page: items.slice(offset, offset + limit), limit, offset, more: offset + limit < items.length, total: null };
@@ -177,7 +177,16 @@ export class PagerDutySim {
       const out = [];
       for (const p of this.opts.policies) {
         if (ids.length && !ids.includes(p.id)) continue;
-        for (const [i, users] of p.levels.entries()) for (const u of users) out.push({ user: this.user(u), escalation_level: i + 1, escalation_policy: { id: p.id, type: 'escalation_policy_reference', summary: p.name }, schedule: null, start: null, end: null });
+        for (const [i, users] of p.levels.entries())
+          for (const u of users)
+            out.push({
+              user: this.user(u),
+              escalation_level: i + 1,
+              escalation_policy: { id: p.id, type: 'escalation_policy_reference', summary: p.name },
+              schedule: null,
+              start: null,
+              end: null,
+            });
       }
       const { page, ...rest } = paged(out);
       return { status: 200, body: { oncalls: page, ...rest } };
@@ -200,7 +209,8 @@ export class PagerDutySim {
       const policy = b.escalation_policy?.id ? this.opts.policies.find((x) => x.id === b.escalation_policy.id) : this.opts.policies.find((x) => x.id === svc.policyId);
       if (!policy) return error(400, 'Invalid Input Provided', 2001, ['Escalation policy not found']);
       const key = typeof b.incident_key === 'string' ? b.incident_key : undefined;
-      if (key && this.incidents.some((i) => i.incident_key === key && i.serviceId === svc.id && i.status !== 'resolved')) return error(400, 'Invalid Input Provided', 2001, ['Open incident with matching dedup key already exists on this service']);
+      if (key && this.incidents.some((i) => i.incident_key === key && i.serviceId === svc.id && i.status !== 'resolved'))
+        return error(400, 'Invalid Input Provided', 2001, ['Open incident with matching dedup key already exists on this service']);
       const inc = this.page(svc.id, b.title, key);
       inc.policyId = policy.id;
       inc.assignees = [...(policy.levels[0] ?? [])];
@@ -213,12 +223,14 @@ export class PagerDutySim {
       const who = requester();
       if (!who) return error(400, 'Invalid Input Provided', 2001, ['Requester User Not Found']);
       const body = a.incident;
-      if (!body || (body.type !== 'incident_reference' && body.type !== 'incident')) return error(400, 'Invalid Input Provided', 2001, ['Incident type must be incident_reference']);
+      if (!body || (body.type !== 'incident_reference' && body.type !== 'incident'))
+        return error(400, 'Invalid Input Provided', 2001, ['Incident type must be incident_reference']);
       if (inc.status === 'resolved') return error(400, 'Incident Already Resolved', 2001, ['Incident Already Resolved']);
       if (body.escalation_level !== undefined) {
         const pol = this.opts.policies.find((p) => p.id === inc.policyId)!;
         const lvl = body.escalation_level;
-        if (!Number.isInteger(lvl) || lvl < 1 || lvl > pol.levels.length) return error(400, 'Invalid Input Provided', 2001, [`Escalation level ${lvl} does not exist on the policy`]);
+        if (!Number.isInteger(lvl) || lvl < 1 || lvl > pol.levels.length)
+          return error(400, 'Invalid Input Provided', 2001, [`Escalation level ${lvl} does not exist on the policy`]);
         inc.level = lvl;
         inc.assignees = [...pol.levels[lvl - 1]!];
         // Reassigning puts the page back to triggered for its new assignees.

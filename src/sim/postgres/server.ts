@@ -62,7 +62,6 @@ export function findPgBinaries(env: NodeJS.ProcessEnv = process.env): PgBinaries
   return null;
 }
 
-
 interface RunAs {
   uid: number;
   gid: number;
@@ -94,9 +93,7 @@ function checkTraversable(dir: string, user: RunAs): void {
     const st = fs.statSync(d);
     const ok = st.mode & 0o001 || (st.uid === user.uid && st.mode & 0o100) || (st.gid === user.gid && st.mode & 0o010);
     if (!ok) {
-      throw new Error(
-        `Postgres not available: it cannot run as root, and the "${user.name}" user it runs as cannot enter ${d}; use a folder under /tmp`,
-      );
+      throw new Error(`Postgres not available: it cannot run as root, and the "${user.name}" user it runs as cannot enter ${d}; use a folder under /tmp`);
     }
     if (d === path.dirname(d)) return;
   }
@@ -180,11 +177,11 @@ export class PgServer {
     const pwfile = path.join(this.base, 'pwfile');
     fs.writeFileSync(pwfile, this.password + '\n', { mode: 0o600 });
     if (this.runAs) chownTree(this.base, this.runAs.uid, this.runAs.gid);
-    const r = spawnSync(
-      this.bin.initdb,
-      ['-D', this.dataDir, '-U', this.user, `--pwfile=${pwfile}`, '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
-      { ...this.spawnOpts(), encoding: 'utf8', timeout: 60_000 },
-    );
+    const r = spawnSync(this.bin.initdb, ['-D', this.dataDir, '-U', this.user, `--pwfile=${pwfile}`, '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'], {
+      ...this.spawnOpts(),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     fs.rmSync(pwfile, { force: true });
     if (r.error || r.status !== 0) {
       const why = r.error ? r.error.message : (r.stderr || r.stdout || `exit ${r.status}`).trim().split('\n').slice(-3).join(' ');
@@ -216,19 +213,31 @@ export class PgServer {
   async start(): Promise<void> {
     if (this.running) return;
     const args = [
-      '-D', this.dataDir,
-      '-p', String(this.port),
-      '-k', this.socketDir,
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', `max_connections=${this.maxConnections}`,
-      '-c', 'superuser_reserved_connections=3',
-      '-c', 'shared_buffers=16MB',
-      '-c', 'fsync=off',
-      '-c', 'synchronous_commit=off',
-      '-c', 'full_page_writes=off',
-      '-c', 'log_min_messages=warning',
+      '-D',
+      this.dataDir,
+      '-p',
+      String(this.port),
+      '-k',
+      this.socketDir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `max_connections=${this.maxConnections}`,
+      '-c',
+      'superuser_reserved_connections=3',
+      '-c',
+      'shared_buffers=16MB',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'log_min_messages=warning',
       // Sessions whose client went away while busy (pg_sleep) end promptly.
-      '-c', 'client_connection_check_interval=500ms',
+      '-c',
+      'client_connection_check_interval=500ms',
     ];
     if (this.statementsPreloaded) {
       args.push('-c', 'shared_preload_libraries=pg_stat_statements');

@@ -226,10 +226,7 @@ function serviceScope(ms: LabelMatcher[]): { service: ServiceScope } | null {
  */
 function grouping(prefix: string | undefined, suffix: string | undefined): string[] | null {
   if (prefix !== undefined && suffix !== undefined) return null;
-  return (prefix ?? suffix ?? '')
-    .split(',')
-    .filter(Boolean)
-    .sort();
+  return (prefix ?? suffix ?? '').split(',').filter(Boolean).sort();
 }
 
 /** `byService`: one series per service (`by (service)`), else one series for all of them. */
@@ -566,7 +563,13 @@ export class PromSim {
         case 'errorRatio':
           return { metric, value: total((x) => x.err) / total((x) => x.ok + x.err) };
         case 'quantile':
-          return { metric, value: histogramQuantile(form.q, BUCKETS.map((le, i) => [le, total((x) => x.buckets[i]!)] as [number, number])) };
+          return {
+            metric,
+            value: histogramQuantile(
+              form.q,
+              BUCKETS.map((le, i) => [le, total((x) => x.buckets[i]!)] as [number, number]),
+            ),
+          };
         case 'requestRate':
           return { metric, value: total((x) => x.ok + x.err) };
       }
@@ -742,7 +745,15 @@ export class PromSim {
           alerts:
             st.state === 'inactive'
               ? []
-              : [{ labels: this.alertLabels(r), annotations: this.annotations(r), state: st.state, activeAt: new Date(st.activeAt!).toISOString(), value: formatAlertValue(st.value) }],
+              : [
+                  {
+                    labels: this.alertLabels(r),
+                    annotations: this.annotations(r),
+                    state: st.state,
+                    activeAt: new Date(st.activeAt!).toISOString(),
+                    value: formatAlertValue(st.value),
+                  },
+                ],
           health: 'ok',
           evaluationTime: 0.0001,
           lastEvaluation: st.lastEvaluation ? new Date(st.lastEvaluation).toISOString() : '0001-01-01T00:00:00Z',

@@ -148,7 +148,8 @@ export class RespSim {
           }
           if (name === 'AUTH') {
             const pass = args[args.length - 1];
-            if (!this.opts.password) sock.write(error('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?'));
+            if (!this.opts.password)
+              sock.write(error('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?'));
             else if (pass === this.opts.password) {
               authed = true;
               sock.write(ok);
@@ -206,7 +207,12 @@ export class RespSim {
       case 'COMMAND':
         return '*0\r\n';
       default:
-        return error(`ERR unknown command '${args[0] ?? ''}', with args beginning with: ${args.slice(1, 4).map((a) => `'${a}' `).join('')}`);
+        return error(
+          `ERR unknown command '${args[0] ?? ''}', with args beginning with: ${args
+            .slice(1, 4)
+            .map((a) => `'${a}' `)
+            .join('')}`,
+        );
     }
   }
 
@@ -252,9 +258,7 @@ export class RespSim {
     };
     const wanted = sections.map((s) => s.toLowerCase());
     const names = wanted.length === 0 || wanted.includes('all') || wanted.includes('default') || wanted.includes('everything') ? Object.keys(all) : wanted.filter((s) => s in all);
-    return names
-      .map((n) => `# ${n.charAt(0).toUpperCase()}${n.slice(1)}\r\n${(all[n] ?? []).map(([k, v]) => `${k}:${v}`).join('\r\n')}\r\n`)
-      .join('\r\n');
+    return names.map((n) => `# ${n.charAt(0).toUpperCase()}${n.slice(1)}\r\n${(all[n] ?? []).map(([k, v]) => `${k}:${v}`).join('\r\n')}\r\n`).join('\r\n');
   }
 }
 

@@ -9,7 +9,7 @@ export const badDeploy: Scenario = {
   name: 'bad-deploy',
   title: 'Bad deploy: api v2.4.1 crash-loops and 5xx jumps',
   description:
-    'Thirty seconds in, CI deploys api v2.4.1. Its pods answer with 500s (a TypeError in the new pricing code) and then die with FATAL, so they crash-loop and the rollout stalls half way; about 45% of api requests fail and checkout errors follow. Find it: HighErrorRate fires, the new ReplicaSet\'s pods are in CrashLoopBackOff, their logs show the same TypeError, and the rollout history names the change. The cure is rolling back.',
+    "Thirty seconds in, CI deploys api v2.4.1. Its pods answer with 500s (a TypeError in the new pricing code) and then die with FATAL, so they crash-loop and the rollout stalls half way; about 45% of api requests fail and checkout errors follow. Find it: HighErrorRate fires, the new ReplicaSet's pods are in CrashLoopBackOff, their logs show the same TypeError, and the rollout history names the change. The cure is rolling back.",
   cure: 'kubectl rollout undo deploy/api -n shop',
   namespace: NAMESPACE,
   deployments: shopDeployments(),
@@ -22,7 +22,11 @@ export const badDeploy: Scenario = {
       baseMemoryMiB: 220,
       cpuMilli: 240,
       logLine: logs([
-        { rate: 0.35, line: (r) => `ERROR Unhandled exception on GET /api/v1/cart req_id=${Math.floor(r() * 0xffffff).toString(16)}: TypeError: Cannot read properties of undefined (reading 'currency') at PriceService.quote (/app/dist/pricing/price-service.js:88:31)` },
+        {
+          rate: 0.35,
+          line: (r) =>
+            `ERROR Unhandled exception on GET /api/v1/cart req_id=${Math.floor(r() * 0xffffff).toString(16)}: TypeError: Cannot read properties of undefined (reading 'currency') at PriceService.quote (/app/dist/pricing/price-service.js:88:31)`,
+        },
         { rate: 0.08, line: () => `FATAL uncaughtException in worker thread, exiting: TypeError: Cannot read properties of undefined (reading 'currency')` },
       ]),
       // A Node service dying on the TypeError, as `kubectl logs --previous` shows it.
@@ -33,11 +37,14 @@ export const badDeploy: Scenario = {
         `FATAL uncaughtException, exiting: TypeError: Cannot read properties of undefined (reading 'currency')`,
       ],
     },
-    [IMAGES.checkout]: { readyDelaySeconds: 5, baseMemoryMiB: 300, cpuMilli: 120, logLine: logs([{ rate: 0.02, line: () => 'WARN  upstream api returned 500 for GET /api/v1/cart, retrying (1/2)' }]) },
+    [IMAGES.checkout]: {
+      readyDelaySeconds: 5,
+      baseMemoryMiB: 300,
+      cpuMilli: 120,
+      logLine: logs([{ rate: 0.02, line: () => 'WARN  upstream api returned 500 for GET /api/v1/cart, retrying (1/2)' }]),
+    },
   },
-  timeline: [
-    { at: 30, note: 'CI deploys api v2.4.1', action: { kind: 'setImage', deployment: 'api', image: BAD, changeCause: 'deploy api v2.4.1 (CI #4821)' } },
-  ],
+  timeline: [{ at: 30, note: 'CI deploys api v2.4.1', action: { kind: 'setImage', deployment: 'api', image: BAD, changeCause: 'deploy api v2.4.1 (CI #4821)' } }],
   uses: { postgres: false, redis: false },
   postgresMaxConnections: 100,
   world(obs) {

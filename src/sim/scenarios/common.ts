@@ -94,7 +94,12 @@ export interface Signals {
  * Traffic served by a deployment's ready pods. Utilisation u = rps / capacity; latency grows
  * steeply past u ≈ 1 (queueing) and timeouts add errors; no ready pod at all means fast 503s.
  */
-export function serviceSignals(spec: ServiceSpec, dep: DeploymentObs | undefined, t: number, mod: { rpsFactor?: number; extraErrorRatio?: number; extraP95Seconds?: number; phase?: number } = {}): Signals {
+export function serviceSignals(
+  spec: ServiceSpec,
+  dep: DeploymentObs | undefined,
+  t: number,
+  mod: { rpsFactor?: number; extraErrorRatio?: number; extraP95Seconds?: number; phase?: number } = {},
+): Signals {
   const rps = spec.baseRps * (mod.rpsFactor ?? 1) * wobble(t, mod.phase);
   const ready = readyCount(dep);
   if (ready === 0) return { rps, errorRatio: 1, p95Seconds: 0.02 };
@@ -193,7 +198,8 @@ export function postgresConnectionsRule(): SimAlertRule {
     name: 'PostgresConnectionsHigh',
     severity: 'warning',
     summary: 'Postgres connections above 80% of max_connections',
-    description: 'The database is running out of connection slots; new connections will fail with "remaining connection slots are reserved". Find who holds them (pg_stat_activity by application and state, idle in transaction).',
+    description:
+      'The database is running out of connection slots; new connections will fail with "remaining connection slots are reserved". Find who holds them (pg_stat_activity by application and state, idle in transaction).',
     runbookUrl: `${RUNBOOKS}/postgres-connections-high`,
     expr: 'sum(pg_stat_activity_count) / max(pg_settings_max_connections) > 0.8',
     value: (w) => gauge(w, GAUGES.pgSessions) / gauge(w, GAUGES.pgMaxConnections),
@@ -222,7 +228,15 @@ export function redisDownRule(): SimAlertRule {
 
 /** Every scenario watches the same things, like a real team's alerting. */
 export function standardRules(ns: string): SimAlertRule[] {
-  return [errorRateRule(ns, 'api'), latencyRule(ns, 'api'), errorRateRule(ns, 'checkout'), latencyRule(ns, 'checkout'), crashLoopRule(ns), postgresConnectionsRule(), redisDownRule()];
+  return [
+    errorRateRule(ns, 'api'),
+    latencyRule(ns, 'api'),
+    errorRateRule(ns, 'checkout'),
+    latencyRule(ns, 'checkout'),
+    crashLoopRule(ns),
+    postgresConnectionsRule(),
+    redisDownRule(),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,7 +263,11 @@ export function logs(special: Array<{ rate: number; line: (rand: Rand, pod: stri
 
 export function redisLogs(): ImageBehavior['logLine'] {
   return (_pod, seq, rand) =>
-    seq % 3 === 0 ? `1:M * ${between(rand, 10, 100)} changes in 300 seconds. Saving...` : seq % 3 === 1 ? `1:M * Background saving started by pid ${between(rand, 20, 900)}` : '1:M * Background saving terminated with success';
+    seq % 3 === 0
+      ? `1:M * ${between(rand, 10, 100)} changes in 300 seconds. Saving...`
+      : seq % 3 === 1
+        ? `1:M * Background saving started by pid ${between(rand, 20, 900)}`
+        : '1:M * Background saving terminated with success';
 }
 
 export function workerLogs(): ImageBehavior['logLine'] {

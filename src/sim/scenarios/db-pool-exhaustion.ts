@@ -1,7 +1,22 @@
 // A release whose pods never give their Postgres connections back: sessions climb to
 // max_connections, then requests fail waiting for a connection.
 import type { Observation, PgLoad, Scenario } from './types.js';
-import { BASE_PG_LOAD, IMAGES, NAMESPACE, REGISTRY, livePods, logs, output, pgTotal, serviceSignals, shopDeployments, shopImages, shopServices, since, standardRules } from './common.js';
+import {
+  BASE_PG_LOAD,
+  IMAGES,
+  NAMESPACE,
+  REGISTRY,
+  livePods,
+  logs,
+  output,
+  pgTotal,
+  serviceSignals,
+  shopDeployments,
+  shopImages,
+  shopServices,
+  since,
+  standardRules,
+} from './common.js';
 
 const LEAKY = `${REGISTRY}/api:2.5.0`;
 const MAX_CONNECTIONS = 50;
@@ -46,10 +61,19 @@ export const dbPoolExhaustion: Scenario = {
         { rate: 0.03, line: () => 'WARN  pg pool: connection checked out for 312s without release (possible leak) stack=OrderRepository.findRecent' },
       ]),
     },
-    [IMAGES.worker]: { readyDelaySeconds: 3, baseMemoryMiB: 150, cpuMilli: 90, logLine: logs([{ rate: 0.02, line: () => 'ERROR job reconcile-orders failed: error: remaining connection slots are reserved for non-replication superuser connections' }]) },
+    [IMAGES.worker]: {
+      readyDelaySeconds: 3,
+      baseMemoryMiB: 150,
+      cpuMilli: 90,
+      logLine: logs([{ rate: 0.02, line: () => 'ERROR job reconcile-orders failed: error: remaining connection slots are reserved for non-replication superuser connections' }]),
+    },
   },
   timeline: [
-    { at: 30, note: 'CI deploys api v2.5.0 with its data migration', action: { kind: 'setImage', deployment: 'api', image: LEAKY, changeCause: 'deploy api v2.5.0: pg pool 12/pod, backfill orders.currency (CI #4877)' } },
+    {
+      at: 30,
+      note: 'CI deploys api v2.5.0 with its data migration',
+      action: { kind: 'setImage', deployment: 'api', image: LEAKY, changeCause: 'deploy api v2.5.0: pg pool 12/pod, backfill orders.currency (CI #4877)' },
+    },
   ],
   uses: { postgres: true, redis: false },
   postgresMaxConnections: MAX_CONNECTIONS,

@@ -40,7 +40,11 @@ export const memoryLeak: Scenario = {
     },
   },
   timeline: [
-    { at: 30, note: 'CI deploys checkout v1.19.0', action: { kind: 'setImage', deployment: 'checkout', image: LEAKY, changeCause: 'deploy checkout v1.19.0: in-process price cache (CI #4902)' } },
+    {
+      at: 30,
+      note: 'CI deploys checkout v1.19.0',
+      action: { kind: 'setImage', deployment: 'checkout', image: LEAKY, changeCause: 'deploy checkout v1.19.0: in-process price cache (CI #4902)' },
+    },
   ],
   uses: { postgres: false, redis: false },
   postgresMaxConnections: 100,

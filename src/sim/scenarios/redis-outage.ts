@@ -7,7 +7,11 @@ const services = shopServices();
 
 const API_WHILE_REDIS_HANGS = logs([
   { rate: 0.3, line: () => 'ERROR [ioredis] Unhandled error event: Error: Connection timeout' },
-  { rate: 0.15, line: (r) => `ERROR GET /api/v1/cart 500 ${2000 + Math.floor(r() * 900)}ms req_id=${Math.floor(r() * 0xffffff).toString(16)}: cache lookup failed: Connection timeout (ioredis)` },
+  {
+    rate: 0.15,
+    line: (r) =>
+      `ERROR GET /api/v1/cart 500 ${2000 + Math.floor(r() * 900)}ms req_id=${Math.floor(r() * 0xffffff).toString(16)}: cache lookup failed: Connection timeout (ioredis)`,
+  },
   { rate: 0.1, line: () => 'WARN  cache miss storm: 412 misses in 10s (redis-cache)' },
 ]);
 
@@ -36,9 +40,7 @@ export const redisOutage: Scenario = {
       readyDelaySeconds: 4,
       baseMemoryMiB: 210,
       cpuMilli: 180,
-      logLine: logs([
-        { rate: 0.02, line: () => 'WARN  cache miss storm: 412 misses in 10s (redis-cache)' },
-      ]),
+      logLine: logs([{ rate: 0.02, line: () => 'WARN  cache miss storm: 412 misses in 10s (redis-cache)' }]),
     },
   },
   timeline: [{ at: 40, note: 'redis wedges: PING stops answering', action: { kind: 'event', key: 'redis-hang' } }],

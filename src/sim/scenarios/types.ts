@@ -5,7 +5,6 @@ import type { DeploymentSpec, ImageBehavior } from '../kube/types.js';
 export type { DeploymentSpec };
 import type { PromWorld, SimAlertRule } from '../prometheus/sim.js';
 
-
 /** A service as Prometheus sees it: traffic served by one deployment. */
 export interface ServiceSpec {
   deployment: string;

@@ -137,7 +137,10 @@ export class SlackSim {
       case 'conversations.invite': {
         const ch = channel(a.channel);
         if (!ch) return err('channel_not_found');
-        const users = String(a.users ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+        const users = String(a.users ?? '')
+          .split(',')
+          .map((u) => u.trim())
+          .filter(Boolean);
         if (users.length === 0) return err('no_user');
         const known = new Set((this.opts.users ?? []).map((u) => u.id));
         const bad = users.filter((u) => !known.has(u));
@@ -162,11 +165,19 @@ export class SlackSim {
             return err('invalid_metadata_format');
           }
         }
-        if (metadata !== undefined && (typeof metadata?.event_type !== 'string' || !metadata.event_payload || typeof metadata.event_payload !== 'object')) return err('invalid_metadata_format');
+        if (metadata !== undefined && (typeof metadata?.event_type !== 'string' || !metadata.event_payload || typeof metadata.event_payload !== 'object'))
+          return err('invalid_metadata_format');
         if (a.thread_ts && !ch.messages.some((m) => m.ts === String(a.thread_ts))) return err('thread_not_found');
         if (!this.allowPost(ch.id)) return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '1' } };
         if (a.blocks !== undefined && !Array.isArray(a.blocks)) return err('invalid_blocks_format');
-        const msg: Msg = { ts: this.nextTs(), text, user: this.botUser, ...(a.thread_ts ? { thread_ts: String(a.thread_ts) } : {}), ...(a.blocks ? { blocks: a.blocks } : {}), ...(metadata ? { metadata } : {}) };
+        const msg: Msg = {
+          ts: this.nextTs(),
+          text,
+          user: this.botUser,
+          ...(a.thread_ts ? { thread_ts: String(a.thread_ts) } : {}),
+          ...(a.blocks ? { blocks: a.blocks } : {}),
+          ...(metadata ? { metadata } : {}),
+        };
         ch.messages.push(msg);
         return ok({ channel: ch.id, ts: msg.ts, message: this.messageJson(msg, true) });
       }
@@ -183,10 +194,20 @@ export class SlackSim {
           .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
           .filter((m) => (inclusive ? Number(m.ts) >= oldest && Number(m.ts) <= latest : Number(m.ts) > oldest && Number(m.ts) < latest))
           .reverse();
-        const start = a.cursor ? Number(Buffer.from(String(a.cursor), 'base64').toString().replace(/^offset:/, '')) || 0 : 0;
+        const start = a.cursor
+          ? Number(
+              Buffer.from(String(a.cursor), 'base64')
+                .toString()
+                .replace(/^offset:/, ''),
+            ) || 0
+          : 0;
         const page = all.slice(start, start + limit);
         const more = start + limit < all.length;
-        return ok({ messages: page.map((m) => this.messageJson(m, bool(a.include_all_metadata), ch)), has_more: more, response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' } });
+        return ok({
+          messages: page.map((m) => this.messageJson(m, bool(a.include_all_metadata), ch)),
+          has_more: more,
+          response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' },
+        });
       }
       case 'conversations.replies': {
         const ch = channel(a.channel);

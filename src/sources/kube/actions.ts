@@ -98,7 +98,13 @@ export class KubeOperations implements KubeOps {
     return applyRollback(this.c, pin, opts);
   }
 
-  followWorkload(kind: WorkloadKind, ns: string, name: string, onProgress?: (s: RolloutState) => void, opts: { timeoutMs?: number; signal?: AbortSignal; onRetry?: (message: string) => void } = {}): Promise<RolloutState> {
+  followWorkload(
+    kind: WorkloadKind,
+    ns: string,
+    name: string,
+    onProgress?: (s: RolloutState) => void,
+    opts: { timeoutMs?: number; signal?: AbortSignal; onRetry?: (message: string) => void } = {},
+  ): Promise<RolloutState> {
     return followWorkload(this.c, kind, ns, name, onProgress, opts);
   }
 
@@ -110,7 +116,14 @@ export class KubeOperations implements KubeOps {
     return deletePod(this.c, ns, name, opts);
   }
 
-  setResources(kind: WorkloadKind, ns: string, name: string, container: string, limits: { memory?: string; cpu?: string }, opts: { dryRun?: boolean } = {}): Promise<ResourceChange> {
+  setResources(
+    kind: WorkloadKind,
+    ns: string,
+    name: string,
+    container: string,
+    limits: { memory?: string; cpu?: string },
+    opts: { dryRun?: boolean } = {},
+  ): Promise<ResourceChange> {
     return setResources(this.c, kind, ns, name, container, limits, opts);
   }
 
@@ -118,7 +131,13 @@ export class KubeOperations implements KubeOps {
     const apiGroup = group ?? (['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'controllerrevisions'].includes(resource) ? 'apps' : '');
     try {
       const r = await this.c.authz.createSelfSubjectAccessReview(
-        { body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb, resource, namespace: ns, name, subresource, group: apiGroup } } } },
+        {
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+            spec: { resourceAttributes: { verb, resource, namespace: ns, name, subresource, group: apiGroup } },
+          },
+        },
         this.c.opts(),
       );
       return { allowed: Boolean(r.status?.allowed), reason: r.status?.reason || null };

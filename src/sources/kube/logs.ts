@@ -43,7 +43,10 @@ export async function deploymentLogs(c: KubeClients, ns: string, name: string, o
   try {
     deploy = (await c.apps.readNamespacedDeployment({ name, namespace: ns }, c.opts())) as K8sObject;
     const sel = deploy.spec?.selector?.matchLabels ?? {};
-    const labelSelector = Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',') || undefined;
+    const labelSelector =
+      Object.entries(sel)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',') || undefined;
     const [rsList, podList] = await Promise.all([
       c.apps.listNamespacedReplicaSet({ namespace: ns, labelSelector }, c.opts()),
       c.core.listNamespacedPod({ namespace: ns, labelSelector }, c.opts()),

@@ -105,7 +105,7 @@ export function podStatus(pod: K8sObject): PodStatusView {
     detail = 'CrashLoopBackOff, last state OOMKilled';
   } else if (reason === 'Pending' || reason === 'ContainerCreating') {
     const sched = (st.conditions ?? []).find((c: K8sObject) => c.type === 'PodScheduled' && c.status === 'False');
-    if (sched) detail = sched.message ? `${sched.reason ?? 'Unschedulable'}: ${sched.message}` : sched.reason ?? 'Unschedulable';
+    if (sched) detail = sched.message ? `${sched.reason ?? 'Unschedulable'}: ${sched.message}` : (sched.reason ?? 'Unschedulable');
   } else if (reason === 'ImagePullBackOff' || reason === 'ErrImagePull' || reason === 'CreateContainerConfigError') {
     detail = waitMsg ?? null;
   } else if (reason === 'CrashLoopBackOff') {
@@ -332,9 +332,12 @@ export function rolloutState(d: K8sObject): RolloutState {
     if (progressing?.reason === 'ProgressDeadlineExceeded') {
       return { ...base, done: false, failed: true, message: `deployment "${name}" exceeded its progress deadline` };
     }
-    if (updated < desired) return { ...base, done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${desired} new replicas have been updated...` };
-    if (total > updated) return { ...base, done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${total - updated} old replicas are pending termination...` };
-    if (available < updated) return { ...base, done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${available} of ${updated} updated replicas are available...` };
+    if (updated < desired)
+      return { ...base, done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${desired} new replicas have been updated...` };
+    if (total > updated)
+      return { ...base, done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${total - updated} old replicas are pending termination...` };
+    if (available < updated)
+      return { ...base, done: false, failed: false, message: `Waiting for deployment "${name}" rollout to finish: ${available} of ${updated} updated replicas are available...` };
     return { ...base, done: true, failed: false, message: `deployment "${name}" successfully rolled out` };
   }
   return { ...base, done: false, failed: false, message: 'Waiting for deployment spec update to be observed...' };
@@ -409,14 +412,7 @@ export function compareDeployments(a: DeploymentRow, b: DeploymentRow): number {
 }
 
 function eventTime(e: K8sObject): number {
-  return (
-    toMs(e.series?.lastObservedTime) ??
-    toMs(e.lastTimestamp) ??
-    toMs(e.eventTime) ??
-    toMs(e.firstTimestamp) ??
-    toMs(e.metadata?.creationTimestamp) ??
-    0
-  );
+  return toMs(e.series?.lastObservedTime) ?? toMs(e.lastTimestamp) ?? toMs(e.eventTime) ?? toMs(e.firstTimestamp) ?? toMs(e.metadata?.creationTimestamp) ?? 0;
 }
 
 /** Events folded by (object, reason, message) with summed counts; warnings first, then newest. */
@@ -457,16 +453,31 @@ export function parseCpuMilli(q: string | undefined | null): number | null {
   const [, digits = '', unit] = m;
   const v = Number.parseFloat(digits);
   switch (unit) {
-    case '': return v * 1000;
-    case 'm': return v;
-    case 'u': return v / 1000;
-    case 'n': return v / 1e6;
-    default: return null;
+    case '':
+      return v * 1000;
+    case 'm':
+      return v;
+    case 'u':
+      return v / 1000;
+    case 'n':
+      return v / 1e6;
+    default:
+      return null;
   }
 }
 
 const BYTE_SUFFIX: Record<string, number> = {
-  '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, m: 1e-3,
+  '': 1,
+  k: 1e3,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+  m: 1e-3,
 };
 
 /** Kubernetes quantity → bytes (memory). */

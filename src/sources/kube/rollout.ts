@@ -109,7 +109,13 @@ export interface KubeOps {
   workloadHistory(kind: WorkloadKind, ns: string, name: string): Promise<HistoryEntry[]>;
   planWorkloadRollback(kind: WorkloadKind, ns: string, name: string, toRevision?: number): Promise<PinnedRollback>;
   applyRollback(pin: PinnedRollback, opts?: { dryRun?: boolean }): Promise<RollbackResult>;
-  followWorkload(kind: WorkloadKind, ns: string, name: string, onProgress?: (s: RolloutState) => void, opts?: { timeoutMs?: number; signal?: AbortSignal; onRetry?: (message: string) => void }): Promise<RolloutState>;
+  followWorkload(
+    kind: WorkloadKind,
+    ns: string,
+    name: string,
+    onProgress?: (s: RolloutState) => void,
+    opts?: { timeoutMs?: number; signal?: AbortSignal; onRetry?: (message: string) => void },
+  ): Promise<RolloutState>;
   cordon(node: string, unschedulable: boolean, opts?: { dryRun?: boolean }): Promise<{ name: string; was: boolean; now: boolean }>;
   deletePod(ns: string, name: string, opts?: { dryRun?: boolean; gracePeriodSeconds?: number }): Promise<{ uid: string; grace: number | null }>;
   setResources(kind: WorkloadKind, ns: string, name: string, container: string, limits: { memory?: string; cpu?: string }, opts?: { dryRun?: boolean }): Promise<ResourceChange>;
@@ -219,4 +225,3 @@ export function rollbackPatch(deploy: K8sObject, rs: K8sObject): Array<{ op: 're
     { op: 'replace', path: '/metadata/annotations', value: annotations },
   ];
 }
-

@@ -24,7 +24,10 @@ export function slimPod(o: K8sObject): K8sObject {
     },
     spec: {
       nodeName: spec.nodeName,
-      containers: (spec.containers ?? []).map((c: K8sObject) => ({ name: c.name, resources: c.resources?.limits ? { limits: { cpu: c.resources.limits.cpu, memory: c.resources.limits.memory } } : undefined })),
+      containers: (spec.containers ?? []).map((c: K8sObject) => ({
+        name: c.name,
+        resources: c.resources?.limits ? { limits: { cpu: c.resources.limits.cpu, memory: c.resources.limits.memory } } : undefined,
+      })),
       initContainers: spec.initContainers?.map((c: K8sObject) => ({ name: c.name, restartPolicy: c.restartPolicy })),
     },
     status: {

@@ -7,19 +7,7 @@ import type { Publish, Source, SourceSlice } from '../types.js';
 import { KubeOperations, type KubeOps } from './actions.js';
 import { loadKubeConfig, makeClients, resolveNamespaces, type KubeClients } from './client.js';
 import { toKubeError } from './errors.js';
-import {
-  compareDeployments,
-  podOrder,
-  controllerOf,
-  deploymentRow,
-  foldEvents,
-  objKey,
-  podRow,
-  RestartTracker,
-  revisionOf,
-  RolloutTracker,
-  type K8sObject,
-} from './normalize.js';
+import { compareDeployments, podOrder, controllerOf, deploymentRow, foldEvents, objKey, podRow, RestartTracker, revisionOf, RolloutTracker, type K8sObject } from './normalize.js';
 import { MetricsPoller, type MetricsResult, type Usage } from './metrics.js';
 import { Reflector } from './reflector.js';
 import { slimPod } from './slim.js';
@@ -300,8 +288,7 @@ export class KubeSource implements Source {
       currentContext: (): string | null => this.clients?.context ?? null,
       switchContext: (name: string) => this.switchContext(name),
       setNamespaces: (ns: string[] | 'all') => void this.setNamespaces(ns).catch((e) => this.log(`kube namespaces: ${(e as Error).message}`)),
-      logs: (target: { name: string; namespace?: string; pod?: PodRow; deployment?: DeploymentRow }, kind: 'pod' | 'deployment') =>
-        this.logsFor(target, kind),
+      logs: (target: { name: string; namespace?: string; pod?: PodRow; deployment?: DeploymentRow }, kind: 'pod' | 'deployment') => this.logsFor(target, kind),
       history: async (target: { name: string; namespace?: string; kind?: unknown; deployment?: DeploymentRow; pod?: PodRow }) => {
         const ns = target.namespace ?? target.deployment?.namespace ?? target.pod?.namespace ?? this.clients?.defaultNamespace ?? 'default';
         if (target.kind === 'StatefulSet' || target.kind === 'DaemonSet') return this.operations().workloadHistory(target.kind, ns, target.name);
@@ -329,7 +316,10 @@ export class KubeSource implements Source {
       const all = await deploymentLogs(c, ns, name, opts);
       lines = all.flatMap((p) => (p.error ? [`[${p.pod}] ${p.error}`] : p.lines.map((l) => `[${p.pod}] ${l}`)));
     }
-    const errors = summarizeErrors(lines.map((l) => l.replace(/^\[[^\]]+\] /, '')), 10);
+    const errors = summarizeErrors(
+      lines.map((l) => l.replace(/^\[[^\]]+\] /, '')),
+      10,
+    );
     const head = errors.length
       ? ['Errors (count, normalised message):', ...errors.map((e) => `${String(e.count).padStart(6)}  ${e.message}`), '']
       : ['No ERROR/FATAL/Exception/panic lines.', ''];
@@ -622,7 +612,8 @@ export class KubeSource implements Source {
         else byDeploy.set(owner.uid, [rs]);
       }
       const rows: DeploymentRow[] = [];
-      for (const d of this.deployments.values()) rows.push(deploymentRow(d, byDeploy.get(d.metadata?.uid) ?? [], { revisionSeenAt: this.rollouts.observe(objKey(d), revisionOf(d), now) }));
+      for (const d of this.deployments.values())
+        rows.push(deploymentRow(d, byDeploy.get(d.metadata?.uid) ?? [], { revisionSeenAt: this.rollouts.observe(objKey(d), revisionOf(d), now) }));
       data.deployments = rows.sort(compareDeployments);
       this.deploymentsDirty = false;
     }

@@ -1,9 +1,20 @@
 // Normalised Kubernetes data as the panes need it. Owned by the kube source.
 
 export type PodPhaseView =
-  | 'Running' | 'Pending' | 'ContainerCreating' | 'Succeeded' | 'Failed' | 'Unknown'
-  | 'CrashLoopBackOff' | 'OOMKilled' | 'ImagePullBackOff' | 'ErrImagePull' | 'Terminating'
-  | 'Error' | 'Completed' | string;
+  | 'Running'
+  | 'Pending'
+  | 'ContainerCreating'
+  | 'Succeeded'
+  | 'Failed'
+  | 'Unknown'
+  | 'CrashLoopBackOff'
+  | 'OOMKilled'
+  | 'ImagePullBackOff'
+  | 'ErrImagePull'
+  | 'Terminating'
+  | 'Error'
+  | 'Completed'
+  | string;
 
 export interface PodRow {
   /** namespace/name */
@@ -152,5 +163,18 @@ export interface KubeData {
 }
 
 export function emptyKubeData(): KubeData {
-  return { context: null, cluster: null, namespaces: [], allNamespaces: false, pods: [], deployments: [], statefulSets: [], daemonSets: [], nodes: [], nodesError: null, events: [], metricsAvailable: false };
+  return {
+    context: null,
+    cluster: null,
+    namespaces: [],
+    allNamespaces: false,
+    pods: [],
+    deployments: [],
+    statefulSets: [],
+    daemonSets: [],
+    nodes: [],
+    nodesError: null,
+    events: [],
+    metricsAvailable: false,
+  };
 }

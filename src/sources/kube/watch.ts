@@ -34,12 +34,16 @@ export function parseWatchLine(line: string, expectKind?: string): WatchLine {
   if (type === 'ERROR') {
     if (!isObject(object)) return { kind: 'junk', reason: 'ERROR without a Status' };
     const code = typeof object.code === 'number' ? object.code : undefined;
-    return { kind: 'error', status: { code, reason: typeof object.reason === 'string' ? object.reason : undefined, message: typeof object.message === 'string' ? object.message : undefined } };
+    return {
+      kind: 'error',
+      status: { code, reason: typeof object.reason === 'string' ? object.reason : undefined, message: typeof object.message === 'string' ? object.message : undefined },
+    };
   }
   if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED' && type !== 'BOOKMARK') return { kind: 'junk', reason: `unknown type ${JSON.stringify(type).slice(0, 40)}` };
   if (!isObject(object)) return { kind: 'junk', reason: `${type} without an object` };
   if (!isObject(object.metadata)) return { kind: 'junk', reason: `${type} without metadata` };
-  if (object.kind !== undefined && expectKind && object.kind !== expectKind) return { kind: 'junk', reason: `${type} of kind ${JSON.stringify(object.kind).slice(0, 40)}, not ${expectKind}` };
+  if (object.kind !== undefined && expectKind && object.kind !== expectKind)
+    return { kind: 'junk', reason: `${type} of kind ${JSON.stringify(object.kind).slice(0, 40)}, not ${expectKind}` };
   if (type === 'BOOKMARK') {
     const rv = object.metadata.resourceVersion;
     return nonEmpty(rv) ? { kind: 'bookmark', resourceVersion: rv } : { kind: 'junk', reason: 'BOOKMARK without metadata.resourceVersion' };

@@ -48,7 +48,12 @@ function notFound(kind: WorkloadKind, ns: string, name: string): KubeError {
 export async function getWorkload(c: KubeClients, kind: WorkloadKind, ns: string, name: string): Promise<K8sObject> {
   try {
     const req = { name, namespace: ns };
-    const o = kind === 'Deployment' ? await c.apps.readNamespacedDeployment(req, c.opts()) : kind === 'StatefulSet' ? await c.apps.readNamespacedStatefulSet(req, c.opts()) : await c.apps.readNamespacedDaemonSet(req, c.opts());
+    const o =
+      kind === 'Deployment'
+        ? await c.apps.readNamespacedDeployment(req, c.opts())
+        : kind === 'StatefulSet'
+          ? await c.apps.readNamespacedStatefulSet(req, c.opts())
+          : await c.apps.readNamespacedDaemonSet(req, c.opts());
     return toJson(o, MODEL[kind]);
   } catch (e) {
     const err = toKubeError(e, `get ${LOWER[kind]} ${ns}/${name}`, c.server);
@@ -57,10 +62,24 @@ export async function getWorkload(c: KubeClients, kind: WorkloadKind, ns: string
   }
 }
 
-async function patchWorkload(c: KubeClients, kind: WorkloadKind, ns: string, name: string, body: unknown, contentType: string, dryRun: boolean, fieldManager?: string): Promise<K8sObject> {
+async function patchWorkload(
+  c: KubeClients,
+  kind: WorkloadKind,
+  ns: string,
+  name: string,
+  body: unknown,
+  contentType: string,
+  dryRun: boolean,
+  fieldManager?: string,
+): Promise<K8sObject> {
   const req = { name, namespace: ns, body, dryRun: dryRun ? 'All' : undefined, fieldManager };
   const o = c.opts({ contentType });
-  const r = kind === 'Deployment' ? await c.apps.patchNamespacedDeployment(req, o) : kind === 'StatefulSet' ? await c.apps.patchNamespacedStatefulSet(req, o) : await c.apps.patchNamespacedDaemonSet(req, o);
+  const r =
+    kind === 'Deployment'
+      ? await c.apps.patchNamespacedDeployment(req, o)
+      : kind === 'StatefulSet'
+        ? await c.apps.patchNamespacedStatefulSet(req, o)
+        : await c.apps.patchNamespacedDaemonSet(req, o);
   return toJson(r, MODEL[kind]);
 }
 
@@ -80,13 +99,23 @@ export async function restartWorkload(c: KubeClients, now: () => number, kind: W
 }
 
 /** kubectl scale on the scale subresource, with one retry after a conflict. */
-export async function scaleWorkload(c: KubeClients, kind: 'Deployment' | 'StatefulSet', ns: string, name: string, replicas: number, opts: { dryRun?: boolean } = {}): Promise<ScaleResult> {
+export async function scaleWorkload(
+  c: KubeClients,
+  kind: 'Deployment' | 'StatefulSet',
+  ns: string,
+  name: string,
+  replicas: number,
+  opts: { dryRun?: boolean } = {},
+): Promise<ScaleResult> {
   if (!Number.isInteger(replicas) || replicas < 0) throw new KubeError('invalid', `invalid replica count ${replicas}: must be a whole number ≥ 0`);
   let retried = false;
   for (let attempt = 0; ; attempt++) {
     let scale;
     try {
-      scale = kind === 'Deployment' ? await c.apps.readNamespacedDeploymentScale({ name, namespace: ns }, c.opts()) : await c.apps.readNamespacedStatefulSetScale({ name, namespace: ns }, c.opts());
+      scale =
+        kind === 'Deployment'
+          ? await c.apps.readNamespacedDeploymentScale({ name, namespace: ns }, c.opts())
+          : await c.apps.readNamespacedStatefulSetScale({ name, namespace: ns }, c.opts());
     } catch (e) {
       const err = toKubeError(e, `get scale of ${ns}/${name}`, c.server);
       if (err.kind === 'not-found') throw notFound(kind, ns, name);
@@ -111,7 +140,11 @@ export async function scaleWorkload(c: KubeClients, kind: 'Deployment' | 'Statef
 }
 
 function selectorOf(o: K8sObject): string | undefined {
-  return Object.entries<string>(o.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || undefined;
+  return (
+    Object.entries<string>(o.spec?.selector?.matchLabels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',') || undefined
+  );
 }
 
 /** ReplicaSets owned by a deployment (kubectl's GetAllReplicaSets: selector, then owner UID). */
@@ -119,7 +152,10 @@ export async function replicaSetsOf(c: KubeClients, deploy: K8sObject): Promise<
   const ns = deploy.metadata.namespace;
   try {
     const list = await c.apps.listNamespacedReplicaSet({ namespace: ns, labelSelector: selectorOf(deploy) }, c.opts());
-    return ownedReplicaSets(deploy, list.items.map((rs) => toJson(rs, 'V1ReplicaSet')));
+    return ownedReplicaSets(
+      deploy,
+      list.items.map((rs) => toJson(rs, 'V1ReplicaSet')),
+    );
   } catch (e) {
     fail(c, e, `list replicasets in ${ns}`);
   }
@@ -251,7 +287,10 @@ export async function applyRollback(c: KubeClients, pin: PinnedRollback, opts: {
   if (generation !== pin.generation) throw changedSince(pin, generation);
   if (pin.skip) return { ...pin, outcome: 'skipped', message: `skipped rollback: already at revision ${pin.toRevision} (current template already matches it)` };
   // The server tests the generation too, so a change landing between this read and the patch is refused.
-  const body: unknown[] = [{ op: 'test', path: '/metadata/generation', value: pin.generation }, { op: 'replace', path: '/spec/template', value: pin.template }];
+  const body: unknown[] = [
+    { op: 'test', path: '/metadata/generation', value: pin.generation },
+    { op: 'replace', path: '/spec/template', value: pin.template },
+  ];
   if (pin.annotations) body.push({ op: 'replace', path: '/metadata/annotations', value: pin.annotations });
   try {
     await patchWorkload(c, kind, ns, name, body, PATCH.JsonPatch, Boolean(opts.dryRun));
@@ -379,7 +418,10 @@ export async function cordonNode(c: KubeClients, name: string, unschedulable: bo
   const was = node.spec?.unschedulable === true;
   if (was !== unschedulable) {
     try {
-      await c.core.patchNode({ name, body: { spec: { unschedulable: unschedulable ? true : null } }, dryRun: opts.dryRun ? 'All' : undefined }, c.opts({ contentType: PATCH.StrategicMergePatch }));
+      await c.core.patchNode(
+        { name, body: { spec: { unschedulable: unschedulable ? true : null } }, dryRun: opts.dryRun ? 'All' : undefined },
+        c.opts({ contentType: PATCH.StrategicMergePatch }),
+      );
     } catch (e) {
       fail(c, e, `patch node ${name}`);
     }
@@ -387,7 +429,12 @@ export async function cordonNode(c: KubeClients, name: string, unschedulable: bo
   return { name, was, now: unschedulable };
 }
 
-export async function deletePod(c: KubeClients, ns: string, name: string, opts: { dryRun?: boolean; gracePeriodSeconds?: number } = {}): Promise<{ uid: string; grace: number | null }> {
+export async function deletePod(
+  c: KubeClients,
+  ns: string,
+  name: string,
+  opts: { dryRun?: boolean; gracePeriodSeconds?: number } = {},
+): Promise<{ uid: string; grace: number | null }> {
   try {
     const p = await c.core.deleteNamespacedPod({ name, namespace: ns, dryRun: opts.dryRun ? 'All' : undefined, gracePeriodSeconds: opts.gracePeriodSeconds }, c.opts());
     const pod = p as K8sObject;
@@ -402,19 +449,42 @@ export async function deletePod(c: KubeClients, ns: string, name: string, opts: 
 /** The container's current limits and requests. */
 export function containerResources(o: K8sObject, container: string): ResourceChange['before'] {
   const ct = (o.spec?.template?.spec?.containers ?? []).find((x: K8sObject) => x.name === container);
-  if (!ct) throw new KubeError('invalid', `container "${container}" not found in the pod template (containers: ${(o.spec?.template?.spec?.containers ?? []).map((x: K8sObject) => x.name).join(', ')})`);
+  if (!ct)
+    throw new KubeError(
+      'invalid',
+      `container "${container}" not found in the pod template (containers: ${(o.spec?.template?.spec?.containers ?? []).map((x: K8sObject) => x.name).join(', ')})`,
+    );
   const q = (v: unknown) => (v == null ? null : String(v));
-  return { memoryLimit: q(ct.resources?.limits?.memory), cpuLimit: q(ct.resources?.limits?.cpu), memoryRequest: q(ct.resources?.requests?.memory), cpuRequest: q(ct.resources?.requests?.cpu) };
+  return {
+    memoryLimit: q(ct.resources?.limits?.memory),
+    cpuLimit: q(ct.resources?.limits?.cpu),
+    memoryRequest: q(ct.resources?.requests?.memory),
+    cpuRequest: q(ct.resources?.requests?.cpu),
+  };
 }
 
 /**
  * Sets a container's memory and/or CPU limit as `kubectl patch … resources.limits` does (strategic
  * merge on the pod template, containers merged by name): a new revision rolls out.
  */
-export async function setResources(c: KubeClients, kind: WorkloadKind, ns: string, name: string, container: string, limits: { memory?: string; cpu?: string }, opts: { dryRun?: boolean } = {}): Promise<ResourceChange> {
+export async function setResources(
+  c: KubeClients,
+  kind: WorkloadKind,
+  ns: string,
+  name: string,
+  container: string,
+  limits: { memory?: string; cpu?: string },
+  opts: { dryRun?: boolean } = {},
+): Promise<ResourceChange> {
   const o = await getWorkload(c, kind, ns, name);
   const before = containerResources(o, container);
-  const body = { spec: { template: { spec: { containers: [{ name: container, resources: { limits: { ...(limits.memory ? { memory: limits.memory } : {}), ...(limits.cpu ? { cpu: limits.cpu } : {}) } } }] } } } };
+  const body = {
+    spec: {
+      template: {
+        spec: { containers: [{ name: container, resources: { limits: { ...(limits.memory ? { memory: limits.memory } : {}), ...(limits.cpu ? { cpu: limits.cpu } : {}) } } }] },
+      },
+    },
+  };
   let after: K8sObject;
   try {
     after = await patchWorkload(c, kind, ns, name, body, PATCH.StrategicMergePatch, Boolean(opts.dryRun));

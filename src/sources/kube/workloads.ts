@@ -11,15 +11,19 @@ export function statefulSetRollout(s: K8sObject): RolloutState {
   const updated = st.updatedReplicas ?? 0;
   const base = { desired, updated, ready, available: st.availableReplicas ?? ready, total: st.replicas ?? 0 };
   const strategy = s.spec?.updateStrategy ?? {};
-  if ((strategy.type ?? 'RollingUpdate') !== 'RollingUpdate') return { ...base, done: true, failed: false, message: `rollout status is only available for RollingUpdate strategy type (${strategy.type})` };
-  if (!st.observedGeneration || (s.metadata?.generation ?? 0) > st.observedGeneration) return { ...base, done: false, failed: false, message: 'Waiting for statefulset spec update to be observed...' };
+  if ((strategy.type ?? 'RollingUpdate') !== 'RollingUpdate')
+    return { ...base, done: true, failed: false, message: `rollout status is only available for RollingUpdate strategy type (${strategy.type})` };
+  if (!st.observedGeneration || (s.metadata?.generation ?? 0) > st.observedGeneration)
+    return { ...base, done: false, failed: false, message: 'Waiting for statefulset spec update to be observed...' };
   if (ready < desired) return { ...base, done: false, failed: false, message: `Waiting for ${desired - ready} pods to be ready...` };
   const partition = strategy.rollingUpdate?.partition;
   if (strategy.rollingUpdate && partition != null) {
-    if (updated < desired - partition) return { ...base, done: false, failed: false, message: `Waiting for partitioned roll out to finish: ${updated} out of ${desired - partition} new pods have been updated...` };
+    if (updated < desired - partition)
+      return { ...base, done: false, failed: false, message: `Waiting for partitioned roll out to finish: ${updated} out of ${desired - partition} new pods have been updated...` };
     return { ...base, done: true, failed: false, message: `partitioned roll out complete: ${updated} new pods have been updated...` };
   }
-  if (st.updateRevision !== st.currentRevision) return { ...base, done: false, failed: false, message: `waiting for statefulset rolling update to complete ${updated} pods at revision ${st.updateRevision}...` };
+  if (st.updateRevision !== st.currentRevision)
+    return { ...base, done: false, failed: false, message: `waiting for statefulset rolling update to complete ${updated} pods at revision ${st.updateRevision}...` };
   return { ...base, done: true, failed: false, message: `statefulset rolling update complete ${st.currentReplicas ?? 0} pods at revision ${st.currentRevision}...` };
 }
 
@@ -34,8 +38,10 @@ export function daemonSetRollout(d: K8sObject): RolloutState {
   const type = d.spec?.updateStrategy?.type ?? 'RollingUpdate';
   if (type !== 'RollingUpdate') return { ...base, done: true, failed: false, message: `rollout status is only available for RollingUpdate strategy type (${type})` };
   if ((d.metadata?.generation ?? 0) <= (st.observedGeneration ?? 0)) {
-    if (updated < desired) return { ...base, done: false, failed: false, message: `Waiting for daemon set "${name}" rollout to finish: ${updated} out of ${desired} new pods have been updated...` };
-    if (available < desired) return { ...base, done: false, failed: false, message: `Waiting for daemon set "${name}" rollout to finish: ${available} of ${desired} updated pods are available...` };
+    if (updated < desired)
+      return { ...base, done: false, failed: false, message: `Waiting for daemon set "${name}" rollout to finish: ${updated} out of ${desired} new pods have been updated...` };
+    if (available < desired)
+      return { ...base, done: false, failed: false, message: `Waiting for daemon set "${name}" rollout to finish: ${available} of ${desired} updated pods are available...` };
     return { ...base, done: true, failed: false, message: `daemon set "${name}" successfully rolled out` };
   }
   return { ...base, done: false, failed: false, message: 'Waiting for daemon set spec update to be observed...' };
@@ -137,7 +143,10 @@ export function compareNodes(a: NodeRow, b: NodeRow): number {
 }
 
 /** Rolling or not fully ready first, then namespace/name. */
-export function compareWorkloads(a: { key: string; rolling: boolean; ready: number; desired: number }, b: { key: string; rolling: boolean; ready: number; desired: number }): number {
+export function compareWorkloads(
+  a: { key: string; rolling: boolean; ready: number; desired: number },
+  b: { key: string; rolling: boolean; ready: number; desired: number },
+): number {
   const rank = (w: typeof a) => (w.ready < w.desired ? 0 : w.rolling ? 1 : 2);
   return rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }

@@ -90,9 +90,7 @@ export function normalisePoll(row: Record<string, unknown>): PollFields {
     waitMs: Math.max(0, num(r.ms)),
   }));
   const topStatements: PgStatementRow[] | null =
-    row.statements == null
-      ? null
-      : records(row.statements).map((r) => ({ query: String(r.query ?? ''), calls: num(r.calls), totalMs: num(r.total_ms), meanMs: num(r.mean_ms) }));
+    row.statements == null ? null : records(row.statements).map((r) => ({ query: String(r.query ?? ''), calls: num(r.calls), totalMs: num(r.total_ms), meanMs: num(r.mean_ms) }));
   return {
     maxConnections: row.max_connections == null ? null : num(row.max_connections),
     byState,

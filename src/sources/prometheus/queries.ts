@@ -26,10 +26,7 @@ function selector(...matchers: string[]): string {
 
 export function defaultErrorRateQuery(service?: string, w = RATE_WINDOW): string {
   const s = serviceMatcher(service);
-  return (
-    `sum(rate(http_requests_total${selector(s, 'status=~"5.."')}[${w}])) / ` +
-    `sum(rate(http_requests_total${selector(s)}[${w}]))`
-  );
+  return `sum(rate(http_requests_total${selector(s, 'status=~"5.."')}[${w}])) / ` + `sum(rate(http_requests_total${selector(s)}[${w}]))`;
 }
 
 export function defaultLatencyP95Query(service?: string, w = RATE_WINDOW): string {
@@ -83,10 +80,7 @@ export function servicesMatcher(services: readonly string[]): string {
 
 export function groupedErrorRateQuery(services: readonly string[], w = RATE_WINDOW): string {
   const s = servicesMatcher(services);
-  return (
-    `sum by (service) (rate(http_requests_total{status=~"5..",${s}}[${w}])) / ` +
-    `sum by (service) (rate(http_requests_total{${s}}[${w}]))`
-  );
+  return `sum by (service) (rate(http_requests_total{status=~"5..",${s}}[${w}])) / ` + `sum by (service) (rate(http_requests_total{${s}}[${w}]))`;
 }
 
 export function groupedLatencyP95Query(services: readonly string[], w = RATE_WINDOW): string {

@@ -216,13 +216,13 @@ export class PrometheusSource implements Source {
       reads.tasks.push(async () => {
         const res = await guard.run(() => this.client.query(g.query));
         const found = res instanceof PromError ? res : new Map(res.map((x) => [x.metric.service, x.value]));
-        for (const name of g.services) reads.instant.get(name)![signal] = found instanceof PromError ? found : found.get(name) ?? null;
+        for (const name of g.services) reads.instant.get(name)![signal] = found instanceof PromError ? found : (found.get(name) ?? null);
       });
       if (doRange && (signal === 'errorRate' || signal === 'p95')) {
         reads.tasks.push(async () => {
           const res = await guard.run(() => this.client.queryRange(g.query, now - RANGE_MINUTES * 60_000, now, RANGE_STEP_SECONDS));
           const found = res instanceof PromError ? res : new Map(res.map((x) => [x.metric.service, finitePoints(x.points)]));
-          for (const name of g.services) reads.ranges.get(name)![signal] = found instanceof PromError ? found : found.get(name) ?? [];
+          for (const name of g.services) reads.ranges.get(name)![signal] = found instanceof PromError ? found : (found.get(name) ?? []);
         });
       }
     }
@@ -347,13 +347,21 @@ export class PrometheusSource implements Source {
   private mergeAlerts(prom: PromAlertJson[], am: AmAlertJson[], now: number): void {
     const seen = new Set<string>();
     const amUsed = new Set<AmAlertJson>();
-    const upsert = (fp: string, labels: Record<string, string>, annotations: Record<string, string>, state: 'pending' | 'firing', activeAt: number | null, amInfo?: AmAlertJson, value: number | null = null) => {
+    const upsert = (
+      fp: string,
+      labels: Record<string, string>,
+      annotations: Record<string, string>,
+      state: 'pending' | 'firing',
+      activeAt: number | null,
+      amInfo?: AmAlertJson,
+      value: number | null = null,
+    ) => {
       seen.add(fp);
       const prev = this.alerts.get(fp);
-      const silence = amInfo ? this.amByKey.get(amInfo.fingerprint)?.silenceEndsAt ?? null : null;
+      const silence = amInfo ? (this.amByKey.get(amInfo.fingerprint)?.silenceEndsAt ?? null) : null;
       const becameFiring = state === 'firing' && (!prev || prev.state !== 'firing');
       // Alerts already firing when the cockpit starts are not "new".
-      const firstSeenAt = becameFiring ? (this.seenAlertsOnce ? now : activeAt ?? now) : prev && prev.state !== 'resolved' ? prev.firstSeenAt : now;
+      const firstSeenAt = becameFiring ? (this.seenAlertsOnce ? now : (activeAt ?? now)) : prev && prev.state !== 'resolved' ? prev.firstSeenAt : now;
       this.alerts.set(fp, {
         fingerprint: fp,
         name: labels.alertname ?? '(unnamed)',

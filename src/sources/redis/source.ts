@@ -56,10 +56,20 @@ export class RedisSource implements Source {
         error = (e as Error).message;
       }
       const data = emptyRedisInstance(cfg.name, ep?.target ?? 'invalid URL');
-      return { cfg, ep, client: null, lastError: error, samples: new Map(), data: error ? { ...data, status: 'down', error, lastError: { message: error, at: Date.now() } } : data };
+      return {
+        cfg,
+        ep,
+        client: null,
+        lastError: error,
+        samples: new Map(),
+        data: error ? { ...data, status: 'down', error, lastError: { message: error, at: Date.now() } } : data,
+      };
     });
     // ioredis reconnects by itself: a failed poll only reports, the next one comes at the refresh interval.
-    this.poller = new TargetPoller(this.rts.filter((rt) => rt.ep), { refreshMs: this.refreshMs, poll: (rt) => this.poll(rt) });
+    this.poller = new TargetPoller(
+      this.rts.filter((rt) => rt.ep),
+      { refreshMs: this.refreshMs, poll: (rt) => this.poll(rt) },
+    );
   }
 
   start(): void {
@@ -188,9 +198,7 @@ export class RedisSource implements Source {
         nodes = await Promise.all(
           members.map((n) => {
             const address = `${n.options.host}:${n.options.port}`;
-            return this.pollNode(rt, n, address, Date.now).catch(
-              (err): RedisNode => ({ ...blankNode(address), error: this.describe(rt, err) }),
-            );
+            return this.pollNode(rt, n, address, Date.now).catch((err): RedisNode => ({ ...blankNode(address), error: this.describe(rt, err) }));
           }),
         );
         if (nodes.length && nodes.every((n) => n.error)) throw new Error(nodes[0]!.error!);

@@ -74,7 +74,6 @@ export function parseRedisUrl(url: string): RedisEndpoint {
   const password = decode(rawPass);
   const secrets = rawPass ? [...new Set([rawPass, password!].filter((s) => s && s.length >= 3))] : [];
   const list = hosts.map((h) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`).join(',');
-  const target =
-    mode === 'sentinel' ? `sentinel ${masterName}@${list}${db ? `/${db}` : ''}` : mode === 'cluster' ? `cluster ${list}` : `${list}${db ? `/${db}` : ''}`;
+  const target = mode === 'sentinel' ? `sentinel ${masterName}@${list}${db ? `/${db}` : ''}` : mode === 'cluster' ? `cluster ${list}` : `${list}${db ? `/${db}` : ''}`;
   return { mode, tls, hosts: hosts as RedisEndpoint['hosts'], username: decode(rawUser), password, db, masterName, target: tls ? `${target} (tls)` : target, secrets };
 }

@@ -22,22 +22,41 @@ export function DialogView({ width, height }: { width: number; height: number })
       const shown = active && value.length > room ? `…${value.slice(value.length - room + 1)}` : value;
       push(
         <Text wrap="truncate">
-          <Text {...theme.style(active ? 'keyHint' : 'muted')} bold={active}>{label}</Text>
-          <Text {...theme.style('fg')} underline={active}>{shown}</Text>
+          <Text {...theme.style(active ? 'keyHint' : 'muted')} bold={active}>
+            {label}
+          </Text>
+          <Text {...theme.style('fg')} underline={active}>
+            {shown}
+          </Text>
           {active ? <Text {...theme.style('fg')}>▏</Text> : null}
         </Text>,
       );
     });
     push(<Text> </Text>);
-    if (d.discarding) push(<Text {...theme.style('warn')} bold>Discard your changes? y discard · n / Esc keep editing</Text>);
+    if (d.discarding)
+      push(
+        <Text {...theme.style('warn')} bold>
+          Discard your changes? y discard · n / Esc keep editing
+        </Text>,
+      );
     else push(<Text {...theme.style('muted')}>Enter submit · Tab next field · Esc cancel</Text>);
-    if (d.error) push(<Text {...theme.style('critical')} bold>{d.error}</Text>);
+    if (d.error)
+      push(
+        <Text {...theme.style('critical')} bold>
+          {d.error}
+        </Text>,
+      );
   } else if (d.kind === 'confirm') {
     // Complete and scrollable: every line is there, wrapped to the dialog's width, one row each.
     const rows = d.lines.flatMap((l) => wrapRow(l, inner));
     const room = Math.max(3, height - 9);
     const start = Math.min(d.scroll, Math.max(0, rows.length - room));
-    for (const l of rows.slice(start, start + room)) push(<Text wrap="truncate" {...theme.style('fg')}>{l || ' '}</Text>);
+    for (const l of rows.slice(start, start + room))
+      push(
+        <Text wrap="truncate" {...theme.style('fg')}>
+          {l || ' '}
+        </Text>,
+      );
     if (rows.length > room) push(<Text {...theme.style('muted')}>{`lines ${start + 1}–${Math.min(rows.length, start + room)} of ${rows.length} · ↑/↓ PgUp/PgDn scroll`}</Text>);
     push(<Text> </Text>);
     if (d.typeName !== undefined) {
@@ -50,11 +69,25 @@ export function DialogView({ width, height }: { width: number; height: number })
       );
       push(<Text {...theme.style('muted')}>Enter confirm · Esc cancel</Text>);
     } else {
-      push(<Text {...theme.style(d.dangerous ? 'warn' : 'keyHint')} bold>{d.back ? 'Proceed? y / Enter yes · n cancel · Esc back to editing' : 'Proceed? y / Enter yes · n / Esc cancel'}</Text>);
+      push(
+        <Text {...theme.style(d.dangerous ? 'warn' : 'keyHint')} bold>
+          {d.back ? 'Proceed? y / Enter yes · n cancel · Esc back to editing' : 'Proceed? y / Enter yes · n / Esc cancel'}
+        </Text>,
+      );
     }
-    if (d.error) push(<Text {...theme.style('critical')} bold>{d.error}</Text>);
+    if (d.error)
+      push(
+        <Text {...theme.style('critical')} bold>
+          {d.error}
+        </Text>,
+      );
   } else {
-    for (const l of d.lines ?? []) push(<Text wrap="truncate" {...theme.style('fg')}>{l}</Text>);
+    for (const l of d.lines ?? [])
+      push(
+        <Text wrap="truncate" {...theme.style('fg')}>
+          {l}
+        </Text>,
+      );
     const room = Math.max(1, height - 6 - (d.lines?.length ?? 0));
     const start = Math.max(0, Math.min(d.index - Math.floor(room / 2), d.options.length - room));
     d.options.slice(start, start + room).forEach((o, i) => {
@@ -69,7 +102,13 @@ export function DialogView({ width, height }: { width: number; height: number })
   }
   return (
     <Box width={width} height={height} flexDirection="column" alignItems="center" justifyContent="center" overflow="hidden">
-      <Box width={inner + 4} flexDirection="column" borderStyle={theme.glyphs.borderStyle} borderColor={theme.style(d.kind === 'confirm' && d.dangerous ? 'critical' : 'borderFocused').color} paddingX={1}>
+      <Box
+        width={inner + 4}
+        flexDirection="column"
+        borderStyle={theme.glyphs.borderStyle}
+        borderColor={theme.style(d.kind === 'confirm' && d.dangerous ? 'critical' : 'borderFocused').color}
+        paddingX={1}
+      >
         <Text {...theme.style('title')} bold wrap="truncate">
           {d.title}
         </Text>
@@ -119,7 +158,10 @@ export function OverlayView({ width, height }: { width: number; height: number }
       const reason = c.mutating ? runner.disabledReason(c.id) : null;
       if (reason) reasons.add(reason);
       const keys = c.keys.length ? c.keys.join(', ') : '(unbound)';
-      lines.push({ text: `${reason ? theme.glyphs.critical : ' '} ${keys.padEnd(14)} ${c.description}${c.scope !== 'global' ? ` [${c.scope}]` : ''}  (${c.id})`, token: reason ? 'muted' : 'fg' });
+      lines.push({
+        text: `${reason ? theme.glyphs.critical : ' '} ${keys.padEnd(14)} ${c.description}${c.scope !== 'global' ? ` [${c.scope}]` : ''}  (${c.id})`,
+        token: reason ? 'muted' : 'fg',
+      });
     }
     if (matrix.length) {
       lines.push({ text: 'Escalation matrix (paging.escalation)', token: 'title', bold: true });

@@ -18,7 +18,18 @@ export type Dialog =
       discarding?: boolean;
       resolve: (v: Record<string, string> | null) => void;
     }
-  | { kind: 'confirm'; title: string; lines: string[]; typeName?: string; typed: string; dangerous: boolean; error: string | null; back?: boolean; scroll: number; resolve: (ok: boolean | 'back') => void }
+  | {
+      kind: 'confirm';
+      title: string;
+      lines: string[];
+      typeName?: string;
+      typed: string;
+      dangerous: boolean;
+      error: string | null;
+      back?: boolean;
+      scroll: number;
+      resolve: (ok: boolean | 'back') => void;
+    }
   | { kind: 'select'; title: string; lines?: string[]; options: { label: string; value: string; detail?: string }[]; index: number; resolve: (v: string | null) => void };
 
 let toastSeq = 0;
@@ -41,12 +52,27 @@ export function currentDialog(cockpit: Cockpit): Dialog | null {
 }
 
 /** The runner's Interaction, implemented with the cockpit's dialogs. */
-export function dialogInteraction(cockpit: Cockpit): Interaction & { select(title: string, options: { label: string; value: string; detail?: string }[], lines?: string[], initial?: string): Promise<string | null> } {
+export function dialogInteraction(
+  cockpit: Cockpit,
+): Interaction & { select(title: string, options: { label: string; value: string; detail?: string }[], lines?: string[], initial?: string): Promise<string | null> } {
   return {
     prompt: (title, fields, opts) =>
       new Promise((resolve) => open(cockpit, { kind: 'prompt', title, fields, values: fields.map((f) => f.initial), active: 0, error: null, edited: opts?.edited, resolve })),
     confirm: (req) => new Promise((resolve) => open(cockpit, { kind: 'confirm', ...req, typed: '', error: null, scroll: 0, resolve })),
-    select: (title, options, lines, initial) => new Promise((resolve) => open(cockpit, { kind: 'select', title, options, lines, index: Math.max(0, options.findIndex((o) => o.value === initial)), resolve })),
+    select: (title, options, lines, initial) =>
+      new Promise((resolve) =>
+        open(cockpit, {
+          kind: 'select',
+          title,
+          options,
+          lines,
+          index: Math.max(
+            0,
+            options.findIndex((o) => o.value === initial),
+          ),
+          resolve,
+        }),
+      ),
     notify: (message, level) => notify(cockpit, message, level),
   };
 }

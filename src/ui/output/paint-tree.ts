@@ -65,7 +65,8 @@ export class TreePainter {
     if (node.nodeName === 'ink-text') {
       let text = squash(node);
       if (text.length === 0) return;
-      const maxWidth = yoga.getComputedWidth() - yoga.getComputedPadding(EDGE_LEFT) - yoga.getComputedPadding(EDGE_RIGHT) - yoga.getComputedBorder(EDGE_LEFT) - yoga.getComputedBorder(EDGE_RIGHT);
+      const maxWidth =
+        yoga.getComputedWidth() - yoga.getComputedPadding(EDGE_LEFT) - yoga.getComputedPadding(EDGE_RIGHT) - yoga.getComputedBorder(EDGE_LEFT) - yoga.getComputedBorder(EDGE_RIGHT);
       if (this.widest(text) > maxWidth) text = this.wrap(text, maxWidth, node.style.textWrap ?? 'wrap');
       this.write(grid, x, y, text, own, clip);
       return;
@@ -170,7 +171,8 @@ export class TreePainter {
       const line = this.lines.get(piece(box.right, 'Right'));
       for (let i = 0; i < vertical; i++) if (y0 + i >= clip.y1 && y0 + i < clip.y2) grid.blit(line, x + width - 1, y0 + i, clip);
     }
-    if (bottom) this.write(grid, x, y + height - 1, piece((left ? box.bottomLeft : '') + box.bottom.repeat(Math.max(0, contentWidth)) + (right ? box.bottomRight : ''), 'Bottom'), [], clip);
+    if (bottom)
+      this.write(grid, x, y + height - 1, piece((left ? box.bottomLeft : '') + box.bottom.repeat(Math.max(0, contentWidth)) + (right ? box.bottomRight : ''), 'Bottom'), [], clip);
   }
 }
 
@@ -187,7 +189,12 @@ function squash(node: InkNode): string {
       if (child.nodeName === 'ink-text' || child.nodeName === 'ink-virtual-text') t = squash(child);
       if (t.length > 0 && typeof child.internal_transform === 'function') {
         const transform = child.internal_transform;
-        t = t.includes('\n') ? t.split('\n').map((l, i) => transform(l, i)).join('\n') : transform(t, 0);
+        t = t.includes('\n')
+          ? t
+              .split('\n')
+              .map((l, i) => transform(l, i))
+              .join('\n')
+          : transform(t, 0);
       }
     }
     text += t;
@@ -210,7 +217,10 @@ function splitLines(text: string): string[] {
     const sgr = [...(open + line).matchAll(/\x1b\[([0-9;:]*)m/g)];
     let from = 0;
     for (const [i, m] of sgr.entries()) if (m[1] === '' || m[1] === '0') from = i + 1;
-    open = sgr.slice(from).map((m) => m[0]).join('');
+    open = sgr
+      .slice(from)
+      .map((m) => m[0])
+      .join('');
   }
   return out;
 }

@@ -14,7 +14,9 @@ export const deploymentsPane: PaneDef<'deployments'> = {
     const ds = data.daemonSets ?? [];
     const rolling = deps.filter((d) => d.rolling).length + sts.filter((s) => s.rolling).length + ds.filter((d) => d.rolling).length;
     const ascii = state.meta.ascii;
-    const kinds = hasOtherWorkloads(data) ? `Workloads ${deps.length + sts.length + ds.length} (${deps.length} deploy, ${sts.length} sts, ${ds.length} ds)` : `Deployments ${deps.length}`;
+    const kinds = hasOtherWorkloads(data)
+      ? `Workloads ${deps.length + sts.length + ds.length} (${deps.length} deploy, ${sts.length} sts, ${ds.length} ds)`
+      : `Deployments ${deps.length}`;
     return {
       title: `${kinds}${rolling ? ` (${rolling} rolling)` : ''}`,
       badge: sourceBadge(state.kube, now),

@@ -25,7 +25,22 @@ export const postgresPane: PaneDef<'postgres'> = {
         targets.push(null);
       }
     }
-    return { title: 'Postgres', badge: sourceBadge(state.postgres, now), preface, columns: pgQueryColumns(), rows, targets, empty: dbs.length ? 'no queries running' : state.postgres.status === 'connecting' ? 'starting…' : 'no databases configured' };
+    return {
+      title: 'Postgres',
+      badge: sourceBadge(state.postgres, now),
+      preface,
+      columns: pgQueryColumns(),
+      rows,
+      targets,
+      empty: dbs.length ? 'no queries running' : state.postgres.status === 'connecting' ? 'starting…' : 'no databases configured',
+    };
   },
-  layout: { lines: (s) => 1 + s.postgres.data.databases.reduce((n, db) => n + 1 + Math.min(3, db.blocking.length) + db.longest.length + Math.min(5, db.topStatements?.length ?? 0), 0) || 2, weight: 3, minHeight: 4, narrow: 5, two: { column: 1, rank: 2 }, three: { column: 2, rank: 0 } },
+  layout: {
+    lines: (s) => 1 + s.postgres.data.databases.reduce((n, db) => n + 1 + Math.min(3, db.blocking.length) + db.longest.length + Math.min(5, db.topStatements?.length ?? 0), 0) || 2,
+    weight: 3,
+    minHeight: 4,
+    narrow: 5,
+    two: { column: 1, rank: 2 },
+    three: { column: 2, rank: 0 },
+  },
 };

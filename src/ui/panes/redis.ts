@@ -16,5 +16,17 @@ export const redisPane: PaneDef<'redis'> = {
       empty: state.redis.status === 'connecting' ? 'starting…' : 'no Redis configured',
     };
   },
-  layout: { lines: (s) => 1 + Math.max(1, s.redis.data.instances.reduce((n, i) => n + Math.max(1, i.nodes.length), 0)), weight: 2, minHeight: 3, narrow: 6, two: { column: 1, rank: 3 }, three: { column: 2, rank: 1 } },
+  layout: {
+    lines: (s) =>
+      1 +
+      Math.max(
+        1,
+        s.redis.data.instances.reduce((n, i) => n + Math.max(1, i.nodes.length), 0),
+      ),
+    weight: 2,
+    minHeight: 3,
+    narrow: 6,
+    two: { column: 1, rank: 3 },
+    three: { column: 2, rank: 1 },
+  },
 };

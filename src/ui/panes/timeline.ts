@@ -45,5 +45,12 @@ export const timelinePane: PaneDef<'timeline'> = {
       empty: inc.current ? 'nothing recorded yet' : 'no incident declared (D to declare); actions are still journaled',
     };
   },
-  layout: { lines: (s) => Math.max(1, s.incident.outbox.filter((o) => o.state !== 'delivered').length + s.incident.timeline.length), weight: 3, minHeight: 3, narrow: 7, two: { column: 1, rank: 4 }, three: { column: 2, rank: 2 } },
+  layout: {
+    lines: (s) => Math.max(1, s.incident.outbox.filter((o) => o.state !== 'delivered').length + s.incident.timeline.length),
+    weight: 3,
+    minHeight: 3,
+    narrow: 7,
+    two: { column: 1, rank: 4 },
+    three: { column: 2, rank: 2 },
+  },
 };

@@ -4,17 +4,35 @@ import { HEX } from './schema.js';
 import { THEME_TOKENS, type ThemeToken, type ColorMode, type GlyphSetName, type Glyphs, type TextStyle, type Theme } from './tokens.js';
 
 const UNICODE_GLYPHS: Omit<Glyphs, 'borderStyle'> = {
-  ok: '●', warn: '▲', critical: '✖', pending: '◌', firing: '◆', resolved: '✔', rolling: '↻',
-  up: '↑', down: '↓', bullet: '•',
+  ok: '●',
+  warn: '▲',
+  critical: '✖',
+  pending: '◌',
+  firing: '◆',
+  resolved: '✔',
+  rolling: '↻',
+  up: '↑',
+  down: '↓',
+  bullet: '•',
   spark: ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'],
-  hline: '─', vline: '│',
+  hline: '─',
+  vline: '│',
 };
 
 const ASCII_GLYPHS: Omit<Glyphs, 'borderStyle'> = {
-  ok: 'o', warn: '!', critical: 'x', pending: '.', firing: '*', resolved: '+', rolling: '~',
-  up: '^', down: 'v', bullet: '-',
+  ok: 'o',
+  warn: '!',
+  critical: 'x',
+  pending: '.',
+  firing: '*',
+  resolved: '+',
+  rolling: '~',
+  up: '^',
+  down: 'v',
+  bullet: '-',
   spark: ['_', '.', '-', '=', '+', '*', '#', '@'],
-  hline: '-', vline: '|',
+  hline: '-',
+  vline: '|',
 };
 
 function normaliseHex(h: string): string {

@@ -72,7 +72,10 @@ export function listThemes(themesDir: string = THEMES_DIR): string[] {
   let entries: string[];
   const sea = seaApi();
   if (sea && path.resolve(themesDir) === THEMES_DIR) {
-    entries = sea.getAssetKeys().filter((k) => k.startsWith('themes/')).map((k) => k.slice('themes/'.length));
+    entries = sea
+      .getAssetKeys()
+      .filter((k) => k.startsWith('themes/'))
+      .map((k) => k.slice('themes/'.length));
   } else {
     try {
       entries = readdirSync(themesDir);

@@ -16,10 +16,7 @@ const tokenStyleSchema = z.strictObject({
   underline: z.boolean().optional(),
 });
 
-const ansiValueSchema = z.union([
-  z.string(),
-  z.strictObject({ fg: z.string().optional(), bg: z.string().optional() }),
-]);
+const ansiValueSchema = z.union([z.string(), z.strictObject({ fg: z.string().optional(), bg: z.string().optional() })]);
 
 const themeFileSchema = z.strictObject({
   name: z.string().optional(),

@@ -1,11 +1,28 @@
 // What a theme is: semantic tokens, the styles and glyphs they resolve to.
 
 export const THEME_TOKENS = [
-  'fg', 'bg', 'muted', 'border', 'borderFocused', 'title', 'accent', 'keyHint', 'selection',
-  'ok', 'warn', 'critical', 'info',
-  'sevP0', 'sevP1', 'sevP2', 'sevP3',
-  'badgeDrill', 'badgeReadOnly',
-  'chartOk', 'chartWarn', 'chartCritical',
+  'fg',
+  'bg',
+  'muted',
+  'border',
+  'borderFocused',
+  'title',
+  'accent',
+  'keyHint',
+  'selection',
+  'ok',
+  'warn',
+  'critical',
+  'info',
+  'sevP0',
+  'sevP1',
+  'sevP2',
+  'sevP3',
+  'badgeDrill',
+  'badgeReadOnly',
+  'chartOk',
+  'chartWarn',
+  'chartCritical',
 ] as const;
 
 /** Superset of `Token` in src/present/cell.ts. */
@@ -13,8 +30,22 @@ export type ThemeToken = (typeof THEME_TOKENS)[number];
 
 /** Colour names Ink/chalk understand in 16-colour mode; `default` leaves the terminal's own colour. */
 export const ANSI16_NAMES = [
-  'black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white', 'gray',
-  'redBright', 'greenBright', 'yellowBright', 'blueBright', 'magentaBright', 'cyanBright', 'whiteBright',
+  'black',
+  'red',
+  'green',
+  'yellow',
+  'blue',
+  'magenta',
+  'cyan',
+  'white',
+  'gray',
+  'redBright',
+  'greenBright',
+  'yellowBright',
+  'blueBright',
+  'magentaBright',
+  'cyanBright',
+  'whiteBright',
   'default',
 ] as const;
 

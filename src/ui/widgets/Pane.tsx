@@ -50,7 +50,10 @@ export function paneLines(props: PaneProps): string[] {
   if (height <= 1) {
     const t = truncate(title, Math.max(0, width - 2 - badge.length));
     const fill = Math.max(0, width - 1 - t.length - badge.length);
-    const segs: Seg[] = [{ text: b.h, token: border }, { text: t, token: focused ? 'title' : 'muted', bold: focused }];
+    const segs: Seg[] = [
+      { text: b.h, token: border },
+      { text: t, token: focused ? 'title' : 'muted', bold: focused },
+    ];
     if (model.badge) segs.push({ ...model.badge, text: badge });
     segs.push({ text: b.h.repeat(fill), token: border });
     return [paintCells(segs, theme)];
@@ -68,7 +71,7 @@ export function paneLines(props: PaneProps): string[] {
     const cols = fitColumns(model.columns, inner, props.want);
     body.push({ cells: headerRow(cols) });
     if (props.visible.length === 0) {
-      if (tableRows > 0) body.push({ cells: fitLine([{ text: props.filter ? `no rows match "${props.filter}"` : model.empty ?? 'nothing here', token: 'muted' }], inner) });
+      if (tableRows > 0) body.push({ cells: fitLine([{ text: props.filter ? `no rows match "${props.filter}"` : (model.empty ?? 'nothing here'), token: 'muted' }], inner) });
     } else {
       const start = windowStart(props.cursor, tableRows, props.visible.length, props.scroll);
       for (let i = start; i < Math.min(props.visible.length, start + tableRows); i++) {
@@ -86,7 +89,11 @@ export function paneLines(props: PaneProps): string[] {
 
   const titleText = truncate(title, Math.max(0, width - 4 - badge.length));
   const fill = Math.max(0, width - 3 - titleText.length - badge.length);
-  const top: Seg[] = [{ text: b.tl + b.h, token: border }, { text: titleText, token: focused ? 'title' : 'fg', bold: true }, { text: b.h.repeat(fill), token: border }];
+  const top: Seg[] = [
+    { text: b.tl + b.h, token: border },
+    { text: titleText, token: focused ? 'title' : 'fg', bold: true },
+    { text: b.h.repeat(fill), token: border },
+  ];
   if (model.badge) top.push({ ...model.badge, text: badge });
   top.push({ text: b.tr, token: border });
   const left = paintCells([{ text: `${b.v} `, token: border }], theme);

@@ -68,7 +68,10 @@ export function fitRow(row: Cell[], cols: FittedColumn[]): Cell[] {
 }
 
 export function headerRow(cols: FittedColumn[]): Cell[] {
-  return fitRow(cols.map((c) => ({ text: c.title, token: 'muted' as const, bold: true })), cols.map((c, i) => ({ ...c, index: i })));
+  return fitRow(
+    cols.map((c) => ({ text: c.title, token: 'muted' as const, bold: true })),
+    cols.map((c, i) => ({ ...c, index: i })),
+  );
 }
 
 /** The first visible row so that `cursor` stays in a window of `height` rows. */

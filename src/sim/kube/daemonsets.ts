@@ -10,6 +10,18 @@ import type { World } from './world.js';
 
 const GENERATION_LABEL = 'pod-template-generation';
 
+/** The affinity the real controller gives each daemon pod: the scheduler binds it to that one node. */
+function nodeAffinity(node: string): any {
+  return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } } };
+}
+
+/** The node a daemon pod belongs to: bound, or (before the scheduler binds it) the node its affinity names. */
+function podNode(p: any): string | undefined {
+  if (p.spec.nodeName) return p.spec.nodeName;
+  const terms = p.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  return terms[0]?.matchFields?.find((f: any) => f.key === 'metadata.name' && f.operator === 'In')?.values?.[0];
+}
+
 export class DaemonSetController {
   constructor(private readonly w: World) {}
 
@@ -48,7 +60,7 @@ export class DaemonSetController {
       labels: { ...(t.metadata?.labels ?? {}), [REVISION_HASH_LABEL]: hash, [GENERATION_LABEL]: String(d.metadata.generation ?? 1) },
       template: t,
       nodeName: node,
-      spec: { tolerations: this.tolerations(d) },
+      spec: { tolerations: this.tolerations(d), affinity: nodeAffinity(node) },
       ...opts,
     });
     if (!opts.startReady) this.w.events.record(d, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'daemonset-controller');
@@ -69,7 +81,10 @@ export class DaemonSetController {
     const eligible = this.eligibleNodes(d);
     const pods = ownedPods(this.w, d).filter((p) => !p.metadata.deletionTimestamp);
     const onNode = new Map<string, any[]>();
-    for (const p of pods) onNode.set(p.spec.nodeName, [...(onNode.get(p.spec.nodeName) ?? []), p]);
+    for (const p of pods) {
+      const node = podNode(p) ?? '';
+      onNode.set(node, [...(onNode.get(node) ?? []), p]);
+    }
     for (const [node, ps] of onNode) {
       if (!eligible.includes(node)) for (const p of ps) this.remove(d, p);
       else for (const p of ps.slice(1)) this.remove(d, p);
@@ -96,11 +111,14 @@ export class DaemonSetController {
     if (!d) return;
     const eligible = new Set(this.eligibleNodes(d));
     const pods = ownedPods(this.w, d).filter((p) => !p.metadata.deletionTimestamp);
-    const scheduled = pods.filter((p) => eligible.has(p.spec.nodeName));
+    const scheduled = pods.filter((p) => eligible.has(podNode(p) ?? ''));
     const ready = scheduled.filter(podReady).length;
     const status: any = {
-      currentNumberScheduled: new Set(scheduled.map((p) => p.spec.nodeName)).size,
-      numberMisscheduled: pods.filter((p) => p.spec.nodeName && !eligible.has(p.spec.nodeName)).length,
+      currentNumberScheduled: new Set(scheduled.map(podNode)).size,
+      numberMisscheduled: pods.filter((p) => {
+        const n = podNode(p);
+        return n && !eligible.has(n);
+      }).length,
       desiredNumberScheduled: eligible.size,
       numberReady: ready,
       observedGeneration: d.metadata.generation ?? 1,

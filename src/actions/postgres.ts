@@ -6,6 +6,7 @@ import type { PgConfigProvider } from '../sources/postgres/source.js';
 import { describePgError } from '../sources/postgres/errors.js';
 import { pgSecrets, pgTarget, redact } from '../sources/postgres/redact.js';
 import { truncate } from '../present/format.js';
+import { OWN_MARKER } from '../sources/postgres/query.js';
 
 export interface PgBackendTarget extends ActionTarget {
   /** The pid, as a string (what the person types to confirm a terminate). */
@@ -68,7 +69,7 @@ async function signal(mode: Mode, t: PgBackendTarget, env: ActionEnv) {
   try {
     await client.connect();
     const res = await client.query(
-      `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1) AS present,
+      `SELECT ${OWN_MARKER} EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1) AS present,
               CASE WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1) THEN ${fn}($1) END AS ok`,
       [pid],
     );

@@ -88,6 +88,14 @@ describe('drill postgres', () => {
     await waitFor(() => db().byState.waiting === 0 && db().blocking.length === 0, { what: 'blockers gone', timeoutMs: 5000 });
     assert.equal(drill.load.current().blocked, 0);
 
+    // The top statements are the drill's workload, never its own setup or housekeeping.
+    const top = await waitFor(() => (db().topStatements?.some((t) => /pg_sleep|UPDATE drill_lock/.test(t.query)) ? db().topStatements : null), { what: 'workload statements' });
+    const own = top!.filter((t) => /CREATE (EXTENSION|TABLE|DATABASE)|INSERT INTO drill_lock|pg_terminate_backend/i.test(t.query));
+    assert.deepEqual(
+      own.map((t) => t.query),
+      [],
+    );
+
     await drill.load.setTarget({ active: 1, idle: 2, idleInTransaction: 0, blocked: 0 });
     await waitFor(
       () => {

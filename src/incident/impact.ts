@@ -3,7 +3,7 @@
 import type { ServiceConfig } from '../config/schema.js';
 import type { PromClient } from '../sources/prometheus/client.js';
 import { serviceQueries } from '../sources/prometheus/queries.js';
-import type { ImpactFigures } from './postmortem.js';
+import type { ImpactFigures, ServicePeaks } from './postmortem.js';
 
 export async function fetchImpact(client: PromClient, services: ServiceConfig[], fromMs: number, toMs: number, rateWindow?: string): Promise<ImpactFigures> {
   const windowS = Math.max(60, (toMs - fromMs) / 1000);
@@ -12,6 +12,7 @@ export async function fetchImpact(client: PromClient, services: ServiceConfig[],
   let peakP95: number | null = null;
   let failed: number | null = null;
   const notes: string[] = [];
+  const peaks: ServicePeaks[] = [];
   for (const svc of services) {
     const q = serviceQueries(svc, rateWindow);
     try {
@@ -23,8 +24,11 @@ export async function fetchImpact(client: PromClient, services: ServiceConfig[],
       const values = (series: typeof err) => series.flatMap((s) => s.points).filter(([, v]) => Number.isFinite(v));
       const errVals = values(err);
       const rateByTime = new Map(values(rate).map(([t, v]) => [t, v]));
-      for (const [, v] of errVals) peakErrorRate = Math.max(peakErrorRate ?? 0, v);
-      for (const [, v] of values(p95)) peakP95 = Math.max(peakP95 ?? 0, v);
+      const max = (vals: [number, number][]) => (vals.length ? Math.max(...vals.map(([, v]) => v)) : null);
+      const svcPeaks = { service: svc.name, peakErrorRate: max(errVals), peakP95Seconds: max(values(p95)) };
+      peaks.push(svcPeaks);
+      if (svcPeaks.peakErrorRate !== null) peakErrorRate = Math.max(peakErrorRate ?? 0, svcPeaks.peakErrorRate);
+      if (svcPeaks.peakP95Seconds !== null) peakP95 = Math.max(peakP95 ?? 0, svcPeaks.peakP95Seconds);
       for (const [t, v] of errVals) {
         const r = rateByTime.get(t);
         if (r !== undefined) failed = (failed ?? 0) + v * r * step;
@@ -34,5 +38,5 @@ export async function fetchImpact(client: PromClient, services: ServiceConfig[],
       notes.push(`${svc.name}: Prometheus did not answer (${(e as Error).message})`);
     }
   }
-  return { peakErrorRate, peakP95Seconds: peakP95, requestsFailed: failed === null ? null : Math.round(failed), notes };
+  return { peakErrorRate, peakP95Seconds: peakP95, services: peaks, requestsFailed: failed === null ? null : Math.round(failed), notes };
 }

@@ -26,10 +26,31 @@ export interface ImpactFigures {
   /** 0..1 */
   peakErrorRate?: number | null;
   peakP95Seconds?: number | null;
+  /** The same peaks per service, so a figure names the service it belongs to. */
+  services?: ServicePeaks[];
   /** Estimated failed requests over the window. */
   requestsFailed?: number | null;
   /** Free text: "all API users", or a query that produced the figures. */
   notes?: string[];
+}
+
+export interface ServicePeaks {
+  service: string;
+  peakErrorRate: number | null;
+  peakP95Seconds: number | null;
+}
+
+/** "16.7% (api; checkout 0.4%)": the peak, whose it is, and the other services' peaks beside it. */
+function peakLine(overall: number, services: ServicePeaks[] | undefined, pick: (s: ServicePeaks) => number | null, fmt: (v: number) => string): string {
+  const known = (services ?? []).flatMap((s) => {
+    const v = pick(s);
+    return v == null ? [] : [{ service: s.service, v }];
+  });
+  if (known.length === 0) return fmt(overall);
+  known.sort((a, b) => b.v - a.v);
+  const [top, ...rest] = known;
+  const others = rest.map((r) => `${r.service} ${fmt(r.v)}`).join(', ');
+  return `${fmt(top!.v)} (${top!.service}${others ? `; ${others}` : ''})`;
 }
 
 export interface PostmortemOptions {
@@ -249,8 +270,24 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   md.push('## Impact', '');
   const im = opts.impact;
   if (im) {
-    if (im.peakErrorRate != null) md.push(`- Peak error rate: ${(im.peakErrorRate * 100).toFixed(1)}%`);
-    if (im.peakP95Seconds != null) md.push(`- Peak p95 latency: ${im.peakP95Seconds.toFixed(2)}s`);
+    if (im.peakErrorRate != null)
+      md.push(
+        `- Peak error rate: ${peakLine(
+          im.peakErrorRate,
+          im.services,
+          (s) => s.peakErrorRate,
+          (v) => `${(v * 100).toFixed(1)}%`,
+        )}`,
+      );
+    if (im.peakP95Seconds != null)
+      md.push(
+        `- Peak p95 latency: ${peakLine(
+          im.peakP95Seconds,
+          im.services,
+          (s) => s.peakP95Seconds,
+          (v) => `${v.toFixed(2)}s`,
+        )}`,
+      );
     if (im.requestsFailed != null) md.push(`- Requests failed (estimate): ${Math.round(im.requestsFailed).toLocaleString('en-US')}`);
     for (const n of im.notes ?? []) md.push(`- ${n}`);
   } else md.push('- _No figures from Prometheus for this window; fill in users affected and requests failed._');

@@ -326,7 +326,7 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
   // Impact from the drill's Prometheus: the scenario drives ~45% 5xx on api, and the store showed ≥ 30%.
   assert.ok((impact.peakErrorRate ?? 0) >= 0.3, `peak error rate ≥ 30%: ${JSON.stringify(impact)}`);
   const peak = section(md, 'Impact')
-    .map((l) => /^- Peak error rate: (\d+\.\d)%$/.exec(l))
+    .map((l) => /^- Peak error rate: (\d+\.\d)% \(api[;)]/.exec(l))
     .find(Boolean);
   assert.ok(peak && Number(peak[1]) >= 30, `the Impact section shows a peak error rate ≥ 30% (the scenario drives ~45%)${context}`);
   assert.ok(

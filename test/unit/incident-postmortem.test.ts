@@ -92,7 +92,18 @@ test('a scripted incident becomes a post-mortem with its real durations, actions
   const stateDir = tempDir();
   const out = tempDir();
   const id = await scriptedIncident(stateDir);
-  const res = writePostmortem(stateDir, undefined, undefined, { cwd: out, impact: { peakErrorRate: 0.453, peakP95Seconds: 6.2, requestsFailed: 15750 } });
+  const res = writePostmortem(stateDir, undefined, undefined, {
+    cwd: out,
+    impact: {
+      peakErrorRate: 0.453,
+      peakP95Seconds: 6.2,
+      services: [
+        { service: 'checkout', peakErrorRate: 0.004, peakP95Seconds: 0.35 },
+        { service: 'api', peakErrorRate: 0.453, peakP95Seconds: 6.2 },
+      ],
+      requestsFailed: 15750,
+    },
+  });
   assert.equal(res.incidentId, id);
   assert.equal(res.markdownPath, path.join(stateDir, 'postmortems', `${id}.md`), 'written next to the journal, not into the current directory');
   assert.deepEqual(fs.readdirSync(out), []);
@@ -110,7 +121,9 @@ test('a scripted incident becomes a post-mortem with its real durations, actions
   assert.match(md, /## Changes made by others\n\n- None seen\./);
   assert.match(md, /- Peak: \*\*P0\*\* \(api: 0\/3 pods ready → P0\)/);
   assert.match(md, /- Final: \*\*P0\*\*/);
-  assert.match(md, /- Peak error rate: 45\.3%/);
+  // Each peak names its service, with the others beside it (a baseline p95 is not read as the incident's).
+  assert.match(md, /- Peak error rate: 45\.3% \(api; checkout 0\.4%\)$/m);
+  assert.match(md, /- Peak p95 latency: 6\.20s \(api; checkout 0\.35s\)$/m);
   assert.match(md, /- Requests failed \(estimate\): 15,750/);
   assert.match(md, /\| Time UTC \| Event \| Actor \| Source \| Details \|/);
   assert.match(md, /\| 2026-11-25 16:39:00 \| HighErrorRate \(api\) firing: 5xx > 10% \(before the declaration\) \| prometheus \| prometheus \|/);

@@ -15,6 +15,7 @@
 import type { Config, SeverityConfig } from '../config/schema.js';
 import type { State } from '../store/store.js';
 import type { Severity, SeveritySuggestion } from './types.js';
+import { someNames } from '../present/format.js';
 
 export interface ServiceSignal {
   name: string;
@@ -150,10 +151,10 @@ export function signalsFromState(state: State, config: Config, flags: SignalFlag
 
   if (kubeUsable) {
     const looping = state.kube.data.pods.filter((p) => p.status === 'CrashLoopBackOff');
-    if (looping.length > 0) degraded.push(`${looping.length} pod${looping.length > 1 ? 's' : ''} crash-looping (${looping[0]!.name}${looping.length > 1 ? ', …' : ''})`);
+    if (looping.length > 0) degraded.push(`${looping.length} pod${looping.length > 1 ? 's' : ''} crash-looping (${someNames(looping.map((p) => p.name))})`);
   }
   const firing = state.prom.data.alerts.filter((a) => a.state === 'firing' && !a.silenced && !a.inhibited);
-  if (firing.length > 0) degraded.push(`${firing.length} alert${firing.length > 1 ? 's' : ''} firing (${firing[0]!.name}${firing.length > 1 ? ', …' : ''})`);
+  if (firing.length > 0) degraded.push(`${firing.length} alert${firing.length > 1 ? 's' : ''} firing (${someNames([...new Set(firing.map((a) => a.name))])})`);
 
   return { services, dataLossFlagged: flags.dataLoss === true, majorFeatureDown: flags.majorFeatureDown ?? null, degraded, unknown };
 }

@@ -78,3 +78,11 @@ export function truncate(text: string, width: number): string {
   if (width === 1) return '…';
   return text.slice(0, width - 1) + '…';
 }
+
+/** Names for a sentence: "a, b, c and 2 more" (a message says how many it left out, never "…"). */
+export function someNames(names: string[], max = 3): string {
+  const shown = names.slice(0, max);
+  const rest = names.length - shown.length;
+  if (rest > 0) return `${shown.join(', ')} and ${rest} more`;
+  return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}` : (shown[0] ?? '');
+}

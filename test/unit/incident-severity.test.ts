@@ -198,3 +198,20 @@ test('signalsFromState: nothing configured and nothing wrong is all clear', () =
   const sig = signalsFromState(initialState(), defaultConfig());
   assert.equal(suggestSeverity(sig, defaultConfig().severity).rule, 'all clear');
 });
+
+test('degraded findings name what they count, with "and N more", never a literal ellipsis', () => {
+  const state = initialState();
+  const pod = (name: string) => ({ name, status: 'CrashLoopBackOff' }) as never;
+  const alert = (name: string, service: string) => ({ name, state: 'firing', labels: { service }, silenced: false, inhibited: false }) as never;
+  state.kube = { ...state.kube, status: 'ok', updatedAt: 1, data: { ...state.kube.data, pods: ['a-1', 'a-2', 'a-3', 'a-4', 'a-5'].map(pod) } };
+  state.prom = {
+    ...state.prom,
+    status: 'ok',
+    updatedAt: 1,
+    data: { ...state.prom.data, alerts: [alert('HighErrorRate', 'api'), alert('HighErrorRate', 'checkout'), alert('HighLatency', 'api')] },
+  };
+  const sig = signalsFromState(state, defaultConfig());
+  assert.ok(sig.degraded.includes('5 pods crash-looping (a-1, a-2, a-3 and 2 more)'), sig.degraded.join(' | '));
+  assert.ok(sig.degraded.includes('3 alerts firing (HighErrorRate and HighLatency)'), sig.degraded.join(' | '));
+  assert.ok(!sig.degraded.some((d) => d.includes('…')));
+});

@@ -20,7 +20,7 @@ const signals = {
   services: [{ name: 'api', errorRate: 0.123, p95Seconds: 1.5, allPodsNotReady: false, podsReady: 2, podsDesired: 3 }],
   dataLossFlagged: false,
   majorFeatureDown: null,
-  degraded: ['2 pods crash-looping (api-68ddbb977d-bxvvd, …)'],
+  degraded: ['2 pods crash-looping (api-68ddbb977d-bxvvd and api-68ddbb977d-k2x9q)'],
 };
 const action = (at: number, kind: TimelineEntry['kind'], summary: string): TimelineEntry => ({ id: summary, incidentId: 'i1', at, kind, actor: 'ana', source: 'runner', summary });
 
@@ -40,7 +40,7 @@ test('prefill: actions taken with times and outcomes, impact per service with th
   assert.equal(f.currentActions, '17:02 Roll back deployment shop/api: rolled back to revision 1; rollout complete');
   const withAlerts = prefillFields(inc, {
     now: T0,
-    signals: { ...signals, degraded: ['2 alerts firing (HighErrorRate, …)'] },
+    signals: { ...signals, degraded: ['2 alerts firing (HighErrorRate and HighLatency)'] },
     alerts: [
       { label: 'HighErrorRate (api)', summary: 'High 5xx error rate on api' },
       { label: 'KubePodCrashLooping', summary: null },

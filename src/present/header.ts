@@ -29,9 +29,16 @@ const RULE_MAX = 56;
 const SEV_TOKEN: Record<string, Token> = { P0: 'sevP0', P1: 'sevP1', P2: 'sevP2', P3: 'sevP3' };
 
 export function headerCells(h: HeaderInput): Cell[] {
-  const parts: { cells: Cell[]; priority: number }[] = [];
+  // `shrink` gives a shorter form of a part (at most `room` wide), or null, before the part is
+  // dropped; a shrunk part is dropped later, after the parts of priority 2.5.
+  const parts: { cells: Cell[]; priority: number; shrink?: (room: number) => Cell[] | null }[] = [];
   parts.push({ priority: 0, cells: [{ text: ' warroom ', token: 'title', bold: true }] });
-  if (h.meta.drill) parts.push({ priority: 0, cells: [{ text: ` DRILL${h.meta.scenario ? ` ${h.meta.scenario}` : ''} `, token: 'warn', bold: true }, { text: ' ' }] });
+  if (h.meta.drill) {
+    // The badge stays; the scenario's name inside it goes before the suggestion does.
+    parts.push({ priority: 0, cells: [{ text: ' DRILL', token: 'warn', bold: true }] });
+    if (h.meta.scenario) parts.push({ priority: 2.5, cells: [{ text: ` ${h.meta.scenario}`, token: 'warn', bold: true }] });
+    parts.push({ priority: 0, cells: [{ text: ' ', token: 'warn', bold: true }, { text: ' ' }] });
+  }
   if (h.meta.readOnly) parts.push({ priority: 0, cells: [{ text: ' READ-ONLY ', token: 'info', bold: true }, { text: ' ' }] });
   if (h.incident) {
     const i = h.incident;
@@ -57,19 +64,27 @@ export function headerCells(h: HeaderInput): Cell[] {
   }
   if (h.incident && h.escalation) parts.push({ priority: 1, cells: [{ text: `${h.glyphs.warn} ${h.escalation} `, token: 'critical', bold: true }] });
   const s = h.suggestion;
-  parts.push({
-    priority: 2,
-    cells: s.severity
-      ? [
-          { text: 'suggest ', token: 'muted' },
-          { text: `${s.severity} `, token: SEV_TOKEN[s.severity], bold: true },
-          { text: `${truncate(s.rule, RULE_MAX)} `, token: 'fg' },
-        ]
-      : s.rule === 'all clear'
-        ? [{ text: `${h.glyphs.ok} ${s.rule} `, token: 'ok' }]
-        : // "unknown (kubernetes unreachable)", "no signals yet": not a severity, and not all clear either.
-          [{ text: `${h.glyphs.warn} ${truncate(s.rule, RULE_MAX)} `, token: 'warn' }],
-  });
+  if (s.severity) {
+    parts.push({
+      priority: 2,
+      cells: [
+        { text: 'suggest ', token: 'muted' },
+        { text: `${s.severity} `, token: SEV_TOKEN[s.severity], bold: true },
+      ],
+    });
+    // On a narrow screen the rule is cut to fit, and left out only after the scenario's name:
+    // "suggest P2" is the one hint to act on.
+    const rule = (max: number): Cell[] => [{ text: `${truncate(s.rule, max)} `, token: 'fg' }];
+    parts.push({ priority: 2.7, cells: rule(RULE_MAX), shrink: (room) => (room >= 12 ? rule(room - 1) : null) });
+  } else
+    parts.push({
+      priority: 2,
+      cells:
+        s.rule === 'all clear'
+          ? [{ text: `${h.glyphs.ok} ${s.rule} `, token: 'ok' }]
+          : // "unknown (kubernetes unreachable)", "no signals yet": not a severity, and not all clear either.
+            [{ text: `${h.glyphs.warn} ${truncate(s.rule, RULE_MAX)} `, token: 'warn' }],
+    });
   if (h.context)
     parts.push({
       priority: 4,
@@ -92,10 +107,16 @@ export function headerCells(h: HeaderInput): Cell[] {
   if (srcCells.length) parts.push({ priority: 3, cells: srcCells });
 
   // Drop the least important parts, one at a time, until the line fits.
-  const len = (list: typeof parts) => list.reduce((n, p) => n + p.cells.reduce((m, c) => m + c.text.length, 0), 0);
+  const width = (cells: Cell[]) => cells.reduce((m, c) => m + c.text.length, 0);
+  const len = (list: typeof parts) => list.reduce((n, p) => n + width(p.cells), 0);
   let kept = parts;
   while (len(kept) > h.width && kept.some((p) => p.priority > 0)) {
     const worst = kept.reduce((a, b) => (b.priority >= a.priority ? b : a));
+    const shrunk = worst.shrink?.(width(worst.cells) - (len(kept) - h.width));
+    if (shrunk) {
+      kept = kept.map((p) => (p === worst ? { cells: shrunk, priority: 2.4 } : p));
+      continue;
+    }
     kept = kept.filter((p) => p !== worst);
   }
   return kept.flatMap((p) => p.cells);

@@ -71,3 +71,13 @@ test('a suggestion that cannot be made reads as unknown, in warning colour, neve
   assert.equal(c.token, 'warn');
   assert.equal(headerCells(input({ suggestion: { severity: null, rule: 'all clear' } })).find((x) => x.text.includes('all clear'))!.token, 'ok');
 });
+
+test('at 80 columns the suggestion is cut, then kept as "suggest P2", kept as "suggest P2" before the scenario name', () => {
+  const base = { meta: initialState({ drill: true, scenario: 'redis-outage' }).meta, incident: { ...input().incident!, severity: 'P3' as const } };
+  const t80 = text(input({ ...base, width: 80, suggestion: { severity: 'P2', rule: 'api: 5xx 8.37% ≥ 5% → P2' } }));
+  assert.ok(t80.length <= 80, t80);
+  assert.match(t80, /P3 Investigating .*suggest P2/);
+  const t60 = text(input({ ...base, width: 60, suggestion: { severity: 'P2', rule: 'api: 5xx 8.37% ≥ 5% → P2' } }));
+  assert.ok(t60.length <= 60, t60);
+  assert.match(t60, /DRILL +P3 Investigating/);
+});

@@ -69,6 +69,7 @@ export function startPaging(o: StartPagingOptions, clients = pagingClients(o.con
       announceChannel: cfg.slack!.announceChannel ?? null,
       readOnly: o.readOnly,
     });
+    source.setChannel(sync.status());
     sync.onChange((s) => {
       source.setChannel(s);
       if (s.state === 'failing' || s.state === 'waiting') o.log(`slack channel: ${s.message}`);

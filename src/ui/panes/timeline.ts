@@ -6,7 +6,7 @@ import type { PaneDef } from './pane.js';
 export const timelinePane: PaneDef<'timeline'> = {
   id: 'timeline',
   title: 'Timeline',
-  reads: (s) => [s.incident, s.paging.data.channel],
+  reads: (s) => [s.incident, s.paging.data.channel, s.meta.readOnly],
   model(state, now) {
     const inc = state.incident;
     const entries = inc.timeline;
@@ -30,19 +30,30 @@ export const timelinePane: PaneDef<'timeline'> = {
     // The incident channel's trouble (Slack down, rate-limited) is said where its entries are.
     const channel = state.paging.data.channel;
     const channelTrouble = channel && (channel.state === 'failing' || channel.state === 'waiting') ? channel : null;
+    // With Slack configured, other machines' screens see the incident only through its channel.
+    const unshared = channel && !channel.channel && inc.current && inc.current.status !== 'resolved' && !state.meta.readOnly;
+    const empty = inc.current
+      ? 'nothing recorded yet'
+      : state.meta.readOnly
+        ? channel
+          ? "no incident here yet: a responder's incident appears once they open its channel (O)"
+          : 'no incident declared'
+        : 'no incident declared (D to declare); actions are still journaled';
     return {
       title: `Timeline${inc.current ? ` ${inc.current.id}` : ''}${channel?.channelName ? ` · #${channel.channelName}` : ''}`,
       badge: inc.journalProblems.length
         ? { text: `journal: ${inc.journalProblems.length > 1 ? `${inc.journalProblems.length} problems; ` : ''}${inc.journalProblems[0]}`, token: 'warn' }
         : channelTrouble
           ? { text: `channel: ${channelTrouble.message}`, token: channelTrouble.state === 'failing' ? 'critical' : 'warn' }
-          : inc.deliveries
-            ? { text: inc.deliveries, token: 'muted' }
-            : undefined,
+          : unshared
+            ? { text: 'not shared: O opens the channel', token: 'warn' }
+            : inc.deliveries
+              ? { text: inc.deliveries, token: 'muted' }
+              : undefined,
       rows,
       targets,
       selectable: true,
-      empty: inc.current ? 'nothing recorded yet' : 'no incident declared (D to declare); actions are still journaled',
+      empty,
     };
   },
   layout: {

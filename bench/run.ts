@@ -495,7 +495,9 @@ async function main(): Promise<void> {
     await w.stop();
   }
   progress(`warroom drill: ${SAMPLES} starts`);
-  drill = await drillStarts(SAMPLES);
+  drill = await drillStarts(SAMPLES, [process.execPath, CLI]);
+  progress(`single executable: npm run package, then ${SAMPLES} drill starts`);
+  const sea = await singleExecutable(SAMPLES);
 
   // ------------------------------------------------------------ the table
   const top = POD_COUNTS[POD_COUNTS.length - 1];
@@ -514,6 +516,13 @@ async function main(): Promise<void> {
   if (drill) {
     row('warroom drill: exec → first frame', dist(drill.first, formatMs), '< 200 ms', below(p95(drill.first), 200));
     row('warroom drill: exec → pods visible', dist(drill.pods, formatMs), '< 1 s', below(p95(drill.pods), 1000));
+  }
+  if (sea) {
+    row(`single executable (${path.basename(sea.file)}, Node ${process.versions.node} inside): size`, formatBytes(sea.bytes), 'ref.', 'info');
+    if (sea.starts) {
+      row('single executable: drill exec → first frame', dist(sea.starts.first, formatMs), '< 200 ms', below(p95(sea.starts.first), 200));
+      row('single executable: drill exec → pods visible', dist(sea.starts.pods, formatMs), '< 1 s', below(p95(sea.starts.pods), 1000));
+    }
   }
   for (const pods of POD_COUNTS) {
     const s = sessions[pods];
@@ -621,8 +630,20 @@ async function main(): Promise<void> {
   out.write(`- bench took ${((performance.now() - tStart) / 1000).toFixed(0)} s\n`);
 }
 
-/** `warroom drill`: its own simulators in the same process; pods visible counts starting them. */
-async function drillStarts(n: number): Promise<Startup | null> {
+/** `npm run package`, then the executable's drill starts timed as the CLI's are. */
+async function singleExecutable(n: number): Promise<{ file: string; bytes: number; starts: Startup | null } | null> {
+  try {
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs')], { cwd: ROOT, stdio: 'pipe' });
+  } catch (e) {
+    notes.push(`single executable: npm run package failed: ${reason(e)}`);
+    return null;
+  }
+  const file = path.join(ROOT, 'dist', `warroom-${process.platform}-${process.arch}`);
+  return { file, bytes: fs.statSync(file).size, starts: await drillStarts(n, [file]) };
+}
+
+/** `warroom drill` (`program`: the argv that runs warroom): its own simulators in the same process; pods visible counts starting them. */
+async function drillStarts(n: number, program: string[]): Promise<Startup | null> {
   const r: Startup = { first: [], pods: [], filled: [] };
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'warroom-bench-drill-'));
   const env: NodeJS.ProcessEnv = {
@@ -637,7 +658,7 @@ async function drillStarts(n: number): Promise<Startup | null> {
   };
   try {
     for (let i = 0; i < n; i++) {
-      const run = runInPty([process.execPath, CLI, 'drill', '--scenario', 'latency-spike'], { cols: 200, rows: 50, env, cwd: home });
+      const run = runInPty([...program, 'drill', '--scenario', 'latency-spike'], { cols: 200, rows: 50, env, cwd: home });
       const screen = replayScreen(run, 200, 50);
       try {
         r.first.push((await screen.waitFor(firstFrame, 20_000, 'drill first frame')) - run.startedAt);

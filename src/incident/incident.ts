@@ -31,6 +31,8 @@ import { hostname } from 'node:os';
 import type { Config } from '../config/schema.js';
 import type { State } from '../store/store.js';
 import { appendJsonl, findOpenIncident, foldIncident, incidentJournalPath, makeIncidentId, readJournal, sessionJournalPath } from './journal.js';
+import { affectedComponents, internalIdentifiers } from './audience.js';
+import { ChangeWatcher } from './changes.js';
 import { Outbox } from './outbox.js';
 import { signalsFromState, suggestSeverity, type SignalFlags, type Signals } from './severity.js';
 import type { Sink } from './sinks.js';
@@ -63,15 +65,6 @@ export interface EngineOptions {
 
 export type Role = 'commander' | 'comms' | (string & {});
 
-const NAMING_LABELS = ['namespace', 'pod', 'instance', 'job', 'service', 'deployment', 'statefulset', 'container', 'node', 'host', 'hostname', 'cluster', 'endpoint'];
-
-interface DeployShape {
-  revision: number | null;
-  images: string;
-  replicas: number;
-  restartedAt: string | null;
-}
-
 /** An incident id that is a plain file name (ids arriving from other cockpits are checked). */
 const SAFE_INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/;
 
@@ -98,12 +91,7 @@ export class IncidentEngine implements Recorder {
   private readonly seenIds = new Set<string>();
   private journalFollower: NodeJS.Timeout | null = null;
   private followed: { file: string; size: number } | null = null;
-  /** Each deployment as last seen, to tell the watch's changes apart. */
-  private readonly deploySeen = new Map<string, DeployShape>();
-  /** StatefulSet rollouts seen through the watch (they carry no rollout time). */
-  private readonly stsRollouts = new Map<string, { at: number; namespace: string; name: string; revision: number | null; images: string; previousImages: string }>();
-  /** Deployments this cockpit is changing (an action started), until when changes are ours. */
-  private readonly ownChanges = new Map<string, number>();
+  private readonly changes: ChangeWatcher;
   /** When the current suggestion's severity first held. */
   private suggestionSince: number | null = null;
   /** The incident resolved last in this session: one more update may still go to it. */
@@ -121,6 +109,7 @@ export class IncidentEngine implements Recorder {
 
   constructor(private readonly opts: EngineOptions) {
     this.now = opts.now ?? Date.now;
+    this.changes = new ChangeWatcher(this.now);
     this.secrets = [...(opts.secrets ?? []), ...(opts.sinks ?? []).flatMap((s) => s.secrets)];
     const open = findOpenIncident(opts.stateDir, opts.environment);
     if (open) {
@@ -244,7 +233,7 @@ export class IncidentEngine implements Recorder {
   // ---- Recorder ----
 
   record(entry: NewEntry): void {
-    this.noteOwnChange(entry);
+    this.changes.noteOwnChange(entry);
     if (this.info) this.recordTo(this.info.id, entry);
     else this.recordTo(this.sessionId(), entry);
   }
@@ -426,106 +415,14 @@ export class IncidentEngine implements Recorder {
       const { id: _id, incidentId: _inc, severity: _sev, status: _st, ...entry } = e;
       this.recordTo(id, { ...entry, summary: `${e.summary} (before the declaration)` });
     }
-    this.recordWhatChanged(id, at, before);
+    for (const e of this.changes.whatChanged(this.lastState, this.detectedAt(at), at, before)) this.recordTo(id, e);
     this.timeline.sort((x, y) => x.at - y.at);
     return { ...this.info };
   }
 
-  /** Deployments and StatefulSets rolled out within 2 h before the detection: revision, image diff, change-cause. */
-  private recordWhatChanged(id: string, declaredAt: number, ownActions: TimelineEntry[]): void {
-    const detected = Math.min(declaredAt, ...this.timeline.filter((e) => e.kind === 'alert.fired' || e.kind === 'severity.suggested').map((e) => e.at));
-    // A rollout this cockpit made (a rollback before declaring) is an action taken, not a change that preceded the incident.
-    const ours = (ns: string, name: string, rolledOutAt: number) =>
-      ownActions.some((e) => {
-        const r = (e.refs ?? {}) as Record<string, unknown>;
-        return e.kind === 'action.succeeded' && r.target === name && r.namespace === ns && Math.abs(e.at - rolledOutAt) <= 60_000;
-      });
-    for (const d of this.lastState?.kube.data.deployments ?? []) {
-      if (d.lastRolloutAt == null || d.lastRolloutAt < detected - 2 * 3600_000 || d.lastRolloutAt > Math.max(detected, this.now())) continue;
-      if (ours(d.namespace, d.name, d.lastRolloutAt)) continue;
-      const images = d.previousImages && d.previousImages.join() !== d.images.join() ? `${d.previousImages.join(', ')} → ${d.images.join(', ')}` : d.images.join(', ');
-      this.recordTo(id, {
-        kind: 'change.observed',
-        at: Math.min(d.lastRolloutAt, declaredAt),
-        actor: 'kubernetes',
-        source: 'kube',
-        summary: `Rolled out ${d.namespace}/${d.name} revision ${d.revision ?? '?'}: ${images}${d.changeCause ? ` ("${d.changeCause}")` : ''}`,
-        refs: {
-          deployment: d.name,
-          namespace: d.namespace,
-          revision: d.revision,
-          images: d.images,
-          previousImages: d.previousImages ?? null,
-          changeCause: d.changeCause ?? null,
-          rolledOutAt: d.lastRolloutAt,
-        },
-      });
-    }
-    for (const r of this.stsRollouts.values()) {
-      if (r.at < detected - 2 * 3600_000 || r.at > declaredAt) continue;
-      this.recordTo(id, {
-        kind: 'change.observed',
-        at: r.at,
-        actor: 'kubernetes',
-        source: 'kube',
-        summary: `Rolled out StatefulSet ${r.namespace}/${r.name} revision ${r.revision ?? '?'}: ${r.previousImages === r.images ? r.images : `${r.previousImages} → ${r.images}`}`,
-        refs: { statefulset: r.name, namespace: r.namespace, revision: r.revision, images: r.images, previousImages: r.previousImages },
-      });
-    }
-  }
-
-  /** Changes this cockpit starts are its own until shortly after they finish (the watch lags). */
-  private noteOwnChange(entry: NewEntry): void {
-    const r = (entry.refs ?? {}) as Record<string, unknown>;
-    if (typeof r.action !== 'string' || !r.action.startsWith('kube.') || typeof r.target !== 'string') return;
-    const key = `${r.namespace ?? ''}/${r.target}`;
-    if (entry.kind === 'action.started') this.ownChanges.set(key, Infinity);
-    else if (entry.kind === 'action.succeeded' || entry.kind === 'action.failed') this.ownChanges.set(key, this.now() + 20_000);
-  }
-
-  /** Journals what someone else changed on a deployment while an incident is open. */
-  private observeDeployments(state: State): void {
-    if (state.kube.status === 'disabled' || state.kube.updatedAt == null) return;
-    const workloads = [
-      ...state.kube.data.deployments.map((d) => ({
-        kind: 'deployment',
-        d,
-        shape: { revision: d.revision, images: d.images.join(', '), replicas: d.desired, restartedAt: d.restartedAt ?? null },
-        changeCause: d.changeCause ?? null,
-      })),
-      ...(state.kube.data.statefulSets ?? []).map((d) => ({
-        kind: 'statefulset',
-        d,
-        shape: { revision: d.revision, images: d.images.join(', '), replicas: d.desired, restartedAt: null },
-        changeCause: null,
-      })),
-    ];
-    for (const { kind, d, shape: now, changeCause } of workloads) {
-      // Deployments keep their plain key (the actions' targets); StatefulSets are named by kind.
-      const key = kind === 'deployment' ? `${d.namespace}/${d.name}` : `statefulset ${d.namespace}/${d.name}`;
-      const before = this.deploySeen.get(key);
-      this.deploySeen.set(key, now);
-      if (!before) continue;
-      const rolledOut = before.images !== now.images || (before.revision !== now.revision && now.revision != null);
-      // A StatefulSet has no rollout time of its own: the one seen here is kept for "What changed".
-      if (kind === 'statefulset' && rolledOut)
-        this.stsRollouts.set(key, { at: this.now(), namespace: d.namespace, name: d.name, revision: now.revision, images: now.images, previousImages: before.images });
-      if (!this.info) continue;
-      const what: string[] = [];
-      if (before.images !== now.images) what.push(`image ${before.images} → ${now.images}`);
-      if (before.replicas !== now.replicas) what.push(`replicas ${before.replicas} → ${now.replicas}`);
-      if (before.restartedAt !== now.restartedAt && now.restartedAt) what.push(`restarted (restartedAt ${now.restartedAt})`);
-      if (before.revision !== now.revision && now.revision != null) what.push(`revision ${before.revision ?? '?'} → ${now.revision}`);
-      if (what.length === 0) continue;
-      if ((this.ownChanges.get(`${d.namespace}/${d.name}`) ?? -Infinity) >= this.now()) continue;
-      this.record({
-        kind: 'change.external',
-        actor: 'someone else',
-        source: 'kube',
-        summary: `External change: ${key} ${what.join(', ')}${changeCause ? ` ("${changeCause}")` : ''}`,
-        refs: { [kind]: d.name, namespace: d.namespace, before, after: now, changeCause },
-      });
-    }
+  /** When the incident was detected: its first alert or P-level suggestion, at the latest the declaration. */
+  private detectedAt(declaredAt: number): number {
+    return Math.min(declaredAt, ...this.timeline.filter((e) => e.kind === 'alert.fired' || e.kind === 'severity.suggested').map((e) => e.at));
   }
 
   setStatus(status: IncidentStatus, actor: string, note?: string): void {
@@ -617,57 +514,14 @@ export class IncidentEngine implements Recorder {
     return null;
   }
 
-  /** Public names of the services whose signals are past the P2 thresholds or that have an alert firing. */
+  /** Public names of the affected services (see audience.ts). */
   affectedComponents(): string[] {
-    const sev = this.opts.config.severity;
-    const services = this.opts.config.prometheus?.services ?? [];
-    const firing = new Set(
-      (this.lastState?.prom.data.alerts ?? [])
-        .filter((a) => a.state === 'firing')
-        .flatMap((a) => [a.labels.service, a.labels.deployment])
-        .filter(Boolean),
-    );
-    const out: string[] = [];
-    for (const svc of services) {
-      if (!svc.publicName) continue;
-      const sig = this.signals?.services.find((s) => s.name === svc.name);
-      const hit =
-        firing.has(svc.name) ||
-        svc.deployments.some((d) => firing.has(d)) ||
-        (sig != null && (sig.allPodsNotReady || (sig.errorRate ?? 0) >= sev.errorRate.p2 || (sig.p95Seconds ?? 0) >= sev.latencyP95Seconds.p2));
-      if (hit && !out.includes(svc.publicName)) out.push(svc.publicName);
-    }
-    return out;
+    return affectedComponents(this.opts.config, this.lastState, this.signals);
   }
 
-  /**
-   * Names that must never reach a public page: pods, deployments, namespaces, nodes, alerts and
-   * their label values, configured service, database and cache names, the kube context.
-   */
+  /** Names that must never reach a public page (see audience.ts). */
   internalIdentifiers(): Set<string> {
-    const ids = new Set<string>();
-    const add = (v: unknown) => {
-      if (typeof v === 'string' && v.length >= 2) ids.add(v);
-    };
-    const st = this.lastState;
-    if (st) {
-      for (const p of st.kube.data.pods) [p.name, p.namespace, p.node].forEach(add);
-      for (const d of st.kube.data.deployments) [d.name, d.namespace].forEach(add);
-      for (const a of st.prom.data.alerts) {
-        add(a.name);
-        // Only labels that name things (a label like priority="high" would forbid ordinary words).
-        for (const k of NAMING_LABELS) add(a.labels[k]);
-      }
-      add(st.kube.data.context);
-      add(st.kube.data.cluster);
-    }
-    const cfg = this.opts.config;
-    for (const s of cfg.prometheus?.services ?? []) [s.name, s.namespace, ...s.deployments].forEach(add);
-    for (const p of cfg.postgres) add(p.name);
-    for (const r of cfg.redis) add(r.name);
-    for (const n of cfg.kube.namespaces) add(n);
-    // Words a component could legitimately share with an identifier stay allowed by case: "API" vs "api".
-    return ids;
+    return internalIdentifiers(this.opts.config, this.lastState);
   }
 
   sinkNames(): string[] {
@@ -784,7 +638,7 @@ export class IncidentEngine implements Recorder {
       }
     }
 
-    this.observeDeployments(state);
+    for (const e of this.changes.observe(state, this.info !== null)) this.record(e);
     this.signals = signalsFromState(state, this.opts.config, this.flags);
     const next = suggestSeverity(this.signals, this.opts.config.severity);
     const changed = next.rule !== this.suggestion.rule;

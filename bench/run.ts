@@ -19,6 +19,7 @@ import { replayScreen, type Screen } from './lib/screen.js';
 import { httpProxy, tcpProxy, type CountingProxy, type Tally } from './lib/proxy.js';
 import { kubeKind } from './lib/classify.js';
 import { kubeMetricsBytes } from './lib/kube-metrics.js';
+import xterm from '@xterm/headless';
 import { SIM_TLS_CERT, SIM_TLS_KEY } from '../src/sim/kube/tls.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -630,6 +631,83 @@ async function main(): Promise<void> {
   out.write(`- bench took ${((performance.now() - tStart) / 1000).toFixed(0)} s\n`);
 }
 
+/**
+ * `--dump-frames`: one cockpit at 10 pods (or `--pods N`), one pod deleted, and every frame until
+ * its replacement runs, as the rows it changed (old → new text) and its bytes per row: where the
+ * bytes of a delete go. A diagnostic; prints no table.
+ */
+async function dumpFrames(): Promise<void> {
+  build();
+  const pods = Number(args[args.indexOf('--pods') + 1]) || BASE_PODS;
+  const w = await startWorld();
+  try {
+    if (pods !== BASE_PODS) await scaleTo(w, pods);
+    const c = startCockpit(w, 200, 50);
+    try {
+      await c.screen.waitFor((s) => everyPane(s, true), 40_000, 'every pane');
+      await sleep(6000);
+      const victim = podOnScreen(c, w, new Set());
+      const from = c.run.chunks.length;
+      const before = c.screen.rows();
+      process.stdout.write(`deleting ${victim}\n`);
+      w.kubectl('delete', 'pod', victim, '--wait=false');
+      await sleep(8000);
+      const data = Buffer.concat(c.run.chunks.slice(from).map((x) => x.data));
+      await replayFrames(before, data, 200, 50);
+    } finally {
+      await stopCockpit(c);
+    }
+  } finally {
+    await w.stop();
+  }
+}
+
+/** Replays `data` frame by frame (synchronized updates) over a screen showing `rows`, printing each frame's changed rows. */
+async function replayFrames(rows: string[], data: Buffer, cols: number, height: number): Promise<void> {
+  const term = new xterm.Terminal({ cols, rows: height, allowProposedApi: true, scrollback: 0 });
+  const write = (d: string | Buffer) => new Promise<void>((r) => term.write(d, r));
+  // Paint the starting screen as plain text (attributes do not matter for the row diff).
+  await write('\x1b[?1049h\x1b[H\x1b[2J' + rows.map((l, y) => `\x1b[${y + 1}H${l}`).join(''));
+  const text = () => Array.from({ length: height }, (_, y) => term.buffer.active.getLine(y)?.translateToString(true) ?? '');
+  const begin = '\x1b[?2026h';
+  const end = '\x1b[?2026l';
+  const s = data.toString('utf8');
+  let at = 0;
+  let n = 0;
+  let total = 0;
+  for (;;) {
+    const b = s.indexOf(begin, at);
+    if (b < 0) break;
+    const e = s.indexOf(end, b);
+    if (e < 0) break;
+    const frame = s.slice(b, e + end.length);
+    at = e + end.length;
+    const old = text();
+    await write(frame);
+    const now = text();
+    const bytes = Buffer.byteLength(frame);
+    total += bytes;
+    // Bytes per row: split the frame at absolute cursor moves (CUP to row y).
+    const perRow = new Map<number, number>();
+    let row = -1;
+    const raw = new Map<number, string>();
+    for (const part of frame.split(/(?=\x1b\[\d+(?:;\d+)?H)/)) {
+      const m = /^\x1b\[(\d+)(?:;\d+)?H/.exec(part);
+      if (m) row = Number(m[1]) - 1;
+      perRow.set(row, (perRow.get(row) ?? 0) + Buffer.byteLength(part));
+      raw.set(row, (raw.get(row) ?? '') + part);
+    }
+    process.stdout.write(`\n== frame ${++n}: ${bytes} B, ${[...perRow.keys()].filter((r) => r >= 0).length} rows touched\n`);
+    for (let y = 0; y < height; y++) {
+      if (old[y] === now[y] && !perRow.has(y)) continue;
+      process.stdout.write(`  row ${String(y).padStart(2)} ${String(perRow.get(y) ?? 0).padStart(5)} B\n    - ${old[y].trimEnd()}\n    + ${now[y].trimEnd()}\n`);
+      if (args.includes('--raw')) process.stdout.write(`    ${JSON.stringify(raw.get(y) ?? '')}\n`);
+    }
+  }
+  process.stdout.write(`\n${n} frames, ${total} B\n`);
+  term.dispose();
+}
+
 /** `npm run package`, then the executable's drill starts timed as the CLI's are. */
 async function singleExecutable(n: number): Promise<{ file: string; bytes: number; starts: Startup | null } | null> {
   try {
@@ -679,7 +757,7 @@ async function drillStarts(n: number, program: string[]): Promise<Startup | null
   }
 }
 
-main().then(
+(args.includes('--dump-frames') ? dumpFrames() : main()).then(
   () => process.exit(0),
   (e) => {
     process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

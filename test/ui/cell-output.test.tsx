@@ -14,9 +14,10 @@ import { defaultConfig } from '../../src/config/schema.js';
 import { dialogInteraction } from '../../src/ui/dialogs/dialogs.js';
 import { Grid, LineCache, StyleTable, parseLine } from '../../src/ui/output/cells.js';
 import { diffGrids } from '../../src/ui/output/diff.js';
-import { supportsSynchronizedUpdate } from '../../src/ui/output/stage.js';
+import { supportsScrollRegions, supportsSynchronizedUpdate } from '../../src/ui/output/stage.js';
 import type { PodRow } from '../../src/sources/kube/types.js';
 import { cockpitWithData, kubeData } from '../helpers/cockpit-data.js';
+import { shiftingScreens } from '../helpers/shifting-screens.js';
 import { NOW, tick } from '../helpers/cockpit.js';
 import { XtermStdout, fakeStdin, screenCells, screenText, cursorState } from '../helpers/xterm.js';
 import xterm from '@xterm/headless';
@@ -159,6 +160,10 @@ test('200×50: a restart count going up writes one cell; a pod that changes grou
     await measure('restart', () => setPod(s, crashing, { restarts: 15 }));
     await measure('group', () => setPod(s, healthy, { status: 'CrashLoopBackOff', healthy: false, ready: 0 }));
     await measure('nothing', () => s.cockpit.flush());
+    await measure('removed', () => {
+      s.cockpit.publisher('kube')((prev) => ({ ...prev, data: { ...prev.data, pods: prev.data.pods.filter((p) => p.name !== pods[5].name) } }));
+      s.cockpit.flush();
+    });
     if (cellOutput) {
       const raw = m.stdout.raw;
       assert.match(screenText(m.stdout.term).join('\n'), /15 \(\+5\)/, 'the new count is on screen');
@@ -171,6 +176,7 @@ test('200×50: a restart count going up writes one cell; a pod that changes grou
   assert.ok(stage.group < ink.group / 2, `a pod changing group: stage ${stage.group} B, Ink ${ink.group} B`);
   assert.ok(stage.full < ink.full, `first frame: stage ${stage.full} B, Ink ${ink.full} B`);
   assert.equal(stage.nothing, 0, 'a flush that changes nothing writes nothing');
+  assert.ok(stage.removed < ink.removed / 4, `a pod removed from a full pane: stage ${stage.removed} B, Ink ${ink.removed} B`);
 });
 
 test('after unmount the terminal is back: normal screen, cursor shown, attributes reset', async () => {
@@ -185,13 +191,16 @@ test('after unmount the terminal is back: normal screen, cursor shown, attribute
   open.splice(open.indexOf(m), 1);
 });
 
-test('synchronized updates: on for xterm-like terminals, off for the Linux console and dumb terminals, overridable', () => {
+test('synchronized updates: on for xterm-like terminals, off for the Linux console and dumb terminals, overridable; scroll regions everywhere but dumb', () => {
   assert.equal(supportsSynchronizedUpdate({ TERM: 'xterm-256color' }), true);
   assert.equal(supportsSynchronizedUpdate({ TERM: 'tmux-256color' }), true);
   assert.equal(supportsSynchronizedUpdate({ TERM: 'linux' }), false);
   assert.equal(supportsSynchronizedUpdate({ TERM: 'dumb' }), false);
   assert.equal(supportsSynchronizedUpdate({ TERM: 'linux', WARROOM_SYNC_UPDATE: '1' }), true);
   assert.equal(supportsSynchronizedUpdate({ TERM: 'xterm', WARROOM_SYNC_UPDATE: '0' }), false);
+  assert.equal(supportsScrollRegions({ TERM: 'linux' }), true, 'the Linux console has DECSTBM, IL and DL');
+  assert.equal(supportsScrollRegions({ TERM: 'dumb' }), false);
+  assert.equal(supportsScrollRegions({ TERM: 'xterm-256color', WARROOM_SCROLL_REGIONS: '0' }), false);
 });
 
 // ---------------------------------------------------------------- the diff on its own
@@ -255,4 +264,111 @@ test('styles: minimal SGR transitions, and styled strings parse into interned st
   assert.equal(line.styles[0], boldRed);
   assert.equal(line.styles[1], t.intern(0, '31', ''));
   assert.equal(line.glyphs[4], 0, 'the second cell of a wide glyph');
+});
+
+test('diff: rows shifting inside panes and across the screen move with scroll regions, and replay to exactly the next screen', async () => {
+  for (const [cols, rows, seed] of [
+    [96, 18, 3],
+    [200, 50, 11],
+  ] as const) {
+    const { styles, frames } = shiftingScreens(cols, rows, 32, seed);
+    const term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 0, convertEol: true });
+    const write = (d: string) => new Promise<void>((r) => term.write(d, r));
+    const front = new Grid(cols, rows);
+    front.glyphs.set(frames[0]!.glyphs);
+    front.styles.set(frames[0]!.styles);
+    await write(diffGrids(null, frames[0]!, styles).out);
+    let withScroll = 0;
+    let without = 0;
+    let scrolls = 0;
+    for (let i = 1; i < frames.length; i++) {
+      const next = frames[i]!;
+      // The same step without scroll regions, on a copy, for the byte count.
+      const copy = new Grid(cols, rows);
+      copy.glyphs.set(front.glyphs);
+      copy.styles.set(front.styles);
+      without += Buffer.byteLength(diffGrids(copy, next, styles, { scroll: false }).out);
+      const d = diffGrids(front, next, styles);
+      withScroll += Buffer.byteLength(d.out);
+      scrolls += d.scrolls;
+      await write(d.out);
+      const want = Array.from({ length: rows }, (_, y) => next.rowText(y).trimEnd());
+      const got = screenText(term).map((l) => l.trimEnd());
+      assert.deepEqual(got, want, `${cols}×${rows} step ${i}: the terminal shows the next screen`);
+      // Attributes too: against a fresh terminal given the whole next screen.
+      const fresh = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 0, convertEol: true });
+      await new Promise<void>((r) => fresh.write(diffGrids(null, next, styles).out, r));
+      assert.deepEqual(screenCells(term), screenCells(fresh), `${cols}×${rows} step ${i}: attributes`);
+      fresh.dispose();
+      assert.deepEqual(Array.from(front.glyphs), Array.from(next.glyphs), 'the front grid now equals the next one');
+    }
+    term.dispose();
+    assert.ok(scrolls >= 8, `${cols}×${rows}: scroll regions used (${scrolls} moves)`);
+    assert.ok(withScroll < without, `${cols}×${rows}: ${withScroll} B with scroll regions, ${without} B without`);
+  }
+});
+
+test('diff: a list row inserted in the left pane of three side by side is one move when the other panes are blank there, none when they are not', () => {
+  const styles = new StyleTable();
+  const cols = 60;
+  const mk = (left: string[], right: (y: number) => string) => {
+    const lines = Array.from({ length: 10 }, (_, y) => `${(left[y] ?? '').padEnd(20)}│${right(y).padEnd(39)}`);
+    return gridOf(lines, cols, styles);
+  };
+  const names = ['alpha-1 Running', 'bravo-2 Running', 'charlie-3 Running', 'delta-4 Running', 'echo-5 Running', 'foxtrot-6 Running'];
+  const inserted = [...names.slice(0, 2), 'bravo-9 Pending', ...names.slice(2)];
+  const blankRight = mk(names, () => '');
+  const d = diffGrids(
+    blankRight,
+    mk(inserted, () => ''),
+    styles,
+  );
+  assert.equal(d.scrolls, 1, JSON.stringify(d.out));
+  assert.match(d.out, /^\x1b\[3;\d+r\x1b\[3H\x1b\[L\x1b\[r/, 'DECSTBM from the inserted row, IL, margins reset');
+  const busyRight = mk(
+    names,
+    (y) =>
+      [
+        'Scheduled assigned shop/api to node-1',
+        'Pulling image registry.example/api:1.4',
+        'Started container api',
+        'Killing container checkout now',
+        'BackOff restarting failed container',
+        'Created pod: worker-77ab',
+        'SuccessfulCreate replica set scaled',
+        'Unhealthy readiness probe failed',
+        'Pulled image in 1.2s',
+        'NodeReady node-3 is ready',
+      ][y]!,
+  );
+  const e = diffGrids(
+    busyRight,
+    mk(
+      inserted,
+      (y) =>
+        [
+          'Scheduled assigned shop/api to node-1',
+          'Pulling image registry.example/api:1.4',
+          'Started container api',
+          'Killing container checkout now',
+          'BackOff restarting failed container',
+          'Created pod: worker-77ab',
+          'SuccessfulCreate replica set scaled',
+          'Unhealthy readiness probe failed',
+          'Pulled image in 1.2s',
+          'NodeReady node-3 is ready',
+        ][y]!,
+    ),
+    styles,
+  );
+  assert.equal(e.scrolls, 0, 'moving the whole row would cost more than the list rows');
+  assert.equal(
+    diffGrids(
+      blankRight,
+      mk(inserted, () => ''),
+      styles,
+      { scroll: false },
+    ).scrolls,
+    0,
+  );
 });

@@ -1,6 +1,7 @@
-// The bytes that turn the terminal's screen (`prev`) into `next`: only changed cells, reached
-// with the shortest cursor move, with minimal SGR transitions, runs merged across small gaps, a
-// blank row end erased with one EL.
+// The bytes that turn the terminal's screen (`prev`) into `next`: rows that moved up or down are
+// moved by the terminal (a scroll region), then only changed cells are written, reached with the
+// shortest cursor move, with minimal SGR transitions, runs merged across small gaps, a blank row
+// end erased with one EL.
 import { glyphText, WIDE_TAIL, type Grid, type StyleTable } from './cells.js';
 
 const SPACE = 32;
@@ -11,6 +12,13 @@ export interface DiffResult {
   out: string;
   /** Cells written. */
   cells: number;
+  /** Scroll-region moves used. */
+  scrolls: number;
+}
+
+export interface DiffOptions {
+  /** Move shifted rows with scroll regions (DECSTBM + IL/DL); default true. */
+  scroll?: boolean;
 }
 
 /**
@@ -18,11 +26,21 @@ export interface DiffResult {
  * cursor position unknown; on return `prev` equals `next`. `prev === null` means unknown: the
  * screen is erased first.
  */
-export function diffGrids(prev: Grid | null, next: Grid, styles: StyleTable): DiffResult {
+export function diffGrids(prev: Grid | null, next: Grid, styles: StyleTable, o: DiffOptions = {}): DiffResult {
   const w = next.width;
   const h = next.height;
   let out = '';
   let cells = 0;
+  let scrolls = 0;
+  if (prev && o.scroll !== false) {
+    // Up to three moves (a pane's rows shifting and another's, say); each must pay for itself.
+    for (let n = 0; n < 3; n++) {
+      const m = bestScroll(prev, next);
+      if (!m) break;
+      out += applyScroll(prev, m);
+      scrolls++;
+    }
+  }
   let cx = -1;
   let cy = -1;
   let style = 0;
@@ -111,7 +129,134 @@ export function diffGrids(prev: Grid | null, next: Grid, styles: StyleTable): Di
     }
   }
   if (style !== 0) out += '\x1b[0m';
-  return { out, cells };
+  return { out, cells, scrolls };
+}
+
+// ---------------------------------------------------------------- scroll regions
+
+/** Rows [top, bottom] move by `by` (> 0: down, < 0: up); the rows it uncovers become blank. */
+export interface ScrollMove {
+  top: number;
+  bottom: number;
+  by: number;
+}
+
+/** Rows a move may shift by, each way. */
+const MAX_SHIFT = 8;
+/** Bytes a move costs (DECSTBM, CUP, IL/DL, margins reset) and a margin it must win by. */
+const SCROLL_COST = 24;
+/** What an untouched row saves besides its cells: the cursor move to it. */
+const ROW_BONUS = 6;
+
+/** Bytes it takes to write a cell's glyph (UTF-8), the measure of what a move saves. */
+function glyphBytes(id: number): number {
+  if (id === WIDE_TAIL) return 0;
+  if (id < 0x80) return 1;
+  if (id < 0x800) return 2;
+  if (id < 0x10000) return 3;
+  return 4;
+}
+
+/**
+ * The move (full width: a terminal's scroll region spans whole rows) that saves the most bytes
+ * over writing the cells, or null when none pays for itself. A row's score is the bytes of its
+ * cells that would already be right (plus ROW_BONUS when all are).
+ */
+export function bestScroll(prev: Grid, next: Grid): ScrollMove | null {
+  const w = next.width;
+  const h = next.height;
+  if (h < 2 || prev.width !== w || prev.height !== h) return null;
+  const ng = next.glyphs;
+  const ns = next.styles;
+  const pg = prev.glyphs;
+  const ps = prev.styles;
+  // Each cell's bytes in `next`; rows as they are; nothing to win when at most one row differs.
+  const bytes = new Uint8Array(w * h);
+  const full = new Float64Array(h);
+  const stay = new Float64Array(h);
+  const blank = new Float64Array(h);
+  let changed = 0;
+  for (let y = 0; y < h; y++) {
+    let same = 0;
+    let all = 0;
+    let bl = 0;
+    for (let i = y * w, end = i + w; i < end; i++) {
+      const b = (bytes[i] = glyphBytes(ng[i]!));
+      all += b;
+      if (ng[i] === pg[i] && ns[i] === ps[i]) same += b;
+      if ((ng[i] === SPACE || ng[i] === WIDE_TAIL) && ns[i] === 0) bl += b;
+    }
+    if (same !== all) changed++;
+    full[y] = all;
+    stay[y] = same + (same === all ? ROW_BONUS : 0);
+    blank[y] = bl + (bl === all ? ROW_BONUS : 0) - stay[y]!;
+  }
+  if (changed < 2) return null;
+
+  let best: ScrollMove | null = null;
+  let bestGain = SCROLL_COST;
+  const gain = new Float64Array(h);
+  const pre = new Float64Array(h + 1);
+  const preBlank = new Float64Array(h + 1);
+  for (let y = 0; y < h; y++) preBlank[y + 1] = preBlank[y]! + blank[y]!;
+  for (let k = 1; k <= Math.min(MAX_SHIFT, h - 1); k++) {
+    for (const by of [k, -k]) {
+      // gain[y]: what row y wins when it shows prev's row y - by instead of its own.
+      let any = false;
+      for (let y = 0; y < h; y++) {
+        const from = y - by;
+        if (from < 0 || from >= h) {
+          gain[y] = -Infinity;
+          continue;
+        }
+        let same = 0;
+        for (let i = y * w, j = from * w, end = i + w; i < end; i++, j++) if (ng[i] === pg[j] && ns[i] === ps[j]) same += bytes[i]!;
+        gain[y] = same + (same === full[y] ? ROW_BONUS : 0) - stay[y]!;
+        if (gain[y]! > 0) any = true;
+      }
+      if (!any) continue;
+      for (let y = 0; y < h; y++) pre[y + 1] = pre[y]! + (gain[y] === -Infinity ? -1e12 : gain[y]!);
+      // A move of rows [top, bottom] by k: down, the k rows at the top are uncovered (blank) and
+      // rows top+k..bottom show prev's top..bottom-k; up, the mirror image.
+      for (let top = 0; top + k <= h - 1; top++) {
+        for (let bottom = top + k; bottom < h; bottom++) {
+          const g =
+            by > 0 ? preBlank[top + k]! - preBlank[top]! + pre[bottom + 1]! - pre[top + k]! : pre[bottom - k + 1]! - pre[top]! + preBlank[bottom + 1]! - preBlank[bottom - k + 1]!;
+          if (g > bestGain) {
+            bestGain = g;
+            best = { top, bottom, by };
+          }
+        }
+      }
+    }
+  }
+  return best;
+}
+
+/**
+ * The bytes of a move, applied to `prev` as the terminal applies them: margins set to the rows
+ * (DECSTBM), the cursor to the region's top row, k lines inserted (IL, down) or deleted (DL, up)
+ * there, margins reset. Inserted lines take the current background, so this runs while the
+ * terminal's SGR state is the default. The cursor position afterwards is left unknown.
+ */
+export function applyScroll(prev: Grid, m: ScrollMove): string {
+  const w = prev.width;
+  const k = Math.abs(m.by);
+  const g = prev.glyphs;
+  const s = prev.styles;
+  if (m.by > 0) {
+    g.copyWithin((m.top + k) * w, m.top * w, (m.bottom + 1 - k) * w);
+    s.copyWithin((m.top + k) * w, m.top * w, (m.bottom + 1 - k) * w);
+    g.fill(SPACE, m.top * w, (m.top + k) * w);
+    s.fill(0, m.top * w, (m.top + k) * w);
+  } else {
+    g.copyWithin(m.top * w, (m.top + k) * w, (m.bottom + 1) * w);
+    s.copyWithin(m.top * w, (m.top + k) * w, (m.bottom + 1) * w);
+    g.fill(SPACE, (m.bottom + 1 - k) * w, (m.bottom + 1) * w);
+    s.fill(0, (m.bottom + 1 - k) * w, (m.bottom + 1) * w);
+  }
+  const n = k === 1 ? '' : String(k);
+  return `\x1b[${m.top + 1};${m.bottom + 1}r\x1b[${m.top + 1}H\x1b[${n}${m.by > 0 ? 'L' : 'M'}\x1b[r`;
 }
 
 /** Cells [from, to) are single-width and in `style` (so writing them changes nothing but the cursor). */

@@ -36,10 +36,22 @@ export function supportsSynchronizedUpdate(env: NodeJS.ProcessEnv = process.env)
   return !/^(linux|dumb|vt\d+|cons\d+)/.test(term);
 }
 
+/**
+ * Scroll regions (DECSTBM with IL/DL, VT102) move shifted rows; every terminal warroom runs in has
+ * them (xterm and its kin, tmux, GNU screen, the Linux console) except a dumb one.
+ */
+export function supportsScrollRegions(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.WARROOM_SCROLL_REGIONS === '0') return false;
+  if (env.WARROOM_SCROLL_REGIONS === '1') return true;
+  return !/^dumb/.test(env.TERM ?? '');
+}
+
 export interface StageOptions {
   maxFps: number;
   /** Write synchronized-update brackets; default from TERM. */
   sync?: boolean;
+  /** Move shifted rows with scroll regions; default from TERM. */
+  scroll?: boolean;
 }
 
 export class CellStage {
@@ -54,6 +66,7 @@ export class CellStage {
   private trailing: NodeJS.Timeout | null = null;
   private readonly intervalMs: number;
   private readonly sync: boolean;
+  private readonly scroll: boolean;
   private active = false;
   private readonly onExit = () => this.leave();
 
@@ -63,6 +76,7 @@ export class CellStage {
   ) {
     this.intervalMs = Math.max(1, Math.ceil(1000 / Math.max(1, o.maxFps)));
     this.sync = o.sync ?? supportsSynchronizedUpdate();
+    this.scroll = o.scroll ?? supportsScrollRegions();
   }
 
   /** Takes over the output of the Ink tree whose root node is `root`. */
@@ -109,7 +123,7 @@ export class CellStage {
       this.front = null;
     }
     this.painter.paint(this.root, this.back);
-    const { out, cells } = diffGrids(this.front, this.back, this.styles);
+    const { out, cells } = diffGrids(this.front, this.back, this.styles, { scroll: this.scroll });
     // diffGrids brought `front` up to date, or (when it was unknown) the back grid is now on screen.
     if (!this.front) {
       this.front = this.back;

@@ -39,6 +39,7 @@ import type { Sink } from './sinks.js';
 import { rateWindowOf } from '../sources/prometheus/queries.js';
 import { composeUpdate, defaultPublicTitle, prefillFields, type ComposedUpdate, type UpdateFields } from './templates.js';
 import type { IncidentInfo, IncidentSlice, IncidentStatus, NewEntry, Recorder, Severity, SeveritySuggestion, TimelineEntry } from './types.js';
+import { errorText } from '../util/error-text.js';
 
 export interface EngineOptions {
   stateDir: string;
@@ -97,7 +98,7 @@ export class IncidentEngine implements Recorder {
   /** The incident resolved last in this session: one more update may still go to it. */
   private lastResolved: IncidentInfo | null = null;
   private get lastResolvedAt(): number | null {
-    const e = [...this.timeline].reverse().find((x) => x.kind === 'status.changed' && (x.refs as any)?.to === 'resolved');
+    const e = [...this.timeline].reverse().find((x) => x.kind === 'status.changed' && x.refs?.to === 'resolved');
     return e?.at ?? null;
   }
   private readonly journalProblems: string[] = [];
@@ -119,10 +120,10 @@ export class IncidentEngine implements Recorder {
       for (const e of entries) this.seenIds.add(e.id);
       this.journalProblems.push(...problems);
       for (const e of entries) {
-        const fp = (e.refs as any)?.fingerprint as string | undefined;
-        if (e.kind === 'alert.fired' && fp) this.firing.set(fp, String((e.refs as any)?.alertname ?? fp));
+        const fp = e.refs?.fingerprint as string | undefined;
+        if (e.kind === 'alert.fired' && fp) this.firing.set(fp, String(e.refs?.alertname ?? fp));
         if (e.kind === 'alert.resolved' && fp) this.firing.delete(fp);
-        if (e.kind === 'severity.suggested') this.journaledSeverity = ((e.refs as any)?.severity as Severity | null) ?? null;
+        if (e.kind === 'severity.suggested') this.journaledSeverity = (e.refs?.severity as Severity | null) ?? null;
       }
     }
     this.outbox = opts.sinks
@@ -206,7 +207,7 @@ export class IncidentEngine implements Recorder {
       let seen = journals.get(post.incidentId);
       if (!seen) {
         const { entries } = readJournal(incidentJournalPath(this.opts.stateDir, post.incidentId));
-        seen = new Set(entries.filter((e) => e.kind === 'update.queued').flatMap((e) => [(e.refs as any)?.postId, (e.refs as any)?.updateId].filter(Boolean)));
+        seen = new Set(entries.filter((e) => e.kind === 'update.queued').flatMap((e) => [e.refs?.postId, e.refs?.updateId].filter((v): v is string => typeof v === 'string')));
         journals.set(post.incidentId, seen);
       }
       if (seen.has(post.postId)) continue;
@@ -253,8 +254,8 @@ export class IncidentEngine implements Recorder {
     const file = incidentId.startsWith('session-') ? sessionJournalPath(this.opts.stateDir, full.at) : incidentJournalPath(this.opts.stateDir, incidentId);
     try {
       appendJsonl(file, full, this.secrets);
-    } catch (e: any) {
-      this.journalProblems.push(`cannot write the journal (${e?.code ?? e?.message ?? e}): "${entry.summary}" was not saved`);
+    } catch (e) {
+      this.journalProblems.push(`cannot write the journal (${errorText(e, true)}): "${entry.summary}" was not saved`);
       this.publish();
       return null;
     }
@@ -265,7 +266,7 @@ export class IncidentEngine implements Recorder {
     }
     if (isCurrent && entry.kind === 'update.queued') {
       this.info!.lastUpdateAt = full.at;
-      const pt = (entry.refs as any)?.publicTitle;
+      const pt = entry.refs?.publicTitle;
       if (typeof pt === 'string' && pt) this.info!.publicTitle = pt;
     }
     this.publish();
@@ -297,8 +298,8 @@ export class IncidentEngine implements Recorder {
         else {
           try {
             appendJsonl(incidentJournalPath(this.opts.stateDir, incidentId), e, this.secrets);
-          } catch (err: any) {
-            this.journalProblems.push(`cannot write the journal (${err?.code ?? err?.message ?? err}): "${e.summary}" from ${e.origin?.from ?? 'another cockpit'} was not saved`);
+          } catch (err) {
+            this.journalProblems.push(`cannot write the journal (${errorText(err, true)}): "${e.summary}" from ${e.origin?.from ?? 'another cockpit'} was not saved`);
             continue;
           }
         }

@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openPrivateAppend } from '../util/private-files.js';
 import type { IncidentInfo, IncidentStatus, Severity, TimelineEntry } from './types.js';
+import { errorCode, errorText } from '../util/error-text.js';
 
 export { defaultStateDir } from '../config/load.js';
 
@@ -108,9 +109,9 @@ export function readJsonl<T = unknown>(file: string, validate: Validator = () =>
   let text: string;
   try {
     text = content ?? fs.readFileSync(file, 'utf8');
-  } catch (e: any) {
-    if (e?.code === 'ENOENT') return { entries: [], problems: [] };
-    return { entries: [], problems: [`cannot read ${path.basename(file)}: ${e?.message ?? e}`] };
+  } catch (e) {
+    if (errorCode(e) === 'ENOENT') return { entries: [], problems: [] };
+    return { entries: [], problems: [`cannot read ${path.basename(file)}: ${errorText(e)}`] };
   }
   const entries: T[] = [];
   const problems: string[] = [];
@@ -264,7 +265,7 @@ export function listIncidents(stateDir: string): IncidentSummary[] {
     const { entries, problems } = readJournal(p);
     const info = foldIncident(entries);
     if (!info) continue;
-    const resolved = [...entries].reverse().find((e) => e.kind === 'status.changed' && (e.refs as any)?.to === 'resolved');
+    const resolved = [...entries].reverse().find((e) => e.kind === 'status.changed' && e.refs?.to === 'resolved');
     out.push({ ...info, path: p, resolvedAt: info.status === 'resolved' ? (resolved?.at ?? null) : null, problems });
   }
   return out.sort((a, b) => b.declaredAt - a.declaredAt || b.id.localeCompare(a.id));

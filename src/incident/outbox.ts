@@ -31,6 +31,7 @@ import type { Sink } from './sinks.js';
 import type { ComposedUpdate } from './templates.js';
 import type { DeliveryState, NewEntry, OutboxItemView } from './types.js';
 import { clampDelay } from '../util/delay.js';
+import { errorText } from '../util/error-text.js';
 
 /** No delay the outbox schedules (Retry-After, backoff, a persisted next attempt) exceeds this. */
 export const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
@@ -512,8 +513,8 @@ export class Outbox {
             this.write({ t: 'page', incidentId: d.incidentId, sink: sink.name, pageIncidentId: id, at: this.now() });
           },
         });
-      } catch (e: any) {
-        result = { ok: false as const, retryable: true, sent: true, reason: `sink error: ${e?.message ?? e}` };
+      } catch (e) {
+        result = { ok: false as const, retryable: true, sent: true, reason: `sink error: ${errorText(e)}` };
       }
       if (result.ok) {
         this.setState(d, 'delivered', { error: null, nextAttemptAt: null, messageId: result.messageId ?? null });

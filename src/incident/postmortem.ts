@@ -146,7 +146,7 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   const declaredE = entries.find((e) => e.kind === 'incident.declared');
   const declared = declaredE?.at ?? null;
   const atOrAbove = (e: TimelineEntry) => {
-    const sev = (e.refs as any)?.severity as Severity | null | undefined;
+    const sev = e.refs?.severity as Severity | null | undefined;
     return sev != null && RANK[sev] <= RANK.P2;
   };
   const detection = entries.find((e) => (e.kind === 'alert.fired' || (e.kind === 'severity.suggested' && atOrAbove(e))) && (declared == null || e.at <= declared));
@@ -157,28 +157,25 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
       ? undefined
       : [...entries]
           .reverse()
-          .find(
-            (e) => e.kind === 'action.succeeded' && e.at <= recovered && (detected == null || e.at >= detected) && !String((e.refs as any)?.action ?? '').startsWith('incident.'),
-          );
+          .find((e) => e.kind === 'action.succeeded' && e.at <= recovered && (detected == null || e.at >= detected) && !String(e.refs?.action ?? '').startsWith('incident.'));
   const mitigated = mitigatingAction?.at ?? recovered;
-  const resolvedEntries = entries.filter((e) => e.kind === 'status.changed' && (e.refs as any)?.to === 'resolved');
+  const resolvedEntries = entries.filter((e) => e.kind === 'status.changed' && e.refs?.to === 'resolved');
   const resolved = info?.status === 'resolved' ? (resolvedEntries[resolvedEntries.length - 1]?.at ?? null) : null;
   const diff = (a: number | null, b: number | null) => (a != null && b != null ? b - a : null);
 
   // Severity: peak over declared + every change; the rule is the reason given or the suggestion that matched.
   const sevs: Array<{ sev: Severity; rule: string | null }> = [];
   if (declaredE) {
-    const sev = ((declaredE.refs as any)?.severity ?? declaredE.severity) as Severity;
+    const sev = (declaredE.refs?.severity ?? declaredE.severity) as Severity;
     // The suggestion recorded at declaration explains the severity only if it suggested that one.
     const suggested = declaredE.evidence?.value;
     sevs.push({ sev, rule: suggested === undefined || suggested === sev ? (declaredE.evidence?.rule ?? null) : null });
   }
-  for (const e of entries)
-    if (e.kind === 'severity.changed') sevs.push({ sev: (e.refs as any)?.to as Severity, rule: ((e.refs as any)?.reason as string) ?? e.evidence?.rule ?? null });
+  for (const e of entries) if (e.kind === 'severity.changed') sevs.push({ sev: e.refs?.to as Severity, rule: (e.refs?.reason as string) ?? e.evidence?.rule ?? null });
   let peak: (typeof sevs)[number] | null = null;
   for (const s of sevs) if (s.sev && (!peak || RANK[s.sev] < RANK[peak.sev])) peak = s;
-  const suggestions = entries.filter((e) => e.kind === 'severity.suggested' && (e.refs as any)?.severity === peak?.sev);
-  const peakRule = peak?.rule ?? (suggestions[0]?.refs as any)?.rule ?? null;
+  const suggestions = entries.filter((e) => e.kind === 'severity.suggested' && e.refs?.severity === peak?.sev);
+  const peakRule = peak?.rule ?? (suggestions[0]?.refs?.rule as string | undefined) ?? null;
 
   // An entry another cockpit journaled (through the incident channel) says whose it is.
   const timeline = entries.map((e) => ({
@@ -190,7 +187,7 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
     details: details(e),
   }));
   const actions = entries
-    .filter((e) => (e.kind.startsWith('action.') || e.kind === 'silence.created') && !String((e.refs as any)?.action ?? '').startsWith('incident.'))
+    .filter((e) => (e.kind.startsWith('action.') || e.kind === 'silence.created') && !String(e.refs?.action ?? '').startsWith('incident.'))
     .map((e) => {
       const [before, after] = revisions((e.refs ?? {}) as Record<string, any>);
       return { at: e.at, kind: e.kind, actor: e.actor, summary: e.summary, before, after };
@@ -199,8 +196,8 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   // A message's link is the first message's, with its own ts (Slack's archive links: …/archives/C…/p<ts without the dot>).
   const archive = channel?.permalink?.match(/^(.*\/archives\/[A-Z0-9]+\/)p\d+/)?.[1] ?? null;
   const linkOf = (e: TimelineEntry) => {
-    const ts = (e.refs as any)?.messageId;
-    return archive && e.kind === 'update.delivered' && (e.delivery as any)?.sink === 'slack-channel' && typeof ts === 'string' && /^\d+\.\d+$/.test(ts)
+    const ts = e.refs?.messageId;
+    return archive && e.kind === 'update.delivered' && e.delivery?.sink === 'slack-channel' && typeof ts === 'string' && /^\d+\.\d+$/.test(ts)
       ? `${archive}p${ts.replace('.', '')}`
       : null;
   };
@@ -210,8 +207,8 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
       at: e.at,
       kind: e.kind,
       summary: e.summary,
-      sink: ((e.delivery as any)?.sink as string) ?? null,
-      state: ((e.delivery as any)?.state as string) ?? null,
+      sink: (e.delivery?.sink as string) ?? null,
+      state: (e.delivery?.state as string) ?? null,
       link: linkOf(e),
     }));
 
@@ -341,7 +338,7 @@ function recoveryTime(entries: readonly TimelineEntry[], detected: number | null
   const after = entries.filter((e) => detected == null || e.at >= detected);
   const suggestions = after.filter((e) => e.kind === 'severity.suggested');
   const high = (e: TimelineEntry) => {
-    const sev = (e.refs as any)?.severity as Severity | null | undefined;
+    const sev = e.refs?.severity as Severity | null | undefined;
     return sev != null && RANK[sev] <= RANK.P2;
   };
   const lastHigh = suggestions.map((e, i) => (high(e) ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
@@ -349,7 +346,7 @@ function recoveryTime(entries: readonly TimelineEntry[], detected: number | null
   const firing = new Set<string>();
   let allResolvedAt: number | null = null;
   for (const e of after) {
-    const fp = String((e.refs as any)?.fingerprint ?? '');
+    const fp = String(e.refs?.fingerprint ?? '');
     if (e.kind === 'alert.fired' && fp) {
       firing.add(fp);
       allResolvedAt = null;

@@ -24,6 +24,7 @@ import { appendJsonl, redactSecrets } from './journal.js';
 import { HttpError, httpRequest } from '../net/http.js';
 import { ensurePrivateDir } from '../util/private-files.js';
 import type { Audience, ComposedUpdate } from './templates.js';
+import { errorText } from '../util/error-text.js';
 
 export type SinkKind = 'slack' | 'statuspage' | 'webhook' | 'dryrun';
 
@@ -296,9 +297,9 @@ export function dryRunSink(file: string, opts: { name?: string; targets?: string
           update: { id: update.id, incidentId: update.incidentId, title: update.title ?? update.statuspage.name, slack: update.slack, statuspage: update.statuspage },
         });
         return { ok: true };
-      } catch (e: any) {
+      } catch (e) {
         // appendJsonl writes a whole line or fails before writing: nothing was appended.
-        return { ok: false, retryable: true, sent: false, reason: `cannot write ${path.basename(file)}: ${e?.code ?? e?.message ?? e}` };
+        return { ok: false, retryable: true, sent: false, reason: `cannot write ${path.basename(file)}: ${errorText(e, true)}` };
       }
     },
   };

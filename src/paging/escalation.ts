@@ -18,7 +18,7 @@ export interface DueEscalation {
 /** When the incident took its current severity: its declaration, or the last change to it. */
 export function severitySince(info: IncidentInfo, entries: readonly TimelineEntry[]): number {
   let since = info.declaredAt;
-  for (const e of entries) if (e.kind === 'severity.changed' && (e.refs as any)?.to === info.severity && e.at > since) since = e.at;
+  for (const e of entries) if (e.kind === 'severity.changed' && e.refs?.to === info.severity && e.at > since) since = e.at;
   return since;
 }
 
@@ -29,7 +29,7 @@ export function escalationDue(info: IncidentInfo | null, entries: readonly Timel
   const since = severitySince(info, entries);
   const passed = rules.filter((r) => now - since >= r.afterMinutes * 60_000);
   if (passed.length === 0) return null;
-  const made = entries.filter((e) => e.at >= since && e.kind === 'action.succeeded' && (e.refs as any)?.action === 'paging.escalate').length;
+  const made = entries.filter((e) => e.at >= since && e.kind === 'action.succeeded' && e.refs?.action === 'paging.escalate').length;
   if (made >= passed.length) return null;
   const rule = passed[made]!;
   return { text: `${info.severity} for ${formatMinutes(rule.afterMinutes)}: escalate to ${rule.contact}`, rule, since: since + rule.afterMinutes * 60_000 };

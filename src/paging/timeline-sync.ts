@@ -227,7 +227,7 @@ export class ChannelSync {
       if (!p || typeof p.channel_id !== 'string' || typeof p.incident_id !== 'string') continue;
       // An incident this cockpit already knows resolved is not joined again.
       const known = this.opts.engine.journalEntries(p.incident_id);
-      if (known.some((e) => e.kind === 'status.changed' && (e.refs as any)?.to === 'resolved')) return null;
+      if (known.some((e) => e.kind === 'status.changed' && e.refs?.to === 'resolved')) return null;
       return { id: p.channel_id, name: typeof p.channel_name === 'string' ? p.channel_name : null, incidentId: null };
     }
     return null;

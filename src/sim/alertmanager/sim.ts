@@ -9,10 +9,10 @@
 //   DELETE /api/v2/silence/{id}           expire it (endsAt = now), 200
 // Silences run on the wall clock (as the people creating them do); matchers are Alertmanager's:
 // `isRegex` anchored on both ends, `isEqual: false` negates.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { labelFingerprint } from '../../sources/prometheus/source.js';
+import { closeNow, listenLoopback } from '../net.js';
 
 export interface AmSimAlert {
   labels: Record<string, string>;
@@ -58,21 +58,14 @@ export class AlertmanagerSim {
   }
 
   async start(opts: { port?: number } = {}): Promise<this> {
-    this.server = http.createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-    });
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    ({ server: this.server, url: this.url } = await listenLoopback((req, res) => this.handle(req, res), opts.port));
     return this;
   }
 
   async stop(): Promise<void> {
     const s = this.server;
     this.server = null;
-    if (!s) return;
-    s.closeAllConnections?.();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await closeNow(s);
   }
 
   /** The silences in the API's form (also for tests). */

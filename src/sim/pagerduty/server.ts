@@ -9,10 +9,10 @@
 //        202 {status: "success", message: "Event processed", dedup_key}; 400 {status: "invalid event", errors}
 // Errors are {error: {message, code, errors?}}; REST auth is `Authorization: Token token=<token>`.
 // sim.page(...) triggers a page as a monitoring tool would. Faults: `sim.faults.add(…)`.
-import http from 'node:http';
+import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { FaultScript, readBody } from '../faults.js';
+import { closeNow, listenLoopback } from '../net.js';
 
 export interface PdUser {
   id: string;
@@ -71,17 +71,15 @@ export class PagerDutySim {
   constructor(readonly opts: PagerDutySimOptions) {}
 
   async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(this.opts.port ?? 0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    ({ server: this.server, url: this.url } = await listenLoopback((req, res) => void this.handle(req, res), this.opts.port));
     return this;
   }
 
   async stop(): Promise<void> {
     this.faults.release();
-    this.server?.closeAllConnections?.();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    const server = this.server;
     this.server = null;
+    await closeNow(server);
   }
 
   /** Triggers a page on a service (as an alerting integration would); an open page with the same key is reused. */

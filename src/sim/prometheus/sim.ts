@@ -2,8 +2,8 @@
 // samples a world function into real-shaped series (counters and histogram buckets), keeps
 // about an hour of history, evaluates alerting rules, and answers exactly the query forms
 // warroom sends (see README.md). It is not a PromQL engine: anything else is a bad_data error.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { closeNow, listenLoopback } from '../net.js';
 
 export interface PromWorld {
   services: Record<string, { rps: number; errorRatio: number; p95Seconds: number }>;
@@ -391,20 +391,13 @@ export class PromSim {
 
   async start(opts: { port?: number } = {}): Promise<void> {
     if (this.server) return;
-    const server = http.createServer((req, res) => {
+    const { server, port } = await listenLoopback((req, res) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       this.requests.set(path, (this.requests.get(path) ?? 0) + 1);
       this.handle(req, res);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port ?? 0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    }, opts.port);
     this.server = server;
-    this.port = (server.address() as AddressInfo).port;
+    this.port = port;
     this.sample();
     this.timer = setInterval(() => this.sample(), Math.max(10, this.stepMs / this.speed));
     this.timer.unref?.();
@@ -417,9 +410,7 @@ export class PromSim {
     this.server = null;
     for (const res of this.hung) res.destroy();
     this.hung.clear();
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeNow(server);
   }
 
   /** HTTP requests received so far (every path and method, faults included). */

@@ -8,9 +8,9 @@
 //        metadata only with include_all_metadata)
 //   GET  conversations.replies ?channel&ts   GET conversations.list   GET chat.getPermalink   POST conversations.join
 // Auth: `Authorization: Bearer <token>` (invalid_auth otherwise). Faults: `sim.faults.add(…)`.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { FaultScript, readBody } from '../faults.js';
+import { closeNow, listenLoopback } from '../net.js';
 
 interface Msg {
   ts: string;
@@ -72,17 +72,15 @@ export class SlackSim {
   }
 
   async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(this.opts.port ?? 0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    ({ server: this.server, url: this.url } = await listenLoopback((req, res) => void this.handle(req, res), this.opts.port));
     return this;
   }
 
   async stop(): Promise<void> {
     this.faults.release();
-    this.server?.closeAllConnections?.();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    const server = this.server;
     this.server = null;
+    await closeNow(server);
   }
 
   private nextTs(): string {

@@ -6,6 +6,7 @@ import type { IncidentEngine } from '../incident/incident.js';
 import { composeUpdate, publicLeaks, STATUSES, type UpdateFields } from '../incident/templates.js';
 import type { IncidentStatus, OutboxItemView, Severity } from '../incident/types.js';
 import type { ActionDef, ActionEnv, ActionTarget } from './types.js';
+import { displayPath } from '../util/display-path.js';
 
 /** Multi-line template fields are edited on one line, lines joined by " | ". */
 const JOIN = ' | ';
@@ -170,7 +171,7 @@ export const postmortemAction: ActionDef = {
     const write = env.services.postmortem;
     if (!write) throw new Error('post-mortems are not available here');
     const paths = await write();
-    return { summary: `written to ${paths[0]} (and .json)`, refs: { paths } };
+    return { summary: `written to ${displayPath(paths[0] ?? '')} (and .json)`, refs: { paths } };
   },
 };
 

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { packageRoot, seaApi } from '../../util/package-root.js';
 import { buildTheme, PLAIN_FILE } from './build.js';
 import { colorModeFromEnv, glyphSetFor as glyphSet } from './detect.js';
-import { displayPath, parseThemeText, type ThemeFile, type ThemeParseResult } from './schema.js';
+import { parseThemeText, type ThemeFile, type ThemeParseResult } from './schema.js';
+import { displayPath } from '../../util/display-path.js';
 import { DEFAULT_THEME, type GlyphSetName, type LoadThemeOptions, type Theme } from './tokens.js';
 
 /** Built-in themes: themes/ in the package, or SEA assets "themes/FILE" in the single executable. */

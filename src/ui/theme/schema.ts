@@ -1,5 +1,4 @@
 // Theme files: the schema, and warnings that name the file, the line and the key.
-import path from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ANSI16_NAMES, THEME_TOKENS } from './tokens.js';
@@ -134,11 +133,6 @@ function lineOf(contents: unknown, lc: LineCounter, p: (string | number)[]): num
     node = next;
   }
   return offset === undefined ? undefined : lc.linePos(offset).line;
-}
-
-export function displayPath(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
 
 const MAX_PROBLEMS = 5;

@@ -46,13 +46,19 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-export interface JsonResponse {
+/** `T`: the body's documented shape, every field optional (it comes off the wire unchecked); null: an empty body. */
+export interface JsonResponse<T> {
   status: number;
-  json: any;
+  json: T | null;
   header(name: string): string | null;
 }
 
-export async function callJson(url: string, opts: CallOptions): Promise<JsonResponse> {
+/** The error fields of PagerDuty ({error: {message, errors[], code}}) and Slack ({ok: false, error}) bodies. */
+interface ErrorBody {
+  error?: string | { message?: unknown; errors?: unknown; code?: unknown };
+}
+
+export async function callJson<T>(url: string, opts: CallOptions): Promise<JsonResponse<T>> {
   const redact = (s: string) => redactSecrets(s, opts.secrets);
   let res;
   try {
@@ -75,7 +81,7 @@ export async function callJson(url: string, opts: CallOptions): Promise<JsonResp
     if (raw && wait === null) throw new ApiError(`${opts.service} rate limit (HTTP 429) with an unreadable Retry-After ${JSON.stringify(raw.slice(0, 40))}`, 'http', false, 429);
     throw new ApiError(`${opts.service} rate limit (HTTP 429)${wait !== null ? `: retry after ${formatWait(wait)}` : ''}`, 'rate-limited', false, 429, wait);
   }
-  let json: any = null;
+  let json: (T & ErrorBody) | null | undefined = null;
   try {
     json = text.trim() ? JSON.parse(text) : null;
   } catch {
@@ -89,7 +95,7 @@ export async function callJson(url: string, opts: CallOptions): Promise<JsonResp
       false,
       res.status,
       null,
-      json?.error?.code != null ? String(json.error.code) : typeof json?.error === 'string' ? json.error : null,
+      typeof json?.error === 'string' ? json.error : json?.error?.code != null ? String(json.error.code) : null,
     );
   }
   if (json === undefined) throw new ApiError(`${opts.service} answered HTTP ${res.status} with a body that is not JSON`, 'unreadable', true, res.status);
@@ -97,7 +103,7 @@ export async function callJson(url: string, opts: CallOptions): Promise<JsonResp
 }
 
 /** PagerDuty {error: {message, errors[]}}, Slack {ok:false, error}, or the start of the text. */
-function describeErrorBody(json: any, text: string): string {
+function describeErrorBody(json: ErrorBody | null | undefined, text: string): string {
   if (json && typeof json === 'object') {
     const e = json.error;
     if (e && typeof e === 'object') return [e.message, ...(Array.isArray(e.errors) ? e.errors : [])].filter((x) => typeof x === 'string').join('; ');

@@ -67,6 +67,41 @@ export interface PagerDutyOptions {
   maxPages?: number;
 }
 
+/** A reference in PagerDuty's REST v2 bodies (service, escalation policy, user). */
+interface PdRef {
+  id?: string;
+  summary?: string;
+}
+
+/** An incident as the REST v2 API returns it (the fields warroom reads). */
+interface PdIncident {
+  id?: string;
+  incident_number?: number;
+  title?: string;
+  summary?: string;
+  status?: string;
+  urgency?: string;
+  created_at?: string;
+  html_url?: string;
+  service?: PdRef;
+  escalation_policy?: PdRef;
+  assignments?: Array<{ assignee?: PdRef } | null>;
+  acknowledgements?: Array<{ acknowledger?: PdRef } | null>;
+}
+
+/** The REST v2 and Events v2 bodies warroom reads. */
+interface PdBody {
+  incidents?: Array<PdIncident | null>;
+  incident?: PdIncident;
+  oncalls?: Array<{ user?: PdRef; escalation_level?: number; escalation_policy?: PdRef } | null>;
+  notes?: Array<{ id?: string; content?: unknown } | null>;
+  note?: { id?: string };
+  more?: boolean;
+  status?: string;
+  message?: string;
+  dedup_key?: string;
+}
+
 export class PagerDutyClient {
   private readonly secrets: string[];
   constructor(private readonly opts: PagerDutyOptions) {
@@ -78,7 +113,7 @@ export class PagerDutyClient {
   }
 
   private call(method: string, p: string, body?: unknown, write = false) {
-    return callJson(this.url(p), {
+    return callJson<PdBody>(this.url(p), {
       method,
       body,
       service: 'PagerDuty',
@@ -96,7 +131,7 @@ export class PagerDutyClient {
   /** Open pages (triggered or acknowledged) of the configured services, newest first. */
   async listPages(): Promise<{ pages: Page[]; truncated: boolean }> {
     const max = this.opts.maxPages ?? 200;
-    const raw: any[] = [];
+    const raw: Array<PdIncident | null> = [];
     let truncated = false;
     for (let offset = 0; ;) {
       const q = new URLSearchParams();
@@ -111,14 +146,14 @@ export class PagerDutyClient {
       if (!Array.isArray(list)) throw new ApiError('PagerDuty answered GET /incidents without an incidents list', 'unreadable', false, r.status);
       raw.push(...list);
       if (raw.length >= max) {
-        truncated = raw.length > max || r.json.more === true;
+        truncated = raw.length > max || r.json?.more === true;
         raw.length = Math.min(raw.length, max);
         break;
       }
-      if (r.json.more !== true || list.length === 0) break;
+      if (r.json?.more !== true || list.length === 0) break;
       offset += list.length;
     }
-    const pages = raw.filter((i) => i && typeof i.id === 'string').map(toPage);
+    const pages = raw.filter((i): i is PdIncident & { id: string } => typeof i?.id === 'string').map(toPage);
     const policies = [...new Set(pages.map((p) => p.escalationPolicyId).filter((x): x is string => !!x))];
     if (policies.length > 0) {
       const oncalls = await this.onCalls(policies);
@@ -140,9 +175,9 @@ export class PagerDutyClient {
       if (!Array.isArray(list)) throw new ApiError('PagerDuty answered GET /oncalls without an oncalls list', 'unreadable', false, r.status);
       for (const o of list) {
         if (!o?.user?.id || !Number.isInteger(o.escalation_level)) continue;
-        out.push({ user: String(o.user.summary ?? o.user.id), userId: String(o.user.id), level: o.escalation_level, policyId: String(o.escalation_policy?.id ?? '') });
+        out.push({ user: String(o.user.summary ?? o.user.id), userId: String(o.user.id), level: o.escalation_level!, policyId: String(o.escalation_policy?.id ?? '') });
       }
-      if (r.json.more !== true || list.length === 0 || out.length > 1000) break;
+      if (r.json?.more !== true || list.length === 0 || out.length > 1000) break;
       offset += list.length;
     }
     return out;
@@ -173,7 +208,7 @@ export class PagerDutyClient {
     if (opts.maybeLanded && opts.marker) {
       const r = await withRateLimitRetry(() => this.call('GET', base));
       const notes = Array.isArray(r.json?.notes) ? r.json.notes : [];
-      const hit = notes.find((n: any) => typeof n?.content === 'string' && n.content.includes(opts.marker!));
+      const hit = notes.find((n) => typeof n?.content === 'string' && n.content.includes(opts.marker!));
       if (hit) return { id: hit.id ?? null, already: true };
     }
     const r = await this.call('POST', base, { note: { content } }, true);
@@ -228,7 +263,7 @@ export class PagerDutyClient {
       payload: { summary: ev.summary.slice(0, 1024), source: ev.source, severity: ev.severity, custom_details: ev.details ?? {} },
     };
     const r = await withRateLimitRetry(() =>
-      callJson(url, {
+      callJson<PdBody>(url, {
         method: 'POST',
         body,
         service: 'PagerDuty Events',
@@ -242,20 +277,21 @@ export class PagerDutyClient {
     return { dedupKey: String(r.json.dedup_key ?? ev.dedupKey) };
   }
 
-  private incidentOf(json: any, what: string): Page {
-    if (!json?.incident?.id) throw new ApiError(`PagerDuty answered ${what} without the incident`, 'unreadable', true);
-    return toPage(json.incident);
+  private incidentOf(json: PdBody | null, what: string): Page {
+    const i = json?.incident;
+    if (!i?.id) throw new ApiError(`PagerDuty answered ${what} without the incident`, 'unreadable', true);
+    return toPage({ ...i, id: i.id });
   }
 }
 
-function toPage(i: any): Page {
+function toPage(i: PdIncident & { id: string }): Page {
   const at = Date.parse(String(i.created_at ?? ''));
-  const assignments: any[] = Array.isArray(i.assignments) ? i.assignments : [];
+  const assignments = Array.isArray(i.assignments) ? i.assignments : [];
   return {
     id: String(i.id),
-    number: Number.isInteger(i.incident_number) ? i.incident_number : null,
+    number: Number.isInteger(i.incident_number) ? i.incident_number! : null,
     title: String(i.title ?? i.summary ?? i.id),
-    status: (['triggered', 'acknowledged', 'resolved'].includes(i.status) ? i.status : 'triggered') as PageStatus,
+    status: (['triggered', 'acknowledged', 'resolved'].includes(i.status ?? '') ? i.status : 'triggered') as PageStatus,
     urgency: typeof i.urgency === 'string' ? i.urgency : null,
     createdAt: Number.isNaN(at) ? null : at,
     service: i.service?.summary ?? null,
@@ -264,9 +300,9 @@ function toPage(i: any): Page {
     escalationPolicyId: i.escalation_policy?.id ?? null,
     escalationLevel: null,
     levels: null,
-    assignees: assignments.map((a: any) => String(a?.assignee?.summary ?? a?.assignee?.id ?? '?')),
-    assigneeIds: assignments.map((a: any) => String(a?.assignee?.id ?? '')),
-    acknowledgedBy: (Array.isArray(i.acknowledgements) ? i.acknowledgements : []).map((a: any) => String(a?.acknowledger?.summary ?? a?.acknowledger?.id ?? '?')),
+    assignees: assignments.map((a) => String(a?.assignee?.summary ?? a?.assignee?.id ?? '?')),
+    assigneeIds: assignments.map((a) => String(a?.assignee?.id ?? '')),
+    acknowledgedBy: (Array.isArray(i.acknowledgements) ? i.acknowledgements : []).map((a) => String(a?.acknowledger?.summary ?? a?.acknowledger?.id ?? '?')),
     onCall: [],
     url: typeof i.html_url === 'string' ? i.html_url : null,
   };

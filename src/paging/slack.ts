@@ -29,6 +29,29 @@ export interface SlackOptions {
   maxBytes?: number;
 }
 
+/** A message as conversations.history / conversations.replies return it (the fields warroom reads). */
+interface SlackMessageJson {
+  ts?: unknown;
+  text?: unknown;
+  user?: string;
+  bot_id?: string;
+  thread_ts?: string;
+  metadata?: { event_type?: unknown; event_payload?: unknown };
+}
+
+/** The Web API's bodies, every method's fields warroom reads (each optional: the body is unchecked). */
+interface SlackBody {
+  ok?: unknown;
+  error?: unknown;
+  channel?: { id?: string; name?: string } | string;
+  channels?: Array<{ id?: string; name?: string } | null>;
+  messages?: Array<SlackMessageJson | null>;
+  has_more?: boolean;
+  response_metadata?: { next_cursor?: string };
+  permalink?: unknown;
+  ts?: string;
+}
+
 export class SlackClient {
   constructor(private readonly opts: SlackOptions) {}
 
@@ -36,7 +59,7 @@ export class SlackClient {
     return [this.opts.token];
   }
 
-  private async call(method: string, args: Record<string, unknown>, read: boolean): Promise<any> {
+  private async call(method: string, args: Record<string, unknown>, read: boolean): Promise<SlackBody> {
     const base = `${this.opts.apiUrl.replace(/\/+$/, '')}/${method}`;
     const common = {
       service: 'Slack',
@@ -49,9 +72,9 @@ export class SlackClient {
     if (read) {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(args)) if (v !== undefined && v !== null) q.set(k, String(v));
-      r = await callJson(`${base}?${q}`, { ...common, method: 'GET' });
+      r = await callJson<SlackBody>(`${base}?${q}`, { ...common, method: 'GET' });
     } else {
-      r = await callJson(base, { ...common, method: 'POST', body: args });
+      r = await callJson<SlackBody>(base, { ...common, method: 'POST', body: args });
     }
     const json = r.json;
     if (!json || typeof json !== 'object' || typeof json.ok !== 'boolean') throw new ApiError(`Slack ${method} answered without an ok field`, 'unreadable', !read, r.status);
@@ -66,7 +89,8 @@ export class SlackClient {
   async createChannel(name: string): Promise<{ id: string; name: string; created: boolean }> {
     try {
       const r = await this.call('conversations.create', { name, is_private: false }, false);
-      return { id: String(r.channel?.id), name: String(r.channel?.name ?? name), created: true };
+      const ch = typeof r.channel === 'object' ? r.channel : undefined;
+      return { id: String(ch?.id), name: String(ch?.name ?? name), created: true };
     } catch (e) {
       if (!(e instanceof ApiError) || e.code !== 'name_taken') throw e;
       const found = await this.findChannel(name);
@@ -79,7 +103,7 @@ export class SlackClient {
     let cursor: string | undefined;
     for (let page = 0; page < 50; page++) {
       const r = await withRateLimitRetry(() => this.call('conversations.list', { types: 'public_channel', exclude_archived: true, limit: 200, cursor }, true));
-      const hit = (Array.isArray(r.channels) ? r.channels : []).find((c: any) => c?.name === name);
+      const hit = (Array.isArray(r.channels) ? r.channels : []).find((c) => c?.name === name);
       if (hit) return { id: String(hit.id), name };
       cursor = r.response_metadata?.next_cursor || undefined;
       if (!cursor) return null;
@@ -162,11 +186,11 @@ export class SlackClient {
   }
 }
 
-function toMessage(m: any): SlackMessage | null {
+function toMessage(m: SlackMessageJson | null): SlackMessage | null {
   if (!m || typeof m.ts !== 'string') return null;
   const md =
     m.metadata && typeof m.metadata.event_type === 'string' && m.metadata.event_payload && typeof m.metadata.event_payload === 'object'
-      ? { event_type: m.metadata.event_type, event_payload: m.metadata.event_payload }
+      ? { event_type: m.metadata.event_type, event_payload: m.metadata.event_payload as Record<string, unknown> }
       : null;
   return { ts: m.ts, text: typeof m.text === 'string' ? m.text : '', user: m.user ?? m.bot_id ?? null, threadTs: m.thread_ts ?? null, metadata: md };
 }

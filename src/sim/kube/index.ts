@@ -185,7 +185,10 @@ export class KubeSim {
         replicas: d.replicas,
         selector: { matchLabels: { ...labels } },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: d.maxSurge ?? '25%', maxUnavailable: d.maxUnavailable ?? '25%' } },
-        template: { metadata: { labels: { ...labels } }, spec: { containers: [this.container(d.containerName ?? d.name, d.image)] } },
+        template: {
+          metadata: { labels: { ...labels } },
+          spec: { containers: [this.container(d.containerName ?? d.name, d.image), ...(d.sidecars ?? []).map((c) => ({ name: c.name, image: c.image }))] },
+        },
       },
     };
     const ageMs = 3 * 24 * 3600_000;
@@ -313,6 +316,16 @@ export class KubeSim {
   /** Delete a pod as `kubectl delete pod` would (Terminating, then gone; the ReplicaSet replaces it). */
   deletePod(namespace: string, name: string): void {
     this.world.deletePod(namespace, name);
+  }
+
+  /** How many `logs?follow=true` streams are open (a closed viewer leaves none). */
+  openLogStreams(): number {
+    return this.http.logStreams.size;
+  }
+
+  /** Cuts every log follow mid-stream (a dropped connection); returns how many. */
+  dropLogStreams(): number {
+    return this.http.dropLogStreams();
   }
 
   dropWatches(): void {

@@ -6,6 +6,8 @@ const MAX_LOG_LINES = 2000;
 const INTERVAL_MS = 2000;
 
 export interface LogLine {
+  /** Increases with every line written by any container: what a follower has already sent. */
+  n: number;
   wall: number;
   instance: number;
   text: string;
@@ -19,8 +21,10 @@ export const DEFAULT_LOG = (podName: string, seq: number, rand: () => number): s
   return `level=INFO msg="request handled" method=GET path=${p} status=${c} duration_ms=${1 + Math.floor(rand() * 80)} seq=${seq} pod=${podName}`;
 };
 
+let written = 0;
+
 export function appendLog(c: CtrRt, wall: number, text: string): void {
-  c.logs.push({ wall, instance: c.instance, text });
+  c.logs.push({ n: ++written, wall, instance: c.instance, text });
   if (c.logs.length > MAX_LOG_LINES) c.logs.splice(0, c.logs.length - MAX_LOG_LINES);
 }
 
@@ -49,12 +53,25 @@ export interface LogOptions {
   container?: string;
   tailLines?: number;
   sinceSeconds?: number;
+  /** RFC3339; lines at or after it (the kubelet compares at the precision given). */
+  sinceTime?: string;
   previous?: boolean;
   timestamps?: boolean;
 }
 
-/** What `GET pods/{name}/log` answers, with the real API server's errors. */
-export function podLogs(k: Kubelet, ns: string, name: string, opts: LogOptions): string {
+interface LogTarget {
+  rt: PodRt | undefined;
+  c: CtrRt;
+  instance: number;
+}
+
+/** The container instance a log request reads, with the real API server's errors. */
+function logTarget(k: Kubelet, ns: string, name: string, opts: LogOptions): LogTarget {
+  if (opts.sinceSeconds !== undefined && opts.sinceTime !== undefined) throw ApiError.badRequest('at most one of `sinceTime` or `sinceSeconds` may be specified');
+  if (opts.sinceSeconds !== undefined && opts.sinceSeconds < 1) throw ApiError.badRequest('sinceSeconds: Invalid value: must be greater than 0');
+  if (opts.tailLines !== undefined && opts.tailLines < 0) throw ApiError.badRequest('tailLines: Invalid value: must be greater than or equal to 0');
+  if (opts.sinceTime !== undefined && Number.isNaN(Date.parse(opts.sinceTime)))
+    throw ApiError.badRequest(`parsing time "${opts.sinceTime}" as "2006-01-02T15:04:05Z07:00": cannot parse`);
   const pod = k.store.peek('pods', ns, name);
   if (!pod) throw ApiError.notFound('pods', '', name);
   const rt = k.runtime(ns, name);
@@ -74,12 +91,67 @@ export function podLogs(k: Kubelet, ns: string, name: string, opts: LogOptions):
     const reason = c.phase === 'pullerr' ? 'ErrImagePull' : c.phase === 'pullbackoff' ? 'ImagePullBackOff' : 'ContainerCreating';
     throw ApiError.badRequest(`container "${cname}" in pod "${name}" is waiting to start: ${reason}`);
   }
-  if (rt) materialize(k, rt, c);
-  let lines = c.logs.filter((l) => l.instance === instance);
-  if (opts.sinceSeconds !== undefined) {
-    const cutoff = Date.now() - opts.sinceSeconds * 1000;
-    lines = lines.filter((l) => l.wall >= cutoff);
-  }
+  return { rt, c, instance };
+}
+
+// The API server passes sinceTime on to the kubelet as RFC3339 without fractions, so the cutoff is its whole second.
+const sinceTimeCutoff = (t: string): number => Math.floor(Date.parse(t) / 1000) * 1000;
+
+function selectLines(k: Kubelet, t: LogTarget, opts: LogOptions): LogLine[] {
+  if (t.rt) materialize(k, t.rt, t.c);
+  let lines = t.c.logs.filter((l) => l.instance === t.instance);
+  const cutoff = opts.sinceSeconds !== undefined ? Date.now() - opts.sinceSeconds * 1000 : opts.sinceTime !== undefined ? sinceTimeCutoff(opts.sinceTime) : undefined;
+  if (cutoff !== undefined) lines = lines.filter((l) => l.wall >= cutoff);
   if (opts.tailLines !== undefined) lines = opts.tailLines <= 0 ? [] : lines.slice(-opts.tailLines);
-  return lines.map((l) => (opts.timestamps ? `${new Date(l.wall).toISOString()} ${l.text}\n` : `${l.text}\n`)).join('');
+  return lines;
+}
+
+const format = (lines: LogLine[], timestamps: boolean | undefined): string =>
+  lines.map((l) => (timestamps ? `${new Date(l.wall).toISOString()} ${l.text}\n` : `${l.text}\n`)).join('');
+
+/** What `GET pods/{name}/log` answers, with the real API server's errors. */
+export function podLogs(k: Kubelet, ns: string, name: string, opts: LogOptions): string {
+  const t = logTarget(k, ns, name, opts);
+  return format(selectLines(k, t, opts), opts.timestamps);
+}
+
+const FOLLOW_POLL_MS = 200;
+
+/**
+ * `GET pods/{name}/log?follow=true` as the kubelet serves it: what `podLogs` would answer, then
+ * each new line of the same container instance as it is written, until that instance exits (a
+ * crash, or the pod going away); then `end` is called. Errors are thrown before anything is written.
+ * Returns a function that stops following (the client went away).
+ */
+export function followLogs(k: Kubelet, ns: string, name: string, opts: LogOptions, write: (text: string) => void, end: () => void): () => void {
+  const t = logTarget(k, ns, name, opts);
+  const first = selectLines(k, t, opts);
+  if (first.length) write(format(first, opts.timestamps));
+  let last = t.c.logs.findLast((l) => l.instance === t.instance)?.n ?? 0;
+  const running = () => !opts.previous && t.c.instance === t.instance && t.c.phase === 'running' && k.runtime(ns, name) === t.rt && k.podExists(ns, name);
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const stop = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
+  const poll = () => {
+    const alive = running();
+    if (alive && t.rt) materialize(k, t.rt, t.c);
+    const fresh = t.c.logs.filter((l) => l.instance === t.instance && l.n > last);
+    if (fresh.length) {
+      last = fresh[fresh.length - 1]!.n;
+      write(format(fresh, opts.timestamps));
+    }
+    if (!alive) {
+      stop();
+      end();
+    }
+  };
+  if (!running()) {
+    end();
+    return stop;
+  }
+  timer = setInterval(poll, FOLLOW_POLL_MS);
+  timer.unref();
+  return stop;
 }

@@ -32,6 +32,8 @@ export interface SimFaults {
 
 export class KubeHttp {
   readonly watches = new Set<http.ServerResponse>();
+  /** Open `logs?follow=true` responses. */
+  readonly logStreams = new Set<http.ServerResponse>();
   /** The resource each open watch streams (pods, deployments, ...). */
   private readonly watchResource = new Map<http.ServerResponse, string>();
   private readonly timers = new Set<ReturnType<typeof setInterval>>();
@@ -56,6 +58,14 @@ export class KubeHttp {
     const log = this.log;
     if (log) res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode}`));
     this.dispatch(req, res).catch((e) => this.fail(res, e));
+  }
+
+  /** Cuts every log follow mid-stream, as a dropped connection does. */
+  dropLogStreams(): number {
+    const n = this.logStreams.size;
+    for (const r of [...this.logStreams]) r.destroy();
+    this.logStreams.clear();
+    return n;
   }
 
   closeWatches(): void {
@@ -83,6 +93,8 @@ export class KubeHttp {
     this.timers.clear();
     for (const r of [...this.watches]) r.destroy();
     this.watches.clear();
+    for (const r of [...this.logStreams]) r.destroy();
+    this.logStreams.clear();
     for (const r of [...this.heldLists]) r.destroy();
     this.heldLists.clear();
   }
@@ -536,40 +548,42 @@ export class KubeHttp {
       container: q.get('container') ?? undefined,
       tailLines: num('tailLines'),
       sinceSeconds: num('sinceSeconds'),
+      sinceTime: q.get('sinceTime') ?? undefined,
       previous: q.get('previous') === 'true',
       timestamps: q.get('timestamps') === 'true',
     };
-    const text = this.world.podLogs(ns, name, opts);
     if (q.get('follow') !== 'true') {
+      const text = this.world.podLogs(ns, name, opts);
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text) });
       res.end(text);
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
-    res.flushHeaders();
-    res.write(text);
-    const full = () => this.world.podLogs(ns, name, { ...opts, tailLines: undefined, sinceSeconds: undefined }).split('\n');
-    let seen = full();
-    const t = setInterval(() => {
-      try {
-        if (!this.world.podExists(ns, name)) return res.end();
-        const now = full();
-        const last = seen[seen.length - 2];
-        const idx = last === undefined ? -1 : now.lastIndexOf(last);
-        const fresh = now.slice(idx + 1).filter((l) => l !== '');
-        if (fresh.length) res.write(fresh.join('\n') + '\n');
-        seen = now;
-      } catch {
+    // The real API server streams a follow as one chunked response that stays open while the container runs.
+    let started = false;
+    const start = () => {
+      if (started) return;
+      started = true;
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+      res.flushHeaders();
+    };
+    const stop = this.world.followLogs(
+      ns,
+      name,
+      opts,
+      (text) => {
+        start();
+        res.write(text);
+      },
+      () => {
+        start();
         res.end();
-      }
-    }, 500);
-    t.unref();
-    this.timers.add(t);
-    this.watches.add(res);
+      },
+    );
+    start();
+    this.logStreams.add(res);
     res.on('close', () => {
-      clearInterval(t);
-      this.timers.delete(t);
-      this.watches.delete(res);
+      stop();
+      this.logStreams.delete(res);
     });
   }
 }

@@ -29,6 +29,8 @@ export interface DeploymentSpec {
   maxSurge?: number | string;
   maxUnavailable?: number | string;
   containerName?: string;
+  /** More containers in each pod after the main one (e.g. a log shipper). */
+  sidecars?: Array<{ name: string; image: string }>;
 }
 
 /** A StatefulSet as the simulator creates it: pods <name>-0 … <name>-(n-1), already rolled out. */

@@ -7,7 +7,7 @@ import { DeploymentController } from './deployments.js';
 import { ApiError } from './errors.js';
 import { EventRecorder } from './events.js';
 import { Kubelet } from './kubelet.js';
-import { podLogs, type LogOptions } from './logs.js';
+import { followLogs, podLogs, type LogOptions } from './logs.js';
 import { nodeMetrics, podMetrics } from './metrics.js';
 import { Nodes } from './nodes.js';
 import { StatefulSetController } from './statefulsets.js';
@@ -181,6 +181,10 @@ export class World {
 
   podLogs(ns: string, name: string, opts: LogOptions): string {
     return podLogs(this.kubelet, ns, name, opts);
+  }
+
+  followLogs(ns: string, name: string, opts: LogOptions, write: (text: string) => void, end: () => void): () => void {
+    return followLogs(this.kubelet, ns, name, opts, write, end);
   }
 
   podMetrics(ns?: string): any[] {

@@ -1,0 +1,207 @@
+// One container's logs as a stream (`kubectl logs [-f] [-p] [--since] [--tail] -c`), through
+// client-node's Log. Lines are always asked for with timestamps, so a dropped follow resumes from
+// the last line's time without repeating it, and showing timestamps is only a matter of display.
+import { Writable } from 'node:stream';
+import { Log } from '@kubernetes/client-node';
+import type { KubeClients } from './client.js';
+import { toKubeError } from './errors.js';
+
+export interface LogEntry {
+  /** The API server's RFC3339 timestamp of the line ('' if it had none). */
+  ts: string;
+  text: string;
+}
+
+export interface LogStreamOptions {
+  container: string;
+  follow: boolean;
+  previous?: boolean;
+  sinceSeconds?: number;
+  tailLines?: number;
+  /** Resume after these lines (the last ones already shown): asks from the last one's time, drops the overlap. */
+  after?: LogEntry[];
+}
+
+export interface LogStreamEvents {
+  lines(entries: LogEntry[]): void;
+  /** The stream is over on its own (a snapshot read, or the followed container exited); not called after stop(). */
+  ended(message: string): void;
+  /** It could not be read; not called after stop(). */
+  failed(message: string): void;
+  /** The connection dropped while the container still runs; one reconnect follows. */
+  reconnecting?(): void;
+}
+
+export interface LogStream {
+  stop(): void;
+  /** Settles when the stream is over: ended, failed or stopped. */
+  readonly done: Promise<void>;
+}
+
+/** Splits `2026-12-03T16:47:32.123456789Z text` as the API server prefixes lines with timestamps=true. */
+export function parseLogLine(line: string): LogEntry {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})) ?(.*)$/s.exec(line);
+  return m ? { ts: m[1]!, text: m[2]! } : { ts: '', text: line };
+}
+
+const second = (ts: string) => ts.slice(0, 19);
+
+/**
+ * The lines shown last that a resumed stream repeats: the API server passes sinceTime on with
+ * whole seconds, so the answer starts with every line of the last line's second.
+ */
+export function overlapOf(shown: LogEntry[]): LogEntry[] {
+  const last = shown[shown.length - 1];
+  if (!last?.ts) return [];
+  let i = shown.length - 1;
+  while (i > 0 && second(shown[i - 1]!.ts) === second(last.ts)) i--;
+  return shown.slice(i);
+}
+
+/** Why a followed container's stream ended, from its status (or null if it still runs as before). */
+async function exitReason(c: KubeClients, ns: string, pod: string, container: string, containerId: string | undefined): Promise<string | null> {
+  let p;
+  try {
+    p = await c.core.readNamespacedPod({ name: pod, namespace: ns }, c.opts());
+  } catch (e) {
+    const err = toKubeError(e, `read pod ${ns}/${pod}`, c.server);
+    return err.kind === 'not-found' ? `pod ${pod} is gone` : null;
+  }
+  if (p.metadata?.deletionTimestamp) return `pod ${pod} is being deleted`;
+  const st = p.status?.containerStatuses?.find((s) => s.name === container);
+  if (!st) return `container ${container} is gone`;
+  if (st.state?.running && (containerId === undefined || st.containerID === containerId)) return null;
+  const t = st.state?.terminated ?? st.lastState?.terminated;
+  const now = st.state?.waiting?.reason ? `, now ${st.state.waiting.reason}` : st.state?.running ? ', now restarted' : '';
+  if (t) return `container ${container} exited (${t.reason ?? 'terminated'}, exit code ${t.exitCode})${now}`;
+  if (st.state?.waiting) return `container ${container} is ${st.state.waiting.reason ?? 'waiting'}`;
+  return `container ${container} restarted`;
+}
+
+async function runningContainerId(c: KubeClients, ns: string, pod: string, container: string): Promise<string | undefined> {
+  try {
+    const p = await c.core.readNamespacedPod({ name: pod, namespace: ns }, c.opts());
+    const st = p.status?.containerStatuses?.find((s) => s.name === container);
+    return st?.state?.running ? st.containerID : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads (or follows) one container's log. A follow whose connection ends or drops while the
+ * container still runs reconnects once from the last line's time; a second drop without a new
+ * line in between, or the container exiting, ends it.
+ */
+export function streamPodLogs(c: KubeClients, ns: string, pod: string, opts: LogStreamOptions, ev: LogStreamEvents): LogStream {
+  const log = new Log(c.kc);
+  let stopped = false;
+  let abort: AbortController | null = null;
+  let settle!: () => void;
+  const done = new Promise<void>((r) => (settle = r));
+  let overlap = opts.after ? overlapOf(opts.after) : [];
+  let shown: LogEntry[] = opts.after ? [...overlap] : [];
+  let retried = false;
+  let containerId: string | undefined;
+
+  const finish = (fn?: () => void) => {
+    if (stopped) return;
+    stopped = true;
+    fn?.();
+    settle();
+  };
+
+  /** The server's own words for a request Log only reports as failed. */
+  const explain = async (err: unknown): Promise<string> => {
+    try {
+      await c.core.readNamespacedPodLog({ name: pod, namespace: ns, container: opts.container, previous: opts.previous, tailLines: 1 }, c.opts());
+    } catch (e) {
+      return toKubeError(e, `read logs of ${ns}/${pod}`, c.server).message;
+    }
+    return toKubeError(err, `read logs of ${ns}/${pod}`, c.server).message;
+  };
+
+  const accept = (entries: LogEntry[]) => {
+    let i = 0;
+    // A resumed stream first repeats the overlap; drop it as long as it matches, line for line.
+    while (overlap.length && i < entries.length && entries[i]!.ts === overlap[0]!.ts && entries[i]!.text === overlap[0]!.text) {
+      overlap = overlap.slice(1);
+      i++;
+    }
+    if (i < entries.length) overlap = [];
+    const fresh = i ? entries.slice(i) : entries;
+    if (!fresh.length) return;
+    retried = false;
+    shown = overlapOf([...shown, ...fresh]);
+    ev.lines(fresh);
+  };
+
+  const connect = async (resume: boolean) => {
+    let partial = '';
+    let over = false;
+    const closed = (dropped: boolean) => {
+      if (over) return;
+      over = true;
+      if (partial) accept([parseLogLine(partial)]);
+      partial = '';
+      abort = null;
+      void afterEnd(dropped);
+    };
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        if (!stopped) {
+          const text = partial + chunk.toString('utf8');
+          const parts = text.split('\n');
+          partial = parts.pop() ?? '';
+          if (parts.length) accept(parts.map((l) => parseLogLine(l.replace(/\r$/, ''))));
+        }
+        cb();
+      },
+    });
+    // Log pipes the response body into the sink; a dropped connection errors the body, not the sink.
+    sink.on('pipe', (src) => src.on('error', () => closed(true)));
+    sink.on('finish', () => closed(false));
+    const last = shown[shown.length - 1];
+    const since = resume && last?.ts ? { sinceTime: last.ts } : { sinceSeconds: opts.sinceSeconds, tailLines: opts.tailLines };
+    try {
+      const ctl = await log.log(ns, pod, opts.container, sink, { follow: opts.follow, previous: opts.previous, timestamps: true, ...since });
+      if (stopped) ctl.abort();
+      else abort = ctl;
+    } catch (e) {
+      if (over || stopped) return;
+      over = true;
+      const message = await explain(e);
+      finish(() => ev.failed(message));
+    }
+  };
+
+  const afterEnd = async (dropped: boolean) => {
+    if (stopped) return;
+    if (!opts.follow) return finish(() => ev.ended('end of log'));
+    const why = await exitReason(c, ns, pod, opts.container, containerId);
+    if (stopped) return;
+    if (why !== null) return finish(() => ev.ended(`stream ended: ${why}`));
+    if (retried) return finish(() => ev.failed(`log stream ${dropped ? 'dropped' : 'closed'} again while ${opts.container} still runs; press f to follow again`));
+    retried = true;
+    overlap = [...shown];
+    ev.reconnecting?.();
+    await connect(true);
+  };
+
+  void (async () => {
+    if (opts.follow && !opts.previous) containerId = await runningContainerId(c, ns, pod, opts.container);
+    if (stopped) return;
+    await connect(Boolean(opts.after?.length));
+  })();
+
+  return {
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      abort?.abort();
+      abort = null;
+      settle();
+    },
+    done,
+  };
+}

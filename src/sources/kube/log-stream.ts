@@ -18,7 +18,7 @@ export interface LogStreamOptions {
   previous?: boolean;
   sinceSeconds?: number;
   tailLines?: number;
-  /** Resume after these lines (the last ones already shown): asks from the last one's time, drops the overlap. */
+  /** Resume after these lines (the last ones already shown): asks from the last one's time and drops what repeats. */
   after?: LogEntry[];
 }
 
@@ -44,17 +44,24 @@ export function parseLogLine(line: string): LogEntry {
   return m ? { ts: m[1]!, text: m[2]! } : { ts: '', text: line };
 }
 
-const second = (ts: string) => ts.slice(0, 19);
+/** Orders two API server timestamps (RFC3339 with any fraction), so a resumed stream can skip what came before. */
+export function compareTs(a: string, b: string): number {
+  const split = (ts: string): [number, string] => {
+    const m = /^(.{19})(?:\.(\d+))?(.*)$/.exec(ts);
+    return m ? [Date.parse(m[1]! + (m[3] || 'Z')), (m[2] ?? '').padEnd(9, '0')] : [NaN, ''];
+  };
+  const [sa, fa] = split(a);
+  const [sb, fb] = split(b);
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  return fa < fb ? -1 : fa > fb ? 1 : 0;
+}
 
-/**
- * The lines shown last that a resumed stream repeats: the API server passes sinceTime on with
- * whole seconds, so the answer starts with every line of the last line's second.
- */
+/** The last lines shown that carry the last line's timestamp: what a stream resumed from that time repeats. */
 export function overlapOf(shown: LogEntry[]): LogEntry[] {
   const last = shown[shown.length - 1];
   if (!last?.ts) return [];
   let i = shown.length - 1;
-  while (i > 0 && second(shown[i - 1]!.ts) === second(last.ts)) i--;
+  while (i > 0 && shown[i - 1]!.ts === last.ts) i--;
   return shown.slice(i);
 }
 
@@ -121,12 +128,22 @@ export function streamPodLogs(c: KubeClients, ns: string, pod: string, opts: Log
     return toKubeError(err, `read logs of ${ns}/${pod}`, c.server).message;
   };
 
+  /**
+   * The API server passes sinceTime on with whole seconds, so a resumed stream starts with lines
+   * already shown (or left out by the tail): skip those before the last shown line's time, and
+   * those at that time which were shown.
+   */
   const accept = (entries: LogEntry[]) => {
     let i = 0;
-    // A resumed stream first repeats the overlap; drop it as long as it matches, line for line.
-    while (overlap.length && i < entries.length && entries[i]!.ts === overlap[0]!.ts && entries[i]!.text === overlap[0]!.text) {
-      overlap = overlap.slice(1);
+    const last = overlap[overlap.length - 1];
+    while (last && i < entries.length) {
+      const e = entries[i]!;
+      const order = e.ts ? compareTs(e.ts, last.ts) : 0;
+      const seen = order === 0 ? overlap.findIndex((o) => o.text === e.text && o.ts === (e.ts || o.ts)) : -1;
+      if (order > 0 || (order === 0 && seen < 0)) break;
+      if (seen >= 0) overlap = overlap.filter((_, k) => k !== seen);
       i++;
+      if (!overlap.length) break;
     }
     if (i < entries.length) overlap = [];
     const fresh = i ? entries.slice(i) : entries;

@@ -9,7 +9,8 @@ import type { Keymap } from '../keys/bindings.js';
 import { keyName } from '../keys/bindings.js';
 import type { ActionRunner } from '../actions/runner.js';
 import type { Theme } from './theme.js';
-import { computeLayout, paneLines as paneLineCounts, MIN_COLS, MIN_ROWS, type PaneLines } from './layout.js';
+import { useShallow } from 'zustand/react/shallow';
+import { computeLayout, paneLines as paneLineCounts, MIN_COLS, MIN_ROWS } from './layout.js';
 import { PaneView, paneLines } from './widgets/Pane.js';
 import { contentWidths } from './widgets/table.js';
 import { visibleRows, type PaneModel } from './panes/model.js';
@@ -71,9 +72,9 @@ function Screen({ cols, rows }: { cols: number; rows: number }) {
   const zoom = useSelect((s) => s.ui.zoom);
   const dialog = useSelect((s) => s.ui.dialog);
   const overlay = useSelect((s) => s.ui.overlay);
-  // Counts as one string, so the layout is recomputed only when a pane's line count changes.
-  const counts = useSelect((s) => JSON.stringify(paneLineCounts(s)));
-  const layout = useMemo(() => computeLayout(cols, rows, focus, zoom, JSON.parse(counts) as PaneLines), [cols, rows, focus, zoom, counts]);
+  // Compared field by field, so the layout is recomputed only when a pane's line count changes.
+  const counts = useSelect(useShallow(paneLineCounts));
+  const layout = useMemo(() => computeLayout(cols, rows, focus, zoom, counts), [cols, rows, focus, zoom, counts]);
 
   if (layout.tooSmall) {
     return (

@@ -76,15 +76,12 @@ export function headerCells(h: HeaderInput): Cell[] {
     // "suggest P2" is the one hint to act on.
     const rule = (max: number): Cell[] => [{ text: `${truncate(s.rule, max)} `, token: 'fg' }];
     parts.push({ priority: 2.7, cells: rule(RULE_MAX), shrink: (room) => (room >= 12 ? rule(room - 1) : null) });
-  } else
-    parts.push({
-      priority: 2,
-      cells:
-        s.rule === 'all clear'
-          ? [{ text: `${h.glyphs.ok} ${s.rule} `, token: 'ok' }]
-          : // "unknown (kubernetes unreachable)", "no signals yet": not a severity, and not all clear either.
-            [{ text: `${h.glyphs.warn} ${truncate(s.rule, RULE_MAX)} `, token: 'warn' }],
-    });
+  } else if (s.rule === 'all clear') parts.push({ priority: 2, cells: [{ text: `${h.glyphs.ok} ${s.rule} `, token: 'ok' }] });
+  else {
+    // "unknown (kubernetes unreachable)", "no signals yet": not a severity, and not all clear either.
+    const unknown = (max: number): Cell[] => [{ text: `${h.glyphs.warn} ${truncate(s.rule, max)} `, token: 'warn' }];
+    parts.push({ priority: 2.7, cells: unknown(RULE_MAX), shrink: (room) => (room >= 14 ? unknown(room - 3) : null) });
+  }
   if (h.context)
     parts.push({
       priority: 4,

@@ -269,11 +269,21 @@ function sameStyleRun(g: Uint32Array, s: Uint32Array, from: number, to: number, 
 function move(cx: number, cy: number, x: number, y: number, w: number): string {
   if (cy === y && cx === x) return '';
   const cup = x === 0 ? `\x1b[${y + 1}H` : `\x1b[${y + 1};${x + 1}H`;
-  if (cy !== y || cx < 0 || cx > w) {
-    if (x === 0 && cx === 0 && y === cy + 1) return '\n';
-    return cup;
-  }
-  const cha = x === 0 ? '\r' : `\x1b[${x + 1}G`;
+  if (cy < 0 || cx < 0 || cx > w) return cup;
   const rel = x > cx ? (x - cx === 1 ? '\x1b[C' : `\x1b[${x - cx}C`) : x - cx === -1 ? '\b' : `\x1b[${cx - x}D`;
-  return rel.length < cha.length ? (rel.length < cup.length ? rel : cup) : cha.length < cup.length ? cha : cup;
+  const cha = x === 0 ? '\r' : `\x1b[${x + 1}G`;
+  const across = x === cx ? '' : rel.length < cha.length ? rel : cha;
+  let best = cup;
+  const offer = (m: string) => {
+    if (m.length < best.length) best = m;
+  };
+  const dy = y - cy;
+  if (dy === 0) offer(across);
+  else {
+    // Up or down, keeping the column, then across.
+    offer((dy > 0 ? (dy === 1 ? '\x1b[B' : `\x1b[${dy}B`) : dy === -1 ? '\x1b[A' : `\x1b[${-dy}A`) + across);
+    // A newline (the tty's ONLCR makes it CR LF) from the first column never depends on ONLCR.
+    if (cx === 0 && dy > 0 && dy <= 3) offer('\n'.repeat(dy) + (x === 0 ? '' : rel));
+  }
+  return best;
 }

@@ -642,7 +642,9 @@ async function dumpFrames(): Promise<void> {
   const w = await startWorld();
   try {
     if (pods !== BASE_PODS) await scaleTo(w, pods);
-    const c = startCockpit(w, 200, 50);
+    // --profile DIR: a V8 CPU profile of the cockpit (written when it exits).
+    const profile = args.includes('--profile') ? path.resolve(args[args.indexOf('--profile') + 1]) : null;
+    const c = startCockpit(w, 200, 50, profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profile}` } : {});
     try {
       await c.screen.waitFor((s) => everyPane(s, true), 40_000, 'every pane');
       await sleep(6000);
@@ -654,6 +656,12 @@ async function dumpFrames(): Promise<void> {
       await sleep(8000);
       const data = Buffer.concat(c.run.chunks.slice(from).map((x) => x.data));
       await replayFrames(before, data, 200, 50);
+      await sleep(1500);
+      const probe = readProbe(c.probeFile).filter((p) => p.bytes > 0 && p.commitMs !== null);
+      const d = (xs: number[]) => dist(xs, formatMs);
+      process.stdout.write(
+        `frames with bytes since start: ${probe.length}; frame CPU ${d(probe.map((p) => p.frameCpuMs))}; React+layout ${d(probe.map((p) => p.commitMs!))}; stage ${d(probe.map((p) => p.stageMs))}\n`,
+      );
     } finally {
       await stopCockpit(c);
     }

@@ -145,7 +145,7 @@ function PaneSlot({ pane, width, height, focused }: { pane: PaneId; width: numbe
     const modelFresh = !c || c.d1 !== d1 || c.d2 !== d2 || c.tick !== tick;
     const model = modelFresh ? paneModel(pane, s, now(), dataNow()) : c.model;
     const visible = modelFresh || c.filter !== filter ? visibleRows(model, filter) : c.visible;
-    const want = modelFresh ? (model.columns ? contentWidths(model.rows, model.columns.length) : undefined) : c.want;
+    const want = modelFresh ? (model.columns ? (model.widths ?? contentWidths(model.rows, model.columns.length)) : undefined) : c.want;
     const cursor = Math.min(cursorRaw, Math.max(0, visible.length - 1));
     const next = paneLines({ model, visible, width, height, focused, cursor, scroll: 0, filter, theme, index, want });
     const lines = c && sameLines(c.lines, next) ? c.lines : next;

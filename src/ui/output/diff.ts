@@ -157,10 +157,14 @@ function glyphBytes(id: number): number {
   return 4;
 }
 
+/** Cells per block: rows are compared block by block, by hash, to keep the search cheap. */
+const BLOCK = 8;
+
 /**
  * The move (full width: a terminal's scroll region spans whole rows) that saves the most bytes
  * over writing the cells, or null when none pays for itself. A row's score is the bytes of its
- * cells that would already be right (plus ROW_BONUS when all are).
+ * blocks of cells that would already be right (plus ROW_BONUS when all are); blocks are compared
+ * by hash, so the score is an estimate (the diff that follows is exact either way).
  */
 export function bestScroll(prev: Grid, next: Grid): ScrollMove | null {
   const w = next.width;
@@ -170,8 +174,11 @@ export function bestScroll(prev: Grid, next: Grid): ScrollMove | null {
   const ns = next.styles;
   const pg = prev.glyphs;
   const ps = prev.styles;
-  // Each cell's bytes in `next`; rows as they are; nothing to win when at most one row differs.
-  const bytes = new Uint8Array(w * h);
+  const nb = Math.ceil(w / BLOCK);
+  // Per block: the hash of next's and prev's cells, next's bytes, whether next's is blank.
+  const hn = new Int32Array(h * nb);
+  const hp = new Int32Array(h * nb);
+  const wt = new Uint16Array(h * nb);
   const full = new Float64Array(h);
   const stay = new Float64Array(h);
   const blank = new Float64Array(h);
@@ -180,11 +187,25 @@ export function bestScroll(prev: Grid, next: Grid): ScrollMove | null {
     let same = 0;
     let all = 0;
     let bl = 0;
-    for (let i = y * w, end = i + w; i < end; i++) {
-      const b = (bytes[i] = glyphBytes(ng[i]!));
-      all += b;
-      if (ng[i] === pg[i] && ns[i] === ps[i]) same += b;
-      if ((ng[i] === SPACE || ng[i] === WIDE_TAIL) && ns[i] === 0) bl += b;
+    for (let b = 0; b < nb; b++) {
+      let a = 0x811c9dc5 | 0;
+      let c = a;
+      let bytes = 0;
+      let isBlank = true;
+      for (let x = b * BLOCK, end = Math.min(w, x + BLOCK), i = y * w + x; x < end; x++, i++) {
+        const g = ng[i]!;
+        a = Math.imul(a ^ g, 0x01000193) ^ Math.imul(ns[i]! + 1, 0x9e3779b1);
+        c = Math.imul(c ^ pg[i]!, 0x01000193) ^ Math.imul(ps[i]! + 1, 0x9e3779b1);
+        bytes += glyphBytes(g);
+        if ((g !== SPACE && g !== WIDE_TAIL) || ns[i] !== 0) isBlank = false;
+      }
+      const k = y * nb + b;
+      hn[k] = a;
+      hp[k] = c;
+      wt[k] = bytes;
+      all += bytes;
+      if (a === c) same += bytes;
+      if (isBlank) bl += bytes;
     }
     if (same !== all) changed++;
     full[y] = all;
@@ -206,16 +227,16 @@ export function bestScroll(prev: Grid, next: Grid): ScrollMove | null {
       for (let y = 0; y < h; y++) {
         const from = y - by;
         if (from < 0 || from >= h) {
-          gain[y] = -Infinity;
+          gain[y] = -1e12;
           continue;
         }
         let same = 0;
-        for (let i = y * w, j = from * w, end = i + w; i < end; i++, j++) if (ng[i] === pg[j] && ns[i] === ps[j]) same += bytes[i]!;
+        for (let b = 0, i = y * nb, j = from * nb; b < nb; b++, i++, j++) if (hn[i] === hp[j]) same += wt[i]!;
         gain[y] = same + (same === full[y] ? ROW_BONUS : 0) - stay[y]!;
         if (gain[y]! > 0) any = true;
       }
       if (!any) continue;
-      for (let y = 0; y < h; y++) pre[y + 1] = pre[y]! + (gain[y] === -Infinity ? -1e12 : gain[y]!);
+      for (let y = 0; y < h; y++) pre[y + 1] = pre[y]! + gain[y]!;
       // A move of rows [top, bottom] by k: down, the k rows at the top are uncovered (blank) and
       // rows top+k..bottom show prev's top..bottom-k; up, the mirror image.
       for (let top = 0; top + k <= h - 1; top++) {

@@ -11,6 +11,8 @@ export interface PaneModel {
   /** Present for tables; absent for free-text panes. */
   columns?: Column[];
   rows: Cell[][];
+  /** The widest text of each column over the rows, when the model has it already (else it is measured). */
+  widths?: number[];
   /** The action target of each row, parallel to rows. */
   targets?: (ActionTarget | null)[];
   /** Free-text panes whose rows can still be selected (the timeline). */

@@ -652,15 +652,16 @@ async function dumpFrames(): Promise<void> {
       const from = c.run.chunks.length;
       const before = c.screen.rows();
       process.stdout.write(`deleting ${victim}\n`);
+      const deletedAt = Date.now();
       w.kubectl('delete', 'pod', victim, '--wait=false');
       await sleep(8000);
       const data = Buffer.concat(c.run.chunks.slice(from).map((x) => x.data));
       await replayFrames(before, data, 200, 50);
       await sleep(1500);
-      const probe = readProbe(c.probeFile).filter((p) => p.bytes > 0 && p.commitMs !== null);
+      const probe = readProbe(c.probeFile).filter((p) => p.bytes > 0 && p.commitMs !== null && p.t >= deletedAt);
       const d = (xs: number[]) => dist(xs, formatMs);
       process.stdout.write(
-        `frames with bytes since start: ${probe.length}; frame CPU ${d(probe.map((p) => p.frameCpuMs))}; React+layout ${d(probe.map((p) => p.commitMs!))}; stage ${d(probe.map((p) => p.stageMs))}\n`,
+        `frames with bytes after the delete: ${probe.length}; frame CPU ${d(probe.map((p) => p.frameCpuMs))}; React+layout ${d(probe.map((p) => p.commitMs!))}; stage ${d(probe.map((p) => p.stageMs))}\n`,
       );
     } finally {
       await stopCockpit(c);

@@ -185,6 +185,11 @@ test('external kubectl scale and rollout restart show up within one second', asy
   await waitFor(() => dep('api')?.rolling === false && dep('api')?.available === 5, { what: 'restart settles', timeoutMs: 20_000 });
   assert.equal(dep('api')!.revision, before + 1);
   assert.ok(Date.now() - (dep('api')!.lastRolloutAt ?? 0) < 60_000, 'last rollout time is the new ReplicaSet');
+  // The new ReplicaSet's pods (their ReplicaSet may arrive before or after them) belong to the deployment.
+  await waitFor(() => pods('api').length === 5 && kube().data.pods.every((p) => !p.name.startsWith('api-') || p.deployment === 'api'), {
+    what: 'every api pod mapped to deployment api',
+    timeoutMs: 10_000,
+  });
 });
 
 test('watch resumes after dropped streams without a relist, and misses nothing', async () => {

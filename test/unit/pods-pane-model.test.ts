@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { podsPane } from '../../src/ui/panes/pods.js';
+import { podCells } from '../../src/present/pods.js';
 import { initialState, type State } from '../../src/store/store.js';
 import { kubeData } from '../helpers/cockpit-data.js';
 import { NOW } from '../helpers/cockpit.js';
@@ -44,4 +45,15 @@ test('pods pane: unchanged rows keep their cells; a changed pod, a new age and n
   const widest = a.columns!.map((_, i) => Math.max(...a.rows.map((r) => r[i]!.text.length)));
   assert.deepEqual(a.widths, widest);
   assert.equal(a.targets![3]!.pod, data.pods[3]);
+});
+
+test('pods pane: a young pod whose age ticks every second shows the same row podCells builds', () => {
+  const data = kubeData();
+  const young = { ...data, pods: data.pods.map((p) => ({ ...p, createdAt: NOW - 30_000 })) };
+  const s = state(young);
+  podsPane.model(s, NOW, NOW);
+  for (const dt of [1000, 2000, 95_000, 200_000]) {
+    const m = podsPane.model(s, NOW + dt, NOW);
+    young.pods.forEach((p, i) => assert.deepEqual(m.rows[i], podCells(p, NOW + dt, young), `${dt} ms later, row ${i}`));
+  }
 });

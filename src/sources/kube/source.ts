@@ -515,11 +515,8 @@ export class KubeSource implements Source {
   }
 
   private touched(kind: Kind): void {
-    if (kind === 'replicasets') {
-      // Pod → deployment mapping and rollout times depend on ReplicaSets.
-      this.allPodsDirty = true;
-      this.deploymentsDirty = true;
-    } else if (kind === 'deployments') this.deploymentsDirty = true;
+    if (kind === 'replicasets') this.deploymentsDirty = true;
+    else if (kind === 'deployments') this.deploymentsDirty = true;
     else if (kind === 'statefulsets' || kind === 'daemonsets' || kind === 'controllerrevisions') this.workloadsDirty = true;
     else if (kind === 'nodes') this.nodesDirty = true;
     else if (kind === 'events') this.eventsDirty = true;
@@ -528,7 +525,9 @@ export class KubeSource implements Source {
   private upsert(kind: Kind, obj: K8sObject): void {
     const key = objKey(obj);
     const keep = kind === 'pods' ? slimPod(obj) : trimObject(obj, KIND_OF[kind]);
+    const before = kind === 'replicasets' ? this.replicaSets.get(key) : undefined;
     this.mapFor(kind).set(key, keep);
+    if (kind === 'replicasets') this.replicaSetChanged(before, keep);
     if (kind === 'pods') {
       this.dirtyPods.add(key);
       this.nodesDirty = true; // the pod count per node
@@ -539,7 +538,9 @@ export class KubeSource implements Source {
   }
 
   private remove(kind: Kind, key: string): void {
+    const before = kind === 'replicasets' ? this.replicaSets.get(key) : undefined;
     if (!this.mapFor(kind).delete(key)) return;
+    if (kind === 'replicasets') this.replicaSetChanged(before, undefined);
     if (kind === 'pods') {
       this.dirtyPods.add(key);
       this.restarts.forget(key);
@@ -547,6 +548,26 @@ export class KubeSource implements Source {
     } else {
       if (kind === 'deployments') this.rollouts.forget(key);
       this.touched(kind);
+    }
+  }
+
+  /**
+   * A pod's deployment is its ReplicaSet's owner: when a ReplicaSet comes, goes or changes owner,
+   * its pods are rebuilt; a status update (every step of a rollout) rebuilds none.
+   */
+  private replicaSetChanged(before: K8sObject | undefined, after: K8sObject | undefined): void {
+    const owner = (rs: K8sObject | undefined) => {
+      const c = rs ? controllerOf(rs) : null;
+      return c?.kind === 'Deployment' ? c.name : null;
+    };
+    if ((before && after && owner(before) === owner(after)) || this.allPodsDirty) return;
+    const rs = (after ?? before)!;
+    const ns = rs.metadata?.namespace;
+    const name = rs.metadata?.name;
+    for (const [key, pod] of this.pods) {
+      if (pod.metadata?.namespace !== ns) continue;
+      const c = controllerOf(pod);
+      if (c?.kind === 'ReplicaSet' && c.name === name) this.dirtyPods.add(key);
     }
   }
 

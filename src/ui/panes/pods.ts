@@ -18,9 +18,18 @@ const built = new WeakMap<
 function podEntry(p: PodRow, now: number, data: KubeData) {
   const age = formatKubeAge(now - p.createdAt);
   let e = built.get(p);
-  if (!e || e.age !== age || e.data.allNamespaces !== data.allNamespaces || e.data.namespaces !== data.namespaces || e.data.metricsAvailable !== data.metricsAvailable) {
+  if (!e || e.data.allNamespaces !== data.allNamespaces || e.data.namespaces !== data.namespaces || e.data.metricsAvailable !== data.metricsAvailable) {
     const cells = podCells(p, now, data);
     e = { age, data, cells, lengths: cells.map((c) => c.text.length), target: { name: p.name, namespace: p.namespace, pod: p } };
+    built.set(p, e);
+  } else if (e.age !== age) {
+    // Only the age moved (young pods: every second): podCells puts AGE second to last.
+    const at = e.cells.length - 2;
+    const cells = e.cells.slice();
+    cells[at] = { ...cells[at]!, text: age };
+    const lengths = e.lengths.slice();
+    lengths[at] = age.length;
+    e = { ...e, age, cells, lengths };
     built.set(p, e);
   }
   return e;

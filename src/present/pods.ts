@@ -55,3 +55,19 @@ export function podCells(p: PodRow, now: number, data: Pick<KubeData, 'allNamesp
   cells.push(cell(formatKubeAge(now - p.createdAt), 'muted'), cell(p.reason ?? '', 'muted'));
   return cells;
 }
+
+/**
+ * The widest text of each flex column (NAME, REASON: what the table shares spare room by) over
+ * all pods, read from the rows themselves so a long list need not be turned into cells; the
+ * fixed columns' widths do not matter (0).
+ */
+export function podFlexWidths(pods: readonly PodRow[], columns: Column[]): number[] {
+  let name = 0;
+  let reason = 0;
+  for (const p of pods) {
+    if (p.name.length > name) name = p.name.length;
+    const r = p.reason?.length ?? 0;
+    if (r > reason) reason = r;
+  }
+  return columns.map((c) => (c.title === 'NAME' ? name : c.title === 'REASON' ? reason : 0));
+}

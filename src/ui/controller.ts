@@ -48,7 +48,7 @@ export function createController(deps: ControllerDeps) {
     const visible = visibleRows(model, state.ui.filter[pane]);
     const cursor = Math.min(state.ui.cursor[pane] ?? 0, Math.max(0, visible.length - 1));
     const index = visible[cursor];
-    return { model, visible, cursor, target: index === undefined ? null : (model.targets?.[index] ?? null) };
+    return { model, visible, cursor, target: index === undefined ? null : (model.targets?.at(index) ?? null) };
   };
 
   const moveCursor = (delta: number | 'top' | 'bottom') => {

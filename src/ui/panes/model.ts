@@ -2,6 +2,15 @@
 import type { Cell, Column } from '../../present/cell.js';
 import type { ActionTarget } from '../../actions/types.js';
 
+/**
+ * A pane's rows by index: an array, or a long list that builds a row only when it is read (only
+ * the visible window is, unless a filter is typed), so thousands of rows cost little per frame.
+ */
+export interface Rows<T> {
+  readonly length: number;
+  at(index: number): T | undefined;
+}
+
 export interface PaneModel {
   title: string;
   /** The source's state when it is not simply ok: "down 2m: connection refused". */
@@ -10,11 +19,11 @@ export interface PaneModel {
   preface?: Cell[][];
   /** Present for tables; absent for free-text panes. */
   columns?: Column[];
-  rows: Cell[][];
+  rows: Rows<Cell[]>;
   /** The widest text of each column over the rows, when the model has it already (else it is measured). */
   widths?: number[];
   /** The action target of each row, parallel to rows. */
-  targets?: (ActionTarget | null)[];
+  targets?: Rows<ActionTarget | null>;
   /** Free-text panes whose rows can still be selected (the timeline). */
   selectable?: boolean;
   empty?: string;
@@ -25,7 +34,7 @@ export function visibleRows(model: PaneModel, filter: string | undefined): numbe
   const out: number[] = [];
   const needle = filter?.toLowerCase() ?? '';
   for (let i = 0; i < model.rows.length; i++) {
-    if (!needle || model.rows[i]!.some((c) => c.text.toLowerCase().includes(needle))) out.push(i);
+    if (!needle || model.rows.at(i)!.some((c) => c.text.toLowerCase().includes(needle))) out.push(i);
   }
   return out;
 }

@@ -1,38 +1,42 @@
+import type { ActionTarget } from '../../actions/types.js';
 import type { Cell } from '../../present/cell.js';
 import { formatKubeAge } from '../../present/format.js';
-import { podCells, podColumns } from '../../present/pods.js';
+import { podCells, podColumns, podFlexWidths } from '../../present/pods.js';
 import type { KubeData, PodRow } from '../../sources/kube/types.js';
-import type { ActionTarget } from '../../actions/types.js';
+import type { Rows } from './model.js';
 import { sourceBadge, type PaneDef } from './pane.js';
+
+type Data = Pick<KubeData, 'allNamespaces' | 'namespaces' | 'metricsAvailable'>;
 
 /**
  * A pod's cells and target, kept while the row object is the same (the source replaces a row only
- * when its pod changes) and its age reads the same: with thousands of pods a frame rebuilds only
- * the rows that changed, and measures the columns from the lengths kept with them.
+ * when its pod changes) and its age reads the same. Rows are built when read: with thousands of
+ * pods a frame builds the visible window, not the list.
  */
-const built = new WeakMap<
-  PodRow,
-  { age: string; data: Pick<KubeData, 'allNamespaces' | 'namespaces' | 'metricsAvailable'>; cells: Cell[]; lengths: number[]; target: ActionTarget }
->();
+const built = new WeakMap<PodRow, { age: string; data: Data; cells: Cell[] }>();
+const targets = new WeakMap<PodRow, ActionTarget>();
 
-function podEntry(p: PodRow, now: number, data: KubeData) {
+function podRowCells(p: PodRow, now: number, data: Data): Cell[] {
   const age = formatKubeAge(now - p.createdAt);
   let e = built.get(p);
   if (!e || e.data.allNamespaces !== data.allNamespaces || e.data.namespaces !== data.namespaces || e.data.metricsAvailable !== data.metricsAvailable) {
-    const cells = podCells(p, now, data);
-    e = { age, data, cells, lengths: cells.map((c) => c.text.length), target: { name: p.name, namespace: p.namespace, pod: p } };
+    e = { age, data, cells: podCells(p, now, data) };
     built.set(p, e);
   } else if (e.age !== age) {
     // Only the age moved (young pods: every second): podCells puts AGE second to last.
     const at = e.cells.length - 2;
     const cells = e.cells.slice();
     cells[at] = { ...cells[at]!, text: age };
-    const lengths = e.lengths.slice();
-    lengths[at] = age.length;
-    e = { ...e, age, cells, lengths };
+    e = { ...e, age, cells };
     built.set(p, e);
   }
-  return e;
+  return e.cells;
+}
+
+function podTarget(p: PodRow): ActionTarget {
+  let t = targets.get(p);
+  if (!t) targets.set(p, (t = { name: p.name, namespace: p.namespace, pod: p }));
+  return t;
 }
 
 export const podsPane: PaneDef<'pods'> = {
@@ -40,27 +44,19 @@ export const podsPane: PaneDef<'pods'> = {
   title: 'Pods',
   reads: (s) => [s.kube],
   model(state, now) {
-    const pods = state.kube.data.pods;
+    const data = state.kube.data;
+    const pods = data.pods;
     let unhealthy = 0;
-    const rows: Cell[][] = new Array(pods.length);
-    const targets: ActionTarget[] = new Array(pods.length);
-    const columns = podColumns(state.kube.data);
-    const widths = new Array<number>(columns.length).fill(0);
-    for (let i = 0; i < pods.length; i++) {
-      const p = pods[i]!;
-      if (!p.healthy) unhealthy++;
-      const e = podEntry(p, now, state.kube.data);
-      rows[i] = e.cells;
-      targets[i] = e.target;
-      for (let c = 0; c < widths.length; c++) if (e.lengths[c]! > widths[c]!) widths[c] = e.lengths[c]!;
-    }
+    for (const p of pods) if (!p.healthy) unhealthy++;
+    const columns = podColumns(data);
+    const rows: Rows<Cell[]> = { length: pods.length, at: (i) => (pods[i] ? podRowCells(pods[i], now, data) : undefined) };
     return {
       title: `Pods ${pods.length}${unhealthy ? ` (${unhealthy} unhealthy)` : ''}`,
       badge: sourceBadge(state.kube, now),
       columns,
       rows,
-      widths,
-      targets,
+      widths: podFlexWidths(pods, columns),
+      targets: { length: pods.length, at: (i) => (pods[i] ? podTarget(pods[i]) : undefined) },
       empty: state.kube.status === 'ok' ? 'no pods in the selected namespaces' : 'waiting for the cluster',
     };
   },

@@ -1,6 +1,6 @@
+import type { ActionTarget } from '../../actions/types.js';
 import type { Cell } from '../../present/cell.js';
 import { pgBlockCells, pgQueryCells, pgQueryColumns, pgStatementQueryCells, pgSummaryCells } from '../../present/postgres.js';
-import type { PaneModel } from './model.js';
 import { sourceBadge, spaced, type PaneDef } from './pane.js';
 
 export const postgresPane: PaneDef<'postgres'> = {
@@ -11,7 +11,7 @@ export const postgresPane: PaneDef<'postgres'> = {
     const dbs = state.postgres.data.databases;
     const preface: Cell[][] = [];
     const rows: Cell[][] = [];
-    const targets: PaneModel['targets'] = [];
+    const targets: (ActionTarget | null)[] = [];
     for (const db of dbs) {
       preface.push(spaced(pgSummaryCells(db, now, state.meta.severity)));
       for (const b of db.blocking.slice(0, 3)) preface.push(spaced(pgBlockCells(b)));

@@ -1,6 +1,6 @@
+import type { ActionTarget } from '../../actions/types.js';
 import type { Cell } from '../../present/cell.js';
 import { deliveryCells, groupPosts, outboxCells, timelineCells } from '../../present/timeline.js';
-import type { PaneModel } from './model.js';
 import type { PaneDef } from './pane.js';
 
 export const timelinePane: PaneDef<'timeline'> = {
@@ -11,7 +11,7 @@ export const timelinePane: PaneDef<'timeline'> = {
     const inc = state.incident;
     const entries = inc.timeline;
     const rows: Cell[][] = [];
-    const targets: PaneModel['targets'] = [];
+    const targets: (ActionTarget | null)[] = [];
     for (const item of inc.outbox.filter((o) => o.state !== 'delivered')) {
       rows.push(outboxCells(item, now));
       targets.push({ name: item.id, delivery: item });

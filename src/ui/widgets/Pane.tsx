@@ -75,13 +75,13 @@ export function paneLines(props: PaneProps): string[] {
     } else {
       const start = windowStart(props.cursor, tableRows, props.visible.length, props.scroll);
       for (let i = start; i < Math.min(props.visible.length, start + tableRows); i++) {
-        body.push({ cells: fitRow(model.rows[props.visible[i]!] ?? [], cols), selected: focused && i === props.cursor });
+        body.push({ cells: fitRow(model.rows.at(props.visible[i]!) ?? [], cols), selected: focused && i === props.cursor });
       }
     }
   } else if (!model.columns) {
     const start = windowStart(props.cursor, bodyRows - body.length, props.visible.length, props.scroll);
     for (let i = start; i < props.visible.length && body.length < bodyRows; i++) {
-      body.push({ cells: fitLine(model.rows[props.visible[i]!] ?? [], inner), selected: focused && model.selectable === true && i === props.cursor });
+      body.push({ cells: fitLine(model.rows.at(props.visible[i]!) ?? [], inner), selected: focused && model.selectable === true && i === props.cursor });
     }
     if (props.visible.length === 0 && body.length < bodyRows) body.push({ cells: fitLine([{ text: model.empty ?? 'nothing here', token: 'muted' }], inner) });
   }

@@ -2,6 +2,7 @@
 // Only the visible window is ever laid out (virtualised), whatever the row count.
 import type { Cell, Column } from '../../present/cell.js';
 import { truncate } from '../../present/format.js';
+import type { Rows } from '../panes/model.js';
 
 export interface FittedColumn extends Column {
   index: number;
@@ -44,9 +45,10 @@ export function fitColumns(columns: Column[], width: number, want: number[] = []
 }
 
 /** The widest text of each column over the rows (what flex columns want). */
-export function contentWidths(rows: Cell[][], columnCount: number): number[] {
+export function contentWidths(rows: Rows<Cell[]>, columnCount: number): number[] {
   const out = new Array<number>(columnCount).fill(0);
-  for (const row of rows) {
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows.at(r)!;
     for (let i = 0; i < columnCount; i++) {
       const len = row[i]?.text.length ?? 0;
       if (len > out[i]!) out[i] = len;

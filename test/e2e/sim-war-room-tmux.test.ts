@@ -49,7 +49,7 @@ test('two cockpits on one warroom sim share the incident through its channel', {
   alice.keys('-l', 'checkout errors');
   alice.keys('Enter');
   await alice.waitForText(/O opens the incident channel #incident-\d{8}-\d{4}-checkout-errors/);
-  await alice.waitForText(/not shared: O opens the channel/);
+  await alice.waitForText(/not shared yet: O opens the incident channel/);
   alice.keys('O');
   await alice.waitForText(/Channel name: incident-\d{8}-\d{4}-checkout-errors/);
   alice.keys('Enter');
@@ -67,7 +67,7 @@ test('two cockpits on one warroom sim share the incident through its channel', {
   alice.keys('8', 'z');
   const seen = await alice.waitForText(/bob: api pods crash-looping on 2\.4\.1 — bob \(bob@/, 10_000);
   assert.match(seen, /Timeline .*#incident-/);
-  assert.doesNotMatch(seen, /not shared: O opens/);
+  assert.doesNotMatch(seen, /not shared yet: O opens/);
 
   // The read-only wall follows the incident and the note, and refuses to write.
   wall.keys('8', 'z');

@@ -1,5 +1,5 @@
 import type { ActionTarget } from '../../actions/types.js';
-import type { Cell } from '../../present/cell.js';
+import { cell, type Cell } from '../../present/cell.js';
 import { deliveryCells, groupPosts, outboxCells, timelineCells } from '../../present/timeline.js';
 import type { PaneDef } from './pane.js';
 
@@ -31,7 +31,11 @@ export const timelinePane: PaneDef<'timeline'> = {
     const channel = state.paging.data.channel;
     const channelTrouble = channel && (channel.state === 'failing' || channel.state === 'waiting') ? channel : null;
     // With Slack configured, other machines' screens see the incident only through its channel.
-    const unshared = channel && !channel.channel && inc.current && inc.current.status !== 'resolved' && !state.meta.readOnly;
+    // A row, not a badge: the title (the incident's id) keeps its room.
+    if (channel && !channel.channel && inc.current && inc.current.status !== 'resolved' && !state.meta.readOnly) {
+      rows.unshift([cell('not shared yet: O opens the incident channel', 'warn')]);
+      targets.unshift(null);
+    }
     const empty = inc.current
       ? 'nothing recorded yet'
       : state.meta.readOnly
@@ -45,11 +49,9 @@ export const timelinePane: PaneDef<'timeline'> = {
         ? { text: `journal: ${inc.journalProblems.length > 1 ? `${inc.journalProblems.length} problems; ` : ''}${inc.journalProblems[0]}`, token: 'warn' }
         : channelTrouble
           ? { text: `channel: ${channelTrouble.message}`, token: channelTrouble.state === 'failing' ? 'critical' : 'warn' }
-          : unshared
-            ? { text: 'not shared: O opens the channel', token: 'warn' }
-            : inc.deliveries
-              ? { text: inc.deliveries, token: 'muted' }
-              : undefined,
+          : inc.deliveries
+            ? { text: inc.deliveries, token: 'muted' }
+            : undefined,
       rows,
       targets,
       selectable: true,

@@ -130,6 +130,7 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
   const sources: Source[] = [];
   const services: CockpitServices = {
     refresh: () => sources.forEach((s) => s.refresh?.()),
+    logsDir: path.join(stateDir, 'logs'),
   };
   const { cockpit, runner, element } = assembleCockpit({
     meta: {

@@ -53,7 +53,7 @@ const UI_COMMANDS = [
   c('kube.context', ['C'], 'context', 'Switch Kubernetes context', 'Kubernetes', 'global'),
   c('kube.namespace', ['N'], 'namespace', 'Switch namespace(s); * for all', 'Kubernetes', 'global'),
   c('kube.history', ['h'], 'history', 'Revision history; roll back to a chosen revision', 'Kubernetes', 'deployments', true),
-  c('kube.logs', ['l'], 'logs', 'Recent logs of the selected pod, with an error summary', 'Kubernetes', 'pods', true),
+  c('kube.logs', ['l'], 'logs', 'Logs of the selected pod: follow, previous, container, since, save (keys in the viewer)', 'Kubernetes', 'pods', true),
   c('kube.deployLogs', ['l'], 'logs', "Recent logs of the deployment's pods, errors grouped", 'Kubernetes', 'deployments', true),
   c('alert.runbook', ['o'], 'runbook', "Show the alert's runbook URL and details", 'Alerts', 'alerts', true),
 ];

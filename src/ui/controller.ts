@@ -10,16 +10,23 @@ import { currentDialog, dialogInteraction, dialogKey, edit, notify } from './dia
 import { visibleRows } from './panes/model.js';
 import { alertDetails } from '../present/alerts.js';
 import type { AlertRow } from '../sources/prometheus/types.js';
+import type { PodRow } from '../sources/kube/types.js';
+import type { LogStream, LogStreamEvents, LogStreamOptions } from '../sources/kube/log-stream.js';
+import { createLogsViewer } from './logs-viewer.js';
 
 /** What the cockpit can do beyond actions; each part is optional (absent in a read-only snapshot, a test…). */
 export interface CockpitServices {
   refresh?(): void;
+  /** Where the logs viewer saves (`<stateDir>/logs`). */
+  logsDir?: string;
   kube?: {
     listContexts(): string[];
     currentContext(): string | null;
     switchContext(name: string): Promise<void>;
     setNamespaces(ns: string[] | 'all'): void;
     logs(target: ActionTarget, kind: 'pod' | 'deployment'): Promise<{ title: string; lines: string[] }>;
+    /** One container's log, read or followed (the pod logs viewer). */
+    streamLogs?(namespace: string, pod: string, opts: LogStreamOptions, ev: LogStreamEvents): LogStream;
     history(target: ActionTarget): Promise<{ revision: number; images: string[]; changeCause: string | null; current: boolean }[]>;
   };
 }
@@ -67,17 +74,34 @@ export function createController(deps: ControllerDeps) {
   };
 
   const showText = (title: string, lines: string[]) => setUi({ overlay: { kind: 'text', title, lines, scroll: 0 } });
+  const logsViewer = createLogsViewer({
+    cockpit,
+    streamLogs: (...a) => {
+      if (!services.kube?.streamLogs) throw new Error('Kubernetes is not configured');
+      return services.kube.streamLogs(...a);
+    },
+    get logsDir() {
+      return services.logsDir;
+    },
+    now,
+  });
   const showLogs = async (t: ActionTarget, kind: 'pod' | 'deployment') => {
     if (!services.kube) return notify(cockpit, 'Kubernetes is not configured', 'warn');
+    const pod = t.pod as PodRow | undefined;
+    if (kind === 'pod' && pod && services.kube.streamLogs) return logsViewer.open(pod);
     const logs = await services.kube.logs(t, kind);
     showText(logs.title, logs.lines);
   };
 
   /** A stray q or Ctrl-C must not close the commander's screen: with an incident open, it asks. */
   let quitting = false;
+  const exit = () => {
+    logsViewer.close();
+    deps.exit();
+  };
   const quit = async () => {
     const open = get().incident.current;
-    if (!open) return deps.exit();
+    if (!open) return exit();
     if (quitting) return;
     quitting = true;
     try {
@@ -86,7 +110,7 @@ export function createController(deps: ControllerDeps) {
         lines: [`Incident ${open.id} (${open.severity}, ${open.status}) is still open.`, 'Its journal is on disk: starting warroom here again resumes it.'],
         dangerous: true,
       });
-      if (ok === true) deps.exit();
+      if (ok === true) exit();
     } finally {
       quitting = false;
     }
@@ -189,9 +213,14 @@ export function createController(deps: ControllerDeps) {
   function handleKey(key: string): void {
     const state = get();
     // Ctrl-C again while quitting is asked: quit (the journal already has everything).
-    if (quitting && key === 'ctrl+c') return deps.exit();
+    if (quitting && key === 'ctrl+c') return exit();
     if (currentDialog(cockpit)) return dialogKey(cockpit, key);
     const overlay = state.ui.overlay;
+    if (overlay?.kind === 'logs') {
+      if (key === 'ctrl+c') return void quit();
+      logsViewer.handleKey(key);
+      return;
+    }
     if (overlay) {
       if (key === 'down' || key === 'j' || key === 'up' || key === 'k' || key === 'pagedown' || key === 'pageup') {
         const step = key === 'pagedown' ? 10 : key === 'pageup' ? -10 : key === 'down' || key === 'j' ? 1 : -1;

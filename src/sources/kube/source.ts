@@ -15,6 +15,7 @@ import { getJsonSized, openStream, probeApi } from './watch.js';
 import { compareNodes, compareWorkloads, daemonSetRow, newestRevisions, nodeRow, statefulSetRow, trimObject } from './workloads.js';
 import { safeInterval } from '../../util/delay.js';
 import { deploymentLogs, podLogs, summarizeErrors } from './logs.js';
+import { streamPodLogs, type LogStreamEvents, type LogStreamOptions } from './log-stream.js';
 import type { DeploymentRow, KubeData, PodRow } from './types.js';
 
 export interface KubeSourceOptions {
@@ -289,6 +290,10 @@ export class KubeSource implements Source {
       switchContext: (name: string) => this.switchContext(name),
       setNamespaces: (ns: string[] | 'all') => void this.setNamespaces(ns).catch((e) => this.log(`kube namespaces: ${(e as Error).message}`)),
       logs: (target: { name: string; namespace?: string; pod?: PodRow; deployment?: DeploymentRow }, kind: 'pod' | 'deployment') => this.logsFor(target, kind),
+      streamLogs: (namespace: string, pod: string, opts: LogStreamOptions, ev: LogStreamEvents) => {
+        if (!this.clients) throw new Error('not connected to Kubernetes');
+        return streamPodLogs(this.clients, namespace, pod, opts, ev);
+      },
       history: async (target: { name: string; namespace?: string; kind?: unknown; deployment?: DeploymentRow; pod?: PodRow }) => {
         const ns = target.namespace ?? target.deployment?.namespace ?? target.pod?.namespace ?? this.clients?.defaultNamespace ?? 'default';
         if (target.kind === 'StatefulSet' || target.kind === 'DaemonSet') return this.operations().workloadHistory(target.kind, ns, target.name);

@@ -142,6 +142,7 @@ export function OverlayView({ width, height }: { width: number; height: number }
   const overlay = useSelect((s) => s.ui.overlay);
   const matrix = useSelect((s) => s.paging.data.matrix);
   if (!overlay) return null;
+  if (overlay.kind === 'logs') return null;
   let title: string;
   let lines: { text: string; token?: 'muted' | 'keyHint' | 'title' | 'fg'; bold?: boolean }[];
   let scroll = 0;

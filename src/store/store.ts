@@ -15,6 +15,7 @@ import { defaultConfig, type SeverityConfig } from '../config/schema.js';
 export type { PaneId } from '../ui/panes/registry.js';
 import type { PaneId } from '../ui/panes/registry.js';
 import type { LogsViewState } from '../ui/logs-viewer.js';
+import type { ViewerOverlay } from '../ui/viewer/overlay.js';
 
 export interface Toast {
   id: number;
@@ -31,7 +32,7 @@ export interface UiState {
   /** The pane whose filter is being typed, if any. */
   filterEditing: PaneId | null;
   cursor: Partial<Record<PaneId, number>>;
-  overlay: null | { kind: 'help'; scroll: number } | { kind: 'text'; title: string; lines: string[]; scroll: number } | LogsViewState;
+  overlay: null | { kind: 'help'; scroll: number } | ViewerOverlay | LogsViewState;
   /** The open dialog; owned by the dialog host (src/ui/dialogs). */
   dialog: unknown | null;
   toasts: Toast[];

@@ -13,6 +13,7 @@ import type { AlertRow } from '../sources/prometheus/types.js';
 import type { PodRow } from '../sources/kube/types.js';
 import type { LogStream, LogStreamEvents, LogStreamOptions } from '../sources/kube/log-stream.js';
 import { createLogsViewer } from './logs-viewer.js';
+import { openViewer, viewerOverlayKey } from './viewer/overlay.js';
 
 /** What the cockpit can do beyond actions; each part is optional (absent in a read-only snapshot, a test…). */
 export interface CockpitServices {
@@ -73,7 +74,7 @@ export function createController(deps: ControllerDeps) {
     void Promise.resolve(fn(target)).catch((e) => notify(cockpit, `${what}: ${e instanceof Error ? e.message : String(e)}`, 'error'));
   };
 
-  const showText = (title: string, lines: string[]) => setUi({ overlay: { kind: 'text', title, lines, scroll: 0 } });
+  const showText = (title: string, lines: string[]) => openViewer(cockpit, title, lines);
   const logsViewer = createLogsViewer({
     cockpit,
     streamLogs: (...a) => {
@@ -221,11 +222,16 @@ export function createController(deps: ControllerDeps) {
       logsViewer.handleKey(key);
       return;
     }
+    if (overlay?.kind === 'viewer') {
+      if (key === 'ctrl+c') return void quit();
+      viewerOverlayKey(cockpit, key);
+      return;
+    }
     if (overlay) {
       if (key === 'down' || key === 'j' || key === 'up' || key === 'k' || key === 'pagedown' || key === 'pageup') {
         const step = key === 'pagedown' ? 10 : key === 'pageup' ? -10 : key === 'down' || key === 'j' ? 1 : -1;
         // The overlay view stops at its last page; here the offset only needs to stay positive.
-        const max = overlay.kind === 'text' ? overlay.lines.length - 1 : keymap.commands.length;
+        const max = keymap.commands.length;
         return setUi({ overlay: { ...overlay, scroll: Math.max(0, Math.min(max, overlay.scroll + step)) } });
       }
       if (key === 'escape' || key === 'q' || key === '?' || key === 'enter') return setUi({ overlay: null });

@@ -1,9 +1,10 @@
-// Dialogs (prompt, confirm, select) and full-body overlays (help, text such as logs).
+// Dialogs (prompt, confirm, select) and full-body overlays (help, and the text viewer).
 import React from 'react';
 import { Box, Text } from 'ink';
 import { useCockpit, useSelect } from '../context.js';
 import type { Dialog } from './dialogs.js';
 import { truncate } from '../../present/format.js';
+import { ViewerView } from '../viewer/ViewerView.js';
 
 export function DialogView({ width, height }: { width: number; height: number }) {
   const { theme } = useCockpit();
@@ -143,41 +144,33 @@ export function OverlayView({ width, height }: { width: number; height: number }
   const matrix = useSelect((s) => s.paging.data.matrix);
   if (!overlay) return null;
   if (overlay.kind === 'logs') return null;
-  let title: string;
-  let lines: { text: string; token?: 'muted' | 'keyHint' | 'title' | 'fg'; bold?: boolean }[];
-  let scroll = 0;
-  if (overlay.kind === 'help') {
-    lines = [];
-    const reasons = new Set<string>();
-    let group = '';
-    for (const c of keymap.commands) {
-      if (c.group !== group) {
-        group = c.group;
-        lines.push({ text: group, token: 'title', bold: true });
-      }
-      // Disabled commands carry a mark before their keys; the reasons are listed once, in the title.
-      const reason = c.mutating ? runner.disabledReason(c.id) : null;
-      if (reason) reasons.add(reason);
-      const keys = c.keys.length ? c.keys.join(', ') : '(unbound)';
-      lines.push({
-        text: `${reason ? theme.glyphs.critical : ' '} ${keys.padEnd(14)} ${c.description}${c.scope !== 'global' ? ` [${c.scope}]` : ''}  (${c.id})`,
-        token: reason ? 'muted' : 'fg',
-      });
+  if (overlay.kind === 'viewer') return <ViewerView view={overlay} width={width} height={height} />;
+  const lines: { text: string; token?: 'muted' | 'keyHint' | 'title' | 'fg'; bold?: boolean }[] = [];
+  const reasons = new Set<string>();
+  let group = '';
+  for (const c of keymap.commands) {
+    if (c.group !== group) {
+      group = c.group;
+      lines.push({ text: group, token: 'title', bold: true });
     }
-    if (matrix.length) {
-      lines.push({ text: 'Escalation matrix (paging.escalation)', token: 'title', bold: true });
-      for (const m of matrix) lines.push({ text: `  ${m}`, token: 'fg' });
-    }
-    title = `Keys — ↑/↓ scroll · Esc or ? to close${reasons.size ? ` — ${theme.glyphs.critical} disabled: ${[...reasons].join(', ')}` : ''}`;
-    scroll = overlay.scroll;
-  } else {
-    title = `${overlay.title} — ↑/↓ scroll · Esc close`;
-    lines = overlay.lines.map((text) => ({ text }));
-    scroll = overlay.scroll;
+    // Disabled commands carry a mark before their keys; the reasons are listed once, in the title.
+    const reason = c.mutating ? runner.disabledReason(c.id) : null;
+    if (reason) reasons.add(reason);
+    const keys = c.keys.length ? c.keys.join(', ') : '(unbound)';
+    lines.push({
+      text: `${reason ? theme.glyphs.critical : ' '} ${keys.padEnd(14)} ${c.description}${c.scope !== 'global' ? ` [${c.scope}]` : ''}  (${c.id})`,
+      token: reason ? 'muted' : 'fg',
+    });
   }
+  if (matrix.length) {
+    lines.push({ text: 'Escalation matrix (paging.escalation)', token: 'title', bold: true });
+    for (const m of matrix) lines.push({ text: `  ${m}`, token: 'fg' });
+  }
+  const title = `Keys — ↑/↓ scroll · Esc or ? to close${reasons.size ? ` — ${theme.glyphs.critical} disabled: ${[...reasons].join(', ')}` : ''}`;
+  const scroll = overlay.scroll;
   const room = height - 2;
   // Help lays out in two columns when it would not fit in one.
-  const columns = overlay.kind === 'help' && lines.length > room && width >= 120 ? 2 : 1;
+  const columns = lines.length > room && width >= 120 ? 2 : 1;
   const colWidth = Math.floor((width - 4) / columns);
   const capacity = (room - 1) * columns;
   const start = Math.min(scroll, Math.max(0, lines.length - capacity));

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mountCockpit } from './ui/mount.js';
+import { createHandoff } from './ui/handoff.js';
 import type { Config } from './config/schema.js';
 import { defaultStateDir, maskSecrets, type LoadedConfig } from './config/load.js';
 import type { Cockpit, State } from './store/store.js';
@@ -202,6 +203,8 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
     stdin: opts.stdin ?? process.stdin,
     maxFps: config.ui.lowBandwidth ? Math.min(4, config.ui.maxFps) : config.ui.maxFps,
   });
+  // kubectl (shell, port-forward) gets the terminal with the kubeconfig and context on screen.
+  env.services.handoff = createHandoff({ suspend: (fn) => instance.handOff(fn), connection: () => ({ kubeconfig: sourceConfig.kube.kubeconfig, context: env.context }) });
   await instance.waitUntilRenderFlush();
   opts.onFirstFrame?.();
   for (const w of cockpit.store.getState().meta.startupWarnings) notify(cockpit, w, 'warn');

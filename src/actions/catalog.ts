@@ -7,5 +7,6 @@ import { silenceAction } from './silence.js';
 import { postgresActions } from './postgres.js';
 import { incidentActions } from './incident.js';
 import { pagingActions } from './paging.js';
+import { handoffActions } from './handoff.js';
 
-export const ACTIONS: readonly ActionDef<any>[] = [...kubeActions, silenceAction, ...postgresActions, ...incidentActions, ...pagingActions];
+export const ACTIONS: readonly ActionDef<any>[] = [...kubeActions, ...handoffActions, silenceAction, ...postgresActions, ...incidentActions, ...pagingActions];

@@ -75,7 +75,7 @@ function where(env: ActionEnv, ns: string): string {
   return `context ${env.context ?? '(none)'}, namespace ${ns}`;
 }
 
-async function refusal(env: ActionEnv, verb: string, resource: string, ns: string | undefined, name: string, subresource?: string): Promise<string | null> {
+export async function refusal(env: ActionEnv, verb: string, resource: string, ns: string | undefined, name: string, subresource?: string): Promise<string | null> {
   const r = await ops(env).canI(verb, resource, ns ?? '', name, subresource);
   if (r.allowed) return null;
   const what = subresource ? `${resource}/${subresource}` : resource;

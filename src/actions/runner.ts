@@ -13,6 +13,7 @@ const SERVICE_LABEL: Record<ServiceName, string> = {
   postmortem: 'The post-mortem writer',
   invoke: 'The action runner',
   paging: 'Paging (PagerDuty, Slack)',
+  handoff: 'Terminal hand-off',
 };
 
 export interface RunnerOptions {
@@ -80,8 +81,8 @@ export class ActionRunner {
     }
 
     let params: Record<string, string> = {};
-    if (def.choose) {
-      const c = def.choose(target, this.env);
+    const c = def.choose?.(target, this.env);
+    if (c) {
       if (!this.ui.select) return this.fail('invalid', `${title} needs a choice, and this screen cannot ask for one`);
       const choice = await this.ui.select(c.title, c.options, c.lines, c.initial);
       if (choice === null) return this.cancelled(title);

@@ -9,6 +9,7 @@ import type { AlertmanagerApi } from '../sources/prometheus/client.js';
 import type { PgConfigProvider } from '../sources/postgres/source.js';
 import type { PaneId } from '../ui/panes/registry.js';
 import type { PostmortemWriter } from './incident.js';
+import type { KubectlConnection } from '../sources/kube/kubectl.js';
 
 export type ActionScope = 'global' | PaneId;
 
@@ -58,6 +59,17 @@ export interface ActionServices {
   invoke?: (id: string, target: ActionTarget) => Promise<{ ok: boolean; message?: string }>;
   /** PagerDuty and the incident channel. */
   paging?: PagingServices;
+  /** Hands the terminal to kubectl (shell, port-forward) and takes it back. */
+  handoff?: Handoff;
+}
+
+export interface Handoff {
+  /** kubectl's path on PATH, or null when it is not installed. */
+  kubectl(): string | null;
+  /** The kubeconfig and context the cockpit reads. */
+  connection(): KubectlConnection;
+  /** Suspends the cockpit, prints `banner`, runs the command with the terminal, then repaints; kubectl's stderr is shown and its tail returned. */
+  run(file: string, args: string[], banner: string[]): Promise<{ code: number | null; signal: string | null; stderr: string }>;
 }
 
 export type ServiceName = keyof ActionServices;
@@ -90,8 +102,8 @@ export interface ActionDef<T extends ActionTarget = ActionTarget> {
   confirm: 'none' | 'confirm' | 'type-name';
   /** false: the action writes its own timeline entries (the incident's), so the runner adds none. */
   journal?: false;
-  /** A choice from a list, asked before any prompt; the answer is params.choice. */
-  choose?: (target: T, env: ActionEnv) => { title: string; options: Choice[]; lines?: string[]; initial?: string };
+  /** A choice from a list, asked before any prompt; the answer is params.choice. null: nothing to choose (one container). */
+  choose?: (target: T, env: ActionEnv) => { title: string; options: Choice[]; lines?: string[]; initial?: string } | null;
   /** Prompts shown before confirmation, pre-filled (e.g. replicas); params hold the choice made. */
   fields?: (target: T, env: ActionEnv, params?: Record<string, string>) => Field[];
   /** When true for these params, typing the target name is required (e.g. scaling to 0). */

@@ -3,8 +3,8 @@
 // written. WARROOM_INK_OUTPUT=1 (or a screen reader, or a stdout that is not a terminal) keeps
 // Ink's own line-level output. Either way the whole screen is repainted once after a resize: a
 // terminal that reflows its lines when it narrows leaves wrapped remnants no diff knows about.
-import React, { cloneElement, type ReactElement } from 'react';
-import { Box, render, type DOMElement, type Instance } from 'ink';
+import React, { cloneElement, Fragment, type ReactElement } from 'react';
+import { Box, render, useApp, type DOMElement, type Instance } from 'ink';
 import { CellStage, mutedStdout } from './output/stage.js';
 import type { InkNode } from './output/paint-tree.js';
 
@@ -16,12 +16,26 @@ export interface MountOptions {
   cellOutput?: boolean;
 }
 
-export function mountCockpit(element: ReactElement, o: MountOptions): Instance {
+/** The mounted cockpit; `handOff` lends the terminal to `fn` (a kubectl shell) and repaints everything after. */
+export type MountedCockpit = Instance & { handOff<T>(fn: () => Promise<T>): Promise<T> };
+
+type SuspendTerminal = ReturnType<typeof useApp>['suspendTerminal'];
+
+/** Ink's suspendTerminal lives in its app context: a component that renders nothing hands it out. */
+function withSuspend(element: ReactElement, grab: (s: SuspendTerminal) => void): ReactElement {
+  const Grab = () => {
+    grab(useApp().suspendTerminal);
+    return null;
+  };
+  return React.createElement(Fragment, null, React.createElement(Grab), element);
+}
+
+export function mountCockpit(element: ReactElement, o: MountOptions): MountedCockpit {
   const useStage = (o.cellOutput ?? process.env.WARROOM_INK_OUTPUT !== '1') && Boolean(o.stdout.isTTY) && process.env.INK_SCREEN_READER !== 'true';
   return useStage ? mountWithStage(element, o) : mountWithInk(element, o);
 }
 
-function mountWithStage(element: ReactElement, o: MountOptions): Instance {
+function mountWithStage(element: ReactElement, o: MountOptions): MountedCockpit {
   const stage = new CellStage(o.stdout, { maxFps: o.maxFps });
   let root: InkNode | null = null;
   // A first, empty commit gives a ref to a DOM node, whose parent is Ink's root node.
@@ -47,14 +61,16 @@ function mountWithStage(element: ReactElement, o: MountOptions): Instance {
     return mountWithInk(element, o);
   }
   stage.attach(r);
-  instance.rerender(element);
+  let suspend: SuspendTerminal | null = null;
+  const show = (el: ReactElement) => instance.rerender(withSuspend(el, (s) => (suspend = s)));
+  show(element);
 
   let timer: NodeJS.Timeout | null = null;
   let repaints = 0;
   const repaint = () => {
     stage.invalidate();
     // A new prop makes React commit (a whole frame, the grid being unknown).
-    instance.rerender(cloneElement(element as ReactElement<{ repaint?: number }>, { repaint: ++repaints }));
+    show(cloneElement(element as ReactElement<{ repaint?: number }>, { repaint: ++repaints }));
   };
   // The commit that follows the new size redraws everything; once more when a drag of the window edge has settled.
   const onResize = () => {
@@ -84,11 +100,28 @@ function mountWithStage(element: ReactElement, o: MountOptions): Instance {
     stage.leave();
     return unmount(...args);
   };
-  return instance;
+  const handOff = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (!suspend) return fn();
+    let result: T | undefined;
+    // Ink lets go of the input; the stage gives the screen back, and takes it again before Ink resumes.
+    await suspend(async () => {
+      stage.leave();
+      try {
+        result = await fn();
+      } finally {
+        stage.attach(r);
+      }
+    });
+    repaint();
+    return result as T;
+  };
+  return Object.assign(instance, { handOff });
 }
 
-function mountWithInk(element: ReactElement, o: MountOptions): Instance {
-  const instance = render(element, {
+function mountWithInk(element: ReactElement, o: MountOptions): MountedCockpit {
+  let suspend: SuspendTerminal | null = null;
+  const wrap = (el: ReactElement) => withSuspend(el, (s) => (suspend = s));
+  const instance = render(wrap(element), {
     stdout: o.stdout,
     stdin: o.stdin,
     // A terminal is interactive even where CI=true is set (Ink would otherwise draw nothing until exit).
@@ -110,7 +143,7 @@ function mountWithInk(element: ReactElement, o: MountOptions): Instance {
       // Erase the whole screen too (reflowed remnants lie outside what Ink erases), cursor home.
       o.stdout.write('\x1b[2J\x1b[H');
       // A new prop makes React commit, and Ink writes a whole frame after clear().
-      instance.rerender(cloneElement(element as ReactElement<{ repaint?: number }>, { repaint: ++repaints }));
+      instance.rerender(wrap(cloneElement(element as ReactElement<{ repaint?: number }>, { repaint: ++repaints })));
     }, 50);
   };
   o.stdout.on('resize', repaint);
@@ -120,5 +153,14 @@ function mountWithInk(element: ReactElement, o: MountOptions): Instance {
     if (timer) clearTimeout(timer);
     return unmount(...args);
   };
-  return instance;
+  const handOff = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (!suspend) return fn();
+    let result: T | undefined;
+    await suspend(async () => {
+      result = await fn();
+    });
+    repaint();
+    return result as T;
+  };
+  return Object.assign(instance, { handOff });
 }

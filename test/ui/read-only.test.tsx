@@ -4,6 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanup } from 'ink-testing-library';
 import { renderCockpit, NOW, tick } from '../helpers/cockpit.js';
+import { pod } from '../helpers/cockpit-data.js';
 import { ACTIONS } from '../../src/actions/catalog.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import type { ActionDef, Interaction } from '../../src/actions/types.js';
@@ -30,9 +31,11 @@ test('every mutating action exists in the registry and is refused by the runner 
     'kube.cordon',
     'kube.deletePod',
     'kube.limits',
+    'kube.portForward',
     'kube.restart',
     'kube.rollback',
     'kube.scale',
+    'kube.shell',
     'kube.uncordon',
     'paging.acknowledge',
     'paging.channel',
@@ -71,6 +74,7 @@ function fill(s: State): Partial<State> {
         ...s.kube.data,
         context: 'prod',
         namespaces: ['shop'],
+        pods: [pod('shop', 'api', 0)],
         deployments: [
           {
             key: 'shop/api',
@@ -157,6 +161,8 @@ test('each mutating key, pressed in its pane, is refused with a read-only messag
     ['2', 'r', /Read-only mode: Restart deployment is disabled/],
     ['2', 's', /Read-only mode: Scale deployment is disabled/],
     ['2', 'u', /Read-only mode: Roll back deployment is disabled/],
+    ['1', 's', /Read-only mode: Shell into pod is disabled/],
+    ['1', 'F', /Read-only mode: Port-forward to pod is disabled/],
     ['4', 'x', /Read-only mode: .*[Ss]ilence.* is disabled/],
     ['6', 'x', /Read-only mode: .*[Cc]ancel.* is disabled/],
     ['6', 'X', /Read-only mode: .*[Tt]erminate.* is disabled/],

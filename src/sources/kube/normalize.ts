@@ -252,6 +252,7 @@ export function podRow(
     deployment: ctx.deployment,
     owner: ctx.owner !== undefined ? ctx.owner : ctx.deployment ? { kind: 'Deployment', name: ctx.deployment } : ref ? { kind: ref.kind, name: ref.name } : null,
     containerNames: (pod.spec?.containers ?? []).map((c: K8sObject) => String(c.name ?? '')),
+    ports: containerPorts(pod),
     cpuMilli: ctx.cpuMilli ?? null,
     memoryBytes: ctx.memoryBytes ?? null,
     cpuLimitMilli: cpuLimit,
@@ -489,4 +490,16 @@ export function parseBytes(q: string | undefined | null): number | null {
   const mult = Object.hasOwn(BYTE_SUFFIX, suffix) ? BYTE_SUFFIX[suffix] : undefined;
   if (mult == null) return null;
   return Number.parseFloat(digits) * mult;
+}
+
+/** The ports the containers declare (TCP: what port-forward can reach), for pre-filling port-forward. */
+function containerPorts(pod: K8sObject): NonNullable<PodRow['ports']> {
+  const out: NonNullable<PodRow['ports']> = [];
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (typeof p.containerPort === 'number' && (p.protocol ?? 'TCP') === 'TCP')
+        out.push({ container: String(c.name ?? ''), port: p.containerPort, ...(p.name ? { name: String(p.name) } : {}) });
+    }
+  }
+  return out;
 }

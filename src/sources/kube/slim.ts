@@ -1,5 +1,5 @@
 // What the cockpit keeps of a watched pod, cut at ingest: the fields its row, its health and its
-// actions read (names, owners, node, container names and limits, statuses, conditions); no
+// actions read (names, owners, node, container names, limits and ports, statuses, conditions); no
 // managedFields, annotations, env, volumes or the rest of the spec. At 5,000 pods the raw
 // objects were most of the heap. (Other kinds are trimmed by workloads.ts trimObject.)
 import type { K8sObject } from './normalize.js';
@@ -27,6 +27,7 @@ export function slimPod(o: K8sObject): K8sObject {
       containers: (spec.containers ?? []).map((c: K8sObject) => ({
         name: c.name,
         resources: c.resources?.limits ? { limits: { cpu: c.resources.limits.cpu, memory: c.resources.limits.memory } } : undefined,
+        ports: c.ports?.map((q: K8sObject) => ({ name: q.name, containerPort: q.containerPort, protocol: q.protocol })),
       })),
       initContainers: spec.initContainers?.map((c: K8sObject) => ({ name: c.name, restartPolicy: c.restartPolicy })),
     },

@@ -38,6 +38,8 @@ export interface PodRow {
   /** The workload that owns the pod (Deployment through its ReplicaSet, StatefulSet, DaemonSet, Job…). */
   owner?: { kind: string; name: string } | null;
   containerNames?: string[];
+  /** The TCP ports the containers declare. */
+  ports?: { container: string; port: number; name?: string }[];
   cpuMilli: number | null;
   memoryBytes: number | null;
   /** Sum of the containers' limits; null when any container has none (no ceiling). */

@@ -6,7 +6,8 @@ import { tempDir, waitFor } from './net.js';
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 export interface TmuxSession {
-  capture(opts?: { escapes?: boolean }): string;
+  /** alternate: the screen not shown (the normal one while a program uses the alternate screen). */
+  capture(opts?: { escapes?: boolean; alternate?: boolean }): string;
   keys(...keys: string[]): void;
   resize(cols: number, rows: number): void;
   /** tmux format value for the pane, e.g. '#{alternate_on}', '#{cursor_flag}', '#{pane_pid}'. */
@@ -39,7 +40,7 @@ export function startTmux(
   tmux('set-option', '-t', 'w', 'status', 'off');
   const session: TmuxSession = {
     stateDir,
-    capture: (o = {}) => tmux('capture-pane', '-p', ...(o.escapes ? ['-e'] : []), '-t', 'w'),
+    capture: (o = {}) => tmux('capture-pane', '-p', ...(o.escapes ? ['-e'] : []), ...(o.alternate ? ['-a'] : []), '-t', 'w'),
     keys: (...keys) => void tmux('send-keys', '-t', 'w', ...keys),
     resize: (cols, rows) => void tmux('resize-window', '-t', 'w', '-x', String(cols), '-y', String(rows)),
     format: (f) => tmux('display-message', '-p', '-t', 'w', f).trim(),

@@ -218,6 +218,8 @@ export class ChannelSync {
       return this.channel && this.channel.incidentId === inc ? { id: this.channel.id, name: this.channel.name, incidentId: inc } : null;
     }
     if (this.channel && this.channel.incidentId === null) return this.channel;
+    // Just resolved: the status change and any follow-up are still to be posted to its channel.
+    if (this.channel && !this.readOnly() && this.unsent(this.channel).length > 0) return this.channel;
     const announce = this.opts.announceChannel;
     if (!announce || this.now() - this.lastRead < (this.opts.pollMs ?? 1000)) return this.channel?.incidentId ? null : this.channel;
     this.lastRead = this.now();

@@ -133,3 +133,27 @@ test('merged entries are not doubled by the journal follower; a restart elsewher
   const pm = fs.readFileSync(writePostmortem(dirB, info.id, undefined, { cwd: dirB }).markdownPath, 'utf8');
   assert.match(pm, /\| first \| alice \(alice@a\) \|/);
 });
+
+test('resolving: the status change and a follow-up recorded after it still reach the channel, once', async () => {
+  const s = await setup();
+  s.sync.start();
+  try {
+    await waitFor(() => s.inChannel().length >= 2, { what: 'declared and channel entries posted' });
+    s.engine.setStatus('resolved', 'alice', 'fixed by the rollback');
+    assert.equal(s.engine.current, null);
+    // What a follow-up update records into the resolved incident's journal.
+    s.engine.recordTo(s.info.id, { kind: 'note', actor: 'alice', source: 'warroom', summary: 'follow-up: root cause found' });
+    await waitFor(
+      () => {
+        const sent = s.inChannel().map((e) => JSON.parse(e.json) as { kind: string; refs?: { to?: string }; summary: string });
+        return sent.some((e) => e.kind === 'status.changed' && e.refs?.to === 'resolved') && sent.some((e) => e.summary === 'follow-up: root cause found');
+      },
+      { what: 'the resolution and the follow-up in the channel', timeoutMs: 5000 },
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const ids = s.inChannel().map((e) => e.id);
+    assert.equal(new Set(ids).size, ids.length, 'nothing posted twice');
+  } finally {
+    await s.sync.stop();
+  }
+});

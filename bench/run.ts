@@ -644,10 +644,24 @@ async function dumpFrames(): Promise<void> {
     if (pods !== BASE_PODS) await scaleTo(w, pods);
     // --profile DIR: a V8 CPU profile of the cockpit (written when it exits).
     const profile = args.includes('--profile') ? path.resolve(args[args.indexOf('--profile') + 1]) : null;
-    const c = startCockpit(w, 200, 50, profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profile}` } : {});
+    // --node-options "…": more flags for the cockpit's node (e.g. --heapsnapshot-signal=SIGUSR2).
+    const extra = args.includes('--node-options') ? args[args.indexOf('--node-options') + 1] : '';
+    const nodeOptions = [profile ? `--cpu-prof --cpu-prof-dir=${profile}` : '', extra].filter(Boolean).join(' ');
+    const c = startCockpit(w, 200, 50, nodeOptions ? { NODE_OPTIONS: nodeOptions } : {});
     try {
       await c.screen.waitFor((s) => everyPane(s, true), 40_000, 'every pane');
       await sleep(6000);
+      // --idle S: an idle window first, with the cockpit's CPU over it.
+      const idle = args.includes('--idle') ? Number(args[args.indexOf('--idle') + 1]) * 1000 : 0;
+      if (idle) {
+        const c0 = cpuSeconds(c.pid());
+        await sleep(idle);
+        process.stdout.write(`idle ${idle / 1000} s: CPU ${(((cpuSeconds(c.pid()) - c0) / (idle / 1000)) * 100).toFixed(2)} % of a core, RSS ${formatBytes(rssBytes(c.pid()))}\n`);
+      }
+      if (args.includes('--snapshot')) {
+        process.kill(c.pid(), 'SIGUSR2');
+        await sleep(15000);
+      }
       const victim = podOnScreen(c, w, new Set());
       const from = c.run.chunks.length;
       const before = c.screen.rows();

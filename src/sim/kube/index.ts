@@ -336,13 +336,13 @@ export class KubeSim {
     this.world.store.compact();
   }
 
-  /** Fault injection (tests): set `watchGone` or `hangLists` to make the API misbehave. */
+  /** Fault injection (tests): set `watchGone`, `hangLists` or `expireContinue` to make the API misbehave. */
   get faults(): SimFaults {
     return this.http.faults;
   }
 
-  /** Requests received so far (all, lists, watches), answered or not, and held LISTs their client closed. */
-  get requestCounts(): { requests: number; lists: number; watches: number; abandonedLists: number } {
+  /** Requests received so far (all, lists, watches, lists continuing a paged one), answered or not, and held LISTs their client closed. */
+  get requestCounts(): { requests: number; lists: number; watches: number; abandonedLists: number; continuedLists: number } {
     return { ...this.http.counts };
   }
 

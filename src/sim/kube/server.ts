@@ -28,6 +28,8 @@ export interface SimFaults {
   watchGone: boolean;
   /** LIST requests are never answered; their sockets stay open until the client gives up. */
   hangLists: boolean;
+  /** Every LIST continue token is too old: 410 Expired, as after etcd compaction. */
+  expireContinue?: boolean;
 }
 
 export class KubeHttp {
@@ -39,7 +41,7 @@ export class KubeHttp {
   private readonly timers = new Set<ReturnType<typeof setInterval>>();
   readonly faults: SimFaults = { watchGone: false, hangLists: false };
   /** Requests received (counted on arrival, answered or not); held LISTs their client closed. */
-  readonly counts = { requests: 0, lists: 0, watches: 0, abandonedLists: 0 };
+  readonly counts = { requests: 0, lists: 0, watches: 0, abandonedLists: 0, continuedLists: 0 };
   /** LIST requests held open by `hangLists`, until their client closes them. */
   readonly heldLists = new Set<http.ServerResponse>();
   /** Where the services/proxy subresource forwards: "NS/NAME:PORT" (number and name) → base URL. */
@@ -472,10 +474,45 @@ export class KubeHttp {
       return;
     }
     const store = this.world.store;
-    const rv = store.currentRv();
-    const items = store.list(r.def.resource, r.def.namespaced ? r.namespace : undefined, this.matcher(q));
-    if (wantsTable(req.headers.accept)) return this.json(res, 200, toTable(r.def.resource, items, rv, q.get('includeObject')));
-    this.json(res, 200, { kind: this.listKind(r.def), apiVersion: this.apiVersion(r.def), metadata: { resourceVersion: rv }, items });
+    const all = store.peekUnsorted(r.def.resource, r.def.namespaced ? r.namespace : undefined, this.matcher(q));
+    // Paging as the API server pages (limit, continue): objects in namespace/name order, the
+    // token holding the first page's resourceVersion and the last key served. (The real server
+    // serves every page from one snapshot; the sim serves the current state, which the watch
+    // from that resourceVersion then brings up to date.)
+    let rv = store.currentRv();
+    let after = '';
+    const token = q.get('continue');
+    if (token) {
+      this.counts.continuedLists++;
+      if (this.faults.expireContinue)
+        throw new ApiError(
+          410,
+          'Expired',
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+        );
+      try {
+        const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+        if (typeof t.rv !== 'string' || typeof t.after !== 'string') throw new Error('fields');
+        rv = t.rv;
+        after = t.after;
+      } catch {
+        throw new ApiError(400, 'BadRequest', 'continue key is not valid: invalid continue token');
+      }
+    }
+    const keyOf = (o: any) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const sorted = all.map((o) => [keyOf(o), o] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const from = after ? sorted.findIndex(([k]) => k > after) : 0;
+    const rest = from < 0 ? [] : sorted.slice(from);
+    const limit = Math.max(0, Math.floor(Number(q.get('limit') ?? 0)) || 0);
+    const page = limit > 0 ? rest.slice(0, limit) : rest;
+    const metadata: Record<string, unknown> = { resourceVersion: rv };
+    if (limit > 0 && rest.length > limit) {
+      metadata.continue = Buffer.from(JSON.stringify({ rv, after: page[page.length - 1]![0] })).toString('base64url');
+      metadata.remainingItemCount = rest.length - limit;
+    }
+    const items = page.map(([, o]) => clone(o));
+    if (wantsTable(req.headers.accept)) return this.json(res, 200, { ...toTable(r.def.resource, items, rv, q.get('includeObject')), metadata });
+    this.json(res, 200, { kind: this.listKind(r.def), apiVersion: this.apiVersion(r.def), metadata, items });
   }
 
   private watch(req: http.IncomingMessage, res: http.ServerResponse, r: Route, q: URLSearchParams): void {

@@ -67,6 +67,8 @@ const KIND_OF: Record<Kind, string> = {
 
 type Kind = 'pods' | 'deployments' | 'replicasets' | 'events' | 'statefulsets' | 'daemonsets' | 'controllerrevisions' | 'nodes';
 /** Watched per namespace; nodes are cluster-scoped and watched once. */
+/** Objects per LIST page (kubectl's and client-go's default). */
+const LIST_PAGE = 500;
 const NAMESPACED: Kind[] = ['pods', 'deployments', 'replicasets', 'events', 'statefulsets', 'daemonsets', 'controllerrevisions'];
 const APPS = new Set<Kind>(['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'controllerrevisions']);
 
@@ -427,28 +429,59 @@ export class KubeSource implements Source {
 
   private listFor(kind: Kind, ns: string | null, labelSelector: string | undefined): (signal: AbortSignal) => Promise<any> {
     const c = this.clients!;
-    return async (signal) => {
-      const o = c.opts({ signal });
-      const namespace = ns ?? '';
+    const namespace = ns ?? '';
+    const page = (o: ReturnType<typeof c.opts>, p: { limit?: number; _continue?: string }): Promise<any> => {
       switch (kind) {
         case 'pods':
-          return ns ? c.core.listNamespacedPod({ namespace, labelSelector }, o) : c.core.listPodForAllNamespaces({ labelSelector }, o);
+          return ns ? c.core.listNamespacedPod({ namespace, labelSelector, ...p }, o) : c.core.listPodForAllNamespaces({ labelSelector, ...p }, o);
         case 'deployments':
-          return ns ? c.apps.listNamespacedDeployment({ namespace, labelSelector }, o) : c.apps.listDeploymentForAllNamespaces({ labelSelector }, o);
+          return ns ? c.apps.listNamespacedDeployment({ namespace, labelSelector, ...p }, o) : c.apps.listDeploymentForAllNamespaces({ labelSelector, ...p }, o);
         case 'replicasets':
-          return ns ? c.apps.listNamespacedReplicaSet({ namespace, labelSelector }, o) : c.apps.listReplicaSetForAllNamespaces({ labelSelector }, o);
+          return ns ? c.apps.listNamespacedReplicaSet({ namespace, labelSelector, ...p }, o) : c.apps.listReplicaSetForAllNamespaces({ labelSelector, ...p }, o);
         case 'statefulsets':
-          return ns ? c.apps.listNamespacedStatefulSet({ namespace, labelSelector }, o) : c.apps.listStatefulSetForAllNamespaces({ labelSelector }, o);
+          return ns ? c.apps.listNamespacedStatefulSet({ namespace, labelSelector, ...p }, o) : c.apps.listStatefulSetForAllNamespaces({ labelSelector, ...p }, o);
         case 'daemonsets':
-          return ns ? c.apps.listNamespacedDaemonSet({ namespace, labelSelector }, o) : c.apps.listDaemonSetForAllNamespaces({ labelSelector }, o);
+          return ns ? c.apps.listNamespacedDaemonSet({ namespace, labelSelector, ...p }, o) : c.apps.listDaemonSetForAllNamespaces({ labelSelector, ...p }, o);
         case 'controllerrevisions':
-          return ns ? c.apps.listNamespacedControllerRevision({ namespace, labelSelector }, o) : c.apps.listControllerRevisionForAllNamespaces({ labelSelector }, o);
+          return ns ? c.apps.listNamespacedControllerRevision({ namespace, labelSelector, ...p }, o) : c.apps.listControllerRevisionForAllNamespaces({ labelSelector, ...p }, o);
         case 'nodes':
-          return c.core.listNode({}, o);
+          return c.core.listNode({ ...p }, o);
         default:
-          return ns ? c.core.listNamespacedEvent({ namespace }, o) : c.core.listEventForAllNamespaces({}, o);
+          return ns ? c.core.listNamespacedEvent({ namespace, ...p }, o) : c.core.listEventForAllNamespaces({ ...p }, o);
       }
     };
+    // In pages of LIST_PAGE, as kubectl and client-go's reflector list, each page trimmed as it
+    // arrives: a 5,000-pod list never sits in memory whole. A continue token that has expired
+    // (410 Gone, the snapshot compacted away) falls back to one list without a limit.
+    return async (signal) => {
+      const o = c.opts({ signal });
+      let items: K8sObject[] = [];
+      let resourceVersion: string | undefined;
+      let token: string | undefined;
+      let limit: number | undefined = LIST_PAGE;
+      for (;;) {
+        let r: any;
+        try {
+          r = await page(o, { limit, _continue: token });
+        } catch (e) {
+          if (!token || (e as { code?: number }).code !== 410) throw e;
+          items = [];
+          token = undefined;
+          limit = undefined;
+          continue;
+        }
+        for (const item of r?.items ?? []) items.push(this.kept(kind, item));
+        resourceVersion = r?.metadata?.resourceVersion;
+        token = limit ? r?.metadata?._continue || undefined : undefined;
+        if (!token) break;
+      }
+      return { items, metadata: { resourceVersion } };
+    };
+  }
+
+  /** What is kept of an object (idempotent: a kept object kept again is the same). */
+  private kept(kind: Kind, obj: K8sObject): K8sObject {
+    return kind === 'pods' ? slimPod(obj) : trimObject(obj, KIND_OF[kind]);
   }
 
   private addReflector(kind: Kind, ns: string | null, optional = false): void {
@@ -529,7 +562,7 @@ export class KubeSource implements Source {
 
   private upsert(kind: Kind, obj: K8sObject): void {
     const key = objKey(obj);
-    const keep = kind === 'pods' ? slimPod(obj) : trimObject(obj, KIND_OF[kind]);
+    const keep = this.kept(kind, obj);
     const before = kind === 'replicasets' ? this.replicaSets.get(key) : undefined;
     this.mapFor(kind).set(key, keep);
     if (kind === 'replicasets') this.replicaSetChanged(before, keep);

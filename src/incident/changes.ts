@@ -14,6 +14,7 @@ interface WorkloadShape {
   images: string;
   replicas: number;
   restartedAt: string | null;
+  changeCause: string | null;
 }
 
 interface StsRollout {
@@ -55,18 +56,16 @@ export class ChangeWatcher {
       ...state.kube.data.deployments.map((d) => ({
         kind: 'deployment',
         d,
-        shape: { revision: d.revision, images: d.images.join(', '), replicas: d.desired, restartedAt: d.restartedAt ?? null },
-        changeCause: d.changeCause ?? null,
+        shape: { revision: d.revision, images: d.images.join(', '), replicas: d.desired, restartedAt: d.restartedAt ?? null, changeCause: d.changeCause ?? null },
       })),
       ...(state.kube.data.statefulSets ?? []).map((d) => ({
         kind: 'statefulset',
         d,
-        shape: { revision: d.revision, images: d.images.join(', '), replicas: d.desired, restartedAt: null },
-        changeCause: null,
+        shape: { revision: d.revision, images: d.images.join(', '), replicas: d.desired, restartedAt: null, changeCause: null },
       })),
     ];
     const out: NewEntry[] = [];
-    for (const { kind, d, shape: now, changeCause } of workloads) {
+    for (const { kind, d, shape: now } of workloads) {
       // Deployments keep their plain key (the actions' targets); StatefulSets are named by kind.
       const key = kind === 'deployment' ? `${d.namespace}/${d.name}` : `statefulset ${d.namespace}/${d.name}`;
       const before = this.seen.get(key);
@@ -84,6 +83,8 @@ export class ChangeWatcher {
       if (before.revision !== now.revision && now.revision != null) what.push(`revision ${before.revision ?? '?'} → ${now.revision}`);
       if (what.length === 0) continue;
       if ((this.own.get(`${d.namespace}/${d.name}`) ?? -Infinity) >= this.now()) continue;
+      // kubectl copies the change-cause annotation onto a restart or a scale: quoted only when it changed.
+      const changeCause = now.changeCause !== before.changeCause ? now.changeCause : null;
       out.push({
         kind: 'change.external',
         actor: 'someone else',

@@ -18,7 +18,7 @@
 import path from 'node:path';
 import { foldIncident, listIncidents, readJournal, redactDeep } from './journal.js';
 import { writePrivate } from '../util/private-files.js';
-import type { IncidentInfo, Severity, TimelineEntry } from './types.js';
+import { actedOnSystems, type IncidentInfo, type Severity, type TimelineEntry } from './types.js';
 import { incidentChannel, linkedPages } from '../paging/services.js';
 
 /** Figures the caller fetched from Prometheus for the incident window. */
@@ -155,9 +155,7 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   const mitigatingAction =
     recovered == null
       ? undefined
-      : [...entries]
-          .reverse()
-          .find((e) => e.kind === 'action.succeeded' && e.at <= recovered && (detected == null || e.at >= detected) && !String(e.refs?.action ?? '').startsWith('incident.'));
+      : [...entries].reverse().find((e) => e.kind === 'action.succeeded' && e.at <= recovered && (detected == null || e.at >= detected) && actedOnSystems(e));
   const mitigated = mitigatingAction?.at ?? recovered;
   const resolvedEntries = entries.filter((e) => e.kind === 'status.changed' && e.refs?.to === 'resolved');
   const resolved = info?.status === 'resolved' ? (resolvedEntries[resolvedEntries.length - 1]?.at ?? null) : null;
@@ -187,7 +185,7 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
     details: details(e),
   }));
   const actions = entries
-    .filter((e) => (e.kind.startsWith('action.') || e.kind === 'silence.created') && !String(e.refs?.action ?? '').startsWith('incident.'))
+    .filter((e) => (e.kind.startsWith('action.') || e.kind === 'silence.created') && actedOnSystems(e))
     .map((e) => {
       const [before, after] = revisions((e.refs ?? {}) as Record<string, any>);
       return { at: e.at, kind: e.kind, actor: e.actor, summary: e.summary, before, after };
@@ -201,8 +199,9 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
       ? `${archive}p${ts.replace('.', '')}`
       : null;
   };
+  // Status updates, and what was done to pages and the channel (acknowledged, escalated, opened).
   const communications = entries
-    .filter((e) => e.kind.startsWith('update.'))
+    .filter((e) => e.kind.startsWith('update.') || (e.kind === 'action.succeeded' && String(e.refs?.action ?? '').startsWith('paging.')))
     .map((e) => ({
       at: e.at,
       kind: e.kind,
@@ -255,8 +254,8 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   );
   md.push(
     '_How these times are read from the journal: **detected** is the first alert that fired or severity suggested at P2 or above, at or before the declaration; ' +
-      '**mitigated** is the last successful action before the signals recovered (the first suggestion below P2 after the last one at P2 or above, or every alert resolved, whichever came first), or the recovery itself when no action was taken' +
-      `${mitigatingAction ? ` (here: ${mitigatingAction.summary.replace(/_/g, '\\_')})` : recovered != null ? ' (here: the recovery, no action before it)' : ' (here: the signals had not recovered)'}` +
+      '**mitigated** is the last successful action before the signals recovered (the first suggestion below P2 after the last one at P2 or above, or every alert resolved, whichever came first), or, when no action came before the recovery, the recovery itself' +
+      `${mitigatingAction ? ` (here: the action "${mitigatingAction.summary.replace(/_/g, '\\_')}")` : recovered != null ? ' (here: the recovery; no action came before it)' : ' (here: the signals had not recovered)'}` +
       '; **resolved** is when the incident was set to resolved._',
     '',
   );

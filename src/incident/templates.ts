@@ -11,7 +11,7 @@
 //   publicLeaks(text, identifiers) → the internal identifiers (and IP addresses) found in text
 import { randomUUID } from 'node:crypto';
 import type { Signals } from './severity.js';
-import type { IncidentInfo, IncidentStatus, Severity, SeveritySuggestion, TimelineEntry } from './types.js';
+import { actedOnSystems, type IncidentInfo, type IncidentStatus, type Severity, type SeveritySuggestion, type TimelineEntry } from './types.js';
 
 export interface UpdateFields {
   whatWeKnow: string;
@@ -131,7 +131,7 @@ function pct(r: number): string {
 /** Actions journaled since the declaration, with their time and outcome: "17:32 Roll back shop/api: … rollout complete". */
 function actionLines(timeline: readonly TimelineEntry[], since: number): string[] {
   return timeline
-    .filter((e) => e.at >= since && (e.kind === 'action.succeeded' || e.kind === 'action.failed' || e.kind === 'silence.created'))
+    .filter((e) => e.at >= since && (e.kind === 'action.succeeded' || e.kind === 'action.failed' || e.kind === 'silence.created') && actedOnSystems(e))
     .map((e) => `${hhmmUtc(e.at).replace(' UTC', '')} ${e.summary}`);
 }
 

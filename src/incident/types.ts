@@ -103,3 +103,13 @@ export interface IncidentSlice {
   journalProblems: string[];
   nextUpdateDueAt: number | null;
 }
+
+/**
+ * An action that acted on the systems (a rollback, a restart, a silence…), not the incident's own
+ * bookkeeping (declare, status, post…) or its paging and channel (acknowledge, open the channel…).
+ * Only these are "actions taken" and can be what mitigated the incident.
+ */
+export function actedOnSystems(e: Pick<TimelineEntry, 'refs'>): boolean {
+  const id = String(e.refs?.action ?? '');
+  return !id.startsWith('incident.') && !id.startsWith('paging.');
+}

@@ -42,6 +42,8 @@ const dep = (revision: number, replicas: number, restartedAt: string | null = nu
   failedReason: null,
   uid: 'd1',
   restartedAt,
+  // The deployment keeps its change-cause through a restart or a scale: not quoted for those.
+  changeCause: 'deploy api 1 (CI #1)',
 });
 function kube(statefulSets: StatefulSetRow[], deployments: DeploymentRow[], at: number): State {
   const s = initialState();

@@ -11,6 +11,8 @@ import { initialState, type State } from '../../src/store/store.js';
 import { tempDir } from '../helpers/net.js';
 
 const T0 = Date.UTC(2026, 10, 25, 16, 42, 0);
+/** The text of a `## Name` section. */
+const section = (md: string, name: string) => md.split(`## ${name}\n`)[1]?.split('\n## ')[0] ?? '';
 const MIN = 60_000;
 
 function alertState(firing: boolean, at: number): State {
@@ -80,6 +82,8 @@ async function scriptedIncident(stateDir: string): Promise<string> {
   engine.postUpdate(u, 'bo');
   await engine.outbox!.idle();
   t += 7 * MIN; // 16:54
+  // Opening the channel is communications: neither an action taken nor what mitigated it.
+  engine.record({ kind: 'action.succeeded', actor: 'bo', source: 'slack', summary: 'Opened the incident channel #incident-api-errors', refs: { action: 'paging.channel' } });
   engine.setStatus('monitoring', 'ana');
   engine.observe(alertState(false, t));
   t += 8 * MIN; // 17:02
@@ -116,7 +120,9 @@ test('a scripted incident becomes a post-mortem with its real durations, actions
   assert.match(md, /\| Resolved \| 2026-11-25 17:02:00 UTC \| 23m \|/);
   // Mitigated is the rollback the signals recovered after (the alert resolved at 16:54), not the Monitoring key press.
   assert.match(md, /\| Mitigated \| 2026-11-25 16:45:00 UTC \| 6m \|/);
-  assert.match(md, /\*\*mitigated\*\* is the last successful action before the signals recovered.*\(here: Rolled back deployment shop\/api\)/);
+  assert.doesNotMatch(section(md, 'Actions taken'), /incident channel/);
+  assert.match(section(md, 'Communications'), /Opened the incident channel #incident-api-errors/);
+  assert.match(md, /\*\*mitigated\*\* is the last successful action before the signals recovered.*\(here: the action "Rolled back deployment shop\/api"\)/);
   assert.match(md, /## What changed\n\n- No deployment was rolled out in the 2 hours before detection\./);
   assert.match(md, /## Changes made by others\n\n- None seen\./);
   assert.match(md, /- Peak: \*\*P0\*\* \(api: 0\/3 pods ready → P0\)/);

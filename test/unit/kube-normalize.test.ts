@@ -355,6 +355,12 @@ test('summarizeErrors groups by normalised message, most frequent first', () => 
   assert.ok(groups.some((g) => g.message.startsWith('panic:')));
   assert.ok(groups.some((g) => g.message.includes('NullPointerException')));
   assert.equal(normalizeErrorLine('ERROR request a1b2c3d4e5f6 failed'), 'ERROR request <hex> failed');
+  // Short hex request ids (the drill's, many services') group too.
+  const a = normalizeErrorLine('ERROR GET /api/v1/cart 500 2203ms req_id=1a9dcb: cache lookup failed');
+  assert.equal(a, 'ERROR GET /api/vN/cart N Nms req_id=<id>: cache lookup failed');
+  assert.equal(normalizeErrorLine('ERROR GET /api/v1/cart 500 2871ms req_id=3c4f: cache lookup failed'), a);
+  assert.equal(normalizeErrorLine('WARN slow trace-id: 4bf92f3577b34da6 span_id=00f067aa0ba902b7'), 'WARN slow trace-id: <id> span_id=<id>');
+  assert.equal(normalizeErrorLine('ERROR invalid: quantity'), 'ERROR invalid: quantity', 'a word ending in "id" is not an id field');
 });
 
 test("a pod's normal life moves no row: Terminating and a young pod still starting stay in place; stuck, it goes first", () => {

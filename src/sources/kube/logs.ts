@@ -82,16 +82,20 @@ const ERROR_RE = /\b(ERROR|FATAL|Exception|panic)\b|Exception\b|\bpanic:/;
 
 /** Strips what varies between otherwise identical errors: timestamps, UUIDs, IPs, hex ids, numbers. */
 export function normalizeErrorLine(line: string): string {
-  return line
-    .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g, '')
-    .replace(/\b\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g, '')
-    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
-    .replace(/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/g, '<ip>')
-    .replace(/\b0x[0-9a-f]+\b/gi, '<hex>')
-    .replace(/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<hex>')
-    .replace(/\d+(?:\.\d+)?/g, 'N')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    line
+      .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g, '')
+      .replace(/\b\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g, '')
+      .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
+      .replace(/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/g, '<ip>')
+      // The value of an id field (req_id=1a9dcb, trace-id: 4bf92f…), whatever its length or alphabet.
+      .replace(/\b((?:\w+[_-])?id[=:] ?)[^\s,;):]+/gi, '$1<id>')
+      .replace(/\b0x[0-9a-f]+\b/gi, '<hex>')
+      .replace(/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<hex>')
+      .replace(/\d+(?:\.\d+)?/g, 'N')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 /** Groups error lines by normalised message with counts, most frequent first. */

@@ -52,6 +52,8 @@ const UI_COMMANDS = [
   c('cursor.bottom', ['G', 'end'], 'bottom', 'Go to the last row', 'Navigation', 'global'),
   c('kube.context', ['C'], 'context', 'Switch Kubernetes context', 'Kubernetes', 'global'),
   c('kube.namespace', ['N'], 'namespace', 'Switch namespace(s); * for all', 'Kubernetes', 'global'),
+  c('kube.describe', ['d'], 'describe', 'Describe the selected pod, workload or node, with its events', 'Kubernetes', 'global'),
+  c('kube.yaml', ['y'], 'yaml', 'YAML of the selected pod, workload or node', 'Kubernetes', 'global'),
   c('kube.history', ['h'], 'history', 'Revision history; roll back to a chosen revision', 'Kubernetes', 'deployments', true),
   c('kube.logs', ['l'], 'logs', 'Logs of the selected pod: follow, previous, container, since, save (keys in the viewer)', 'Kubernetes', 'pods', true),
   c('kube.deployLogs', ['l'], 'logs', "Recent logs of the deployment's pods, errors grouped", 'Kubernetes', 'deployments', true),

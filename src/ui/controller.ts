@@ -14,6 +14,8 @@ import type { PodRow } from '../sources/kube/types.js';
 import type { LogStream, LogStreamEvents, LogStreamOptions } from '../sources/kube/log-stream.js';
 import { createLogsViewer } from './logs-viewer.js';
 import { openViewer, viewerOverlayKey } from './viewer/overlay.js';
+import type { InspectRef } from '../sources/kube/inspect.js';
+import { inspectRef, openInspect } from './inspect.js';
 
 /** What the cockpit can do beyond actions; each part is optional (absent in a read-only snapshot, a test…). */
 export interface CockpitServices {
@@ -28,6 +30,9 @@ export interface CockpitServices {
     logs(target: ActionTarget, kind: 'pod' | 'deployment'): Promise<{ title: string; lines: string[] }>;
     /** One container's log, read or followed (the pod logs viewer). */
     streamLogs?(namespace: string, pod: string, opts: LogStreamOptions, ev: LogStreamEvents): LogStream;
+    /** `kubectl describe` and `kubectl get -o yaml` of one object, as lines. */
+    describe?(ref: InspectRef): Promise<string[]>;
+    yaml?(ref: InspectRef): Promise<string[]>;
     history(target: ActionTarget): Promise<{ revision: number; images: string[]; changeCause: string | null; current: boolean }[]>;
   };
 }
@@ -94,6 +99,15 @@ export function createController(deps: ControllerDeps) {
     showText(logs.title, logs.lines);
   };
 
+  const inspect = (how: 'describe' | 'yaml') => {
+    const pane = get().ui.focus;
+    const ref = inspectRef(pane, selection(pane).target);
+    if (typeof ref === 'string') return notify(cockpit, ref, 'warn');
+    const kube = services.kube;
+    if (!kube?.[how]) return notify(cockpit, 'Kubernetes is not configured', 'warn');
+    return openInspect(cockpit, how, ref, (r) => kube[how]!(r));
+  };
+
   /** A stray q or Ctrl-C must not close the commander's screen: with an incident open, it asks. */
   let quitting = false;
   const exit = () => {
@@ -151,6 +165,8 @@ export function createController(deps: ControllerDeps) {
       }),
     'kube.logs': () => withTarget('Logs', (t) => showLogs(t, 'pod')),
     'kube.deployLogs': () => withTarget('Logs', (t) => showLogs(t, 'deployment')),
+    'kube.describe': () => inspect('describe'),
+    'kube.yaml': () => inspect('yaml'),
     'kube.context': async () => {
       if (!services.kube) return notify(cockpit, 'Kubernetes is not configured', 'warn');
       const current = services.kube.currentContext();

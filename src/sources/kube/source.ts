@@ -2,6 +2,7 @@
 // daemonsets, controllerrevisions, events and nodes feed Maps; a dirty flag stages ONE materialising
 // updater per frame, so a burst of watch events costs one publish. Pod and node metrics are polled
 // (the metrics API has no watch), scoped to what is shown and within a byte budget (metrics.ts).
+import { describeObject, yamlOfObject, type InspectRef } from './inspect.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Publish, Source, SourceSlice } from '../types.js';
 import { KubeOperations, type KubeOps } from './actions.js';
@@ -296,6 +297,8 @@ export class KubeSource implements Source {
         if (!this.clients) throw new Error('not connected to Kubernetes');
         return streamPodLogs(this.clients, namespace, pod, opts, ev);
       },
+      describe: (ref: InspectRef) => describeObject(this.connected(), ref, this.now()),
+      yaml: (ref: InspectRef) => yamlOfObject(this.connected(), ref),
       history: async (target: { name: string; namespace?: string; kind?: unknown; deployment?: DeploymentRow; pod?: PodRow }) => {
         const ns = target.namespace ?? target.deployment?.namespace ?? target.pod?.namespace ?? this.clients?.defaultNamespace ?? 'default';
         if (target.kind === 'StatefulSet' || target.kind === 'DaemonSet') return this.operations().workloadHistory(target.kind, ns, target.name);
@@ -303,6 +306,11 @@ export class KubeSource implements Source {
         return this.operations().rolloutHistory(ns, name);
       },
     };
+  }
+
+  private connected(): KubeClients {
+    if (!this.clients) throw new Error('not connected to Kubernetes');
+    return this.clients;
   }
 
   /** Recent logs (last 10 minutes, up to 500 lines per pod) with the grouped errors first. */

@@ -338,5 +338,5 @@ export function viewerStatus(v: ViewerState, area: ViewerArea): string {
 
 export function viewerHints(v: ViewerState): string {
   if (v.typing !== null) return 'regular expression (plain text if invalid) · Enter search · Esc cancel';
-  return `↑/↓ j/k PgUp/PgDn g/G scroll${v.wrap ? '' : ' · ←/→ sideways'} · / search · n/N next/prev · w wrap ${v.wrap ? 'off' : 'on'} · Esc close`;
+  return `j/k PgUp/PgDn g/G${v.wrap ? '' : ' ←/→'} · / search · n/N match · w wrap ${v.wrap ? 'off' : 'on'} · Esc close`;
 }

@@ -37,7 +37,7 @@ import { Outbox } from './outbox.js';
 import { signalsFromState, suggestSeverity, type SignalFlags, type Signals } from './severity.js';
 import type { Sink } from './sinks.js';
 import { rateWindowOf } from '../sources/prometheus/queries.js';
-import { composeUpdate, defaultPublicTitle, prefillFields, type ComposedUpdate, type UpdateFields } from './templates.js';
+import { composeUpdate, defaultPublicTitle, prefillFields, type ComposedUpdate, type ServicePeak, type UpdateFields } from './templates.js';
 import type { IncidentInfo, IncidentSlice, IncidentStatus, NewEntry, Recorder, Severity, SeveritySuggestion, TimelineEntry } from './types.js';
 import { errorText } from '../util/error-text.js';
 
@@ -93,6 +93,9 @@ export class IncidentEngine implements Recorder {
   private journalFollower: NodeJS.Timeout | null = null;
   private followed: { file: string; size: number } | null = null;
   private readonly changes: ChangeWatcher;
+  /** Each service's worst figures since the open incident was declared (or resumed here). */
+  private readonly peaks = new Map<string, ServicePeak>();
+  private peaksOf: string | null = null;
   /** When the current suggestion's severity first held. */
   private suggestionSince: number | null = null;
   /** The incident resolved last in this session: one more update may still go to it. */
@@ -502,7 +505,24 @@ export class IncidentEngine implements Recorder {
       cadenceMinutes: sev.cadenceMinutes,
       rateWindow: rateWindowOf(this.opts.config),
       problemThresholds: { errorRate: sev.errorRate.p2, p95Seconds: sev.latencyP95Seconds.p2 },
+      peaks: this.peaksOf === info.id ? this.peaks : undefined,
     });
+  }
+
+  /** Keeps each service's worst error rate and p95 while an incident is open (for the updates' impact). */
+  private notePeaks(signals: Signals): void {
+    if (!this.info) return;
+    if (this.peaksOf !== this.info.id) {
+      this.peaks.clear();
+      this.peaksOf = this.info.id;
+    }
+    const now = this.now();
+    for (const s of signals.services) {
+      const p = this.peaks.get(s.name) ?? { errorRate: null, errorRateAt: null, p95Seconds: null, p95At: null };
+      if (s.errorRate != null && (p.errorRate == null || s.errorRate > p.errorRate)) Object.assign(p, { errorRate: s.errorRate, errorRateAt: now });
+      if (s.p95Seconds != null && (p.p95Seconds == null || s.p95Seconds > p.p95Seconds)) Object.assign(p, { p95Seconds: s.p95Seconds, p95At: now });
+      this.peaks.set(s.name, p);
+    }
   }
 
   /**
@@ -641,6 +661,7 @@ export class IncidentEngine implements Recorder {
 
     for (const e of this.changes.observe(state, this.info !== null)) this.record(e);
     this.signals = signalsFromState(state, this.opts.config, this.flags);
+    this.notePeaks(this.signals);
     const next = suggestSeverity(this.signals, this.opts.config.severity);
     const changed = next.rule !== this.suggestion.rule;
     if (next.severity !== this.suggestion.severity || this.suggestionSince == null) this.suggestionSince = this.now();

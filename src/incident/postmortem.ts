@@ -240,7 +240,8 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
     '',
   );
   md.push('## Severity', '');
-  md.push(`- Peak: **${json.severity.peak ?? '—'}**${peakRule ? ` (${peakRule})` : ''}`);
+  // The rule as it read when the level was set or first suggested; the Impact section has the peaks.
+  md.push(`- Peak: **${json.severity.peak ?? '—'}**${peakRule ? ` (when set: ${peakRule})` : ''}`);
   md.push(`- Final: **${json.severity.final ?? '—'}**`, '');
   md.push('## Times (UTC)', '');
   md.push('| | Time | Since detection |', '|---|---|---|');

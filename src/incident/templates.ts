@@ -150,6 +150,21 @@ export interface PrefillOptions {
   rateWindow?: string;
   /** Thresholds that decide whether customers see errors or slowness. */
   problemThresholds?: { errorRate: number; p95Seconds: number };
+  /** Each service's worst figures seen since the declaration, and when. */
+  peaks?: ReadonlyMap<string, ServicePeak>;
+}
+
+export interface ServicePeak {
+  errorRate: number | null;
+  errorRateAt: number | null;
+  p95Seconds: number | null;
+  p95At: number | null;
+}
+
+/** " (peak 44.4% at 17:26 UTC)" when the worst figure since the declaration is clearly above the current one. */
+function peakNote(now: number | null, peak: number | null, at: number | null, fmt: (v: number) => string): string {
+  if (peak == null || at == null || (now != null && peak <= now * 1.1)) return '';
+  return ` (peak ${fmt(peak)} at ${hhmmUtc(at)})`;
 }
 
 export function prefillFields(incident: IncidentInfo, opts: PrefillOptions): UpdateFields {
@@ -164,13 +179,17 @@ export function prefillFields(incident: IncidentInfo, opts: PrefillOptions): Upd
   for (const e of opts.timeline ?? []) if (e.kind === 'change.observed' || e.kind === 'change.external') known.push(e.summary);
 
   const impact: string[] = [];
+  const secs = (v: number) => `${v.toFixed(2)}s`;
   for (const s of opts.signals?.services ?? []) {
     const parts: string[] = [];
-    if (s.errorRate != null) parts.push(`5xx ${pct(s.errorRate)}`);
-    if (s.p95Seconds != null) parts.push(`p95 ${s.p95Seconds.toFixed(2)}s`);
+    const peak = opts.peaks?.get(s.name);
+    if (s.errorRate != null) parts.push(`5xx ${pct(s.errorRate)}${peakNote(s.errorRate, peak?.errorRate ?? null, peak?.errorRateAt ?? null, pct)}`);
+    if (s.p95Seconds != null) parts.push(`p95 ${secs(s.p95Seconds)}${peakNote(s.p95Seconds, peak?.p95Seconds ?? null, peak?.p95At ?? null, secs)}`);
     if (s.podsDesired != null) parts.push(`${s.podsReady ?? 0}/${s.podsDesired} pods ready`);
-    if (parts.length) impact.push(`${s.name}: ${parts.join(', ')}${window}`);
+    if (parts.length) impact.push(`${s.name}: ${parts.join(', ')}`);
   }
+  // Which window the rates are over, said once.
+  if (impact.length && window) impact.push(`(rates${window})`);
 
   const actions = actionLines(opts.timeline ?? [], incident.declaredAt);
   const cadence = opts.cadenceMinutes?.[incident.severity];

@@ -215,3 +215,31 @@ test('the engine journals alert transitions, debounces suggestions, and keeps th
   cockpit.flush();
   assert.equal(cockpit.store.getState().incident.nextUpdateDueAt, postedAt + 15 * 60_000);
 });
+
+test("an update's impact keeps the worst figures since the declaration after the signals recover", () => {
+  let t = Date.UTC(2026, 10, 25, 17, 20, 0);
+  const config = configSchema.parse({ prometheus: { url: 'http://p:9090', services: [{ name: 'api' }] } });
+  const engine = new IncidentEngine({ stateDir: tempDir(), config, now: () => t });
+  const at = (errorRate: number): State => {
+    const s = initialState();
+    s.prom = {
+      status: 'ok',
+      updatedAt: t,
+      error: null,
+      data: {
+        ...s.prom.data,
+        services: [{ name: 'api', errorRate, p95Seconds: 0.2, requestRate: 1, requestRateHourAgo: 1, errorRateSeries: [], latencySeries: [], problems: [], updatedAt: t }],
+      },
+    };
+    return s;
+  };
+  engine.observe(at(0.9)); // before the declaration: not this incident's peak
+  engine.declare({ title: 'api errors', severity: 'P1', actor: 'ana' });
+  t += 60_000;
+  engine.observe(at(0.444)); // 17:21
+  t += 60_000;
+  engine.observe(at(0.2));
+  t += 5 * 60_000;
+  engine.observe(at(0.004));
+  assert.match(engine.prefill().impact, /^api: 5xx 0\.4% \(peak 44\.4% at 17:21 UTC\), p95 0\.20s$/m);
+});

@@ -125,7 +125,7 @@ test('a scripted incident becomes a post-mortem with its real durations, actions
   assert.match(md, /\*\*mitigated\*\* is the last successful action before the signals recovered.*\(here: the action "Rolled back deployment shop\/api"\)/);
   assert.match(md, /## What changed\n\n- No deployment was rolled out in the 2 hours before detection\./);
   assert.match(md, /## Changes made by others\n\n- None seen\./);
-  assert.match(md, /- Peak: \*\*P0\*\* \(api: 0\/3 pods ready → P0\)/);
+  assert.match(md, /- Peak: \*\*P0\*\* \(when set: api: 0\/3 pods ready → P0\)/);
   assert.match(md, /- Final: \*\*P0\*\*/);
   // Each peak names its service, with the others beside it (a baseline p95 is not read as the incident's).
   assert.match(md, /- Peak error rate: 45\.3% \(api; checkout 0\.4%\)$/m);

@@ -55,7 +55,15 @@ test('prefill: actions taken with times and outcomes, impact per service with th
       'Rolled out shop/api revision 2: api:2.4.0 → api:2.4.1 ("deploy api v2.4.1 (CI #4821)")',
     ].join('\n'),
   );
-  assert.equal(f.impact, 'api: 5xx 12.3%, p95 1.50s, 2/3 pods ready over 1m');
+  assert.equal(f.impact, 'api: 5xx 12.3%, p95 1.50s, 2/3 pods ready\n(rates over 1m)');
+  // Once the signals recover, the worst figures since the declaration stay in the impact.
+  const recovered = prefillFields(inc, {
+    now: T0,
+    signals: { ...signals, services: [{ ...signals.services[0]!, errorRate: 0.004, p95Seconds: 1.45 }] },
+    rateWindow: '1m',
+    peaks: new Map([['api', { errorRate: 0.444, errorRateAt: T0 - 20 * 60_000, p95Seconds: 1.5, p95At: T0 - 19 * 60_000 }]]),
+  });
+  assert.equal(recovered.impact, 'api: 5xx 0.4% (peak 44.4% at 16:22 UTC), p95 1.45s, 2/3 pods ready\n(rates over 1m)');
   assert.equal(f.nextUpdate, '17:35 UTC');
   assert.equal(f.publicTitle, 'Degraded service: Storefront');
   assert.match(f.publicMessage!, /identified the cause of the errors affecting Storefront/);

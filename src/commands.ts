@@ -157,9 +157,9 @@ async function sim(args: ParsedArgs): Promise<number> {
   const env = await startDrill(await drillOptions(args));
   const out = process.stdout;
   out.write(`warroom sim: scenario ${env.scenario.name} — ${env.scenario.title}\n`);
-  for (const line of env.describe()) out.write(`  ${line}\n`);
-  for (const w of env.warnings) out.write(`  warning: ${w}\n`);
   const dir = args.values['write-config'] as string | undefined;
+  for (const line of env.describe(dir ? path.resolve(dir) : undefined)) out.write(`  ${line}\n`);
+  for (const w of env.warnings) out.write(`  warning: ${w}\n`);
   if (dir) {
     const paths = env.writeConfig(path.resolve(dir));
     out.write(`\nwrote ${paths.kubeconfig}\nwrote ${paths.config}\nwrote ${paths.env} (exports the drill database password; mode 0600)\n`);

@@ -63,7 +63,8 @@ export interface DrillEnv {
    */
   writeConfig(dir: string): { kubeconfig: string; config: string; env: string };
   /** Human-readable lines: where each simulator listens (warnings are separate). No passwords. */
-  describe(): string[];
+  /** What runs where; `configDir`: where writeConfig writes (its config's dry-run file is there). */
+  describe(configDir?: string): string[];
   stop(): Promise<void>;
 }
 
@@ -221,7 +222,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
       writePrivate(envFile, `# Source this file before starting warroom with ${cfg}\nexport ${PG_PASSWORD_ENV}=${quoted}\nexport KUBECONFIG=${kc}\n`);
       return { kubeconfig: kc, config: cfg, env: envFile };
     },
-    describe() {
+    describe(configDir) {
       const lines = [
         `Scenario    ${scenario.name}: ${scenario.title} (speed ×${speed}, seed ${seed})`,
         `Kubernetes  ${kube.httpsUrl}  kubeconfig ${kubeconfigPath}  context ${DRILL_CONTEXT}  namespace ${ns}`,
@@ -229,7 +230,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
         `Alertmanager ${alertmanager.url}  (v2 API: silences work)`,
         postgres ? `Postgres    ${safeAddress(postgres.url)}  (max_connections ${postgres.maxConnections})` : 'Postgres    not running',
         redis ? `Redis       ${safeAddress(redis.url)}  (${redis.kind})` : 'Redis       not running',
-        `Updates     dry-run to ${path.join(dir, 'updates.jsonl')}`,
+        `Updates     dry-run to ${path.join(configDir ?? dir, 'updates.jsonl')}`,
         `PagerDuty   ${paging!.pagerduty.url}  (REST v2 and Events v2; pages for firing alerts)`,
         `Slack       ${paging!.slack.apiUrl}  (Web API; cockpits on this config share the incident channel, announced in #incidents)`,
       ];

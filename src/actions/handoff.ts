@@ -30,7 +30,10 @@ async function allowed(t: KubeTarget, env: ActionEnv, sub: 'exec' | 'portforward
   if (!handoff(env).kubectl()) return KUBECTL_MISSING;
   if (!env.services.kube) return null;
   const p = podOf(t);
-  return refusal(env, 'create', 'pods', p.namespace, p.name, sub);
+  const create = await refusal(env, 'create', 'pods', p.namespace, p.name, sub);
+  // Before Kubernetes 1.35 a WebSocket exec/port-forward (kubectl 1.31+) needed only `get`: a role granting that still works there.
+  if (!create || !(await refusal(env, 'get', 'pods', p.namespace, p.name, sub))) return null;
+  return create;
 }
 
 function ended(r: { code: number | null; signal: string | null }): string {

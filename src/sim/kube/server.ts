@@ -12,6 +12,9 @@ import type { World } from './world.js';
 
 export type SimUser = 'admin' | 'viewer';
 const READ_VERBS = new Set(['get', 'list', 'watch']);
+/** Not in the built-in `view` role with any verb: they run things in the containers. */
+const STREAMING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
+const viewerMay = (verb: string, sub: string | undefined) => READ_VERBS.has(verb) && !STREAMING_SUBRESOURCES.has(sub ?? '');
 const WORKLOADS = new Set(['deployments', 'statefulsets', 'daemonsets']);
 const MAX_BODY = 8 * 1024 * 1024;
 
@@ -281,7 +284,7 @@ export class KubeHttp {
   }
 
   private authorize(user: SimUser, verb: string, r: Route): void {
-    if (user === 'admin' || READ_VERBS.has(verb)) return;
+    if (user === 'admin' || viewerMay(verb, r.sub)) return;
     if (r.def.resource === 'selfsubjectaccessreviews') return;
     throw ApiError.forbidden(user, verb, r.def.resource, r.def.group, r.namespace, r.name, r.sub);
   }
@@ -307,7 +310,7 @@ export class KubeHttp {
       const body = await this.ssarBody(req);
       if (!isPlainObject(body) || !isPlainObject(body.spec)) throw ApiError.badRequest('SelfSubjectAccessReview: spec is required');
       const ra = body.spec.resourceAttributes ?? {};
-      const allowed = user === 'admin' || READ_VERBS.has(String(ra.verb ?? ''));
+      const allowed = user === 'admin' || viewerMay(String(ra.verb ?? ''), ra.subresource);
       const status: any = { allowed };
       if (allowed && user === 'admin') status.reason = 'RBAC: allowed by ClusterRoleBinding "warroom-sim-admin" of ClusterRole "cluster-admin" to User "admin"';
       if (allowed && user === 'viewer') status.reason = 'RBAC: allowed by ClusterRoleBinding "warroom-sim-view" of ClusterRole "view" to User "viewer"';

@@ -80,8 +80,10 @@ export const kubeShell: ActionDef<KubeTarget> = {
   async run(t, p, env) {
     const pod = podOf(t);
     const c = containerOf(t, p);
-    const what = `shell into ${pod.namespace}/${pod.name}${c ? ` (container ${c})` : ''}`;
-    const r = await handoff(env).run(kubectl(env), execArgs(handoff(env).connection(), pod.namespace, pod.name, c), [`warroom: ${what}; exit the shell to return to the cockpit.`]);
+    const banner = `warroom: shell into ${pod.namespace}/${pod.name}${c ? ` (container ${c})` : ''}; exit the shell to return to the cockpit.`;
+    const r = await handoff(env).run(kubectl(env), execArgs(handoff(env).connection(), pod.namespace, pod.name, c), [banner]);
+    // The runner's line already names the pod: "Shell into pod prod/api-x: session in container api ended, exit 0".
+    const what = `session${c ? ` in container ${c}` : ''}`;
     const error = kubectlError(r);
     if (error) throw new Error(`${what} ${ended(r)}: ${error}`);
     return { summary: `${what} ${ended(r)}`, refs: { pod: pod.name, namespace: pod.namespace, container: c, exitCode: r.code, signal: r.signal } };
@@ -138,7 +140,7 @@ export const kubePortForward: ActionDef<KubeTarget> = {
     const pod = podOf(t);
     const local = Number(p.local);
     const remote = Number(p.remote);
-    const what = `port-forward 127.0.0.1:${local} → ${pod.namespace}/${pod.name}:${remote}`;
+    const what = `127.0.0.1:${local} → pod port ${remote}`;
     const r = await handoff(env).run(kubectl(env), portForwardArgs(handoff(env).connection(), pod.namespace, pod.name, local, remote), [
       `warroom: forwarding 127.0.0.1:${local} → ${pod.name}:${remote}, Ctrl-C to stop`,
     ]);

@@ -67,7 +67,7 @@ test('s: the real kubectl execs into the pod with the drill kubeconfig, fails on
     /Runs: kubectl --kubeconfig \S+kubeconfig --context warroom-drill -n shop exec -it api-\S+ -c api -- sh -c 'clear; \(bash \|\| ash \|\| sh\)'/,
   );
   t.keys('Enter');
-  const back = await t.waitForText(/Shell into pod shop\/api-\S+ failed: shell into shop\/api-\S+ \(container api\) ended, exit 1/);
+  const back = await t.waitForText(/Shell into pod shop\/api-\S+ failed: session in container api ended, exit 1: Err/);
   assert.equal(t.format('#{alternate_on}'), '1', 'back on the alternate screen');
   assert.equal(t.format('#{cursor_flag}'), '0', 'cursor hidden again');
   assert.match(back.split('\n')[0]!, /warroom +DRILL bad-deploy/, 'the header is redrawn');
@@ -75,10 +75,16 @@ test('s: the real kubectl execs into the pod with the drill kubeconfig, fails on
   const normal = normalScreen(t).replace(/\n/g, '');
   assert.match(normal, /warroom: shell into shop\/api-\S+ \(container api\); exit the shell to return to the cockpit\./);
   assert.match(normal, /Error from server \(BadRequest\): pods\/exec is not supported by the warroom kube simulator/, "kubectl's own answer");
-  await waitFor(() => /"kind":"action.failed"[^\n]*shell into shop\/api-[^\n]*ended, exit 1: Error from server \(BadRequest\)/.test(journal(t)), {
-    what: 'journal entry',
-    timeoutMs: 5000,
-  });
+  await waitFor(
+    () =>
+      /"kind":"action.failed"[^\n]*Shell into pod shop\/api-\S+ failed: session in container api ended, exit 1: Error from server \(BadRequest\): pods\/exec is not supported/.test(
+        journal(t),
+      ),
+    {
+      what: 'journal entry',
+      timeoutMs: 5000,
+    },
+  );
   assert.match(journal(t), /"kind":"action.started"[^\n]*Shell into pod shop\/api-/);
 
   // Port-forward: one declared port (8080) pre-fills both fields.
@@ -88,8 +94,8 @@ test('s: the real kubectl execs into the pod with the drill kubeconfig, fails on
   await t.waitForText(/Forward 127\.0\.0\.1:8080 to port 8080 of pod api-/);
   t.keys('Enter');
   // (The toast is cut at the screen's width; the journal has it whole.)
-  await t.waitForText(/Port-forward to pod shop\/api-\S+ failed: port-forward 127\.0\.0\.1:8080 → shop\/api-/);
-  await waitFor(() => /"kind":"action.failed"[^\n]*port-forward 127\.0\.0\.1:8080 → shop\/api-\S+:8080 ended, exit 1: error: /.test(journal(t)), {
+  await t.waitForText(/Port-forward to pod shop\/api-\S+ failed: 127\.0\.0\.1:8080 → pod port 8080 ended, exit 1/);
+  await waitFor(() => /"kind":"action.failed"[^\n]*127\.0\.0\.1:8080 → pod port 8080 ended, exit 1: error: [^\n]*pods\/portforward is not supported/.test(journal(t)), {
     what: 'journal entry',
     timeoutMs: 5000,
   });
@@ -108,7 +114,7 @@ test('a kubectl that waits: typed keys reach it, Ctrl-C stops a port-forward and
       '#!/bin/sh',
       'case "$*" in',
       '  *port-forward*) echo "fake kubectl forwarding"; exec sleep 60 ;;',
-      '  *) printf "fake shell> "; read line; echo "fake kubectl read: $line" >&2; exit 4 ;;',
+      '  *) stty -a | grep -o -- "-\\?icanon" | sed "s/^/terminal mode: /"; printf "fake shell> "; read line; echo "fake kubectl read: $line" >&2; exit 4 ;;',
       'esac',
       '',
     ].join('\n'),
@@ -122,9 +128,13 @@ test('a kubectl that waits: typed keys reach it, Ctrl-C stops a port-forward and
   await waitFor(() => /fake shell>/.test(t.capture()), { what: 'the stand-in shell', timeoutMs: 10_000 });
   assert.equal(t.format('#{alternate_on}'), '0', 'the child has the normal screen');
   assert.equal(t.format('#{cursor_flag}'), '1', 'with the cursor shown');
+  assert.match(t.capture(), /^terminal mode: icanon$/m, 'and the terminal out of raw mode (canonical input)');
   t.keys('echo hello', 'Enter');
-  await t.waitForText(/Shell into pod shop\/api-\S+ failed: shell into shop\/api-/);
-  await waitFor(() => /"kind":"action.failed"[^\n]*\(container api\) ended, exit 4: fake kubectl read: echo hello/.test(journal(t)), { what: 'journal entry', timeoutMs: 5000 });
+  await t.waitForText(/Shell into pod shop\/api-\S+ failed: session in container api ended, exit 4/);
+  await waitFor(() => /"kind":"action.failed"[^\n]*session in container api ended, exit 4: fake kubectl read: echo hello/.test(journal(t)), {
+    what: 'journal entry',
+    timeoutMs: 5000,
+  });
 
   t.keys('F');
   await t.waitForText(/Local port/);
@@ -133,8 +143,8 @@ test('a kubectl that waits: typed keys reach it, Ctrl-C stops a port-forward and
   t.keys('Enter');
   await waitFor(() => /fake kubectl forwarding/.test(t.capture()), { what: 'the stand-in forward', timeoutMs: 10_000 });
   t.keys('C-c');
-  await t.waitForText(/Port-forward to pod shop\/api-\S+: port-forward 127\.0\.0\.1:8080 → shop\/api-/);
-  await waitFor(() => /"kind":"action.succeeded"[^\n]*:8080 ended by SIGINT/.test(journal(t)), { what: 'journal entry', timeoutMs: 5000 });
+  await t.waitForText(/Port-forward to pod shop\/api-\S+: 127\.0\.0\.1:8080 → pod port 8080 ended by SIGINT/);
+  await waitFor(() => /"kind":"action.succeeded"[^\n]*127\.0\.0\.1:8080 → pod port 8080 ended by SIGINT/.test(journal(t)), { what: 'journal entry', timeoutMs: 5000 });
   assert.ok(!/EXITED/.test(t.capture()), 'the cockpit is still running');
   assert.equal(t.format('#{alternate_on}'), '1');
   t.keys('2');

@@ -72,7 +72,7 @@ test('s on a two-container pod: pick the container, see the kubectl command, the
   assert.deepEqual(runs[0]!.args.slice(0, 6), ['--kubeconfig', '/home/me/.kube/drill', '--context', 'test', '-n', 'shop']);
   assert.match(runs[0]!.banner.join('\n'), /shell into shop\/api-\S+ \(container envoy\); exit the shell to return/);
   const done = c.journal.find((e) => e.kind === 'action.succeeded');
-  assert.match(done!.summary, /shell into shop\/api-\S+ \(container envoy\) ended, exit 0/);
+  assert.match(done!.summary, /^Shell into pod shop\/api-\S+: session in container envoy ended, exit 0$/);
   assert.equal(done!.refs!.exitCode, 0);
   assert.match(c.frame().split('\n').at(-1)!, /ended, exit 0/);
   c.ui.unmount();
@@ -85,7 +85,7 @@ test("kubectl's own failure (exit 1, an error on stderr) is journaled as a failu
   await c.press('1', 's', 'enter', 'enter');
   await tick(50);
   const failed = c.journal.find((e) => e.kind === 'action.failed');
-  assert.match(failed!.summary, /shell into shop\/api-\S+ \(container api\) ended, exit 1: Error from server \(BadRequest\): pods\/exec is not supported/);
+  assert.match(failed!.summary, /^Shell into pod shop\/api-\S+ failed: session in container api ended, exit 1: Error from server \(BadRequest\): pods\/exec is not supported$/);
   c.ui.unmount();
 });
 
@@ -124,7 +124,7 @@ test('F: choose the port (pre-filled from the containers), change the local one,
   await tick(50);
   assert.equal(runs[0]!.args.at(-1), '19901:9901');
   assert.match(runs[0]!.banner[0]!, /forwarding 127\.0\.0\.1:19901 → api-\S+:9901, Ctrl-C to stop/);
-  assert.match(c.journal.find((e) => e.kind === 'action.succeeded')!.summary, /port-forward 127\.0\.0\.1:19901 → shop\/api-\S+:9901 ended, exit 0/);
+  assert.match(c.journal.find((e) => e.kind === 'action.succeeded')!.summary, /^Port-forward to pod shop\/api-\S+: 127\.0\.0\.1:19901 → pod port 9901 ended, exit 0$/);
   c.ui.unmount();
 });
 

@@ -204,7 +204,10 @@ export async function startCockpit(opts: CockpitOptions): Promise<RunningCockpit
     maxFps: config.ui.lowBandwidth ? Math.min(4, config.ui.maxFps) : config.ui.maxFps,
   });
   // kubectl (shell, port-forward) gets the terminal with the kubeconfig and context on screen.
-  env.services.handoff = createHandoff({ suspend: (fn) => instance.handOff(fn), connection: () => ({ kubeconfig: sourceConfig.kube.kubeconfig, context: env.context }) });
+  env.services.handoff = createHandoff({
+    suspend: (fn) => instance.handOff(fn),
+    connection: () => ({ kubeconfig: sourceConfig.kube.kubeconfig, context: env.context ?? sourceConfig.kube.context }),
+  });
   await instance.waitUntilRenderFlush();
   opts.onFirstFrame?.();
   for (const w of cockpit.store.getState().meta.startupWarnings) notify(cockpit, w, 'warn');

@@ -77,16 +77,17 @@ test('c on a node: confirmation with the server dry run, then SchedulingDisabled
 
 test('c on a cordoned node changes nothing and says so, as kubectl says "already cordoned"', async () => {
   const rv = sim.getNode('sim-node-2').metadata.resourceVersion;
-  await c.press('c');
-  await screen(/already cordoned: nothing would change/, 'already-cordoned preview');
+  // Cordoned nodes sort before schedulable ones, so the row under the cursor moved: select by filtering.
+  await c.press('/', ...'sim-node-2', 'enter', 'c');
+  await screen(/Cordon node sim-node-2[\s\S]*already cordoned: nothing would change/, 'already-cordoned preview');
   await c.press('enter');
   await screen(/already cordoned; nothing changed/, 'already cordoned');
   assert.equal(sim.getNode('sim-node-2').metadata.resourceVersion, rv, 'no write');
   assert.match(await k('cordon', 'sim-node-3'), /node\/sim-node-3 already cordoned/);
+  await c.press('escape');
 });
 
 test('u on the node: uncordoned, the pane drops SchedulingDisabled; the same node kubectl uncordon leaves', async () => {
-  // The list may have reordered (kubectl cordoned sim-node-3 too): select by filtering.
   await c.press('/', ...'sim-node-2', 'enter', 'u');
   await screen(/Uncordon node sim-node-2[\s\S]*Proceed\?/, 'uncordon confirmation');
   assert.match(flat(), /Server-side dry run: accepted unschedulable true → false/);

@@ -106,7 +106,8 @@ test('s: the real kubectl execs into the pod with the drill kubeconfig, fails on
   await t.waitForText(/EXITED 0/);
 });
 
-test('a kubectl that waits: typed keys reach it, Ctrl-C stops a port-forward and not the cockpit', async () => {
+/** A stand-in kubectl on PATH: a shell that reads one line, a port-forward that waits for Ctrl-C. */
+function fakeKubectl(): string {
   const bin = tempDir('warroom-fake-kubectl-');
   fs.writeFileSync(
     path.join(bin, 'kubectl'),
@@ -120,7 +121,11 @@ test('a kubectl that waits: typed keys reach it, Ctrl-C stops a port-forward and
     ].join('\n'),
     { mode: 0o755 },
   );
-  const t = open({ PATH: `${bin}${path.delimiter}${process.env.PATH}` });
+  return `${bin}${path.delimiter}${process.env.PATH}`;
+}
+
+test('a kubectl that waits: typed keys reach it, Ctrl-C stops a port-forward and not the cockpit', async () => {
+  const t = open({ PATH: fakeKubectl() });
   await podsShown(t);
   t.keys('s');
   await t.waitForText(/Proceed\?/);
@@ -149,6 +154,24 @@ test('a kubectl that waits: typed keys reach it, Ctrl-C stops a port-forward and
   assert.equal(t.format('#{alternate_on}'), '1');
   t.keys('2');
   await t.waitForText(/Deployments|Workloads/);
+  t.keys('q');
+  await t.waitForText(/EXITED 0/);
+});
+
+test("with Ink's own output (WARROOM_INK_OUTPUT=1) the hand-off leaves and repaints the screen the same way", async () => {
+  const t = open({ PATH: fakeKubectl(), WARROOM_INK_OUTPUT: '1' });
+  await podsShown(t);
+  t.keys('s');
+  await t.waitForText(/Proceed\?/);
+  t.keys('Enter');
+  await waitFor(() => /fake shell>/.test(t.capture()), { what: 'the stand-in shell', timeoutMs: 10_000 });
+  assert.equal(t.format('#{alternate_on}'), '0');
+  assert.match(t.capture(), /^terminal mode: icanon$/m);
+  t.keys('bye', 'Enter');
+  const back = await t.waitForText(/Shell into pod shop\/api-\S+ failed: session in container api ended, exit 4/);
+  assert.equal(t.format('#{alternate_on}'), '1');
+  assert.match(back.split('\n')[0]!, /warroom +DRILL bad-deploy/);
+  assert.match(back, /Pods \d+[\s\S]*Alerts/);
   t.keys('q');
   await t.waitForText(/EXITED 0/);
 });

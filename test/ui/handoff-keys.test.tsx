@@ -45,8 +45,8 @@ function withPod(s: State): Partial<State> {
   return { kube: { ...s.kube, status: 'ok', updatedAt: Date.now(), data: { ...s.kube.data, context: 'test', namespaces: ['shop'], pods: [api] } } };
 }
 
-function cockpit(h: Handoff) {
-  const c = renderCockpit({ cols: 140, rows: 40, envServices: { handoff: h } });
+function cockpit(h: Handoff, productionContexts: string[] = []) {
+  const c = renderCockpit({ cols: 140, rows: 40, envServices: { handoff: h }, productionContexts });
   c.set(withPod);
   return c;
 }
@@ -174,4 +174,17 @@ test('the hand-off runs the program with the terminal, returns its exit and stde
   assert.equal(process.listeners('SIGINT').length, before, 'the SIGINT handlers are back as they were');
   const missing = await h.run('/nonexistent/kubectl', [], []).catch((e: Error) => e.message);
   assert.match(String(missing), /cannot run \/nonexistent\/kubectl: .*ENOENT/);
+});
+
+test("in a production context the pod's name is typed before the shell opens", async () => {
+  const { h, runs } = fakeHandoff();
+  const c = cockpit(h, ['test']);
+  await tick();
+  await c.press('1', 's', 'enter', 'enter');
+  assert.match(c.frame(), /type "api-\S+" exactly to confirm/);
+  assert.equal(runs.length, 0);
+  await c.press(...api.name, 'enter');
+  await tick(50);
+  assert.equal(runs.length, 1);
+  c.ui.unmount();
 });

@@ -647,7 +647,12 @@ async function dumpFrames(): Promise<void> {
     // --node-options "…": more flags for the cockpit's node (e.g. --heapsnapshot-signal=SIGUSR2).
     const extra = args.includes('--node-options') ? args[args.indexOf('--node-options') + 1] : '';
     const nodeOptions = [profile ? `--cpu-prof --cpu-prof-dir=${profile}` : '', extra].filter(Boolean).join(' ');
-    const c = startCockpit(w, 200, 50, nodeOptions ? { NODE_OPTIONS: nodeOptions } : {});
+    // --env K=V: an environment variable for the cockpit (e.g. WARROOM_SCROLL_REGIONS=0 for an A/B).
+    const env: NodeJS.ProcessEnv = nodeOptions ? { NODE_OPTIONS: nodeOptions } : {};
+    args.forEach((a, i) => {
+      if (a === '--env' && args[i + 1]?.includes('=')) env[args[i + 1]!.split('=')[0]!] = args[i + 1]!.split('=').slice(1).join('=');
+    });
+    const c = startCockpit(w, 200, 50, env);
     try {
       await c.screen.waitFor((s) => everyPane(s, true), 40_000, 'every pane');
       await sleep(6000);

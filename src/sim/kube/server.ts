@@ -41,6 +41,8 @@ export class KubeHttp {
   readonly logStreams = new Set<http.ServerResponse>();
   /** The resource each open watch streams (pods, deployments, ...). */
   private readonly watchResource = new Map<http.ServerResponse, string>();
+  /** Paged listings in progress: their keys in order, by resource, namespace, selectors and resourceVersion. */
+  private readonly listSessions = new Map<string, Array<readonly [string, string | undefined, string]>>();
   private readonly timers = new Set<ReturnType<typeof setInterval>>();
   readonly faults: SimFaults = { watchGone: false, hangLists: false };
   /** Requests received (counted on arrival, answered or not); held LISTs their client closed. */
@@ -477,7 +479,6 @@ export class KubeHttp {
       return;
     }
     const store = this.world.store;
-    const all = store.peekUnsorted(r.def.resource, r.def.namespaced ? r.namespace : undefined, this.matcher(q));
     // Paging as the API server pages (limit, continue): objects in namespace/name order, the
     // token holding the first page's resourceVersion and the last key served. (The real server
     // serves every page from one snapshot; the sim serves the current state, which the watch
@@ -502,16 +503,41 @@ export class KubeHttp {
         throw new ApiError(400, 'BadRequest', 'continue key is not valid: invalid continue token');
       }
     }
-    const keyOf = (o: any) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-    const sorted = all.map((o) => [keyOf(o), o] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    const from = after ? sorted.findIndex(([k]) => k > after) : 0;
-    const rest = from < 0 ? [] : sorted.slice(from);
+    // The listing's keys in order, computed on its first page and reused by its continuations
+    // (a few listings at a time), so a page costs its own objects, not a sort of them all.
+    const ns = r.def.namespaced ? r.namespace : undefined;
+    const match = this.matcher(q);
+    const session = `${r.def.resource}|${ns ?? ''}|${q.get('labelSelector') ?? ''}|${q.get('fieldSelector') ?? ''}|${rv}`;
+    let keys = token ? this.listSessions.get(session) : undefined;
+    if (!keys) {
+      keys = store
+        .peekUnsorted(r.def.resource, ns, match)
+        .map((o) => [`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.namespace as string | undefined, o.metadata.name as string] as const);
+      keys.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      this.listSessions.set(session, keys);
+      if (this.listSessions.size > 8) this.listSessions.delete(this.listSessions.keys().next().value!);
+    }
+    // The first key after `after` (binary search).
+    let lo = 0;
+    let hi = keys.length;
+    while (after && lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (keys[mid]![0] <= after) lo = mid + 1;
+      else hi = mid;
+    }
     const limit = Math.max(0, Math.floor(Number(q.get('limit') ?? 0)) || 0);
-    const page = limit > 0 ? rest.slice(0, limit) : rest;
+    const page: Array<readonly [string, any]> = [];
+    let i = lo;
+    // Objects deleted since the listing began are skipped (the watch from its resourceVersion says so).
+    for (; i < keys.length && (limit === 0 || page.length < limit); i++) {
+      const [k, objNs, name] = keys[i]!;
+      const o = store.peek(r.def.resource, objNs, name);
+      if (o && match(o)) page.push([k, o]);
+    }
     const metadata: Record<string, unknown> = { resourceVersion: rv };
-    if (limit > 0 && rest.length > limit) {
-      metadata.continue = Buffer.from(JSON.stringify({ rv, after: page[page.length - 1]![0] })).toString('base64url');
-      metadata.remainingItemCount = rest.length - limit;
+    if (limit > 0 && i < keys.length) {
+      metadata.continue = Buffer.from(JSON.stringify({ rv, after: keys[i - 1]![0] })).toString('base64url');
+      metadata.remainingItemCount = keys.length - i;
     }
     const items = page.map(([, o]) => clone(o));
     if (wantsTable(req.headers.accept)) return this.json(res, 200, { ...toTable(r.def.resource, items, rv, q.get('includeObject')), metadata });

@@ -16,6 +16,7 @@ export type { PaneId } from '../ui/panes/registry.js';
 import type { PaneId } from '../ui/panes/registry.js';
 import type { LogsViewState } from '../ui/logs-viewer.js';
 import type { ViewerOverlay } from '../ui/viewer/overlay.js';
+import type { PaneView } from '../ui/pane-view.js';
 
 export interface Toast {
   id: number;
@@ -32,6 +33,10 @@ export interface UiState {
   /** The pane whose filter is being typed, if any. */
   filterEditing: PaneId | null;
   cursor: Partial<Record<PaneId, number>>;
+  /** A pane's scope (a workload's pods, an object's events) and sort, beside its filter. */
+  view: Partial<Record<PaneId, PaneView>>;
+  /** The `:` command line being typed, with the completion hint under it. */
+  command: { text: string; hint: string; error: boolean } | null;
   overlay: null | { kind: 'help'; scroll: number } | ViewerOverlay | LogsViewState;
   /** The open dialog; owned by the dialog host (src/ui/dialogs). */
   dialog: unknown | null;
@@ -94,6 +99,8 @@ export function initialState(partial: Partial<MetaState> = {}): State {
       filter: {},
       filterEditing: null,
       cursor: {},
+      view: {},
+      command: null,
       overlay: null,
       dialog: null,
       toasts: [],

@@ -5,6 +5,7 @@ import { Box, Text } from 'ink';
 import { useCockpit, useSelect } from './context.js';
 import { fitLine } from './widgets/Pane.js';
 import { paintCells } from './ansi.js';
+import { filterMatcher } from './panes/model.js';
 import type { Cell, Token } from '../present/cell.js';
 
 const TOAST_MS = 6000;
@@ -17,6 +18,7 @@ export function Footer({ width }: { width: number }) {
   const focus = useSelect((s) => s.ui.focus);
   const editing = useSelect((s) => s.ui.filterEditing);
   const filter = useSelect((s) => (s.ui.filterEditing ? (s.ui.filter[s.ui.filterEditing] ?? '') : ''));
+  const command = useSelect((s) => s.ui.command);
   const toast = useSelect((s) => s.ui.toasts[s.ui.toasts.length - 1]);
   const readOnly = useSelect((s) => s.meta.readOnly);
   const [, setTick] = useState(0);
@@ -29,11 +31,16 @@ export function Footer({ width }: { width: number }) {
   }, [toast, showToast]);
 
   let cells: Cell[];
-  if (editing) {
+  if (command) {
+    cells = [
+      { text: ` :${command.text}▏`, token: 'fg', bold: true },
+      { text: `  ${command.hint}`, token: command.error ? 'warn' : 'muted', bold: command.error },
+    ];
+  } else if (editing) {
     cells = [
       { text: ' filter ', token: 'keyHint', bold: true },
       { text: `/${filter}▏`, token: 'fg' },
-      { text: '  Enter keep · Esc clear', token: 'muted' },
+      { text: `  ${filterMatcher(filter)?.plain ? 'not a valid regex: matching as text · ' : ''}Enter keep · Esc clear`, token: 'muted' },
     ];
   } else if (showToast) {
     cells = [{ text: ` ${toast.message}`, token: LEVEL_TOKEN[toast.level], bold: toast.level === 'error' }];

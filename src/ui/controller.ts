@@ -11,11 +11,14 @@ import { visibleRows } from './panes/model.js';
 import { alertDetails } from '../present/alerts.js';
 import type { AlertRow } from '../sources/prometheus/types.js';
 import type { PodRow } from '../sources/kube/types.js';
+import type { ReplicaSetRow } from '../sources/kube/replicasets.js';
 import type { LogStream, LogStreamEvents, LogStreamOptions } from '../sources/kube/log-stream.js';
 import { createLogsViewer } from './logs-viewer.js';
 import { openViewer, viewerOverlayKey } from './viewer/overlay.js';
 import type { InspectRef } from '../sources/kube/inspect.js';
 import { inspectRef, openInspect } from './inspect.js';
+import { createCommandLine } from './command-line.js';
+import { POD_SORTS, POD_SORT_COLUMNS, type PaneScope, type PaneView } from './pane-view.js';
 
 /** What the cockpit can do beyond actions; each part is optional (absent in a read-only snapshot, a test…). */
 export interface CockpitServices {
@@ -33,6 +36,8 @@ export interface CockpitServices {
     /** `kubectl describe` and `kubectl get -o yaml` of one object, as lines. */
     describe?(ref: InspectRef): Promise<string[]>;
     yaml?(ref: InspectRef): Promise<string[]>;
+    /** `:rs`: the ReplicaSets of the watched namespaces, listed from the API. */
+    replicaSets?(): Promise<ReplicaSetRow[]>;
     history(target: ActionTarget): Promise<{ revision: number; images: string[]; changeCause: string | null; current: boolean }[]>;
   };
 }
@@ -131,6 +136,18 @@ export function createController(deps: ControllerDeps) {
     }
   };
 
+  const setView = (pane: PaneId, patch: Partial<PaneView>) => {
+    const view = get().ui.view;
+    setUi({ view: { ...view, [pane]: { ...view[pane], ...patch } }, cursor: { ...get().ui.cursor, [pane]: 0 } });
+  };
+  /** Shows `pane` narrowed to `scope`; a zoomed screen stays zoomed on it. */
+  const showScoped = (pane: PaneId, scope: PaneScope) => {
+    setView(pane, { scope });
+    setUi({ focus: pane, zoom: get().ui.zoom ? pane : null, filter: { ...get().ui.filter, [pane]: '' } });
+  };
+  const sortPods = (next: (current: PaneView['sort']) => PaneView['sort']) => setView('pods', { sort: next(get().ui.view.pods?.sort) });
+  const commandLine = createCommandLine({ cockpit, services, run: (id) => run(id), now });
+
   const focusCommands = Object.fromEntries(PANES.map((p) => [`focus.${p}`, () => setUi({ focus: p, zoom: get().ui.zoom ? p : null })])) as Record<`focus.${PaneId}`, () => unknown>;
 
   const commands: Record<ControllerCommandId, () => unknown> = {
@@ -145,6 +162,26 @@ export function createController(deps: ControllerDeps) {
     ...focusCommands,
     'pane.zoom': () => setUi({ zoom: get().ui.zoom ? null : get().ui.focus }),
     'pane.filter': () => setUi({ filterEditing: get().ui.focus }),
+    'app.command': () => commandLine.open(),
+    'nav.pods': () =>
+      withTarget('Pods', (t) => {
+        const kind = typeof t.kind === 'string' ? t.kind : 'Deployment';
+        showScoped('pods', { kind: 'owner', owner: { kind, name: t.name, namespace: t.namespace ?? '' } });
+      }),
+    'nav.events': () => {
+      const pane = get().ui.focus;
+      if (pane !== 'pods' && pane !== 'deployments' && pane !== 'nodes') return notify(cockpit, 'Events: focus Pods, Workloads or Nodes and select a row', 'warn');
+      withTarget('Events', (t) => {
+        const kind = pane === 'pods' ? 'pod' : pane === 'nodes' ? 'node' : String(t.kind ?? 'Deployment').toLowerCase();
+        showScoped('events', { kind: 'object', object: `${kind}/${t.name}`, namespace: pane === 'nodes' ? null : (t.namespace ?? null) });
+      });
+    },
+    'pods.sortNext': () =>
+      sortPods((cur) => {
+        const column = POD_SORT_COLUMNS[(cur ? POD_SORT_COLUMNS.indexOf(cur.column) + 1 : 0) % POD_SORT_COLUMNS.length]!;
+        return { column, desc: POD_SORTS[column].desc };
+      }),
+    'pods.sortReverse': () => sortPods((cur) => ({ column: cur?.column ?? 'name', desc: cur ? !cur.desc : !POD_SORTS.name.desc })),
     'cursor.up': () => moveCursor(-1),
     'cursor.down': () => moveCursor(1),
     'cursor.pageUp': () => moveCursor(-10),
@@ -254,6 +291,10 @@ export function createController(deps: ControllerDeps) {
       if (key === 'ctrl+c') return void quit();
       return;
     }
+    if (state.ui.command) {
+      if (key === 'ctrl+c') return void quit();
+      return commandLine.handleKey(key);
+    }
     if (state.ui.filterEditing) {
       const pane = state.ui.filterEditing;
       if (key === 'enter') return setUi({ filterEditing: null });
@@ -263,6 +304,7 @@ export function createController(deps: ControllerDeps) {
     }
     if (key === 'escape') {
       if (state.ui.filter[state.ui.focus]) return setUi({ filter: { ...state.ui.filter, [state.ui.focus]: '' } });
+      if (state.ui.view[state.ui.focus]?.scope) return setView(state.ui.focus, { scope: undefined });
       if (state.ui.zoom) return setUi({ zoom: null });
       return;
     }

@@ -16,6 +16,7 @@ import { getJsonSized, openStream, probeApi } from './watch.js';
 import { compareNodes, compareWorkloads, daemonSetRow, newestRevisions, nodeRow, statefulSetRow, trimObject } from './workloads.js';
 import { safeInterval } from '../../util/delay.js';
 import { deploymentLogs, podLogs, summarizeErrors } from './logs.js';
+import { listReplicaSets } from './replicasets.js';
 import { streamPodLogs, type LogStreamEvents, type LogStreamOptions } from './log-stream.js';
 import type { DeploymentRow, KubeData, PodRow } from './types.js';
 
@@ -299,6 +300,11 @@ export class KubeSource implements Source {
       },
       describe: (ref: InspectRef) => describeObject(this.connected(), ref, this.now()),
       yaml: (ref: InspectRef) => yamlOfObject(this.connected(), ref),
+      replicaSets: () => {
+        const c = this.clients;
+        if (!c) throw new Error('not connected to Kubernetes');
+        return listReplicaSets(c, resolveNamespaces(c, this.namespaces, this.allNamespaces), this.opts.labelSelector);
+      },
       history: async (target: { name: string; namespace?: string; kind?: unknown; deployment?: DeploymentRow; pod?: PodRow }) => {
         const ns = target.namespace ?? target.deployment?.namespace ?? target.pod?.namespace ?? this.clients?.defaultNamespace ?? 'default';
         if (target.kind === 'StatefulSet' || target.kind === 'DaemonSet') return this.operations().workloadHistory(target.kind, ns, target.name);

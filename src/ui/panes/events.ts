@@ -1,21 +1,33 @@
 import { eventCells, eventColumns } from '../../present/events.js';
 import { sourceBadge, type PaneDef } from './pane.js';
+import { eventInScope, scopeLabel } from '../pane-view.js';
 
 export const eventsPane: PaneDef<'events'> = {
   id: 'events',
   title: 'Events',
-  reads: (s) => [s.kube],
+  reads: (s) => [s.kube, s.ui.view.events],
   model(state, now) {
-    const events = state.kube.data.events;
+    const scope = state.ui.view.events?.scope;
+    const events = scope ? state.kube.data.events.filter((e) => eventInScope(e, scope)) : state.kube.data.events;
     const warnings = events.filter((e) => e.type === 'Warning').length;
     return {
-      title: `Events${warnings ? ` (${warnings} warnings)` : ''}`,
+      title: `Events${scope ? ` ${events.length} ${scopeLabel(scope)}` : ''}${warnings ? ` (${warnings} warnings)` : ''}`,
       badge: sourceBadge(state.kube, now),
       columns: eventColumns(state.kube.data),
       rows: events.map((e) => eventCells(e, now, state.kube.data)),
       targets: events.map(() => null),
-      empty: 'no recent events',
+      empty: scope ? `no recent events ${scopeLabel(scope)} (Esc shows all)` : 'no recent events',
     };
   },
-  layout: { lines: (s) => 1 + Math.max(1, s.kube.data.events.length), weight: 3, minHeight: 3, narrow: 4, two: { column: 0, rank: 2 }, three: { column: 1, rank: 2 } },
+  layout: {
+    lines: (s) => {
+      const scope = s.ui.view.events?.scope;
+      return 1 + Math.max(1, scope ? s.kube.data.events.filter((e) => eventInScope(e, scope)).length : s.kube.data.events.length);
+    },
+    weight: 3,
+    minHeight: 3,
+    narrow: 4,
+    two: { column: 0, rank: 2 },
+    three: { column: 1, rank: 2 },
+  },
 };

@@ -29,12 +29,27 @@ export interface PaneModel {
   empty?: string;
 }
 
+/**
+ * The `/` filter: a case-insensitive regular expression; text that is not a valid one (`api(`)
+ * matches as plain text instead, and the title says "(text)".
+ */
+export function filterMatcher(filter: string | undefined): { test: (text: string) => boolean; plain: boolean } | null {
+  if (!filter) return null;
+  try {
+    const re = new RegExp(filter, 'i');
+    return { test: (t) => re.test(t), plain: false };
+  } catch {
+    const needle = filter.toLowerCase();
+    return { test: (t) => t.toLowerCase().includes(needle), plain: true };
+  }
+}
+
 /** Row indices that pass the filter, in display order. */
 export function visibleRows(model: PaneModel, filter: string | undefined): number[] {
   const out: number[] = [];
-  const needle = filter?.toLowerCase() ?? '';
+  const match = filterMatcher(filter);
   for (let i = 0; i < model.rows.length; i++) {
-    if (!needle || model.rows.at(i)!.some((c) => c.text.toLowerCase().includes(needle))) out.push(i);
+    if (!match || model.rows.at(i)!.some((c) => match.test(c.text))) out.push(i);
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { podCells, podColumns, podFlexWidths } from '../../present/pods.js';
 import type { KubeData, PodRow } from '../../sources/kube/types.js';
 import type { Rows } from './model.js';
 import { sourceBadge, type PaneDef } from './pane.js';
+import { podInScope, scopeLabel, sortLabel, sortPods } from '../pane-view.js';
 
 type Data = Pick<KubeData, 'allNamespaces' | 'namespaces' | 'metricsAvailable'>;
 
@@ -42,23 +43,35 @@ function podTarget(p: PodRow): ActionTarget {
 export const podsPane: PaneDef<'pods'> = {
   id: 'pods',
   title: 'Pods',
-  reads: (s) => [s.kube],
+  reads: (s) => [s.kube, s.ui.view.pods],
   model(state, now) {
     const data = state.kube.data;
-    const pods = data.pods;
+    const view = state.ui.view.pods;
+    const scoped = view?.scope ? data.pods.filter((p) => podInScope(p, view.scope)) : data.pods;
+    const pods = sortPods(scoped, view?.sort);
     let unhealthy = 0;
     for (const p of pods) if (!p.healthy) unhealthy++;
     const columns = podColumns(data);
     const rows: Rows<Cell[]> = { length: pods.length, at: (i) => (pods[i] ? podRowCells(pods[i], now, data) : undefined) };
     return {
-      title: `Pods ${pods.length}${unhealthy ? ` (${unhealthy} unhealthy)` : ''}`,
+      title: [`Pods ${pods.length}${unhealthy ? ` (${unhealthy} unhealthy)` : ''}`, view?.scope && scopeLabel(view.scope), sortLabel(view?.sort)].filter(Boolean).join(' '),
       badge: sourceBadge(state.kube, now),
       columns,
       rows,
       widths: podFlexWidths(pods, columns),
       targets: { length: pods.length, at: (i) => (pods[i] ? podTarget(pods[i]) : undefined) },
-      empty: state.kube.status === 'ok' ? 'no pods in the selected namespaces' : 'waiting for the cluster',
+      empty: view?.scope ? `no pods ${scopeLabel(view.scope)} (Esc shows all)` : state.kube.status === 'ok' ? 'no pods in the selected namespaces' : 'waiting for the cluster',
     };
   },
-  layout: { lines: (s) => 1 + Math.max(1, s.kube.data.pods.length), weight: 5, minHeight: 4, narrow: 2, two: { column: 0, rank: 0 }, three: { column: 0, rank: 0 } },
+  layout: {
+    lines: (s) => {
+      const scope = s.ui.view.pods?.scope;
+      return 1 + Math.max(1, scope ? s.kube.data.pods.filter((p) => podInScope(p, scope)).length : s.kube.data.pods.length);
+    },
+    weight: 5,
+    minHeight: 4,
+    narrow: 2,
+    two: { column: 0, rank: 0 },
+    three: { column: 0, rank: 0 },
+  },
 };

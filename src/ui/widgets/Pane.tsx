@@ -6,7 +6,7 @@ import { Box, Text } from 'ink';
 import type { Cell } from '../../present/cell.js';
 import type { Theme, ThemeToken } from '../theme.js';
 import { fitColumns, fitRow, headerRow, windowStart } from './table.js';
-import type { PaneModel } from '../panes/model.js';
+import { filterMatcher, type PaneModel } from '../panes/model.js';
 import { truncate } from '../../present/format.js';
 import { paintCells } from '../ansi.js';
 
@@ -42,7 +42,7 @@ export function paneLines(props: PaneProps): string[] {
   const { model, width, height, focused, theme } = props;
   const b = BORDERS[theme.glyphs.borderStyle] ?? BORDERS.round;
   const border: ThemeToken = focused ? 'borderFocused' : 'border';
-  const title = ` ${props.index} ${model.title}${props.filter ? ` /${props.filter}` : ''} `;
+  const title = ` ${props.index} ${model.title}${props.filter ? ` /${props.filter}${filterMatcher(props.filter)?.plain ? ' (text)' : ''}` : ''} `;
   // A long badge (a source's error) never pushes out the pane's number and name.
   const badgeRoom = Math.max(0, width - 4 - Math.min(title.length, 16));
   const badge = model.badge ? truncate(` ${model.badge.text} `, badgeRoom) : '';

@@ -1,0 +1,259 @@
+// Navigation through typed keys: the `:` command line, Enter on a workload, `e` for an object's
+// events, the pods sort keys and the `/` regular expression filter.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanup } from 'ink-testing-library';
+import { renderCockpit, NOW } from '../helpers/cockpit.js';
+import { fill, pod } from '../helpers/cockpit-data.js';
+import type { StatefulSetRow } from '../../src/sources/kube/types.js';
+import type { ReplicaSetRow } from '../../src/sources/kube/replicasets.js';
+
+after(() => cleanup());
+
+const sts: StatefulSetRow = {
+  key: 'shop/noa-redis',
+  namespace: 'shop',
+  name: 'noa-redis',
+  desired: 3,
+  current: 3,
+  ready: 2,
+  updated: 3,
+  images: ['redis:7.2'],
+  revision: 4,
+  currentRevision: 'noa-redis-5d8',
+  updateRevision: 'noa-redis-5d8',
+  rolling: false,
+  rollout: 'partitioned roll out complete: 3 new pods have been updated...',
+  uid: 'uid-sts',
+};
+
+function cockpit(opts: { cols?: number; rows?: number } = {}) {
+  const calls: { namespaces: unknown[]; contexts: string[] } = { namespaces: [], contexts: [] };
+  const replicaSets: ReplicaSetRow[] = [
+    {
+      namespace: 'shop',
+      name: 'api-5f7c9d',
+      desired: 9,
+      current: 9,
+      ready: 8,
+      createdAt: NOW - 26 * 60_000,
+      owner: 'Deployment/api',
+      revision: '7',
+      images: ['registry.example.com/api:v1.14.2'],
+    },
+    {
+      namespace: 'shop',
+      name: 'api-77b6c4',
+      desired: 0,
+      current: 0,
+      ready: 0,
+      createdAt: NOW - 3 * 86400_000,
+      owner: 'Deployment/api',
+      revision: '6',
+      images: ['registry.example.com/api:v1.14.1'],
+    },
+  ];
+  const c = renderCockpit({
+    cols: opts.cols ?? 120,
+    rows: opts.rows ?? 35,
+    services: {
+      kube: {
+        listContexts: () => ['prod-eu-1', 'staging'],
+        currentContext: () => 'prod-eu-1',
+        switchContext: async (name) => void calls.contexts.push(name),
+        setNamespaces: (ns) => void calls.namespaces.push(ns),
+        logs: async () => ({ title: '', lines: [] }),
+        history: async () => [],
+        replicaSets: async () => replicaSets,
+      },
+    },
+  });
+  fill(c.cockpit);
+  // A StatefulSet with its pods, and a pod whose name starts like api's but belongs to another owner.
+  const data = c.cockpit.store.getState().kube.data;
+  const stsPods = [0, 1, 2].map((i) => ({
+    ...pod('shop', 'x', 90 + i),
+    name: `noa-redis-${i}`,
+    key: `shop/noa-redis-${i}`,
+    deployment: null,
+    owner: { kind: 'StatefulSet', name: 'noa-redis' },
+  }));
+  const lookalike = { ...pod('shop', 'api-canary', 99), deployment: 'api-canary', owner: { kind: 'Deployment', name: 'api-canary' } };
+  c.set((s) => ({ kube: { ...s.kube, data: { ...data, pods: [...data.pods, ...stsPods, lookalike], statefulSets: [sts] } } }));
+  return Object.assign(c, { calls });
+}
+
+const type = (s: string) => [...s].map((ch) => (ch === ' ' ? 'space' : ch));
+
+test(': opens a command line at the bottom; view names and aliases focus their pane, Tab completes, Esc cancels', async () => {
+  const c = cockpit();
+  await c.press(':');
+  assert.match(c.frame(), /:▏ +pods deploy sts ds nodes events rs ns ctx sort q/, 'the prompt with what can be typed');
+  await c.press(...type('no'), 'enter');
+  let s = c.cockpit.store.getState().ui;
+  assert.equal(s.focus, 'nodes', ':no focuses Nodes');
+  assert.equal(s.command, null);
+  assert.equal(s.zoom, null, 'at 120×35 the overview stays');
+
+  await c.press(':', 's', 't', 'tab');
+  assert.match(c.frame(), /:sts▏/, 'Tab completes to the first match');
+  await c.press('enter');
+  s = c.cockpit.store.getState().ui;
+  assert.equal(s.focus, 'deployments');
+  let f = c.frame();
+  assert.match(f, /Workloads 1 StatefulSets only/);
+  assert.match(f, /noa-redis/);
+  assert.doesNotMatch(f, /deploy +checkout/, 'no Deployments while :sts is shown');
+  await c.press(':', ...type('dp'), 'enter');
+  f = c.frame();
+  assert.match(f, /Workloads 4 Deployments only/);
+  assert.doesNotMatch(f, /noa-redis +StatefulSet/);
+  await c.press(':', ...type('workloads'), 'enter');
+  assert.match(c.frame(), /Workloads 5 \(4 deploy, 1 sts, 0 ds\)/);
+
+  await c.press(':', 'd', 'e', 'tab');
+  assert.match(c.frame(), /:deploy▏ +deploy deployments deployment/, 'Tab extends to the common prefix and lists the choices');
+  await c.press('escape');
+  assert.equal(c.cockpit.store.getState().ui.command, null, 'Esc cancels');
+  assert.equal(c.cockpit.store.getState().ui.focus, 'deployments', 'and nothing changed');
+
+  await c.press(':', ...type('ev'), 'enter');
+  assert.equal(c.cockpit.store.getState().ui.focus, 'events');
+  await c.press(':', ...type('pods'), 'enter');
+  assert.equal(c.cockpit.store.getState().ui.focus, 'pods');
+});
+
+test('an unknown command or a bad argument says why and keeps the line; :ns and :ctx switch; :q quits', async () => {
+  const c = cockpit();
+  await c.press(':', ...type('pdos'), 'enter');
+  const f = c.frame();
+  assert.match(f, /:pdos▏ +unknown command ":pdos"/, 'the reason, and the typed text is kept');
+  assert.equal(c.cockpit.store.getState().ui.focus, 'pods');
+  await c.press('backspace', 'backspace', 'backspace', 'backspace', ...type('ns Bad_NS'), 'enter');
+  assert.match(c.frame(), /"Bad_NS" is not a namespace name/);
+  assert.deepEqual(c.calls.namespaces, []);
+  for (let i = 0; i < 'Bad_NS'.length; i++) await c.press('backspace');
+  await c.press('p', 'a', 'tab');
+  assert.match(c.frame(), /:ns payments▏/, 'namespace names complete');
+  await c.press('enter');
+  assert.deepEqual(c.calls.namespaces, [['payments']]);
+  await c.press(':', ...type('ns *'), 'enter');
+  assert.deepEqual(c.calls.namespaces[1], 'all');
+
+  await c.press(':', ...type('ctx nope'), 'enter');
+  assert.match(c.frame(), /no context "nope" in the kubeconfig \(prod-eu-1, staging\)/);
+  await c.press('escape', ':', ...type('ctx s'), 'tab', 'enter');
+  assert.deepEqual(c.calls.contexts, ['staging']);
+
+  await c.press(':', ...type('sort bogus'), 'enter');
+  assert.match(c.frame(), /sort by one of: name namespace status/);
+  await c.press('escape', ':', 'q', 'enter');
+  assert.equal(c.exited, true, ':q quits (no incident open)');
+});
+
+test(':rs lists the ReplicaSets the API returned, in a viewer', async () => {
+  const c = cockpit();
+  await c.press(':', ...type('rs'), 'enter');
+  await new Promise((r) => setTimeout(r, 50));
+  await c.press();
+  const f = c.frame();
+  assert.match(f, /ReplicaSets \(2\)/);
+  assert.match(f, /NAMESPACE +NAME +DESIRED +CURRENT +READY +AGE +REVISION +OWNER/);
+  assert.match(f, /shop +api-5f7c9d +9 +9 +8 +26m +7 +Deployment\/api/);
+  assert.match(f, /api-77b6c4 +0 +0 +0 +3d/);
+});
+
+test('at 80×24 a view command zooms its pane', async () => {
+  const c = cockpit({ cols: 80, rows: 24 });
+  await c.press(':', ...type('deploy'), 'enter');
+  assert.equal(c.cockpit.store.getState().ui.zoom, 'deployments');
+  assert.match(c.frame(), /worker/, 'every deployment row, zoomed');
+});
+
+test('Enter on a workload shows its pods (by owner, not by name prefix); the title says so and Esc shows all', async () => {
+  const c = cockpit();
+  await c.press('2', 'enter');
+  let s = c.cockpit.store.getState().ui;
+  assert.equal(s.focus, 'pods');
+  let f = c.frame();
+  assert.match(f, /Pods 9 \(1 unhealthy\) of deployment shop\/api/);
+  assert.doesNotMatch(f, /api-canary/, "a pod named like api but owned by api-canary is not api's");
+  assert.doesNotMatch(f, /checkout-/);
+  await c.press('escape');
+  f = c.frame();
+  assert.match(f, /Pods 40/, 'Esc shows every pod again');
+  // A StatefulSet: its pods by their controller.
+  await c.press('2', 'G', 'enter');
+  f = c.frame();
+  assert.match(f, /Pods 3 of statefulset shop\/noa-redis/);
+  assert.match(f, /noa-redis-0[\s\S]*noa-redis-2/);
+  s = c.cockpit.store.getState().ui;
+  assert.equal(s.focus, 'pods');
+});
+
+test('e shows the events of the selected pod, workload or node', async () => {
+  const c = cockpit();
+  const pods = c.cockpit.store.getState().kube.data.pods;
+  // The fixture's event 0 is about pod 0, event 1 about pod 5.
+  await c.press('1', 'e');
+  let f = c.frame();
+  assert.equal(c.cockpit.store.getState().ui.focus, 'events');
+  assert.match(f, new RegExp(`Events 1 of shop/pod/${pods[0]!.name}`));
+  await c.press('escape');
+  assert.match(c.frame(), /Events \(5 warnings\)/, 'Esc shows every event');
+  await c.press('2', 'e');
+  f = c.frame();
+  assert.match(f, /Events 0 of shop\/deployment\/api/);
+  assert.match(f, /no recent events of shop\/deployment\/api \(Esc shows all\)/);
+  await c.press('4', 'e');
+  assert.match(c.frame(), /Events: focus Pods, Workloads or Nodes/);
+});
+
+test('> cycles the pods sort column, < reverses it, :sort picks one; the title shows it', async () => {
+  const c = cockpit();
+  const firstPod = () => {
+    const line = c
+      .frame()
+      .split('\n')
+      .find((l) => /NAME +READY/.test(l));
+    const lines = c.frame().split('\n');
+    return lines[lines.indexOf(line!) + 1]!;
+  };
+  await c.press('1', '>');
+  assert.match(c.frame(), /Pods 40 \(1 unhealthy\) by name ↑/);
+  assert.match(firstPod(), /api-5f7c9d0b8/);
+  await c.press('<');
+  assert.match(c.frame(), /by name ↓/);
+  assert.match(firstPod(), /worker-/);
+  await c.press(':', ...type('sort restarts'), 'enter');
+  assert.match(c.frame(), /by restarts ↓/);
+  assert.match(firstPod(), /CrashLoopBackOff +14/);
+  await c.press(':', ...type('sort cpu'), 'enter');
+  const pods = c.cockpit.store.getState().kube.data.pods;
+  const top = [...pods].sort((a, b) => (b.cpuMilli ?? 0) - (a.cpuMilli ?? 0))[0]!;
+  assert.match(firstPod(), new RegExp(top.name));
+  await c.press('?');
+  assert.match(c.frame(), /> +Sort pods by the next column/, 'the sort keys are in the help');
+});
+
+test('/ is a case-insensitive regular expression, plain text when it is not a valid one', async () => {
+  const c = cockpit();
+  await c.press('1', '/', ...type('API.*b8-kx'));
+  assert.doesNotMatch(c.frame(), /not a valid regex/, 'a valid regex while typing');
+  await c.press('enter');
+  let f = c.frame();
+  assert.match(f, /\/API\.\*b8-kx /);
+  assert.doesNotMatch(f, /\(text\)/);
+  assert.match(f, /api-5f7c9d/);
+  assert.doesNotMatch(f, /checkout-5f/);
+  await c.press('escape', '/', ...type('crash|oom'), 'enter');
+  f = c.frame();
+  assert.match(f, /CrashLoopBackOff/);
+  assert.doesNotMatch(f, /Running/);
+  await c.press('escape', '/', ...type('noa-redis-('));
+  assert.match(c.frame(), /not a valid regex: matching as text/);
+  await c.press('enter');
+  f = c.frame();
+  assert.match(f, /\/noa-redis-\( \(text\)/);
+  assert.match(f, /no rows match/);
+});

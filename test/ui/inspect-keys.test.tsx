@@ -22,6 +22,7 @@ let source: KubeSource;
 let clients: KubeClients;
 let kc: string;
 let c: ReturnType<typeof renderCockpit>;
+let simStopped = false;
 
 const k = async (...args: string[]) => {
   const r = await kubectl(args, { kubeconfig: kc, timeoutMs: 30_000 });
@@ -70,7 +71,7 @@ after(async () => {
   c.ui.unmount();
   cleanup();
   await source.stop();
-  await sim.stop();
+  if (!simStopped) await sim.stop();
 });
 
 test('d on a crash-looping pod: Last State Terminated with its reason, Restart Count and the BackOff event, as kubectl describe has them', async () => {
@@ -223,4 +224,18 @@ test('read-only allows d and y; a pod that is gone (404) shows a message and the
   await screen(/work on the Pods, Workloads and Nodes panes/, 'a pane without objects says so', () => ro);
   assert.equal(ro.exited, false);
   ro.ui.unmount();
+});
+
+test('with the API server down, d says so in the viewer within a second and the cockpit keeps running', async () => {
+  await c.press('escape', '9');
+  await sim.stop();
+  simStopped = true;
+  const started = Date.now();
+  await c.press('d');
+  await screen(/Cannot describe node sim-node-\d/, 'the failure in the viewer');
+  assert.ok(Date.now() - started < 1000, `shown after ${Date.now() - started} ms`);
+  assert.match(overlayText(), /not reachable|unreachable|refused|cannot reach/i);
+  await c.press('escape');
+  assert.match(c.frame(), /Nodes/, 'the panes are back');
+  assert.equal(c.exited, false);
 });

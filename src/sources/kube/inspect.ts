@@ -178,9 +178,12 @@ export async function describeObject(c: KubeClients, ref: InspectRef, now: numbe
 
 /** `kubectl get -o yaml` of the object, as lines, with env secrets and URL credentials masked. */
 export async function yamlOfObject(c: KubeClients, ref: InspectRef): Promise<string[]> {
-  return objectYaml(maskObject(await getObject(c, ref)))
-    .replace(/\n$/, '')
-    .split('\n');
+  return yamlLines(await getObject(c, ref));
+}
+
+/** The YAML as shown: secrets masked, one entry per line. */
+export function yamlLines(obj: KubernetesObject): string[] {
+  return objectYaml(maskObject(obj)).replace(/\n$/, '').split('\n');
 }
 
 /** Env values with secret-looking names hidden and URL credentials masked, in every container list the object has. */

@@ -60,7 +60,7 @@ const UI_COMMANDS = [
   c('kube.describe', ['d'], 'describe', 'Describe the selected pod, workload or node, with its events', 'Kubernetes', 'global'),
   c('kube.yaml', ['y'], 'yaml', 'YAML of the selected pod, workload or node', 'Kubernetes', 'global'),
   c('kube.history', ['h'], 'history', 'Revision history; roll back to a chosen revision', 'Kubernetes', 'deployments', true),
-  c('kube.logs', ['l'], 'logs', 'Logs of the selected pod: follow, previous, container, since, save (keys in the viewer)', 'Kubernetes', 'pods', true),
+  c('kube.logs', ['l'], 'logs', 'Logs of the selected pod (follow, previous, save…)', 'Kubernetes', 'pods', true),
   c('kube.deployLogs', ['l'], 'logs', "Recent logs of the deployment's pods, errors grouped", 'Kubernetes', 'deployments', true),
   c('alert.runbook', ['o'], 'runbook', "Show the alert's runbook URL and details", 'Alerts', 'alerts', true),
 ];

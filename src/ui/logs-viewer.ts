@@ -21,6 +21,7 @@ export const SINCE_WINDOWS: { label: string; seconds: number | null }[] = [
 /** Lines read when a view opens, and the most it keeps while following. */
 export const TAIL_LINES = 1000;
 export const MAX_LINES = 5000;
+const FLUSH_MS = 50;
 
 export interface LogsViewState {
   kind: 'logs';
@@ -76,10 +77,34 @@ export function createLogsViewer(deps: LogsViewerDeps) {
     if (v) cockpit.store.setState((s) => ({ ui: { ...s.ui, overlay: { ...v, ...patch } } }));
   };
 
+  let pending: LogEntry[] = [];
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
+    const cur = view();
+    const batch = pending;
+    pending = [];
+    if (!cur || !batch.length) return;
+    const all = [...cur.entries, ...batch];
+    const entries = all.length > MAX_LINES ? all.slice(all.length - MAX_LINES) : all;
+    set({
+      entries,
+      errors: summarizeErrors(
+        entries.map((e) => e.text),
+        5,
+      ),
+      // Scrolled up, the same lines stay in view while new ones arrive below.
+      fromEnd: cur.fromEnd ? Math.min(Math.max(0, entries.length - 1), cur.fromEnd + batch.length) : 0,
+    });
+  };
+
   const stop = () => {
     generation++;
     stream?.stop();
     stream = null;
+    // Lines already received are kept (f pauses, then resumes after them).
+    flush();
   };
 
   /** (Re)reads the log with the view's options; `resume` continues after the lines shown. */
@@ -101,22 +126,17 @@ export function createLogsViewer(deps: LogsViewerDeps) {
     stream = deps.streamLogs(v.namespace, v.pod, opts, {
       lines: (batch) =>
         mine(() => {
-          const cur = view()!;
-          const all = [...cur.entries, ...batch];
-          const entries = all.length > MAX_LINES ? all.slice(all.length - MAX_LINES) : all;
-          set({
-            entries,
-            errors: summarizeErrors(
-              entries.map((e) => e.text),
-              5,
-            ),
-            // Scrolled up, the same lines stay in view while new ones arrive below.
-            fromEnd: cur.fromEnd ? Math.min(Math.max(0, entries.length - 1), cur.fromEnd + batch.length) : 0,
-            ...(follow && cur.status !== 'following' ? { status: 'following', statusLevel: 'info' as const } : {}),
-          });
+          // A chatty container sends many small chunks: they are drawn together, a few times a second at most.
+          pending.push(...batch);
+          if (!flushTimer) {
+            flushTimer = setTimeout(flush, FLUSH_MS);
+            flushTimer.unref?.();
+          }
         })(),
+      opened: mine(() => follow && set({ status: 'following', statusLevel: 'info' })),
       ended: (message) =>
         mine(() => {
+          flush();
           stream = null;
           const cur = view()!;
           const what = cur.previous ? `previous container of ${cur.container}: its last lines` : follow ? message : `${cur.entries.length} lines read (f to follow)`;
@@ -124,6 +144,7 @@ export function createLogsViewer(deps: LogsViewerDeps) {
         })(),
       failed: (message) =>
         mine(() => {
+          flush();
           stream = null;
           const cur = view()!;
           const none = cur.previous && /previous terminated container .* not found/.test(message);

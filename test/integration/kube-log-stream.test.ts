@@ -3,6 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KubeSim } from '../../src/sim/kube/index.js';
@@ -225,5 +226,34 @@ describe('log streams against the kube simulator', () => {
     const f = await kubectl(['logs', '-f', leaky], { kubeconfig: kc, timeoutMs: 15_000 });
     assert.equal(f.code, 0, f.stderr);
     assert.match(f.stdout, /heap usage high/);
+  });
+
+  it('an API server that never answers the log request: a timeout, not a viewer stuck on connecting', async () => {
+    const held: http.ServerResponse[] = [];
+    const silent = http.createServer((_req, res) => held.push(res));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const file = path.join(path.dirname(kc), 'silent-kubeconfig');
+    fs.writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: s, cluster: {server: "http://127.0.0.1:' + port + '", insecure-skip-tls-verify: true}}]',
+        'users: [{name: u, user: {token: t0ken}}]',
+        'contexts: [{name: s, context: {cluster: s, user: u, namespace: prod}}]',
+        'current-context: s',
+      ].join('\n'),
+    );
+    const slow = connect({ kubeconfig: file, timeoutSeconds: 1 });
+    let failed: string | null = null;
+    const started = Date.now();
+    const s = streamPodLogs(slow, NS, 'web-0', { container: 'web', follow: true }, { lines: () => undefined, ended: () => undefined, failed: (m) => (failed = m) });
+    await s.done;
+    assert.match(failed!, /timed out: the Kubernetes API at http:\/\/127\.0\.0\.1:\d+ did not answer the log request in 1 s/);
+    assert.ok(Date.now() - started < 5000);
+    assert.doesNotMatch(failed!, /t0ken/);
+    for (const r of held) r.destroy();
+    silent.close();
   });
 });

@@ -2,6 +2,7 @@
 // client-node's Log. Lines are always asked for with timestamps, so a dropped follow resumes from
 // the last line's time without repeating it, and showing timestamps is only a matter of display.
 import { Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { Log } from '@kubernetes/client-node';
 import type { KubeClients } from './client.js';
 import { toKubeError } from './errors.js';
@@ -28,6 +29,8 @@ export interface LogStreamEvents {
   ended(message: string): void;
   /** It could not be read; not called after stop(). */
   failed(message: string): void;
+  /** The API server answered: the lines (if any) follow. */
+  opened?(): void;
   /** The connection dropped while the container still runs; one reconnect follows. */
   reconnecting?(): void;
 }
@@ -159,15 +162,17 @@ export function streamPodLogs(c: KubeClients, ns: string, pod: string, opts: Log
     const closed = (dropped: boolean) => {
       if (over) return;
       over = true;
-      if (partial) accept([parseLogLine(partial)]);
+      // A cut line comes again whole when the stream resumes; a clean end's last line may lack its newline.
+      if (partial && !dropped) accept([parseLogLine(partial)]);
       partial = '';
       abort = null;
       void afterEnd(dropped);
     };
+    const utf8 = new StringDecoder('utf8');
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
         if (!stopped) {
-          const text = partial + chunk.toString('utf8');
+          const text = partial + utf8.write(chunk);
           const parts = text.split('\n');
           partial = parts.pop() ?? '';
           if (parts.length) accept(parts.map((l) => parseLogLine(l.replace(/\r$/, ''))));
@@ -180,15 +185,32 @@ export function streamPodLogs(c: KubeClients, ns: string, pod: string, opts: Log
     sink.on('finish', () => closed(false));
     const last = shown[shown.length - 1];
     const since = resume && last?.ts ? { sinceTime: last.ts } : { sinceSeconds: opts.sinceSeconds, tailLines: opts.tailLines };
+    // Log has no timeout of its own until the response starts.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), c.timeoutMs)));
+    const request = log.log(ns, pod, opts.container, sink, { follow: opts.follow, previous: opts.previous, timestamps: true, ...since });
     try {
-      const ctl = await log.log(ns, pod, opts.container, sink, { follow: opts.follow, previous: opts.previous, timestamps: true, ...since });
+      const ctl = await Promise.race([request, timeout]);
+      if (ctl === 'timeout') {
+        over = true;
+        void request.then(
+          (late) => late.abort(),
+          () => undefined,
+        );
+        return finish(() => ev.failed(`timed out: the Kubernetes API${c.server ? ` at ${c.server}` : ''} did not answer the log request in ${Math.round(c.timeoutMs / 1000)} s`));
+      }
       if (stopped) ctl.abort();
-      else abort = ctl;
+      else {
+        abort = ctl;
+        ev.opened?.();
+      }
     } catch (e) {
       if (over || stopped) return;
       over = true;
       const message = await explain(e);
       finish(() => ev.failed(message));
+    } finally {
+      clearTimeout(timer);
     }
   };
 

@@ -58,8 +58,8 @@ export function shownLine(e: LogEntry, timestamps: boolean): string {
 }
 
 /** Rows left for log lines in a terminal `rows` high: header, footer, frame, title, keys, errors, status. */
-export function logPageRows(v: Pick<LogsViewState, 'errors'>, rows: number): number {
-  return Math.max(1, rows - 2 - 2 - 2 - (v.errors.length ? v.errors.length + 1 : 1) - 1);
+export function logPageRows(v: Pick<LogsViewState, 'errors' | 'saved'>, rows: number): number {
+  return Math.max(1, rows - 2 - 2 - 2 - (v.errors.length ? v.errors.length + 1 : 1) - 1 - (v.saved ? 1 : 0));
 }
 
 export function createLogsViewer(deps: LogsViewerDeps) {

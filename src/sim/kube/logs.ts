@@ -88,8 +88,9 @@ function logTarget(k: Kubelet, ns: string, name: string, opts: LogOptions): LogT
     instance = c.phase === 'running' ? c.instance - 1 : c.instance;
     if (c.restartCount === 0 || instance < 1) throw ApiError.badRequest(`previous terminated container "${cname}" in pod "${name}" not found`);
   } else if (c.instance === 0 || (c.phase !== 'running' && c.phase !== 'backoff')) {
-    const reason = c.phase === 'pullerr' ? 'ErrImagePull' : c.phase === 'pullbackoff' ? 'ImagePullBackOff' : 'ContainerCreating';
-    throw ApiError.badRequest(`container "${cname}" in pod "${name}" is waiting to start: ${reason}`);
+    // The kubelet's own words for the common waiting reasons.
+    const why = c.phase === 'pullerr' ? "image can't be pulled" : c.phase === 'pullbackoff' ? 'trying and failing to pull image' : 'ContainerCreating';
+    throw ApiError.badRequest(`container "${cname}" in pod "${name}" is waiting to start: ${why}`);
   }
   return { rt, c, instance };
 }

@@ -35,8 +35,10 @@ export function LogsView({ width, height }: { width: number; height: number }) {
         ...v.errors.map((e) => ({ text: `${String(e.count).padStart(6)}  ${e.message}`, token: 'critical' as const })),
       ]
     : [{ text: v.entries.length ? 'No ERROR/FATAL/Exception/panic lines.' : ' ', token: 'muted' as const }];
-  const status = wrapRow(v.saved ?? v.status, inner);
-  const room = Math.max(1, height - 2 - 2 - head.length - status.length);
+  // The status (with the position, added below) and, after ctrl+s, where the file went: whole, wrapped.
+  const status = wrapRow(v.status, inner);
+  const saved = v.saved ? wrapRow(v.saved, inner) : [];
+  const room = Math.max(1, height - 2 - 2 - head.length - status.length - saved.length);
 
   // The rows that end at the last line in view (fromEnd lines are below it), filled from the bottom.
   const rowsOf = (i: number): string[] => {
@@ -58,7 +60,7 @@ export function LogsView({ width, height }: { width: number; height: number }) {
   }
   if (rows.length > room) rows = rows.slice(rows.length - room);
   const position = v.entries.length ? `lines ${first + 1}–${end} of ${v.entries.length}${v.fromEnd ? ' · G to the newest' : ''}` : 'no lines';
-  const statusToken = v.saved ? 'ok' : v.statusLevel === 'error' ? 'critical' : v.statusLevel === 'warn' ? 'warn' : 'muted';
+  const statusToken = v.statusLevel === 'error' ? 'critical' : v.statusLevel === 'warn' ? 'warn' : 'muted';
 
   return (
     <Box width={width} height={height} flexDirection="column" borderStyle={theme.glyphs.borderStyle} borderColor={theme.style('borderFocused').color} paddingX={1}>
@@ -82,7 +84,12 @@ export function LogsView({ width, height }: { width: number; height: number }) {
       </Box>
       {status.map((l, i) => (
         <Text key={`s${i}`} {...theme.style(statusToken)} wrap="truncate">
-          {i === 0 && !v.saved ? `${l} · ${position}` : l}
+          {i === status.length - 1 ? `${l} · ${position}` : l}
+        </Text>
+      ))}
+      {saved.map((l, i) => (
+        <Text key={`f${i}`} {...theme.style('ok')} wrap="truncate">
+          {l}
         </Text>
       ))}
     </Box>

@@ -103,6 +103,11 @@ async function cockpit(loaded: LoadedConfig, drill?: DrillStarter): Promise<numb
   const running = await startCockpit({ loaded, drill });
   installExitHandlers(running);
   const code = await running.exited;
+  // Stopped while a hand-off had the terminal: Ink took the input back after its unmount, and a
+  // listening stdin would keep the process alive.
+  if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  process.stdin.pause();
+  process.stdin.unref();
   // The post-mortem paths, in full, once the screen is given back.
   if (running.postmortems.length) process.stdout.write(`post-mortem written:\n${running.postmortems.map((p) => `  ${p}`).join('\n')}\n`);
   if (running.error) throw running.error;

@@ -5,6 +5,7 @@
 // cockpit says so at once.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
@@ -114,7 +115,7 @@ function fakeKubectl(): string {
     [
       '#!/bin/sh',
       'case "$*" in',
-      '  *port-forward*) echo "fake kubectl forwarding"; exec sleep 60 ;;',
+      '  *port-forward*) echo $$ > "$(dirname "$0")/forward.pid"; echo "fake kubectl forwarding"; exec sleep 60 ;;',
       '  *) stty -a | grep -o -- "-\\?icanon" | sed "s/^/terminal mode: /"; printf "fake shell> "; read line; echo "fake kubectl read: $line" >&2; exit 4 ;;',
       'esac',
       '',
@@ -174,6 +175,37 @@ test("with Ink's own output (WARROOM_INK_OUTPUT=1) the hand-off leaves and repai
   assert.match(back, /Pods \d+[\s\S]*Alerts/);
   t.keys('q');
   await t.waitForText(/EXITED 0/);
+});
+
+test('SIGTERM to warroom during a port-forward: kubectl is stopped too, the terminal is given back', async () => {
+  const PATH = fakeKubectl();
+  const t = open({ PATH });
+  await podsShown(t);
+  t.keys('F');
+  await t.waitForText(/Local port/);
+  t.keys('Enter');
+  await t.waitForText(/Forward 127\.0\.0\.1:8080/);
+  t.keys('Enter');
+  await waitFor(() => /fake kubectl forwarding/.test(t.capture()), { what: 'the stand-in forward', timeoutMs: 10_000 });
+  const forwardPid = Number(fs.readFileSync(path.join(PATH.split(path.delimiter)[0]!, 'forward.pid'), 'utf8'));
+  const nodePid = execFileSync('pgrep', ['-P', t.format('#{pane_pid}'), '-f', 'dist/cli.js'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')[0];
+  process.kill(Number(nodePid), 'SIGTERM');
+  await t.waitForText(/EXITED 143/);
+  assert.equal(t.format('#{alternate_on}'), '0');
+  assert.equal(t.format('#{cursor_flag}'), '1');
+  await waitFor(
+    () => {
+      try {
+        process.kill(forwardPid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    { what: 'the stand-in kubectl to be gone', timeoutMs: 5000 },
+  );
 });
 
 test('kubectl not on PATH: said within a second, the cockpit stays', async () => {

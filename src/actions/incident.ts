@@ -214,7 +214,8 @@ export function previewPost(engine: IncidentEngine, fields: UpdateFields, status
   for (const sink of sinks.length ? sinks : [{ name: 'journal', kind: 'dryrun' as const, audience: 'internal' as const }]) {
     const u = composeUpdate(info, fields, { audience: sink.audience, status, now });
     out.push(`── ${sink.name} (${sink.audience}) ──`);
-    if (sink.kind === 'statuspage') {
+    // A public dry run stands in for a status page: it records the page's fields, so they are shown.
+    if (sink.kind === 'statuspage' || (sink.kind === 'dryrun' && sink.audience === 'public')) {
       out.push(
         `Incident name: ${u.statuspage.name}`,
         `Status: ${u.statuspage.status}`,

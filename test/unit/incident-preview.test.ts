@@ -29,5 +29,9 @@ test('a drill (dry-run sink only) previews the internal text and the public stat
   assert.ok(start > 0, text);
   const pub = text.slice(start);
   assert.match(pub, /We are investigating/);
+  // The page's fields the dry run records, as a status page would get them.
+  assert.match(pub, /^Incident name: Degraded service: API$/m);
+  assert.match(pub, /^Status: investigating$/m);
+  assert.match(pub, /^Components: partial_outage$/m);
   for (const secret of ['api-68ddbb977d', '12.1', 'v2.4.1', 'crash']) assert.ok(!pub.includes(secret), `public text leaks "${secret}":\n${pub}`);
 });

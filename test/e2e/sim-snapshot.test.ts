@@ -60,6 +60,18 @@ test('warroom sim writes a kubeconfig and config that kubectl and warroom snapsh
   assert.ok(report.postgres[0].maxConnections > 0);
   assert.ok(Array.isArray(report.alerts) && typeof report.severity.rule === 'string');
 
+  // A rollback reuses the old ReplicaSet (made long ago): snapshot still dates the rollout to now.
+  const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', path.join(dir, 'kubeconfig'), '-n', 'shop', ...args], { timeout: 60_000 });
+  const undoneAt = Date.now();
+  await kubectl('rollout', 'undo', 'deployment/api');
+  await kubectl('rollout', 'status', 'deployment/api', '--timeout=50s');
+  const after = JSON.parse(
+    (await run(process.execPath, ['dist/cli.js', 'snapshot', '--json', '--config', path.join(dir, 'warroom.yaml')], { cwd: ROOT, env, timeout: 30_000 })).stdout,
+  );
+  const api = after.recentRollouts.find((r: { name: string }) => r.name === 'api');
+  assert.ok(api, `the rollback is a recent rollout: ${JSON.stringify(after.recentRollouts)}`);
+  assert.ok(Date.parse(api.at) >= undoneAt - 2000, `rolled out at ${api.at}, the undo was at ${new Date(undoneAt).toISOString()}`);
+
   sim.kill('SIGINT');
   await waitFor(() => sim!.exitCode !== null, { what: 'sim exits on Ctrl-C', timeoutMs: 15_000 });
   assert.equal(sim.exitCode, 0);

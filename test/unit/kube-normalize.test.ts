@@ -257,7 +257,7 @@ const rs = (rev: number, created: string) => ({
     name: `api-${rev}`,
     namespace: 'prod',
     creationTimestamp: created,
-    annotations: { 'deployment.kubernetes.io/revision': String(rev) },
+    annotations: { 'deployment.kubernetes.io/revision': String(rev) } as Record<string, string>,
     ownerReferences: [{ kind: 'Deployment', name: 'api', uid: 'd-uid', controller: true }],
   },
 });
@@ -272,6 +272,26 @@ test('a settled deployment row', () => {
   assert.equal(row.rolling, false);
   assert.equal(row.paused, false);
   assert.equal(row.failedReason, null);
+});
+
+test('a rollback to an existing ReplicaSet: rolled out when its Progressing condition says, not when the ReplicaSet was made', () => {
+  const reused = rs(4, '2026-11-20T09:00:00Z');
+  reused.metadata.name = 'api-old';
+  reused.metadata.annotations['deployment.kubernetes.io/revision-history'] = '1';
+  const progressing = (reason: string, rsName: string) => ({
+    status: {
+      conditions: [{ type: 'Progressing', status: 'True', reason, message: `ReplicaSet "${rsName}" has successfully progressed.`, lastUpdateTime: '2026-11-25T14:05:00Z' }],
+    },
+  });
+  const d = (over: Parameters<typeof deploy>[0]) => deploy({ ...over, annotations: { 'deployment.kubernetes.io/revision': '4' } });
+  assert.equal(deploymentRow(d(progressing('NewReplicaSetAvailable', 'api-old')), [rs(3, '2026-11-25T11:30:00Z'), reused]).lastRolloutAt, Date.parse('2026-11-25T14:05:00Z'));
+  // A resume, or a condition about another ReplicaSet, is not this rollout.
+  assert.equal(deploymentRow(d(progressing('DeploymentResumed', 'api-old')), [reused]).lastRolloutAt, Date.parse('2026-11-20T09:00:00Z'));
+  assert.equal(deploymentRow(d(progressing('NewReplicaSetAvailable', 'api-3')), [reused]).lastRolloutAt, Date.parse('2026-11-20T09:00:00Z'));
+  // A ReplicaSet never reused keeps its creation, whatever the condition says.
+  const fresh = rs(4, '2026-11-25T11:30:00Z');
+  fresh.metadata.name = 'api-old';
+  assert.equal(deploymentRow(d(progressing('NewReplicaSetAvailable', 'api-old')), [fresh]).lastRolloutAt, Date.parse('2026-11-25T11:30:00Z'));
 });
 
 test('rolling: new replicas not all updated, old pending termination, generation not observed', () => {

@@ -8,6 +8,7 @@ export type K8sObject = Record<string, any>;
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
+const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
 export const RECENT_RESTART_WINDOW_MS = 10 * 60 * 1000;
@@ -360,8 +361,23 @@ export function ownedReplicaSets(deploy: K8sObject, replicaSets: Iterable<K8sObj
   return out;
 }
 
-function latest(a: number | null, b: number | null): number | null {
-  return a === null ? b : b === null ? a : Math.max(a, b);
+function latest(...times: (number | null)[]): number | null {
+  const known = times.filter((t): t is number => t !== null);
+  return known.length ? Math.max(...known) : null;
+}
+
+/**
+ * When a ReplicaSet that already existed became the deployment's current one again (a rollback, or
+ * an old template re-applied): its creation says nothing then. The controller records the earlier
+ * revisions in revision-history, and the Progressing condition naming this ReplicaSet was last
+ * updated by that rollout. Only the rollout's reasons count: pause, resume and deadlines also
+ * update the condition. The watch's own sighting (revisionSeenAt) is the better figure when there is one.
+ */
+function reusedAt(rs: K8sObject, progressing: K8sObject | undefined): number | null {
+  if (!rs.metadata?.annotations?.[REVISION_HISTORY_ANNOTATION]) return null;
+  if (progressing?.reason !== 'NewReplicaSetAvailable' && progressing?.reason !== 'ReplicaSetUpdated') return null;
+  if (typeof progressing.message !== 'string' || !progressing.message.includes(`"${rs.metadata.name}"`)) return null;
+  return toMs(progressing.lastUpdateTime);
 }
 
 export function deploymentRow(d: K8sObject, replicaSets: K8sObject[], ctx: { revisionSeenAt?: number | null } = {}): DeploymentRow {
@@ -390,9 +406,7 @@ export function deploymentRow(d: K8sObject, replicaSets: K8sObject[], ctx: { rev
     available: r.available,
     images: templateImages(d.spec?.template),
     revision: revision ?? (newest ? revisionOf(newest) : null),
-    // The ReplicaSet of the revision rolled out, or the moment a revision change was seen (a
-    // rollback). Not the Progressing condition: the controller bumps it on pause, resume and deadlines.
-    lastRolloutAt: latest(rolledOut ? toMs(rolledOut.metadata?.creationTimestamp) : null, ctx.revisionSeenAt ?? null),
+    lastRolloutAt: latest(rolledOut ? toMs(rolledOut.metadata?.creationTimestamp) : null, ctx.revisionSeenAt ?? null, rolledOut ? reusedAt(rolledOut, progressing) : null),
     paused: Boolean(d.spec?.paused),
     rolling: !r.done && !r.failed,
     failedReason: progressing?.status === 'False' || progressing?.reason === 'ProgressDeadlineExceeded' ? (progressing.reason ?? 'Failed') : null,

@@ -138,8 +138,11 @@ export const sinksSchema = z.strictObject({
     })
     .optional(),
   webhook: z.strictObject({ url: httpUrl, headers: z.record(z.string(), z.string()).default({}), audience: audience.default('internal') }).optional(),
-  /** Writes what would be sent to this file instead of sending; the drill's default. */
-  dryRun: z.strictObject({ path: z.string().optional() }).optional(),
+  /**
+   * Writes what would be sent to this file instead of sending; the drill's default. `public` also
+   * records the public update (as a status page would get it) when no public sink is configured.
+   */
+  dryRun: z.strictObject({ path: z.string().optional(), public: z.boolean().optional() }).optional(),
 });
 
 const severityName = z.enum(['P0', 'P1', 'P2', 'P3']);

@@ -321,7 +321,7 @@ export function sinksFromConfig(cfg: SinksConfig, opts: SinkOptions & { stateDir
     // wording too), so the file shows what each would receive.
     const targets = (a: Audience) => real.filter((s) => s.audience === a).map((s) => s.name);
     const out = [dryRunSink(file, { name: 'dry-run', targets: targets('internal'), audience: 'internal' })];
-    if (targets('public').length || opts.forceDryRun) out.push(dryRunSink(file, { name: 'dry-run-public', targets: targets('public'), audience: 'public' }));
+    if (targets('public').length || opts.forceDryRun || cfg.dryRun?.public) out.push(dryRunSink(file, { name: 'dry-run-public', targets: targets('public'), audience: 'public' }));
     return out;
   }
   return real;

@@ -175,7 +175,8 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
     },
     postgres: postgres ? [{ name: 'drill-postgres', url: pgUrl(postgres.url) }] : [],
     redis: redis ? [{ name: 'drill-redis', url: redis.url }] : [],
-    sinks: { dryRun: { path: path.join(sinkDir, 'updates.jsonl') } },
+    // A war room practises the public wording too.
+    sinks: { dryRun: { path: path.join(sinkDir, 'updates.jsonl'), public: true } },
     paging: paging!.config,
     productionContexts: [],
   });
@@ -230,7 +231,7 @@ export async function startDrill(opts: DrillOptions): Promise<DrillEnv> {
         `Alertmanager ${alertmanager.url}  (v2 API: silences work)`,
         postgres ? `Postgres    ${safeAddress(postgres.url)}  (max_connections ${postgres.maxConnections})` : 'Postgres    not running',
         redis ? `Redis       ${safeAddress(redis.url)}  (${redis.kind})` : 'Redis       not running',
-        `Updates     dry-run to ${path.join(configDir ?? dir, 'updates.jsonl')}`,
+        `Updates     dry-run (internal and public text) to ${path.join(configDir ?? dir, 'updates.jsonl')}`,
         `PagerDuty   ${paging!.pagerduty.url}  (REST v2 and Events v2; pages for firing alerts)`,
         `Slack       ${paging!.slack.apiUrl}  (Web API; cockpits on this config share the incident channel, announced in #incidents)`,
       ];

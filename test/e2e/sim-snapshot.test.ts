@@ -7,6 +7,8 @@ import path from 'node:path';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { tempDir, waitFor } from '../helpers/net.js';
+import { loadConfig } from '../../src/config/load.js';
+import { sinksFromConfig } from '../../src/incident/sinks.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -32,6 +34,13 @@ test('warroom sim writes a kubeconfig and config that kubectl and warroom snapsh
 
   const kube = await run('kubectl', ['--kubeconfig', path.join(dir, 'kubeconfig'), '-n', 'shop', 'get', 'pods'], { timeout: 15_000 });
   assert.match(kube.stdout, /api-\w+-\w+\s+\d\/\d\s+Running/);
+
+  // A cockpit joined to the sim practises the public wording too: its dry run records both audiences.
+  const joined = loadConfig({ configFile: path.join(dir, 'warroom.yaml'), cwd: dir, env: { WARROOM_DRILL_PG_PASSWORD: 'x' } });
+  assert.deepEqual(
+    sinksFromConfig(joined.config.sinks, { stateDir: state }).map((s) => `${s.name} (${s.audience})`),
+    ['dry-run (internal)', 'dry-run-public (public)'],
+  );
 
   const envFile = fs.readFileSync(path.join(dir, 'drill.env'), 'utf8');
   const password = /WARROOM_DRILL_PG_PASSWORD='([^']*)'/.exec(envFile)?.[1];

@@ -593,6 +593,7 @@ export class IncidentEngine implements Recorder {
     const first = parts[0]!.update;
     const sinks = parts.flatMap((p) => p.sinks);
     const ids = this.outbox && sinks.length > 0 ? this.outbox.enqueuePost(parts, first.id) : [];
+    const publicPart = parts.find((p) => p.update.audience === 'public' && p.sinks.length > 0)?.update;
     this.recordTo(first.incidentId, {
       kind: 'update.queued',
       actor,
@@ -606,6 +607,8 @@ export class IncidentEngine implements Recorder {
         audiences: parts.map((p) => p.update.audience),
         sinks,
         status: first.status,
+        // What the public was told, for the post-mortem (the body is the internal text).
+        ...(publicPart && publicPart !== first ? { publicText: `${publicPart.statuspage.name}\n${publicPart.statuspage.body}` } : {}),
         ...extraRefs,
       },
     });

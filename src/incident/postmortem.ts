@@ -72,7 +72,16 @@ export interface PostmortemJson {
   impact: ImpactFigures | null;
   timeline: Array<{ at: number; kind: string; actor: string; source: string; summary: string; details: string }>;
   actions: Array<{ at: number; kind: string; actor: string; summary: string; before: unknown; after: unknown }>;
-  communications: Array<{ at: number; kind: string; summary: string; sink: string | null; state: string | null; link?: string | null }>;
+  communications: Array<{
+    at: number;
+    kind: string;
+    summary: string;
+    sink: string | null;
+    state: string | null;
+    link?: string | null;
+    said?: string | null;
+    publicSaid?: string | null;
+  }>;
   /** The incident channel (name, its first message's link) and the PagerDuty incidents linked. */
   channel: { name: string | null; id: string; permalink: string | null } | null;
   pages: string[];
@@ -209,6 +218,7 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
       sink: (e.delivery?.sink as string) ?? null,
       state: (e.delivery?.state as string) ?? null,
       link: linkOf(e),
+      ...(e.kind === 'update.queued' ? { said: e.body ?? null, publicSaid: typeof e.refs?.publicText === 'string' ? e.refs.publicText : null } : {}),
     }));
 
   const json: PostmortemJson = {
@@ -304,7 +314,13 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   if (channel) md.push(`- Incident channel: #${channel.name ?? channel.id}${channel.permalink ? ` (first message: ${channel.permalink})` : ''}`);
   if (json.pages.length) md.push(`- PagerDuty incidents: ${json.pages.join(', ')}`);
   if (communications.length === 0) md.push('- No status updates were posted.');
-  for (const c of communications) md.push(`- ${iso(c.at)} — ${c.summary}${c.state ? ` (${c.sink}: ${c.state})` : ''}${c.link ? ` ${c.link}` : ''}`);
+  const quote = (text: string) => text.split('\n').map((l) => (l.trim() ? `  > ${l}` : '  >'));
+  for (const c of communications) {
+    md.push(`- ${iso(c.at)} — ${c.summary}${c.state ? ` (${c.sink}: ${c.state})` : ''}${c.link ? ` ${c.link}` : ''}`);
+    // What was said, word for word: the internal text, then what the public page got.
+    if (c.said) md.push(...quote(c.said));
+    if (c.publicSaid) md.push('  Public:', ...quote(c.publicSaid));
+  }
   md.push(
     '',
     '## Root cause',

@@ -313,6 +313,13 @@ test('the post-mortem of a bad-deploy drill holds its real timeline, durations, 
     `its delivery state is listed${context}`,
   );
   assert.ok(json.communications.some((x) => x.kind === 'update.delivered' && x.sink === 'dry-run' && x.state === 'delivered'));
+  // What was said is quoted: the internal text, then what the public page got.
+  assert.ok(
+    comms.some((l) => /^  > .*INCIDENT DECLARED/.test(l)),
+    `the internal text is quoted: ${comms.join('\n')}`,
+  );
+  const publicAt = comms.indexOf('  Public:');
+  assert.ok(publicAt > 0 && /^  > /.test(comms[publicAt + 1] ?? ''), `the public text is quoted: ${comms.join('\n')}`);
   // The drill's public dry-run got only the public fields.
   const updates = fs
     .readFileSync(path.join(drill.dir, 'updates.jsonl'), 'utf8')

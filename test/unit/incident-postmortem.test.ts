@@ -138,7 +138,7 @@ test('a scripted incident becomes a post-mortem with its real durations, actions
   assert.match(md, /Rolled back deployment shop\/api \[succeeded, ana\] \(before: rev 7 api:1\.4\.2; after: rev 8 api:1\.4\.1\)/);
   assert.match(
     md,
-    /## Communications\n\n- 2026-11-25 16:47:00 UTC — Status update \(identified\) queued for dry-run\n- 2026-11-25 16:47:00 UTC — Update delivered to dry-run \(dry-run: delivered\)/,
+    /## Communications\n\n- 2026-11-25 16:47:00 UTC — Status update \(identified\) queued for dry-run\n(  >.*\n)+- 2026-11-25 16:47:00 UTC — Update delivered to dry-run \(dry-run: delivered\)/,
   );
   assert.match(md, /## Root cause\n\n_To be written._/);
   assert.match(md, /## Contributing factors/);

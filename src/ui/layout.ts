@@ -78,6 +78,8 @@ function splitWidth(cols: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => (i === n - 1 ? cols - base * (n - 1) : base));
 }
 
+/** Borders, a column header and one row. */
+const FIRST_ROW_HEIGHT = 4;
 /** A pane this many rows short of showing everything is topped up from a long list… */
 const TOP_UP_ROWS = 2;
 /** …that hides at least this many rows. */
@@ -109,6 +111,14 @@ function distribute(panes: PaneId[], rows: number, focus: PaneId, lines: PaneLin
   };
   let free = rows - collapsed.size - [...heights.values()].reduce((n, h) => n + h, 0);
   const order = [focus, ...open.filter((p) => p !== focus)].filter((p) => heights.has(p));
+  // First, every pane its column header and first row (a table's first line is its header), the
+  // focused pane and the heavier ones first: a pane with data never shows only its header while
+  // another pane shows its seventh row.
+  for (const p of [...order].sort((a, b) => (a === focus ? -1 : b === focus ? 1 : weight(b) - weight(a)))) {
+    const add = Math.min(free, Math.max(0, Math.min(cap(p), FIRST_ROW_HEIGHT) - heights.get(p)!));
+    heights.set(p, heights.get(p)! + add);
+    free -= add;
+  }
   while (free > 0 && order.length) {
     const wanting = order.filter((p) => heights.get(p)! < cap(p));
     const pool = wanting.length ? wanting : order;

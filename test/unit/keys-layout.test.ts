@@ -101,3 +101,12 @@ test('80×24 in a drill: all four deployments stay visible beside nine pods (eve
   assert.ok(h('deployments') >= lines.deployments, `deployments body ${h('deployments')}`);
   assert.ok(h('pods') >= lines.pods, `pods body ${h('pods')}`);
 });
+
+test('80×24 in the redis-outage drill: each pane with data shows its first row, not only its column header', () => {
+  const lines = { pods: 1 + 10, deployments: 1 + 4, events: 2, alerts: 2, signals: 1 + 2, postgres: 1 + 1 + 1, redis: 1 + 1, timeline: 1, nodes: 1 + 3 };
+  const l = computeLayout(80, 24, 'pods', null, lines);
+  const h = (pane: string) => l.columns.flatMap((c) => c.panes).find((p) => p.pane === pane)!.height - 2;
+  // Nodes, the lightest, is the one that gives way when the column cannot hold every first row.
+  for (const pane of ['redis', 'alerts', 'signals', 'postgres', 'timeline', 'deployments', 'events', 'pods'] as const)
+    assert.ok(h(pane) >= Math.min(2, lines[pane]), `${pane}: body ${h(pane)} of ${lines[pane]} lines`);
+});

@@ -110,7 +110,7 @@ function distribute(panes: PaneId[], rows: number, focus: PaneId, lines: PaneLin
     return n === undefined ? Infinity : Math.max(minHeight(p), n + 2);
   };
   let free = rows - collapsed.size - [...heights.values()].reduce((n, h) => n + h, 0);
-  const order = [focus, ...open.filter((p) => p !== focus)].filter((p) => heights.has(p));
+  let order = [focus, ...open.filter((p) => p !== focus)].filter((p) => heights.has(p));
   // First, every pane its column header and first row (a table's first line is its header), the
   // focused pane and the heavier ones first: a pane with data never shows only its header while
   // another pane shows its seventh row.
@@ -119,6 +119,15 @@ function distribute(panes: PaneId[], rows: number, focus: PaneId, lines: PaneLin
     heights.set(p, heights.get(p)! + add);
     free -= add;
   }
+  // A pane left with its header and no row says more as a title line ("9 Nodes 3"); its rows go
+  // to the others.
+  for (const p of order) {
+    if (p === focus || heights.get(p)! >= Math.min(cap(p), FIRST_ROW_HEIGHT)) continue;
+    free += heights.get(p)! - 1;
+    heights.delete(p);
+    collapsed.add(p);
+  }
+  order = order.filter((p) => heights.has(p));
   while (free > 0 && order.length) {
     const wanting = order.filter((p) => heights.get(p)! < cap(p));
     const pool = wanting.length ? wanting : order;

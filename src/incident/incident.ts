@@ -202,17 +202,24 @@ export class IncidentEngine implements Recorder {
 
   /**
    * A post is written to the outbox before the journal says "queued"; a crash in between leaves a
-   * post the journal does not mention. Its entry is written now, so the two never disagree.
+   * post the journal does not mention. Its entry is written now, so the two never disagree. The
+   * same goes for a delivery's "unknown".
    */
   private restoreQueuedEntries(): void {
-    const journals = new Map<string, Set<string>>();
-    for (const post of this.outbox!.posts()) {
-      let seen = journals.get(post.incidentId);
+    const journals = new Map<string, { queued: Set<string>; unknown: Set<string> }>();
+    const journaled = (incidentId: string) => {
+      let seen = journals.get(incidentId);
       if (!seen) {
-        const { entries } = readJournal(incidentJournalPath(this.opts.stateDir, post.incidentId));
-        seen = new Set(entries.filter((e) => e.kind === 'update.queued').flatMap((e) => [e.refs?.postId, e.refs?.updateId].filter((v): v is string => typeof v === 'string')));
-        journals.set(post.incidentId, seen);
+        const { entries } = readJournal(incidentJournalPath(this.opts.stateDir, incidentId));
+        const refs = (kind: string, keys: ('postId' | 'updateId' | 'deliveryId')[]) =>
+          new Set(entries.filter((e) => e.kind === kind).flatMap((e) => keys.map((k) => e.refs?.[k]).filter((v): v is string => typeof v === 'string')));
+        seen = { queued: refs('update.queued', ['postId', 'updateId']), unknown: refs('update.unknown', ['deliveryId']) };
+        journals.set(incidentId, seen);
       }
+      return seen;
+    };
+    for (const post of this.outbox!.posts()) {
+      const seen = journaled(post.incidentId).queued;
       if (seen.has(post.postId)) continue;
       seen.add(post.postId);
       this.recordTo(post.incidentId, {
@@ -224,6 +231,8 @@ export class IncidentEngine implements Recorder {
         refs: { postId: post.postId, updateIds: post.updateIds, sinks: post.sinks },
       });
     }
+    // Same for a delivery the outbox marked unknown just before a crash.
+    for (const d of this.outbox!.unknownDeliveries()) if (!journaled(d.incidentId).unknown.has(d.id)) this.outbox!.journalUnknownAgain(d.id);
   }
 
   async close(): Promise<void> {

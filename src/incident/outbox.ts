@@ -325,6 +325,17 @@ export class Outbox {
     }));
   }
 
+  /** Deliveries whose outcome is unknown, for checking the journal against the outbox. */
+  unknownDeliveries(): Array<{ id: string; incidentId: string }> {
+    return this.deliveries.filter((d) => d.state === 'unknown').map((d) => ({ id: d.id, incidentId: d.incidentId }));
+  }
+
+  /** The journal missed this delivery's "unknown" (a crash between the outbox write and the journal's). */
+  journalUnknownAgain(id: string): void {
+    const d = this.deliveries.find((x) => x.id === id);
+    if (d?.state === 'unknown') this.journal(d, 'update.unknown', `Update to ${d.sink}: outcome unknown (entry restored after a restart); resend or discard`);
+  }
+
   /** Every post: its deliveries grouped, for checking the journal against the outbox. */
   posts(): Array<{ postId: string; incidentId: string; at: number; updateIds: string[]; sinks: string[] }> {
     const out = new Map<string, { postId: string; incidentId: string; at: number; updateIds: string[]; sinks: string[] }>();

@@ -136,7 +136,7 @@ export class IncidentEngine implements Recorder {
           readOnly: () => this.readOnly,
           record: (incidentId, entry) => this.recordTo(incidentId, entry),
           onChange: () => this.publish(),
-          onDeliver: () => this.restoreQueuedEntries(),
+          onDeliver: () => this.restoreJournalEntries(),
           now: this.now,
           ...opts.outboxOptions,
         })
@@ -205,7 +205,7 @@ export class IncidentEngine implements Recorder {
    * post the journal does not mention. Its entry is written now, so the two never disagree. The
    * same goes for a delivery's "unknown".
    */
-  private restoreQueuedEntries(): void {
+  private restoreJournalEntries(): void {
     const journals = new Map<string, { queued: Set<string>; unknown: Set<string> }>();
     const journaled = (incidentId: string) => {
       let seen = journals.get(incidentId);
@@ -594,7 +594,7 @@ export class IncidentEngine implements Recorder {
 
   /**
    * Writes the post to the outbox (fsynced) BEFORE the journal says "queued": a crash in between
-   * leaves a post that the next start journals (restoreQueuedEntries); a failed outbox write
+   * leaves a post that the next start journals (restoreJournalEntries); a failed outbox write
    * throws, and the journal then says nothing was queued.
    */
   private post(parts: Array<{ update: ComposedUpdate; sinks: string[] }>, actor: string, extraRefs: Record<string, unknown> = {}): string[] {

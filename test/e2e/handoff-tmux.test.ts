@@ -107,6 +107,16 @@ test('s: the real kubectl execs into the pod with the drill kubeconfig, fails on
   await t.waitForText(/EXITED 0/);
 });
 
+/** F, the default local port, confirm: the stand-in kubectl is forwarding. */
+async function startForward(t: TmuxSession): Promise<void> {
+  t.keys('F');
+  await t.waitForText(/Local port/);
+  t.keys('Enter');
+  await t.waitForText(/Forward 127\.0\.0\.1:8080/);
+  t.keys('Enter');
+  await waitFor(() => /fake kubectl forwarding/.test(t.capture()), { what: 'the stand-in forward', timeoutMs: 10_000 });
+}
+
 /** A stand-in kubectl on PATH: a shell that reads one line, a port-forward that waits for Ctrl-C. */
 function fakeKubectl(): string {
   const bin = tempDir('warroom-fake-kubectl-');
@@ -142,12 +152,7 @@ test('a kubectl that waits: typed keys reach it, Ctrl-C stops a port-forward and
     timeoutMs: 5000,
   });
 
-  t.keys('F');
-  await t.waitForText(/Local port/);
-  t.keys('Enter');
-  await t.waitForText(/Forward 127\.0\.0\.1:8080/);
-  t.keys('Enter');
-  await waitFor(() => /fake kubectl forwarding/.test(t.capture()), { what: 'the stand-in forward', timeoutMs: 10_000 });
+  await startForward(t);
   t.keys('C-c');
   await t.waitForText(/Port-forward to pod shop\/api-\S+: 127\.0\.0\.1:8080 → pod port 8080 ended by SIGINT/);
   await waitFor(() => /"kind":"action.succeeded"[^\n]*127\.0\.0\.1:8080 → pod port 8080 ended by SIGINT/.test(journal(t)), { what: 'journal entry', timeoutMs: 5000 });
@@ -181,12 +186,7 @@ test('SIGTERM to warroom during a port-forward: kubectl is stopped too, the term
   const PATH = fakeKubectl();
   const t = open({ PATH });
   await podsShown(t);
-  t.keys('F');
-  await t.waitForText(/Local port/);
-  t.keys('Enter');
-  await t.waitForText(/Forward 127\.0\.0\.1:8080/);
-  t.keys('Enter');
-  await waitFor(() => /fake kubectl forwarding/.test(t.capture()), { what: 'the stand-in forward', timeoutMs: 10_000 });
+  await startForward(t);
   const forwardPid = Number(fs.readFileSync(path.join(PATH.split(path.delimiter)[0]!, 'forward.pid'), 'utf8'));
   const nodePid = execFileSync('pgrep', ['-P', t.format('#{pane_pid}'), '-f', 'dist/cli.js'], { encoding: 'utf8' })
     .trim()

@@ -118,7 +118,8 @@ function assertFullScreen(m: { stdout: XtermStdout }, what: string) {
   assert.match(text[rows - 1], /\?\s*help|q\s*quit|^ filter \//, `${what}: footer (key hints, or the filter being typed) on the last row: ${text[rows - 1]}`);
   for (let y = 1; y < rows - 1; y++) {
     assert.match(text[y], /^[┌╭│├└╰+|]/, `${what}: row ${y} starts with a pane border: ${text[y]}`);
-    assert.match(text[y], /[┐╮│┤┘╯+|]$/, `${what}: row ${y} ends with a pane border: ${text[y]}`);
+    // A pane squeezed to its title line ("─ 9 Nodes 3 ────") ends its row with the rule itself.
+    assert.match(text[y], /(?:[┐╮│┤┘╯+|]|[┐╮│┤┘╯+|][─-] \d+ [^│|┐╮┤┘╯]*[─-])$/, `${what}: row ${y} ends with a pane border or a title line: ${text[y]}`);
     assert.equal(text[y].length, columns, `${what}: row ${y} reaches the right edge: ${text[y]}`);
   }
   // The bottom border of the panes sits right above the footer: the body fills the screen exactly.

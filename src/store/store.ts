@@ -33,6 +33,8 @@ export interface UiState {
   /** The pane whose filter is being typed, if any. */
   filterEditing: PaneId | null;
   cursor: Partial<Record<PaneId, number>>;
+  /** The selected row's object (rowKey): the selection stays on it while rows above come and go or the sort changes. */
+  selected: Partial<Record<PaneId, string>>;
   /** A pane's scope (a workload's pods, an object's events) and sort, beside its filter. */
   view: Partial<Record<PaneId, PaneView>>;
   /** The `:` command line being typed, with the completion hint under it. */
@@ -99,6 +101,7 @@ export function initialState(partial: Partial<MetaState> = {}): State {
       filter: {},
       filterEditing: null,
       cursor: {},
+      selected: {},
       view: {},
       command: null,
       overlay: null,

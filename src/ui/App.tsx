@@ -13,7 +13,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { computeLayout, paneLines as paneLineCounts, MIN_COLS, MIN_ROWS } from './layout.js';
 import { PaneView, paneLines } from './widgets/Pane.js';
 import { contentWidths } from './widgets/table.js';
-import { visibleRows, type PaneModel } from './panes/model.js';
+import { selectedPosition, visibleRows, type PaneModel } from './panes/model.js';
 import { Header } from './Header.js';
 import { Footer } from './Footer.js';
 import { DialogView, OverlayView } from './dialogs/DialogView.js';
@@ -135,6 +135,7 @@ function PaneSlot({ pane, width, height, focused }: { pane: PaneId; width: numbe
     const [d1, d2] = paneDef(pane).reads(s);
     const filter = s.ui.filter[pane] ?? '';
     const cursorRaw = s.ui.cursor[pane] ?? 0;
+    const selectedKey = s.ui.selected[pane];
     const c = cache.current;
     if (
       c &&
@@ -142,6 +143,7 @@ function PaneSlot({ pane, width, height, focused }: { pane: PaneId; width: numbe
       c.d2 === d2 &&
       c.filter === filter &&
       c.cursorRaw === cursorRaw &&
+      c.selectedKey === selectedKey &&
       c.width === width &&
       c.height === height &&
       c.focused === focused &&
@@ -153,10 +155,10 @@ function PaneSlot({ pane, width, height, focused }: { pane: PaneId; width: numbe
     const model = modelFresh ? paneModel(pane, s, now(), dataNow()) : c.model;
     const visible = modelFresh || c.filter !== filter ? visibleRows(model, filter) : c.visible;
     const want = modelFresh ? (model.columns ? (model.widths ?? contentWidths(model.rows, model.columns.length)) : undefined) : c.want;
-    const cursor = Math.min(cursorRaw, Math.max(0, visible.length - 1));
+    const cursor = selectedPosition(model, visible, cursorRaw, selectedKey);
     const next = paneLines({ model, visible, width, height, focused, cursor, scroll: 0, filter, theme, index, want });
     const lines = c && sameLines(c.lines, next) ? c.lines : next;
-    cache.current = { d1, d2, filter, cursorRaw, width, height, focused, tick, theme, model, visible, want, lines };
+    cache.current = { d1, d2, filter, cursorRaw, selectedKey, width, height, focused, tick, theme, model, visible, want, lines };
     return lines;
   };
   const lines = useSyncExternalStore(cockpit.store.subscribe, getLines);
@@ -174,6 +176,7 @@ interface PaneCache {
   d2: unknown;
   filter: string;
   cursorRaw: number;
+  selectedKey: string | undefined;
   width: number;
   height: number;
   focused: boolean;

@@ -7,7 +7,7 @@ import { resolveKey, type Command, type ControllerCommandId, type Keymap } from 
 import type { Cockpit, PaneId } from '../store/store.js';
 import { PANES, paneModel } from './panes/registry.js';
 import { currentDialog, dialogInteraction, dialogKey, edit, notify } from './dialogs/dialogs.js';
-import { visibleRows } from './panes/model.js';
+import { rowKey, selectedPosition, visibleRows } from './panes/model.js';
 import { alertDetails } from '../present/alerts.js';
 import type { AlertRow } from '../sources/prometheus/types.js';
 import type { PodRow } from '../sources/kube/types.js';
@@ -64,17 +64,17 @@ export function createController(deps: ControllerDeps) {
     const state = get();
     const model = paneModel(pane, state, now(), dataNow());
     const visible = visibleRows(model, state.ui.filter[pane]);
-    const cursor = Math.min(state.ui.cursor[pane] ?? 0, Math.max(0, visible.length - 1));
+    const cursor = selectedPosition(model, visible, state.ui.cursor[pane] ?? 0, state.ui.selected[pane]);
     const index = visible[cursor];
     return { model, visible, cursor, target: index === undefined ? null : (model.targets?.at(index) ?? null) };
   };
 
   const moveCursor = (delta: number | 'top' | 'bottom') => {
     const pane = get().ui.focus;
-    const { visible, cursor } = selection(pane);
+    const { model, visible, cursor } = selection(pane);
     const last = Math.max(0, visible.length - 1);
     const next = delta === 'top' ? 0 : delta === 'bottom' ? last : Math.max(0, Math.min(last, cursor + delta));
-    setUi({ cursor: { ...get().ui.cursor, [pane]: next } });
+    setUi({ cursor: { ...get().ui.cursor, [pane]: next }, selected: { ...get().ui.selected, [pane]: rowKey(model, visible[next]) } });
   };
 
   const withTarget = (what: string, fn: (t: ActionTarget) => unknown) => {
@@ -300,7 +300,12 @@ export function createController(deps: ControllerDeps) {
       if (key === 'enter') return setUi({ filterEditing: null });
       if (key === 'escape') return setUi({ filterEditing: null, filter: { ...state.ui.filter, [pane]: '' } });
       if (key === 'ctrl+c') return void quit();
-      return setUi({ filter: { ...state.ui.filter, [pane]: edit(state.ui.filter[pane] ?? '', key) }, cursor: { ...state.ui.cursor, [pane]: 0 } });
+      // A new filter starts at its first match, as k9s does.
+      return setUi({
+        filter: { ...state.ui.filter, [pane]: edit(state.ui.filter[pane] ?? '', key) },
+        cursor: { ...state.ui.cursor, [pane]: 0 },
+        selected: { ...state.ui.selected, [pane]: undefined },
+      });
     }
     if (key === 'escape') {
       if (state.ui.filter[state.ui.focus]) return setUi({ filter: { ...state.ui.filter, [state.ui.focus]: '' } });

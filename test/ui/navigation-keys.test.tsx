@@ -257,3 +257,36 @@ test('/ is a case-insensitive regular expression, plain text when it is not a va
   assert.match(f, /\/noa-redis-\( \(text\)/);
   assert.match(f, /no rows match/);
 });
+
+test('the selection stays on its pod while pods above it go and the sort changes; a deleted pod hands it to its neighbour', async () => {
+  const c = cockpit({ cols: 120, rows: 35 });
+  const selectedPod = async () => {
+    await c.press('e');
+    const m = /Events \d+ of shop\/pod\/(\S+)/.exec(c.frame());
+    await c.press('escape', '1');
+    return m?.[1];
+  };
+  const byName = () => [...c.cockpit.store.getState().kube.data.pods].sort((a, b) => a.name.localeCompare(b.name));
+  await c.press('1', '>', 'j', 'j', 'j');
+  const chosen = byName()[3]!.name;
+  assert.equal(await selectedPod(), chosen);
+
+  // Two pods sorted above it are deleted (by someone else's kubectl): the row under the cursor is still the chosen pod.
+  const [gone1, gone2] = byName();
+  const without = (...names: string[]) => c.set((s) => ({ kube: { ...s.kube, data: { ...s.kube.data, pods: s.kube.data.pods.filter((p) => !names.includes(p.name)) } } }));
+  without(gone1!.name, gone2!.name);
+  assert.equal(await selectedPod(), chosen, 'deleting pods above does not move the selection to another pod');
+
+  await c.press('<');
+  assert.match(c.frame(), /by name ↓/);
+  assert.equal(await selectedPod(), chosen, 'reversing the sort keeps the same pod selected');
+  await c.press('j');
+  const reversed = byName().reverse();
+  const next = reversed[reversed.findIndex((p) => p.name === chosen) + 1]!.name;
+  assert.equal(await selectedPod(), next, 'j moves from where the pod is now');
+
+  // The selected pod itself goes: its neighbour takes the place, and no error is shown.
+  without(next);
+  const after = await selectedPod();
+  assert.ok(after && after !== next, `a pod is selected after the selected one went (got ${after})`);
+});

@@ -44,6 +44,23 @@ export function filterMatcher(filter: string | undefined): { test: (text: string
   }
 }
 
+/** A row's identity across updates: the object its target names (null targets have none). */
+export function rowKey(model: PaneModel, index: number | undefined): string | undefined {
+  const t = index === undefined ? undefined : model.targets?.at(index);
+  return t ? `${typeof t.kind === 'string' ? t.kind : ''}/${t.namespace ?? ''}/${t.name}` : undefined;
+}
+
+/**
+ * The selected position among `visible`: where the row holding `key` is now (a pod deleted above
+ * it, a new sort), else `cursor` within bounds: the neighbour takes a vanished row's place.
+ */
+export function selectedPosition(model: PaneModel, visible: number[], cursor: number, key: string | undefined): number {
+  const clamped = Math.min(cursor, Math.max(0, visible.length - 1));
+  if (key === undefined || rowKey(model, visible[clamped]) === key) return clamped;
+  const at = visible.findIndex((i) => rowKey(model, i) === key);
+  return at >= 0 ? at : clamped;
+}
+
 /** Row indices that pass the filter, in display order. */
 export function visibleRows(model: PaneModel, filter: string | undefined): number[] {
   const out: number[] = [];

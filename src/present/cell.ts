@@ -18,6 +18,11 @@ export interface Column {
   priority?: number;
 }
 
+/** A share of a limit: amber from 75 %, red from 90 %. */
+export function usageToken(pct: number | null | undefined): Token | undefined {
+  return pct == null ? undefined : pct >= 90 ? 'critical' : pct >= 75 ? 'warn' : undefined;
+}
+
 export function cell(text: string, token?: Token, bold?: boolean): Cell {
   return bold ? { text, token, bold } : token ? { text, token } : { text };
 }

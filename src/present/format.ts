@@ -60,6 +60,16 @@ export function formatSeconds(s: number | null | undefined): string {
   return `${s.toFixed(s < 10 ? 2 : 1)}s`;
 }
 
+export function formatCpu(milli: number | null): string {
+  if (milli == null) return '-';
+  return milli >= 1000 ? `${(milli / 1000).toFixed(milli >= 10_000 ? 0 : 1)}` : `${Math.round(milli)}m`;
+}
+
+/** "564m 14%": a usage and its share of a limit or of what is allocatable. */
+export function usage(text: string, pct: number | null): string {
+  return pct == null ? text : `${text} ${Math.round(pct)}%`;
+}
+
 export function formatBytes(b: number | null | undefined): string {
   if (b == null || !Number.isFinite(b)) return '-';
   const units = ['B', 'Ki', 'Mi', 'Gi', 'Ti'];

@@ -1,9 +1,8 @@
 // Node rows → cells: Ready, pressure conditions, cordoned, taints, pods, CPU and memory used against
 // allocatable.
 import type { NodeRow } from '../sources/kube/types.js';
-import { cell, type Cell, type Column, type Token } from './cell.js';
-import { formatBytes, formatKubeAge } from './format.js';
-import { formatCpu } from './pods.js';
+import { cell, usageToken, type Cell, type Column, type Token } from './cell.js';
+import { formatBytes, formatCpu, formatKubeAge, usage } from './format.js';
 
 export function nodeColumns(metrics: boolean): Column[] {
   const cols: Column[] = [
@@ -22,18 +21,10 @@ export function nodeStatus(n: NodeRow): { text: string; token: Token } {
   return { text: parts.join(','), token };
 }
 
-export function usage(text: string, pct: number | null): string {
-  return pct == null ? text : `${text} ${Math.round(pct)}%`;
-}
-
-function pctToken(pct: number | null): Token | undefined {
-  return pct == null ? undefined : pct >= 90 ? 'critical' : pct >= 75 ? 'warn' : undefined;
-}
-
 export function nodeCells(n: NodeRow, now: number, metrics: boolean): Cell[] {
   const st = nodeStatus(n);
   const cells: Cell[] = [cell(n.name, st.token === 'critical' ? 'critical' : undefined), cell(st.text, st.token, st.token === 'critical'), cell(String(n.pods), 'muted')];
-  if (metrics) cells.push(cell(usage(formatCpu(n.cpuMilli), n.cpuPct), pctToken(n.cpuPct)), cell(usage(formatBytes(n.memoryBytes), n.memPct), pctToken(n.memPct)));
+  if (metrics) cells.push(cell(usage(formatCpu(n.cpuMilli), n.cpuPct), usageToken(n.cpuPct)), cell(usage(formatBytes(n.memoryBytes), n.memPct), usageToken(n.memPct)));
   cells.push(cell(formatKubeAge(now - n.createdAt), 'muted'), cell(n.taints.join(' ') || '-', 'muted'));
   return cells;
 }

@@ -37,6 +37,11 @@ export function pod(ns: string, dep: string, i: number, status = 'Running', rest
     deployment: dep,
     cpuMilli: 20 + ((i * 37) % 700),
     memoryBytes: (90 + ((i * 53) % 600)) * 1024 * 1024,
+    cpuLimitMilli: 1000,
+    memoryLimitBytes: 768 * 1024 * 1024,
+    cpuPct: (20 + ((i * 37) % 700)) / 10,
+    memPct: ((90 + ((i * 53) % 600)) / 768) * 100,
+    lastTermination: healthy ? null : { reason: 'OOMKilled', exitCode: 137, at: now - 4 * 60_000, container: 'app' },
   };
 }
 

@@ -33,13 +33,36 @@ test('pod cells: one cell per column, with and without namespace and metrics', (
   assert.equal(podCells(pod(), NOW, all).length, podColumns(all).length);
   assert.deepEqual(
     podColumns(all).map((c) => c.title),
-    ['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'CPU', 'MEM', 'AGE', 'REASON'],
+    ['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'CPU', 'MEM', 'LAST STATE', 'NODE', 'AGE', 'REASON'],
   );
   const cells = podCells(pod(), NOW, all);
   assert.deepEqual(
     cells.map((c) => c.text),
-    ['prod', 'api-1', '1/1', 'Running', '0', '250m', '128Mi', '3h', ''],
+    ['prod', 'api-1', '1/1', 'Running', '0', '250m', '128Mi', '', 'n1', '3h', ''],
   );
+});
+
+test('pod CPU and MEM against their limits, and the last termination with its age', () => {
+  const limited = pod({
+    cpuLimitMilli: 500,
+    cpuPct: 50,
+    memoryBytes: 498 * 2 ** 20,
+    memoryLimitBytes: 512 * 2 ** 20,
+    memPct: (498 / 512) * 100,
+    lastTermination: { reason: 'OOMKilled', exitCode: 137, at: NOW - 3 * 60_000, container: 'app' },
+  });
+  const metrics = { ...one, metricsAvailable: true };
+  const byTitle = (p: PodRow) => Object.fromEntries(podColumns(metrics).map((c, i) => [c.title, podCells(p, NOW, metrics)[i]]));
+  const cells = byTitle(limited);
+  assert.deepEqual(cells.CPU, { text: '250m 50%' });
+  assert.deepEqual(cells.MEM, { text: '498Mi/512Mi 97%', token: 'critical' }, 'near the limit is red');
+  assert.deepEqual(cells['LAST STATE'], { text: 'OOMKilled 3m', token: 'warn' });
+  // No limit: the usage alone (no percentage of nothing); no termination: nothing.
+  const free = byTitle(pod());
+  assert.equal(free.MEM!.text, '128Mi');
+  assert.equal(free.CPU!.text, '250m');
+  assert.equal(free['LAST STATE']!.text, '');
+  assert.equal(byTitle(pod({ memoryBytes: 400 * 2 ** 20, memoryLimitBytes: 512 * 2 ** 20, memPct: 78.1 })).MEM!.token, 'warn');
 });
 
 test('pod status tokens: ok, warn, critical — always with the word', () => {

@@ -14,21 +14,15 @@ type Data = Pick<KubeData, 'allNamespaces' | 'namespaces' | 'metricsAvailable'>;
  * when its pod changes) and its age reads the same. Rows are built when read: with thousands of
  * pods a frame builds the visible window, not the list.
  */
-const built = new WeakMap<PodRow, { age: string; data: Data; cells: Cell[] }>();
+const built = new WeakMap<PodRow, { ages: string; data: Data; cells: Cell[] }>();
 const targets = new WeakMap<PodRow, ActionTarget>();
 
 function podRowCells(p: PodRow, now: number, data: Data): Cell[] {
-  const age = formatKubeAge(now - p.createdAt);
+  // The pod's age and its last termination's age are all that move while the row object stays.
+  const ages = `${formatKubeAge(now - p.createdAt)} ${p.lastTermination?.at == null ? '' : formatKubeAge(now - p.lastTermination.at)}`;
   let e = built.get(p);
-  if (!e || e.data.allNamespaces !== data.allNamespaces || e.data.namespaces !== data.namespaces || e.data.metricsAvailable !== data.metricsAvailable) {
-    e = { age, data, cells: podCells(p, now, data) };
-    built.set(p, e);
-  } else if (e.age !== age) {
-    // Only the age moved (young pods: every second): podCells puts AGE second to last.
-    const at = e.cells.length - 2;
-    const cells = e.cells.slice();
-    cells[at] = { ...cells[at]!, text: age };
-    e = { ...e, age, cells };
+  if (!e || e.ages !== ages || e.data.allNamespaces !== data.allNamespaces || e.data.namespaces !== data.namespaces || e.data.metricsAvailable !== data.metricsAvailable) {
+    e = { ages, data, cells: podCells(p, now, data) };
     built.set(p, e);
   }
   return e.cells;

@@ -49,7 +49,7 @@ export function computeLayout(cols: number, rows: number, focus: PaneId, zoom: P
   const bodyRows = rows - CHROME_ROWS;
   if (zoom) return { tooSmall: false, columns: [{ width: cols, panes: [{ pane: zoom, width: cols, height: bodyRows }] }] };
 
-  const count: 1 | 2 | 3 = cols >= 160 ? 3 : cols >= 80 ? 2 : 1;
+  const count: 1 | 2 | 3 = cols >= 240 ? 3 : cols >= 80 ? 2 : 1;
   const sets = COLUMN_SETS[count];
   const widths = splitWidth(cols, count);
   if (count === 1) {
@@ -69,19 +69,26 @@ export function computeLayout(cols: number, rows: number, focus: PaneId, zoom: P
   };
 }
 
+/**
+ * The left column holds Pods: from 160 columns it gets 104 or more, enough for NAME READY STATUS
+ * RESTARTS with CPU, MEM against the limit and LAST STATE (and whole names and NODE at 200); a
+ * third column only comes where the others still get about 58.
+ */
 function splitWidth(cols: number, n: number): number[] {
   if (n === 2) {
-    const left = Math.floor(cols * 0.55);
+    // Below 100 columns Pods needs 48 for NAME READY STATUS RESTARTS.
+    const left = Math.floor(cols * (cols >= 160 ? 0.65 : cols < 100 ? 0.6 : 0.55));
     return [left, cols - left];
   }
-  const base = Math.floor(cols / n);
-  return Array.from({ length: n }, (_, i) => (i === n - 1 ? cols - base * (n - 1) : base));
+  const left = Math.floor(cols * 0.52);
+  const middle = Math.floor((cols - left) / 2);
+  return [left, middle, cols - left - middle];
 }
 
 /** Borders, a column header and one row. */
 const FIRST_ROW_HEIGHT = 4;
 /** A pane this many rows short of showing everything is topped up from a long list… */
-const TOP_UP_ROWS = 2;
+const TOP_UP_ROWS = 4;
 /** …that hides at least this many rows. */
 const LONG_LIST_HIDDEN = 5;
 
@@ -90,7 +97,7 @@ const LONG_LIST_HIDDEN = 5;
  * least important first), then the rest one row at a time to the pane least served for its
  * weight (the focused pane weighted double) that still has rows to show. Only when every pane
  * shows all it has does the remainder go to panes regardless (focused first, by weight).
- * Last, panes a row or two short are topped up from a long list.
+ * Last, panes a few rows short are topped up from a long list.
  */
 function distribute(panes: PaneId[], rows: number, focus: PaneId, lines: PaneLines): { pane: PaneId; height: number }[] {
   const weight = (p: PaneId) => paneDef(p).layout.weight * (p === focus ? 2 : 1);
@@ -137,8 +144,8 @@ function distribute(panes: PaneId[], rows: number, focus: PaneId, lines: PaneLin
     heights.set(best, heights.get(best)! + 1);
     free--;
   }
-  // A pane a row or two short of showing everything takes them from a long list that hides many
-  // rows anyway (4 deployments shown whole rather than 300 pods showing 2 more).
+  // A pane a few rows short of showing everything takes them from a long list that hides many
+  // rows anyway (4 deployments shown whole rather than 300 pods showing 3 more).
   const deficit = (p: PaneId) => cap(p) - heights.get(p)!;
   for (const p of [...order].sort((a, b) => deficit(a) - deficit(b))) {
     const short = deficit(p);

@@ -38,7 +38,7 @@ test('200×50 with a resize while running, in read-only mode: badge shown, mutat
       .split('\n')
       .find((l) => l.includes('Pods'))!
       .includes('Alerts'),
-    'three columns side by side',
+    'Pods and Alerts side by side',
   );
   t.keys('2', 'r');
   screen = await t.waitForText(/Read-only mode: Restart deployment is disabled/);

@@ -73,17 +73,28 @@ test('80×24: header, footer and every pane within exactly 24 lines of at most 8
   c.ui.unmount();
 });
 
-test('200×50: three columns side by side, 50 lines', async () => {
+test('200×50: a wide Pods column beside the others, 50 lines; from 240 columns, three columns', async () => {
   const c = renderCockpit({ cols: 200, rows: 50 });
   c.set(withData);
   await tick();
   const lines = c.frame().split('\n');
   assert.equal(lines.length, 50);
-  // Pods, Alerts and Postgres head their columns on the same line.
   const top = lines.find((l) => l.includes('Pods'))!;
-  assert.ok(top.includes('Alerts') && top.includes('Postgres'), top);
+  assert.ok(top.includes('Alerts') && !top.includes('Postgres'), top);
+  assert.ok(top.indexOf('Alerts') >= 125, `Pods takes about two thirds: ${top}`);
   assert.ok(lines.filter((l) => /api-7d9f-\d+/.test(l)).length >= 15, 'a tall pods pane shows many rows');
   c.ui.unmount();
+
+  const wide = renderCockpit({ cols: 240, rows: 50 });
+  wide.set(withData);
+  await tick();
+  // Pods, Alerts and Postgres head their columns on the same line.
+  const head = wide
+    .frame()
+    .split('\n')
+    .find((l) => l.includes('Pods'))!;
+  assert.ok(head.includes('Alerts') && head.includes('Postgres'), head);
+  wide.ui.unmount();
 });
 
 test('below the minimum size a clear message replaces the panes', async () => {

@@ -16,8 +16,10 @@ export interface FittedColumn extends Column {
  */
 export function fitColumns(columns: Column[], width: number, want: number[] = []): FittedColumn[] {
   let cols: FittedColumn[] = columns.map((c, index) => ({ ...c, index, fitted: 0 }));
-  // A flex column of top priority (a name) needs room to be readable before others may stay.
-  const minFlex = (c: FittedColumn) => ((c.priority ?? 5) === 0 ? Math.min(20, Math.max(6, want[c.index] ?? 20)) : 6);
+  // A flex column of top priority (a name) needs room to be readable before others may stay;
+  // in a narrow pane (80 columns) 12, so Pods keeps READY and RESTARTS beside it.
+  const nameMin = width < 60 ? 12 : 20;
+  const minFlex = (c: FittedColumn) => ((c.priority ?? 5) === 0 ? Math.min(nameMin, Math.max(6, want[c.index] ?? nameMin)) : 6);
   const fixedWidth = (list: FittedColumn[]) => list.reduce((n, c) => n + (c.width === 'flex' ? minFlex(c) : c.width), 0) + Math.max(0, list.length - 1);
   while (cols.length > 1 && fixedWidth(cols) > width) {
     const worst = cols.reduce((a, b) => ((b.priority ?? 5) >= (a.priority ?? 5) ? b : a));
@@ -26,8 +28,17 @@ export function fitColumns(columns: Column[], width: number, want: number[] = []
   const flex = cols.filter((c) => c.width === 'flex');
   const fixed = cols.reduce((n, c) => n + (c.width === 'flex' ? 0 : c.width), 0) + Math.max(0, cols.length - 1);
   let spare = Math.max(0, width - fixed);
-  // Smallest wants first, so a short column does not hold room a long one needs.
-  const byWant = [...flex].sort((a, b) => (want[a.index] ?? Infinity) - (want[b.index] ?? Infinity));
+  // A name is served first (whole where it can be, leaving the other flex columns their
+  // minimum); the others share the rest, smallest wants first, so a short column does not hold
+  // room a long one needs.
+  const named = flex.filter((c) => (c.priority ?? 5) === 0);
+  const others = flex.filter((c) => (c.priority ?? 5) !== 0);
+  named.forEach((c, i) => {
+    const room = Math.floor((spare - 6 * others.length) / (named.length - i));
+    c.fitted = Math.max(minFlex(c), Math.min(room, Math.max(want[c.index] ?? room, c.title.length)));
+    spare -= c.fitted;
+  });
+  const byWant = others.sort((a, b) => (want[a.index] ?? Infinity) - (want[b.index] ?? Infinity));
   byWant.forEach((c, i) => {
     const fair = Math.floor(spare / (byWant.length - i));
     c.fitted = Math.max(1, Math.min(fair, Math.max(want[c.index] ?? fair, c.title.length)));
@@ -67,6 +78,23 @@ export function fitRow(row: Cell[], cols: FittedColumn[]): Cell[] {
     out.push({ ...c, text: padded + (i < cols.length - 1 ? ' ' : '') });
   });
   return out;
+}
+
+/**
+ * What the row does not show: cells cut short and cells of columns left out for width, as
+ * "TITLE text", most important column first (empty cells skipped). Empty when it shows all.
+ */
+export function unseenCells(row: Cell[], columns: Column[], cols: FittedColumn[]): string[] {
+  const fitted = new Map(cols.map((c) => [c.index, c.fitted]));
+  const unseen: { priority: number; text: string }[] = [];
+  columns.forEach((col, i) => {
+    const text = row[i]?.text.trim() ?? '';
+    const room = fitted.get(i);
+    if (!text || text === '-' || (room !== undefined && text.length <= room)) return;
+    unseen.push({ priority: col.priority ?? 5, text: col.title ? `${col.title} ${text}` : text });
+  });
+  // A stable sort keeps column order among equals.
+  return unseen.sort((a, b) => a.priority - b.priority).map((u) => u.text);
 }
 
 export function headerRow(cols: FittedColumn[]): Cell[] {

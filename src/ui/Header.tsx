@@ -13,7 +13,7 @@ const CHANNEL_STATUS = { idle: 'disabled', ok: 'ok', waiting: 'degraded', failin
 
 export function Header({ width }: { width: number }) {
   // Incident times are wall-clock (the journal's); the drill's simulated clock is for data ages only.
-  const { theme } = useCockpit();
+  const { theme, now } = useCockpit();
   const meta = useSelect((s) => s.meta);
   const incident = useSelect((s) => s.incident.current);
   const suggestion = useSelect((s) => s.incident.suggestion);
@@ -46,7 +46,7 @@ export function Header({ width }: { width: number }) {
 
   const cells: Cell[] = headerCells({
     width,
-    now: Date.now(),
+    now: now(),
     meta,
     incident,
     suggestion,

@@ -5,7 +5,7 @@ import { memo } from 'react';
 import { Box, Text } from 'ink';
 import type { Cell } from '../../present/cell.js';
 import type { Theme, ThemeToken } from '../theme.js';
-import { fitColumns, fitRow, headerRow, windowStart } from './table.js';
+import { fitColumns, fitRow, headerRow, unseenCells, windowStart } from './table.js';
 import { filterMatcher, type PaneModel } from '../panes/model.js';
 import { truncate } from '../../present/format.js';
 import { paintCells } from '../ansi.js';
@@ -67,8 +67,13 @@ export function paneLines(props: PaneProps): string[] {
     body.push({ cells: fitLine(pre, inner) });
   }
   const tableRows = bodyRows - body.length - (model.columns ? 1 : 0);
+  // The focused pane's selected row, in full where the pane cuts or leaves out its cells: it
+  // goes in the bottom border, so no cell is out of reach and no row is given up for it.
+  let detail = '';
+  const selectedRow = focused && props.visible.length ? model.rows.at(props.visible[Math.min(props.cursor, props.visible.length - 1)]!) : undefined;
   if (model.columns && tableRows >= 0 && body.length < bodyRows) {
     const cols = fitColumns(model.columns, inner, props.want);
+    if (selectedRow) detail = unseenCells(selectedRow, model.columns, cols).join(' · ');
     body.push({ cells: headerRow(cols) });
     if (props.visible.length === 0) {
       if (tableRows > 0) body.push({ cells: fitLine([{ text: props.filter ? `no rows match "${props.filter}"` : (model.empty ?? 'nothing here'), token: 'muted' }], inner) });
@@ -79,6 +84,8 @@ export function paneLines(props: PaneProps): string[] {
       }
     }
   } else if (!model.columns) {
+    const text = model.selectable && selectedRow ? selectedRow.map((c) => c.text).join('') : '';
+    if (text.length > inner) detail = text.trim();
     const start = windowStart(props.cursor, bodyRows - body.length, props.visible.length, props.scroll);
     for (let i = start; i < props.visible.length && body.length < bodyRows; i++) {
       body.push({ cells: fitLine(model.rows.at(props.visible[i]!) ?? [], inner), selected: focused && model.selectable === true && i === props.cursor });
@@ -98,11 +105,15 @@ export function paneLines(props: PaneProps): string[] {
   top.push({ text: b.tr, token: border });
   const left = paintCells([{ text: `${b.v} `, token: border }], theme);
   const right = paintCells([{ text: ` ${b.v}`, token: border }], theme);
-  return [
-    paintCells(top, theme),
-    ...body.map((line) => left + paintCells(line.cells, theme, line.selected ? 'selection' : undefined) + right),
-    paintCells([{ text: b.bl + b.h.repeat(Math.max(0, width - 2)) + b.br, token: border }], theme),
-  ];
+  const shown = detail && width > 12 ? ` ${truncate(detail, width - 6)} ` : '';
+  const bottom: Seg[] = shown
+    ? [
+        { text: b.bl + b.h, token: border },
+        { text: shown, token: 'muted' },
+        { text: b.h.repeat(Math.max(0, width - 3 - shown.length)) + b.br, token: border },
+      ]
+    : [{ text: b.bl + b.h.repeat(Math.max(0, width - 2)) + b.br, token: border }];
+  return [paintCells(top, theme), ...body.map((line) => left + paintCells(line.cells, theme, line.selected ? 'selection' : undefined) + right), paintCells(bottom, theme)];
 }
 
 export const PaneView = memo(function PaneView({ lines, width, height }: { lines: string[]; width: number; height: number }) {

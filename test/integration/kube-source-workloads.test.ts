@@ -134,3 +134,35 @@ test('metrics: one namespaced, label-selected PodMetrics list per poll, at most 
   assert.equal(st.lastDelayMs, Math.max(15_000, Math.ceil((st.lastBytes / BUDGET) * 60_000)));
   assert.ok((st.lastBytes * 60_000) / st.lastDelayMs <= BUDGET + 1, 'bytes per minute within the budget');
 });
+
+test(':rs lists the ReplicaSets kubectl lists: names, counts, owner and revision, in the watched namespace and selector', async () => {
+  await ok('-n', 'prod', 'set', 'image', 'deploy/api', 'api=shop/api:1.1');
+  await ok('-n', 'prod', 'rollout', 'status', 'deploy/api', '--timeout=60s');
+  const rows = await source.cockpitService().replicaSets();
+  const fromKubectl = JSON.parse(await ok('-n', 'prod', 'get', 'rs', '-l', 'tier=web', '-o', 'json')).items as {
+    metadata: { name: string; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
+    spec: { replicas: number };
+    status: { replicas?: number; readyReplicas?: number };
+  }[];
+  assert.ok(fromKubectl.length >= 2, 'the rollout left an old and a new ReplicaSet');
+  assert.deepEqual(
+    rows.map((r) => [r.namespace, r.name, r.desired, r.current, r.ready, r.owner, r.revision]).sort(),
+    fromKubectl
+      .map((rs) => {
+        const owner = rs.metadata.ownerReferences?.find((o) => o.controller);
+        return [
+          'prod',
+          rs.metadata.name,
+          rs.spec.replicas,
+          rs.status.replicas ?? 0,
+          rs.status.readyReplicas ?? 0,
+          owner ? `${owner.kind}/${owner.name}` : null,
+          rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? null,
+        ];
+      })
+      .sort(),
+  );
+  assert.ok(!rows.some((r) => r.owner === 'Deployment/batch' || r.owner === 'Deployment/elsewhere'), 'outside the selector or namespace: not listed');
+  const newest = rows.find((r) => r.owner === 'Deployment/api' && r.images.includes('shop/api:1.1'));
+  assert.equal(newest?.desired, 2, 'the new ReplicaSet carries the replicas');
+});

@@ -1,6 +1,8 @@
 // The pod logs viewer: one container's log, followed or read once, with the keys an SRE reaches
-// for on a crash loop. Its state is the store's overlay (drawn by LogsView); the open stream
-// lives here and is stopped whenever the view closes or asks for something else.
+// for on a crash loop. Its text is the shared text viewer's (scroll, wrap, `/` search, n/N, the
+// position); this file adds the stream and its keys. Its state is the store's overlay (drawn by
+// LogsView); the open stream lives here and is stopped whenever the view closes or asks for
+// something else.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Cockpit } from '../store/store.js';
@@ -8,7 +10,10 @@ import type { PodRow } from '../sources/kube/types.js';
 import type { LogEntry, LogStream, LogStreamEvents, LogStreamOptions } from '../sources/kube/log-stream.js';
 import { summarizeErrors } from '../sources/kube/logs.js';
 import { writePrivate } from '../util/private-files.js';
-import { dialogInteraction, notify } from './dialogs/dialogs.js';
+import { dialogInteraction, edit, notify } from './dialogs/dialogs.js';
+import { appendLines, createViewer, scroll, setLines, viewerKey, type ViewerNote, type ViewerState } from './viewer/viewer.js';
+import { overlayArea } from './viewer/overlay.js';
+import { wrapRow } from './wrap-row.js';
 
 /** The since-windows `s` cycles through; null is everything the tail holds. */
 export const SINCE_WINDOWS: { label: string; seconds: number | null }[] = [
@@ -23,7 +28,7 @@ export const TAIL_LINES = 1000;
 export const MAX_LINES = 5000;
 const FLUSH_MS = 50;
 
-export interface LogsViewState {
+export type LogsViewState = ViewerState & {
   kind: 'logs';
   namespace: string;
   pod: string;
@@ -32,17 +37,13 @@ export interface LogsViewState {
   previous: boolean;
   follow: boolean;
   timestamps: boolean;
-  wrap: boolean;
   since: number;
+  /** What the stream sent; the viewer's `lines` are these as shown (timestamps on or off). */
   entries: LogEntry[];
   /** The error-pattern summary of the entries, most frequent first. */
   errors: { count: number; message: string }[];
-  status: string;
-  statusLevel: 'info' | 'warn' | 'error';
-  /** Lines below the view: 0 is pinned to the newest line (new lines then scroll in). */
-  fromEnd: number;
   saved: string | null;
-}
+};
 
 export interface LogsViewerDeps {
   cockpit: Cockpit;
@@ -57,9 +58,31 @@ export function shownLine(e: LogEntry, timestamps: boolean): string {
   return timestamps && e.ts ? `${e.ts} ${e.text}` : e.text;
 }
 
-/** Rows left for log lines in a terminal `rows` high: header, footer, frame, title, keys, errors, status. */
-export function logPageRows(v: Pick<LogsViewState, 'errors' | 'saved'>, rows: number): number {
-  return Math.max(1, rows - 2 - 2 - 2 - (v.errors.length ? v.errors.length + 1 : 1) - 1 - (v.saved ? 1 : 0));
+const ERROR_LINE = /\b(ERROR|FATAL|Exception|panic)\b|Exception\b|\bpanic:/;
+
+/** A log line's colour: errors stand out. */
+export const logTone = (line: string) => (ERROR_LINE.test(line) ? ('warn' as const) : undefined);
+
+export function logsTitle(v: Pick<LogsViewState, 'namespace' | 'pod' | 'container' | 'previous' | 'since'>): string {
+  return `Logs ${v.namespace}/${v.pod}${v.container ? ` · ${v.container}` : ''}${v.previous ? ' (previous)' : ''} · since ${SINCE_WINDOWS[v.since]?.label ?? 'all'}`;
+}
+
+/**
+ * The logs view's own lines around the text, at `width` columns: its keys and the error-pattern
+ * summary above, and after ctrl+s where the file went (whole, wrapped) below.
+ */
+export function logsNotes(v: LogsViewState, width: number): { above: ViewerNote[]; below: ViewerNote[] } {
+  const on = (b: boolean) => (b ? 'on' : 'off');
+  const keys = `f follow:${on(v.follow)} · p previous:${on(v.previous)} · t timestamps:${on(v.timestamps)} · c container · s since · w wrap:${on(v.wrap)} · ctrl+s save · / search · n/N · ↑↓ PgUp/PgDn g/G · Esc close`;
+  const head: ViewerNote[] = v.errors.length
+    ? [
+        { text: 'Errors (count, normalised message):', token: 'title' },
+        ...v.errors.map((e) => ({ text: `${String(e.count).padStart(6)}  ${e.message}`, token: 'critical' as const })),
+      ]
+    : [{ text: v.entries.length ? 'No ERROR/FATAL/Exception/panic lines.' : '', token: 'muted' }];
+  const inner = Math.max(10, width - 4);
+  const saved: ViewerNote[] = v.saved ? wrapRow(v.saved, inner).map((text) => ({ text, token: 'ok' })) : [];
+  return { above: [{ text: keys, token: 'keyHint' }, ...head], below: saved };
 }
 
 export function createLogsViewer(deps: LogsViewerDeps) {
@@ -72,9 +95,16 @@ export function createLogsViewer(deps: LogsViewerDeps) {
     const o = cockpit.store.getState().ui.overlay;
     return o?.kind === 'logs' ? o : null;
   };
+  const put = (next: LogsViewState) => cockpit.store.setState((s) => ({ ui: { ...s.ui, overlay: { ...next, title: logsTitle(next) } } }));
   const set = (patch: Partial<LogsViewState>) => {
     const v = view();
-    if (v) cockpit.store.setState((s) => ({ ui: { ...s.ui, overlay: { ...v, ...patch } } }));
+    if (v) put({ ...v, ...patch });
+  };
+  const say = (text: string, level: 'info' | 'warn' | 'error', patch: Partial<LogsViewState> = {}) => set({ ...patch, status: { text, level } });
+  /** The text area as LogsView draws it: the terminal's body less the view's own lines. */
+  const area = (v: LogsViewState) => {
+    const notes = logsNotes(v, cockpit.store.getState().ui.cols);
+    return overlayArea(cockpit, v, notes.above.length + notes.below.length);
   };
 
   let pending: LogEntry[] = [];
@@ -86,16 +116,21 @@ export function createLogsViewer(deps: LogsViewerDeps) {
     const batch = pending;
     pending = [];
     if (!cur || !batch.length) return;
-    const all = [...cur.entries, ...batch];
+    const all = cur.entries.concat(batch);
     const entries = all.length > MAX_LINES ? all.slice(all.length - MAX_LINES) : all;
-    set({
+    // Pinned, the view shows the newest lines; scrolled up (or on a match), what is on screen stays put.
+    const next = appendLines(
+      cur,
+      batch.map((e) => shownLine(e, cur.timestamps)),
+      MAX_LINES,
+    );
+    put({
+      ...next,
       entries,
       errors: summarizeErrors(
         entries.map((e) => e.text),
         5,
       ),
-      // Scrolled up, the same lines stay in view while new ones arrive below.
-      fromEnd: cur.fromEnd ? Math.min(Math.max(0, entries.length - 1), cur.fromEnd + batch.length) : 0,
     });
   };
 
@@ -115,11 +150,8 @@ export function createLogsViewer(deps: LogsViewerDeps) {
     const gen = generation;
     const mine = (fn: () => void) => () => gen === generation && view() && fn();
     const follow = v.follow && !v.previous;
-    set({
-      status: v.previous ? 'reading the previous container…' : follow ? 'connecting…' : 'reading…',
-      statusLevel: 'info',
-      ...(resume ? {} : { entries: [], errors: [], fromEnd: 0 }),
-    });
+    const status = { text: v.previous ? 'reading the previous container…' : follow ? 'connecting…' : 'reading…', level: 'info' as const };
+    put(resume ? { ...v, status } : { ...setLines(v, [], status), entries: [], errors: [], top: 0, pinned: true });
     const since = SINCE_WINDOWS[v.since]?.seconds ?? undefined;
     const opts: LogStreamOptions = { container: v.container, follow, previous: v.previous, tailLines: TAIL_LINES, ...(since ? { sinceSeconds: since } : {}) };
     if (resume && v.entries.length) opts.after = v.entries;
@@ -133,14 +165,14 @@ export function createLogsViewer(deps: LogsViewerDeps) {
             flushTimer.unref?.();
           }
         })(),
-      opened: mine(() => follow && set({ status: 'following', statusLevel: 'info' })),
+      opened: mine(() => follow && say('following', 'info')),
       ended: (message) =>
         mine(() => {
           flush();
           stream = null;
           const cur = view()!;
           const what = cur.previous ? `previous container of ${cur.container}: its last lines` : follow ? message : `${cur.entries.length} lines read (f to follow)`;
-          set({ status: what, statusLevel: follow && !cur.previous ? 'warn' : 'info', follow: follow && !cur.previous ? false : cur.follow });
+          say(what, follow && !cur.previous ? 'warn' : 'info', { follow: follow && !cur.previous ? false : cur.follow });
         })(),
       failed: (message) =>
         mine(() => {
@@ -148,13 +180,9 @@ export function createLogsViewer(deps: LogsViewerDeps) {
           stream = null;
           const cur = view()!;
           const none = cur.previous && /previous terminated container .* not found/.test(message);
-          set({
-            status: none ? `no previous container: ${cur.container} in ${cur.pod} has not restarted (p for the current one)` : message,
-            statusLevel: none ? 'warn' : 'error',
-            follow: false,
-          });
+          say(none ? `no previous container: ${cur.container} in ${cur.pod} has not restarted (p for the current one)` : message, none ? 'warn' : 'error', { follow: false });
         })(),
-      reconnecting: mine(() => set({ status: 'connection dropped; reconnecting from the last line…', statusLevel: 'warn' })),
+      reconnecting: mine(() => say('connection dropped; reconnecting from the last line…', 'warn')),
     });
   };
 
@@ -162,25 +190,18 @@ export function createLogsViewer(deps: LogsViewerDeps) {
     if (!deps.streamLogs) return notify(cockpit, 'Kubernetes is not configured', 'warn');
     stop();
     const containers = pod.containerNames?.length ? pod.containerNames : [];
-    const state: LogsViewState = {
+    const opts = { namespace: pod.namespace, pod: pod.name, container: containers[0] ?? '', previous: false, since: 0 };
+    put({
       kind: 'logs',
-      namespace: pod.namespace,
-      pod: pod.name,
-      container: containers[0] ?? '',
+      ...createViewer(logsTitle(opts), [], { pinned: true, status: { text: 'connecting…', level: 'info' } }),
+      ...opts,
       containers,
-      previous: false,
       follow: true,
       timestamps: false,
-      wrap: false,
-      since: 0,
       entries: [],
       errors: [],
-      status: 'connecting…',
-      statusLevel: 'info',
-      fromEnd: 0,
       saved: null,
-    };
-    cockpit.store.setState((s) => ({ ui: { ...s.ui, overlay: state } }));
+    });
     start(false);
   };
 
@@ -191,7 +212,7 @@ export function createLogsViewer(deps: LogsViewerDeps) {
 
   const save = () => {
     const v = view()!;
-    if (!deps.logsDir) return set({ saved: null, status: 'cannot save: no state directory', statusLevel: 'error' });
+    if (!deps.logsDir) return say('cannot save: no state directory', 'error', { saved: null });
     const stamp = new Date((deps.now ?? Date.now)())
       .toISOString()
       .replace(/[-:]/g, '')
@@ -210,7 +231,7 @@ export function createLogsViewer(deps: LogsViewerDeps) {
 
   const pickContainer = async () => {
     const v = view()!;
-    if (v.containers.length < 2) return set({ saved: null, status: `${v.pod} has one container${v.container ? ` (${v.container})` : ''}`, statusLevel: 'info' });
+    if (v.containers.length < 2) return say(`${v.pod} has one container${v.container ? ` (${v.container})` : ''}`, 'info', { saved: null });
     const choice = await ui.select(
       `Container of ${v.namespace}/${v.pod}`,
       v.containers.map((c) => ({ value: c, label: `${c === v.container ? '*' : ' '} ${c}` })),
@@ -223,17 +244,8 @@ export function createLogsViewer(deps: LogsViewerDeps) {
     }
   };
 
-  const scrollBy = (delta: number | 'top' | 'bottom') => {
-    const v = view()!;
-    const most = Math.max(0, v.entries.length - logPageRows(v, cockpit.store.getState().ui.rows));
-    const fromEnd = delta === 'bottom' ? 0 : delta === 'top' ? most : Math.max(0, Math.min(most, v.fromEnd - delta));
-    set({ fromEnd });
-  };
-
-  /** Keys while the viewer is open; true when the key was its own. */
-  function handleKey(key: string): boolean {
-    const v = view();
-    if (!v) return false;
+  /** The logs' own keys; the rest (scroll, wrap, search) are the text viewer's. */
+  function logsKey(v: LogsViewState, key: string): boolean {
     switch (key) {
       case 'escape':
       case 'q':
@@ -241,14 +253,14 @@ export function createLogsViewer(deps: LogsViewerDeps) {
         return true;
       case 'f':
         if (v.previous) {
-          set({ status: 'the previous container has exited: nothing to follow (p for the current one)', statusLevel: 'info' });
+          say('the previous container has exited: nothing to follow (p for the current one)', 'info');
           return true;
         }
         if (v.follow) {
           stop();
-          set({ follow: false, status: `paused: ${v.entries.length} lines (f to follow again)`, statusLevel: 'info' });
+          say(`paused: ${view()!.entries.length} lines (f to follow again)`, 'info', { follow: false });
         } else {
-          set({ follow: true, fromEnd: 0 });
+          put({ ...scroll(v, 'bottom', area(v)), follow: true });
           start(true);
         }
         return true;
@@ -256,12 +268,17 @@ export function createLogsViewer(deps: LogsViewerDeps) {
         set({ previous: !v.previous, follow: v.previous, saved: null });
         start(false);
         return true;
-      case 't':
-        set({ timestamps: !v.timestamps });
+      case 't': {
+        const timestamps = !v.timestamps;
+        put(
+          setLines(
+            { ...v, timestamps },
+            v.entries.map((e) => shownLine(e, timestamps)),
+            v.status,
+          ),
+        );
         return true;
-      case 'w':
-        set({ wrap: !v.wrap });
-        return true;
+      }
       case 's':
         set({ since: (v.since + 1) % SINCE_WINDOWS.length, saved: null });
         start(false);
@@ -272,31 +289,22 @@ export function createLogsViewer(deps: LogsViewerDeps) {
       case 'ctrl+s':
         save();
         return true;
-      case 'up':
-      case 'k':
-        scrollBy(-1);
-        return true;
-      case 'down':
-      case 'j':
-        scrollBy(1);
-        return true;
-      case 'pageup':
-        scrollBy(-10);
-        return true;
-      case 'pagedown':
-        scrollBy(10);
-        return true;
-      case 'g':
-      case 'home':
-        scrollBy('top');
-        return true;
-      case 'G':
-      case 'end':
-        scrollBy('bottom');
-        return true;
       default:
         return false;
     }
+  }
+
+  /** Keys while the viewer is open; true when the key was its own. */
+  function handleKey(key: string): boolean {
+    const v = view();
+    if (!v) return false;
+    // A search pattern being typed takes every key.
+    if (v.typing === null && logsKey(v, key)) return true;
+    const next = viewerKey(v, key, area(v), edit);
+    if (next === undefined) return false;
+    if (next === 'close') close();
+    else put(next);
+    return true;
   }
 
   return { open, close, handleKey, isOpen: () => view() !== null };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wrapRow } from '../../src/ui/dialogs/DialogView.js';
+import { wrapRow } from '../../src/ui/wrap-row.js';
 
 test('dialog lines wrap at word boundaries, keep their indent, and lose no character', () => {
   const line = 'Patch spec.template.metadata.annotations kubectl.kubernetes.io/restartedAt to now, as kubectl rollout restart: a new revision is created.';

@@ -5,6 +5,7 @@ import { useCockpit, useSelect } from '../context.js';
 import type { Dialog } from './dialogs.js';
 import { truncate } from '../../present/format.js';
 import { ViewerView } from '../viewer/ViewerView.js';
+import { wrapRow } from '../wrap-row.js';
 
 export function DialogView({ width, height }: { width: number; height: number }) {
   const { theme } = useCockpit();
@@ -117,25 +118,6 @@ export function DialogView({ width, height }: { width: number; height: number })
       </Box>
     </Box>
   );
-}
-
-/**
- * A line cut into rows of at most `width` characters at word boundaries (a preview is shown whole,
- * never cut off); a word longer than a row is cut. Continuation rows keep the line's indent.
- */
-export function wrapRow(line: string, width: number): string[] {
-  if (line.length <= width || width < 8) return [line];
-  const indent = /^\s*/.exec(line)![0].slice(0, Math.floor(width / 2));
-  const out: string[] = [];
-  let rest = line;
-  while (rest.length > width) {
-    let cut = rest.lastIndexOf(' ', width);
-    if (cut <= indent.length) cut = width;
-    out.push(rest.slice(0, cut).trimEnd());
-    rest = indent + rest.slice(cut).trimStart();
-  }
-  out.push(rest);
-  return out;
 }
 
 export function OverlayView({ width, height }: { width: number; height: number }) {

@@ -24,17 +24,17 @@ export function updateViewer(cockpit: Cockpit, id: number, fn: (v: ViewerOverlay
   return true;
 }
 
-/** The text area of the overlay at the terminal's size (the body between header and footer). */
-export function overlayArea(cockpit: Cockpit) {
+/** The text area of viewer `v` at the terminal's size (the body between header and footer). */
+export function overlayArea(cockpit: Cockpit, v: ViewerState, chrome = 0) {
   const { cols, rows } = cockpit.store.getState().ui;
-  return viewerArea(cols, rows - 2);
+  return viewerArea(cols, rows - 2, v, chrome);
 }
 
 /** A key for the open viewer; false when the viewer has no use for it. */
 export function viewerOverlayKey(cockpit: Cockpit, key: string): boolean {
   const o = cockpit.store.getState().ui.overlay;
   if (o?.kind !== 'viewer') return false;
-  const next = viewerKey(o, key, overlayArea(cockpit), edit);
+  const next = viewerKey(o, key, overlayArea(cockpit, o), edit);
   if (next === undefined) return false;
   cockpit.store.setState((s) => ({ ui: { ...s.ui, overlay: next === 'close' ? null : next } }));
   return true;

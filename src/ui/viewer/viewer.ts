@@ -2,6 +2,8 @@
 // Scrolls by line and page, searches by regular expression (plain text when the pattern is not
 // one), wraps or scrolls sideways, and stays pinned to the bottom while lines are appended.
 // Every function returns a new state; the view (ViewerView.tsx) only draws what `viewRows` gives.
+import type { ThemeToken } from '../theme/tokens.js';
+import { wrapRow } from '../wrap-row.js';
 
 export interface ViewerMatch {
   line: number;
@@ -35,15 +37,31 @@ export interface ViewerState {
   status: { text: string; level: 'info' | 'warn' | 'error' } | null;
 }
 
+/** A line of a viewer's own around the text (the logs view's keys and error summary). */
+export interface ViewerNote {
+  text: string;
+  token: ThemeToken;
+}
+
 /** The room for text inside the overlay: a frame, a title line and a status line. */
 export interface ViewerArea {
   width: number;
   height: number;
 }
 
-/** The text area of a viewer drawn in a box `width`×`height`: less the frame, its padding, the title and the status line. */
-export function viewerArea(width: number, height: number): ViewerArea {
-  return { width: Math.max(10, width - 4), height: Math.max(1, height - 4) };
+/**
+ * The text area of a viewer drawn in a box `width`×`height`: less the frame, its padding, the title,
+ * the status line (more rows when its message wraps) and `chrome` rows of the view's own.
+ */
+export function viewerArea(width: number, height: number, v?: ViewerState | null, chrome = 0): ViewerArea {
+  const inner = Math.max(10, width - 4);
+  const message = v ? Math.max(1, viewerMessage(v, inner).length) : 1;
+  return { width: inner, height: Math.max(1, height - 3 - message - chrome) };
+}
+
+/** The message (loading, an error) as the rows it takes, shown whole; none while a search is typed. */
+export function viewerMessage(v: ViewerState, width: number): string[] {
+  return v.status && v.typing === null ? wrapRow(v.status.text, width) : [];
 }
 
 /** Cap on highlighted matches, so a pattern like `.` on a long log stays instant. */
@@ -56,11 +74,12 @@ export function createViewer(title: string, lines: string[], opts: { wrap?: bool
 /** Tabs expanded and terminal control sequences removed, so a line cannot move the cursor or recolour the screen. */
 export function cleanLine(line: string): string {
   const plain = line.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b[@-_]/g, '').replace(/\r$/, '');
-  if (!/[\t\x00-\x08\x0b-\x1f\x7f]/.test(plain)) return plain;
+  if (!/[\t\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(plain)) return plain;
   let out = '';
   for (const ch of plain) {
     if (ch === '\t') out += ' '.repeat(8 - (out.length % 8));
-    else if (/[\x00-\x1f\x7f]/.test(ch)) out += ' ';
+    // C1 controls too: some terminals take U+009B as the start of an escape sequence.
+    else if (/[\x00-\x1f\x7f-\x9f]/.test(ch)) out += ' ';
     else out += ch;
   }
   return out;
@@ -227,7 +246,7 @@ function reveal<T extends ViewerState>(v: T, area: ViewerArea): T {
   const shown = viewRows(v, area);
   const visible = shown.some((r) => r.line === m.line) && (!v.wrap || rowVisible(v, m, area, shown));
   if (!visible) next = { ...next, top: Math.max(0, Math.min(m.line - Math.floor(area.height / 3), m.line)), pinned: false };
-  else if (v.pinned && top !== v.top) next = { ...next, top, pinned: false };
+  else if (v.pinned) next = { ...next, top, pinned: false };
   if (!v.wrap && (m.start < v.left || m.end > v.left + area.width)) next = { ...next, left: Math.max(0, m.start - Math.floor(area.width / 4)) };
   return next;
 }

@@ -1,6 +1,6 @@
 // The pod logs viewer through the keys, against the Kubernetes simulator through the real source
 // and client: follow, previous container, timestamps, container picker, since-window, wrap, save,
-// and no stream left open once it closes.
+// `/` search with n/N, and no stream left open once it closes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -47,6 +47,12 @@ before(async () => {
   });
   sim.addDeployment({ namespace: NS, name: 'web', image: 'shop/web:1', replicas: 1, sidecars: [{ name: 'shipper', image: 'shop/shipper:1' }] });
   sim.addDeployment({ namespace: NS, name: 'api', image: 'shop/api:bad', replicas: 1 });
+  // Two long error lines early on, then only requests: by the time it is read, both are far above the screen.
+  sim.setImageBehavior('shop/pay:1', {
+    logLine: (pod, seq) =>
+      seq === 3 || seq === 20 ? `ERROR payment declined order=${seq} ${'x'.repeat(200)}END seq=${seq}` : `level=INFO msg="request handled" seq=${seq} pod=${pod}`,
+  });
+  sim.addDeployment({ namespace: NS, name: 'pay', image: 'shop/pay:1', replicas: 1 });
   const dir = tempDir('warroom-logs-ui-');
   const file = path.join(dir, 'kubeconfig');
   fs.writeFileSync(file, sim.kubeconfig({ context: 'drill', namespace: NS }));
@@ -202,4 +208,48 @@ test('l on a deployment still shows the logs of all its pods', async () => {
   await c.press('l');
   await screen(/Logs of deployment shop\/web/, 'the deployment logs');
   await c.press('escape');
+});
+
+test('/ in the logs finds an error far above the screen and scrolls to it; n/N step between matches; the view holds there while the stream goes on, and says so; w wraps', async () => {
+  const pod = podName('pay-');
+  await openLogs(pod);
+  await screen(/following/, 'following');
+  await waitFor(() => view()!.entries.length >= 70, { what: '70 lines, the errors far above the screen', timeoutMs: 30_000 }).catch(() => assert.fail(c.frame()));
+  assert.doesNotMatch(c.frame(), /order=(3|20)\b/, 'the errors are off screen');
+  // Typed after /, p, t, c and s are the pattern's, not the logs' keys.
+  await c.press('/', ...'payment.*order=\\d+'.split(''));
+  await screen(/\/payment\.\*order=\\d\+▏/, 'the pattern being typed');
+  assert.equal(view()!.previous, false);
+  assert.equal(view()!.timestamps, false);
+  await c.press('enter');
+  await screen(/\/payment\.\*order=\\d\+ 2\/2/, 'the newest of the two matches');
+  assert.match(c.frame(), /ERROR payment declined order=20\b/);
+  assert.match(c.frame(), /new lines arrive below: G to the newest/, 'it says the view no longer tails');
+  // The stream goes on below while the match stays on screen.
+  const had = view()!.entries.length;
+  await waitFor(() => view()!.entries.length >= had + 3, { what: 'lines still arriving' });
+  assert.match(c.frame(), /ERROR payment declined order=20\b/);
+  assert.equal(sim.openLogStreams(), 1);
+  await c.press('N');
+  await screen(/order=\\d\+ 1\/2/, 'N: the first match');
+  assert.match(c.frame(), /ERROR payment declined order=3\b/);
+  await c.press('n');
+  await screen(/order=\\d\+ 2\/2/, 'n: the second again');
+  assert.match(c.frame(), /ERROR payment declined order=20\b/);
+  // The long line is cut until wrapped; wrapped, the match stays on screen.
+  assert.doesNotMatch(c.frame(), /xEND/);
+  await c.press('w');
+  await screen(/w wrap:on/, 'wrap on');
+  assert.match(c.frame(), /xEND seq=20/);
+  assert.match(c.frame(), /ERROR payment declined order=20\b/);
+  await c.press('w');
+  await screen(/w wrap:off/, 'wrap off');
+  assert.doesNotMatch(c.frame(), /xEND/);
+  // G: tailing again, the newest lines come in at the bottom.
+  await c.press('G');
+  await waitFor(() => !/G to the newest/.test(c.frame()), { what: 'the note gone' }).catch(() => assert.fail(c.frame()));
+  const newest = () => seqs(view()!.entries.map((e) => e.text)).at(-1)!;
+  await waitFor(() => onScreenSeqs().includes(newest()), { what: 'the newest line on screen' }).catch(() => assert.fail(c.frame()));
+  await c.press('escape');
+  await waitFor(() => sim.openLogStreams() === 0, { what: 'no stream left' });
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendLines, cleanLine, createViewer, effectiveTop, viewRows, viewerKey, viewerStatus, type ViewerState } from '../../src/ui/viewer/viewer.js';
+import { appendLines, cleanLine, createViewer, effectiveTop, viewRows, viewerArea, viewerKey, viewerMessage, viewerStatus, type ViewerState } from '../../src/ui/viewer/viewer.js';
 import { edit } from '../../src/ui/dialogs/dialogs.js';
 
 const area = { width: 20, height: 5 };
@@ -116,4 +116,37 @@ test('a search keeps counting matches in appended lines', () => {
 test('control sequences cannot reach the terminal; tabs become spaces', () => {
   assert.equal(cleanLine('\x1b[31mred\x1b[0m\tx\x07'), 'red     x ');
   assert.equal(cleanLine('\x1b]0;title\x07ok'), 'ok');
+  assert.equal(cleanLine('a\u009b31mb'), 'a 31mb', 'a C1 control (8-bit CSI) is not passed on either');
+});
+
+test('a search from the end of a tailed view shows the nearest match above, and holds it there while lines arrive', () => {
+  let v = keys(
+    createViewer(
+      't',
+      lines(30, (i) => (i === 4 || i === 12 ? `ERROR ${i}` : `ok ${i}`)),
+      { pinned: true },
+    ),
+    '/',
+    ...'error'.split(''),
+    'enter',
+  );
+  assert.match(viewerStatus(v, area), /2\/2/, 'the newest match, not the oldest');
+  assert.ok(shown(v).includes('ERROR 12'), shown(v).join('|'));
+  assert.equal(v.pinned, false);
+  const held = shown(v);
+  v = appendLines(v, ['new 1', 'new 2']);
+  assert.deepEqual(shown(v), held, 'the match stays on screen as lines are appended');
+  v = keys(v, 'N');
+  assert.ok(shown(v).includes('ERROR 4'));
+  v = keys(v, 'G');
+  v = appendLines(v, ['new 3']);
+  assert.equal(shown(v).at(-1), 'new 3', 'G: tailing again');
+});
+
+test('a long message on the status line wraps whole and takes its rows from the text', () => {
+  const v = createViewer('t', lines(3), { status: { text: 'forbidden: '.repeat(10).trim(), level: 'error' } });
+  assert.equal(viewerArea(40, 20).height, 16);
+  assert.equal(viewerMessage(v, viewerArea(40, 20).width).length, 4);
+  assert.equal(viewerArea(40, 20, v).height, 13, 'three more rows for the message');
+  assert.equal(viewerArea(40, 20, v, 2).height, 11, "and the embedding view's own rows");
 });

@@ -218,13 +218,16 @@ function research(v: ViewerState, pattern: string): ViewerSearch {
   return { pattern, regex, matches, current: -1 };
 }
 
-/** Runs a search and shows its first match at or after the top of the view. */
+/**
+ * Runs a search and shows its first match at or after the top of the view, else the nearest one
+ * above it (in a log read at its end, the newest).
+ */
 export function search<T extends ViewerState>(v: T, pattern: string, area: ViewerArea): T {
   if (!pattern) return { ...v, search: null, typing: null };
   const s = research(v, pattern);
   const top = effectiveTop(v, area);
   const first = s.matches.findIndex((m) => m.line >= top);
-  const current = s.matches.length ? (first < 0 ? 0 : first) : -1;
+  const current = first < 0 ? s.matches.length - 1 : first;
   return reveal({ ...v, typing: null, search: { ...s, current } }, area);
 }
 

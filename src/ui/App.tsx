@@ -17,7 +17,6 @@ import { selectedPosition, visibleRows, type PaneModel } from './panes/model.js'
 import { Header } from './Header.js';
 import { Footer } from './Footer.js';
 import { DialogView, OverlayView } from './dialogs/DialogView.js';
-import { LogsView } from './dialogs/LogsView.js';
 
 export interface AppProps {
   cockpit: Cockpit;
@@ -96,13 +95,7 @@ function Screen({ cols, rows }: { cols: number; rows: number }) {
       <Box width={cols} height={rows - 2} flexDirection="row">
         {covered ? (
           <Box width={cols} height={rows - 2} flexDirection="column">
-            {dialog ? (
-              <DialogView width={cols} height={rows - 2} />
-            ) : overlay?.kind === 'logs' ? (
-              <LogsView width={cols} height={rows - 2} />
-            ) : (
-              <OverlayView width={cols} height={rows - 2} />
-            )}
+            {dialog ? <DialogView width={cols} height={rows - 2} /> : <OverlayView width={cols} height={rows - 2} />}
           </Box>
         ) : (
           layout.columns.map((col, ci) => (

@@ -5,6 +5,7 @@ import { useCockpit, useSelect } from '../context.js';
 import type { Dialog } from './dialogs.js';
 import { truncate } from '../../present/format.js';
 import { ViewerView } from '../viewer/ViewerView.js';
+import { LogsView } from './LogsView.js';
 import { wrapRow } from '../wrap-row.js';
 
 export function DialogView({ width, height }: { width: number; height: number }) {
@@ -125,7 +126,7 @@ export function OverlayView({ width, height }: { width: number; height: number }
   const overlay = useSelect((s) => s.ui.overlay);
   const matrix = useSelect((s) => s.paging.data.matrix);
   if (!overlay) return null;
-  if (overlay.kind === 'logs') return null;
+  if (overlay.kind === 'logs') return <LogsView view={overlay} width={width} height={height} />;
   if (overlay.kind === 'viewer') return <ViewerView view={overlay} width={width} height={height} />;
   const lines: { text: string; token?: 'muted' | 'keyHint' | 'title' | 'fg'; bold?: boolean }[] = [];
   const reasons = new Set<string>();

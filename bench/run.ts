@@ -193,7 +193,7 @@ function everyPane(s: string[], wide: boolean): boolean {
   if (!podsVisible(s)) return false;
   if (!wide) return true;
   // Error rate & latency: a 5xx ratio and a p95; Postgres: connections of max; Redis: a PING time and memory.
-  return /\d%\s+\d+(\.\d+)?m?s\b/.test(all) && /\d+\/\d+ \(\d+%\)/.test(all) && /\d(\.\d+)?ms\s+\d+(\.\d+)?[KMG]i\//.test(all) && /\b\d+\/\d+\s+\d+ ok\b/.test(all);
+  return /\d%\s+\d+(\.\d+)?m?s\b/.test(all) && /\d+\/\d+ \(\d+%\)/.test(all) && /\d(\.\d+)?ms\s+\d+(\.\d+)?[KMG]i\//.test(all) && /\b\d+\/\d+(\s+\d+)+ ok\b/.test(all);
 }
 
 interface Cockpit {

@@ -25,6 +25,8 @@ export interface ActionTarget {
   /** What the user would type to confirm (a deployment name, a pid). */
   name: string;
   namespace?: string;
+  /** The row's identity when kind, namespace and name do not tell rows apart (two alerts of one name). */
+  key?: string;
   /** Anything else the action needs (the row it was invoked on). */
   [key: string]: unknown;
 }
@@ -116,6 +118,12 @@ export interface ActionDef<T extends ActionTarget = ActionTarget> {
   dryRun?: (target: T, params: Record<string, string>, env: ActionEnv) => Promise<string[]>;
   run: (target: T, params: Record<string, string>, env: ActionEnv) => Promise<ActionOutcome>;
 }
+
+/**
+ * An action whatever its target type, as the catalog and the runner hold them: T appears only in
+ * parameters, so every ActionDef<T> is one; the runner narrows it back at the call.
+ */
+export type AnyActionDef = ActionDef<never>;
 
 export interface Choice {
   label: string;

@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanup } from 'ink-testing-library';
 import { renderCockpit, NOW } from '../helpers/cockpit.js';
-import { fill, pod } from '../helpers/cockpit-data.js';
+import { alert, fill, pod } from '../helpers/cockpit-data.js';
 import type { StatefulSetRow } from '../../src/sources/kube/types.js';
 import type { ReplicaSetRow } from '../../src/sources/kube/replicasets.js';
 
@@ -289,4 +289,20 @@ test('the selection stays on its pod while pods above it go and the sort changes
   without(next);
   const after = await selectedPod();
   assert.ok(after && after !== next, `a pod is selected after the selected one went (got ${after})`);
+});
+
+test('two alerts of one name are told apart by fingerprint: a new alert above keeps the selection on the same one', async () => {
+  const c = cockpit({ cols: 120, rows: 35 });
+  const twins = [alert(0, 'HighErrorRate', 'critical', 'checkout 5xx above 5%'), alert(5, 'HighErrorRate', 'critical', 'api 5xx above 5%')];
+  c.set((s) => ({ prom: { ...s.prom, data: { ...s.prom.data, alerts: twins } } }));
+  const details = async () => {
+    await c.press('o');
+    const f = c.frame();
+    await c.press('escape', '4');
+    return /summary: (\w+) 5xx/.exec(f)?.[1];
+  };
+  await c.press('4', 'j');
+  assert.equal(await details(), 'api');
+  c.set((s) => ({ prom: { ...s.prom, data: { ...s.prom.data, alerts: [alert(9, 'DiskFull', 'warning', 'disk above 90%'), ...twins] } } }));
+  assert.equal(await details(), 'api', 'the selection stays on the api alert, not the other HighErrorRate');
 });

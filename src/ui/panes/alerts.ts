@@ -24,7 +24,7 @@ export const alertsPane: PaneDef<'alerts'> = {
       badge,
       columns: alertColumns(),
       rows: [...pages.map((p) => pageCells(p, now, { ascii: state.meta.ascii })), ...alerts.map((a) => alertCells(a, dataNow, { ascii: state.meta.ascii }))],
-      targets: [...pages.map((p) => ({ name: p.title, page: p })), ...alerts.map((a) => ({ name: a.name, alert: a }))],
+      targets: [...pages.map((p) => ({ name: p.title, key: `page/${p.id}`, page: p })), ...alerts.map((a) => ({ name: a.name, key: `alert/${a.fingerprint}`, alert: a }))],
       empty: state.prom.status === 'ok' || state.paging.status === 'ok' ? 'no alerts firing, nobody paged' : 'no data',
     };
   },

@@ -44,10 +44,11 @@ export function filterMatcher(filter: string | undefined): { test: (text: string
   }
 }
 
-/** A row's identity across updates: the object its target names (null targets have none). */
+/** A row's identity across updates: its target's key, else the object it names (null targets have none). */
 export function rowKey(model: PaneModel, index: number | undefined): string | undefined {
   const t = index === undefined ? undefined : model.targets?.at(index);
-  return t ? `${typeof t.kind === 'string' ? t.kind : ''}/${t.namespace ?? ''}/${t.name}` : undefined;
+  if (!t) return undefined;
+  return t.key ?? `${typeof t.kind === 'string' ? t.kind : ''}/${t.namespace ?? ''}/${t.name}`;
 }
 
 /**

@@ -42,6 +42,14 @@ export interface InitResult {
   notes: string[];
 }
 
+/** The fields the probe reads from a Prometheus or Alertmanager answer (any of them may be missing). */
+interface ProbeJson {
+  status?: unknown;
+  errorType?: unknown;
+  data?: { version?: string };
+  versionInfo?: { version?: string };
+}
+
 /** Asks one service whether it speaks the Prometheus or the Alertmanager HTTP API. */
 async function probe(ref: KubeServiceRef, kind: Kind, kube: KubeConnectOptions, timeoutMs: number): Promise<Probe> {
   const url = formatKubeUrl(ref);
@@ -50,7 +58,7 @@ async function probe(ref: KubeServiceRef, kind: Kind, kube: KubeConnectOptions, 
     const { headers, tls } = await t.prepare();
     const res = await httpRequest(new URL(rel, t.base), { headers: { accept: 'application/json', ...headers }, tls, timeoutMs, maxBytes: 1024 * 1024 });
     const refusal = res.status >= 400 ? proxyRefusal(url, res.status, res.text) : null;
-    let json: any = null;
+    let json: ProbeJson | null = null;
     try {
       json = JSON.parse(res.text);
     } catch {

@@ -83,7 +83,7 @@ export async function collectSnapshot(config: Config, opts: { deadlineSeconds: n
   const state: State = { ...cockpit.store.getState() };
   const late = `no answer within the ${opts.deadlineSeconds}s deadline`;
   for (const k of enabled) {
-    if (state[k].status === 'connecting') (state as any)[k] = { ...state[k], status: 'down', error: late };
+    if (state[k].status === 'connecting') setSource(state, k, { ...state[k], status: 'down', error: late });
   }
   const settle = <T extends { status: string; error: string | null }>(x: T): T => (x.status === 'connecting' ? { ...x, status: 'down', error: late } : x);
   state.postgres = { ...state.postgres, data: { ...state.postgres.data, databases: state.postgres.data.databases.map(settle) } };
@@ -98,6 +98,11 @@ export async function collectSnapshot(config: Config, opts: { deadlineSeconds: n
   return buildReport(state, config, now(), incident);
 }
 
+/** One source's slice replaced (TypeScript cannot relate `state[k]` to a union key's own slice type). */
+function setSource<K extends SourceKey>(state: State, k: K, slice: State[K]): void {
+  state[k] = slice;
+}
+
 const SOURCE_NAMES = { kube: 'kubernetes', prom: 'prometheus', postgres: 'postgres', redis: 'redis' } as const;
 
 /** The suggestion, which is unknown while a source is down; the rest is judged on what answered. */
@@ -106,7 +111,7 @@ function severityOf(state: State, config: Config): SnapshotReport['severity'] {
   if (!down.length) return { ...suggestSeverity(signalsFromState(state, config), config.severity), unknown: false, sourcesDown: [], fromWhatAnswered: null };
   const answered = { ...state };
   const blank = initialState();
-  for (const k of down) (answered as any)[k] = { ...blank[k], status: 'disabled' };
+  for (const k of down) setSource(answered, k, { ...blank[k], status: 'disabled' });
   const partial = suggestSeverity(signalsFromState(answered, config), config.severity);
   const sourcesDown = down.map((k) => `${SOURCE_NAMES[k]}${state[k].error ? ` (${state[k].error})` : ''}`);
   return { severity: null, rule: `unknown: ${down.map((k) => SOURCE_NAMES[k]).join(', ')} down`, unknown: true, sourcesDown, fromWhatAnswered: partial };

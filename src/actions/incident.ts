@@ -5,7 +5,7 @@
 import type { IncidentEngine } from '../incident/incident.js';
 import { composeUpdate, publicLeaks, STATUSES, type UpdateFields } from '../incident/templates.js';
 import type { IncidentStatus, OutboxItemView, Severity } from '../incident/types.js';
-import type { ActionDef, ActionEnv, ActionTarget } from './types.js';
+import type { ActionDef, AnyActionDef, ActionEnv, ActionTarget } from './types.js';
 import { displayPath } from '../util/display-path.js';
 
 /** Multi-line template fields are edited on one line, lines joined by " | ". */
@@ -323,7 +323,7 @@ export const discardAction: ActionDef<DeliveryTarget> = {
   },
 };
 
-export const incidentActions: ActionDef<any>[] = [
+export const incidentActions: AnyActionDef[] = [
   declareAction,
   noteAction,
   statusAction,

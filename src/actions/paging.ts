@@ -7,7 +7,7 @@
 //   paging.link         L   (Alerts, on a page)       declare the incident from the page, or link it to the open one
 //   paging.channel      O                             open the incident channel (runbook name, first message, responders)
 //   paging.mirror       m   (Timeline, on a note)     add the note to the linked pages (never twice: checked first)
-import type { ActionDef, ActionEnv, ActionTarget } from './types.js';
+import type { ActionDef, AnyActionDef, ActionEnv, ActionTarget } from './types.js';
 import type { Page } from '../paging/pagerduty.js';
 import type { PagingServices } from '../paging/services.js';
 import { channelName, channelNameProblem, initialMessage, openIncidentChannel } from '../paging/channel.js';
@@ -271,4 +271,4 @@ function noteText(e: TimelineEntry): string {
   return `${e.body ?? e.summary}\n— ${e.actor}, warroom ${new Date(e.at).toISOString().slice(0, 16).replace('T', ' ')} UTC [warroom ${e.id}]`;
 }
 
-export const pagingActions: ActionDef<any>[] = [acknowledgeAction, escalateAction, linkAction, channelAction, mirrorAction];
+export const pagingActions: AnyActionDef[] = [acknowledgeAction, escalateAction, linkAction, channelAction, mirrorAction];

@@ -2,7 +2,7 @@
 // read-only mode → permission pre-check → choice and parameter prompts → dry-run preview →
 // confirmation (typed name in production contexts) → read-only again → journal start → run →
 // journal outcome. A refusal in read-only mode is shown, never journaled (read-only writes nothing).
-import type { ActionDef, ActionEnv, ActionOutcome, ActionTarget, Interaction, ServiceName } from './types.js';
+import type { ActionDef, AnyActionDef, ActionEnv, ActionOutcome, ActionTarget, Interaction, ServiceName } from './types.js';
 
 const SERVICE_LABEL: Record<ServiceName, string> = {
   kube: 'Kubernetes',
@@ -26,7 +26,7 @@ export type InvokeResult =
   | { ok: false; reason: 'unknown' | 'read-only' | 'cancelled' | 'forbidden' | 'invalid' | 'dry-run-failed' | 'busy' | 'failed'; message: string };
 
 export class ActionRunner {
-  private readonly actions = new Map<string, ActionDef<any>>();
+  private readonly actions = new Map<string, AnyActionDef>();
   private readonly running = new Set<string>();
 
   constructor(
@@ -35,13 +35,13 @@ export class ActionRunner {
     private readonly opts: RunnerOptions,
   ) {}
 
-  register(...defs: ActionDef<any>[]): this {
+  register(...defs: AnyActionDef[]): this {
     for (const def of defs) this.actions.set(def.id, def);
     return this;
   }
 
-  get(id: string): ActionDef | undefined {
-    return this.actions.get(id);
+  get<T extends ActionTarget = ActionTarget>(id: string): ActionDef<T> | undefined {
+    return this.actions.get(id) as ActionDef<T> | undefined;
   }
 
   /** Why the action cannot run right now, for the help overlay and footer; null when it can. */

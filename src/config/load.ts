@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, type Document } from 'yaml';
+import type { z } from 'zod';
 import { configSchema, SECRET_PATHS, type Config } from './schema.js';
 import { maskUserinfo, splitAuthority, urlCredentialSecrets } from '../util/url-credentials.js';
 import { parseDecimal } from '../util/decimal.js';
@@ -90,10 +91,10 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
       // A value whose ${VAR} was missing is already reported; its unexpanded text would fail again.
       if (problems.some((p) => p.keyPath && startsWith(keyPath, p.keyPath))) continue;
       // An unknown setting is found at its own line, not its parent's.
-      const unknownKey = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys[0] : undefined;
+      const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
       const at = unknownKey === undefined ? keyPath : [...keyPath, unknownKey];
       const where = locate(layers, at);
-      problems.push({ where, text: `${where}: ${formatPath(keyPath)}: ${explain(issue as { code: string; message: string } & Record<string, any>, merged, keyPath)}` });
+      problems.push({ where, text: `${where}: ${formatPath(keyPath)}: ${explain(issue, merged, keyPath)}` });
     }
   }
   if (problems.length) throw new ConfigError(sortProblems(problems));
@@ -352,7 +353,7 @@ function formatPath(keyPath: (string | number)[]): string {
   return keyPath.map((k, i) => (typeof k === 'number' ? `[${k}]` : i ? `.${k}` : k)).join('');
 }
 
-function explain(issue: { code: string; message: string } & Record<string, any>, merged: unknown, keyPath: (string | number)[]): string {
+function explain(issue: z.core.$ZodIssue, merged: unknown, keyPath: (string | number)[]): string {
   const got = valueAt(merged, keyPath);
   const shown = got === undefined ? 'nothing' : isSecretPath(keyPath) ? '(hidden)' : JSON.stringify(typeof got === 'string' ? maskUserinfo(got) : got);
   switch (issue.code) {
@@ -360,7 +361,7 @@ function explain(issue: { code: string; message: string } & Record<string, any>,
       // A custom check's message says what is wrong; a secret value is not echoed at all.
       return issue.params?.complete || isSecretPath(keyPath) ? issue.message : `${issue.message}, got ${shown}`;
     case 'unrecognized_keys':
-      return `unknown setting ${(issue.keys as string[]).map((k) => `"${k}"`).join(', ')}; expected one of: ${expectedKeys(keyPath)}`;
+      return `unknown setting ${issue.keys.map((k) => `"${k}"`).join(', ')}; expected one of: ${expectedKeys(keyPath)}`;
     case 'invalid_type':
       // A number that is not an integer: the range's own message says what is expected.
       return typeof got === 'number' ? `${issue.message}, got ${shown}` : `expected ${issue.expected}, got ${shown}`;
@@ -384,8 +385,16 @@ function valueAt(data: unknown, keyPath: (string | number)[]): unknown {
   return cur;
 }
 
+/** The parts of zod's schema objects the walk below reads: objects' shapes, arrays' elements, wrappers' inner types. */
+interface SchemaNode {
+  shape?: Record<string, SchemaNode>;
+  element?: SchemaNode;
+  def?: { innerType?: SchemaNode; element?: SchemaNode };
+  unwrap?: () => SchemaNode;
+}
+
 function expectedKeys(keyPath: (string | number)[]): string {
-  let schema: any = configSchema;
+  let schema: SchemaNode | undefined = configSchema as unknown as SchemaNode;
   for (const k of keyPath) {
     schema = unwrap(schema);
     if (typeof k === 'number') schema = schema?.element ?? schema?.def?.element;
@@ -395,9 +404,9 @@ function expectedKeys(keyPath: (string | number)[]): string {
   return schema?.shape ? Object.keys(schema.shape).join(', ') : '(see README)';
 }
 
-function unwrap(schema: any): any {
+function unwrap(schema: SchemaNode | undefined): SchemaNode | undefined {
   while (schema && !schema.shape && !schema.element && (schema.def?.innerType || schema.unwrap)) {
-    schema = schema.def?.innerType ?? schema.unwrap();
+    schema = schema.def?.innerType ?? schema.unwrap?.();
   }
   return schema;
 }

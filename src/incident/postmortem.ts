@@ -117,7 +117,7 @@ function cell(text: string): string {
 }
 
 /** Before/after of an action: `before`/`after`, or the kube actions' `revisionBefore`/`revisionAfter`. */
-function revisions(r: Record<string, any>): [unknown, unknown] {
+function revisions(r: Record<string, unknown>): [unknown, unknown] {
   const rev = (v: unknown) => (v == null ? null : { revision: v });
   return [r.before ?? rev(r.revisionBefore), r.after ?? rev(r.revisionAfter)];
 }
@@ -127,7 +127,7 @@ function details(e: TimelineEntry): string {
   if (e.evidence?.rule) parts.push(e.evidence.rule);
   else if (e.evidence?.value != null) parts.push(`value ${e.evidence.value}${e.evidence.threshold != null ? ` (threshold ${e.evidence.threshold})` : ''}`);
   if (e.body && !e.kind.startsWith('update.')) parts.push(e.body.split('\n')[0]!.slice(0, 160));
-  const r = (e.refs ?? {}) as Record<string, any>;
+  const r = (e.refs ?? {}) as Record<string, unknown>;
   if (r.object) parts.push(String(r.object));
   const [before, after] = revisions(r);
   if (before != null || after != null) parts.push(`${fmtRev(before)} → ${fmtRev(after)}`);
@@ -196,7 +196,7 @@ export function buildPostmortem(rawEntries: readonly TimelineEntry[], opts: Post
   const actions = entries
     .filter((e) => (e.kind.startsWith('action.') || e.kind === 'silence.created') && actedOnSystems(e))
     .map((e) => {
-      const [before, after] = revisions((e.refs ?? {}) as Record<string, any>);
+      const [before, after] = revisions((e.refs ?? {}) as Record<string, unknown>);
       return { at: e.at, kind: e.kind, actor: e.actor, summary: e.summary, before, after };
     });
   const channel = incidentChannel(entries);

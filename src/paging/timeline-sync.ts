@@ -385,15 +385,22 @@ export function entriesOf(m: SlackMessage, channelName: string | null): Timeline
   for (const item of p.entries as unknown[]) {
     const json = (item as { json?: unknown })?.json;
     if (typeof json !== 'string' || json.length > 64 * 1024) continue;
-    let e: any;
+    let e: unknown;
     try {
       e = JSON.parse(json);
     } catch {
       continue;
     }
-    if (!e || typeof e !== 'object' || typeof e.id !== 'string' || typeof e.incidentId !== 'string' || typeof e.kind !== 'string' || typeof e.summary !== 'string') continue;
-    if (typeof e.at !== 'number' || !Number.isFinite(e.at) || typeof e.actor !== 'string' || typeof e.source !== 'string') continue;
+    if (!looksLikeEntry(e)) continue;
     out.push({ ...e, origin: { from, via: channelName ? `slack #${channelName}` : 'slack' } });
   }
   return out;
+}
+
+/** The fields every timeline entry has, with their types; anything else is checked where it is shown. */
+function looksLikeEntry(v: unknown): v is TimelineEntry {
+  if (!v || typeof v !== 'object') return false;
+  const e = v as Record<string, unknown>;
+  if (typeof e.id !== 'string' || typeof e.incidentId !== 'string' || typeof e.kind !== 'string' || typeof e.summary !== 'string') return false;
+  return typeof e.at === 'number' && Number.isFinite(e.at) && typeof e.actor === 'string' && typeof e.source === 'string';
 }

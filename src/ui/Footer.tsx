@@ -28,7 +28,7 @@ export function Footer({ width }: { width: number }) {
     const t = setTimeout(() => setTick((n) => n + 1), TOAST_MS - (now() - toast.at) + 10);
     t.unref?.();
     return () => clearTimeout(t);
-  }, [toast, showToast]);
+  }, [toast, showToast, now]);
 
   let cells: Cell[];
   if (command) {

@@ -6,7 +6,7 @@ import { createCockpit, initialState, type Cockpit, type MetaState } from '../st
 import { buildKeymap, type Keymap } from '../keys/bindings.js';
 import { ActionRunner } from '../actions/runner.js';
 import { ACTIONS } from '../actions/catalog.js';
-import type { ActionDef, ActionEnv } from '../actions/types.js';
+import type { AnyActionDef, ActionEnv } from '../actions/types.js';
 import { dialogInteraction } from './dialogs/dialogs.js';
 import { createController, type CockpitServices } from './controller.js';
 import { App } from './App.js';
@@ -27,7 +27,7 @@ export interface AssembleOptions {
   /** Fixed size (tests); otherwise the terminal's. */
   size?: { cols: number; rows: number };
   /** Actions beyond the catalog, or replacing one of it by id (tests). */
-  actions?: ActionDef<any>[];
+  actions?: AnyActionDef[];
 }
 
 export interface AssembledCockpit {

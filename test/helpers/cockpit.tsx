@@ -3,7 +3,7 @@
 // through Ink's stdin, so they pass through useInput exactly as typed keys do.
 import { render } from 'ink-testing-library';
 import type { MetaState, State } from '../../src/store/store.js';
-import type { ActionDef, ActionEnv, ActionServices } from '../../src/actions/types.js';
+import type { AnyActionDef, ActionEnv, ActionServices } from '../../src/actions/types.js';
 import type { NewEntry } from '../../src/incident/types.js';
 import type { CockpitServices } from '../../src/ui/controller.js';
 import { assembleCockpit } from '../../src/ui/assemble.js';
@@ -14,7 +14,7 @@ export interface TestCockpitOptions {
   rows?: number;
   meta?: Partial<MetaState>;
   /** Actions beyond the catalog every cockpit has (or replacing one of it, by id). */
-  actions?: ActionDef<any>[];
+  actions?: AnyActionDef[];
   services?: CockpitServices;
   keys?: Record<string, string[]>;
   env?: NodeJS.ProcessEnv;

@@ -7,13 +7,13 @@ import { renderCockpit, NOW, tick } from '../helpers/cockpit.js';
 import { pod } from '../helpers/cockpit-data.js';
 import { ACTIONS } from '../../src/actions/catalog.js';
 import { ActionRunner } from '../../src/actions/runner.js';
-import type { ActionDef, Interaction } from '../../src/actions/types.js';
+import type { AnyActionDef, Interaction } from '../../src/actions/types.js';
 import type { NewEntry } from '../../src/incident/types.js';
 import type { State } from '../../src/store/store.js';
 
 after(() => cleanup());
 
-const ALL: ActionDef<any>[] = [...ACTIONS];
+const ALL: AnyActionDef[] = [...ACTIONS];
 const MUTATING = ALL.filter((a) => a.mutating);
 
 test('every mutating action exists in the registry and is refused by the runner in read-only mode', async () => {

@@ -9,6 +9,13 @@ import type { KubeConnectOptions } from '../kube/client.js';
 
 export type PromErrorKind = 'unreachable' | 'timeout' | 'http' | 'api' | 'protocol' | 'too-large';
 
+/** The `data` of Prometheus' HTTP API envelope, as far as the callers read it; they check each field. */
+interface PromData {
+  resultType?: unknown;
+  result?: unknown;
+  alerts?: unknown;
+}
+
 export class PromError extends Error {
   override readonly name = 'PromError';
   constructor(
@@ -222,11 +229,11 @@ export class PromClient implements AlertmanagerApi {
     return id;
   }
 
-  private async promApi(path: string, params: Record<string, string>, what: string): Promise<any> {
+  private async promApi(path: string, params: Record<string, string>, what: string): Promise<PromData | undefined> {
     const url = new URL(path, this.prom.base);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     const { status, text } = await this.request(this.prom, 'GET', url, what);
-    let body: any;
+    let body: { status?: unknown; errorType?: unknown; error?: unknown; data?: PromData } | null;
     try {
       body = JSON.parse(text);
     } catch {

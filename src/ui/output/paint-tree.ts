@@ -6,6 +6,7 @@ import chalk, { foregroundColorNames } from 'chalk';
 import cliBoxes from 'cli-boxes';
 import cliTruncate from 'cli-truncate';
 import wrapAnsi from 'wrap-ansi';
+import type { DOMElement } from 'ink';
 import { NO_CLIP, type Clip, type Grid, type LineCache } from './cells.js';
 
 type Transform = (line: string, index: number) => string;
@@ -15,7 +16,7 @@ export interface InkNode {
   nodeName: string;
   nodeValue?: string;
   childNodes: InkNode[];
-  style: Record<string, any>;
+  style: DOMElement['style'];
   yogaNode?: YogaLike;
   internal_transform?: Transform;
   internal_static?: boolean;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { tempDir, waitFor } from '../helpers/net.js';
+import { waitForRevision } from '../helpers/kubectl.js';
 import { loadConfig } from '../../src/config/load.js';
 import { sinksFromConfig } from '../../src/incident/sinks.js';
 
@@ -46,8 +47,8 @@ test('warroom sim writes a kubeconfig and config that kubectl and warroom snapsh
   const password = /WARROOM_DRILL_PG_PASSWORD='([^']*)'/.exec(envFile)?.[1];
   assert.ok(password, 'drill.env exports the database password');
   const env = { ...process.env, XDG_STATE_HOME: state, WARROOM_DRILL_PG_PASSWORD: password };
-  // Let the scenario deploy its bad image so there is something to report.
-  await new Promise((r) => setTimeout(r, 4000));
+  // The scenario's bad deploy has happened, so there is something to report.
+  await waitForRevision(path.join(dir, 'kubeconfig'), 'shop', 'api', 2);
 
   const text = await run(process.execPath, ['dist/cli.js', 'snapshot', '--config', path.join(dir, 'warroom.yaml')], { cwd: ROOT, env, timeout: 30_000 });
   assert.match(text.stdout, /^warroom snapshot .* UTC — context warroom-drill, namespaces shop/m);

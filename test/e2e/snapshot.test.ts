@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { tempDir, waitFor } from '../helpers/net.js';
+import { waitForRevision } from '../helpers/kubectl.js';
 import { IncidentEngine } from '../../src/incident/incident.js';
 import { defaultConfig } from '../../src/config/schema.js';
 
@@ -33,8 +34,8 @@ before(async () => {
   const password = /WARROOM_DRILL_PG_PASSWORD='([^']*)'/.exec(fs.readFileSync(path.join(dir, 'drill.env'), 'utf8'))![1];
   env = { ...process.env, XDG_STATE_HOME: state, XDG_CONFIG_HOME: state, WARROOM_DRILL_PG_PASSWORD: password };
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-  // Let the bad deploy start so there is something to report.
-  await new Promise((r) => setTimeout(r, 3000));
+  // The bad deploy has started, so there is something to report.
+  await waitForRevision(path.join(dir, 'kubeconfig'), 'shop', 'api', 2);
 });
 
 after(() => {

@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { waitFor } from './net.js';
 
 export interface KubectlResult {
   code: number;
@@ -44,4 +45,16 @@ export function kubectl(args: string[], opts: KubectlOptions): Promise<KubectlRe
       },
     );
   });
+}
+
+/** Resolves once kubectl sees `deployment` at `revision` or later (a scenario's deploy has happened). */
+export async function waitForRevision(kubeconfig: string, namespace: string, deployment: string, revision: number, timeoutMs = 30_000): Promise<void> {
+  const jsonpath = '{.metadata.annotations.deployment\\.kubernetes\\.io/revision}';
+  await waitFor(
+    async () => {
+      const r = await kubectl(['-n', namespace, 'get', 'deployment', deployment, '-o', `jsonpath=${jsonpath}`], { kubeconfig });
+      return r.code === 0 && Number(r.stdout) >= revision ? true : null;
+    },
+    { what: `deployment ${namespace}/${deployment} at revision ${revision}`, timeoutMs, intervalMs: 250 },
+  );
 }

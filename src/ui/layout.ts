@@ -150,7 +150,11 @@ function distribute(panes: PaneId[], rows: number, focus: PaneId, lines: PaneLin
   for (const p of [...order].sort((a, b) => deficit(a) - deficit(b))) {
     const short = deficit(p);
     if (short <= 0 || short > TOP_UP_ROWS) continue;
-    const donor = order.filter((d) => d !== p && deficit(d) >= LONG_LIST_HIDDEN && heights.get(d)! - short >= minHeight(d)).sort((a, b) => deficit(b) - deficit(a))[0];
+    const longList = order.filter((d) => d !== p && deficit(d) >= LONG_LIST_HIDDEN && heights.get(d)! - short >= minHeight(d)).sort((a, b) => deficit(b) - deficit(a))[0];
+    // Else a list that lends, if it stays at least as tall as this one: 4 deployments whole beside
+    // 8 of 11 pods rather than 1 deployment beside all 11.
+    const lender = order.find((d) => d !== p && paneDef(d).layout.lends && heights.get(d)! - short >= Math.max(minHeight(d), FIRST_ROW_HEIGHT, heights.get(p)! + short));
+    const donor = longList ?? lender;
     if (!donor) continue;
     heights.set(donor, heights.get(donor)! - short);
     heights.set(p, heights.get(p)! + short);

@@ -110,3 +110,14 @@ test('80×24 in the redis-outage drill: each pane with data shows its first row,
   for (const pane of ['redis', 'alerts', 'signals', 'postgres', 'timeline', 'deployments', 'events', 'pods'] as const)
     assert.ok(h(pane) >= Math.min(2, lines[pane]), `${pane}: body ${h(pane)} of ${lines[pane]} lines`);
 });
+
+test('80×24 early in a drill (11 pods, few events): Pods lends Deployments the rows to show all four', () => {
+  for (const events of [1 + 2, 1 + 8]) {
+    const lines = { pods: 1 + 11, deployments: 1 + 4, events, alerts: 1 + 2, signals: 1 + 2, postgres: 1 + 1 + 2, redis: 1 + 1, timeline: 1, nodes: 1 + 3 };
+    const l = computeLayout(80, 24, 'pods', null, lines);
+    const h = (pane: string) => l.columns.flatMap((c) => c.panes).find((p) => p.pane === pane)!.height - 2;
+    assert.ok(h('deployments') >= lines.deployments, `${events} event lines: deployments body ${h('deployments')}`);
+    assert.ok(h('pods') >= 1 + 7, `${events} event lines: pods still show 7 rows (body ${h('pods')})`);
+    assert.ok(h('events') >= 2, `${events} event lines: an event row stays (body ${h('events')})`);
+  }
+});

@@ -26,6 +26,8 @@ export interface PaneDef<Id extends string = string> {
     minHeight: number;
     /** Body lines it would fill (preface, header row, rows), counted cheaply: a pane never gets more height than this plus its borders while another pane hides rows. */
     lines?: (s: State) => number;
+    /** A list read by scrolling (pods): it gives a few rows to a pane that would then show all of its own. */
+    lends?: true;
     /** Order in the one-column layout (80 columns and below). */
     narrow: number;
     two: PanePlace;

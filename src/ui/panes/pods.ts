@@ -64,6 +64,7 @@ export const podsPane: PaneDef<'pods'> = {
     },
     weight: 5,
     minHeight: 4,
+    lends: true,
     narrow: 2,
     two: { column: 0, rank: 0 },
     three: { column: 0, rank: 0 },

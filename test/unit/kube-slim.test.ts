@@ -21,7 +21,11 @@ const managedFields = Array.from({ length: 4 }, (_, i) => ({
   },
 }));
 
-function fullPod(name: string, status: Record<string, unknown>, extra: { deletionTimestamp?: string; initContainers?: unknown[] } = {}) {
+function fullPod(
+  name: string,
+  status: Record<string, unknown>,
+  extra: { deletionTimestamp?: string; initContainers?: { name: string; image: string; restartPolicy?: string }[] } = {},
+) {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -135,13 +139,13 @@ test('a slim pod gives the same row and health as the full object', () => {
     const slim = slimPod(full);
     assert.deepEqual(podStatus(slim), podStatus(full), what);
     assert.deepEqual(podRow(slim, { deployment: 'api', now: NOW }), podRow(full, { deployment: 'api', now: NOW }), what);
-    assert.equal(slim.metadata.managedFields, undefined);
+    assert.equal(slim.metadata?.managedFields, undefined);
     assert.deepEqual(
-      slim.spec.containers.map((c: { name: string }) => c.name),
+      slim.spec?.containers?.map((c) => c.name),
       ['api', 'proxy'],
       `${what}: container names stay (logs)`,
     );
-    assert.equal(slim.spec.containers[0].resources.limits.memory, '512Mi', `${what}: limits stay (MEM%)`);
+    assert.equal(slim.spec?.containers?.[0]?.resources?.limits?.memory, '512Mi', `${what}: limits stay (MEM%)`);
     assert.ok(JSON.stringify(slim).length < JSON.stringify(full).length / 4, `${what}: ${JSON.stringify(slim).length} of ${JSON.stringify(full).length} bytes`);
   }
 });

@@ -1,10 +1,92 @@
 // Pure normalisers: Kubernetes objects (raw JSON from a watch, or client-node models from a
 // list; field names are the same, timestamps may be strings or Dates) → the rows panes show.
 // The pod status follows kubectl's printPod so "STATUS" reads as it does in `kubectl get pods`.
+import type {
+  CoreV1Event,
+  EventsV1Event,
+  V1ControllerRevision,
+  V1DaemonSet,
+  V1Deployment,
+  V1DeploymentCondition,
+  V1Node,
+  V1ObjectMeta,
+  V1OwnerReference,
+  V1Pod,
+  V1PodTemplateSpec,
+  V1ReplicaSet,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
 import type { DeploymentRow, EventRow, PodRow } from './types.js';
 
+/**
+ * A client-node model as JSON off the wire (a watch line, getJson, ObjectSerializer.serialize):
+ * the same fields, but timestamps are RFC 3339 strings, not the Dates client-node's deserializer
+ * makes. The models' `any` (ControllerRevision data, managedFields' fieldsV1) is `unknown`.
+ */
+export type Wire<T> = 0 extends 1 & T ? unknown : T extends Date ? string : T extends readonly (infer U)[] ? Wire<U>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
+
+/** An owner reference: the API server refuses one without kind, name and uid. */
+export interface OwnerRef {
+  apiVersion?: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+/**
+ * A client-node model as the cockpit holds it: from a list (client-node's typed API: Dates) or a
+ * watch (JSON: strings), trimmed at ingest (slim.ts, trimObject) and read defensively, so every
+ * field may be missing (owner references keep their identity; a map's entry may be undefined, as
+ * a slim pod's limits are). `Time` is `string` for what is known to be JSON. Every client-node
+ * model and its Wire form is one.
+ */
+export type Kube<T, Time = Date | string> = 0 extends 1 & T
+  ? unknown
+  : T extends Date
+    ? Time
+    : T extends readonly (infer U)[]
+      ? Kube<U, Time>[]
+      : T extends V1OwnerReference
+        ? OwnerRef
+        : T extends object
+          ? string extends keyof T
+            ? { [k: string]: Kube<T[string], Time> | undefined }
+            : { [K in keyof T]?: Kube<T[K], Time> }
+          : T;
+
+/** The old untyped object; goes once every caller has its type. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type K8sObject = Record<string, any>;
+
+/** Any kind, as kind-agnostic code (keys, revisions, owners, the reflector) reads it. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: Kube<V1ObjectMeta>;
+}
+
+export type Pod = Kube<V1Pod>;
+export type Deployment = Kube<V1Deployment>;
+export type ReplicaSet = Kube<V1ReplicaSet>;
+export type StatefulSet = Kube<V1StatefulSet>;
+export type DaemonSet = Kube<V1DaemonSet>;
+export type ControllerRevision = Kube<V1ControllerRevision>;
+export type KubeNode = Kube<V1Node>;
+export type PodTemplate = Kube<V1PodTemplateSpec>;
+/** A core/v1 Event or an events.k8s.io/v1 one: foldEvents reads the fields of either. */
+export type KubeEvent = Kube<CoreV1Event> & Kube<EventsV1Event>;
+/**
+ * A Deployment, StatefulSet or DaemonSet as JSON (getWorkload, a workload's watch): the fields of the
+ * three kinds, each there only on its own kind.
+ */
+export type Workload = Kube<V1Deployment, string> & Kube<V1StatefulSet, string> & Kube<V1DaemonSet, string>;
+
+/** A JSON object (not null, not an array): what unknown JSON is narrowed to before reading a field. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
@@ -24,11 +106,11 @@ export function toMs(t: unknown): number | null {
   return null;
 }
 
-export function objKey(o: K8sObject): string {
+export function objKey(o: KubeObject): string {
   return `${o?.metadata?.namespace ?? ''}/${o?.metadata?.name ?? ''}`;
 }
 
-export function revisionOf(o: K8sObject): number | null {
+export function revisionOf(o: KubeObject): number | null {
   const v = o?.metadata?.annotations?.[REVISION_ANNOTATION];
   if (v == null) return null;
   const n = Number.parseInt(String(v), 10);
@@ -45,16 +127,16 @@ export interface PodStatusView {
 }
 
 /** kubectl's STATUS column (printPod), plus the detail a responder needs and a health verdict. */
-export function podStatus(pod: K8sObject): PodStatusView {
-  const spec = pod.spec ?? {};
-  const st = pod.status ?? {};
+export function podStatus(pod: Pod): PodStatusView {
+  const spec: NonNullable<Pod['spec']> = pod.spec ?? {};
+  const st: NonNullable<Pod['status']> = pod.status ?? {};
   const phase: string = st.phase ?? 'Unknown';
   let reason: string = st.reason || phase;
   let restarts = 0;
   let readyContainers = 0;
-  const containerStatuses: K8sObject[] = st.containerStatuses ?? [];
-  const initStatuses: K8sObject[] = st.initContainerStatuses ?? [];
-  const initSpecs: K8sObject[] = spec.initContainers ?? [];
+  const containerStatuses = st.containerStatuses ?? [];
+  const initStatuses = st.initContainerStatuses ?? [];
+  const initSpecs = spec.initContainers ?? [];
   const totalContainers = (spec.containers ?? []).length || containerStatuses.length;
 
   let initializing = false;
@@ -71,7 +153,7 @@ export function podStatus(pod: K8sObject): PodStatusView {
     initializing = true;
     break;
   }
-  const initializedTrue = (st.conditions ?? []).some((c: K8sObject) => c.type === 'Initialized' && c.status === 'True');
+  const initializedTrue = (st.conditions ?? []).some((c) => c.type === 'Initialized' && c.status === 'True');
   if (!initializing || initializedTrue) {
     restarts = 0;
     let hasRunning = false;
@@ -89,7 +171,7 @@ export function podStatus(pod: K8sObject): PodStatusView {
       }
     }
     if (reason === 'Completed' && hasRunning) {
-      reason = (st.conditions ?? []).some((c: K8sObject) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
+      reason = (st.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
     }
   }
   const terminal = phase === 'Succeeded' || phase === 'Failed';
@@ -105,7 +187,7 @@ export function podStatus(pod: K8sObject): PodStatusView {
     status = 'OOMKilled';
     detail = 'CrashLoopBackOff, last state OOMKilled';
   } else if (reason === 'Pending' || reason === 'ContainerCreating') {
-    const sched = (st.conditions ?? []).find((c: K8sObject) => c.type === 'PodScheduled' && c.status === 'False');
+    const sched = (st.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
     if (sched) detail = sched.message ? `${sched.reason ?? 'Unschedulable'}: ${sched.message}` : (sched.reason ?? 'Unschedulable');
   } else if (reason === 'ImagePullBackOff' || reason === 'ErrImagePull' || reason === 'CreateContainerConfigError') {
     detail = waitMsg ?? null;
@@ -181,7 +263,7 @@ export class RolloutTracker {
 }
 
 /** Recent restarts from the pod alone: a container whose last termination finished in the window counts at least once. */
-function restartsFromLastState(pod: K8sObject, now: number): number {
+function restartsFromLastState(pod: Pod, now: number): number {
   let n = 0;
   for (const c of pod.status?.containerStatuses ?? []) {
     const fin = toMs(c.lastState?.terminated?.finishedAt);
@@ -196,8 +278,8 @@ export interface PodUsage {
 }
 
 /** Sum of one resource's limit over the containers; null when any container has none. */
-function limitSum(pod: K8sObject, resource: 'cpu' | 'memory'): number | null {
-  const cs: K8sObject[] = pod.spec?.containers ?? [];
+function limitSum(pod: Pod, resource: 'cpu' | 'memory'): number | null {
+  const cs = pod.spec?.containers ?? [];
   if (cs.length === 0) return null;
   let sum = 0;
   for (const c of cs) {
@@ -215,7 +297,7 @@ export function percent(used: number | null | undefined, of: number | null | und
 }
 
 /** The newest termination among the containers (current state first, then last state). */
-export function lastTermination(pod: K8sObject): PodRow['lastTermination'] {
+export function lastTermination(pod: Pod): PodRow['lastTermination'] {
   let best: PodRow['lastTermination'] = null;
   for (const c of pod.status?.containerStatuses ?? []) {
     for (const t of [c.state?.terminated, c.lastState?.terminated]) {
@@ -229,7 +311,7 @@ export function lastTermination(pod: K8sObject): PodRow['lastTermination'] {
 }
 
 export function podRow(
-  pod: K8sObject,
+  pod: Pod,
   ctx: { deployment: string | null; owner?: { kind: string; name: string } | null; recentRestarts?: number; cpuMilli?: number | null; memoryBytes?: number | null; now: number },
 ): PodRow {
   const s = podStatus(pod);
@@ -252,7 +334,7 @@ export function podRow(
     node: pod.spec?.nodeName ?? null,
     deployment: ctx.deployment,
     owner: ctx.owner !== undefined ? ctx.owner : ctx.deployment ? { kind: 'Deployment', name: ctx.deployment } : ref ? { kind: ref.kind, name: ref.name } : null,
-    containerNames: (pod.spec?.containers ?? []).map((c: K8sObject) => String(c.name ?? '')),
+    containerNames: (pod.spec?.containers ?? []).map((c) => String(c.name ?? '')),
     ports: containerPorts(pod),
     cpuMilli: ctx.cpuMilli ?? null,
     memoryBytes: ctx.memoryBytes ?? null,
@@ -303,8 +385,8 @@ function transient(p: PodRow, now: number): boolean {
 }
 
 /** The controller owner reference of an object (ReplicaSet of a pod, Deployment of a ReplicaSet). */
-export function controllerOf(o: K8sObject): { kind: string; name: string; uid: string } | null {
-  const ref = (o?.metadata?.ownerReferences ?? []).find((r: K8sObject) => r.controller) ?? null;
+export function controllerOf(o: KubeObject): { kind: string; name: string; uid: string } | null {
+  const ref = (o?.metadata?.ownerReferences ?? []).find((r) => r.controller) ?? null;
   return ref ? { kind: ref.kind, name: ref.name, uid: ref.uid } : null;
 }
 
@@ -320,17 +402,17 @@ export interface RolloutState {
 }
 
 /** kubectl rollout status's verdict for a deployment (DeploymentStatusViewer). */
-export function rolloutState(d: K8sObject): RolloutState {
+export function rolloutState(d: Deployment): RolloutState {
   const name = d.metadata?.name ?? '';
   const desired = d.spec?.replicas ?? 1;
-  const st = d.status ?? {};
+  const st: NonNullable<Deployment['status']> = d.status ?? {};
   const updated = st.updatedReplicas ?? 0;
   const ready = st.readyReplicas ?? 0;
   const available = st.availableReplicas ?? 0;
   const total = st.replicas ?? 0;
   const base = { desired, updated, ready, available, total };
   if ((d.metadata?.generation ?? 0) <= (st.observedGeneration ?? 0)) {
-    const progressing = (st.conditions ?? []).find((c: K8sObject) => c.type === 'Progressing');
+    const progressing = (st.conditions ?? []).find((c) => c.type === 'Progressing');
     if (progressing?.reason === 'ProgressDeadlineExceeded') {
       return { ...base, done: false, failed: true, message: `deployment "${name}" exceeded its progress deadline` };
     }
@@ -345,14 +427,14 @@ export function rolloutState(d: K8sObject): RolloutState {
   return { ...base, done: false, failed: false, message: 'Waiting for deployment spec update to be observed...' };
 }
 
-export function templateImages(template: K8sObject | undefined): string[] {
-  return (template?.spec?.containers ?? []).map((c: K8sObject) => String(c.image ?? ''));
+export function templateImages(template: PodTemplate | undefined): string[] {
+  return (template?.spec?.containers ?? []).map((c) => String(c.image ?? ''));
 }
 
 /** ReplicaSets controlled by a deployment (owner UID), as kubectl's GetAllReplicaSets selects them. */
-export function ownedReplicaSets(deploy: K8sObject, replicaSets: Iterable<K8sObject>): K8sObject[] {
+export function ownedReplicaSets<T extends KubeObject>(deploy: KubeObject, replicaSets: Iterable<T>): T[] {
   const uid = deploy.metadata?.uid;
-  const out: K8sObject[] = [];
+  const out: T[] = [];
   for (const rs of replicaSets) {
     if (rs.metadata?.namespace !== deploy.metadata?.namespace) continue;
     const owner = controllerOf(rs);
@@ -373,18 +455,18 @@ function latest(...times: (number | null)[]): number | null {
  * updated by that rollout. Only the rollout's reasons count: pause, resume and deadlines also
  * update the condition. The watch's own sighting (revisionSeenAt) is the better figure when there is one.
  */
-function reusedAt(rs: K8sObject, progressing: K8sObject | undefined): number | null {
+function reusedAt(rs: KubeObject, progressing: Kube<V1DeploymentCondition> | undefined): number | null {
   if (!rs.metadata?.annotations?.[REVISION_HISTORY_ANNOTATION]) return null;
   if (progressing?.reason !== 'NewReplicaSetAvailable' && progressing?.reason !== 'ReplicaSetUpdated') return null;
   if (typeof progressing.message !== 'string' || !progressing.message.includes(`"${rs.metadata.name}"`)) return null;
   return toMs(progressing.lastUpdateTime);
 }
 
-export function deploymentRow(d: K8sObject, replicaSets: K8sObject[], ctx: { revisionSeenAt?: number | null } = {}): DeploymentRow {
+export function deploymentRow(d: Deployment, replicaSets: ReplicaSet[], ctx: { revisionSeenAt?: number | null } = {}): DeploymentRow {
   const r = rolloutState(d);
   const revision = revisionOf(d);
-  let newest: K8sObject | null = null;
-  let previous: K8sObject | null = null;
+  let newest: ReplicaSet | null = null;
+  let previous: ReplicaSet | null = null;
   for (const rs of replicaSets) {
     const rev = revisionOf(rs);
     if (rev == null) continue;
@@ -393,8 +475,11 @@ export function deploymentRow(d: K8sObject, replicaSets: K8sObject[], ctx: { rev
       newest = rs;
     } else if (!previous || rev > (revisionOf(previous) ?? -1)) previous = rs;
   }
-  const annotation = (o: K8sObject | null | undefined, k: string): string | null => (typeof o?.metadata?.annotations?.[k] === 'string' ? o.metadata.annotations[k] : null);
-  const progressing = (d.status?.conditions ?? []).find((c: K8sObject) => c.type === 'Progressing');
+  const annotation = (o: KubeObject | null | undefined, k: string): string | null => {
+    const v = o?.metadata?.annotations?.[k];
+    return typeof v === 'string' ? v : null;
+  };
+  const progressing = (d.status?.conditions ?? []).find((c) => c.type === 'Progressing');
   const rolledOut = (revision != null ? replicaSets.find((rs) => revisionOf(rs) === revision) : undefined) ?? newest;
   return {
     key: objKey(d),
@@ -426,15 +511,15 @@ export function compareDeployments(a: DeploymentRow, b: DeploymentRow): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-function eventTime(e: K8sObject): number {
+function eventTime(e: KubeEvent): number {
   return toMs(e.series?.lastObservedTime) ?? toMs(e.lastTimestamp) ?? toMs(e.eventTime) ?? toMs(e.firstTimestamp) ?? toMs(e.metadata?.creationTimestamp) ?? 0;
 }
 
 /** Events folded by (object, reason, message) with summed counts; warnings first, then newest. */
-export function foldEvents(events: Iterable<K8sObject>): EventRow[] {
+export function foldEvents(events: Iterable<KubeEvent>): EventRow[] {
   const folded = new Map<string, EventRow>();
   for (const e of events) {
-    const obj = e.involvedObject ?? e.regarding ?? {};
+    const obj: NonNullable<KubeEvent['regarding']> = e.involvedObject ?? e.regarding ?? {};
     const object = `${String(obj.kind ?? '').toLowerCase()}/${obj.name ?? ''}`;
     const namespace = obj.namespace ?? e.metadata?.namespace ?? '';
     const reason = e.reason ?? '';
@@ -507,7 +592,7 @@ export function parseBytes(q: string | undefined | null): number | null {
 }
 
 /** The ports the containers declare (TCP: what port-forward can reach), for pre-filling port-forward. */
-function containerPorts(pod: K8sObject): NonNullable<PodRow['ports']> {
+function containerPorts(pod: Pod): NonNullable<PodRow['ports']> {
   const out: NonNullable<PodRow['ports']> = [];
   for (const c of pod.spec?.containers ?? []) {
     for (const p of c.ports ?? []) {

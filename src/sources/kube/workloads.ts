@@ -1,16 +1,31 @@
 // Pure normalisers for StatefulSets, DaemonSets and Nodes, and kubectl's rollout status verdicts for
 // the two workload kinds (StatefulSetStatusViewer, DaemonSetStatusViewer).
-import { objKey, parseBytes, parseCpuMilli, percent, templateImages, toMs, type K8sObject, type RolloutState } from './normalize.js';
+import type { V1Taint } from '@kubernetes/client-node';
+import {
+  objKey,
+  parseBytes,
+  parseCpuMilli,
+  percent,
+  templateImages,
+  toMs,
+  type ControllerRevision,
+  type DaemonSet,
+  type Kube,
+  type KubeNode,
+  type KubeObject,
+  type RolloutState,
+  type StatefulSet,
+} from './normalize.js';
 import type { DaemonSetRow, NodeRow, StatefulSetRow } from './types.js';
 
 /** kubectl rollout status for a StatefulSet. */
-export function statefulSetRollout(s: K8sObject): RolloutState {
-  const st = s.status ?? {};
+export function statefulSetRollout(s: StatefulSet): RolloutState {
+  const st: NonNullable<StatefulSet['status']> = s.status ?? {};
   const desired = s.spec?.replicas ?? 1;
   const ready = st.readyReplicas ?? 0;
   const updated = st.updatedReplicas ?? 0;
   const base = { desired, updated, ready, available: st.availableReplicas ?? ready, total: st.replicas ?? 0 };
-  const strategy = s.spec?.updateStrategy ?? {};
+  const strategy: NonNullable<NonNullable<StatefulSet['spec']>['updateStrategy']> = s.spec?.updateStrategy ?? {};
   if ((strategy.type ?? 'RollingUpdate') !== 'RollingUpdate')
     return { ...base, done: true, failed: false, message: `rollout status is only available for RollingUpdate strategy type (${strategy.type})` };
   if (!st.observedGeneration || (s.metadata?.generation ?? 0) > st.observedGeneration)
@@ -28,9 +43,9 @@ export function statefulSetRollout(s: K8sObject): RolloutState {
 }
 
 /** kubectl rollout status for a DaemonSet. */
-export function daemonSetRollout(d: K8sObject): RolloutState {
+export function daemonSetRollout(d: DaemonSet): RolloutState {
   const name = d.metadata?.name ?? '';
-  const st = d.status ?? {};
+  const st: NonNullable<DaemonSet['status']> = d.status ?? {};
   const desired = st.desiredNumberScheduled ?? 0;
   const updated = st.updatedNumberScheduled ?? 0;
   const available = st.numberAvailable ?? 0;
@@ -51,10 +66,10 @@ export function daemonSetRollout(d: K8sObject): RolloutState {
  * The newest ControllerRevision number per owner uid: the owner's current template (the controllers
  * renumber a template that comes back, so the newest is always the one in use).
  */
-export function newestRevisions(revisions: Iterable<K8sObject>): Map<string, number> {
+export function newestRevisions(revisions: Iterable<ControllerRevision>): Map<string, number> {
   const out = new Map<string, number>();
   for (const r of revisions) {
-    const owner = (r.metadata?.ownerReferences ?? []).find((o: K8sObject) => o.controller);
+    const owner = (r.metadata?.ownerReferences ?? []).find((o) => o.controller);
     const n = Number(r.revision);
     if (!owner || !Number.isFinite(n)) continue;
     if (n > (out.get(owner.uid) ?? 0)) out.set(owner.uid, n);
@@ -62,9 +77,9 @@ export function newestRevisions(revisions: Iterable<K8sObject>): Map<string, num
   return out;
 }
 
-export function statefulSetRow(s: K8sObject, revision: number | null): StatefulSetRow {
+export function statefulSetRow(s: StatefulSet, revision: number | null): StatefulSetRow {
   const r = statefulSetRollout(s);
-  const st = s.status ?? {};
+  const st: NonNullable<StatefulSet['status']> = s.status ?? {};
   return {
     key: objKey(s),
     namespace: s.metadata?.namespace ?? '',
@@ -83,9 +98,9 @@ export function statefulSetRow(s: K8sObject, revision: number | null): StatefulS
   };
 }
 
-export function daemonSetRow(d: K8sObject, revision: number | null): DaemonSetRow {
+export function daemonSetRow(d: DaemonSet, revision: number | null): DaemonSetRow {
   const r = daemonSetRollout(d);
-  const st = d.status ?? {};
+  const st: NonNullable<DaemonSet['status']> = d.status ?? {};
   return {
     key: objKey(d),
     namespace: d.metadata?.namespace ?? '',
@@ -104,16 +119,16 @@ export function daemonSetRow(d: K8sObject, revision: number | null): DaemonSetRo
   };
 }
 
-export function formatTaint(t: K8sObject): string {
+export function formatTaint(t: Kube<V1Taint>): string {
   return `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`;
 }
 
-export function nodeRow(n: K8sObject, ctx: { pods: number; cpuMilli?: number | null; memoryBytes?: number | null }): NodeRow {
-  const conds: K8sObject[] = n.status?.conditions ?? [];
-  const alloc = n.status?.allocatable ?? {};
+export function nodeRow(n: KubeNode, ctx: { pods: number; cpuMilli?: number | null; memoryBytes?: number | null }): NodeRow {
+  const conds = n.status?.conditions ?? [];
+  const alloc: NonNullable<NonNullable<KubeNode['status']>['allocatable']> = n.status?.allocatable ?? {};
   const cpuAlloc = parseCpuMilli(alloc.cpu == null ? null : String(alloc.cpu));
   const memAlloc = parseBytes(alloc.memory == null ? null : String(alloc.memory));
-  const labels: Record<string, string> = n.metadata?.labels ?? {};
+  const labels: Record<string, string | undefined> = n.metadata?.labels ?? {};
   return {
     key: n.metadata?.name ?? '',
     name: n.metadata?.name ?? '',
@@ -155,18 +170,19 @@ export function compareWorkloads(
  * Keep what the panes read: no managedFields, no last-applied annotation, no node image lists, no
  * ControllerRevision data (actions read fresh objects from the API).
  */
-export function trimObject(o: K8sObject, kind: string): K8sObject {
+export function trimObject<T extends KubeObject>(o: T, kind: string): T {
   if (!o?.metadata) return o;
   const { managedFields: _m, ...metadata } = o.metadata;
   if (metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']) {
     const { 'kubectl.kubernetes.io/last-applied-configuration': _l, ...rest } = metadata.annotations;
     metadata.annotations = rest;
   }
-  const out: K8sObject = { ...o, metadata };
+  const out: KubeObject & { data?: unknown; status?: unknown } = { ...o, metadata };
   if (kind === 'ControllerRevision') delete out.data; // only the number and owner are read
-  if (kind === 'Node' && o.status) {
-    const { images: _i, volumesAttached: _v, volumesInUse: _u, ...status } = o.status;
+  if (kind === 'Node' && out.status) {
+    const { images: _i, volumesAttached: _v, volumesInUse: _u, ...status } = out.status as NonNullable<KubeNode['status']>;
     out.status = status;
   }
-  return out;
+  // The same object less fields nothing reads (all optional): still a T.
+  return out as T;
 }

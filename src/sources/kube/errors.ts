@@ -27,8 +27,17 @@ function statusBody(body: unknown): { message?: string; reason?: string } | null
   return null;
 }
 
-function networkCode(err: any): string | null {
-  for (let e = err, i = 0; e && i < 5; e = e.cause, i++) {
+/** What toKubeError reads of whatever was thrown (client-node's ApiException, undici's errors, ours). */
+interface Thrown {
+  code?: unknown;
+  name?: unknown;
+  message?: string;
+  body?: unknown;
+  cause?: unknown;
+}
+
+function networkCode(err: Thrown | null | undefined): string | null {
+  for (let e = err, i = 0; e && i < 5; e = e.cause as Thrown | null | undefined, i++) {
     if (typeof e.code === 'string') return e.code;
     if (e.name === 'TimeoutError') return 'TIMEOUT';
   }
@@ -46,7 +55,7 @@ export function scrub(text: string): string {
  */
 export function toKubeError(err: unknown, what: string, server?: string | null): KubeError {
   if (err instanceof KubeError) return err;
-  const e = err as any;
+  const e = err as Thrown | null | undefined;
   const at = server ? ` at ${server}` : '';
   if (typeof e?.code === 'number' && e.code >= 100) {
     const status = statusBody(e.body);

@@ -3,7 +3,8 @@
 // the bytes received stay within a budget per minute however many pods there are (at 5,000 pods a
 // PodMetrics list is ~1.7 MB, so it is fetched about every 100 s instead of every 15 s).
 import { safeTimeout } from '../../util/delay.js';
-import { parseBytes, parseCpuMilli, type K8sObject } from './normalize.js';
+import type { ContainerMetric, NodeMetric, PodMetric, Usage as MetricsUsage } from '@kubernetes/client-node';
+import { isRecord, parseBytes, parseCpuMilli, type Kube } from './normalize.js';
 
 export const MIN_METRICS_INTERVAL_MS = 15_000;
 export const METRICS_BUDGET_BYTES_PER_MIN = 1024 * 1024;
@@ -24,7 +25,8 @@ export interface MetricsResult {
 }
 
 export interface MetricsPollerOptions {
-  fetch: (path: string, query: Record<string, string | undefined>) => Promise<{ body: any; bytes: number }>;
+  /** GET the path: the JSON body (unknown until read) and its size. */
+  fetch: (path: string, query: Record<string, string | undefined>) => Promise<{ body: unknown; bytes: number }>;
   /** The namespaces shown (null: all) and the label selector in use. */
   scope: () => { namespaces: string[] | null; labelSelector?: string };
   intervalMs?: number;
@@ -34,7 +36,18 @@ export interface MetricsPollerOptions {
   nodes?: boolean;
 }
 
-function usageOf(containers: K8sObject[] | undefined, usage?: K8sObject): Usage {
+/**
+ * The items of a PodMetricsList or NodeMetricsList (client-node's types, as JSON): none when the body
+ * has no items; a body whose items are not a list is an error, as iterating it was.
+ */
+function itemsOf<T>(body: unknown): Kube<T, string>[] {
+  const items = isRecord(body) ? body.items : undefined;
+  if (items == null) return [];
+  if (!Array.isArray(items)) throw new TypeError('metrics: the list has no items array');
+  return items as Kube<T, string>[];
+}
+
+function usageOf(containers: Kube<ContainerMetric, string>[] | undefined, usage?: Kube<MetricsUsage, string>): Usage {
   if (usage) return { cpuMilli: parseCpuMilli(usage.cpu), memoryBytes: parseBytes(usage.memory) };
   let cpu: number | null = null;
   let mem: number | null = null;
@@ -99,7 +112,7 @@ export class MetricsPoller {
       const pods = new Map<string, Usage>();
       for (const l of lists) {
         bytes += l.bytes;
-        for (const m of l.body?.items ?? []) pods.set(`${m.metadata?.namespace}/${m.metadata?.name}`, usageOf(m.containers));
+        for (const m of itemsOf<PodMetric>(l.body)) pods.set(`${m.metadata?.namespace}/${m.metadata?.name}`, usageOf(m.containers));
       }
       let nodes: Map<string, Usage> | null = null;
       if (this.nodesReadable) {
@@ -107,7 +120,7 @@ export class MetricsPoller {
           const r = await this.o.fetch('/apis/metrics.k8s.io/v1beta1/nodes', {});
           bytes += r.bytes;
           nodes = new Map();
-          for (const m of r.body?.items ?? []) nodes.set(String(m.metadata?.name), usageOf(undefined, m.usage));
+          for (const m of itemsOf<NodeMetric>(r.body)) nodes.set(String(m.metadata?.name), usageOf(undefined, m.usage));
         } catch (e) {
           // Forbidden node metrics (a namespaced role) are not an error of the pod metrics.
           if ((e as { code?: number }).code === 403) this.nodesReadable = false;

@@ -7,24 +7,25 @@
 // expires), a watch silent for longer than `idleTimeoutMs` is dropped, consecutive failures
 // and 410s back off exponentially with jitter, and malformed watch lines are dropped, counted.
 import { safeTimeout } from '../../util/delay.js';
-import type { K8sObject } from './normalize.js';
+import type { KubeObject } from './normalize.js';
 import { parseWatchLine, type StreamHandle, type WatchHandlers } from './watch.js';
 
-export interface ReflectorOptions {
+/** `T`: what is listed and watched (the reflector reads only its metadata). */
+export interface ReflectorOptions<T extends KubeObject = KubeObject> {
   /** What this reflector watches, for messages: "pods@prod". */
   id: string;
   /** The kind watch objects must have ("Pod"); others are dropped. */
   kind?: string;
   /** Lists; must honour `signal` (the request is abandoned when it aborts). */
-  list: (signal: AbortSignal) => Promise<{ items: K8sObject[]; metadata?: { resourceVersion?: string } }>;
+  list: (signal: AbortSignal) => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
   /** Opens the watch stream with these query parameters. */
   watch: (query: Record<string, string | undefined>, h: WatchHandlers) => StreamHandle;
   labelSelector?: string;
   /** Longest a list may take before it is abandoned and retried. */
   listTimeoutMs: number;
   /** Replace everything this reflector holds (after a list). */
-  onSync: (items: K8sObject[]) => void;
-  onEvent: (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: K8sObject) => void;
+  onSync: (items: T[]) => void;
+  onEvent: (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T) => void;
   /**
    * null when healthy again; else what is wrong. `stale` is true when the reflector's data can
    * no longer be trusted (list or watch failing), false when it is fresh but something is off
@@ -46,7 +47,7 @@ export interface ReflectorOptions {
 
 type State = 'stopped' | 'listing' | 'watching' | 'waiting';
 
-export class Reflector {
+export class Reflector<T extends KubeObject = KubeObject> {
   private rv = '';
   private state: State = 'stopped';
   /** Incremented by every (re)start; callbacks of an older run are ignored. */
@@ -61,7 +62,7 @@ export class Reflector {
   /** Counts, for tests and the bench: lists and watch connections made, malformed lines dropped. */
   readonly stats = { lists: 0, watches: 0, dropped: 0, gone: 0 };
 
-  constructor(private readonly o: ReflectorOptions) {}
+  constructor(private readonly o: ReflectorOptions<T>) {}
 
   get hasSynced(): boolean {
     return this.synced;
@@ -149,7 +150,7 @@ export class Reflector {
       const ctrl = new AbortController();
       let timer: NodeJS.Timeout | undefined;
       this.current = { abort: () => ctrl.abort() };
-      let list: Awaited<ReturnType<ReflectorOptions['list']>>;
+      let list: Awaited<ReturnType<ReflectorOptions<T>['list']>>;
       try {
         this.stats.lists++;
         const ms = this.o.listTimeoutMs;
@@ -220,7 +221,7 @@ export class Reflector {
         },
         onLine: (line) => {
           if (id !== this.runId || gone || statusError) return;
-          const ev = parseWatchLine(line, this.o.kind);
+          const ev = parseWatchLine<T>(line, this.o.kind);
           switch (ev.kind) {
             case 'junk':
               this.stats.dropped++;

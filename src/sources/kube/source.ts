@@ -8,7 +8,27 @@ import type { Publish, Source, SourceSlice } from '../types.js';
 import { KubeOperations, type KubeOps } from './actions.js';
 import { loadKubeConfig, makeClients, resolveNamespaces, type KubeClients } from './client.js';
 import { toKubeError } from './errors.js';
-import { compareDeployments, podOrder, controllerOf, deploymentRow, foldEvents, objKey, podRow, RestartTracker, revisionOf, RolloutTracker, type K8sObject } from './normalize.js';
+import {
+  compareDeployments,
+  podOrder,
+  controllerOf,
+  deploymentRow,
+  foldEvents,
+  objKey,
+  podRow,
+  RestartTracker,
+  revisionOf,
+  RolloutTracker,
+  type ControllerRevision,
+  type DaemonSet,
+  type Deployment,
+  type KubeEvent,
+  type KubeNode,
+  type KubeObject,
+  type Pod,
+  type ReplicaSet,
+  type StatefulSet,
+} from './normalize.js';
 import { MetricsPoller, type MetricsResult, type Usage } from './metrics.js';
 import { Reflector } from './reflector.js';
 import { slimPod } from './slim.js';
@@ -74,6 +94,17 @@ const LIST_PAGE = 500;
 const NAMESPACED: Kind[] = ['pods', 'deployments', 'replicasets', 'events', 'statefulsets', 'daemonsets', 'controllerrevisions'];
 const APPS = new Set<Kind>(['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'controllerrevisions']);
 
+/** One page of a LIST, whatever the kind (client-node's V1PodList, V1DeploymentList, ...). */
+interface ListPage {
+  items: KubeObject[];
+  metadata?: { resourceVersion?: string; _continue?: string };
+}
+
+/** Map.get with a key that may be missing (Map.get takes it as it is). */
+function lookup<V>(map: ReadonlyMap<string | undefined, V>, key: string | undefined): V | undefined {
+  return map.get(key);
+}
+
 export class KubeSource implements Source {
   private clients: KubeClients | null = null;
   private kc: KubeConfig | null = null;
@@ -92,14 +123,15 @@ export class KubeSource implements Source {
   private probing = false;
   private livenessTimer: NodeJS.Timeout | null = null;
   private dropped = 0;
-  private pods = new Map<string, K8sObject>();
-  private deployments = new Map<string, K8sObject>();
-  private replicaSets = new Map<string, K8sObject>();
-  private events = new Map<string, K8sObject>();
-  private statefulSets = new Map<string, K8sObject>();
-  private daemonSets = new Map<string, K8sObject>();
-  private revisions = new Map<string, K8sObject>();
-  private nodes = new Map<string, K8sObject>();
+  // What the reflectors keep, by kind (slimPod, trimObject); objects come from lists (Dates) and watches (strings).
+  private pods = new Map<string, Pod>();
+  private deployments = new Map<string, Deployment>();
+  private replicaSets = new Map<string, ReplicaSet>();
+  private events = new Map<string, KubeEvent>();
+  private statefulSets = new Map<string, StatefulSet>();
+  private daemonSets = new Map<string, DaemonSet>();
+  private revisions = new Map<string, ControllerRevision>();
+  private nodes = new Map<string, KubeNode>();
   private nodesError: string | null = null;
   private metrics = new Map<string, Usage>();
   private nodeMetrics = new Map<string, Usage>();
@@ -420,7 +452,8 @@ export class KubeSource implements Source {
     };
   }
 
-  private mapFor(kind: Kind): Map<string, K8sObject> {
+  /** The kind's map, as kind-agnostic code (the reflectors' callbacks) fills it. */
+  private mapFor(kind: Kind): Map<string, KubeObject> {
     switch (kind) {
       case 'pods':
         return this.pods;
@@ -441,10 +474,14 @@ export class KubeSource implements Source {
     }
   }
 
-  private listFor(kind: Kind, ns: string | null, labelSelector: string | undefined): (signal: AbortSignal) => Promise<any> {
+  private listFor(
+    kind: Kind,
+    ns: string | null,
+    labelSelector: string | undefined,
+  ): (signal: AbortSignal) => Promise<{ items: KubeObject[]; metadata: { resourceVersion?: string } }> {
     const c = this.clients!;
     const namespace = ns ?? '';
-    const page = (o: ReturnType<typeof c.opts>, p: { limit?: number; _continue?: string }): Promise<any> => {
+    const page = (o: ReturnType<typeof c.opts>, p: { limit?: number; _continue?: string }): Promise<ListPage> => {
       switch (kind) {
         case 'pods':
           return ns ? c.core.listNamespacedPod({ namespace, labelSelector, ...p }, o) : c.core.listPodForAllNamespaces({ labelSelector, ...p }, o);
@@ -469,12 +506,12 @@ export class KubeSource implements Source {
     // (410 Gone, the snapshot compacted away) falls back to one list without a limit.
     return async (signal) => {
       const o = c.opts({ signal });
-      let items: K8sObject[] = [];
+      let items: KubeObject[] = [];
       let resourceVersion: string | undefined;
       let token: string | undefined;
       let limit: number | undefined = LIST_PAGE;
       for (;;) {
-        let r: any;
+        let r: ListPage;
         try {
           r = await page(o, { limit, _continue: token });
         } catch (e) {
@@ -494,7 +531,7 @@ export class KubeSource implements Source {
   }
 
   /** What is kept of an object (idempotent: a kept object kept again is the same). */
-  private kept(kind: Kind, obj: K8sObject): K8sObject {
+  private kept(kind: Kind, obj: KubeObject): KubeObject {
     return kind === 'pods' ? slimPod(obj) : trimObject(obj, KIND_OF[kind]);
   }
 
@@ -574,7 +611,7 @@ export class KubeSource implements Source {
     else if (kind === 'events') this.eventsDirty = true;
   }
 
-  private upsert(kind: Kind, obj: K8sObject): void {
+  private upsert(kind: Kind, obj: KubeObject): void {
     const key = objKey(obj);
     const keep = this.kept(kind, obj);
     const before = kind === 'replicasets' ? this.replicaSets.get(key) : undefined;
@@ -607,8 +644,8 @@ export class KubeSource implements Source {
    * A pod's deployment is its ReplicaSet's owner: when a ReplicaSet comes, goes or changes owner,
    * its pods are rebuilt; a status update (every step of a rollout) rebuilds none.
    */
-  private replicaSetChanged(before: K8sObject | undefined, after: K8sObject | undefined): void {
-    const owner = (rs: K8sObject | undefined) => {
+  private replicaSetChanged(before: ReplicaSet | undefined, after: ReplicaSet | undefined): void {
+    const owner = (rs: ReplicaSet | undefined) => {
       const c = rs ? controllerOf(rs) : null;
       return c?.kind === 'Deployment' ? c.name : null;
     };
@@ -632,7 +669,7 @@ export class KubeSource implements Source {
     });
   }
 
-  private deploymentOfPod(pod: K8sObject): string | null {
+  private deploymentOfPod(pod: Pod): string | null {
     const owner = controllerOf(pod);
     if (!owner || owner.kind !== 'ReplicaSet') return null;
     const rs = this.replicaSets.get(`${pod.metadata?.namespace}/${owner.name}`);
@@ -640,9 +677,9 @@ export class KubeSource implements Source {
     return d?.kind === 'Deployment' ? d.name : null;
   }
 
-  private buildPodRow(key: string, pod: K8sObject, now: number): PodRow {
+  private buildPodRow(key: string, pod: Pod, now: number): PodRow {
     const s = this.metrics.get(key);
-    const count = (pod.status?.containerStatuses ?? []).reduce((n: number, c: K8sObject) => n + (c.restartCount ?? 0), 0);
+    const count = (pod.status?.containerStatuses ?? []).reduce((n: number, c) => n + (c.restartCount ?? 0), 0);
     const deployment = this.deploymentOfPod(pod);
     const ref = controllerOf(pod);
     return podRow(pod, {
@@ -676,7 +713,7 @@ export class KubeSource implements Source {
     if (podsChanged) data.pods = [...this.podRows.values()].sort(podOrder(now));
 
     if (this.deploymentsDirty) {
-      const byDeploy = new Map<string, K8sObject[]>();
+      const byDeploy = new Map<string, ReplicaSet[]>();
       for (const rs of this.replicaSets.values()) {
         const owner = controllerOf(rs);
         if (owner?.kind !== 'Deployment') continue;
@@ -686,7 +723,7 @@ export class KubeSource implements Source {
       }
       const rows: DeploymentRow[] = [];
       for (const d of this.deployments.values())
-        rows.push(deploymentRow(d, byDeploy.get(d.metadata?.uid) ?? [], { revisionSeenAt: this.rollouts.observe(objKey(d), revisionOf(d), now) }));
+        rows.push(deploymentRow(d, lookup(byDeploy, d.metadata?.uid) ?? [], { revisionSeenAt: this.rollouts.observe(objKey(d), revisionOf(d), now) }));
       data.deployments = rows.sort(compareDeployments);
       this.deploymentsDirty = false;
     }
@@ -696,8 +733,8 @@ export class KubeSource implements Source {
     }
     if (this.workloadsDirty) {
       const newest = newestRevisions(this.revisions.values());
-      data.statefulSets = [...this.statefulSets.values()].map((o) => statefulSetRow(o, newest.get(o.metadata?.uid) ?? null)).sort(compareWorkloads);
-      data.daemonSets = [...this.daemonSets.values()].map((o) => daemonSetRow(o, newest.get(o.metadata?.uid) ?? null)).sort(compareWorkloads);
+      data.statefulSets = [...this.statefulSets.values()].map((o) => statefulSetRow(o, lookup(newest, o.metadata?.uid) ?? null)).sort(compareWorkloads);
+      data.daemonSets = [...this.daemonSets.values()].map((o) => daemonSetRow(o, lookup(newest, o.metadata?.uid) ?? null)).sort(compareWorkloads);
       this.workloadsDirty = false;
     }
     if (this.nodesDirty) {
@@ -706,7 +743,9 @@ export class KubeSource implements Source {
         const n = p.spec?.nodeName;
         if (n && !p.metadata?.deletionTimestamp) perNode.set(n, (perNode.get(n) ?? 0) + 1);
       }
-      data.nodes = [...this.nodes.values()].map((n) => nodeRow(n, { pods: perNode.get(n.metadata?.name) ?? 0, ...this.nodeMetrics.get(n.metadata?.name) })).sort(compareNodes);
+      data.nodes = [...this.nodes.values()]
+        .map((n) => nodeRow(n, { pods: lookup(perNode, n.metadata?.name) ?? 0, ...lookup(this.nodeMetrics, n.metadata?.name) }))
+        .sort(compareNodes);
       data.nodesError = this.nodesError;
       this.nodesDirty = false;
     }

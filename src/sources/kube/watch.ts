@@ -5,34 +5,36 @@ import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { safeTimeout } from '../../util/delay.js';
-import type { K8sObject } from './normalize.js';
+import { isRecord, type KubeObject } from './normalize.js';
 
-/** One line of a watch stream, checked: only well-formed events reach the reflector. */
-export type WatchLine =
-  | { kind: 'event'; type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: K8sObject }
+/**
+ * One line of a watch stream, checked: only well-formed events reach the reflector. `T` is what the
+ * watched path serves (the API server's objects of that kind, as JSON); only metadata and kind are checked.
+ */
+export type WatchLine<T extends KubeObject = KubeObject> =
+  | { kind: 'event'; type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: T }
   | { kind: 'bookmark'; resourceVersion: string }
   | { kind: 'error'; status: { code?: number; reason?: string; message?: string } }
   | { kind: 'junk'; reason: string };
 
-const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
 /**
  * Parses and checks one watch line. `expectKind` (e.g. "Pod") rejects objects of another kind;
  * an object without `kind` is accepted (some proxies strip it).
  */
-export function parseWatchLine(line: string, expectKind?: string): WatchLine {
+export function parseWatchLine<T extends KubeObject = KubeObject>(line: string, expectKind?: string): WatchLine<T> {
   let data: unknown;
   try {
     data = JSON.parse(line);
   } catch {
     return { kind: 'junk', reason: 'not JSON' };
   }
-  if (!isObject(data)) return { kind: 'junk', reason: 'not an object' };
+  if (!isRecord(data)) return { kind: 'junk', reason: 'not an object' };
   const { type, object } = data;
   if (!nonEmpty(type)) return { kind: 'junk', reason: 'missing type' };
   if (type === 'ERROR') {
-    if (!isObject(object)) return { kind: 'junk', reason: 'ERROR without a Status' };
+    if (!isRecord(object)) return { kind: 'junk', reason: 'ERROR without a Status' };
     const code = typeof object.code === 'number' ? object.code : undefined;
     return {
       kind: 'error',
@@ -40,8 +42,8 @@ export function parseWatchLine(line: string, expectKind?: string): WatchLine {
     };
   }
   if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED' && type !== 'BOOKMARK') return { kind: 'junk', reason: `unknown type ${JSON.stringify(type).slice(0, 40)}` };
-  if (!isObject(object)) return { kind: 'junk', reason: `${type} without an object` };
-  if (!isObject(object.metadata)) return { kind: 'junk', reason: `${type} without metadata` };
+  if (!isRecord(object)) return { kind: 'junk', reason: `${type} without an object` };
+  if (!isRecord(object.metadata)) return { kind: 'junk', reason: `${type} without metadata` };
   if (object.kind !== undefined && expectKind && object.kind !== expectKind)
     return { kind: 'junk', reason: `${type} of kind ${JSON.stringify(object.kind).slice(0, 40)}, not ${expectKind}` };
   if (type === 'BOOKMARK') {
@@ -50,7 +52,8 @@ export function parseWatchLine(line: string, expectKind?: string): WatchLine {
   }
   if (!nonEmpty(object.metadata.name)) return { kind: 'junk', reason: `${type} without metadata.name` };
   if (!nonEmpty(object.metadata.uid)) return { kind: 'junk', reason: `${type} without metadata.uid` };
-  return { kind: 'event', type, object };
+  // Checked as far as the reflector relies on (metadata.name, uid, kind); the rest is the server's object.
+  return { kind: 'event', type, object: object as T };
 }
 
 export interface WatchHandlers {
@@ -129,13 +132,14 @@ export function openStream(
           if (body.length < 65_536) body += c;
         });
         res.on('end', () => {
-          let status: any = null;
+          let status: unknown = null;
           try {
             status = JSON.parse(body);
           } catch {
             status = { message: body.slice(0, 300) };
           }
-          finish(Object.assign(new Error(`HTTP ${res.statusCode}: ${status?.message ?? ''}`), { code: res.statusCode, statusCode: res.statusCode, body: status }));
+          const message = isRecord(status) ? status.message : undefined;
+          finish(Object.assign(new Error(`HTTP ${res.statusCode}: ${message ?? ''}`), { code: res.statusCode, statusCode: res.statusCode, body: status }));
         });
         res.on('error', (e) => finish(e));
         return;
@@ -197,7 +201,7 @@ export async function probeApi(kc: KubeConfig, timeoutMs: number, path = '/ready
   );
   const err = await s.done;
   if (status === 200 || !err) return { answering: true };
-  if (typeof (err as any).statusCode === 'number') return { answering: true };
+  if (typeof (err as Error & { statusCode?: unknown }).statusCode === 'number') return { answering: true };
   return { answering: false, error: err };
 }
 
@@ -205,12 +209,12 @@ export async function probeApi(kc: KubeConfig, timeoutMs: number, path = '/ready
  * GET `path` and parse the JSON body, within `timeoutMs` for the whole exchange; the socket is
  * destroyed when it expires. HTTP errors reject with `code`/`body` as client-node's do.
  */
-export async function getJson(kc: KubeConfig, path: string, timeoutMs: number, query: Record<string, string | undefined> = {}): Promise<any> {
+export async function getJson(kc: KubeConfig, path: string, timeoutMs: number, query: Record<string, string | undefined> = {}): Promise<unknown> {
   return (await getJsonSized(kc, path, timeoutMs, query)).body;
 }
 
 /** getJson, also giving the size of the body received (what a poll costs on the wire, uncompressed). */
-export async function getJsonSized(kc: KubeConfig, path: string, timeoutMs: number, query: Record<string, string | undefined> = {}): Promise<{ body: any; bytes: number }> {
+export async function getJsonSized(kc: KubeConfig, path: string, timeoutMs: number, query: Record<string, string | undefined> = {}): Promise<{ body: unknown; bytes: number }> {
   const lines: string[] = [];
   let ok = false;
   const s = openStream(
@@ -232,5 +236,6 @@ export async function getJsonSized(kc: KubeConfig, path: string, timeoutMs: numb
   if (err) throw err.name === 'AbortError' ? timeoutError(`no answer within ${Math.round(timeoutMs / 1000)}s`) : err;
   if (!ok) throw new Error(`GET ${path}: no answer`);
   const text = lines.join('\n');
-  return { body: JSON.parse(text), bytes: Buffer.byteLength(text) + lines.length };
+  const body: unknown = JSON.parse(text);
+  return { body, bytes: Buffer.byteLength(text) + lines.length };
 }

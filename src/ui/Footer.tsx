@@ -6,6 +6,9 @@ import { useCockpit, useSelect } from './context.js';
 import { fitLine } from './widgets/Pane.js';
 import { paintCells } from './ansi.js';
 import { filterMatcher } from './panes/model.js';
+import { logsKeys } from './logs-viewer.js';
+import { viewerHints } from './viewer/viewer.js';
+import type { State } from '../store/store.js';
 import type { Cell, Token } from '../present/cell.js';
 
 const TOAST_MS = 6000;
@@ -21,6 +24,7 @@ export function Footer({ width }: { width: number }) {
   const command = useSelect((s) => s.ui.command);
   const toast = useSelect((s) => s.ui.toasts[s.ui.toasts.length - 1]);
   const readOnly = useSelect((s) => s.meta.readOnly);
+  const overlay = useSelect((s) => s.ui.overlay);
   const [, setTick] = useState(0);
   const showToast = toast && now() - toast.at < TOAST_MS;
   useEffect(() => {
@@ -44,6 +48,9 @@ export function Footer({ width }: { width: number }) {
     ];
   } else if (showToast) {
     cells = [{ text: ` ${toast.message}`, token: LEVEL_TOKEN[toast.level], bold: toast.level === 'error' }];
+  } else if (overlay) {
+    // The keys go to the view on top, not the pane under it (`s` is since in logs, not shell).
+    cells = [{ text: ` ${overlayKeys(overlay)}`, token: 'muted' }];
   } else {
     cells = [];
     const hints = keymap.commands.filter((c) => c.footer && (c.scope === focus || c.scope === 'global') && c.keys.length);
@@ -59,4 +66,10 @@ export function Footer({ width }: { width: number }) {
       <Text wrap="truncate">{paintCells(fitLine(cells, width), theme)}</Text>
     </Box>
   );
+}
+
+function overlayKeys(overlay: NonNullable<State['ui']['overlay']>): string {
+  if (overlay.kind === 'logs') return logsKeys(overlay);
+  if (overlay.kind === 'viewer') return viewerHints(overlay);
+  return '↑/↓ scroll · Esc or ? close';
 }

@@ -67,13 +67,17 @@ export function logsTitle(v: Pick<LogsViewState, 'namespace' | 'pod' | 'containe
   return `Logs ${v.namespace}/${v.pod}${v.container ? ` · ${v.container}` : ''}${v.previous ? ' (previous)' : ''} · since ${SINCE_WINDOWS[v.since]?.label ?? 'all'}`;
 }
 
+/** The logs view's keys with the state of each toggle (the footer shows them too). */
+export function logsKeys(v: LogsViewState): string {
+  const on = (b: boolean) => (b ? 'on' : 'off');
+  return `f follow:${on(v.follow)} · p previous:${on(v.previous)} · t timestamps:${on(v.timestamps)} · c container · s since · w wrap:${on(v.wrap)} · ctrl+s save · / search · n/N · ↑↓ PgUp/PgDn g/G · Esc close`;
+}
+
 /**
  * The logs view's own lines around the text, at `width` columns: its keys and the error-pattern
  * summary above, and after ctrl+s where the file went (whole, wrapped) below.
  */
 export function logsNotes(v: LogsViewState, width: number): { above: ViewerNote[]; below: ViewerNote[] } {
-  const on = (b: boolean) => (b ? 'on' : 'off');
-  const keys = `f follow:${on(v.follow)} · p previous:${on(v.previous)} · t timestamps:${on(v.timestamps)} · c container · s since · w wrap:${on(v.wrap)} · ctrl+s save · / search · n/N · ↑↓ PgUp/PgDn g/G · Esc close`;
   const head: ViewerNote[] = v.errors.length
     ? [
         { text: 'Errors (count, normalised message):', token: 'title' },
@@ -82,7 +86,9 @@ export function logsNotes(v: LogsViewState, width: number): { above: ViewerNote[
     : [{ text: v.entries.length ? 'No ERROR/FATAL/Exception/panic lines.' : '', token: 'muted' }];
   const inner = Math.max(10, width - 4);
   const saved: ViewerNote[] = v.saved ? wrapRow(v.saved, inner).map((text) => ({ text, token: 'ok' })) : [];
-  return { above: [{ text: keys, token: 'keyHint' }, ...head], below: saved };
+  // The keys wrap rather than cut: save and search are at the end of the list.
+  const keys = wrapRow(logsKeys(v), inner).map((text) => ({ text, token: 'keyHint' as const }));
+  return { above: [...keys, ...head], below: saved };
 }
 
 export function createLogsViewer(deps: LogsViewerDeps) {

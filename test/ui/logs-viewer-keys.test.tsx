@@ -10,7 +10,7 @@ import { KubeSim } from '../../src/sim/kube/index.js';
 import { KubeSource } from '../../src/sources/kube/source.js';
 import { renderCockpit } from '../helpers/cockpit.js';
 import type { CockpitServices } from '../../src/ui/controller.js';
-import type { LogsViewState } from '../../src/ui/logs-viewer.js';
+import { logsNotes, type LogsViewState } from '../../src/ui/logs-viewer.js';
 import { tempDir, waitFor } from '../helpers/net.js';
 
 const NS = 'shop';
@@ -78,6 +78,14 @@ test('l on a pod follows its log: new lines appear as the container writes them;
   const pod = podName('web-');
   await openLogs(pod);
   await screen(/f follow:on · p previous:off · t timestamps:off · c container · s since · w wrap:off · ctrl\+s save/, 'the keys in the hint line');
+  // The footer names the logs view's keys, not the Pods pane's (s is since here, not shell).
+  const footer = c.frame().split('\n').at(-1)!;
+  assert.match(footer, /f follow:on · p previous:off/);
+  assert.doesNotMatch(footer, /shell|delete/);
+  // At 80 columns the keys wrap onto a second line instead of losing save and search.
+  const narrow = logsNotes(view()!, 80).above.map((n) => n.text);
+  assert.ok(narrow.length >= 2 && narrow.every((t) => t.length <= 76), narrow.join('\n'));
+  assert.match(narrow.join(' '), /ctrl\+s save · \/ search · n\/N/);
   await screen(/following/, 'following');
   await waitFor(() => onScreenSeqs().length >= 2, { what: 'request lines on screen' }).catch(() => assert.fail(c.frame()));
   const firstNewest = Math.max(...onScreenSeqs());

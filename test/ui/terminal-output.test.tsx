@@ -115,7 +115,11 @@ function assertFullScreen(m: { stdout: XtermStdout }, what: string) {
   assert.equal(cursorState(term).alternate, true, `${what}: the cockpit is on the alternate screen`);
   assert.match(text[0], /warroom/, `${what}: header on row 0: ${text[0]}`);
   assert.match(text[1], /^[┌╭+]/, `${what}: the first pane's top border on row 1: ${text[1]}`);
-  assert.match(text[rows - 1], /\?\s*help|q\s*quit|^ filter \//, `${what}: footer (key hints, or the filter being typed) on the last row: ${text[rows - 1]}`);
+  assert.match(
+    text[rows - 1],
+    /\?\s*help|q\s*quit|^ filter \/|Esc (or \? )?close/,
+    `${what}: footer (key hints, the filter being typed, or an overlay's keys) on the last row: ${text[rows - 1]}`,
+  );
   for (let y = 1; y < rows - 1; y++) {
     assert.match(text[y], /^[┌╭│├└╰+|]/, `${what}: row ${y} starts with a pane border: ${text[y]}`);
     // A pane squeezed to its title line ("─ 9 Nodes 3 ────") ends its row with the rule itself.

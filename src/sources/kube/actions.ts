@@ -4,7 +4,8 @@
 // (SelfSubjectAccessReview). The work is in workload-ops.ts; the pure parts live in rollout.ts.
 import type { KubeClients } from './client.js';
 import { toKubeError } from './errors.js';
-import type { K8sObject, RolloutState } from './normalize.js';
+import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
+import type { Kube, RolloutState, Wire, Workload } from './normalize.js';
 import type { CanIResult, HistoryEntry, KubeOps, PinnedRollback, ResourceChange, RestartResult, RollbackPlan, RollbackResult, ScaleResult, WorkloadKind } from './rollout.js';
 import {
   applyRollback,
@@ -36,12 +37,12 @@ export class KubeOperations implements KubeOps {
     throw toKubeError(err, what, this.c.server);
   }
 
-  async getDeployment(ns: string, name: string): Promise<K8sObject> {
+  async getDeployment(ns: string, name: string): Promise<Kube<V1Deployment, string>> {
     return getWorkload(this.c, 'Deployment', ns, name);
   }
 
   /** ReplicaSets owned by the deployment, as JSON (kubectl's GetAllReplicaSets: selector, then owner UID). */
-  replicaSetsOf(deploy: K8sObject): Promise<K8sObject[]> {
+  replicaSetsOf(deploy: Workload): Promise<Wire<V1ReplicaSet>[]> {
     return replicaSetsOf(this.c, deploy);
   }
 
@@ -74,7 +75,7 @@ export class KubeOperations implements KubeOps {
     return followWorkload(this.c, 'Deployment', ns, name, onProgress, opts);
   }
 
-  getWorkload(kind: WorkloadKind, ns: string, name: string): Promise<K8sObject> {
+  getWorkload(kind: WorkloadKind, ns: string, name: string): Promise<Workload> {
     return getWorkload(this.c, kind, ns, name);
   }
 

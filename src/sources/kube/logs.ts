@@ -2,7 +2,8 @@
 // `grep ERROR | sort | uniq -c | sort -rn | head` as a function.
 import type { KubeClients } from './client.js';
 import { toKubeError } from './errors.js';
-import { controllerOf, ownedReplicaSets, type K8sObject } from './normalize.js';
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { controllerOf, ownedReplicaSets } from './normalize.js';
 
 export interface LogOptions {
   tailLines?: number;
@@ -37,11 +38,11 @@ function splitLines(text: string): string[] {
 
 /** Logs of every pod of a deployment (pods whose ReplicaSet the deployment owns); per-pod errors are kept, not thrown. */
 export async function deploymentLogs(c: KubeClients, ns: string, name: string, opts: LogOptions = {}): Promise<PodLogs[]> {
-  let deploy: K8sObject;
-  let pods: K8sObject[];
-  let rsNames: Set<string>;
+  let deploy: V1Deployment;
+  let pods: V1Pod[];
+  let rsNames: Set<string | undefined>;
   try {
-    deploy = (await c.apps.readNamespacedDeployment({ name, namespace: ns }, c.opts())) as K8sObject;
+    deploy = await c.apps.readNamespacedDeployment({ name, namespace: ns }, c.opts());
     const sel = deploy.spec?.selector?.matchLabels ?? {};
     const labelSelector =
       Object.entries(sel)
@@ -51,8 +52,8 @@ export async function deploymentLogs(c: KubeClients, ns: string, name: string, o
       c.apps.listNamespacedReplicaSet({ namespace: ns, labelSelector }, c.opts()),
       c.core.listNamespacedPod({ namespace: ns, labelSelector }, c.opts()),
     ]);
-    rsNames = new Set(ownedReplicaSets(deploy, rsList.items as K8sObject[]).map((rs) => rs.metadata?.name));
-    pods = podList.items as K8sObject[];
+    rsNames = new Set(ownedReplicaSets(deploy, rsList.items).map((rs) => rs.metadata?.name));
+    pods = podList.items;
   } catch (e) {
     throw toKubeError(e, `list pods of deployment ${ns}/${name}`, c.server);
   }

@@ -56,10 +56,6 @@ export type Kube<T, Time = Date | string> = 0 extends 1 & T
             : { [K in keyof T]?: Kube<T[K], Time> }
           : T;
 
-/** The old untyped object; goes once every caller has its type. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type K8sObject = Record<string, any>;
-
 /** Any kind, as kind-agnostic code (keys, revisions, owners, the reflector) reads it. */
 export interface KubeObject {
   apiVersion?: string;

@@ -1,7 +1,8 @@
 // Pure rollout logic and the operation types, kept free of @kubernetes/client-node so the
 // action registry and the UI can use them without loading the client (about 0.5 s).
 import { KubeError } from './errors.js';
-import { POD_TEMPLATE_HASH, revisionOf, toMs, type K8sObject, type RolloutState } from './normalize.js';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { POD_TEMPLATE_HASH, revisionOf, toMs, type Kube, type KubeObject, type PodTemplate, type ReplicaSet, type RolloutState, type Workload } from './normalize.js';
 
 export { RESTARTED_AT_ANNOTATION } from './normalize.js';
 
@@ -46,9 +47,9 @@ export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
 export interface PinnedRollback extends RollbackPlan {
   kind: WorkloadKind;
   generation: number;
-  template: K8sObject;
+  template: PodTemplate;
   /** Deployments: the annotations kubectl copies from the ReplicaSet. */
-  annotations?: Record<string, string>;
+  annotations?: Record<string, string | undefined>;
   /** The ReplicaSet or ControllerRevision the template comes from. */
   source: string;
   paused: boolean;
@@ -94,7 +95,7 @@ export interface CanIResult {
 /** What the actions need; implemented by KubeOperations, replaceable in tests. */
 export interface KubeOps {
   readonly context: string | null;
-  getDeployment(ns: string, name: string): Promise<K8sObject>;
+  getDeployment(ns: string, name: string): Promise<Kube<V1Deployment, string>>;
   restart(ns: string, name: string, opts?: { dryRun?: boolean }): Promise<RestartResult>;
   scale(ns: string, name: string, replicas: number, opts?: { dryRun?: boolean }): Promise<ScaleResult>;
   planRollback(ns: string, name: string, toRevision?: number): Promise<RollbackPlan>;
@@ -103,7 +104,7 @@ export interface KubeOps {
   followRollout(ns: string, name: string, onProgress?: (s: RolloutState) => void, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<RolloutState>;
   canI(verb: string, resource: string, ns: string, name?: string, subresource?: string, group?: string): Promise<CanIResult>;
   // Every workload kind (Deployment, StatefulSet, DaemonSet), nodes and pods:
-  getWorkload(kind: WorkloadKind, ns: string, name: string): Promise<K8sObject>;
+  getWorkload(kind: WorkloadKind, ns: string, name: string): Promise<Workload>;
   restartWorkload(kind: WorkloadKind, ns: string, name: string, opts?: { dryRun?: boolean }): Promise<RestartResult>;
   scaleWorkload(kind: 'Deployment' | 'StatefulSet', ns: string, name: string, replicas: number, opts?: { dryRun?: boolean }): Promise<ScaleResult>;
   workloadHistory(kind: WorkloadKind, ns: string, name: string): Promise<HistoryEntry[]>;
@@ -166,14 +167,14 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
-function withoutHash(template: K8sObject): K8sObject {
+function withoutHash(template: PodTemplate): PodTemplate {
   const t = structuredClone(template);
   if (t.metadata?.labels) delete t.metadata.labels[POD_TEMPLATE_HASH];
   return t;
 }
 
 /** kubectl's equalIgnoreHash. */
-export function templatesEqualIgnoringHash(a: K8sObject, b: K8sObject): boolean {
+export function templatesEqualIgnoringHash(a: PodTemplate, b: PodTemplate): boolean {
   return semanticEqual(withoutHash(a), withoutHash(b));
 }
 
@@ -181,11 +182,11 @@ export function templatesEqualIgnoringHash(a: K8sObject, b: K8sObject): boolean 
  * kubectl's deploymentRevision: the ReplicaSet for `toRevision`, or (0) the second newest.
  * Throws KubeError('no-history') as kubectl does when there is none.
  */
-export function pickRevision(deployName: string, replicaSets: K8sObject[], toRevision = 0): K8sObject {
+export function pickRevision<T extends KubeObject>(deployName: string, replicaSets: T[], toRevision = 0): T {
   if (toRevision < 0) throw new KubeError('no-history', `unable to find specified revision ${toRevision} in history`);
-  let latest: K8sObject | null = null;
+  let latest: T | null = null;
   let latestRev = -1;
-  let previous: K8sObject | null = null;
+  let previous: T | null = null;
   let previousRev = -1;
   for (const rs of replicaSets) {
     const v = revisionOf(rs);
@@ -208,16 +209,19 @@ export function pickRevision(deployName: string, replicaSets: K8sObject[], toRev
 }
 
 /** kubectl's rollback patch: replace /spec/template (hash label removed) and the annotations it copies. */
-export function rollbackPatch(deploy: K8sObject, rs: K8sObject): Array<{ op: 'replace'; path: string; value: unknown }> {
-  const template = structuredClone(rs.spec?.template ?? {});
+export function rollbackPatch(
+  deploy: KubeObject,
+  rs: ReplicaSet,
+): [{ op: 'replace'; path: '/spec/template'; value: PodTemplate }, { op: 'replace'; path: '/metadata/annotations'; value: Record<string, string | undefined> }] {
+  const template: PodTemplate = structuredClone(rs.spec?.template ?? {});
   if (template.metadata?.labels) delete template.metadata.labels[POD_TEMPLATE_HASH];
-  const annotations: Record<string, string> = {};
-  const depAnn: Record<string, string> = deploy.metadata?.annotations ?? {};
+  const annotations: Record<string, string | undefined> = {};
+  const depAnn: Record<string, string | undefined> = deploy.metadata?.annotations ?? {};
   for (const k of ANNOTATIONS_TO_SKIP) {
     const v = depAnn[k];
     if (v !== undefined) annotations[k] = v;
   }
-  for (const [k, v] of Object.entries((rs.metadata?.annotations ?? {}) as Record<string, string>)) {
+  for (const [k, v] of Object.entries(rs.metadata?.annotations ?? {})) {
     if (!ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
   }
   return [

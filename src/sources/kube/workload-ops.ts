@@ -2,11 +2,24 @@
 // shared with Deployments: rollback planned once and pinned (what was confirmed is what is applied;
 // a change in between is refused), a rollout follower that outlives an API outage, cordon, delete
 // pod and container resource limits.
+import type { V1ControllerRevision, V1ReplicaSet } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
 import { safeTimeout } from '../../util/delay.js';
 import { PATCH, type KubeClients } from './client.js';
 import { KubeError, toKubeError } from './errors.js';
-import { CHANGE_CAUSE_ANNOTATION, ownedReplicaSets, revisionOf, rolloutState, templateImages, toMs, type K8sObject, type RolloutState } from './normalize.js';
+import {
+  CHANGE_CAUSE_ANNOTATION,
+  isRecord,
+  ownedReplicaSets,
+  revisionOf,
+  rolloutState,
+  templateImages,
+  toMs,
+  type PodTemplate,
+  type RolloutState,
+  type Wire,
+  type Workload,
+} from './normalize.js';
 import {
   RESTARTED_AT_ANNOTATION,
   pickRevision,
@@ -33,8 +46,11 @@ export function resourceOf(kind: WorkloadKind): string {
   return RESOURCE[kind];
 }
 
-function toJson(data: unknown, type: string): K8sObject {
-  return ObjectSerializer.serialize(data, type, '') as K8sObject;
+type RevisionJson = Wire<V1ControllerRevision>;
+
+/** A client-node model as its JSON (timestamps as strings), as `kubectl get -o json` shows it. */
+function toJson<T>(data: T, type: string): Wire<T> {
+  return ObjectSerializer.serialize(data, type, '') as Wire<T>;
 }
 
 function fail(c: KubeClients, err: unknown, what: string): never {
@@ -45,7 +61,7 @@ function notFound(kind: WorkloadKind, ns: string, name: string): KubeError {
   return new KubeError('not-found', `not found: ${LOWER[kind]} "${name}" in namespace "${ns}"`, 404);
 }
 
-export async function getWorkload(c: KubeClients, kind: WorkloadKind, ns: string, name: string): Promise<K8sObject> {
+export async function getWorkload(c: KubeClients, kind: WorkloadKind, ns: string, name: string): Promise<Workload> {
   try {
     const req = { name, namespace: ns };
     const o =
@@ -71,7 +87,7 @@ async function patchWorkload(
   contentType: string,
   dryRun: boolean,
   fieldManager?: string,
-): Promise<K8sObject> {
+): Promise<Workload> {
   const req = { name, namespace: ns, body, dryRun: dryRun ? 'All' : undefined, fieldManager };
   const o = c.opts({ contentType });
   const r =
@@ -139,17 +155,18 @@ export async function scaleWorkload(
   }
 }
 
-function selectorOf(o: K8sObject): string | undefined {
+function selectorOf(o: Workload): string | undefined {
   return (
-    Object.entries<string>(o.spec?.selector?.matchLabels ?? {})
+    Object.entries(o.spec?.selector?.matchLabels ?? {})
       .map(([k, v]) => `${k}=${v}`)
       .join(',') || undefined
   );
 }
 
 /** ReplicaSets owned by a deployment (kubectl's GetAllReplicaSets: selector, then owner UID). */
-export async function replicaSetsOf(c: KubeClients, deploy: K8sObject): Promise<K8sObject[]> {
-  const ns = deploy.metadata.namespace;
+export async function replicaSetsOf(c: KubeClients, deploy: Workload): Promise<Wire<V1ReplicaSet>[]> {
+  // A workload read from the API server has its namespace.
+  const ns = deploy.metadata!.namespace!;
   try {
     const list = await c.apps.listNamespacedReplicaSet({ namespace: ns, labelSelector: selectorOf(deploy) }, c.opts());
     return ownedReplicaSets(
@@ -162,32 +179,39 @@ export async function replicaSetsOf(c: KubeClients, deploy: K8sObject): Promise<
 }
 
 /** ControllerRevisions owned by a StatefulSet or DaemonSet, oldest first (kubectl's controlledHistory). */
-export async function revisionsOf(c: KubeClients, owner: K8sObject): Promise<K8sObject[]> {
-  const ns = owner.metadata.namespace;
+export async function revisionsOf(c: KubeClients, owner: Workload): Promise<RevisionJson[]> {
+  const ns = owner.metadata!.namespace!;
   try {
     const list = await c.apps.listNamespacedControllerRevision({ namespace: ns, labelSelector: selectorOf(owner) }, c.opts());
     return list.items
       .map((r) => toJson(r, 'V1ControllerRevision'))
-      .filter((r) => (r.metadata?.ownerReferences ?? []).some((o: K8sObject) => o.controller && o.uid === owner.metadata.uid))
+      .filter((r) => (r.metadata?.ownerReferences ?? []).some((o) => o.controller && o.uid === owner.metadata!.uid))
       .sort((a, b) => Number(a.revision) - Number(b.revision));
   } catch (e) {
     fail(c, e, `list controllerrevisions in ${ns}`);
   }
 }
 
-async function currentRevision(c: KubeClients, owner: K8sObject): Promise<number | null> {
+async function currentRevision(c: KubeClients, owner: Workload): Promise<number | null> {
   const all = await revisionsOf(c, owner);
   return all.length ? Number(all[all.length - 1]!.revision) : null;
 }
 
 /** The template a ControllerRevision restores (its data is {"spec":{"template":{"$patch":"replace",…}}}). */
-export function revisionTemplate(r: K8sObject): K8sObject {
-  const t = structuredClone(r.data?.spec?.template ?? {});
+export function revisionTemplate(r: RevisionJson): PodTemplate {
+  const t: PodTemplate & { $patch?: unknown } = structuredClone(templateIn(r.data) ?? {});
   delete t.$patch;
   return t;
 }
 
-function templateMatches(current: K8sObject, wanted: K8sObject): boolean {
+/** data.spec.template, when there is one: the controllers write a pod template there. */
+function templateIn(data: unknown): PodTemplate | undefined {
+  const spec = isRecord(data) ? data.spec : undefined;
+  const template = isRecord(spec) ? spec.template : undefined;
+  return (template ?? undefined) as PodTemplate | undefined;
+}
+
+function templateMatches(current: PodTemplate | undefined, wanted: PodTemplate): boolean {
   return semanticEqual(JSON.parse(JSON.stringify(current ?? {})), JSON.parse(JSON.stringify(wanted ?? {})));
 }
 
@@ -223,7 +247,7 @@ export async function workloadHistory(c: KubeClients, kind: WorkloadKind, ns: st
 }
 
 /** kubectl's findHistory: the revision asked for, or (0) the one before the newest. */
-function pickControllerRevision(kind: WorkloadKind, name: string, all: K8sObject[], toRevision: number): K8sObject {
+function pickControllerRevision(kind: WorkloadKind, name: string, all: RevisionJson[], toRevision: number): RevisionJson {
   if (toRevision === 0) {
     if (all.length <= 1) throw new KubeError('no-history', `no last revision to roll back to: ${LOWER[kind]} "${name}" has only one revision`);
     return all[all.length - 2]!;
@@ -250,8 +274,8 @@ export async function planWorkloadRollback(c: KubeClients, kind: WorkloadKind, n
       toImages: templateImages(rs.spec?.template),
       changeCause: rs.metadata?.annotations?.[CHANGE_CAUSE_ANNOTATION] ?? null,
       skip: templatesEqualIgnoringHash(rs.spec?.template ?? {}, o.spec?.template ?? {}),
-      template: patch[0]!.value as K8sObject,
-      annotations: patch[1]!.value as Record<string, string>,
+      template: patch[0].value,
+      annotations: patch[1].value,
       source: rs.metadata?.name ?? '',
     };
   }
@@ -304,7 +328,7 @@ export async function applyRollback(c: KubeClients, pin: PinnedRollback, opts: {
     : { ...pin, outcome: 'rolled back', message: `rolled back to revision ${pin.toRevision}` };
 }
 
-export function workloadRollout(kind: WorkloadKind, o: K8sObject): RolloutState {
+export function workloadRollout(kind: WorkloadKind, o: Workload): RolloutState {
   return kind === 'Deployment' ? rolloutState(o) : kind === 'StatefulSet' ? statefulSetRollout(o) : daemonSetRollout(o);
 }
 
@@ -347,7 +371,7 @@ export function followWorkload(
       () => finish(new KubeError('timeout', `timed out after ${Math.round(timeoutMs / 1000)}s waiting for the rollout of ${ns}/${name}${last ? `: ${last.message}` : ''}`)),
       timeoutMs,
     );
-    const consider = (o: K8sObject) => {
+    const consider = (o: Workload) => {
       failures = 0;
       const s = workloadRollout(kind, o);
       last = s;
@@ -364,7 +388,7 @@ export function followWorkload(
     };
     const start = async (): Promise<void> => {
       if (settled) return;
-      let o: K8sObject;
+      let o: Workload;
       try {
         o = await getWorkload(c, kind, ns, name);
       } catch (e) {
@@ -381,7 +405,7 @@ export function followWorkload(
         { watch: '1', fieldSelector: `metadata.name=${name}`, resourceVersion: o.metadata?.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: '300' },
         {
           onLine: (line) => {
-            const w = parseWatchLine(line, kind);
+            const w = parseWatchLine<Workload>(line, kind);
             if (w.kind === 'event') {
               if (w.type === 'DELETED') finish(new KubeError('not-found', `${LOWER[kind]} "${name}" was deleted during the rollout`, 404));
               else consider(w.object);
@@ -437,7 +461,7 @@ export async function deletePod(
 ): Promise<{ uid: string; grace: number | null }> {
   try {
     const p = await c.core.deleteNamespacedPod({ name, namespace: ns, dryRun: opts.dryRun ? 'All' : undefined, gracePeriodSeconds: opts.gracePeriodSeconds }, c.opts());
-    const pod = p as K8sObject;
+    const pod = p;
     return { uid: pod.metadata?.uid ?? '', grace: pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? null };
   } catch (e) {
     const err = toKubeError(e, `delete pod ${ns}/${name}`, c.server);
@@ -447,12 +471,12 @@ export async function deletePod(
 }
 
 /** The container's current limits and requests. */
-export function containerResources(o: K8sObject, container: string): ResourceChange['before'] {
-  const ct = (o.spec?.template?.spec?.containers ?? []).find((x: K8sObject) => x.name === container);
+export function containerResources(o: Workload, container: string): ResourceChange['before'] {
+  const ct = (o.spec?.template?.spec?.containers ?? []).find((x) => x.name === container);
   if (!ct)
     throw new KubeError(
       'invalid',
-      `container "${container}" not found in the pod template (containers: ${(o.spec?.template?.spec?.containers ?? []).map((x: K8sObject) => x.name).join(', ')})`,
+      `container "${container}" not found in the pod template (containers: ${(o.spec?.template?.spec?.containers ?? []).map((x) => x.name).join(', ')})`,
     );
   const q = (v: unknown) => (v == null ? null : String(v));
   return {
@@ -485,7 +509,7 @@ export async function setResources(
       },
     },
   };
-  let after: K8sObject;
+  let after: Workload;
   try {
     after = await patchWorkload(c, kind, ns, name, body, PATCH.StrategicMergePatch, Boolean(opts.dryRun));
   } catch (e) {

@@ -133,9 +133,25 @@ export function createCommandLine(deps: CommandLineDeps) {
       const all = names.includes('*') || names.includes('all');
       const bad = names.find((n) => n !== '*' && n !== 'all' && !NAMESPACE.test(n));
       if (bad) return fail(`"${bad}" is not a namespace name (lowercase letters, digits and -)`);
-      services.kube.setNamespaces(all ? 'all' : names);
-      setUi({ command: null });
-      return notify(cockpit, all ? 'Watching every namespace' : `Watching namespace${names.length > 1 ? 's' : ''} ${names.join(', ')}`, 'info');
+      const kube = services.kube;
+      const watch = () => {
+        kube.setNamespaces(all ? 'all' : names);
+        setUi({ command: null });
+        notify(cockpit, all ? 'Watching every namespace' : `Watching namespace${names.length > 1 ? 's' : ''} ${names.join(', ')}`, 'info');
+      };
+      if (all || !kube.missingNamespaces) return watch();
+      // A typo is refused with the line kept, rather than a cockpit of "not found" panes.
+      setLine(text, 'checking the namespace…', false);
+      void kube
+        .missingNamespaces(names)
+        .catch(() => [])
+        .then((missing) => {
+          if (get().ui.command?.text !== text) return;
+          if (!missing.length) return watch();
+          const ctx = kube.currentContext();
+          fail(`no namespace ${missing.map((n) => `"${n}"`).join(', ')} in ${ctx ? `context ${ctx}` : 'the cluster'} (Tab completes the known ones)`);
+        });
+      return;
     }
     if (OTHER.ctx.includes(cmd)) {
       if (!arg) {

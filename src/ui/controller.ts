@@ -30,6 +30,8 @@ export interface CockpitServices {
     currentContext(): string | null;
     switchContext(name: string): Promise<void>;
     setNamespaces(ns: string[] | 'all'): void;
+    /** The names among these that the API server says do not exist. */
+    missingNamespaces?(names: string[]): Promise<string[]>;
     logs(target: ActionTarget, kind: 'pod' | 'deployment'): Promise<{ title: string; lines: string[] }>;
     /** One container's log, read or followed (the pod logs viewer). */
     streamLogs?(namespace: string, pod: string, opts: LogStreamOptions, ev: LogStreamEvents): LogStream;

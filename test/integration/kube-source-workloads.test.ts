@@ -166,3 +166,12 @@ test(':rs lists the ReplicaSets kubectl lists: names, counts, owner and revision
   const newest = rows.find((r) => r.owner === 'Deployment/api' && r.images.includes('shop/api:1.1'));
   assert.equal(newest?.desired, 2, 'the new ReplicaSet carries the replicas');
 });
+
+test(':ns checks the namespace first: the ones kubectl cannot get are named missing, the others pass', async () => {
+  const service = source.cockpitService();
+  const nope = await kubectl(['get', 'namespace', 'nope'], { kubeconfig: kc });
+  assert.notEqual(nope.code, 0, 'kubectl finds no namespace nope');
+  assert.match(nope.stderr, /NotFound|not found/);
+  await ok('get', 'namespace', 'other');
+  assert.deepEqual(await service.missingNamespaces(['prod', 'nope', 'other', 'typo-ns']), ['nope', 'typo-ns']);
+});

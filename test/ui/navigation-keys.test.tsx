@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { cleanup } from 'ink-testing-library';
 import { renderCockpit, NOW } from '../helpers/cockpit.js';
 import { alert, fill, pod } from '../helpers/cockpit-data.js';
+import { waitFor } from '../helpers/net.js';
 import type { StatefulSetRow } from '../../src/sources/kube/types.js';
 import type { ReplicaSetRow } from '../../src/sources/kube/replicasets.js';
 
@@ -62,6 +63,7 @@ function cockpit(opts: { cols?: number; rows?: number } = {}) {
         currentContext: () => 'prod-eu-1',
         switchContext: async (name) => void calls.contexts.push(name),
         setNamespaces: (ns) => void calls.namespaces.push(ns),
+        missingNamespaces: async (names) => names.filter((n) => !['shop', 'payments'].includes(n)),
         logs: async () => ({ title: '', lines: [] }),
         history: async () => [],
         replicaSets: async () => replicaSets,
@@ -133,9 +135,16 @@ test('an unknown command or a bad argument says why and keeps the line; :ns and 
   assert.match(c.frame(), /"Bad_NS" is not a namespace name/);
   assert.deepEqual(c.calls.namespaces, []);
   for (let i = 0; i < 'Bad_NS'.length; i++) await c.press('backspace');
+  // A namespace the cluster does not have is refused, the line kept, nothing watched.
+  await c.press(...type('paymnts'), 'enter');
+  await waitFor(() => /no namespace "paymnts" in context prod-eu-1/.test(c.frame()), { what: 'the refusal' }).catch(() => assert.fail(c.frame()));
+  assert.match(c.frame(), /:ns paymnts▏/);
+  assert.deepEqual(c.calls.namespaces, []);
+  for (let i = 0; i < 'paymnts'.length; i++) await c.press('backspace');
   await c.press('p', 'a', 'tab');
   assert.match(c.frame(), /:ns payments▏/, 'namespace names complete');
   await c.press('enter');
+  await waitFor(() => c.calls.namespaces.length === 1, { what: 'the namespace watched' });
   assert.deepEqual(c.calls.namespaces, [['payments']]);
   await c.press(':', ...type('ns *'), 'enter');
   assert.deepEqual(c.calls.namespaces[1], 'all');

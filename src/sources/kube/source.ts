@@ -2,6 +2,7 @@
 // daemonsets, controllerrevisions, events and nodes feed Maps; a dirty flag stages ONE materialising
 // updater per frame, so a burst of watch events costs one publish. Pod and node metrics are polled
 // (the metrics API has no watch), scoped to what is shown and within a byte budget (metrics.ts).
+import { missingNamespaces } from './namespaces.js';
 import { describeObject, yamlOfObject, type InspectRef } from './inspect.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Publish, Source, SourceSlice } from '../types.js';
@@ -325,6 +326,7 @@ export class KubeSource implements Source {
       currentContext: (): string | null => this.clients?.context ?? null,
       switchContext: (name: string) => this.switchContext(name),
       setNamespaces: (ns: string[] | 'all') => void this.setNamespaces(ns).catch((e) => this.log(`kube namespaces: ${(e as Error).message}`)),
+      missingNamespaces: (names: string[]) => missingNamespaces(this.connected(), names),
       logs: (target: { name: string; namespace?: string; pod?: PodRow; deployment?: DeploymentRow }, kind: 'pod' | 'deployment') => this.logsFor(target, kind),
       streamLogs: (namespace: string, pod: string, opts: LogStreamOptions, ev: LogStreamEvents) => {
         if (!this.clients) throw new Error('not connected to Kubernetes');

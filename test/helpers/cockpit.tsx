@@ -123,6 +123,5 @@ export function tick(ms = 30): Promise<void> {
 }
 
 export function stripAnsi(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 }

@@ -36,6 +36,14 @@ export interface AppProps {
 /** Control characters that can arrive inside a chunk of typed keys. */
 const CHUNK_KEYS: Record<string, string> = { '\t': 'tab', '\r': 'enter', '\n': 'enter', '\x7f': 'backspace', '\b': 'backspace', '\x1b': 'escape' };
 
+/** One character of a chunk as a key: the control characters left are Ctrl+letter (0x04 is ctrl+d). */
+function chunkKey(ch: string): string {
+  const named = CHUNK_KEYS[ch];
+  if (named) return named;
+  const code = ch.charCodeAt(0);
+  return code >= 1 && code <= 26 ? `ctrl+${String.fromCharCode(code + 96)}` : ch;
+}
+
 export function App(props: AppProps) {
   const win = useWindowSize();
   const cols = props.size?.cols ?? win.columns ?? 80;
@@ -55,7 +63,7 @@ export function App(props: AppProps) {
     // Esc followed quickly by a key arrives as Meta+key (tmux, screen, fast typing): replay both.
     if (key.meta && !key.escape && input) props.onKey('escape');
     // Keys typed quickly (or pasted) can arrive as one chunk: each character is its own key.
-    const keys = name === input && input.length > 1 ? [...input].map((ch) => CHUNK_KEYS[ch] ?? ch) : [name];
+    const keys = name === input && input.length > 1 ? [...input].map(chunkKey) : [name];
     for (const k of keys) props.onKey(k === ' ' ? 'space' : k);
   });
 

@@ -123,3 +123,15 @@ test('h lists revisions with images and change-causes; choosing one rolls back t
   await waitFor(() => succeeded() > before, { what: 'rollback to chosen revision', timeoutMs: 20_000 });
   assert.equal(image(), 'shop/api:1.0');
 });
+
+test('Ctrl-D typed in one chunk with the key before it (fast typing, SSH) still asks to delete the pod; y deletes it', async () => {
+  await c.press('1');
+  await screen(/Pods \d/, 'pods pane');
+  c.ui.stdin.write('g\x04');
+  await screen(/Delete pod api-[\w-]+ \(context drill, namespace shop\)/, 'the delete confirmation');
+  const pod = /Delete pod (api-[\w-]+) \(/.exec(c.frame())![1]!;
+  const before = succeeded();
+  await c.press('y');
+  await waitFor(() => succeeded() > before, { what: 'delete succeeded', timeoutMs: 20_000 });
+  await waitFor(() => !sim.listPods(NS).some((p) => p.metadata.name === pod && !p.metadata.deletionTimestamp), { what: `${pod} gone`, timeoutMs: 20_000 });
+});

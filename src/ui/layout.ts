@@ -1,6 +1,7 @@
 // Pure layout: where each pane goes for a terminal size. 80×24 stays usable; wider screens
 // show more columns; a zoomed pane takes the whole body. Tested without any UI.
-import { PANE_DEFS, paneDef, type PaneId } from './panes/registry.js';
+import { PANE_DEFS, paneDef, paneModel, type PaneId } from './panes/registry.js';
+import { visibleRows } from './panes/model.js';
 import type { State } from '../store/store.js';
 
 export const MIN_COLS = 60;
@@ -37,11 +38,33 @@ const minHeight = (p: PaneId) => paneDef(p).layout.minHeight;
 /** Body lines each pane would fill (PaneDef.layout.lines); a pane not listed takes what it is given. */
 export type PaneLines = Partial<Record<PaneId, number>>;
 
-/** Body lines per pane for this state, from each pane's own count. */
+/** Body lines per pane for this state, from each pane's own count; a filtered pane counts the rows that match. */
 export function paneLines(state: State): PaneLines {
   const out: PaneLines = {};
-  for (const p of PANE_DEFS) if (p.layout.lines) out[p.id] = p.layout.lines(state);
+  for (const p of PANE_DEFS) {
+    if (!p.layout.lines) continue;
+    const filter = state.ui.filter[p.id];
+    out[p.id] = filter ? filteredLines(p.id, state, filter) : p.layout.lines(state);
+  }
   return out;
+}
+
+const filtered = new Map<PaneId, { reads: readonly unknown[]; filter: string; lines: number }>();
+
+/**
+ * A filtered pane's lines: its own count less the rows the filter hides (3 of 18 pods leave the
+ * rest of the column to Events). The rows are the pane's model, built once per change of what
+ * it reads (the wall clock only shows in ages, which a filter rarely names).
+ */
+function filteredLines(pane: PaneId, state: State, filter: string): number {
+  const def = paneDef(pane);
+  const reads = def.reads(state);
+  const hit = filtered.get(pane);
+  if (hit && hit.filter === filter && hit.reads.length === reads.length && hit.reads.every((r, i) => r === reads[i])) return hit.lines;
+  const model = paneModel(pane, state, Date.now());
+  const lines = def.layout.lines!(state) - model.rows.length + Math.max(1, visibleRows(model, filter).length);
+  filtered.set(pane, { reads, filter, lines });
+  return lines;
 }
 
 export function computeLayout(cols: number, rows: number, focus: PaneId, zoom: PaneId | null, lines: PaneLines = {}): Layout {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildKeymap, resolveKey, DEFAULT_COMMANDS } from '../../src/keys/bindings.js';
-import { computeLayout, CHROME_ROWS } from '../../src/ui/layout.js';
+import { computeLayout, paneLines, CHROME_ROWS } from '../../src/ui/layout.js';
+import { cockpitWithData } from '../helpers/cockpit-data.js';
 import { PANES } from '../../src/ui/panes/registry.js';
 
 test('default keymap has no conflicts', () => {
@@ -120,4 +121,20 @@ test('80×24 early in a drill (11 pods, few events): Pods lends Deployments the 
     assert.ok(h('pods') >= 1 + 7, `${events} event lines: pods still show 7 rows (body ${h('pods')})`);
     assert.ok(h('events') >= 2, `${events} event lines: an event row stays (body ${h('events')})`);
   }
+});
+
+test('a filtered Pods pane gives the rows the filter hides to the panes beside it (2 of 36 pods: every event shows)', () => {
+  const { cockpit } = cockpitWithData();
+  const set = (filter: string | undefined) => cockpit.store.setState((s) => ({ ui: { ...s.ui, filter: { ...s.ui.filter, pods: filter } } }));
+  const body = (pane: string) => {
+    const l = computeLayout(120, 35, 'pods', null, paneLines(cockpit.store.getState()));
+    return l.columns.flatMap((c) => c.panes).find((p) => p.pane === pane)!.height - 2;
+  };
+  const events = 1 + cockpit.store.getState().kube.data.events.length;
+  assert.ok(body('events') < events, `unfiltered, 36 pods leave Events short (body ${body('events')} of ${events})`);
+  set('worker-5f7c9d[78]');
+  assert.equal(paneLines(cockpit.store.getState()).pods, 1 + 2, 'the header and the 2 matching pods');
+  assert.ok(body('events') >= events, `filtered, every event shows (body ${body('events')} of ${events})`);
+  set('nothing-matches-this');
+  assert.equal(paneLines(cockpit.store.getState()).pods, 1 + 1, "the header and 'no rows match'");
 });

@@ -107,7 +107,13 @@ export class ActionRunner {
 
       this.running.add(key);
       try {
-        const lines = [...(await def.describe(target, params, this.env))];
+        let lines: string[];
+        try {
+          lines = [...(await def.describe(target, params, this.env))];
+        } catch (e) {
+          // Nothing to confirm (no earlier revision, the object is gone): said with this target's title.
+          return this.fail('invalid', `${title}: ${message(e)}`);
+        }
         if (def.dryRun) {
           try {
             const preview = await def.dryRun(target, params, this.env);

@@ -147,6 +147,15 @@ test('sts undo: the previous revision from the ControllerRevisions, as kubectl r
   assert.equal(r.outcome.refs!.toRevision, 2);
 });
 
+test("ds undo with a single revision: refused before any confirmation, in the daemonset's words", async () => {
+  const h = harness(ops);
+  const r = await h.runner.invoke('kube.rollback', dsTarget);
+  assert.equal(r.ok, false);
+  assert.ok(!r.ok && r.reason === 'invalid', JSON.stringify(r));
+  assert.match(r.message, /^Roll back daemonset: no last revision to roll back to: daemonset "node-exporter" has only one revision/);
+  assert.equal(h.confirms.length, 0, 'nothing to confirm');
+});
+
 test('ds rollback to a chosen revision; undo to the current one is skipped', async () => {
   sim.setImage(NS, 'node-exporter', 'prom/node-exporter:1.9', 'bump', 'daemonsets');
   await waitFor(

@@ -46,6 +46,7 @@ const UI_COMMANDS = [
   c('pane.filter', ['/'], 'filter', 'Filter the focused list (Esc clears)', 'Navigation', 'global', true),
   c('app.command', [':'], 'command', 'Command line: :pods :deploy :sts :ds :no :ev :rs :ns :ctx :sort :q', 'Navigation', 'global', true),
   c('nav.pods', ['enter'], 'pods', "The selected workload's pods (Esc shows all)", 'Navigation', 'deployments', true),
+  c('event.show', ['enter'], 'whole event', 'The selected event whole: object, reason, count, when, the full message', 'Navigation', 'events', true),
   c('nav.events', ['e'], 'events', 'Events of the selected pod, workload or node', 'Navigation', 'global'),
   c('pods.sortNext', ['>'], 'sort', 'Sort pods by the next column (:sort COLUMN)', 'Navigation', 'pods'),
   c('pods.sortReverse', ['<'], 'reverse sort', 'Reverse the pods sort order', 'Navigation', 'pods'),

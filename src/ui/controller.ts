@@ -9,6 +9,8 @@ import { PANES, paneModel } from './panes/registry.js';
 import { currentDialog, dialogInteraction, dialogKey, edit, notify } from './dialogs/dialogs.js';
 import { rowKey, selectedPosition, visibleRows } from './panes/model.js';
 import { alertDetails } from '../present/alerts.js';
+import { eventDetails } from '../present/events.js';
+import type { EventRow } from '../sources/kube/types.js';
 import type { AlertRow } from '../sources/prometheus/types.js';
 import type { PodRow } from '../sources/kube/types.js';
 import type { ReplicaSetRow } from '../sources/kube/replicasets.js';
@@ -86,7 +88,7 @@ export function createController(deps: ControllerDeps) {
     void Promise.resolve(fn(target)).catch((e) => notify(cockpit, `${what}: ${e instanceof Error ? e.message : String(e)}`, 'error'));
   };
 
-  const showText = (title: string, lines: string[]) => openViewer(cockpit, title, lines);
+  const showText = (title: string, lines: string[], opts?: { wrap?: boolean }) => openViewer(cockpit, title, lines, opts);
   const logsViewer = createLogsViewer({
     cockpit,
     streamLogs: (...a) => {
@@ -233,6 +235,11 @@ export function createController(deps: ControllerDeps) {
         );
     },
 
+    'event.show': () =>
+      withTarget('Event', (t) => {
+        const e = t.event as EventRow;
+        showText(`Event ${e.reason} on ${e.object}`, eventDetails(e, now()), { wrap: true });
+      }),
     'alert.runbook': () =>
       withTarget('Runbook', (t) => {
         const a = t.alert as AlertRow;

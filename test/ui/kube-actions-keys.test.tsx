@@ -125,6 +125,22 @@ test('h lists revisions with images and change-causes; choosing one rolls back t
 });
 
 test('Ctrl-D typed in one chunk with the key before it (fast typing, SSH) still asks to delete the pod; y deletes it', async () => {
+  // The rollbacks above are still replacing pods: wait until the pane lists just the live ones.
+  const live = () =>
+    sim
+      .listPods(NS)
+      .filter((p) => !p.metadata.deletionTimestamp)
+      .map((p) => p.metadata.name as string)
+      .sort();
+  const shown = () =>
+    c.cockpit.store
+      .getState()
+      .kube.data.pods.map((p) => p.name)
+      .sort();
+  await waitFor(() => JSON.stringify(shown()) === JSON.stringify(live()) && c.cockpit.store.getState().kube.data.pods.every((p) => p.status === 'Running'), {
+    what: 'pods settled',
+    timeoutMs: 20_000,
+  });
   await c.press('1');
   await screen(/Pods \d/, 'pods pane');
   c.ui.stdin.write('g\x04');

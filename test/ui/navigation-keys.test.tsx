@@ -208,6 +208,17 @@ test('e shows the events of the selected pod, workload or node', async () => {
   let f = c.frame();
   assert.equal(c.cockpit.store.getState().ui.focus, 'events');
   assert.match(f, new RegExp(`Events 1 of shop/pod/${pods[0]!.name}`));
+  assert.doesNotMatch(f, /OBJECT/, "one object's events do not repeat it on every row");
+  assert.match(f, /\(1 warning\)/);
+  // Enter shows the event whole: a long message is never out of reach.
+  const long = `Back-off restarting failed container api in pod ${pods[0]!.name}_shop(1e7e4c2a-9f7d-4b7e-8d1a-0c2b3d4e5f60) ${'and more words '.repeat(12)}END`;
+  c.set((s) => ({ kube: { ...s.kube, data: { ...s.kube.data, events: s.kube.data.events.map((e, i) => (i === 0 ? { ...e, message: long } : e)) } } }));
+  await c.press('enter');
+  f = c.frame();
+  assert.match(f, new RegExp(`Event BackOff on pod/${pods[0]!.name}`));
+  assert.match(f, /Count: +1\b/);
+  assert.ok(f.replace(/[│\s]+/g, '').includes(long.replace(/\s+/g, '')), 'the whole message, wrapped');
+  await c.press('escape');
   await c.press('escape');
   assert.match(c.frame(), /Events \(5 warnings\)/, 'Esc shows every event');
   await c.press('2', 'e');

@@ -10,12 +10,13 @@ export const eventsPane: PaneDef<'events'> = {
     const scope = state.ui.view.events?.scope;
     const events = scope ? state.kube.data.events.filter((e) => eventInScope(e, scope)) : state.kube.data.events;
     const warnings = events.filter((e) => e.type === 'Warning').length;
+    const oneObject = scope?.kind === 'object';
     return {
-      title: `Events${scope ? ` ${events.length} ${scopeLabel(scope)}` : ''}${warnings ? ` (${warnings} warnings)` : ''}`,
+      title: `Events${scope ? ` ${events.length} ${scopeLabel(scope)}` : ''}${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}`,
       badge: sourceBadge(state.kube, now),
-      columns: eventColumns(state.kube.data),
-      rows: events.map((e) => eventCells(e, now, state.kube.data)),
-      targets: events.map(() => null),
+      columns: eventColumns(state.kube.data, oneObject),
+      rows: events.map((e) => eventCells(e, now, state.kube.data, oneObject)),
+      targets: events.map((e) => ({ name: e.object, namespace: e.namespace, key: `event/${e.key}`, event: e })),
       empty: scope ? `no recent events ${scopeLabel(scope)} (Esc shows all)` : 'no recent events',
     };
   },

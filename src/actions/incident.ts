@@ -187,7 +187,7 @@ function fieldsFrom(params: Record<string, string>): UpdateFields {
   };
 }
 
-/** A public text naming a pod, deployment, alert, host or IP is refused, with what it named. */
+/** A public text naming a pod, deployment, alert, host or IP, or quoting a signal value, is refused, with what it named. */
 function noLeaks(engine: IncidentEngine) {
   return (v: string) => {
     const leaks = publicLeaks(v, engine.internalIdentifiers());

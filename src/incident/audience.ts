@@ -1,6 +1,6 @@
 // The public audience's two questions: which components does a status page name, and which words
 // must never reach it (pods, workloads, namespaces, nodes, alerts and their naming labels, the
-// configured services, databases, caches, the kube context).
+// configured services, databases, caches, the kube context, every alerting rule's name).
 import type { Config } from '../config/schema.js';
 import type { State } from '../store/store.js';
 import type { Signals } from './severity.js';
@@ -41,6 +41,7 @@ export function internalIdentifiers(config: Config, state: State | null): Set<st
     for (const p of k.pods) [p.name, p.namespace, p.node].forEach(add);
     for (const w of [...k.deployments, ...(k.statefulSets ?? []), ...(k.daemonSets ?? [])]) [w.name, w.namespace].forEach(add);
     for (const n of k.nodes ?? []) add(n.name);
+    for (const name of state.prom.data.alertRules ?? []) add(name);
     for (const a of state.prom.data.alerts) {
       add(a.name);
       for (const key of NAMING_LABELS) add(a.labels[key]);

@@ -551,7 +551,10 @@ export class IncidentEngine implements Recorder {
 
   /** Names that must never reach a public page (see audience.ts). */
   internalIdentifiers(): Set<string> {
-    return internalIdentifiers(this.opts.config, this.lastState);
+    const ids = internalIdentifiers(this.opts.config, this.lastState);
+    // Alerts that fired during the incident stay internal after they resolve and leave Prometheus.
+    for (const e of this.timeline) if (e.kind === 'alert.fired' && typeof e.refs?.alertname === 'string') ids.add(e.refs.alertname);
+    return ids;
   }
 
   sinkNames(): string[] {

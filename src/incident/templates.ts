@@ -110,8 +110,15 @@ export function defaultPublicMessage(status: IncidentStatus, components: readonl
 const IP = /\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{1,4}\b/gi;
 
 /**
- * The internal identifiers found in a public text: any of `identifiers` as a whole word
- * (case-sensitive: "API" as a component name is fine, the deployment "api" is not) and IP addresses.
+ * What a signal reads like: a percentage ("18.3%"), a ratio ("0.183"), a latency ("2.17s",
+ * "350ms") or its name ("p95", "5xx"). Customers get words, never the cockpit's figures.
+ */
+const SIGNAL_VALUE = /\b\d+(?:[.,]\d+)?\s?%|\b0\.\d{2,}\b|\b\d+\.\d+\s?s\b|\b\d+(?:\.\d+)?\s?ms\b|\bp(?:50|75|90|95|99|999)\b|\b[45]xx\b/gi;
+
+/**
+ * The internal details found in a public text: any of `identifiers` as a whole word
+ * (case-sensitive: "API" as a component name is fine, the deployment "api" is not), IP addresses
+ * and signal values.
  */
 export function publicLeaks(text: string, identifiers: Iterable<string>): string[] {
   const found = new Set<string>();
@@ -121,6 +128,7 @@ export function publicLeaks(text: string, identifiers: Iterable<string>): string
     if (re.test(text)) found.add(id);
   }
   for (const m of text.match(IP) ?? []) found.add(m);
+  for (const m of text.replace(IP, ' ').match(SIGNAL_VALUE) ?? []) found.add(m.trim());
   return [...found];
 }
 

@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import { startExporter, startPrometheus, sliceHolder, type RealServer, type TestExporter } from '../helpers/prometheus.js';
 import { waitFor } from '../helpers/net.js';
 import { PrometheusSource } from '../../src/sources/prometheus/source.js';
-import { severitySchema } from '../../src/config/schema.js';
+import { defaultConfig, severitySchema } from '../../src/config/schema.js';
+import { initialState } from '../../src/store/store.js';
+import { internalIdentifiers } from '../../src/incident/audience.js';
+import { publicLeaks } from '../../src/incident/templates.js';
 
 const RULES = `
 groups:
@@ -22,6 +25,10 @@ groups:
           summary: 5xx ratio above 20%
           description: checkout is failing requests
           runbook_url: https://runbooks.example/high-error-rate
+      - alert: PostgresDown
+        expr: vector(0) > 1
+      - record: job:http_requests:rate1m
+        expr: sum(rate(http_requests_total[1m]))
 `;
 
 let exporter: TestExporter;
@@ -137,4 +144,12 @@ test('stopping Prometheus marks the slice down and keeps the last values', async
     slice.get().data.alerts.some((a) => a.name === 'HighErrorRate'),
     'alerts kept',
   );
+});
+
+test("every alerting rule's name is published, firing or not (recording rules are not), and a public text naming one is refused", async () => {
+  await waitFor(() => (slice.get().data.alertRules?.length ?? 0) > 0, { what: 'alert rules', timeoutMs: 15_000 });
+  assert.deepEqual(slice.get().data.alertRules, ['HighErrorRate', 'PostgresDown']);
+  assert.ok(!slice.get().data.alerts.some((a) => a.name === 'PostgresDown'), 'PostgresDown does not fire');
+  const state = { ...initialState(), prom: slice.get() };
+  assert.deepEqual(publicLeaks('PostgresDown was the cause; checkout is back.', internalIdentifiers(defaultConfig(), state)), ['PostgresDown']);
 });

@@ -296,9 +296,9 @@ test('one refresh costs the same few requests whatever the number of services on
   try {
     const few = await costs(names.slice(0, 2));
     const all = await costs(names);
-    // 4 instant queries + alerts, plus 2 range queries (error ratio, p95) when they are due.
-    assert.deepEqual({ first: few.first, next: few.next }, { first: 7, next: 5 });
-    assert.deepEqual({ first: all.first, next: all.next }, { first: 7, next: 5 });
+    // 4 instant queries + alerts, plus 2 range queries (error ratio, p95) and the alerting rules' names when they are due.
+    assert.deepEqual({ first: few.first, next: few.next }, { first: 8, next: 5 });
+    assert.deepEqual({ first: all.first, next: all.next }, { first: 8, next: 5 });
     assert.equal(all.slice.status, 'ok', all.slice.error ?? '');
     names.forEach((n, i) => {
       const s = all.slice.data.services.find((x) => x.name === n)!;
@@ -309,7 +309,7 @@ test('one refresh costs the same few requests whatever the number of services on
       assert.equal(s.errorRateSeries.length, 31, n);
       close(s.latencySeries.at(-1)!, 0.1 + i / 10);
     });
-    assert.deepEqual(many.requestCounts(), { '/api/v1/query': 16, '/api/v1/query_range': 4, '/api/v1/alerts': 4 });
+    assert.deepEqual(many.requestCounts(), { '/api/v1/query': 16, '/api/v1/query_range': 4, '/api/v1/alerts': 4, '/api/v1/rules': 2 });
   } finally {
     await many.stop();
   }

@@ -122,3 +122,13 @@ test('publicLeaks finds internal names as whole words (case-sensitive) and IP ad
   assert.deepEqual(publicLeaks('HighErrorRate fired at 10.96.0.15', ids), ['HighErrorRate', '10.96.0.15']);
   assert.match(defaultPublicMessage('investigating', []), /some of our services/);
 });
+
+test('publicLeaks finds signal values: percentages, ratios, latencies and their names', () => {
+  assert.deepEqual(publicLeaks('A fix is in place. Errors peaked at 18.3% (0.183), p95 2.17s; we are monitoring.', []), ['18.3%', '0.183', 'p95', '2.17s']);
+  assert.deepEqual(publicLeaks('Latency reached 350 ms and 5xx responses rose', []), ['350 ms', '5xx']);
+  // Times, counts and durations in words are what a status page says.
+  assert.deepEqual(publicLeaks('Since 14:05 UTC, about 2 in 10 checkouts failed for 15 minutes; version 2 of the app is back.', []), []);
+  for (const state of ['investigating', 'identified', 'monitoring', 'resolved'] as const) {
+    assert.deepEqual(publicLeaks(defaultPublicMessage(state, ['Checkout', 'Storefront API']), []), [], `the ${state} default passes`);
+  }
+});

@@ -14,6 +14,7 @@ interface PromData {
   resultType?: unknown;
   result?: unknown;
   alerts?: unknown;
+  groups?: unknown;
 }
 
 export class PromError extends Error {
@@ -207,6 +208,17 @@ export class PromClient implements AlertmanagerApi {
     const data = await this.promApi('api/v1/alerts', {}, 'alerts request');
     if (!Array.isArray(data?.alerts)) throw new PromError('alerts response has no alerts list', 'protocol');
     return data.alerts as PromAlertJson[];
+  }
+
+  /** The names of the alerting rules (`/api/v1/rules?type=alert`), firing or not. */
+  async alertRuleNames(): Promise<string[]> {
+    const data = await this.promApi('api/v1/rules', { type: 'alert' }, 'rules request');
+    if (!Array.isArray(data?.groups)) throw new PromError('rules response has no groups', 'protocol');
+    const names = new Set<string>();
+    for (const g of data.groups as Array<{ rules?: Array<{ type?: string; name?: unknown }> }>) {
+      for (const r of g?.rules ?? []) if (r?.type !== 'recording' && typeof r?.name === 'string') names.add(r.name);
+    }
+    return [...names];
   }
 
   async amAlerts(): Promise<AmAlertJson[]> {

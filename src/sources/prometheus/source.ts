@@ -49,6 +49,8 @@ type RangeSignal = 'errorRate' | 'p95';
 
 type Reading = number | PromError | null;
 
+const RULES_EVERY_MS = 5 * 60_000;
+
 interface AlertReads {
   tasks: Array<() => Promise<unknown>>;
   prom?: PromAlertJson[] | PromError;
@@ -102,6 +104,8 @@ export class PrometheusSource implements Source {
   private lastRangeAt = -Infinity;
   private seenAlertsOnce = false;
   private lastDataJson = '';
+  private alertRules: string[] = [];
+  private rulesAt = -Infinity;
   private readonly extraProblems: string[] = [];
 
   constructor(
@@ -183,7 +187,7 @@ export class PrometheusSource implements Source {
     const alerts = this.alertTasks(guard, am);
     const signals = this.signalTasks(guard, now, doRange);
     const tasks = [...alerts.tasks, ...signals.tasks];
-    await runLimited(tasks, this.concurrency);
+    await Promise.all([runLimited(tasks, this.concurrency), this.refreshAlertRules(now)]);
     if (this.stopped) return;
 
     const down = guard.promDown;
@@ -191,6 +195,20 @@ export class PrometheusSource implements Source {
     if (doRange && !down) this.lastRangeAt = now;
     const problems = [...this.extraProblems, ...this.applySignals(signals, now, down), ...this.applyAlerts(alerts, am, now, down)];
     this.publishCycle(problems, am, now, down ?? (allFailed ? (guard.failures[0] ?? null) : null));
+  }
+
+  /**
+   * The alerting rules' names, every few minutes: the public check refuses them even while they
+   * do not fire. A server without the rules API (some Prometheus-compatible ones) is no problem.
+   */
+  private async refreshAlertRules(now: number): Promise<void> {
+    if (now - this.rulesAt < RULES_EVERY_MS) return;
+    this.rulesAt = now;
+    try {
+      this.alertRules = (await this.client.alertRuleNames()).sort();
+    } catch (e) {
+      this.log(`prometheus rules: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private alertTasks(guard: QueryGuard, am: boolean): AlertReads {
@@ -312,6 +330,7 @@ export class PrometheusSource implements Source {
       services: this.services.map((s) => s.signals),
       alertmanager: am,
       rateWindow: rateWindowOf({ prometheus: this.cfg }),
+      alertRules: this.alertRules,
     };
     const json = JSON.stringify(data);
     const sameData = json === this.lastDataJson;

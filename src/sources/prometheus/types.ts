@@ -44,6 +44,8 @@ export interface PromData {
   alertmanager: boolean;
   /** The rate window the services' figures are measured over ("1m"), for the pane title. */
   rateWindow?: string;
+  /** Names of every alerting rule Prometheus evaluates, firing or not: none may reach a public page. */
+  alertRules?: string[];
 }
 
 export function emptyPromData(): PromData {

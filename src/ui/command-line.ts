@@ -1,6 +1,7 @@
 // The `:` command line, as in k9s: a view name switches the focused pane (`:po`, `:deploy`,
 // `:sts`, `:ds`, `:no`, `:ev`, `:rs`…), plus `:ns NAME`, `:ctx NAME`, `:sort COLUMN`, `:q`.
 // Tab completes; a mistake stays on the line with the reason, so nothing typed is lost.
+import { missingNamespaceProblem, namespaceShapeProblem, parseNamespaces, watchingMessage } from './namespaces.js';
 import type { Cockpit, PaneId } from '../store/store.js';
 import type { CockpitServices } from './controller.js';
 import { edit, notify } from './dialogs/dialogs.js';
@@ -41,7 +42,6 @@ const OTHER = {
 };
 const ALL_NAMES = [...VIEWS.flatMap((v) => v.names), ...Object.values(OTHER).flat()];
 const TAKES_ARG = new Set([...OTHER.ns, ...OTHER.ctx, ...OTHER.sort]);
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export interface CommandLineDeps {
   cockpit: Cockpit;
@@ -128,29 +128,24 @@ export function createCommandLine(deps: CommandLineDeps) {
         setUi({ command: null });
         return deps.run('kube.namespace');
       }
-      if (!services.kube) return fail('Kubernetes is not configured');
-      const names = arg.split(/[\s,]+/).filter(Boolean);
-      const all = names.includes('*') || names.includes('all');
-      const bad = names.find((n) => n !== '*' && n !== 'all' && !NAMESPACE.test(n));
-      if (bad) return fail(`"${bad}" is not a namespace name (lowercase letters, digits and -)`);
       const kube = services.kube;
+      if (!kube) return fail('Kubernetes is not configured');
+      const { all, names } = parseNamespaces(arg);
+      const shape = namespaceShapeProblem(names);
+      if (shape) return fail(shape);
       const watch = () => {
         kube.setNamespaces(all ? 'all' : names);
         setUi({ command: null });
-        notify(cockpit, all ? 'Watching every namespace' : `Watching namespace${names.length > 1 ? 's' : ''} ${names.join(', ')}`, 'info');
+        notify(cockpit, watchingMessage(all, names), 'info');
       };
-      if (all || !kube.missingNamespaces) return watch();
+      if (all) return watch();
       // A typo is refused with the line kept, rather than a cockpit of "not found" panes.
       setLine(text, 'checking the namespace…', false);
-      void kube
-        .missingNamespaces(names)
-        .catch(() => [])
-        .then((missing) => {
-          if (get().ui.command?.text !== text) return;
-          if (!missing.length) return watch();
-          const ctx = kube.currentContext();
-          fail(`no namespace ${missing.map((n) => `"${n}"`).join(', ')} in ${ctx ? `context ${ctx}` : 'the cluster'} (Tab completes the known ones)`);
-        });
+      void missingNamespaceProblem(kube, names).then((problem) => {
+        if (get().ui.command?.text !== text) return;
+        if (problem) fail(`${problem} (Tab completes the known ones)`);
+        else watch();
+      });
       return;
     }
     if (OTHER.ctx.includes(cmd)) {

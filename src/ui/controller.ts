@@ -20,6 +20,7 @@ import { openViewer, viewerOverlayKey } from './viewer/overlay.js';
 import type { InspectRef } from '../sources/kube/inspect.js';
 import { inspectRef, openInspect } from './inspect.js';
 import { createCommandLine } from './command-line.js';
+import { missingNamespaceProblem, namespaceShapeProblem, parseNamespaces, watchingMessage } from './namespaces.js';
 import { POD_SORTS, POD_SORT_COLUMNS, type PaneScope, type PaneView } from './pane-view.js';
 
 /** What the cockpit can do beyond actions; each part is optional (absent in a read-only snapshot, a test…). */
@@ -218,21 +219,25 @@ export function createController(deps: ControllerDeps) {
       if (choice && choice !== current) await services.kube.switchContext(choice);
     },
     'kube.namespace': async () => {
-      if (!services.kube) return notify(cockpit, 'Kubernetes is not configured', 'warn');
+      const kube = services.kube;
+      if (!kube) return notify(cockpit, 'Kubernetes is not configured', 'warn');
       const ns = get().kube.data;
-      const answer = await ui.prompt('Namespaces (comma-separated, * for all)', [
-        { name: 'ns', label: 'Namespaces', initial: ns.allNamespaces ? '*' : ns.namespaces.join(','), validate: (v) => (v.trim() ? null : 'enter at least one namespace, or *') },
-      ]);
-      const typed = answer?.ns;
-      if (typed !== undefined)
-        services.kube.setNamespaces(
-          typed.trim() === '*'
-            ? 'all'
-            : typed
-                .split(',')
-                .map((s) => s.trim())
-                .filter(Boolean),
-        );
+      let initial = ns.allNamespaces ? '*' : ns.namespaces.join(',');
+      // Asked again with the text kept while the cluster has no such namespace.
+      for (;;) {
+        const answer = await ui.prompt('Namespaces (comma-separated, * for all)', [
+          { name: 'ns', label: 'Namespaces', initial, validate: (v) => (v.trim() ? namespaceShapeProblem(parseNamespaces(v).names) : 'enter at least one namespace, or *') },
+        ]);
+        if (answer?.ns === undefined) return;
+        const { all, names } = parseNamespaces(answer.ns);
+        const problem = all ? null : await missingNamespaceProblem(kube, names);
+        if (!problem) {
+          kube.setNamespaces(all ? 'all' : names);
+          return notify(cockpit, watchingMessage(all, names), 'info');
+        }
+        notify(cockpit, problem, 'warn');
+        initial = answer.ns;
+      }
     },
 
     'event.show': () =>

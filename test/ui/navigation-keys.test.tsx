@@ -172,6 +172,18 @@ test(':rs lists the ReplicaSets the API returned, in a viewer', async () => {
   assert.match(f, /api-77b6c4 +0 +0 +0 +3d/);
 });
 
+test('N: a namespace the cluster does not have is refused and asked again with the text kept; an existing one is watched', async () => {
+  const c = cockpit();
+  await c.press('N', 'ctrl+u', ...type('paymnts'), 'enter');
+  await waitFor(() => /no namespace "paymnts" in context prod-eu-1/.test(c.frame()), { what: 'the refusal' }).catch(() => assert.fail(c.frame()));
+  assert.match(c.frame(), /Namespaces[\s\S]*paymnts/, 'asked again, the typed text kept');
+  assert.deepEqual(c.calls.namespaces, []);
+  await c.press('ctrl+u', ...type('payments'), 'enter');
+  await waitFor(() => c.calls.namespaces.length === 1, { what: 'the namespace watched' });
+  assert.deepEqual(c.calls.namespaces, [['payments']]);
+  assert.equal(c.cockpit.store.getState().ui.dialog, null);
+});
+
 test('at 80×24 a view command zooms its pane', async () => {
   const c = cockpit({ cols: 80, rows: 24 });
   await c.press(':', ...type('deploy'), 'enter');

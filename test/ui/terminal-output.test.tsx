@@ -270,6 +270,15 @@ for (const [cols, rows] of [
   });
 }
 
+test('120×35: Kubernetes down with a long error in every kube pane title: each row still ends at the screen edge', async () => {
+  const s = cockpitWithData();
+  s.cockpit.publisher('kube')((prev) => ({ ...prev, status: 'down', updatedAt: null, error: 'not found: namespaces "shop*" not found (+6 more)' }));
+  s.cockpit.flush();
+  const m = await mount(s, 120, 35);
+  assertFullScreen(m, 'Kubernetes down at 120×35');
+  await unmount(m);
+});
+
 test('the comparison catches a recoloured cell and a stray character left on the screen', async () => {
   const s = cockpitWithData();
   const live = await mount(s, 80, 24);

@@ -96,7 +96,8 @@ export function redisCells(inst: RedisInstance, node: RedisNode | null, now: num
   const clients = node.connectedClients == null ? '-' : `${node.connectedClients}${node.blockedClients ? `/${node.blockedClients}b` : ''}`;
   return [
     cell(name, 'title', true),
-    cell(formatPing(node.pingMs), stale ? 'muted' : pingToken(node.pingMs)),
+    // A down node's last ping would read as healthy where STATUS is left out (80 columns).
+    stale ? cell('DOWN', 'critical', true) : cell(formatPing(node.pingMs), pingToken(node.pingMs)),
     cell(formatMemory(node), stale ? 'muted' : memoryToken(ratio), ratio != null && ratio >= REDIS_MEM_CRITICAL),
     cell(clients, node.blockedClients ? 'warn' : undefined),
     cell(formatRate(node.opsPerSec), stale ? 'muted' : undefined),

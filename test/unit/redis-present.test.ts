@@ -58,13 +58,14 @@ test('role and replication link are words', () => {
   assert.deepEqual(roleText({ role: null, linkStatus: null, connectedReplicas: null }), { text: '-' });
 });
 
-test('down keeps the last values, greyed, with reason and age', () => {
+test('down: PING says DOWN (the last ping would read as healthy), the other last values stay, greyed, with reason and age', () => {
   const n = node();
   const cells = redisCells(inst([n], { status: 'down', error: 'timed out after 3s', updatedAt: NOW - 65_000 }), n, NOW);
   assert.equal(cells[7].text, 'DOWN timed out after 3s (data 1m5s old)');
   assert.equal(cells[7].token, 'critical');
-  assert.equal(cells[1].token, 'muted');
+  assert.deepEqual([cells[1].text, cells[1].token], ['DOWN', 'critical']);
   assert.equal(cells[2].text, '48.0Mi/64.0Mi 75.0%');
+  assert.equal(cells[2].token, 'muted');
 });
 
 test('recovered: the last error stays visible for a while', () => {

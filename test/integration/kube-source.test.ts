@@ -129,7 +129,11 @@ test('lists the context namespace and reaches ok with every deployment', async (
 
 test('pod states a responder needs: crash loop, OOMKilled, image pull, pending; unhealthy first', async () => {
   await waitFor(() => pods('crash')[0]?.status === 'CrashLoopBackOff', { what: 'CrashLoopBackOff', timeoutMs: 20_000 });
-  await waitFor(() => pods('oom')[0]?.status === 'OOMKilled', { what: 'OOMKilled', timeoutMs: 20_000 });
+  // kubectl's STATUS: OOMKilled while the container is terminated, CrashLoopBackOff once it waits to restart.
+  await waitFor(() => pods('oom')[0]?.lastTermination?.reason === 'OOMKilled' && ['OOMKilled', 'CrashLoopBackOff'].includes(pods('oom')[0]!.status), {
+    what: 'OOMKilled',
+    timeoutMs: 20_000,
+  });
   await waitFor(() => ['ImagePullBackOff', 'ErrImagePull'].includes(pods('pull')[0]?.status ?? ''), { what: 'image pull failure', timeoutMs: 20_000 });
   const crash = pods('crash')[0];
   assert.equal(crash.healthy, false);

@@ -177,11 +177,10 @@ export function podStatus(pod: Pod): PodStatusView {
   let detail: string | null = null;
   const lastOom = containerStatuses.some((c) => c.lastState?.terminated?.reason === 'OOMKilled');
   const waitMsg = containerStatuses.map((c) => c.state?.waiting?.message).find((m) => m);
-  let status = reason;
+  const status = reason;
   if (reason === 'CrashLoopBackOff' && lastOom) {
-    // A crash loop caused by the memory limit: the responder's first question.
-    status = 'OOMKilled';
-    detail = 'CrashLoopBackOff, last state OOMKilled';
+    // STATUS stays kubectl's; the memory limit as the cause is the responder's first question.
+    detail = 'last state OOMKilled';
   } else if (reason === 'Pending' || reason === 'ContainerCreating') {
     const sched = (st.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
     if (sched) detail = sched.message ? `${sched.reason ?? 'Unschedulable'}: ${sched.message}` : (sched.reason ?? 'Unschedulable');

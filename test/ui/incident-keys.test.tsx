@@ -117,6 +117,13 @@ test('the composer keeps your work: Esc steps back from the preview, leaving wit
   await screen(/What we know/, 'composer');
   // Twenty more findings: a preview longer than the screen.
   await type(` | db is fine${Array.from({ length: 20 }, (_, i) => ` | finding ${i + 1}`).join('')}`);
+  // The last field edited is the one the form comes back to.
+  await c.press('tab', 'tab');
+  const activeField = () => {
+    const d = c.cockpit.store.getState().ui.dialog;
+    return d?.kind === 'prompt' ? d.fields[d.active]?.name : undefined;
+  };
+  const edited = activeField();
   await c.press('enter');
   await screen(/slack \(internal\)[\s\S]*lines 1–\d+ of \d+/, 'a long preview says it scrolls');
   assert.doesNotMatch(c.frame(), /Next update:/, 'its end is below');
@@ -124,8 +131,11 @@ test('the composer keeps your work: Esc steps back from the preview, leaving wit
   await screen(/finding 20[\s\S]*Next update:/, 'scrolled to the end: every line is there');
   // Esc: back to the form with what was typed, not "cancelled".
   await c.press('escape');
-  await screen(/What we know.*finding 20/, 'back in the composer with the edit');
+  await screen(/What we know.*finding 1/, 'back in the composer');
+  const form = c.cockpit.store.getState().ui.dialog;
+  assert.ok(form?.kind === 'prompt' && form.values[0]?.endsWith('finding 20'), 'with the edit');
   assert.doesNotMatch(c.frame(), /cancelled/);
+  assert.equal(activeField(), edited, 'on the field left for the preview, not the first one');
   await c.press('escape');
   await screen(/Discard your changes\? y discard/, 'leaving with changes asks');
   await c.press('n');

@@ -70,7 +70,7 @@ export function DialogView({ width, height }: { width: number; height: number })
           <Text>▏</Text>
         </Text>,
       );
-      push(<Text {...theme.style('muted')}>Enter confirm · Esc cancel</Text>);
+      push(<Text {...theme.style('muted')}>{d.back ? 'Enter confirm · Esc back to editing' : 'Enter confirm · Esc cancel'}</Text>);
     } else {
       push(
         <Text {...theme.style(d.dangerous ? 'warn' : 'keyHint')} bold>

@@ -16,7 +16,8 @@ export type Dialog =
       edited?: boolean;
       /** Esc with changes asks first: "Discard your changes?". */
       discarding?: boolean;
-      resolve: (v: Record<string, string> | null) => void;
+      /** `active`: the field the person was on when they submitted. */
+      resolve: (v: Record<string, string> | null, active?: number) => void;
     }
   | {
       kind: 'confirm';
@@ -55,9 +56,18 @@ export function currentDialog(cockpit: Cockpit): Dialog | null {
 export function dialogInteraction(
   cockpit: Cockpit,
 ): Interaction & { select(title: string, options: { label: string; value: string; detail?: string }[], lines?: string[], initial?: string): Promise<string | null> } {
+  // Back from a preview, a form opens on the field the person was editing, not the first one.
+  const lastActive = new Map<string, number>();
   return {
     prompt: (title, fields, opts) =>
-      new Promise((resolve) => open(cockpit, { kind: 'prompt', title, fields, values: fields.map((f) => f.initial), active: 0, error: null, edited: opts?.edited, resolve })),
+      new Promise((resolve) => {
+        const active = opts?.edited ? Math.min(lastActive.get(title) ?? 0, fields.length - 1) : 0;
+        const done = (v: Record<string, string> | null, at?: number) => {
+          if (at !== undefined) lastActive.set(title, at);
+          resolve(v);
+        };
+        open(cockpit, { kind: 'prompt', title, fields, values: fields.map((f) => f.initial), active, error: null, edited: opts?.edited, resolve: done });
+      }),
     confirm: (req) => new Promise((resolve) => open(cockpit, { kind: 'confirm', ...req, typed: '', error: null, scroll: 0, resolve })),
     select: (title, options, lines, initial) =>
       new Promise((resolve) =>
@@ -109,7 +119,7 @@ export function dialogKey(cockpit: Cockpit, key: string): void {
           if (problem) return update({ ...d, active: i, error: `${f.label}: ${problem}` });
         }
         close(cockpit);
-        return d.resolve(Object.fromEntries(d.fields.map((f, i) => [f.name, d.values[i] ?? ''])));
+        return d.resolve(Object.fromEntries(d.fields.map((f, i) => [f.name, d.values[i] ?? ''])), d.active);
       }
       const values = [...d.values];
       values[d.active] = edit(values[d.active] ?? '', key);

@@ -150,7 +150,9 @@ export function signalsFromState(state: State, config: Config, flags: SignalFlag
   for (const r of state.redis.data.instances) if (r.status === 'down') degraded.push(`redis ${r.name} down`);
 
   if (kubeUsable) {
-    const looping = state.kube.data.pods.filter((p) => p.status === 'CrashLoopBackOff');
+    // Between two back-offs a crash-looping pod reads Running 0/1 or Error for a moment: a pod
+    // not healthy that restarted in the last minutes is still in its loop (no "all clear" flicker).
+    const looping = state.kube.data.pods.filter((p) => p.status === 'CrashLoopBackOff' || (!p.healthy && p.recentRestarts > 0 && p.status !== 'Terminating'));
     if (looping.length > 0) degraded.push(`${looping.length} pod${looping.length > 1 ? 's' : ''} crash-looping (${someNames(looping.map((p) => p.name))})`);
   }
   const firing = state.prom.data.alerts.filter((a) => a.state === 'firing' && !a.silenced && !a.inhibited);

@@ -215,3 +215,19 @@ test('degraded findings name what they count, with "and N more", never a literal
   assert.ok(sig.degraded.includes('3 alerts firing (HighErrorRate and HighLatency)'), sig.degraded.join(' | '));
   assert.ok(!sig.degraded.some((d) => d.includes('…')));
 });
+
+test('a crash-looping pod between two back-offs (Running 0/1 or Error, restarted just now) still counts; one restarted long ago and ready does not', () => {
+  const state = initialState();
+  const pod = (name: string, status: string, healthy: boolean, recentRestarts: number) => ({ name, status, healthy, recentRestarts }) as never;
+  const pods = [
+    pod('api-1', 'Running', false, 1),
+    pod('api-2', 'Error', false, 2),
+    pod('api-3', 'Running', true, 0),
+    pod('old-1', 'Terminating', false, 3),
+    pod('web-1', 'Running', true, 1),
+  ];
+  state.kube = { ...state.kube, status: 'ok', updatedAt: 1, data: { ...state.kube.data, pods } };
+  const sig = signalsFromState(state, defaultConfig());
+  assert.ok(sig.degraded.includes('2 pods crash-looping (api-1 and api-2)'), sig.degraded.join(' | '));
+  assert.notEqual(suggestSeverity(sig, defaultConfig().severity).rule, 'all clear');
+});

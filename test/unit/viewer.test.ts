@@ -150,3 +150,32 @@ test('a long message on the status line wraps whole and takes its rows from the 
   assert.equal(viewerArea(40, 20, v).height, 13, 'three more rows for the message');
   assert.equal(viewerArea(40, 20, v, 2).height, 11, "and the embedding view's own rows");
 });
+
+test('a search from the end of a view starts at the newest match on screen, not the first one on screen', () => {
+  let v = createViewer(
+    't',
+    lines(30, (i) => (i % 2 ? `orders ${i}` : `line ${i}`)),
+  );
+  v = keys(v, 'G');
+  v = keys(v, '/', 'o', 'r', 'd', 'e', 'r', 's', 'enter');
+  assert.equal(v.search?.matches[v.search.current]?.line, 29, 'the newest match');
+  assert.match(viewerStatus(v, area), /\/orders 15\/15/);
+  v = keys(v, 'N');
+  assert.equal(v.search?.matches[v.search.current]?.line, 27, 'N goes to the older one');
+  // From the top the first match at or below the top is shown, as before.
+  v = keys(
+    createViewer(
+      't',
+      lines(30, (i) => (i % 2 ? `orders ${i}` : `line ${i}`)),
+    ),
+    '/',
+    'o',
+    'r',
+    'd',
+    'e',
+    'r',
+    's',
+    'enter',
+  );
+  assert.equal(v.search?.matches[v.search.current]?.line, 1);
+});

@@ -220,14 +220,19 @@ function research(v: ViewerState, pattern: string): ViewerSearch {
 
 /**
  * Runs a search and shows its first match at or after the top of the view, else the nearest one
- * above it (in a log read at its end, the newest).
+ * above it. A view read at its end (a followed log) starts from the newest match on or above
+ * its last line, as `less +G` then `?` does.
  */
 export function search<T extends ViewerState>(v: T, pattern: string, area: ViewerArea): T {
   if (!pattern) return { ...v, search: null, typing: null };
   const s = research(v, pattern);
   const top = effectiveTop(v, area);
+  const lastShown = viewRows(v, area).at(-1)?.line ?? top;
+  // Scrolled to the end (a text that fits on one screen starts from its top).
+  const atEnd = top > 0 && lastShown >= v.lines.length - 1;
   const first = s.matches.findIndex((m) => m.line >= top);
-  const current = first < 0 ? s.matches.length - 1 : first;
+  const newest = s.matches.findLastIndex((m) => m.line <= lastShown);
+  const current = atEnd && newest >= 0 ? newest : first < 0 ? s.matches.length - 1 : first;
   return reveal({ ...v, typing: null, search: { ...s, current } }, area);
 }
 

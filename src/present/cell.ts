@@ -16,6 +16,8 @@ export interface Column {
   align?: 'left' | 'right';
   /** Lower numbers are dropped last when the pane is narrow. */
   priority?: number;
+  /** Place in the bottom border's echo of what the row cuts (lower first); default the priority. */
+  echo?: number;
 }
 
 /** A share of a limit: amber from 75 %, red from 90 %. */

@@ -32,10 +32,11 @@ export function podColumns(data: Pick<KubeData, 'allNamespaces' | 'namespaces' |
   // Usage with the percentage of the limit: "498Mi/512Mi 97%" is an OOM about to happen.
   if (data.metricsAvailable) cols.push({ title: 'CPU', width: 9, align: 'right', priority: 4 }, { title: 'MEM', width: 16, align: 'right', priority: 3 });
   cols.push(
-    { title: 'LAST STATE', width: 14, priority: 3 },
+    // What a pod's trouble is goes first in the echo of cut cells: it is cut first.
+    { title: 'LAST STATE', width: 14, priority: 3, echo: 1 },
     { title: 'NODE', width: 'flex', priority: 4 },
     { title: 'AGE', width: 5, align: 'right', priority: 2 },
-    { title: 'REASON', width: 'flex', priority: 5 },
+    { title: 'REASON', width: 'flex', priority: 5, echo: 0 },
   );
   return cols;
 }

@@ -91,7 +91,7 @@ export function unseenCells(row: Cell[], columns: Column[], cols: FittedColumn[]
     const text = row[i]?.text.trim() ?? '';
     const room = fitted.get(i);
     if (!text || text === '-' || (room !== undefined && text.length <= room)) return;
-    unseen.push({ priority: col.priority ?? 5, text: col.title ? `${col.title} ${text}` : text });
+    unseen.push({ priority: col.echo ?? col.priority ?? 5, text: col.title ? `${col.title} ${text}` : text });
   });
   // A stable sort keeps column order among equals.
   return unseen.sort((a, b) => a.priority - b.priority).map((u) => u.text);

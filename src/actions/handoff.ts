@@ -85,7 +85,8 @@ export const kubeShell: ActionDef<KubeTarget> = {
     // The runner's line already names the pod: "Shell into pod prod/api-x: session in container api ended, exit 0".
     const what = `session${c ? ` in container ${c}` : ''}`;
     const error = kubectlError(r);
-    if (error) throw new Error(`${what} ${ended(r)}: ${error}`);
+    // kubectl's reason first: it is what the footer has room for.
+    if (error) throw new Error(`${error} (kubectl exec${c ? ` into container ${c}` : ''}, exit ${r.code ?? '?'})`);
     return { summary: `${what} ${ended(r)}`, refs: { pod: pod.name, namespace: pod.namespace, container: c, exitCode: r.code, signal: r.signal } };
   },
 };
@@ -145,7 +146,7 @@ export const kubePortForward: ActionDef<KubeTarget> = {
       `warroom: forwarding 127.0.0.1:${local} → ${pod.name}:${remote}, Ctrl-C to stop`,
     ]);
     const error = kubectlError(r);
-    if (error) throw new Error(`${what} ${ended(r)}: ${error}`);
+    if (error) throw new Error(`${error} (kubectl port-forward ${what}, exit ${r.code ?? '?'})`);
     return { summary: `${what} ${ended(r)}`, refs: { pod: pod.name, namespace: pod.namespace, local, remote, exitCode: r.code, signal: r.signal } };
   },
 };

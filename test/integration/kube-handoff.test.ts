@@ -81,7 +81,9 @@ test('shell: the real kubectl exec reaches the pod in its namespace (not the kub
   const failed = h.recorded.find((e) => e.kind === 'action.failed')!;
   assert.match(
     failed.summary,
-    new RegExp(`^Shell into pod prod/${t.name} failed: session in container api ended, exit 1: .*pods/exec is not supported by the warroom kube simulator.*pod "${t.name}"`),
+    new RegExp(
+      `^Shell into pod prod/${t.name} failed: .*pods/exec is not supported by the warroom kube simulator.*pod "${t.name}".* \\(kubectl exec into container api, exit 1\\)$`,
+    ),
   );
   assert.ok(h.recorded.some((e) => e.kind === 'action.started'));
 });
@@ -94,7 +96,7 @@ test('port-forward: the real kubectl port-forward gets the simulator answer; exi
   assert.match(h.banners.join(''), /forwarding 127\.0\.0\.1:8080 → api-\S+:8080, Ctrl-C to stop/);
   assert.match(
     h.recorded.find((e) => e.kind === 'action.failed')!.summary,
-    /^Port-forward to pod prod\/api-\S+ failed: 127\.0\.0\.1:8080 → pod port 8080 ended, exit 1: .*pods\/portforward is not supported/,
+    /^Port-forward to pod prod\/api-\S+ failed: .*pods\/portforward is not supported.* \(kubectl port-forward 127\.0\.0\.1:8080 → pod port 8080, exit 1\)$/,
   );
 });
 

@@ -85,7 +85,7 @@ test("kubectl's own failure (exit 1, an error on stderr) is journaled as a failu
   await c.press('1', 's', 'enter', 'enter');
   await tick(50);
   const failed = c.journal.find((e) => e.kind === 'action.failed');
-  assert.match(failed!.summary, /^Shell into pod shop\/api-\S+ failed: session in container api ended, exit 1: Error from server \(BadRequest\): pods\/exec is not supported$/);
+  assert.match(failed!.summary, /^Shell into pod shop\/api-\S+ failed: Error from server \(BadRequest\): pods\/exec is not supported \(kubectl exec into container api, exit 1\)$/);
   c.ui.unmount();
 });
 

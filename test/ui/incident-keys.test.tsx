@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cleanup } from 'ink-testing-library';
 import { renderCockpit } from '../helpers/cockpit.js';
+import type { Dialog } from '../../src/ui/dialogs/dialogs.js';
 import { FakeSlack } from '../helpers/fake-sinks.js';
 import { tempDir, waitFor } from '../helpers/net.js';
 import { IncidentEngine } from '../../src/incident/incident.js';
@@ -120,7 +121,7 @@ test('the composer keeps your work: Esc steps back from the preview, leaving wit
   // The last field edited is the one the form comes back to.
   await c.press('tab', 'tab');
   const activeField = () => {
-    const d = c.cockpit.store.getState().ui.dialog;
+    const d = c.cockpit.store.getState().ui.dialog as Dialog | null;
     return d?.kind === 'prompt' ? d.fields[d.active]?.name : undefined;
   };
   const edited = activeField();
@@ -132,7 +133,7 @@ test('the composer keeps your work: Esc steps back from the preview, leaving wit
   // Esc: back to the form with what was typed, not "cancelled".
   await c.press('escape');
   await screen(/What we know.*finding 1/, 'back in the composer');
-  const form = c.cockpit.store.getState().ui.dialog;
+  const form = c.cockpit.store.getState().ui.dialog as Dialog | null;
   assert.ok(form?.kind === 'prompt' && form.values[0]?.endsWith('finding 20'), 'with the edit');
   assert.doesNotMatch(c.frame(), /cancelled/);
   assert.equal(activeField(), edited, 'on the field left for the preview, not the first one');

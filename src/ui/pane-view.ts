@@ -50,8 +50,9 @@ export const POD_SORTS = {
   status: { desc: false, value: (p: PodRow) => p.status },
   ready: { desc: false, value: (p: PodRow) => (p.containers ? p.ready / p.containers : 1) },
   restarts: { desc: true, value: (p: PodRow) => p.restarts },
-  cpu: { desc: true, value: (p: PodRow) => p.cpuPct ?? p.cpuMilli ?? -1 },
-  mem: { desc: true, value: (p: PodRow) => p.memPct ?? p.memoryBytes ?? -1 },
+  // Usage itself, as `kubectl top pods --sort-by`: a share of a limit and an amount do not compare.
+  cpu: { desc: true, value: (p: PodRow) => p.cpuMilli ?? -1 },
+  mem: { desc: true, value: (p: PodRow) => p.memoryBytes ?? -1 },
   age: { desc: false, value: (p: PodRow) => -p.createdAt },
   node: { desc: false, value: (p: PodRow) => p.node ?? '' },
 } satisfies Record<string, { desc: boolean; value: (p: PodRow) => string | number }>;

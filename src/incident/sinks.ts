@@ -75,12 +75,12 @@ export interface SinkOptions {
   maxResponseBytes?: number;
 }
 
-/** Retry-After: delta-seconds or an HTTP date → ms (null when absent or invalid). */
 /** An opaque, stable reference to an incident for public receivers (its id spells the internal title). */
 export function publicIncidentRef(incidentId: string): string {
   return `inc-${createHash('sha256').update(incidentId).digest('hex').slice(0, 16)}`;
 }
 
+/** Retry-After: delta-seconds or an HTTP date → ms (null when absent or invalid). */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
   if (!value) return null;
   const v = value.trim();
@@ -294,7 +294,11 @@ export function dryRunSink(file: string, opts: { name?: string; targets?: string
           at: new Date().toISOString(),
           wouldSendTo: opts.targets ?? [],
           audience: update.audience,
-          update: { id: update.id, incidentId: update.incidentId, title: update.title ?? update.statuspage.name, slack: update.slack, statuspage: update.statuspage },
+          // A public record holds only what a public receiver gets: no internal id or title, no Slack text.
+          update:
+            update.audience === 'public'
+              ? { id: update.id, incidentRef: publicIncidentRef(update.incidentId), statuspage: update.statuspage }
+              : { id: update.id, incidentId: update.incidentId, title: update.title ?? update.statuspage.name, slack: update.slack, statuspage: update.statuspage },
         });
         return { ok: true };
       } catch (e) {

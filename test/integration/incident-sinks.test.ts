@@ -272,6 +272,25 @@ test('dry-run sink appends what would be sent, with no secrets', async () => {
   assert.match(lines[1].update.slack.text, /RESOLVED/);
 });
 
+test('a public dry-run record holds only what a public receiver gets: no internal incident id, title or Slack text', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'dry.jsonl');
+  const ob = new Outbox({ stateDir: dir, sinks: [dryRunSink(file, { name: 'dry-run-public', targets: ['statuspage'], audience: 'public' })], minIntervalMs: 0 });
+  ob.start();
+  const pub = composeUpdate(incident, fields, { audience: 'public', id: 'p1' });
+  ob.enqueue(pub);
+  await ob.idle();
+  await ob.stop();
+  const text = fs.readFileSync(file, 'utf8');
+  const line = JSON.parse(text.trim());
+  assert.equal(line.audience, 'public');
+  assert.match(line.update.incidentRef, /^inc-[0-9a-f]{16}$/);
+  assert.equal(line.update.statuspage.name, pub.statuspage.name);
+  assert.ok(!text.includes(incident.id), `the internal id is not recorded: ${text}`);
+  assert.ok(!text.includes(incident.title), `nor the internal title: ${text}`);
+  assert.equal(line.update.slack, undefined);
+});
+
 test('engine.postUpdatePair: the internal update to Slack, only the public fields to Statuspage, both journaled as delivered', async () => {
   const slack = await start(new FakeSlack());
   const sp = await start(new FakeStatuspage());

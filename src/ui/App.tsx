@@ -10,7 +10,7 @@ import { keyName } from '../keys/bindings.js';
 import type { ActionRunner } from '../actions/runner.js';
 import type { Theme } from './theme.js';
 import { useShallow } from 'zustand/react/shallow';
-import { computeLayout, paneLines as paneLineCounts, MIN_COLS, MIN_ROWS } from './layout.js';
+import { computeLayout, paneLines as paneLineCounts, urgentPanes, MIN_COLS, MIN_ROWS } from './layout.js';
 import { PaneView, paneLines } from './widgets/Pane.js';
 import { contentWidths } from './widgets/table.js';
 import { selectedPosition, visibleRows, type PaneModel } from './panes/model.js';
@@ -82,7 +82,8 @@ function Screen({ cols, rows }: { cols: number; rows: number }) {
   const overlay = useSelect((s) => s.ui.overlay);
   // Compared field by field, so the layout is recomputed only when a pane's line count changes.
   const counts = useSelect(useShallow(paneLineCounts));
-  const layout = useMemo(() => computeLayout(cols, rows, focus, zoom, counts), [cols, rows, focus, zoom, counts]);
+  const urgent = useSelect(useShallow(urgentPanes));
+  const layout = useMemo(() => computeLayout(cols, rows, focus, zoom, counts, urgent), [cols, rows, focus, zoom, counts, urgent]);
 
   if (layout.tooSmall) {
     return (

@@ -67,7 +67,12 @@ function filteredLines(pane: PaneId, state: State, filter: string): number {
   return lines;
 }
 
-export function computeLayout(cols: number, rows: number, focus: PaneId, zoom: PaneId | null, lines: PaneLines = {}): Layout {
+/** The panes whose content is the trouble now (PaneDef.layout.urgent). */
+export function urgentPanes(state: State): PaneId[] {
+  return PANE_DEFS.filter((p) => p.layout.urgent?.(state)).map((p) => p.id);
+}
+
+export function computeLayout(cols: number, rows: number, focus: PaneId, zoom: PaneId | null, lines: PaneLines = {}, urgent: readonly PaneId[] = []): Layout {
   if (cols < MIN_COLS || rows < MIN_ROWS) return { tooSmall: true, columns: [] };
   const bodyRows = rows - CHROME_ROWS;
   if (zoom) return { tooSmall: false, columns: [{ width: cols, panes: [{ pane: zoom, width: cols, height: bodyRows }] }] };
@@ -87,7 +92,7 @@ export function computeLayout(cols: number, rows: number, focus: PaneId, zoom: P
     columns: sets.map((set, i) => {
       // splitWidth returns one width per column set.
       const width = widths[i]!;
-      return { width, panes: distribute(set, bodyRows, focus, lines).map((p) => ({ ...p, width })) };
+      return { width, panes: distribute(set, bodyRows, focus, lines, urgent).map((p) => ({ ...p, width })) };
     }),
   };
 }
@@ -122,8 +127,8 @@ const LONG_LIST_HIDDEN = 5;
  * shows all it has does the remainder go to panes regardless (focused first, by weight).
  * Last, panes a few rows short are topped up from a long list.
  */
-function distribute(panes: PaneId[], rows: number, focus: PaneId, lines: PaneLines): { pane: PaneId; height: number }[] {
-  const weight = (p: PaneId) => paneDef(p).layout.weight * (p === focus ? 2 : 1);
+function distribute(panes: PaneId[], rows: number, focus: PaneId, lines: PaneLines, urgent: readonly PaneId[]): { pane: PaneId; height: number }[] {
+  const weight = (p: PaneId) => paneDef(p).layout.weight * (p === focus ? 2 : 1) * (urgent.includes(p) ? 3 : 1);
   let open = [...panes];
   const collapsed = new Set<PaneId>();
   const need = () => open.reduce((n, p) => n + minHeight(p), 0) + collapsed.size;

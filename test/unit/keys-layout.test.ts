@@ -138,3 +138,12 @@ test('a filtered Pods pane gives the rows the filter hides to the panes beside i
   set('nothing-matches-this');
   assert.equal(paneLines(cockpit.store.getState()).pods, 1 + 1, "the header and 'no rows match'");
 });
+
+test('80×24 with an incident open: a Redis that is down keeps its row (urgent panes weigh more and collapse last)', () => {
+  const lines = { pods: 1 + 10, deployments: 1 + 4, events: 1 + 8, alerts: 1 + 3, signals: 1 + 2, postgres: 1 + 1 + 2, redis: 1 + 1, timeline: 14, nodes: 1 + 3 };
+  const body = (l: ReturnType<typeof computeLayout>, pane: string) => l.columns.flatMap((c) => c.panes).find((p) => p.pane === pane)!.height - 2;
+  const calm = computeLayout(80, 24, 'pods', null, lines);
+  const outage = computeLayout(80, 24, 'pods', null, lines, ['redis']);
+  assert.ok(body(outage, 'redis') >= lines.redis, `Redis down: its header and row (body ${body(outage, 'redis')}; ${body(calm, 'redis')} when calm)`);
+  assert.ok(body(outage, 'alerts') >= lines.alerts, `every alert still shows (body ${body(outage, 'alerts')})`);
+});

@@ -28,6 +28,8 @@ export interface PaneDef<Id extends string = string> {
     lines?: (s: State) => number;
     /** A list read by scrolling (pods): it gives a few rows to a pane that would then show all of its own. */
     lends?: true;
+    /** True while what it shows is the trouble (a Redis that is down): it weighs three times and is the last to collapse. */
+    urgent?: (s: State) => boolean;
     /** Order in the one-column layout (80 columns and below). */
     narrow: number;
     two: PanePlace;

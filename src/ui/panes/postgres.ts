@@ -39,6 +39,7 @@ export const postgresPane: PaneDef<'postgres'> = {
     lines: (s) => 1 + s.postgres.data.databases.reduce((n, db) => n + 1 + Math.min(3, db.blocking.length) + db.longest.length + Math.min(5, db.topStatements?.length ?? 0), 0) || 2,
     weight: 3,
     minHeight: 4,
+    urgent: (s) => s.postgres.data.databases.some((d) => d.status === 'down'),
     narrow: 5,
     two: { column: 1, rank: 2 },
     three: { column: 2, rank: 0 },

@@ -25,6 +25,7 @@ export const redisPane: PaneDef<'redis'> = {
       ),
     weight: 2,
     minHeight: 3,
+    urgent: (s) => s.redis.data.instances.some((i) => i.status === 'down'),
     narrow: 6,
     two: { column: 1, rank: 3 },
     three: { column: 2, rank: 1 },

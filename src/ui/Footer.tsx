@@ -25,6 +25,7 @@ export function Footer({ width }: { width: number }) {
   const toast = useSelect((s) => s.ui.toasts[s.ui.toasts.length - 1]);
   const readOnly = useSelect((s) => s.meta.readOnly);
   const overlay = useSelect((s) => s.ui.overlay);
+  const dialog = useSelect((s) => s.ui.dialog !== null);
   const [, setTick] = useState(0);
   const showToast = toast && now() - toast.at < TOAST_MS;
   useEffect(() => {
@@ -48,6 +49,9 @@ export function Footer({ width }: { width: number }) {
     ];
   } else if (showToast) {
     cells = [{ text: ` ${toast.message}`, token: LEVEL_TOKEN[toast.level], bold: toast.level === 'error' }];
+  } else if (dialog) {
+    // The pane's keys would read as if the dialog had closed.
+    cells = [{ text: ' keys go to the dialog above (its own line says which) · Esc steps back or cancels', token: 'muted' }];
   } else if (overlay) {
     // The keys go to the view on top, not the pane under it (`s` is since in logs, not shell).
     cells = [{ text: ` ${overlayKeys(overlay)}`, token: 'muted' }];

@@ -57,6 +57,7 @@ test('r then n: the confirmation says what will change, cancelling changes nothi
   await c.press('r');
   await screen(/Restart deployment/, 'restart confirmation');
   assert.match(c.frame(), /shop/);
+  assert.match(c.frame().split('\n').at(-1)!, /keys go to the dialog above/, "the footer does not offer the pane's keys under a dialog");
   assert.match(c.frame(), /Proceed\? y/);
   await c.press('n');
   await screen(/cancelled; nothing changed/, 'cancel notice');

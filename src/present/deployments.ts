@@ -49,10 +49,11 @@ export function deploymentCells(
   const recent = d.lastRolloutAt != null && now - d.lastRolloutAt < RECENT_ROLLOUT_MS;
   cells.push(
     cell(d.name, state.token === 'critical' ? 'critical' : undefined),
-    cell(`${d.ready}/${d.desired}${d.rolling ? (opts.ascii ? ' ~' : ' ↻') : ''}`, readyToken ?? (d.rolling ? 'warn' : undefined)),
+    // The rolling mark goes with the state word: in READY it pushed the right-aligned counts out of line.
+    cell(`${d.ready}/${d.desired}`, readyToken ?? (d.rolling ? 'warn' : undefined)),
     cell(String(d.updated), d.updated < d.desired ? 'warn' : undefined),
     cell(String(d.available), d.available < d.desired ? 'warn' : undefined),
-    cell(state.text, state.token, state.token === 'critical'),
+    cell(d.rolling && state.text === 'rolling' ? `${opts.ascii ? '~' : '↻'} rolling` : state.text, state.token, state.token === 'critical'),
     cell(d.revision == null ? '-' : String(d.revision), 'muted'),
     cell(d.lastRolloutAt == null ? '-' : formatKubeAge(now - d.lastRolloutAt), recent ? 'accent' : 'muted', recent),
     cell(d.images.join(', '), 'muted'),

@@ -31,10 +31,10 @@ export function workloadCells(
   const readyToken: Token | undefined = w.desired > 0 && w.ready === 0 ? 'critical' : w.ready < w.desired ? 'warn' : undefined;
   cells.push(
     cell(w.name, st.token === 'critical' ? 'critical' : undefined),
-    cell(`${w.ready}/${w.desired}${w.rolling ? (opts.ascii ? ' ~' : ' ↻') : ''}`, readyToken ?? (w.rolling ? 'warn' : undefined)),
+    cell(`${w.ready}/${w.desired}`, readyToken ?? (w.rolling ? 'warn' : undefined)),
     cell(String(w.updated), w.updated < w.desired ? 'warn' : undefined),
     cell(String(available), available < w.desired ? 'warn' : undefined),
-    cell(st.text, st.token, st.token === 'critical'),
+    cell(w.rolling ? `${opts.ascii ? '~' : '↻'} rolling` : st.text, st.token, st.token === 'critical'),
     cell(w.revision == null ? '-' : String(w.revision), 'muted'),
     cell('-', 'muted'),
     cell(w.images.join(', '), 'muted'),

@@ -121,10 +121,11 @@ test('a recent rollout (< 2 h) is highlighted with accent', () => {
   assert.equal(deploymentCells(dep({ lastRolloutAt: NOW - RECENT_ROLLOUT_MS - 1 }), NOW, one)[6].token, 'muted');
 });
 
-test('rolling progress "2/4 ↻", paused and failed states', () => {
+test('rolling progress "2/4" beside "↻ rolling" (READY stays a plain count, aligned with the others), paused and failed states', () => {
   const rolling = deploymentCells(dep({ ready: 2, updated: 2, rolling: true }), NOW, one);
-  assert.equal(rolling[1].text, '2/4 ↻');
-  assert.equal(rolling[4].text, 'rolling');
+  assert.equal(rolling[1].text, '2/4');
+  assert.equal(rolling[4].text, '↻ rolling');
+  assert.equal(deploymentCells(dep({ ready: 2, updated: 2, rolling: true }), NOW, one, { ascii: true })[4].text, '~ rolling');
   assert.equal(deploymentCells(dep({ paused: true }), NOW, one)[4].text, 'paused');
   const failed = deploymentCells(dep({ failedReason: 'ProgressDeadlineExceeded', available: 3 }), NOW, one);
   assert.equal(failed[4].text, 'deadline');

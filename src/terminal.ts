@@ -14,7 +14,19 @@ export function installExitHandlers(running: RunningCockpit): void {
   ];
   for (const [sig, code] of signals) process.once(sig, () => void running.stop(code));
 
+  // The terminal went away (an SSH or tmux hang-up): writes fail with EIO or EPIPE. That is a
+  // hang-up, not a crash: stop quietly, as on SIGHUP (the journal is on disk).
+  let hungUp = false;
+  const hangUp = () => {
+    if (hungUp) return;
+    hungUp = true;
+    void running.stop(129).finally(() => process.exit(129));
+    setTimeout(() => process.exit(129), 2000).unref();
+  };
+  process.stdout.on('error', (e) => (terminalGone(e) ? hangUp() : crash(e)));
+
   const crash = (e: unknown) => {
+    if (terminalGone(e)) return hangUp();
     void running.stop(1).finally(() => {
       process.stdout.write(RESET_ATTRS + SHOW_CURSOR + LEAVE_ALT_SCREEN);
       process.stderr.write(`warroom crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
@@ -32,4 +44,9 @@ export function installExitHandlers(running: RunningCockpit): void {
   process.once('exit', () => {
     if (process.stdout.isTTY) process.stdout.write(SHOW_CURSOR);
   });
+}
+
+function terminalGone(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'EIO' || code === 'EPIPE' || code === 'ENXIO';
 }

@@ -3,7 +3,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
+import { tempDir, waitFor } from '../helpers/net.js';
 
 const sessions: TmuxSession[] = [];
 after(() => sessions.forEach((s) => s.kill()));
@@ -122,4 +125,26 @@ test('an uncaught error restores the terminal, explains, and exits 1', async () 
   assert.ok(!/Deployments/.test(screen), 'the cockpit is gone from the normal screen');
   assert.equal(t.format('#{alternate_on}'), '0');
   assert.equal(t.format('#{cursor_flag}'), '1');
+});
+
+test('a hang-up (the tmux server killed under it, as an SSH drop) ends quietly: no "crashed", no stack trace', async () => {
+  const err = path.join(tempDir('warroom-hangup-'), 'stderr.log');
+  const t = open(`drill --scenario bad-deploy --speed 10 2>'${err}'`, 80, 24);
+  await t.waitForText(/Deployments[\s\S]*api/);
+  const pid = Number(execFileSync('pgrep', ['-f', '-n', `dist/cli.js drill --scenario bad-deploy --speed 10`], { encoding: 'utf8' }).trim());
+  assert.ok(pid > 0, 'the cockpit is running');
+  t.kill();
+  await waitFor(
+    () => {
+      try {
+        process.kill(pid, 0);
+        return null;
+      } catch {
+        return true;
+      }
+    },
+    { what: 'the cockpit to exit after the hang-up', timeoutMs: 10_000 },
+  );
+  const text = fs.existsSync(err) ? fs.readFileSync(err, 'utf8') : '';
+  assert.doesNotMatch(text, /crashed|Error: write|\n\s+at /, `stderr after the hang-up:\n${text}`);
 });

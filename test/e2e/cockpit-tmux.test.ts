@@ -131,8 +131,13 @@ test('a hang-up (the tmux server killed under it, as an SSH drop) ends quietly: 
   const err = path.join(tempDir('warroom-hangup-'), 'stderr.log');
   const t = open(`drill --scenario bad-deploy --speed 10 2>'${err}'`, 80, 24);
   await t.waitForText(/Deployments[\s\S]*api/);
-  const pid = Number(execFileSync('pgrep', ['-f', '-n', `dist/cli.js drill --scenario bad-deploy --speed 10`], { encoding: 'utf8' }).trim());
-  assert.ok(pid > 0, 'the cockpit is running');
+  // The pane's shell runs warroom as its child (env execs node).
+  const pid = Number(
+    execFileSync('pgrep', ['-P', t.format('#{pane_pid}')], { encoding: 'utf8' })
+      .trim()
+      .split('\n')[0],
+  );
+  assert.match(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /dist\/cli\.js\0drill/, 'the cockpit is running');
   t.kill();
   await waitFor(
     () => {

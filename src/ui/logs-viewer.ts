@@ -68,7 +68,7 @@ export function logsTitle(v: Pick<LogsViewState, 'namespace' | 'pod' | 'containe
 }
 
 /** The logs view's keys with the state of each toggle (the footer shows them too). */
-export function logsKeys(v: LogsViewState): string {
+export function logsKeys(v: Pick<LogsViewState, 'follow' | 'previous' | 'timestamps' | 'wrap'>): string {
   const on = (b: boolean) => (b ? 'on' : 'off');
   return `f follow:${on(v.follow)} · p previous:${on(v.previous)} · t timestamps:${on(v.timestamps)} · c container · s since · w wrap:${on(v.wrap)} · ctrl+s save · / search · n/N · ↑↓ PgUp/PgDn g/G · Esc close`;
 }
@@ -294,6 +294,9 @@ export function createLogsViewer(deps: LogsViewerDeps) {
         return true;
       case 'ctrl+s':
         save();
+        return true;
+      case '?':
+        // Its keys are listed above the text already; the text viewer's list would leave out f, p, t….
         return true;
       default:
         return false;

@@ -154,6 +154,8 @@ test('? shows a help overlay listing every keymap entry; Esc closes it', async (
   await c.press('?');
   const f = c.frame();
   for (const cmd of c.keymap.commands) assert.ok(f.includes(cmd.description), `help lacks ${cmd.id}: ${cmd.description}`);
+  assert.match(f, /Text viewer \(d, y, o, :rs, Enter on an event\)/, "the views' own keys too");
+  assert.match(f, /Logs view \(l\)[\s\S]*ctrl\+s save/);
   await c.press('escape');
   assert.ok(!c.frame().includes('Keys — '));
   c.ui.unmount();

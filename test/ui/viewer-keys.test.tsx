@@ -60,6 +60,8 @@ test('the viewer scrolls, searches by regex with n/N and a count, wraps, and Esc
   assert.match(c.frame(), /xEND/, 'cut, → scrolls sideways to the end');
   await c.press('/', '[', 'enter');
   assert.match(c.frame(), /not a regex: plain text/);
+  await c.press('?');
+  assert.match(c.frame(), /Keys: j\/k PgUp\/PgDn g\/G/, "? names the view's keys on its status line");
   await c.press('escape');
   assert.equal(c.cockpit.store.getState().ui.overlay, null);
   assert.match(c.frame(), /Pods/, 'the panes are back');

@@ -7,6 +7,8 @@ import { truncate } from '../../present/format.js';
 import { ViewerView } from '../viewer/ViewerView.js';
 import { LogsView } from './LogsView.js';
 import { wrapRow } from '../wrap-row.js';
+import { createViewer, viewerHints } from '../viewer/viewer.js';
+import { logsKeys } from '../logs-viewer.js';
 
 export function DialogView({ width, height }: { width: number; height: number }) {
   const { theme } = useCockpit();
@@ -148,6 +150,15 @@ export function OverlayView({ width, height }: { width: number; height: number }
   if (matrix.length) {
     lines.push({ text: 'Escalation matrix (paging.escalation)', token: 'title', bold: true });
     for (const m of matrix) lines.push({ text: `  ${m}`, token: 'fg' });
+  }
+  // The views' own keys, from the lines they show (? in a view repeats them on its status line).
+  const views: [string, string][] = [
+    ['Text viewer (d, y, o, :rs, Enter on an event)', viewerHints(createViewer('', []))],
+    ['Logs view (l)', logsKeys({ follow: false, previous: false, timestamps: false, wrap: false }).replace(/:off/g, '')],
+  ];
+  for (const [name, keys] of views) {
+    lines.push({ text: name, token: 'title', bold: true });
+    for (const k of keys.split(' · ')) lines.push({ text: `  ${k}`, token: 'fg' });
   }
   const title = `Keys — ↑/↓ scroll · Esc or ? to close${reasons.size ? ` — ${theme.glyphs.critical} disabled: ${[...reasons].join(', ')}` : ''}`;
   const scroll = overlay.scroll;

@@ -307,6 +307,9 @@ export function viewerKey<T extends ViewerState>(v: T, key: string, area: Viewer
     case 'escape':
     case 'q':
       return 'close';
+    case '?':
+      // Help for the view on top, in its status line: the cockpit's help would cover the text.
+      return { ...v, status: { text: `Keys: ${viewerHints(v)}`, level: 'info' } };
     case 'j':
     case 'down':
       return scroll(v, 1, area);

@@ -2,11 +2,10 @@
 // every exit path (q, SIGTERM). Screen contents are read with tmux capture-pane.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
-import { tempDir, waitFor } from '../helpers/net.js';
+import { tempDir, waitForExit } from '../helpers/net.js';
 
 const sessions: TmuxSession[] = [];
 after(() => sessions.forEach((s) => s.kill()));
@@ -63,9 +62,7 @@ test('200×50 with a resize while running, in read-only mode: badge shown, mutat
 test('SIGTERM restores the terminal and exits 143', async () => {
   const t = open('drill --scenario latency-spike --speed 10', 100, 30);
   await t.waitForText(/Deployments/);
-  const shellPid = t.format('#{pane_pid}');
-  const nodePid = execFileSync('pgrep', ['-P', shellPid, '-f', 'dist/cli.js'], { encoding: 'utf8' }).trim().split('\n')[0];
-  process.kill(Number(nodePid), 'SIGTERM');
+  process.kill(t.cockpitPid(), 'SIGTERM');
   await t.waitForText(/EXITED 143/);
   assert.equal(t.format('#{alternate_on}'), '0');
   assert.equal(t.format('#{cursor_flag}'), '1');
@@ -131,25 +128,10 @@ test('a hang-up (the tmux server killed under it, as an SSH drop) ends quietly: 
   const err = path.join(tempDir('warroom-hangup-'), 'stderr.log');
   const t = open(`drill --scenario bad-deploy --speed 10 2>'${err}'`, 80, 24);
   await t.waitForText(/Deployments[\s\S]*api/);
-  // The pane's shell runs warroom as its child (env execs node).
-  const pid = Number(
-    execFileSync('pgrep', ['-P', t.format('#{pane_pid}')], { encoding: 'utf8' })
-      .trim()
-      .split('\n')[0],
-  );
+  const pid = t.cockpitPid();
   assert.match(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /dist\/cli\.js\0drill/, 'the cockpit is running');
   t.kill();
-  await waitFor(
-    () => {
-      try {
-        process.kill(pid, 0);
-        return null;
-      } catch {
-        return true;
-      }
-    },
-    { what: 'the cockpit to exit after the hang-up', timeoutMs: 10_000 },
-  );
+  await waitForExit(pid, 'the cockpit to exit after the hang-up', 10_000);
   const text = fs.existsSync(err) ? fs.readFileSync(err, 'utf8') : '';
   assert.doesNotMatch(text, /crashed|Error: write|\n\s+at /, `stderr after the hang-up:\n${text}`);
 });

@@ -5,11 +5,10 @@
 // cockpit says so at once.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
-import { tempDir, waitFor } from '../helpers/net.js';
+import { tempDir, waitFor, waitForExit } from '../helpers/net.js';
 
 const sessions: TmuxSession[] = [];
 after(() => sessions.forEach((s) => s.kill()));
@@ -194,24 +193,11 @@ test('SIGTERM to warroom during a port-forward: kubectl is stopped too, the term
   await podsShown(t);
   await startForward(t);
   const forwardPid = Number(fs.readFileSync(path.join(PATH.split(path.delimiter)[0]!, 'forward.pid'), 'utf8'));
-  const nodePid = execFileSync('pgrep', ['-P', t.format('#{pane_pid}'), '-f', 'dist/cli.js'], { encoding: 'utf8' })
-    .trim()
-    .split('\n')[0];
-  process.kill(Number(nodePid), 'SIGTERM');
+  process.kill(t.cockpitPid(), 'SIGTERM');
   await t.waitForText(/EXITED 143/);
   assert.equal(t.format('#{alternate_on}'), '0');
   assert.equal(t.format('#{cursor_flag}'), '1');
-  await waitFor(
-    () => {
-      try {
-        process.kill(forwardPid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    },
-    { what: 'the stand-in kubectl to be gone', timeoutMs: 5000 },
-  );
+  await waitForExit(forwardPid, 'the stand-in kubectl to be gone', 5000);
 });
 
 test('kubectl not on PATH: said within a second, the cockpit stays', async () => {

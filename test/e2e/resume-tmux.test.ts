@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 import { tempDir, waitFor } from '../helpers/net.js';
 
@@ -43,10 +43,7 @@ test('kill -9 mid-incident, start again: the incident, its state and its note ar
   await first.waitForText(/Incident state/);
   first.keys('Enter'); // the chooser opens on the next state
   await first.waitForText(/P3 Identified/);
-  const nodePid = execFileSync('pgrep', ['-P', first.format('#{pane_pid}'), '-f', 'dist/cli.js'], { encoding: 'utf8' })
-    .trim()
-    .split('\n')[0];
-  process.kill(Number(nodePid), 'SIGKILL');
+  process.kill(first.cockpitPid(), 'SIGKILL');
   await first.waitForText(/EXITED 137/);
 
   const second = startTmux(args, { cols: 120, rows: 35, env });

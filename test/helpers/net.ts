@@ -23,3 +23,18 @@ export async function waitFor<T>(fn: () => T | Promise<T>, opts: { timeoutMs?: n
   }
   throw new Error(`timed out waiting for ${opts.what ?? 'condition'}${last ? `: ${String(last)}` : ''}`);
 }
+
+/** Resolves once process `pid` has exited (signal 0 finds no such process). */
+export function waitForExit(pid: number, what: string, timeoutMs: number): Promise<true> {
+  return waitFor(
+    () => {
+      try {
+        process.kill(pid, 0);
+        return null;
+      } catch {
+        return true as const;
+      }
+    },
+    { what, timeoutMs },
+  );
+}

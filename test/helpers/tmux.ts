@@ -13,6 +13,8 @@ export interface TmuxSession {
   /** tmux format value for the pane, e.g. '#{alternate_on}', '#{cursor_flag}', '#{pane_pid}'. */
   format(f: string): string;
   waitForText(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** The pid of warroom itself: the pane's shell runs it as its child. */
+  cockpitPid(): number;
   kill(): void;
   stateDir: string;
 }
@@ -48,6 +50,12 @@ export function startTmux(
       waitFor(() => (re.test(session.capture()) ? session.capture() : null), { timeoutMs, intervalMs: 100, what: `screen to show ${re}` }).catch((e) => {
         throw new Error(`${(e as Error).message}\n--- screen ---\n${session.capture()}`);
       }),
+    cockpitPid: () =>
+      Number(
+        execFileSync('pgrep', ['-P', session.format('#{pane_pid}'), '-f', 'dist/cli.js'], { encoding: 'utf8' })
+          .trim()
+          .split('\n')[0],
+      ),
     kill: () => {
       try {
         tmux('kill-server');
